@@ -1,0 +1,74 @@
+"""Where the shipped data lives, and how its files and manifest are read.
+
+In a wheel the files sit inside the package (``ieepa_refund/data/<set>/``,
+put there by hatchling's ``force-include``). In a source checkout or an
+editable install the package is imported from ``src/`` and the files are in
+the repository's ``data/<set>/``; that is the fallback. Either way each set
+has a ``MANIFEST.json`` with its data version and per-file sha256.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+
+MANIFEST = "MANIFEST.json"
+
+
+def data_dir(name: str) -> Traversable:
+    """The folder of the shipped data set ``name`` (``'htsus_ch99'``...)."""
+    packaged = files("ieepa_refund") / "data" / name
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "data" / name
+    if checkout.is_dir():
+        return checkout
+    raise DataError(f"the shipped data set {name!r} is missing from this installation")
+
+
+def as_dir(where: str | Path | Traversable | None, name: str) -> Traversable:
+    """``where`` as a folder, or the shipped one when ``where`` is None."""
+    if where is None:
+        return data_dir(name)
+    if isinstance(where, str | Path):
+        return Path(where)
+    return where
+
+
+def read_manifest(folder: Traversable) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise DataError(f"{MANIFEST} is missing from {folder}")
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{MANIFEST} in {folder} is not valid JSON: {exc}") from None
+    for key in ("data_version", "files"):
+        if key not in manifest:
+            raise DataError(f"{MANIFEST} in {folder} has no {key!r}")
+    return manifest
+
+
+def sha256(folder: Traversable, name: str) -> str:
+    return hashlib.sha256((folder / name).read_bytes()).hexdigest()
+
+
+def read_csv(folder: Traversable, name: str, columns: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """Rows of a data CSV as dicts; the header must hold ``columns``; rows are numbered from 2."""
+    path = folder / name
+    if not path.is_file():
+        raise DataError(f"data file {name} is missing from {folder}")
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
+    missing = [c for c in columns if c not in (reader.fieldnames or ())]
+    if missing:
+        raise DataError(f"{name}: missing columns {missing}")
+    yield from reader

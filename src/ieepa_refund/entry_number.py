@@ -1,0 +1,116 @@
+"""CBP entry numbers (``XXX-NNNNNNN-C``).
+
+An entry number has 11 characters: a 3-character filer code (digits or
+capital letters), a 7-digit transaction number and a check digit (CATAIR
+Appendix E; CBP Form 7501 instructions).
+
+The check digit: map filer-code letters A-I to 1-9, J-R to 1-9 and S-Z to
+2-9; take the ten digits (filer code and transaction number); from the right,
+double the rightmost digit and every second one leftwards, subtract 9 from
+products over 9, add everything; the check digit is ``(10 - sum % 10) % 10``.
+
+Appendix E's worked example:
+
+>>> calc_check_digit("B760324527")
+'8'
+>>> validate("b76-0324527-8")
+'B7603245278'
+>>> format("B7603245278")
+'B76-0324527-8'
+>>> is_valid("B76-0324527-9")
+False
+>>> validate("B76-0324527-9")
+Traceback (most recent call last):
+...
+ieepa_refund.errors.InvalidChecksum: entry_number: the check digit does not match, expected 8 (got 'B76-0324527-9')
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+
+__all__ = [
+    "calc_check_digit",
+    "compact",
+    "format",
+    "is_valid",
+    "validate",
+]
+
+_LETTER_DIGITS = {
+    **{c: str(i + 1) for i, c in enumerate("ABCDEFGHI")},
+    **{c: str(i + 1) for i, c in enumerate("JKLMNOPQR")},
+    **{c: str(i + 2) for i, c in enumerate("STUVWXYZ")},
+}
+_SHAPE = re.compile(r"[0-9A-Z]{3}[0-9]{8}")
+_STRIP = str.maketrans("", "", " -")
+
+
+def compact(number: str) -> str:
+    """Remove dashes and spaces and upper-case: ``'b76-0324527-8'`` -> ``'B7603245278'``."""
+    return number.translate(_STRIP).strip().upper()
+
+
+def calc_check_digit(first_ten: str) -> str:
+    """The check digit of the filer code and transaction number (10 characters)."""
+    first_ten = compact(first_ten)
+    if not re.fullmatch(r"[0-9A-Z]{3}[0-9]{7}", first_ten):
+        raise InvalidFormat(
+            "expected a 3-character filer code and a 7-digit transaction number",
+            field="entry_number",
+            value=first_ten,
+        )
+    digits = "".join(_LETTER_DIGITS.get(c, c) for c in first_ten)
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if position % 2 == 0:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return str((10 - total % 10) % 10)
+
+
+def validate(number: str) -> str:
+    """Return the compact 11 characters, or raise a :class:`ValidationError` subclass."""
+    if not isinstance(number, str):
+        raise InvalidFormat("an entry number must be a str", field="entry_number", value=number)
+    clean = compact(number)
+    if len(clean) != 11:
+        raise InvalidLength(
+            f"an entry number has 11 characters, not {len(clean)}",
+            field="entry_number",
+            value=number,
+        )
+    if not _SHAPE.fullmatch(clean):
+        raise InvalidFormat(
+            "expected a 3-character filer code (digits or letters) and 8 digits",
+            field="entry_number",
+            value=number,
+        )
+    expected = calc_check_digit(clean[:10])
+    if clean[10] != expected:
+        raise InvalidChecksum(
+            f"the check digit does not match, expected {expected}",
+            field="entry_number",
+            value=number,
+        )
+    return clean
+
+
+def is_valid(number: Any) -> bool:
+    """Whether ``number`` is a valid entry number. Never raises, whatever it is given."""
+    try:
+        return bool(validate(number))
+    except ValidationError:
+        return False
+
+
+def format(number: str) -> str:  # noqa: A001 - the python-stdnum name, kept on purpose
+    """The display form ``XXX-NNNNNNN-C`` of a valid entry number."""
+    clean = validate(number)
+    return f"{clean[:3]}-{clean[3:10]}-{clean[10]}"

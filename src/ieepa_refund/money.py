@@ -1,0 +1,97 @@
+"""Money: ``Decimal`` only, and the one place where amounts are rounded.
+
+Amounts are built from strings or ``Decimal`` and never from floats:
+
+>>> to_decimal("1234.50", field="duty")
+Decimal('1234.50')
+>>> to_decimal(12.5, field="duty")
+Traceback (most recent call last):
+...
+ieepa_refund.errors.FloatRefused: duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5)
+
+Rounding happens only at the points named here, each with its rounding mode
+spelled out. ACE's own rounding of per-HTS duty is not published (an open fact),
+so the mode is a parameter whose default is half-up to the cent:
+
+>>> round_duty(Decimal("10.005"))
+Decimal('10.01')
+>>> round_duty(Decimal("10.005"), rounding=ROUND_HALF_EVEN)
+Decimal('10.00')
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ValidationInfo
+
+from .errors import FloatRefused, InvalidFormat
+
+__all__ = [
+    "Amount",
+    "CENT",
+    "DUTY_ROUNDING",
+    "INTEREST_ROUNDING",
+    "Quantity",
+    "ROUND_HALF_EVEN",
+    "ROUND_HALF_UP",
+    "round_duty",
+    "round_interest",
+    "to_decimal",
+]
+
+CENT = Decimal("0.01")
+
+#: Default rounding of one HTS number's duty to the cent (ACE's method is an open fact).
+DUTY_ROUNDING = ROUND_HALF_UP
+#: Default rounding of an entry's interest to the cent (CBP has not published its method).
+INTEREST_ROUNDING = ROUND_HALF_UP
+
+
+def to_decimal(value: Any, *, field: str = "amount") -> Decimal:
+    """Return ``value`` as a finite ``Decimal``; refuse floats, bools and junk.
+
+    Accepts ``Decimal``, ``int`` and ``str`` (surrounding spaces allowed).
+    """
+    if isinstance(value, float):
+        raise FloatRefused(field=field, value=value)
+    if isinstance(value, bool):
+        raise InvalidFormat("a bool is not an amount", field=field, value=value)
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidFormat("not a decimal number", field=field, value=value) from None
+    else:
+        raise InvalidFormat(
+            f"expected str, int or Decimal, not {type(value).__name__}", field=field, value=value
+        )
+    if not result.is_finite():
+        raise InvalidFormat("not a finite number", field=field, value=value)
+    return result
+
+
+def _amount(value: Any, info: ValidationInfo) -> Decimal:
+    return to_decimal(value, field=info.field_name or "amount")
+
+
+#: A money amount in a model: ``Decimal``, never from a float. Non-negativity is
+#: checked by each model, which knows the field's name.
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+#: A quantity in a model (kilograms, dozens...), under the same rules as money.
+Quantity = Annotated[Decimal, BeforeValidator(_amount)]
+
+
+def round_duty(amount: Decimal, *, rounding: str = DUTY_ROUNDING) -> Decimal:
+    """Round one HTS number's duty to the cent: the only duty rounding point."""
+    return amount.quantize(CENT, rounding=rounding)
+
+
+def round_interest(amount: Decimal, *, rounding: str = INTEREST_ROUNDING) -> Decimal:
+    """Round an entry's interest to the cent, once: the only interest rounding point."""
+    return amount.quantize(CENT, rounding=rounding)

@@ -1,0 +1,71 @@
+"""The one home of the hypothesis strategies shared by the tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from ieepa_refund import Entry, EntryLine, Tariff
+from ieepa_refund import entry_number as en
+
+ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+filer_codes = st.text(alphabet=ALNUM, min_size=3, max_size=3)
+transactions = st.text(alphabet="0123456789", min_size=7, max_size=7)
+
+
+@st.composite
+def entry_numbers(draw: st.DrawFn) -> str:
+    """A valid compact entry number."""
+    first_ten = draw(filer_codes) + draw(transactions)
+    return first_ten + en.calc_check_digit(first_ten)
+
+
+def money(max_value: int = 1_000_000) -> st.SearchStrategy[Decimal]:
+    """Non-negative amounts to the cent."""
+    return st.integers(min_value=0, max_value=max_value * 100).map(lambda c: Decimal(c) / 100)
+
+
+entry_dates = st.dates(min_value=date(2025, 2, 4), max_value=date(2026, 2, 23))
+
+# IEEPA duty headings that apply to China on every date from 2025-04-10 to 2025-05-13,
+# plus non-IEEPA Chapter 99 numbers and ordinary ones.
+IEEPA_CN = ["9903.01.24", "9903.01.63"]
+NON_IEEPA_CH99 = ["9903.88.01", "9903.88.15", "9903.80.01", "9903.85.08", "9903.03.01"]
+ORDINARY = ["8471.30.0100", "9401.61.4011", "8504.40.9580", "6109.10.0012"]
+
+
+@st.composite
+def ieepa_tariffs(draw: st.DrawFn) -> Tariff:
+    return Tariff(hts=draw(st.sampled_from(IEEPA_CN)), duty=draw(money(50_000)))
+
+
+@st.composite
+def non_ieepa_tariffs(draw: st.DrawFn) -> Tariff:
+    """Non-IEEPA numbers with their duty reported: the paid method never touches them."""
+    hts = draw(st.sampled_from(NON_IEEPA_CH99 + ORDINARY))
+    return Tariff(hts=hts, value=draw(money(100_000)), duty=draw(money(50_000)))
+
+
+@st.composite
+def china_lines(draw: st.DrawFn, number: int) -> EntryLine:
+    tariffs = draw(
+        st.lists(st.one_of(ieepa_tariffs(), non_ieepa_tariffs()), min_size=1, max_size=5)
+    )
+    return EntryLine(number=number, country_of_origin="CN", tariffs=tuple(tariffs))
+
+
+@st.composite
+def china_entries(draw: st.DrawFn) -> Entry:
+    """Entries of Chinese goods dated 2025-04-10 to 2025-05-13 (fentanyl 20%, reciprocal 125%)."""
+    count = draw(st.integers(min_value=1, max_value=4))
+    lines = tuple(draw(china_lines(n)) for n in range(1, count + 1))
+    return Entry(
+        entry_number=draw(entry_numbers()),
+        entry_type="01",
+        importer_number="12-3456789AB",
+        entry_date=draw(st.dates(min_value=date(2025, 4, 10), max_value=date(2025, 5, 13))),
+        lines=lines,
+    )
