@@ -1,0 +1,143 @@
+"""Integrity of every shipped data file, and the data shipped inside the wheel."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ieepa_refund import Registry, hts
+
+ROOT = Path(__file__).parents[1]
+DATA = ROOT / "data"
+SETS = sorted(p.parent.name for p in DATA.glob("*/MANIFEST.json"))
+
+
+def _manifest(name: str) -> dict[str, object]:
+    return json.loads((DATA / name / "MANIFEST.json").read_text(encoding="utf-8"))
+
+
+def _rows(name: str, file: str) -> list[dict[str, str]]:
+    with (DATA / name / file).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_data_sets_exist() -> None:
+    assert "htsus_ch99" in SETS
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_manifest_lists_every_file_with_its_checksum(name: str) -> None:
+    manifest = _manifest(name)
+    files = manifest["files"]
+    assert isinstance(files, dict)
+    on_disk = {p.name for p in (DATA / name).iterdir() if p.name != "MANIFEST.json"}
+    assert set(files) == on_disk
+    for file, meta in files.items():
+        data = (DATA / name / file).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == meta["sha256"], (
+            f"{file}: run tools/refresh_manifest.py"
+        )
+        assert len(_rows(name, file)) == meta["rows"]
+    for key in ("data_version", "retrieved", "coverage"):
+        assert manifest[key]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_row_is_sourced(name: str) -> None:
+    for file in _manifest(name)["files"]:  # type: ignore[union-attr]
+        for number, row in enumerate(_rows(name, file), start=2):
+            source = row.get("source") or row.get("source_url") or ""
+            assert source.strip(), f"{file} row {number} has no source"
+
+
+def test_ieepa_headings_sorted_dated_and_not_overlapping() -> None:
+    rows = _rows("htsus_ch99", "ieepa_headings.csv")
+    keys = [(r["heading"], r["effective_from"]) for r in rows]
+    assert keys == sorted(keys)
+    by_heading: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        assert hts.format(row["heading"]) == row["heading"]
+        by_heading.setdefault(row["heading"], []).append(row)
+        if not row["effective_from"]:
+            assert row["kind"] == "informational", (
+                f"{row['heading']}: undated rows are informational"
+            )
+            continue
+        start, end = (
+            date.fromisoformat(row["effective_from"]),
+            date.fromisoformat(row["effective_to"]),
+        )
+        assert start < end, row["heading"]
+        assert end <= date(2026, 2, 24), "IEEPA collection ended for entries on or after 2026-02-24"
+    for heading, periods in by_heading.items():
+        dated = [p for p in periods if p["effective_from"]]
+        for before, after in itertools.pairwise(dated):
+            assert before["effective_to"] <= after["effective_from"], heading
+    assert len(by_heading) == 170  # 168 real headings and 2 named only in note text
+
+
+def test_headings_fall_in_ieepa_blocks() -> None:
+    registry = Registry.load()
+    for heading in registry.headings:
+        block = registry.authority(heading)
+        assert block is not None, heading
+        assert block.ieepa, heading
+
+
+def test_rate_and_kind_agree() -> None:
+    for row in _rows("htsus_ch99", "ieepa_headings.csv"):
+        if row["kind"] in ("exemption", "exception"):
+            assert row["rate_percent"] == "0", row["heading"]
+        if row["kind"] == "duty":
+            assert row["rate_percent"], row["heading"]
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
+    """Build the wheel, install it into a clean virtual environment and load the registry."""
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(ROOT)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in SETS:
+        for file in [*_manifest(name)["files"], "MANIFEST.json"]:  # type: ignore[misc]
+            assert f"ieepa_refund/data/{name}/{file}" in names
+    env_dir = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    # The dependencies come from this environment's site-packages as a plain path entry,
+    # so this project's editable install (a .pth there) stays out of the clean environment.
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    script = (
+        "import ieepa_refund, pathlib, sys\n"
+        "from ieepa_refund.registry import default_registry\n"
+        "from ieepa_refund._resources import data_dir\n"
+        "assert pathlib.Path(ieepa_refund.__file__).is_relative_to(sys.prefix), ieepa_refund.__file__\n"
+        "assert str(data_dir('htsus_ch99')).startswith(sys.prefix), data_dir('htsus_ch99')\n"
+        "r = default_registry(); print(r.data_version, len(r.headings))\n"
+    )
+    out = subprocess.run(
+        [str(python), "-c", script], check=True, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert out.stdout.split() == [_manifest("htsus_ch99")["data_version"], "170"]

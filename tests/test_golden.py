@@ -1,0 +1,42 @@
+"""Golden entries whose refunds were worked by hand (see tests/golden/README.md)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ieepa_refund import Entry, compute_refund, hts
+
+CASES = Path(__file__).parent / "golden" / "cases"
+
+
+def all_cases() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(CASES.glob("*.json")):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        found.extend((path.stem, method) for method in case["methods"])
+    return found
+
+
+def test_there_are_golden_cases() -> None:
+    assert len(all_cases()) >= 8
+
+
+@pytest.mark.parametrize(("name", "method"), all_cases())
+def test_golden(name: str, method: Any) -> None:
+    case = json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
+    assert case["working"], "a golden case shows its working"
+    expected = case["expected"]
+    refund = compute_refund(Entry.model_validate(case["entry"]), method=method)
+    assert refund.paid == Decimal(expected["paid"])
+    assert refund.owed == Decimal(expected["owed"])
+    assert refund.principal == Decimal(expected["principal"])
+    high = expected["principal_high"]
+    assert refund.principal_high == (Decimal(high) if high is not None else None)
+    assert set(refund.warning_codes) == set(expected["warnings"])
+    got = {hts.format(t.hts): t.refund for t in refund.tariffs}
+    assert got == {k: Decimal(v) for k, v in expected["refunds"].items()}
