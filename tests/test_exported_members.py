@@ -10,11 +10,14 @@ import ieepa_refund
 
 MODULES = [
     "ieepa_refund",
+    "ieepa_refund.dates",
     "ieepa_refund.entry_number",
     "ieepa_refund.errors",
     "ieepa_refund.hts",
+    "ieepa_refund.interest",
     "ieepa_refund.models",
     "ieepa_refund.money",
+    "ieepa_refund.payments",
     "ieepa_refund.rates",
     "ieepa_refund.refund",
     "ieepa_refund.registry",

@@ -19,6 +19,17 @@ from .errors import (
     RateNotCovered,
     ValidationError,
 )
+from .interest import (
+    DelinquencyDetail,
+    InterestConventions,
+    InterestDetail,
+    RateTable,
+    accrue_interest,
+    default_rate_table,
+    delinquency_interest,
+    growth_factor,
+    interest_detail,
+)
 from .models import (
     Entry,
     EntryLine,
@@ -28,6 +39,7 @@ from .models import (
     Tariff,
     TariffRefund,
 )
+from .payments import Allocation, Consolidation, Payment, consolidate
 from .rates import Rate, parse_rate
 from .refund import WARNING_CODES, compute_refund
 from .registry import Classification, HeadingPeriod, Registry, default_registry
@@ -35,8 +47,11 @@ from .registry import Classification, HeadingPeriod, Registry, default_registry
 __version__ = "0.1.0"
 
 __all__ = [
+    "Allocation",
     "Classification",
+    "Consolidation",
     "DataError",
+    "DelinquencyDetail",
     "Entry",
     "EntryLine",
     "EntryRefund",
@@ -45,6 +60,8 @@ __all__ = [
     "HeadingNotInForce",
     "HeadingPeriod",
     "IeepaRefundError",
+    "InterestConventions",
+    "InterestDetail",
     "InvalidChecksum",
     "InvalidFormat",
     "InvalidLength",
@@ -52,8 +69,10 @@ __all__ = [
     "InvalidRate",
     "LineRefund",
     "NotInTable",
+    "Payment",
     "Rate",
     "RateNotCovered",
+    "RateTable",
     "RefundWarning",
     "Registry",
     "Tariff",
@@ -61,7 +80,13 @@ __all__ = [
     "ValidationError",
     "WARNING_CODES",
     "__version__",
+    "accrue_interest",
     "compute_refund",
+    "consolidate",
+    "default_rate_table",
     "default_registry",
+    "delinquency_interest",
+    "growth_factor",
+    "interest_detail",
     "parse_rate",
 ]

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import entry_number as _entry_number
 from . import hts as _hts
+from .interest import InterestDetail
 from .money import Amount, Quantity
 from .rates import parse_rate
 from .registry import HeadingPeriod, Status
@@ -253,6 +254,9 @@ class EntryRefund(BaseModel):
     model_config = _FROZEN
 
     entry_number: str
+    importer_number: str
+    notify_party: str | None = None
+    liquidation_date: date | None = None
     method: Method
     paid: Decimal
     owed: Decimal
@@ -262,10 +266,28 @@ class EntryRefund(BaseModel):
     warnings: tuple[RefundWarning, ...]
     data_version: str
     rounding: str
+    interest: Decimal | None = None
+    """Interest to ``interest_until``; None where it cannot be computed (a warning says why)."""
+    interest_detail: InterestDetail | None = None
+    deposit_date: date | None = None
+    deposit_basis: str | None = None
+    """Where the deposit date came from: ``deposit_date``, an assumption, or the PMS rule."""
+    interest_until: date | None = None
+    rates_version: str | None = None
 
     @property
     def uncertain(self) -> bool:
         return self.principal_high != self.principal
+
+    @property
+    def total(self) -> Decimal | None:
+        """Principal plus interest, when the interest is known."""
+        return None if self.interest is None else self.principal + self.interest
+
+    @property
+    def payee(self) -> str:
+        """Who CBP pays: the Form 4811 party when named, else the importer of record."""
+        return self.notify_party or self.importer_number
 
     @property
     def tariffs(self) -> tuple[TariffRefund, ...]:

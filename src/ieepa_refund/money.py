@@ -21,7 +21,8 @@ Decimal('10.00')
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from collections.abc import Sequence
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationInfo
@@ -95,3 +96,34 @@ def round_duty(amount: Decimal, *, rounding: str = DUTY_ROUNDING) -> Decimal:
 def round_interest(amount: Decimal, *, rounding: str = INTEREST_ROUNDING) -> Decimal:
     """Round an entry's interest to the cent, once: the only interest rounding point."""
     return amount.quantize(CENT, rounding=rounding)
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split ``total`` (whole cents) over ``weights`` so the parts add up exactly.
+
+    The largest-remainder method: each part is its proportional share rounded
+    down to the cent, and the cents left over go one each to the parts with the
+    largest remainders (ties to the earlier part). Zero weights get zero; when
+    every weight is zero the parts are equal shares.
+
+    >>> allocate(Decimal("100.00"), [Decimal(1), Decimal(1), Decimal(1)])
+    [Decimal('33.34'), Decimal('33.33'), Decimal('33.33')]
+    """
+    if total != total.quantize(CENT, rounding=ROUND_DOWN):
+        raise InvalidFormat("an amount to allocate is in whole cents", field="total", value=total)
+    if any(w < 0 for w in weights):
+        raise InvalidFormat("allocation weights are not negative", field="weights", value=weights)
+    if not weights:
+        return []
+    basis = sum(weights, Decimal(0))
+    if basis == 0:
+        weights, basis = [Decimal(1)] * len(weights), Decimal(len(weights))
+    sign = -1 if total < 0 else 1
+    cents = abs(total) / CENT
+    shares = [cents * w / basis for w in weights]
+    floors = [s.to_integral_value(rounding=ROUND_DOWN) for s in shares]
+    left = int(cents - sum(floors, Decimal(0)))
+    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [sign * f * CENT for f in floors]

@@ -26,10 +26,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from . import hts as _hts
-from .errors import InvalidRate
+from .dates import pms_deposit_date
+from .errors import InvalidRate, RateNotCovered
+from .interest import (
+    DEFAULT_CONVENTIONS,
+    InterestConventions,
+    InterestDetail,
+    RateTable,
+    default_rate_table,
+    interest_detail,
+)
 from .models import (
     Entry,
     EntryLine,
@@ -63,7 +74,15 @@ WARNING_CODES: dict[str, str] = {
     "RATE_UNUSABLE": "a rate that cannot be applied (no quantity, another unit); reported duty kept",
     "RATE_MISSING": "recalculation kept the reported duty of numbers with no rate text",
     "METHODS_DISAGREE": "the paid-lines and recalculation methods give different principals",
+    "DEPOSIT_DATE_ASSUMED": "no deposit date given: interest runs from an assumed date",
+    "NO_INTEREST_UNLIQUIDATED": "no liquidation date and no interest_until: no interest figure",
+    "RATE_NOT_COVERED": "interest needs a rate past the rate table's end: no interest figure",
+    "RATE_PROJECTED": "interest uses the last known rate past the rate table's end",
+    "INTEREST_ON_ESTABLISHED_PRINCIPAL": "interest is on the established principal, not its upper bound",
+    "UNDERPAYMENT": "removing the IEEPA numbers leaves more duty owed than paid: a bill, not a refund",
 }
+
+Deposit = Literal["reported", "pms"]
 
 _EXEMPT_KINDS = ("exemption", "exception")
 _AD_VALOREM_TYPES = ("ad_valorem_additional", "penalty_in_lieu")
@@ -79,12 +98,29 @@ def compute_refund(
     method: Method = "paid",
     registry: Registry | None = None,
     rounding: str = DUTY_ROUNDING,
+    corporate: bool = False,
+    interest_until: date | None = None,
+    rates: RateTable | None = None,
+    project: bool = False,
+    deposit: Deposit = "reported",
+    interest_conventions: InterestConventions | None = None,
 ) -> EntryRefund:
-    """The refund principal of ``entry``, per HTS number, line and entry.
+    """The refund of ``entry``: principal per HTS number, line and entry, and interest.
 
     ``registry`` defaults to the shipped Chapter 99 data; ``rounding`` is the
     rounding mode of each HTS number's duty to the cent (ACE's is not
     published; half-up by default).
+
+    Interest (19 CFR 24.36) runs from the deposit date to the entry's
+    ``liquidation_date``; an unliquidated entry runs to ``interest_until`` when
+    the caller gives one (a what-if, such as an expected liquidation about 45
+    days after CAPE acceptance), and otherwise gets no interest figure and a
+    warning. The deposit date is ``entry.deposit_date``; failing that, with
+    ``deposit="reported"``, the entry summary date (or the entry date) as a
+    flagged assumption; with ``deposit="pms"``, the 15th working day of the
+    month after release (periodic monthly statement). ``corporate`` picks the
+    corporate overpayment rate; ``project`` carries the last known rate past
+    the rate table's end; ``interest_conventions`` sets the open conventions.
     """
     if method not in ("paid", "recalculate"):
         raise ValueError(f"method: expected 'paid' or 'recalculate' (got {method!r})")
@@ -127,8 +163,32 @@ def compute_refund(
                     f"{recalc_p}: a person should review this entry before relying on either.",
                 )
             )
+    deposited, basis = _deposit_date(entry, deposit, warnings)
+    until = entry.liquidation_date or interest_until
+    detail, table_version = _interest(
+        principal,
+        principal_high,
+        deposited=deposited,
+        until=until,
+        corporate=corporate,
+        rates=rates,
+        project=project,
+        conventions=interest_conventions or DEFAULT_CONVENTIONS,
+        warnings=warnings,
+    )
     return EntryRefund(
         entry_number=entry.entry_number,
+        importer_number=entry.importer_number,
+        notify_party=entry.notify_party,
+        liquidation_date=entry.liquidation_date,
+        interest=detail.interest
+        if detail
+        else (Decimal("0.00") if principal <= 0 and until else None),
+        interest_detail=detail,
+        deposit_date=deposited,
+        deposit_basis=basis,
+        interest_until=until,
+        rates_version=table_version,
         method=method,
         paid=paid,
         owed=owed,
@@ -139,6 +199,103 @@ def compute_refund(
         data_version=registry.data_version,
         rounding=rounding,
     )
+
+
+# --- interest ------------------------------------------------------------------------------
+
+
+def _deposit_date(
+    entry: Entry, deposit: Deposit, warnings: list[RefundWarning]
+) -> tuple[date, str]:
+    if entry.deposit_date is not None:
+        return entry.deposit_date, "deposit_date"
+    if deposit == "pms":
+        return pms_deposit_date(entry.entry_date), "periodic monthly statement (15th working day)"
+    if deposit != "reported":
+        raise ValueError(f"deposit: expected 'reported' or 'pms' (got {deposit!r})")
+    if entry.entry_summary_date is not None:
+        chosen, basis = entry.entry_summary_date, "entry_summary_date (assumed)"
+    else:
+        chosen, basis = entry.entry_date, "entry_date (assumed)"
+    warnings.append(
+        RefundWarning(
+            code="DEPOSIT_DATE_ASSUMED",
+            message=f"No deposit date: interest runs from the {basis.split(' ')[0]} "
+            f"{chosen.isoformat()}. Duties paid on a periodic monthly statement were deposited "
+            "later (deposit='pms').",
+        )
+    )
+    return chosen, basis
+
+
+def _interest(
+    principal: Decimal,
+    principal_high: Decimal | None,
+    *,
+    deposited: date,
+    until: date | None,
+    corporate: bool,
+    rates: RateTable | None,
+    project: bool,
+    conventions: InterestConventions,
+    warnings: list[RefundWarning],
+) -> tuple[InterestDetail | None, str | None]:
+    table = rates or default_rate_table()
+    if until is None:
+        warnings.append(
+            RefundWarning(
+                code="NO_INTEREST_UNLIQUIDATED",
+                message="The entry is not liquidated and no interest_until was given: interest "
+                "accrues to the (re)liquidation date, so there is no interest figure yet.",
+            )
+        )
+        return None, table.data_version
+    if principal < 0:
+        warnings.append(
+            RefundWarning(
+                code="UNDERPAYMENT",
+                message=f"Removing the IEEPA numbers leaves {-principal} more duty owed than was "
+                "paid: CBP would bill it, with underpayment interest, rather than refund.",
+            )
+        )
+    if principal <= 0:
+        return None, table.data_version
+    if until < deposited:
+        raise ValueError(
+            f"interest_until: {until.isoformat()} is before the deposit date {deposited.isoformat()}"
+        )
+    try:
+        detail = interest_detail(
+            principal,
+            deposited=deposited,
+            until=until,
+            corporate=corporate,
+            rates=table,
+            project=project,
+            conventions=conventions,
+        )
+    except RateNotCovered as exc:
+        warnings.append(
+            RefundWarning(code="RATE_NOT_COVERED", message=f"No interest figure: {exc}.")
+        )
+        return None, table.data_version
+    if detail.projected:
+        warnings.append(
+            RefundWarning(
+                code="RATE_PROJECTED",
+                message="Interest past the rate table's end uses the last known rate, as asked: "
+                "the real rate for those quarters is not yet published.",
+            )
+        )
+    if principal_high != principal:
+        warnings.append(
+            RefundWarning(
+                code="INTEREST_ON_ESTABLISHED_PRINCIPAL",
+                message="Interest is computed on the established principal; the refund may be "
+                "larger, and its interest with it.",
+            )
+        )
+    return detail, table.data_version
 
 
 # --- one line ------------------------------------------------------------------------------

@@ -1,0 +1,183 @@
+"""Refunds grouped as CBP pays them, debts offset, and each payment booked back to entries.
+
+CBP consolidates CAPE refunds by importer of record, or by the party named on
+CBP Form 4811, and by liquidation date, and pays one ACH payment per group
+(CSMS #68315804, #68340863). Before paying it applies the refund to the
+payee's outstanding CBP debts (19 CFR 24.72; REV-603 then shows "Funds
+Diverted"). Which debts exist is the caller's knowledge, passed as
+``offsets``; Treasury Offset Program offsets are plausible but unconfirmed
+(an open fact), so they are not assumed.
+
+Finance teams must book a lump sum against entries: every payment carries an
+allocation per entry, to the cent, whose parts add up exactly (largest
+remainder, :func:`ieepa_refund.money.allocate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from .errors import InvalidFormat
+from .models import EntryRefund
+from .money import allocate, to_decimal
+
+__all__ = ["Allocation", "Consolidation", "Payment", "consolidate"]
+
+ZERO = Decimal("0.00")
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Allocation(BaseModel):
+    """One entry's share of a payment."""
+
+    model_config = _FROZEN
+
+    entry_number: str
+    principal: Decimal
+    interest: Decimal
+    offset: Decimal
+    net: Decimal
+
+
+class Payment(BaseModel):
+    """One ACH payment: a payee's refunds for entries liquidated on one date.
+
+    ``gross = principal + interest``; ``net = gross - offset``.
+    """
+
+    model_config = _FROZEN
+
+    payee: str
+    liquidation_date: date
+    principal: Decimal
+    interest: Decimal
+    offset: Decimal
+    net: Decimal
+    entries: tuple[str, ...]
+    allocations: tuple[Allocation, ...]
+
+    @property
+    def gross(self) -> Decimal:
+        return self.principal + self.interest
+
+
+class Consolidation(BaseModel):
+    """What :func:`consolidate` returns: the payments, and every entry that forms none.
+
+    It iterates, indexes and counts like the list of its payments.
+    """
+
+    model_config = _FROZEN
+
+    payments: tuple[Payment, ...]
+    unliquidated: tuple[str, ...]
+    """Entries without a liquidation date: no payment yet."""
+    nothing_to_pay: tuple[str, ...]
+    """Liquidated entries whose principal is 0 or less: no refund."""
+    unused_offsets: dict[str, Decimal]
+    """Per payee, the part of the debts its payments could not absorb."""
+
+    def __iter__(self) -> Iterator[Payment]:  # type: ignore[override]
+        return iter(self.payments)
+
+    def __len__(self) -> int:
+        return len(self.payments)
+
+    def __getitem__(self, index: int) -> Payment:
+        return self.payments[index]
+
+    @property
+    def net(self) -> Decimal:
+        return sum((p.net for p in self.payments), ZERO)
+
+
+def consolidate(
+    refunds: Iterable[EntryRefund], *, offsets: Mapping[str, Decimal | int | str] | None = None
+) -> Consolidation:
+    """Group refunds into payments by (payee, liquidation date) and apply ``offsets``.
+
+    ``offsets`` maps a payee to the CBP debt to set against its refunds; each
+    debt is applied to that payee's payments in liquidation-date order, never
+    making a payment negative, and what is left is reported in
+    ``unused_offsets``. A refund whose interest is unknown counts as principal
+    only (its own warning says why).
+    """
+    groups: dict[tuple[str, date], list[EntryRefund]] = {}
+    unliquidated: list[str] = []
+    nothing: list[str] = []
+    seen: set[str] = set()
+    for refund in refunds:
+        if refund.entry_number in seen:
+            raise InvalidFormat(
+                "an entry may be consolidated once", field="refunds", value=refund.entry_number
+            )
+        seen.add(refund.entry_number)
+        if refund.liquidation_date is None:
+            unliquidated.append(refund.entry_number)
+        elif refund.principal <= 0:
+            nothing.append(refund.entry_number)
+        else:
+            groups.setdefault((refund.payee, refund.liquidation_date), []).append(refund)
+
+    debts = {payee: _debt(payee, amount) for payee, amount in (offsets or {}).items()}
+    payments: list[Payment] = []
+    for payee, liquidated in sorted(groups, key=lambda key: (key[1], key[0])):
+        members = groups[(payee, liquidated)]
+        principal = sum((r.principal for r in members), ZERO)
+        interest = sum((r.interest or ZERO for r in members), ZERO)
+        gross = principal + interest
+        offset = min(debts.get(payee, ZERO), gross)
+        if payee in debts:
+            debts[payee] -= offset
+        payments.append(_payment(payee, liquidated, members, principal, interest, offset))
+    return Consolidation(
+        payments=tuple(payments),
+        unliquidated=tuple(unliquidated),
+        nothing_to_pay=tuple(nothing),
+        unused_offsets=dict(debts),
+    )
+
+
+def _debt(payee: str, amount: Decimal | int | str) -> Decimal:
+    debt = to_decimal(amount, field=f"offsets[{payee!r}]")
+    if debt < 0:
+        raise InvalidFormat(
+            "a debt to offset is not negative", field=f"offsets[{payee!r}]", value=debt
+        )
+    return debt
+
+
+def _payment(
+    payee: str,
+    liquidated: date,
+    members: list[EntryRefund],
+    principal: Decimal,
+    interest: Decimal,
+    offset: Decimal,
+) -> Payment:
+    gross = [r.principal + (r.interest or ZERO) for r in members]
+    offsets = allocate(offset, gross)
+    allocations = tuple(
+        Allocation(
+            entry_number=r.entry_number,
+            principal=r.principal,
+            interest=r.interest or ZERO,
+            offset=share,
+            net=g - share,
+        )
+        for r, g, share in zip(members, gross, offsets, strict=True)
+    )
+    return Payment(
+        payee=payee,
+        liquidation_date=liquidated,
+        principal=principal,
+        interest=interest,
+        offset=offset,
+        net=principal + interest - offset,
+        entries=tuple(r.entry_number for r in members),
+        allocations=allocations,
+    )
