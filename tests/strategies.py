@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from ieepa_refund import Entry, EntryLine, Tariff
+from ieepa_refund import Entry, EntryLine, EntryRefund, Tariff
 from ieepa_refund import entry_number as en
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -69,3 +69,46 @@ def china_entries(draw: st.DrawFn) -> Entry:
         entry_date=draw(st.dates(min_value=date(2025, 4, 10), max_value=date(2025, 5, 13))),
         lines=lines,
     )
+
+
+# --- interest and payments --------------------------------------------------------------
+
+#: Deposit and end dates inside the shipped rate table's coverage (2024-01-01 to 2026-12-31).
+covered_dates = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
+
+PAYEES = ["12-3456789AB", "98-7654321CD", "55-1122334AA"]
+LIQUIDATION_DATES = [date(2026, 5, 1), date(2026, 5, 15), date(2026, 6, 12)]
+
+
+@st.composite
+def entry_refunds(draw: st.DrawFn) -> EntryRefund:
+    """Refund results as consolidate() receives them: some unliquidated, some with nothing to pay."""
+    principal = draw(
+        st.one_of(money(100_000), st.just(Decimal("0.00")), money(500).map(lambda m: -m))
+    )
+    interest = draw(st.one_of(st.none(), money(5_000)))
+    return EntryRefund(
+        entry_number=draw(entry_numbers()),
+        importer_number=draw(st.sampled_from(PAYEES)),
+        notify_party=draw(st.one_of(st.none(), st.sampled_from(PAYEES))),
+        liquidation_date=draw(st.one_of(st.none(), st.sampled_from(LIQUIDATION_DATES))),
+        method="paid",
+        paid=principal,
+        owed=Decimal("0.00"),
+        principal=principal,
+        principal_high=principal,
+        lines=(),
+        warnings=(),
+        data_version="test",
+        rounding="ROUND_HALF_UP",
+        interest=interest,
+    )
+
+
+@st.composite
+def distinct_refunds(draw: st.DrawFn, max_size: int = 25) -> list[EntryRefund]:
+    refunds = draw(st.lists(entry_refunds(), max_size=max_size))
+    seen: dict[str, EntryRefund] = {}
+    for refund in refunds:
+        seen.setdefault(refund.entry_number, refund)
+    return list(seen.values())

@@ -12,6 +12,7 @@ import sys
 import sysconfig
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def _rows(name: str, file: str) -> list[dict[str, str]]:
 
 
 def test_data_sets_exist() -> None:
-    assert "htsus_ch99" in SETS
+    assert SETS == ["htsus_ch99", "interest_rates"]
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -103,6 +104,33 @@ def test_rate_and_kind_agree() -> None:
             assert row["rate_percent"], row["heading"]
 
 
+def test_interest_rates_contiguous_and_consistent_with_6621() -> None:
+    rows = _rows("interest_rates", "overpayment_rates.csv")
+    coverage = _manifest("interest_rates")["coverage"]
+    assert isinstance(coverage, dict)
+    assert rows[0]["effective_from"] == coverage["from"]
+    assert rows[-1]["effective_to"] == coverage["to"]
+    for before, after in itertools.pairwise(rows):
+        assert before["effective_to"] == after["effective_from"]
+    for row in rows:
+        start, end = (
+            date.fromisoformat(row["effective_from"]),
+            date.fromisoformat(row["effective_to"]),
+        )
+        assert (start.day, start.month % 3) == (1, 1), (
+            "a quarter starts on the 1st of Jan/Apr/Jul/Oct"
+        )
+        assert 89 <= (end - start).days <= 92
+        non, corp = (
+            Decimal(row["overpayment_noncorporate_pct"]),
+            Decimal(row["overpayment_corporate_pct"]),
+        )
+        # 26 U.S.C. 6621(a)(1): short-term rate + 3 (non-corporate), + 2 (corporate), + 0.5 (over $10,000)
+        assert non - corp == 1
+        assert non - Decimal(row["overpayment_corporate_over_10k_pct"]) == Decimal("2.5")
+        assert Decimal(row["underpayment_pct"]) == non  # 6621(a)(2): short-term rate + 3
+
+
 @pytest.mark.slow
 def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
     """Build the wheel, install it into a clean virtual environment and load the registry."""
@@ -136,8 +164,14 @@ def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
         "assert pathlib.Path(ieepa_refund.__file__).is_relative_to(sys.prefix), ieepa_refund.__file__\n"
         "assert str(data_dir('htsus_ch99')).startswith(sys.prefix), data_dir('htsus_ch99')\n"
         "r = default_registry(); print(r.data_version, len(r.headings))\n"
+        "from ieepa_refund.interest import default_rate_table\n"
+        "print(default_rate_table().data_version)\n"
     )
     out = subprocess.run(
         [str(python), "-c", script], check=True, capture_output=True, text=True, cwd=tmp_path
     )
-    assert out.stdout.split() == [_manifest("htsus_ch99")["data_version"], "170"]
+    assert out.stdout.split() == [
+        _manifest("htsus_ch99")["data_version"],
+        "170",
+        _manifest("interest_rates")["data_version"],
+    ]

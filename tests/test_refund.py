@@ -258,3 +258,82 @@ def test_principal_is_the_ieepa_duty_paid(entry: Entry) -> None:
         (t.duty or 0 for line in entry.lines for t in line.tariffs if t.hts in ieepa), Decimal(0)
     )
     assert compute_refund(entry).principal == paid
+
+
+# --- interest on the refund -----------------------------------------------------------------
+
+CN_LINE = (
+    {"hts": "9903.01.24", "duty": "2000.00"},
+    {"hts": "8471.30.0100", "value": "10000", "duty": "0"},
+)
+
+
+def test_interest_runs_to_liquidation() -> None:
+    entry = make(
+        "2025-06-02", "CN", *CN_LINE, deposit_date="2025-06-12", liquidation_date="2026-04-24"
+    )
+    refund = compute_refund(entry, interest_until=date(2026, 12, 1))  # liquidation wins
+    assert refund.interest_until == date(2026, 4, 24)
+    assert refund.deposit_basis == "deposit_date"
+    assert refund.interest == Decimal("123.54")
+    assert refund.total == Decimal("2123.54")
+    assert refund.interest_detail is not None
+    assert sum(p.amount for p in refund.interest_detail.periods) == refund.interest
+    assert refund.rates_version == "2026.4"
+
+
+def test_unliquidated_entry_without_a_date_has_no_interest() -> None:
+    refund = compute_refund(make("2025-06-02", "CN", *CN_LINE, deposit_date="2025-06-12"))
+    assert refund.interest is None
+    assert refund.total is None
+    assert "NO_INTEREST_UNLIQUIDATED" in refund.warning_codes
+    what_if = compute_refund(
+        make("2025-06-02", "CN", *CN_LINE, deposit_date="2025-06-12"),
+        interest_until=date(2026, 4, 24),
+    )
+    assert what_if.interest == Decimal("123.54")
+
+
+def test_deposit_date_conventions() -> None:
+    summary = compute_refund(make("2025-06-02", "CN", *CN_LINE, entry_summary_date="2025-06-12"))
+    assert summary.deposit_date == date(2025, 6, 12)
+    assert "DEPOSIT_DATE_ASSUMED" in summary.warning_codes
+    bare = compute_refund(make("2025-06-02", "CN", *CN_LINE))
+    assert bare.deposit_date == date(2025, 6, 2)
+    assert bare.deposit_basis == "entry_date (assumed)"
+    pms = compute_refund(make("2025-06-02", "CN", *CN_LINE), deposit="pms")
+    assert pms.deposit_date == date(2025, 7, 22)
+    assert "DEPOSIT_DATE_ASSUMED" not in pms.warning_codes
+
+
+def test_corporate_rate_and_projection() -> None:
+    entry = make(
+        "2025-06-02", "CN", *CN_LINE, deposit_date="2025-06-12", liquidation_date="2027-02-01"
+    )
+    refused = compute_refund(entry)
+    assert refused.interest is None
+    assert "RATE_NOT_COVERED" in refused.warning_codes
+    projected = compute_refund(entry, project=True)
+    assert projected.interest is not None
+    assert "RATE_PROJECTED" in projected.warning_codes
+    corporate = compute_refund(entry, project=True, corporate=True)
+    assert corporate.interest is not None
+    assert corporate.interest < projected.interest
+
+
+def test_underpayment_gets_no_refund_interest() -> None:
+    entry = make(
+        "2025-06-02", "CN", {"hts": "8471.30.0100", "value": "1000", "rate": "5%", "duty": "0"},
+        deposit_date="2025-06-12", liquidation_date="2026-04-24",
+    )  # fmt: skip
+    refund = compute_refund(entry, method="recalculate")
+    assert refund.principal == Decimal(-50)
+    assert refund.interest == Decimal("0.00")
+    assert "UNDERPAYMENT" in refund.warning_codes
+
+
+def test_uncertain_principal_says_interest_is_on_the_established_part() -> None:
+    entry = make("2025-06-02", "CN", {"hts": "9903.01.06", "duty": "40"}, deposit_date="2025-06-12")
+    refund = compute_refund(entry, interest_until=date(2026, 1, 1))
+    assert refund.interest == Decimal("0.00")
+    assert "INTEREST_ON_ESTABLISHED_PRINCIPAL" not in refund.warning_codes  # nothing established

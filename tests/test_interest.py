@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ieepa_refund import (
+    DataError,
+    FloatRefused,
+    InterestConventions,
+    InvalidPeriod,
+    RateNotCovered,
+    RateTable,
+    ValidationError,
+    accrue_interest,
+    default_rate_table,
+    delinquency_interest,
+    growth_factor,
+    interest_detail,
+)
+from ieepa_refund.interest import RatePeriod
+from tests.strategies import covered_dates, money
+
+TEN_K = Decimal("10000")
+D0, D1 = date(2025, 4, 15), date(2026, 6, 30)
+
+
+def test_worked_example_from_the_brief() -> None:
+    assert accrue_interest(TEN_K, deposited=D0, until=D1) == Decimal("855.37")
+    assert accrue_interest(TEN_K, deposited=D0, until=D1, corporate=True) == Decimal("725.02")
+
+
+def test_detail_shows_the_working() -> None:
+    detail = interest_detail(TEN_K, deposited=D0, until=D1)
+    assert [p.days for p in detail.periods] == [76, 92, 92, 90, 91]
+    assert sum(p.days for p in detail.periods) == detail.days == 441
+    assert [p.annual_rate_percent for p in detail.periods] == [7, 7, 7, 7, 6]
+    assert sum(p.amount for p in detail.periods) == detail.interest == Decimal("855.37")
+    assert detail.periods[0].first_day == date(
+        2025, 4, 16
+    )  # the deposit day itself accrues nothing
+    assert detail.data_version == default_rate_table().data_version
+    assert detail.rate_column == "noncorporate"
+
+
+def test_leap_year_uses_366_days() -> None:
+    detail = interest_detail(TEN_K, deposited=date(2024, 2, 1), until=date(2024, 3, 1))
+    assert detail.periods[0].year_days == 366
+
+
+def test_conventions_are_parameters() -> None:
+    simple = accrue_interest(TEN_K, deposited=D0, until=D1, compounding="simple")
+    assert simple < Decimal("855.37")
+    assert simple == Decimal("820.82")  # 10,000 x (7% x 350 + 6% x 91) / 365 / 100
+    assert accrue_interest(TEN_K, deposited=D0, until=D1, day_count="actual/360") > Decimal(
+        "855.37"
+    )
+    over = accrue_interest(TEN_K, deposited=D0, until=D1, corporate=True, large_corporate_rate=True)
+    assert over < Decimal("725.02")
+    down = InterestConventions(rounding="ROUND_DOWN")
+    assert accrue_interest(TEN_K, deposited=D0, until=D1, conventions=down) == Decimal("855.36")
+
+
+def test_accrual_boundary_changes_which_quarter_the_edge_days_take() -> None:
+    # 2026-03-31 -> 2026-04-01: one day, at Q2's 6% after deposit, at Q1's 7% from deposit.
+    end = accrue_interest(Decimal(365_000), deposited=date(2026, 3, 31), until=date(2026, 4, 1))
+    start = accrue_interest(
+        Decimal(365_000),
+        deposited=date(2026, 3, 31),
+        until=date(2026, 4, 1),
+        accrual="from_deposit",
+    )
+    assert (end, start) == (Decimal("60.00"), Decimal("70.00"))
+
+
+def test_past_coverage_is_refused_unless_projected() -> None:
+    with pytest.raises(RateNotCovered, match="2027-01-01") as info:
+        accrue_interest(TEN_K, deposited=date(2026, 12, 1), until=date(2027, 1, 1))
+    assert isinstance(info.value, LookupError)
+    detail = interest_detail(
+        TEN_K, deposited=date(2026, 12, 1), until=date(2027, 2, 1), project=True
+    )
+    assert detail.projected
+    assert detail.periods[-1].projected
+    assert detail.periods[-1].annual_rate_percent == 7
+    assert "projected" in detail.periods[-1].source
+    with pytest.raises(RateNotCovered):
+        accrue_interest(TEN_K, deposited=date(2023, 6, 1), until=date(2024, 2, 1), project=True)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"principal": TEN_K, "deposited": D1, "until": D0}, InvalidPeriod),
+        ({"principal": Decimal(-1), "deposited": D0, "until": D1}, ValidationError),
+        ({"principal": 100.0, "deposited": D0, "until": D1}, FloatRefused),
+    ],
+)
+def test_bad_input(kwargs: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error) as info:
+        accrue_interest(**kwargs)  # type: ignore[arg-type]
+    assert isinstance(info.value, ValueError)
+    assert ("until" in str(info.value)) or ("principal" in str(info.value))
+
+
+def test_rate_table_must_be_contiguous() -> None:
+    def quarter(start: str, end: str) -> RatePeriod:
+        return RatePeriod(
+            effective_from=date.fromisoformat(start), effective_to=date.fromisoformat(end),
+            underpayment=Decimal(7), noncorporate=Decimal(7), corporate=Decimal(6),
+            corporate_over_10k=Decimal("4.5"), status="test", notes="", source="test",
+        )  # fmt: skip
+
+    with pytest.raises(DataError, match="contiguous"):
+        RateTable(
+            [quarter("2025-01-01", "2025-04-01"), quarter("2025-04-02", "2025-07-01")],
+            data_version="t",
+        )
+    table = RateTable([quarter("2025-01-01", "2025-04-01")], data_version="what-if")
+    assert (
+        interest_detail(
+            TEN_K, deposited=date(2025, 1, 1), until=date(2025, 2, 1), rates=table
+        ).data_version
+        == "what-if"
+    )
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+@given(money(), covered_dates)
+def test_zero_on_the_deposit_day(principal: Decimal, day: date) -> None:
+    """No time, no interest."""
+    assert accrue_interest(principal, deposited=day, until=day) == 0
+
+
+@given(money(), covered_dates, covered_dates, covered_dates)
+def test_never_decreasing_as_until_grows(principal: Decimal, a: date, b: date, c: date) -> None:
+    """Interest to a later date is never less than interest to an earlier one."""
+    start, early, late = sorted((a, b, c))
+    assert accrue_interest(principal, deposited=start, until=early) <= accrue_interest(
+        principal, deposited=start, until=late
+    )
+
+
+@given(
+    covered_dates, covered_dates, covered_dates, st.sampled_from(["after_deposit", "from_deposit"])
+)
+def test_splitting_the_period_multiplies_factors_exactly(
+    a: date, b: date, c: date, accrual: str
+) -> None:
+    """Growing from a to c equals growing from a to b and then from b to c, exactly."""
+    start, middle, end = sorted((a, b, c))
+    conventions = InterestConventions(accrual=accrual)  # type: ignore[arg-type]
+    whole = growth_factor(start, end, conventions=conventions)
+    parts = growth_factor(start, middle, conventions=conventions) * growth_factor(
+        middle, end, conventions=conventions
+    )
+    assert whole == parts
+
+
+@given(covered_dates, st.integers(min_value=0, max_value=800))
+def test_raises_exactly_when_until_passes_coverage(deposited: date, days: int) -> None:
+    """Refused if and only if the last accrual day is past the table's end."""
+    until = deposited + timedelta(days=days)
+    covered = until < default_rate_table().covers_to
+    try:
+        accrue_interest(TEN_K, deposited=deposited, until=until)
+    except RateNotCovered:
+        assert not covered
+    else:
+        assert covered
+
+
+@given(money(), covered_dates, covered_dates)
+def test_breakdown_adds_up_and_corporate_is_never_more(
+    principal: Decimal, a: date, b: date
+) -> None:
+    """Per-quarter amounts sum to the interest; the corporate rate never yields more."""
+    start, end = sorted((a, b))
+    detail = interest_detail(principal, deposited=start, until=end)
+    assert sum((p.amount for p in detail.periods), Decimal(0)) == detail.interest
+    assert accrue_interest(principal, deposited=start, until=end, corporate=True) <= detail.interest
+
+
+# --- delinquency ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days", "periods", "with_payment_period"),
+    [(0, 0, 0), (30, 0, 0), (31, 1, 2), (60, 1, 2), (61, 2, 3), (77, 2, 3), (90, 2, 3), (91, 3, 4)],
+)
+def test_delinquency_counts_whole_30_day_periods(
+    days: int, periods: int, with_payment_period: int
+) -> None:
+    liquidated = date(2026, 5, 1)
+    paid = liquidated + timedelta(days=days)
+    late = delinquency_interest(TEN_K, liquidated=liquidated, paid_on=paid)
+    assert late.periods == periods
+    assert late.accrues_until == liquidated + timedelta(days=30 * periods)
+    assert (late.interest > 0) == (periods > 0)
+    both = delinquency_interest(
+        TEN_K, liquidated=liquidated, paid_on=paid, payment_period_accrues=True
+    )
+    assert both.periods == (with_payment_period if days > 30 else 0)
+
+
+def test_delinquency_is_interest_on_the_balance_over_its_periods() -> None:
+    late = delinquency_interest(Decimal("10855.37"), liquidated=D1, paid_on=date(2026, 9, 15))
+    expected = accrue_interest(Decimal("10855.37"), deposited=D1, until=D1 + timedelta(days=60))
+    assert late.interest == expected
+    with pytest.raises(InvalidPeriod):
+        delinquency_interest(TEN_K, liquidated=D1, paid_on=D0)

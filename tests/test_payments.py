@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ieepa_refund import EntryRefund, ValidationError, consolidate
+from tests.strategies import PAYEES, distinct_refunds, entry_refunds, money
+
+ZERO = Decimal("0.00")
+
+
+def refund(
+    number: str, principal: str, interest: str | None, liquidated: date | None, **kw: str
+) -> EntryRefund:
+    return EntryRefund(
+        entry_number=number, importer_number=kw.get("importer", "12-3456789AB"),
+        notify_party=kw.get("notify"), liquidation_date=liquidated, method="paid",
+        paid=Decimal(principal), owed=ZERO, principal=Decimal(principal), principal_high=Decimal(principal),
+        lines=(), warnings=(), data_version="t", rounding="ROUND_HALF_UP",
+        interest=Decimal(interest) if interest is not None else None,
+    )  # fmt: skip
+
+
+MAY1, MAY15 = date(2026, 5, 1), date(2026, 5, 15)
+
+
+def test_grouping_by_payee_and_liquidation_date() -> None:
+    result = consolidate(
+        [
+            refund("B7603245278", "1000.00", "50.00", MAY1),
+            refund("31612345673", "500.00", "20.00", MAY1),
+            refund("31676543213", "300.00", "10.00", MAY15),
+            refund("31622222227", "200.00", "5.00", MAY1, notify="98-7654321CD"),
+            refund("AB100001234", "700.00", None, None),
+            refund("31600000012", "0.00", "0.00", MAY1),
+        ]
+    )
+    assert [(p.payee, p.liquidation_date, p.net) for p in result] == [
+        ("12-3456789AB", MAY1, Decimal("1570.00")),
+        ("98-7654321CD", MAY1, Decimal("205.00")),
+        ("12-3456789AB", MAY15, Decimal("310.00")),
+    ]
+    assert len(result) == 3
+    assert result[0].entries == ("B7603245278", "31612345673")
+    assert result.unliquidated == ("AB100001234",)
+    assert result.nothing_to_pay == ("31600000012",)
+
+
+def test_offsets_apply_in_liquidation_date_order_and_stop_at_zero() -> None:
+    result = consolidate(
+        [
+            refund("31676543213", "300.00", "10.00", MAY15),
+            refund("B7603245278", "1000.00", "50.00", MAY1),
+        ],
+        offsets={"12-3456789AB": "1200.00", "55-1122334AA": Decimal("40.00")},
+    )
+    first, second = result
+    assert (first.liquidation_date, first.offset, first.net) == (MAY1, Decimal("1050.00"), ZERO)
+    assert (second.offset, second.net) == (Decimal("150.00"), Decimal("160.00"))
+    assert result.unused_offsets == {"12-3456789AB": ZERO, "55-1122334AA": Decimal("40.00")}
+
+
+def test_allocation_splits_offset_by_largest_remainder() -> None:
+    result = consolidate(
+        [refund(n, "100.00", "0.00", MAY1) for n in ("B7603245278", "31612345673", "31676543213")],
+        offsets={"12-3456789AB": "100.00"},
+    )
+    (payment,) = result
+    assert [a.offset for a in payment.allocations] == [
+        Decimal("33.34"),
+        Decimal("33.33"),
+        Decimal("33.33"),
+    ]
+    assert [a.net for a in payment.allocations] == [
+        Decimal("66.66"),
+        Decimal("66.67"),
+        Decimal("66.67"),
+    ]
+
+
+def test_bad_input() -> None:
+    with pytest.raises(ValidationError, match="offsets"):
+        consolidate([], offsets={"12-3456789AB": -1})
+    with pytest.raises(ValidationError, match="offsets"):
+        consolidate([], offsets={"12-3456789AB": 1.5})  # type: ignore[dict-item]
+    twice = refund("B7603245278", "1.00", "0.00", MAY1)
+    with pytest.raises(ValidationError, match="once"):
+        consolidate([twice, twice])
+
+
+# --- properties -----------------------------------------------------------------------------
+
+offset_maps = st.dictionaries(st.sampled_from(PAYEES), money(200_000), max_size=3)
+
+
+@given(distinct_refunds())
+def test_consolidation_is_a_partition(refunds: list[EntryRefund]) -> None:
+    """Every entry lands in exactly one payment, or apart; money is neither made nor lost."""
+    result = consolidate(refunds)
+    placed = Counter(n for p in result for n in p.entries)
+    placed.update(result.unliquidated)
+    placed.update(result.nothing_to_pay)
+    assert placed == Counter(r.entry_number for r in refunds)
+    paying = [r for r in refunds if r.liquidation_date is not None and r.principal > 0]
+    assert sum((p.principal for p in result), ZERO) == sum((r.principal for r in paying), ZERO)
+    assert sum((p.interest for p in result), ZERO) == sum(
+        (r.interest or ZERO for r in paying), ZERO
+    )
+    by_number = {r.entry_number: r for r in refunds}
+    for payment in result:
+        assert {(by_number[n].payee, by_number[n].liquidation_date) for n in payment.entries} == {
+            (payment.payee, payment.liquidation_date)
+        }
+
+
+@given(distinct_refunds(), offset_maps)
+def test_offsets_never_make_a_payment_negative(
+    refunds: list[EntryRefund], offsets: dict[str, Decimal]
+) -> None:
+    """gross = net + offset, net >= 0, and applied plus unused offsets equal each debt."""
+    result = consolidate(refunds, offsets=offsets)
+    for payment in result:
+        assert payment.net >= 0
+        assert payment.offset >= 0
+        assert payment.gross == payment.net + payment.offset
+    for payee, debt in offsets.items():
+        applied = sum((p.offset for p in result if p.payee == payee), ZERO)
+        assert applied + result.unused_offsets[payee] == debt
+
+
+@given(distinct_refunds(), offset_maps)
+def test_allocations_sum_exactly_to_the_payment(
+    refunds: list[EntryRefund], offsets: dict[str, Decimal]
+) -> None:
+    """Each payment's allocations add up to its net, offset, principal and interest to the cent."""
+    for payment in consolidate(refunds, offsets=offsets):
+        allocations = payment.allocations
+        assert sum((a.net for a in allocations), ZERO) == payment.net
+        assert sum((a.offset for a in allocations), ZERO) == payment.offset
+        assert sum((a.principal for a in allocations), ZERO) == payment.principal
+        assert sum((a.interest for a in allocations), ZERO) == payment.interest
+        assert all(a.net >= 0 and a.offset >= 0 for a in allocations)
+
+
+@given(entry_refunds())
+def test_payee_is_the_4811_party_when_named(one: EntryRefund) -> None:
+    assert one.payee == (one.notify_party or one.importer_number)
