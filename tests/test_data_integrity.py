@@ -131,46 +131,63 @@ def test_interest_rates_contiguous_and_consistent_with_6621() -> None:
         assert Decimal(row["underpayment_pct"]) == non  # 6621(a)(2): short-term rate + 3
 
 
+def _run(*command: str | Path, cwd: Path | None = None) -> str:
+    done = subprocess.run(
+        [str(c) for c in command], check=False, capture_output=True, text=True, cwd=cwd
+    )
+    assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
+    return done.stdout
+
+
 @pytest.mark.slow
 def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
-    """Build the wheel, install it into a clean virtual environment and load the registry."""
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(ROOT)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    """Build the wheel, install it into a clean virtual environment and load the data from it."""
+    _run(
+        sys.executable,
+        "-m",
+        "build",
+        "--wheel",
+        "--no-isolation",
+        "--outdir",
+        tmp_path / "dist",
+        ROOT,
+    )
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for name in SETS:
         for file in [*_manifest(name)["files"], "MANIFEST.json"]:  # type: ignore[misc]
             assert f"ieepa_refund/data/{name}/{file}" in names
     env_dir = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    _run(sys.executable, "-m", "venv", "--without-pip", env_dir)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--no-deps",
+        "--no-index",
+        "-q",
+        wheel,
+    )
     # The dependencies come from this environment's site-packages as a plain path entry,
     # so this project's editable install (a .pth there) stays out of the clean environment.
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+    site = _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip()
     Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     script = (
         "import ieepa_refund, pathlib, sys\n"
         "from ieepa_refund.registry import default_registry\n"
+        "from ieepa_refund.interest import default_rate_table\n"
         "from ieepa_refund._resources import data_dir\n"
         "assert pathlib.Path(ieepa_refund.__file__).is_relative_to(sys.prefix), ieepa_refund.__file__\n"
         "assert str(data_dir('htsus_ch99')).startswith(sys.prefix), data_dir('htsus_ch99')\n"
-        "r = default_registry(); print(r.data_version, len(r.headings))\n"
-        "from ieepa_refund.interest import default_rate_table\n"
+        "print(default_registry().data_version, len(default_registry().headings))\n"
         "print(default_rate_table().data_version)\n"
     )
-    out = subprocess.run(
-        [str(python), "-c", script], check=True, capture_output=True, text=True, cwd=tmp_path
-    )
-    assert out.stdout.split() == [
+    out = _run(python, "-c", script, cwd=tmp_path)
+    assert out.split() == [
         _manifest("htsus_ch99")["data_version"],
         "170",
         _manifest("interest_rates")["data_version"],
