@@ -50,18 +50,29 @@ def non_ieepa_tariffs(draw: st.DrawFn) -> Tariff:
 
 
 @st.composite
-def china_lines(draw: st.DrawFn, number: int) -> EntryLine:
-    tariffs = draw(
-        st.lists(st.one_of(ieepa_tariffs(), non_ieepa_tariffs()), min_size=1, max_size=5)
-    )
+def rated_tariffs(draw: st.DrawFn) -> Tariff:
+    """Non-IEEPA numbers with rate text, their duty reported right, wrong or not at all."""
+    hts = draw(st.sampled_from(NON_IEEPA_CH99 + ORDINARY))
+    duty = draw(st.one_of(st.none(), money(5_000)))
+    rate = draw(st.sampled_from(["Free", "2.5%", "7.5%", "25%", "16.5%"]))
+    return Tariff(hts=hts, value=draw(money(20_000)), rate=rate, duty=duty)
+
+
+@st.composite
+def china_lines(draw: st.DrawFn, number: int, rated: bool = False) -> EntryLine:
+    others = rated_tariffs() if rated else non_ieepa_tariffs()
+    tariffs = draw(st.lists(st.one_of(ieepa_tariffs(), others), min_size=1, max_size=5))
     return EntryLine(number=number, country_of_origin="CN", tariffs=tuple(tariffs))
 
 
 @st.composite
-def china_entries(draw: st.DrawFn) -> Entry:
-    """Entries of Chinese goods dated 2025-04-10 to 2025-05-13 (fentanyl 20%, reciprocal 125%)."""
+def china_entries(draw: st.DrawFn, rated: bool = False) -> Entry:
+    """Entries of Chinese goods dated 2025-04-10 to 2025-05-13 (fentanyl 20%, reciprocal 125%).
+
+    ``rated``: every non-IEEPA number has rate text, so both methods can be computed.
+    """
     count = draw(st.integers(min_value=1, max_value=4))
-    lines = tuple(draw(china_lines(n)) for n in range(1, count + 1))
+    lines = tuple(draw(china_lines(n, rated)) for n in range(1, count + 1))
     return Entry(
         entry_number=draw(entry_numbers()),
         entry_type="01",

@@ -87,6 +87,12 @@ def test_repeated_line_numbers_and_bad_dates() -> None:
     assert "before entry_date" in _error(Entry, **{**ENTRY, "liquidation_date": "2025-01-01"})
 
 
+def test_an_invalid_line_is_reported_once_as_itself() -> None:
+    message = _error(Entry, **{**ENTRY, "lines": [{**LINE, "country_of_origin": "CHN"}]})
+    assert "1 validation error" in message
+    assert "lines.0.country_of_origin" in message
+
+
 def test_a_line_needs_a_tariff_and_an_entry_a_line() -> None:
     assert "tariffs" in _error(EntryLine, **{**LINE, "tariffs": []})
     assert "lines" in _error(Entry, **{**ENTRY, "lines": []})

@@ -260,6 +260,19 @@ def test_principal_is_the_ieepa_duty_paid(entry: Entry) -> None:
     assert compute_refund(entry).principal == paid
 
 
+@given(china_entries(rated=True))
+def test_disagreement_is_reported_exactly_when_the_methods_differ(entry: Entry) -> None:
+    """Each method warns METHODS_DISAGREE if and only if the other method's principal differs."""
+    paid, recalc = compute_refund(entry), compute_refund(entry, method="recalculate")
+    differ = paid.principal != recalc.principal
+    assert ("METHODS_DISAGREE" in paid.warning_codes) == differ
+    assert ("METHODS_DISAGREE" in recalc.warning_codes) == differ
+    if differ:
+        (message,) = [w.message for w in paid.warnings if w.code == "METHODS_DISAGREE"]
+        assert f"give {paid.principal}," in message
+        assert f"gives {recalc.principal}:" in message
+
+
 # --- interest on the refund -----------------------------------------------------------------
 
 CN_LINE = (

@@ -370,6 +370,54 @@ def _principal(value: Any) -> Decimal:
     return principal
 
 
+class _Growth(BaseModel):
+    """The dates-only part of an interest computation, shared by every principal."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    runs: tuple[tuple[date, date, Decimal, int, bool, str], ...]
+    factors: tuple[Decimal, ...]
+    shares: tuple[Decimal, ...]
+    """Each run's interest per dollar of principal (50 significant digits)."""
+    total: Decimal
+    """Interest per dollar over the whole span (50 significant digits)."""
+    factor: Decimal
+
+
+_DIGITS = 50
+
+
+@lru_cache(maxsize=65536)
+def _growth(
+    first: date,
+    last: date,
+    table: RateTable,
+    column: RateColumn,
+    project: bool,
+    conventions: InterestConventions,
+) -> _Growth:
+    # Cached: a portfolio shares a few deposit and liquidation dates across many entries.
+    runs = tuple(_segments(first, last, table, column, project, conventions.day_count))
+    cumulative = Fraction(1)
+    factors, shares = [], []
+    for start, end, rate, year_days, _, _ in runs:
+        step = _period_factor(rate, year_days, (end - start).days + 1, conventions.compounding)
+        factors.append(_decimal(step, 20))
+        if conventions.compounding == "daily":
+            shares.append(_decimal(cumulative * (step - 1), _DIGITS))
+            cumulative *= step
+        else:
+            shares.append(_decimal(step - 1, _DIGITS))
+            cumulative += step - 1
+    return _Growth(
+        runs=runs,
+        factors=tuple(factors),
+        shares=tuple(shares),
+        total=_decimal(cumulative - 1, _DIGITS),
+        factor=_decimal(cumulative, 20),
+    )
+
+
 def interest_detail(
     principal: Decimal | int | str,
     *,
@@ -386,23 +434,13 @@ def interest_detail(
     table = rates or default_rate_table()
     first, last = _accrual_days(deposited, until, conventions.accrual)
     column = _column(corporate, conventions)
-    runs = list(_segments(first, last, table, column, project, conventions.day_count))
-    cumulative = Fraction(1)
-    growth: list[Fraction] = []  # interest per run, unrounded, as a share of the principal
-    factors: list[Fraction] = []
-    for start, end, rate, year_days, _, _ in runs:
-        step = _period_factor(rate, year_days, (end - start).days + 1, conventions.compounding)
-        factors.append(step)
-        if conventions.compounding == "daily":
-            growth.append(cumulative * (step - 1))
-            cumulative *= step
-        else:
-            growth.append(step - 1)
-            cumulative += step - 1
-    exact = Fraction(amount)
-    unrounded = _decimal(exact * (cumulative - 1))
+    growth = _growth(first, last, table, column, project, conventions)
+    with localcontext() as ctx:
+        ctx.prec = _DIGITS + 20  # exact for any principal under 10**20
+        unrounded = amount * growth.total
+        weights = [amount * share for share in growth.shares]
     interest = round_interest(unrounded, rounding=conventions.rounding)
-    shares = allocate(interest, [_decimal(exact * g) for g in growth]) if runs else []
+    amounts = allocate(interest, weights) if weights else []
     periods = tuple(
         InterestPeriod(
             first_day=start,
@@ -410,13 +448,13 @@ def interest_detail(
             days=(end - start).days + 1,
             annual_rate_percent=rate,
             year_days=year_days,
-            factor=_decimal(step, 20),
+            factor=factor,
             amount=share,
             projected=projected,
             source=source,
         )
-        for (start, end, rate, year_days, projected, source), step, share in zip(
-            runs, factors, shares, strict=True
+        for (start, end, rate, year_days, projected, source), factor, share in zip(
+            growth.runs, growth.factors, amounts, strict=True
         )
     )
     return InterestDetail(
@@ -426,7 +464,7 @@ def interest_detail(
         rate_column=column,
         conventions=conventions,
         periods=periods,
-        factor=_decimal(cumulative, 20),
+        factor=growth.factor,
         interest=interest,
         unrounded=unrounded,
         projected=any(p.projected for p in periods),

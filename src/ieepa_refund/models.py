@@ -107,7 +107,15 @@ class EntryLine(BaseModel):
 
     number: int = Field(ge=1)
     country_of_origin: str
-    tariffs: tuple[Tariff, ...] = Field(min_length=1)
+    tariffs: tuple[Tariff, ...]
+
+    @field_validator("tariffs")
+    @classmethod
+    def _some_tariffs(cls, value: tuple[Tariff, ...]) -> tuple[Tariff, ...]:
+        # After the items validate, so an invalid tariff is reported as itself, not as "empty".
+        if not value:
+            raise ValueError("a line reports at least one HTS number")
+        return value
 
     @field_validator("country_of_origin", mode="before")
     @classmethod
@@ -138,7 +146,7 @@ class Entry(BaseModel):
     deposit_date: date | None = None
     liquidation_date: date | None = None
     liquidation_status: str | None = None
-    lines: tuple[EntryLine, ...] = Field(min_length=1)
+    lines: tuple[EntryLine, ...]
 
     @field_validator("entry_number", mode="before")
     @classmethod
@@ -168,6 +176,13 @@ class Entry(BaseModel):
                     f"{info.field_name}: expected an IRS, EIN, SSN or CBP-assigned number "
                     f"(8-19 letters, digits and dashes), got {value!r}"
                 )
+        return value
+
+    @field_validator("lines")
+    @classmethod
+    def _some_lines(cls, value: tuple[EntryLine, ...]) -> tuple[EntryLine, ...]:
+        if not value:
+            raise ValueError("an entry has at least one line")
         return value
 
     @model_validator(mode="after")

@@ -127,9 +127,8 @@ def compute_refund(
     registry = registry or default_registry()
     classify = _classifier(registry, entry)
     warnings: list[RefundWarning] = []
-    lines = tuple(
-        _LineWork(line, classify, method, rounding, warnings).result() for line in entry.lines
-    )
+    works = [_LineWork(line, classify, method, rounding, warnings) for line in entry.lines]
+    lines = tuple(work.result() for work in works)
     paid = sum((line.paid for line in lines), ZERO)
     owed = sum((line.owed for line in lines), ZERO)
     principal = paid - owed
@@ -152,9 +151,12 @@ def compute_refund(
                 "their reported duty was kept as owed instead of being recalculated.",
             )
         )
-    if principal_high == principal:
-        other = _other_principal(entry, classify, method, rounding)
-        if other is not None and other != principal:
+    # The methods differ only on non-IEEPA numbers whose reported duty is not what their rate
+    # gives: recalculation's principal = paid lines' principal + the sum of those differences.
+    delta = _sum_high(work.recalc_delta for work in works)
+    if principal_high == principal and delta:
+        other = principal + delta if method == "paid" else principal - delta
+        if other != principal:
             paid_p, recalc_p = (principal, other) if method == "paid" else (other, principal)
             warnings.append(
                 RefundWarning(
@@ -318,6 +320,8 @@ class _LineWork:
     has_topup: bool = field(init=False)
     has_us_content: bool = field(init=False)
     topup_paid: Decimal = field(init=False, default=ZERO)
+    recalc_delta: Decimal | None = field(init=False, default=ZERO)
+    """Recalculation's principal less the paid method's, on this line (None: undetermined)."""
 
     def __post_init__(self) -> None:
         self.classes = [self.classify(t.hts) for t in self.line.tariffs]
@@ -532,6 +536,10 @@ class _LineWork:
                 reason="MFN rate unknown on a 15% all-in line: restoration bounded by the "
                 "Chapter 99 amount",
             )
+        if self.method == "paid":
+            self._track_difference(tariff)
+        elif computed is not None and reported is not None and self.recalc_delta is not None:
+            self.recalc_delta += reported - computed
         if self.method == "recalculate" and computed is not None:
             paid = reported if reported is not None else computed
             return self._make(
@@ -551,11 +559,24 @@ class _LineWork:
         )
         return self._make(tariff, cls, paid=paid, owed=paid, high=ZERO, reason=reason)
 
+    def _track_difference(self, tariff: Tariff) -> None:
+        """Paid method: how recalculation would differ on a number left unchanged here."""
+        if self.recalc_delta is None:
+            return
+        if tariff.rate is None:
+            self.recalc_delta = None  # recalculation needs every remaining number's rate
+            return
+        computed = self._duty_from_rate(tariff, warn=False)
+        if computed is None:
+            self.recalc_delta = None
+        elif tariff.duty is not None:
+            self.recalc_delta += tariff.duty - computed
+
     def _restores(self, tariff: Tariff) -> bool:
         """A Chapter 1-97 number whose MFN duty was folded into a 15% all-in heading."""
         return self.has_topup and not tariff.is_chapter99 and not tariff.duty
 
-    def _duty_from_rate(self, tariff: Tariff) -> Decimal | None:
+    def _duty_from_rate(self, tariff: Tariff, *, warn: bool = True) -> Decimal | None:
         assert tariff.rate is not None
         try:
             duty = parse_rate(tariff.rate).duty(
@@ -564,6 +585,8 @@ class _LineWork:
                 unit=tariff.unit,
             )
         except InvalidRate as exc:
+            if not warn:
+                return None
             self._warn(
                 "RATE_UNUSABLE",
                 tariff,
@@ -585,7 +608,7 @@ class _LineWork:
         reason: str,
         estimated: bool = False,
     ) -> TariffRefund:
-        return TariffRefund.model_construct(
+        return TariffRefund(
             line=self.line.number,
             hts=tariff.hts,
             status=cls.status,
@@ -638,26 +661,3 @@ def _sum_high(values: Iterable[Decimal | None]) -> Decimal | None:
 
 def _display(tariff: Tariff) -> str:
     return _hts.format(tariff.hts)
-
-
-def _other_principal(
-    entry: Entry,
-    classify: Callable[[str], Classification],
-    method: Method,
-    rounding: str,
-) -> Decimal | None:
-    """The other method's principal, when the data determines it fully."""
-    other: Method = "recalculate" if method == "paid" else "paid"
-    if other == "recalculate" and any(
-        t.rate is None and not classify(t.hts).is_ieepa
-        for line in entry.lines
-        for t in line.tariffs
-    ):
-        return None  # recalculation needs the rate of every number that stays
-    scratch: list[RefundWarning] = []
-    results = [_LineWork(line, classify, other, rounding, scratch).result() for line in entry.lines]
-    if any(r.refund_high != r.refund for r in results) or any(
-        w.code == "RATE_UNUSABLE" for w in scratch
-    ):
-        return None
-    return sum((r.refund for r in results), ZERO)

@@ -29,7 +29,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
@@ -153,7 +153,7 @@ class Registry:
     :func:`default_registry` / :meth:`Registry.load`.
     """
 
-    __slots__ = ("_by_heading", "_range_firsts", "_ranges", "_starts", "data_version")
+    __slots__ = ("_by_heading", "_classify", "_range_firsts", "_ranges", "_starts", "data_version")
 
     def __init__(
         self,
@@ -186,6 +186,8 @@ class Registry:
                     f"Chapter 99 ranges overlap: {low.first}-{low.last} and {high.first}"
                 )
         self._range_firsts = [r.first for r in self._ranges]
+        # Memoised per registry: an ES-003 repeats a few thousand (number, date) pairs millions of times.
+        self._classify = lru_cache(maxsize=1 << 18)(self._classify_uncached)
 
     def __repr__(self) -> str:
         return f"<Registry {self.data_version}: {len(self._by_heading)} headings>"
@@ -254,6 +256,9 @@ class Registry:
 
     def classify(self, number: str, on: date) -> Classification:
         """Classify one HTS number on a date of entry; never raises for a valid number."""
+        return self._classify(number, on)
+
+    def _classify_uncached(self, number: str, on: date) -> Classification:
         clean = _hts.validate(number)
         if clean[:2] != "99":
             return Classification(hts=clean, status="not_chapter99")
