@@ -34,7 +34,7 @@ def _rows(name: str, file: str) -> list[dict[str, str]]:
 
 
 def test_data_sets_exist() -> None:
-    assert SETS == ["htsus_ch99", "interest_rates"]
+    assert SETS == ["cape_rules", "htsus_ch99", "interest_rates"]
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -131,6 +131,31 @@ def test_interest_rates_contiguous_and_consistent_with_6621() -> None:
         assert Decimal(row["underpayment_pct"]) == non  # 6621(a)(2): short-term rate + 3
 
 
+def test_cape_rules_are_known_dated_and_do_not_overlap() -> None:
+    from ieepa_refund.cape.rules import RULE_NAMES
+
+    rows = _rows("cape_rules", "rules.csv")
+    spans: dict[tuple[str, str], list[tuple[date, date]]] = {}
+    for row in rows:
+        assert row["rule"] in RULE_NAMES
+        assert row["code"]
+        assert row["message"]
+        assert row["cbp_text"] in ("0", "1")
+        assert row["confidence"] in ("confirmed", "likely", "low")
+        start = date.fromisoformat(row["effective_from"])
+        end = date.fromisoformat(row["effective_to"]) if row["effective_to"] else date.max
+        assert start < end
+        spans.setdefault((row["rule"], row["value"]), []).append((start, end))
+    for key, periods in spans.items():
+        for (_, end), (start, _) in itertools.pairwise(sorted(periods)):
+            assert end <= start, key
+    # Single-valued rules have one row in force at a time.
+    for name in ("lookback_days", "recon_flag", "finally_liquidated", "cape_open"):
+        periods = sorted(p for (rule, _), ps in spans.items() if rule == name for p in ps)
+        for (_, end), (start, _) in itertools.pairwise(periods):
+            assert end <= start, name
+
+
 def _run(*command: str | Path, cwd: Path | None = None) -> str:
     done = subprocess.run(
         [str(c) for c in command], check=False, capture_output=True, text=True, cwd=cwd
@@ -185,10 +210,16 @@ def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
         "assert str(data_dir('htsus_ch99')).startswith(sys.prefix), data_dir('htsus_ch99')\n"
         "print(default_registry().data_version, len(default_registry().headings))\n"
         "print(default_rate_table().data_version)\n"
+        "from ieepa_refund.cape import default_cape_rules\n"
+        "print(default_cape_rules().data_version)\n"
+        "from ieepa_refund._resources import shipped\n"
+        "assert str(shipped('examples', 'sample_es003.csv')).startswith(sys.prefix)\n"
     )
     out = _run(python, "-c", script, cwd=tmp_path)
     assert out.split() == [
         _manifest("htsus_ch99")["data_version"],
         "170",
         _manifest("interest_rates")["data_version"],
+        _manifest("cape_rules")["data_version"],
     ]
+    assert "ieepa_refund/examples/sample_es003.csv" in names

@@ -10,9 +10,16 @@ import ieepa_refund
 
 MODULES = [
     "ieepa_refund",
+    "ieepa_refund.cape",
+    "ieepa_refund.cape.check",
+    "ieepa_refund.cape.declarations",
+    "ieepa_refund.cape.rules",
+    "ieepa_refund.cape.screen",
+    "ieepa_refund.cli",
     "ieepa_refund.dates",
     "ieepa_refund.entry_number",
     "ieepa_refund.errors",
+    "ieepa_refund.es003",
     "ieepa_refund.hts",
     "ieepa_refund.interest",
     "ieepa_refund.models",

@@ -26,13 +26,18 @@ MANIFEST = "MANIFEST.json"
 
 def data_dir(name: str) -> Traversable:
     """The folder of the shipped data set ``name`` (``'htsus_ch99'``...)."""
-    packaged = files("ieepa_refund") / "data" / name
-    if packaged.is_dir():
+    return shipped("data", name)
+
+
+def shipped(*parts: str) -> Traversable:
+    """A file or folder shipped in the wheel under ``ieepa_refund/``, or its checkout copy."""
+    packaged = files("ieepa_refund").joinpath(*parts)
+    if packaged.is_dir() or packaged.is_file():
         return packaged
-    checkout = Path(__file__).resolve().parents[2] / "data" / name
-    if checkout.is_dir():
+    checkout = Path(__file__).resolve().parents[2].joinpath(*parts)
+    if checkout.exists():
         return checkout
-    raise DataError(f"the shipped data set {name!r} is missing from this installation")
+    raise DataError(f"{'/'.join(parts)} is missing from this installation")
 
 
 def as_dir(where: str | Path | Traversable | None, name: str) -> Traversable:

@@ -15,7 +15,8 @@ An entry that is *not refundable* is never an error: it is a result with a reaso
     │   ├── InvalidChecksum                    the check digit does not match
     │   ├── InvalidRate                        HTSUS rate text that cannot be parsed
     │   ├── FloatRefused                       a float given where money is expected
-    │   └── InvalidPeriod                      dates in the wrong order
+    │   ├── InvalidPeriod                      dates in the wrong order
+    │   └── InputFileError                     a file that cannot be read as asked
     ├── NotInTable (LookupError)               the data has no answer
     │   ├── HeadingNotFound (KeyError)         a Chapter 99 number not in the registry
     │   ├── HeadingNotInForce                  known heading, not in force on that date
@@ -33,6 +34,7 @@ __all__ = [
     "HeadingNotFound",
     "HeadingNotInForce",
     "IeepaRefundError",
+    "InputFileError",
     "InvalidChecksum",
     "InvalidFormat",
     "InvalidLength",
@@ -110,6 +112,12 @@ class InvalidPeriod(ValidationError):
     """Two dates are in the wrong order."""
 
     message = "the dates are in the wrong order"
+
+
+class InputFileError(ValidationError):
+    """A file that cannot be read as asked: no header, a required column missing, bad bytes."""
+
+    message = "the file cannot be read"
 
 
 class NotInTable(IeepaRefundError, LookupError):

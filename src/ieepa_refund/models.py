@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 Method = Literal["paid", "recalculate"]
+ProtestStatus = Literal["open", "suspended", "closed"]
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _PARTY = re.compile(r"[0-9A-Z][0-9A-Z-]{5,17}[0-9A-Z]")
@@ -147,6 +148,23 @@ class Entry(BaseModel):
     liquidation_date: date | None = None
     liquidation_status: str | None = None
     lines: tuple[EntryLine, ...]
+    importer_name: str | None = None
+    port_of_entry: str | None = None
+    # Facts CAPE screening needs (None: the data does not say).
+    reconciliation_flag: bool | None = None
+    """Flagged for reconciliation (ES-003 'Reconciliation Indicator')."""
+    type09_filed: bool | None = None
+    """A type 09 reconciliation entry has been filed covering this entry."""
+    drawback_claim: bool | None = None
+    """The entry is designated on a drawback claim."""
+    protest_number: str | None = None
+    protest_status: ProtestStatus | None = None
+    adcvd_instructions_pending: bool | None = None
+    """AD/CVD entry awaiting Commerce liquidation instructions (19 U.S.C. 1504(d))."""
+    surety_paid: bool | None = None
+    """Duties were paid by the surety."""
+    summary_status: str | None = None
+    """The entry summary's ACE status as reported (e.g. ``ACCEPTED``, ``CANCELLED``, ``REJECTED``)."""
 
     @field_validator("entry_number", mode="before")
     @classmethod
@@ -162,6 +180,20 @@ class Entry(BaseModel):
             value = value.strip().zfill(2)
             if not _ENTRY_TYPE.fullmatch(value):
                 raise ValueError(f"an entry type is a 2-digit code such as '01' (got {value!r})")
+        return value
+
+    @field_validator(
+        "liquidation_status",
+        "protest_number",
+        "summary_status",
+        "importer_name",
+        "port_of_entry",
+        mode="before",
+    )
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip() or None
         return value
 
     @field_validator("importer_number", "notify_party", mode="before")

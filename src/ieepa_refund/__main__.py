@@ -1,0 +1,3 @@
+from ieepa_refund.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""CAPE: screening entries, writing declarations and checking declaration files."""
+
+from .check import DeclarationCheck, DeclarationProblem, check_declaration
+from .declarations import DeclarationBatch, DeclarationFile, Skipped, write_declarations
+from .rules import CapeRules, Rule, RuleSet, default_cape_rules
+from .screen import Deadlines, Reason, Screening, screen
+
+__all__ = [
+    "CapeRules",
+    "Deadlines",
+    "DeclarationBatch",
+    "DeclarationCheck",
+    "DeclarationFile",
+    "DeclarationProblem",
+    "Reason",
+    "Rule",
+    "RuleSet",
+    "Screening",
+    "Skipped",
+    "check_declaration",
+    "default_cape_rules",
+    "screen",
+    "write_declarations",
+]

@@ -1,0 +1,259 @@
+"""CAPE eligibility of an entry on a declaration date, with reasons in CBP's words.
+
+:func:`screen` applies the rules in force on ``declared_on`` (see
+:mod:`ieepa_refund.cape.rules`) and returns a :class:`Screening`: a status
+(``eligible``; ``eligible_at_liquidation``, accepted but refunded only when
+the entry liquidates; ``excluded``), every reason with a stable code and
+CBP's own message where one exists, and the dates that matter:
+
+- liquidation + 80 days: the last day a liquidated entry can be declared;
+- liquidation + 90 days: CBP's voluntary reliquidation window (19 U.S.C. 1501);
+- liquidation + 180 days: the protest deadline (19 U.S.C. 1514).
+
+An ineligible entry is a result with reasons, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ..models import Entry
+from ..registry import Registry, default_registry
+from .rules import CapeRules, Rule, RuleSet, default_cape_rules
+
+__all__ = ["Deadlines", "Reason", "Screening", "screen"]
+
+Status = Literal["eligible", "eligible_at_liquidation", "excluded"]
+Effect = Literal["exclude", "at_liquidation", "note"]
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+#: 19 U.S.C. 1501: CBP may reliquidate on its own within 90 days of liquidation.
+RELIQUIDATION_DAYS = 90
+#: 19 U.S.C. 1514(c)(3): a protest is filed within 180 days of liquidation.
+PROTEST_DAYS = 180
+_EXEMPT = ("exemption", "exception")
+
+
+class Reason(BaseModel):
+    """Why an entry is (or is not) eligible, as one rule says."""
+
+    model_config = _FROZEN
+
+    code: str
+    message: str
+    effect: Effect
+    cbp_message: bool
+    """True when ``message`` is CBP's own text, as CAPE shows it."""
+    source: str
+
+
+class Deadlines(BaseModel):
+    """The dates that matter once an entry has liquidated."""
+
+    model_config = _FROZEN
+
+    cape_window_closes: date | None
+    reliquidation_window_closes: date | None
+    protest_window_closes: date | None
+
+
+class Screening(BaseModel):
+    """The CAPE eligibility of one entry on one declaration date."""
+
+    model_config = _FROZEN
+
+    entry_number: str
+    declared_on: date
+    status: Status
+    reasons: tuple[Reason, ...]
+    deadlines: Deadlines
+    rules_version: str
+
+    @property
+    def eligible(self) -> bool:
+        return self.status != "excluded"
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.reasons)
+
+
+def _reason(rule: Rule, effect: Effect, extra: str = "") -> Reason:
+    return Reason(
+        code=rule.code,
+        message=rule.message + extra,
+        effect=effect,
+        cbp_message=rule.cbp_text and not extra,
+        source=rule.source,
+    )
+
+
+def screen(
+    entry: Entry,
+    *,
+    declared_on: date,
+    rules: CapeRules | None = None,
+    registry: Registry | None = None,
+    plaintiffs: Collection[str] = (),
+) -> Screening:
+    """Screen ``entry`` for a CAPE declaration made on ``declared_on``.
+
+    ``plaintiffs``: importer numbers of CIT plaintiffs, for the rule (where in
+    force) that lets their finally liquidated entries through.
+    """
+    ruleset = (rules or default_cape_rules()).in_force(declared_on)
+    reasons: list[Reason] = []
+    lookback_rule = ruleset.first("lookback_days")
+    lookback = int(lookback_rule.value) if lookback_rule else None
+
+    opened = ruleset.first("cape_open")
+    if opened is None:
+        reasons.append(
+            Reason(
+                code="CAPE_NOT_OPEN",
+                message="No CAPE rules are in force on this date (CAPE opened 2026-04-20)",
+                effect="exclude",
+                cbp_message=False,
+                source="data/cape_rules",
+            )
+        )
+    reasons.extend(_entry_rules(entry, ruleset))
+    reasons.extend(_liquidation_rules(entry, ruleset, declared_on, lookback, plaintiffs))
+    reasons.extend(_hts_rules(entry, ruleset, registry or default_registry()))
+
+    effects = {r.effect for r in reasons}
+    status: Status = (
+        "excluded"
+        if "exclude" in effects
+        else "eligible_at_liquidation"
+        if "at_liquidation" in effects
+        else "eligible"
+    )
+    liquidated = entry.liquidation_date
+    return Screening(
+        entry_number=entry.entry_number,
+        declared_on=declared_on,
+        status=status,
+        reasons=tuple(reasons),
+        deadlines=Deadlines(
+            cape_window_closes=liquidated + timedelta(days=lookback)
+            if liquidated and lookback
+            else None,
+            reliquidation_window_closes=liquidated + timedelta(days=RELIQUIDATION_DAYS)
+            if liquidated
+            else None,
+            protest_window_closes=liquidated + timedelta(days=PROTEST_DAYS) if liquidated else None,
+        ),
+        rules_version=ruleset.data_version,
+    )
+
+
+def _entry_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
+    reasons = [
+        _reason(r, "exclude")
+        for r in ruleset.all("exclude_entry_type")
+        if r.value == entry.entry_type
+    ]
+    status = (entry.summary_status or "").upper()
+    for cancelled in ruleset.all("summary_cancelled"):
+        if status and any(word in status for word in cancelled.value.upper().split(";")):
+            reasons.append(_reason(cancelled, "exclude"))
+    if entry.reconciliation_flag and (recon := ruleset.first("recon_flag")):
+        reasons.append(_recon(entry, recon))
+    checks = (
+        ("drawback_claim", entry.drawback_claim),
+        ("adcvd_pending", entry.adcvd_instructions_pending),
+        ("surety_paid", entry.surety_paid),
+    )
+    for name, fact in checks:
+        if fact and (found := ruleset.first(name)):
+            reasons.append(_reason(found, "exclude"))
+    if (rule := ruleset.first("protest")) is not None:
+        if entry.protest_status in ("open", "suspended"):
+            reasons.append(_reason(rule, "exclude"))
+        elif entry.protest_number and entry.protest_status is None:
+            reasons.append(
+                _reason(
+                    rule,
+                    "exclude",
+                    f" (protest {entry.protest_number}; its status is not in the data)",
+                )
+            )
+    for rule in ruleset.all("at_liquidation_entry_type"):
+        if rule.value == entry.entry_type:
+            reasons.append(_reason(rule, "at_liquidation"))
+    return reasons
+
+
+def _recon(entry: Entry, rule: Rule) -> Reason:
+    # From 2026-06-29 (CSMS #69035485) flagged types 01, 02 and 06 pass if no type 09 was filed.
+    if rule.value.startswith("allow_if_no_09:"):
+        allowed = rule.value.split(":", 1)[1].split(";")
+        if entry.entry_type in allowed and entry.type09_filed is not True:
+            unknown = entry.type09_filed is None
+            return Reason(
+                code="RECON_FLAGGED_ALLOWED",
+                message=f"Flagged for reconciliation; type {entry.entry_type} is accepted when no type 09 "
+                "has been filed" + (" (the data does not say whether one was)" if unknown else ""),
+                effect="note",
+                cbp_message=False,
+                source=rule.source,
+            )
+    return _reason(rule, "exclude")
+
+
+def _liquidation_rules(
+    entry: Entry,
+    ruleset: RuleSet,
+    declared_on: date,
+    lookback: int | None,
+    plaintiffs: Collection[str],
+) -> list[Reason]:
+    if entry.liquidation_date is not None:
+        if lookback is None or (declared_on - entry.liquidation_date).days <= lookback:
+            return []
+        final = ruleset.first("finally_liquidated")
+        if (
+            final is not None
+            and final.value == "cit_plaintiffs"
+            and entry.importer_number in plaintiffs
+        ):
+            return [_reason(final, "note")]
+        rule = ruleset.first("lookback_days")
+        assert rule is not None
+        days = (declared_on - entry.liquidation_date).days
+        return [
+            _reason(
+                rule,
+                "exclude",
+                f" (liquidated {days} days before the declaration; the limit is {lookback})",
+            )
+        ]
+    status = (entry.liquidation_status or "").upper()
+    return [
+        _reason(r, "at_liquidation")
+        for r in ruleset.all("at_liquidation_status")
+        if r.value in status
+    ]
+
+
+def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reason]:
+    reasons = []
+    carries_duty = invalid = False
+    for line in entry.lines:
+        for tariff in line.tariffs:
+            cls = registry.classify(tariff.hts, entry.entry_date)
+            if not cls.is_ieepa:
+                continue
+            if cls.status == "ieepa_not_in_force":
+                invalid = True
+            if cls.period is None or cls.period.kind not in _EXEMPT:
+                carries_duty = True
+    if invalid and (rule := ruleset.first("invalid_hts")):
+        reasons.append(_reason(rule, "exclude"))
+    if not carries_duty and (rule := ruleset.first("no_ieepa")):
+        reasons.append(_reason(rule, "exclude"))
+    return reasons

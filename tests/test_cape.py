@@ -1,0 +1,303 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ieepa_refund import DataError, Entry, ValidationError
+from ieepa_refund import entry_number as en
+from ieepa_refund.cape import (
+    CapeRules,
+    Rule,
+    check_declaration,
+    default_cape_rules,
+    screen,
+    write_declarations,
+)
+from tests.strategies import entry_numbers
+
+LIQ = date(2026, 4, 24)
+
+
+def entry(**kw: Any) -> Entry:
+    data: dict[str, Any] = {
+        "entry_number": "B76-0324527-8",
+        "entry_type": "01",
+        "importer_number": "12-3456789AB",
+        "entry_date": "2025-06-02",
+        "lines": [
+            {
+                "number": 1,
+                "country_of_origin": "CN",
+                "tariffs": [{"hts": "9903.01.24", "duty": "10"}],
+            }
+        ],
+    }
+    return Entry.model_validate({**data, **kw})
+
+
+# --- screening --------------------------------------------------------------------------------
+
+
+def test_liquidated_80_days_before_is_in_81_is_out() -> None:
+    liquidated = entry(liquidation_date=LIQ)
+    inside = screen(liquidated, declared_on=LIQ + timedelta(days=80))
+    outside = screen(liquidated, declared_on=LIQ + timedelta(days=81))
+    assert inside.status == "eligible"
+    assert outside.status == "excluded"
+    assert outside.reason_codes == ("LIQUIDATED_OVER_80_DAYS",)
+    assert outside.reasons[0].message.startswith("ENTRY SUMMARY IS IN FINAL LIQUIDATION STATUS")
+    assert inside.deadlines.cape_window_closes == LIQ + timedelta(days=80)
+    assert inside.deadlines.reliquidation_window_closes == LIQ + timedelta(days=90)
+    assert inside.deadlines.protest_window_closes == LIQ + timedelta(days=180)
+
+
+@pytest.mark.parametrize(
+    ("declared_on", "entry_type", "type09", "status", "code"),
+    [
+        (date(2026, 6, 28), "01", False, "excluded", "RECON_FLAGGED"),
+        (date(2026, 6, 29), "01", False, "eligible", "RECON_FLAGGED_ALLOWED"),
+        (date(2026, 6, 29), "01", None, "eligible", "RECON_FLAGGED_ALLOWED"),
+        (date(2026, 6, 29), "01", True, "excluded", "RECON_FLAGGED"),
+        (date(2026, 6, 29), "11", False, "excluded", "RECON_FLAGGED"),
+    ],
+)
+def test_reconciliation_flag_before_and_after_2026_06_29(
+    declared_on: date, entry_type: str, type09: bool | None, status: str, code: str
+) -> None:
+    result = screen(
+        entry(entry_type=entry_type, reconciliation_flag=True, type09_filed=type09),
+        declared_on=declared_on,
+    )
+    assert (result.status, result.reason_codes) == (status, (code,))
+    if code == "RECON_FLAGGED":
+        assert result.reasons[0].message == "ENTRY SUMMARY FLAGGED FOR RECON"
+        assert result.reasons[0].cbp_message
+
+
+@pytest.mark.parametrize(
+    ("facts", "code", "message"),
+    [
+        ({"drawback_claim": True}, "ON_DRAWBACK", "ENTRY ON DRAWBACK"),
+        (
+            {"protest_number": "270425100123", "protest_status": "open"},
+            "PROTEST_ON_ENTRY",
+            "PROTEST ON ENTRY",
+        ),
+        ({"protest_number": "270425100123"}, "PROTEST_ON_ENTRY", None),
+        (
+            {"summary_status": "CANCELLED"},
+            "CANCELLED_OR_REJECTED",
+            "ENTRY SUMMARY IS CANCELLED/REJECTED",
+        ),
+        ({"entry_type": "09"}, "ENTRY_TYPE_09", None),
+        ({"entry_type": "08"}, "ENTRY_TYPE_08", None),
+        ({"entry_type": "47"}, "ENTRY_TYPE_47", None),
+        ({"adcvd_instructions_pending": True}, "ADCVD_INSTRUCTIONS_PENDING", None),
+        ({"surety_paid": True}, "SURETY_PAID", None),
+        ({"entry_date": "2026-03-02"}, "INVALID_HTS", "INVALID HTS"),
+    ],
+)
+def test_exclusions(facts: dict[str, Any], code: str, message: str | None) -> None:
+    result = screen(entry(**facts), declared_on=date(2026, 5, 1))
+    assert result.status == "excluded"
+    assert not result.eligible
+    assert code in result.reason_codes
+    if message is not None:
+        (reason,) = [r for r in result.reasons if r.code == code]
+        assert reason.message == message
+        assert reason.cbp_message
+
+
+def test_no_ieepa_hts_on_entry() -> None:
+    exempt = entry(
+        lines=[
+            {
+                "number": 1,
+                "country_of_origin": "CA",
+                "tariffs": [{"hts": "9903.01.14", "duty": "0"}],
+            }
+        ]
+    )
+    result = screen(exempt, declared_on=date(2026, 5, 1))
+    assert result.reason_codes == ("NO_IEEPA_HTS_ON_ENTRY",)
+    assert result.reasons[0].message == "NO IEEPA HTS ON ENTRY"
+
+
+@pytest.mark.parametrize(
+    ("facts", "code"),
+    [
+        ({"liquidation_status": "Suspended"}, "LIQUIDATION_SUSPENDED"),
+        ({"entry_type": "21"}, "WAREHOUSE_ENTRY"),
+    ],
+)
+def test_accepted_but_refunded_at_liquidation(facts: dict[str, Any], code: str) -> None:
+    result = screen(entry(**facts), declared_on=date(2026, 5, 1))
+    assert result.status == "eligible_at_liquidation"
+    assert result.eligible
+    assert result.reason_codes == (code,)
+
+
+def test_cape_not_open_before_2026_04_20() -> None:
+    assert screen(entry(), declared_on=date(2026, 4, 19)).reason_codes == ("CAPE_NOT_OPEN",)
+    assert screen(entry(), declared_on=date(2026, 4, 20)).status == "eligible"
+
+
+def test_finally_liquidated_cit_plaintiffs_from_2026_10_06() -> None:
+    old = entry(liquidation_date=date(2026, 1, 15))
+    assert (
+        screen(old, declared_on=date(2026, 10, 5), plaintiffs={"12-3456789AB"}).status == "excluded"
+    )
+    allowed = screen(old, declared_on=date(2026, 10, 6), plaintiffs={"12-3456789AB"})
+    assert (allowed.status, allowed.reason_codes) == ("eligible", ("FINALLY_LIQUIDATED_CIT",))
+    assert screen(old, declared_on=date(2026, 10, 6)).status == "excluded"
+
+
+def test_a_caller_supplied_rule_set() -> None:
+    later = Rule(
+        effective_from=date(2027, 1, 1), effective_to=None, rule="lookback_days", value="180",
+        code="LIQUIDATED_OVER_180_DAYS", message="past 180 days", cbp_text=False, confidence="what-if",
+        source="a what-if",
+    )  # fmt: skip
+    rows = (
+        [r for r in default_cape_rules().rows if r.rule != "lookback_days"]
+        + [
+            r.model_copy(update={"effective_to": date(2027, 1, 1)})
+            for r in default_cape_rules().rows
+            if r.rule == "lookback_days"
+        ]
+        + [later]
+    )
+    rules = CapeRules(rows, data_version="what-if")
+    old = entry(liquidation_date=date(2026, 9, 1))
+    assert screen(old, declared_on=date(2026, 12, 31), rules=rules).status == "excluded"
+    result = screen(old, declared_on=date(2027, 1, 2), rules=rules)
+    assert (result.status, result.rules_version) == ("eligible", "what-if")
+    with pytest.raises(DataError, match="unknown CAPE rule"):
+        CapeRules([later.model_copy(update={"rule": "made_up"})], data_version="x")
+
+
+# --- declarations -----------------------------------------------------------------------------
+
+
+def numbers(count: int, filer: str = "316") -> list[str]:
+    return [f"{filer}{i:07d}" + en.calc_check_digit(f"{filer}{i:07d}") for i in range(count)]
+
+
+def test_20005_entries_give_9999_9999_and_7(tmp_path: Path) -> None:
+    given_numbers = numbers(20_005)
+    batch = write_declarations([en.format(n) for n in given_numbers], tmp_path)
+    assert [f.count for f in batch.files] == [9999, 9999, 7]
+    assert list(batch.declared) == given_numbers  # input order kept
+    last = (tmp_path / batch.files[-1].name).read_bytes()
+    assert last == ("Entry Number\r\n" + "".join(f"{n}\r\n" for n in given_numbers[-7:])).encode(
+        "ascii"
+    )
+    assert not last.startswith(b"\xef\xbb\xbf")
+    assert not last.endswith(b"\r\n\r\n")
+    for f in batch.files:
+        assert check_declaration(tmp_path / f.name).ok
+    manifest = (tmp_path / Path(batch.manifest).name).read_text()
+    assert batch.files[0].sha256 in manifest
+
+
+def test_a_second_run_with_the_same_ledger_declares_nothing(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.csv"
+    first = write_declarations(numbers(12), tmp_path / "one", ledger=ledger)
+    second = write_declarations(numbers(12), tmp_path / "two", ledger=ledger)
+    assert first.count == 12
+    assert second.count == 0
+    assert second.files == ()
+    assert {s.code for s in second.skipped} == {"ALREADY_DECLARED"}
+    third = write_declarations(numbers(14), tmp_path / "three", ledger=ledger)
+    assert list(third.declared) == numbers(14)[12:]
+
+
+def test_skips_and_check_digit_policies(tmp_path: Path) -> None:
+    good = numbers(3)
+    bad_digit = good[0][:10] + str((int(good[0][10]) + 1) % 10)
+    given_numbers = [good[0], "junk", good[0], "B76-0324527-8", bad_digit, good[1]]
+    batch = write_declarations(given_numbers, tmp_path / "a", filer_code="316")
+    assert [(s.position, s.code) for s in batch.skipped] == [
+        (1, "MALFORMED"),
+        (2, "DUPLICATE"),
+        (3, "OTHER_FILER"),
+    ]
+    assert [f.holds for f in batch.files] == ["entries", "check_digit_failures"]
+    assert batch.declared == (good[0], good[1], bad_digit)
+    skip = write_declarations(given_numbers, tmp_path / "b", check_digits="skip")
+    assert "BAD_CHECK_DIGIT" in {s.code for s in skip.skipped}
+    keep = write_declarations([bad_digit, good[1]], tmp_path / "c", check_digits="keep")
+    assert [f.count for f in keep.files] == [2]
+    with pytest.raises(ValidationError):
+        write_declarations(good, tmp_path / "d", max_entries=10_000)
+    with pytest.raises(ValidationError):
+        write_declarations(good, tmp_path / "d", filer_code="31")
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+@given(st.lists(st.one_of(entry_numbers(), st.text(max_size=14)), max_size=60), st.integers(1, 25))
+def test_write_then_check_round_trip(tmp_path: Path, given_numbers: list[str], size: int) -> None:
+    """Every input is declared once or skipped with a reason; every file written checks clean."""
+    out = tmp_path / f"run{abs(hash((tuple(given_numbers), size)))}"
+    batch = write_declarations(given_numbers, out, max_entries=size, check_digits="skip")
+    assert len(batch.declared) + len(batch.skipped) == len(given_numbers)
+    assert len(set(batch.declared)) == len(batch.declared)
+    for f in batch.files:
+        assert check_declaration(out / f.name).ok
+        assert f.count <= size
+
+
+# --- checking files made elsewhere ------------------------------------------------------------
+
+
+def codes(path: Path, **kw: Any) -> set[str]:
+    return {p.code for p in check_declaration(path, **kw).problems}
+
+
+def test_file_level_faults(tmp_path: Path) -> None:
+    good = numbers(2)
+
+    def make(name: str, data: bytes) -> Path:
+        (tmp_path / name).write_bytes(data)
+        return tmp_path / name
+
+    assert codes(make("a.txt", b"Entry Number\r\n" + good[0].encode() + b"\r\n")) == {"EXTENSION"}
+    assert codes(make("b.csv", b"")) == {"EMPTY"}
+    assert codes(make("c.csv", b"Entry No\r\n" + good[0].encode() + b"\r\n")) == {"HEADER"}
+    assert codes(make("d.csv", b"\xef\xbb\xbfEntry Number\r\n" + good[0].encode() + b"\r\n")) == {
+        "BYTE_ORDER_MARK"
+    }
+    dup = make("e.csv", f"Entry Number\r\n{good[0]}\r\n{en.format(good[0])}\r\n".encode())
+    (problem,) = check_declaration(dup).problems
+    assert (problem.code, problem.row, problem.level) == ("DUPLICATE", 3, "file")
+    assert codes(make("f.csv", b"Entry Number\r\n1234567890\r\n")) == {"LENGTH"}
+    assert codes(make("g.csv", f"Entry Number\r\n{good[0]}\r\n\r\n{good[1]}\r\n".encode())) == {
+        "BLANK_ROW"
+    }
+    assert codes(make("h.csv", f"Entry Number\r\n{good[0]},x\r\n".encode())) == {"EXTRA_COLUMNS"}
+    many = make(
+        "i.csv", ("Entry Number\r\n" + "".join(f"{n}\r\n" for n in numbers(10_000))).encode()
+    )
+    assert codes(many) == {"TOO_MANY"}
+    big = make("j.csv", b"Entry Number\r\n" + b"x" * (1 << 20))
+    assert "TOO_LARGE" in codes(big)
+    assert not check_declaration(big).file_ok
+
+
+def test_entry_level_faults(tmp_path: Path) -> None:
+    good = numbers(1)[0]
+    bad = good[:10] + str((int(good[10]) + 1) % 10)
+    path = tmp_path / "x.csv"
+    path.write_bytes(f"Entry Number\r\n{bad}\r\nB7603245278\r\n".encode())
+    result = check_declaration(path, filer_code="316")
+    assert {(p.code, p.row, p.level) for p in result.problems} == {
+        ("CHECK_DIGIT", 2, "entry"),
+        ("FILER_CODE", 3, "entry"),
+    }
+    assert result.file_ok
+    assert not result.ok
