@@ -262,3 +262,25 @@ def test_every_row_is_used_or_reported(tmp_path: Path, rows: list[list[str]]) ->
     used = sum(len(t.tariffs) for e in result.entries for t in e.lines)
     assert used == result.rows_used
     assert sum(p.rows for p in result.problems) == result.rows_rejected
+
+
+def test_stream_yields_entries_as_they_complete_and_reports_after(tmp_path: Path) -> None:
+    from ieepa_refund.es003 import stream_es003
+
+    rows = [
+        row(num(1), 1, "9903.01.24", "1"),
+        row(num(2), 1, "9903.01.24", "2"),
+        row(num(1), 2, "9903.01.25", "3"),  # entry 1 completes here, after entry 2
+        row(num(3), 1, "9903.01.2", "4"),  # a bad row: entry 3 never gets a good one
+    ]
+    stream = stream_es003(write(tmp_path / "a.csv", rows))
+    with pytest.raises(RuntimeError, match="once every entry"):
+        _ = stream.report
+    assert [e.entry_number for e in stream] == [num(2), num(1)]
+    assert (stream.report.rows_read, stream.report.rows_rejected, stream.report.entry_count) == (
+        4,
+        1,
+        2,
+    )
+    with pytest.raises(RuntimeError, match="read once"):
+        list(stream)

@@ -40,7 +40,7 @@ from .models import (
     Tariff,
     TariffRefund,
 )
-from .payments import Allocation, Consolidation, Payment, consolidate
+from .payments import Allocation, Consolidation, Payable, Payment, consolidate
 from .rates import Rate, parse_rate
 from .refund import WARNING_CODES, compute_refund
 from .registry import Classification, HeadingPeriod, Registry, default_registry
@@ -71,6 +71,7 @@ __all__ = [
     "InvalidRate",
     "LineRefund",
     "NotInTable",
+    "Payable",
     "Payment",
     "Rate",
     "RateNotCovered",

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +37,7 @@ from . import entry_number as _entry_number
 from ._resources import shipped
 from .cape import check_declaration, screen, write_declarations
 from .errors import DataError, InputFileError
-from .es003 import COLUMNS, Es003Import, read_es003
+from .es003 import COLUMNS, Es003Report, Es003Stream, stream_es003
 from .interest import default_rate_table
 from .models import Entry, EntryRefund
 from .payments import consolidate
@@ -189,11 +191,12 @@ def _progress(rows: int) -> None:
     print(f"... {rows:,} rows read", file=sys.stderr, flush=True)
 
 
-def _import(
-    files: Sequence[Path], mapping: Iterable[tuple[str, str]], problems_out: Path | None
-) -> Es003Import:
-    imported = read_es003(*files, mapping=dict(mapping), progress=_progress)
-    for problem in imported.problems:
+def _stream(files: Sequence[Path], mapping: Iterable[tuple[str, str]]) -> Es003Stream:
+    return stream_es003(*files, mapping=dict(mapping), progress=_progress)
+
+
+def _problems(report: Es003Report, problems_out: Path | None) -> None:
+    for problem in report.problems:
         print(problem, file=sys.stderr)
     if problems_out is not None:
         _write_csv(
@@ -201,10 +204,9 @@ def _import(
             ["file", "row", "code", "column", "value", "entry_number", "rows", "message"],
             (
                 [p.file, p.row, p.code, p.column, p.value, p.entry_number, p.rows, p.message]
-                for p in imported.problems
+                for p in report.problems
             ),
         )
-    return imported
 
 
 def _cell(value: Any) -> Any:
@@ -224,7 +226,7 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
         writer.writerows([_cell(v) for v in row] for row in rows)
 
 
-def _input_line(imported: Es003Import) -> str:
+def _input_line(imported: Es003Report) -> str:
     return (
         f"Input: {imported.rows_read:,} rows read, {imported.rows_used:,} used, "
         f"{imported.rows_rejected:,} rejected ({imported.rows_duplicate:,} duplicates); "
@@ -233,23 +235,6 @@ def _input_line(imported: Es003Import) -> str:
 
 
 # --- estimate --------------------------------------------------------------------------------
-
-
-def _refunds(entries: Sequence[Entry], args: argparse.Namespace, as_of: date) -> list[EntryRefund]:
-    registry, rates = default_registry(), default_rate_table()
-    return [
-        compute_refund(
-            entry,
-            method=args.method,
-            registry=registry,
-            rates=rates,
-            corporate=args.corporate,
-            interest_until=as_of,
-            project=args.project,
-            deposit=args.deposit,
-        )
-        for entry in entries
-    ]
 
 
 ESTIMATE_COLUMNS = (
@@ -280,7 +265,21 @@ def _ieepa_paid(refund: EntryRefund) -> Decimal:
     return sum((t.paid for t in refund.tariffs if t.status in _IEEPA), ZERO)
 
 
-def _row(entry: Entry, refund: EntryRefund) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """What the summary and the payments need of one entry: kept per entry, nothing per row."""
+
+    entry_number: str
+    payee: str
+    liquidation_date: date | None
+    principal: Decimal
+    principal_high: Decimal | None
+    interest: Decimal | None
+    ieepa_paid: Decimal
+    codes: frozenset[str]
+
+
+def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal) -> list[Any]:
     return [
         _entry_number.format(entry.entry_number),
         refund.importer_number,
@@ -293,7 +292,7 @@ def _row(entry: Entry, refund: EntryRefund) -> list[Any]:
         refund.interest_until,
         refund.method,
         refund.paid,
-        _ieepa_paid(refund),
+        ieepa_paid,
         refund.owed,
         refund.principal,
         refund.principal_high,
@@ -305,36 +304,81 @@ def _row(entry: Entry, refund: EntryRefund) -> list[Any]:
     ]
 
 
-def _estimate(imported: Es003Import, args: argparse.Namespace, out: TextIO) -> int:
+def _estimate(
+    stream: Es003Stream, args: argparse.Namespace, out: TextIO, problems_out: Path | None
+) -> int:
+    """Refund each entry as it arrives; write its row; keep only its summary."""
     as_of = args.as_of or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
-    entries = imported.entries
-    refunds = _refunds(entries, args, as_of)
-    if args.json:
-        payload = [
-            {
-                **dict(zip(ESTIMATE_COLUMNS, _row(e, r), strict=True)),
-                "detail": r.model_dump(mode="json"),
-            }
-            for e, r in zip(entries, refunds, strict=True)
-        ]
-        text = json.dumps(payload, indent=1, default=str)
-        if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text + "\n", encoding="utf-8")
-        else:
-            print(text, file=out)
-            return 1 if imported.rows_rejected else 0
-    elif args.out:
-        _write_csv(
-            args.out, ESTIMATE_COLUMNS, (_row(e, r) for e, r in zip(entries, refunds, strict=True))
-        )
-    _summary(imported, refunds, args, as_of, out)
-    return 1 if imported.rows_rejected else 0
+    registry, rates = default_registry(), default_rate_table()
+    summaries: list[_Summary] = []
+    to_stdout = args.json and not args.out
+    target: TextIO = out if to_stdout else _open_out(args.out) if args.out else _NullText()
+    writer = None if args.json else csv.writer(target)
+    if writer is not None:
+        writer.writerow(ESTIMATE_COLUMNS)
+    elif args.json:
+        target.write("[")
+    try:
+        for entry in stream:
+            refund = compute_refund(
+                entry,
+                method=args.method,
+                registry=registry,
+                rates=rates,
+                corporate=args.corporate,
+                interest_until=as_of,
+                project=args.project,
+                deposit=args.deposit,
+            )
+            paid = _ieepa_paid(refund)
+            row = _row(entry, refund, paid)
+            if writer is not None:
+                writer.writerow([_cell(v) for v in row])
+            elif args.json:
+                item = {
+                    **dict(zip(ESTIMATE_COLUMNS, row, strict=True)),
+                    "detail": refund.model_dump(mode="json"),
+                }
+                target.write(("," if summaries else "") + "\n" + json.dumps(item, default=str))
+            summaries.append(
+                _Summary(
+                    entry.entry_number,
+                    refund.payee,
+                    refund.liquidation_date,
+                    refund.principal,
+                    refund.principal_high,
+                    refund.interest,
+                    paid,
+                    frozenset(refund.warning_codes),
+                )
+            )
+        if args.json:
+            target.write("\n]\n")
+    finally:
+        if target is not out:
+            target.close()
+    report = stream.report
+    _problems(report, problems_out)
+    if not to_stdout:
+        _summary(report, summaries, args, as_of, out)
+    return 1 if report.rows_rejected else 0
+
+
+class _NullText(io.StringIO):
+    """Where rows go when the caller asked for no file."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _open_out(path: Path) -> TextIO:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("w", encoding="utf-8", newline="")
 
 
 def _summary(
-    imported: Es003Import,
-    refunds: Sequence[EntryRefund],
+    report: Es003Report,
+    refunds: Sequence[_Summary],
     args: argparse.Namespace,
     as_of: date,
     out: TextIO,
@@ -343,7 +387,7 @@ def _summary(
     say: Callable[..., None] = lambda *parts: print(*parts, file=out)  # noqa: E731
     principal = sum((r.principal for r in refunds), ZERO)
     interest = sum((r.interest or ZERO for r in refunds), ZERO)
-    uncertain = [r for r in refunds if r.uncertain]
+    uncertain = [r for r in refunds if r.principal_high != r.principal]
     unliquidated = [r for r in refunds if r.liquidation_date is None]
     say("ieepa-refund estimate: estimates, not legal advice")
     say(
@@ -357,18 +401,16 @@ def _summary(
         f"unliquidated entries accrue to {as_of.isoformat()}; the liquidation date in the data is "
         "taken as the one that refunds the IEEPA duty"
     )
-    say(_input_line(imported))
+    say(_input_line(report))
     say("")
-    say(f"  IEEPA duty paid   {sum((_ieepa_paid(r) for r in refunds), ZERO):>16,}")
+    say(f"  IEEPA duty paid   {sum((r.ieepa_paid for r in refunds), ZERO):>16,}")
     say(
         f"  Refund principal  {principal:>16,}  ({sum(1 for r in refunds if r.principal > 0):,} entries with a refund)"
     )
     if uncertain:
-        highs = [r.principal_high for r in uncertain]
+        gaps = [r.principal_high - r.principal for r in uncertain if r.principal_high is not None]
         upper = (
-            "no upper bound"
-            if None in highs
-            else f"up to {sum((h - r.principal for h, r in zip(highs, uncertain, strict=True) if h is not None), ZERO):,} more"
+            "no upper bound" if len(gaps) < len(uncertain) else f"up to {sum(gaps, ZERO):,} more"
         )
         say(f"                    {len(uncertain):,} entries uncertain: {upper}")
     say(f"  Interest          {interest:>16,}")
@@ -394,7 +436,7 @@ def _summary(
         )
     if result.nothing_to_pay:
         say(f"  Nothing to refund: {len(result.nothing_to_pay):,} liquidated entries")
-    codes = Counter(code for r in refunds for code in set(r.warning_codes))
+    codes = Counter(code for r in refunds for code in r.codes)
     if codes:
         say("")
         say(
@@ -403,15 +445,13 @@ def _summary(
 
 
 def _run_estimate(args: argparse.Namespace) -> int:
-    imported = _import(args.files, args.mapping, args.problems)
-    return _estimate(imported, args, sys.stdout)
+    return _estimate(_stream(args.files, args.mapping), args, sys.stdout, args.problems)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
     sample = Path(str(shipped("examples", "sample_es003.csv")))
     print(f"Demo on the bundled synthetic ES-003 sample ({sample.name}): not real trade data.\n")
-    imported = _import([sample], (), None)
-    _estimate(imported, args, sys.stdout)
+    _estimate(_stream([sample], ()), args, sys.stdout, None)
     # The sample holds deliberate faults to show how they are reported: a demo that ran is a success.
     return 0
 
@@ -421,12 +461,14 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 def _run_cape(args: argparse.Namespace) -> int:
     declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
-    imported = _import(args.files, args.mapping, args.problems)
+    stream = _stream(args.files, args.mapping)
     registry = default_registry()
     screenings = [
         screen(entry, declared_on=declared_on, registry=registry, plaintiffs=args.plaintiff)
-        for entry in imported.entries
+        for entry in stream
     ]
+    imported = stream.report
+    _problems(imported, args.problems)
     eligible = [s.entry_number for s in screenings if s.eligible]
     batch = write_declarations(
         eligible,

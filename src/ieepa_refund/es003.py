@@ -27,7 +27,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -39,8 +39,9 @@ from pydantic import BaseModel, ConfigDict
 
 from . import entry_number as _entry_number
 from . import hts as _hts
+from ._trusted import trusted
 from .errors import InputFileError, ValidationError
-from .models import Entry
+from .models import Entry, EntryLine, Tariff
 from .rates import parse_rate
 
 __all__ = [
@@ -57,6 +58,9 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 HEADER_SEARCH_ROWS = 50
 #: How often, in rows, the progress callback is called.
 PROGRESS_EVERY = 100_000
+
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 def _norm(header: str) -> str:
@@ -241,25 +245,30 @@ class FileReport(BaseModel):
     rows_read: int
 
 
-class Es003Import(BaseModel):
-    """Entries read from one or more ES-003 files, the problems found and the counts."""
+class Es003Report(BaseModel):
+    """How ES-003 files were read: the problems found and the counts, which always add up.
+
+    ``rows_read == rows_used + rows_rejected``; ``rows_duplicate`` (identical
+    repeats of a row already read) are among the rejected; ``rows_blank``, rows
+    blank throughout, carry no data and are not counted as read.
+    """
 
     model_config = _FROZEN
 
-    entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
     files: tuple[FileReport, ...]
     rows_read: int
     rows_used: int
     rows_rejected: int
     rows_duplicate: int
-    """Identical repeats of a row already read (counted among the rejected)."""
     rows_blank: int
-    """Rows blank throughout: no data, not counted as read."""
+    entry_count: int
 
-    @property
-    def entry_count(self) -> int:
-        return len(self.entries)
+
+class Es003Import(Es003Report):
+    """Entries read from one or more ES-003 files, with the problems and counts."""
+
+    entries: tuple[Entry, ...]
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -270,11 +279,19 @@ class _Bad(Exception):
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:
+        text: str = value.strip()
+        if text[:1] in ('"', "="):
+            return _unwrap(text)
+        return text
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    return _unwrap(str(value).strip())
+
+
+def _unwrap(text: str) -> str:
     if text.startswith('="') and text.endswith('"'):  # Excel's keep-as-text wrapper
         text = text[2:-1].strip()
     elif len(text) >= 2 and text[0] == text[-1] == '"':
@@ -499,10 +516,99 @@ class _Acc:
     tariffs: dict[tuple[int, Any, str], tuple[Any, ...]] = field(default_factory=dict)
     rows: int = 0
     conflicts: list[Problem] = field(default_factory=list)
+    raw: tuple[Any, ...] | None = None
+    """The raw cells of the entry's own fields last parsed: a row repeating them needs no parse."""
+
+
+@dataclass
+class _File:
+    path: Path
+    kind: str
+    encoding: str | None
+    sheet: str | None
+    header_row: int
+    headers: list[Any]
+    columns: dict[str, int]
+    ignored: list[str]
+
+
+class Es003Stream:
+    """Entries from ES-003 files, each yielded as soon as all of its rows have been read.
+
+    Reading takes two passes over the files: the first counts each entry's rows
+    (memory grows with the number of entries), the second builds entries and
+    hands each one over the moment its last row arrives, so a caller that keeps
+    only what it needs from each entry runs in memory that grows with entries,
+    not with the file. Rows of one entry may be anywhere in any of the files.
+    Entries come in the order they complete. :attr:`report` gives the problems
+    and counts once the iteration has finished.
+    """
+
+    def __init__(
+        self,
+        sources: tuple[str | Path, ...],
+        mapping: Mapping[str, str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        if not sources:
+            raise InputFileError("no ES-003 file given", field="sources")
+        self._overrides = _overrides(mapping or {})
+        self._files = [_open(Path(source), self._overrides) for source in sources]
+        self._progress = progress
+        self._report: Es003Report | None = None
+        self._started = False
+
+    @property
+    def report(self) -> Es003Report:
+        if self._report is None:
+            raise RuntimeError("the report is ready once every entry has been read")
+        return self._report
+
+    def __iter__(self) -> Iterator[Entry]:
+        if self._started:
+            raise RuntimeError("an Es003Stream is read once; call stream_es003 again")
+        self._started = True
+        remaining: dict[str, int] = {}
+        for source in self._files:
+            _count_rows(source, remaining)
+        state = _State(remaining=remaining)
+        for source in self._files:
+            before = state.read
+            yield from _read_rows(source, state, self._progress)
+            state.reports.append(
+                FileReport(
+                    file=source.path.name,
+                    format=source.kind,
+                    encoding=source.encoding,
+                    sheet=source.sheet,
+                    header_row=source.header_row,
+                    recognised={
+                        name: source.headers[index]
+                        for name, index in sorted(source.columns.items())
+                    },
+                    ignored=tuple(source.ignored),
+                    rows_read=state.read - before,
+                )
+            )
+        for acc in list(state.accs.values()):  # entries whose rows never all arrived (bad rows)
+            entry = _finish(acc, state)
+            if entry is not None:
+                yield entry
+        self._report = Es003Report(
+            problems=tuple(state.problems),
+            files=tuple(state.reports),
+            rows_read=state.read,
+            rows_used=state.read - state.rejected,
+            rows_rejected=state.rejected,
+            rows_duplicate=state.duplicate,
+            rows_blank=state.blank,
+            entry_count=state.entries,
+        )
 
 
 @dataclass
 class _State:
+    remaining: dict[str, int]
     accs: dict[str, _Acc] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     reports: list[FileReport] = field(default_factory=list)
@@ -510,7 +616,20 @@ class _State:
     rejected: int = 0
     duplicate: int = 0
     blank: int = 0
+    entries: int = 0
     dates: dict[str, date | None] = field(default_factory=dict)
+
+
+def stream_es003(
+    *sources: str | Path,
+    mapping: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Es003Stream:
+    """Iterate the entries of ES-003 exports in memory that grows with entries; see :class:`Es003Stream`.
+
+    Fails at once with :class:`InputFileError` for a missing file or header.
+    """
+    return Es003Stream(sources, mapping, progress)
 
 
 def read_es003(
@@ -523,25 +642,12 @@ def read_es003(
     ``mapping`` maps a canonical field (a key of :data:`COLUMNS`, such as
     ``"entry_number"``) to the header a file uses for it, overriding the
     built-in names. ``progress`` is called with the number of rows read so far,
-    every :data:`PROGRESS_EVERY` rows.
+    every :data:`PROGRESS_EVERY` rows. Entries come in the order they complete;
+    for a file sorted by entry, the file's order.
     """
-    if not sources:
-        raise InputFileError("no ES-003 file given", field="sources")
-    overrides = _overrides(mapping or {})
-    state = _State()
-    for source in sources:
-        _read_file(Path(source), overrides, state, progress)
-    entries = _finish(state)
-    return Es003Import(
-        entries=tuple(entries),
-        problems=tuple(state.problems),
-        files=tuple(state.reports),
-        rows_read=state.read,
-        rows_used=state.read - state.rejected,
-        rows_rejected=state.rejected,
-        rows_duplicate=state.duplicate,
-        rows_blank=state.blank,
-    )
+    stream = stream_es003(*sources, mapping=mapping, progress=progress)
+    entries = tuple(stream)
+    return Es003Import(entries=entries, **dict(stream.report))
 
 
 def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
@@ -552,6 +658,47 @@ def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
             field="mapping",
         )
     return {_norm(header): name for name, header in mapping.items()}
+
+
+def _rows(path: Path) -> tuple[Iterator[list[Any]], str, str | None, str | None]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows, sheet = _xlsx_rows(path)
+        return rows, "xlsx", None, sheet
+    rows, encoding, kind = _text_rows(path)
+    return rows, kind, encoding, None
+
+
+def _open(path: Path, overrides: Mapping[str, str]) -> _File:
+    if not path.is_file():
+        raise InputFileError("no such file", field="file", value=str(path))
+    rows, kind, encoding, sheet = _rows(path)
+    with _Readable(path):
+        header_row, headers, columns, ignored = _find_header(rows, overrides, path)
+    if hasattr(rows, "close"):
+        rows.close()
+    return _File(path, kind, encoding, sheet, header_row, headers, columns, ignored)
+
+
+class _Readable:
+    """Turn decoding and CSV errors into InputFileError naming the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
+        if isinstance(exc, UnicodeDecodeError):
+            raise InputFileError(
+                f"{self.path.name}: cannot decode the text: {exc}",
+                field="file",
+                value=str(self.path),
+            )
+        if isinstance(exc, csv.Error):
+            raise InputFileError(
+                f"{self.path.name}: not readable as CSV: {exc}", field="file", value=str(self.path)
+            )
 
 
 def _find_header(
@@ -588,52 +735,37 @@ def _find_header(
     )
 
 
-def _read_file(
-    path: Path, overrides: Mapping[str, str], state: _State, progress: Callable[[int], None] | None
-) -> None:
-    if not path.is_file():
-        raise InputFileError("no such file", field="file", value=str(path))
-    sheet = encoding = None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows, sheet = _xlsx_rows(path)
-        kind = "xlsx"
-    else:
-        rows, encoding, kind = _text_rows(path)
-    try:
-        header_row, headers, columns, ignored = _find_header(rows, overrides, path)
-        read_before = state.read
-        _read_rows(rows, header_row, headers, columns, path.name, state, progress)
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{path.name}: cannot decode the text: {exc}", field="file", value=str(path)
-        ) from None
-    except csv.Error as exc:
-        raise InputFileError(
-            f"{path.name}: not readable as CSV: {exc}", field="file", value=str(path)
-        ) from None
-    state.reports.append(
-        FileReport(
-            file=path.name,
-            format=kind,
-            encoding=encoding,
-            sheet=sheet,
-            header_row=header_row,
-            recognised={name: headers[index] for name, index in sorted(columns.items())},
-            ignored=tuple(ignored),
-            rows_read=state.read - read_before,
-        )
-    )
+def _data_rows(source: _File) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) after the header, blank rows as empty lists."""
+    rows, _, _, _ = _rows(source.path)
+    width = len(source.headers)
+    with _Readable(source.path):
+        for number, row in enumerate(rows, start=1):
+            if number <= source.header_row:
+                continue
+            if not any(row):  # every cell empty (a row of spaces is read, and reported)
+                yield number, []
+                continue
+            if len(row) < width:
+                row = [*row, *([None] * (width - len(row)))]
+            yield number, row
+
+
+def _count_rows(source: _File, remaining: dict[str, int]) -> None:
+    index = source.columns["entry_number"]
+    for _, row in _data_rows(source):
+        if row:
+            try:
+                number = _entry_no(row[index])
+            except _Bad:
+                continue
+            remaining[number] = remaining.get(number, 0) + 1
 
 
 def _read_rows(
-    rows: Iterable[list[Any]],
-    header_row: int,
-    headers: list[Any],
-    columns: Mapping[str, int],
-    file: str,
-    state: _State,
-    progress: Callable[[int], None] | None,
-) -> None:
+    source: _File, state: _State, progress: Callable[[int], None] | None
+) -> Iterator[Entry]:
+    file, headers, columns = source.path.name, source.headers, source.columns
     entry_fields = [(name, columns[name]) for name in _ENTRY_FIELDS if name in columns]
     at = columns.get
     i_entry, i_line, i_country, i_hts = (
@@ -642,27 +774,46 @@ def _read_rows(
     i_ord, i_value, i_duty, i_qty, i_unit, i_rate = (
         at(n) for n in ("tariff_ordinal", "value", "duty", "quantity", "unit", "rate")
     )
-    width = len(headers)
-    dates = state.dates
-    accs = state.accs
-    for number, row in enumerate(rows, start=header_row + 1):
-        if len(row) < width:
-            row = [*row, *([None] * (width - len(row)))]
-        if not any(_text(cell) for cell in row):
+    dates, accs, remaining = state.dates, state.accs, state.remaining
+    entry_indexes = [index for _, index in entry_fields]
+    # Most cells repeat: an entry's own fields on each of its rows, a few thousand HTS
+    # numbers and countries across the file. Each distinct raw value is parsed once.
+    numbers: dict[Any, str] = {}
+    lines: dict[Any, int] = {}
+    codes: dict[Any, str] = {}
+    countries: dict[Any, str] = {}
+    for number, row in _data_rows(source):
+        if not row:
             state.blank += 1
             continue
         state.read += 1
         if progress is not None and state.read % PROGRESS_EVERY == 0:
             progress(state.read)
+        entry_no: str | None = None
         column = "entry_number"
         try:
-            entry_no = _entry_no(row[i_entry])
+            cell = row[i_entry]
+            entry_no = numbers.get(cell)
+            if entry_no is None:
+                entry_no = numbers[cell] = _entry_no(cell)
             column = "line_number"
-            line_no = _line_no(row[i_line])
+            cell = row[i_line]
+            line_no = lines.get(cell)
+            if line_no is None:
+                line_no = lines[cell] = _line_no(cell)
             column = "country_of_origin"
-            country = _text(row[i_country]).upper()
+            cell = row[i_country]
+            country = countries.get(cell)
+            if country is None:
+                country = _text(cell).upper()
+                if not _COUNTRY.fullmatch(country):
+                    raise _Bad("a country of origin is a 2-letter ISO code")
+                countries[cell] = country
             column = "hts"
-            hts = _hts.validate(_text(row[i_hts]))
+            cell = row[i_hts]
+            hts = codes.get(cell)
+            if hts is None:
+                hts = codes[cell] = _hts.validate(_text(cell))
             column = "tariff_ordinal"
             ordinal = _text(row[i_ord]) if i_ord is not None else None
             column = "value"
@@ -676,18 +827,22 @@ def _read_rows(
                     column = name
                     raise _Bad("a negative amount (a correction?) cannot be used")
             column = "unit"
-            unit = _text(row[i_unit]) or None if i_unit is not None else None
+            unit = (_text(row[i_unit]).upper() or None) if i_unit is not None else None
             column = "rate"
             rate = _text(row[i_rate]) or None if i_rate is not None else None
             if rate is not None:
-                parse_rate(rate)
-            fields = {}
-            for name, index in entry_fields:
-                column = name
-                cell = row[index]
-                fields[name] = (
-                    _date(cell, dates) if name in _DATE_FIELDS else _ENTRY_PARSERS[name](cell)
-                )
+                rate = parse_rate(rate).text
+            raw = tuple([row[index] for index in entry_indexes])
+            acc = accs.get(entry_no)
+            fields: dict[str, Any] | None = None
+            if acc is None or acc.raw != raw:
+                fields = {}
+                for name, index in entry_fields:
+                    column = name
+                    cell = row[index]
+                    fields[name] = (
+                        _date(cell, dates) if name in _DATE_FIELDS else _ENTRY_PARSERS[name](cell)
+                    )
         except (_Bad, ValidationError) as exc:
             state.rejected += 1
             message = str(exc.args[0]) if isinstance(exc, _Bad) else _bare(exc)
@@ -699,57 +854,85 @@ def _read_rows(
                     row=number,
                     column=str(headers[columns[column]]) if column in columns else column,
                     value=_text(row[columns[column]]) if column in columns else None,
-                )
-            )
-            continue
-        acc = accs.get(entry_no)
-        if acc is None:
-            acc = accs[entry_no] = _Acc(number=entry_no, file=file, first_row=number)
-        key = (line_no, ordinal, hts)
-        tariff = (value, quantity, unit, rate, duty)
-        seen = acc.tariffs.get(key)
-        if seen is not None:
-            if (
-                seen == tariff
-                and acc.countries.get(line_no) == country
-                and _same(acc.fields, fields)
-            ):
-                state.duplicate += 1
-                state.rejected += 1
-                state.problems.append(
-                    Problem(
-                        code="DUPLICATE_ROW",
-                        message=f"repeats an earlier row of line {line_no}, {_hts.format(hts)}; counted once",
-                        file=file,
-                        row=number,
-                        entry_number=entry_no,
-                    )
-                )
-                continue
-            acc.conflicts.append(
-                Problem(
-                    code="CONFLICTING_ROWS",
-                    message=f"line {line_no}, {_hts.format(hts)} appears twice with different values",
-                    file=file,
-                    row=number,
                     entry_number=entry_no,
                 )
             )
-        acc.rows += 1
-        acc.tariffs[key] = tariff
-        known = acc.countries.setdefault(line_no, country)
-        if known != country:
-            acc.conflicts.append(
+        else:
+            if acc is None:
+                acc = accs[entry_no] = _Acc(number=entry_no, file=file, first_row=number)
+            if fields is not None:
+                acc.raw = raw
+            _add_row(acc, state, file, number, headers, columns, i_country, line_no, country, ordinal, hts,
+                     (value, quantity, unit, rate, duty), fields)  # fmt: skip
+        if entry_no is not None:
+            left = remaining.get(entry_no, 0) - 1
+            remaining[entry_no] = left
+            if left <= 0 and entry_no in accs:
+                entry = _finish(accs[entry_no], state)
+                if entry is not None:
+                    yield entry
+
+
+def _add_row(
+    acc: _Acc,
+    state: _State,
+    file: str,
+    number: int,
+    headers: list[Any],
+    columns: Mapping[str, int],
+    i_country: int,
+    line_no: int,
+    country: str,
+    ordinal: Any,
+    hts: str,
+    tariff: tuple[Any, ...],
+    fields: dict[str, Any] | None,
+) -> None:
+    key = (line_no, ordinal, hts)
+    seen = acc.tariffs.get(key)
+    if seen is not None:
+        if (
+            seen == tariff
+            and acc.countries.get(line_no) == country
+            and (fields is None or _same(acc.fields, fields))
+        ):
+            state.duplicate += 1
+            state.rejected += 1
+            state.problems.append(
                 Problem(
-                    code="CONFLICTING_ROWS",
-                    message=f"line {line_no} has two countries of origin",
+                    code="DUPLICATE_ROW",
+                    message=f"repeats an earlier row of line {line_no}, {_hts.format(hts)}; counted once",
                     file=file,
                     row=number,
-                    column=str(headers[i_country]),
-                    value=f"{known} / {country}",
-                    entry_number=entry_no,
+                    entry_number=acc.number,
                 )
             )
+            return
+        acc.conflicts.append(
+            Problem(
+                code="CONFLICTING_ROWS",
+                message=f"line {line_no}, {_hts.format(hts)} appears twice with different values",
+                file=file,
+                row=number,
+                entry_number=acc.number,
+            )
+        )
+    acc.rows += 1
+    acc.tariffs[key] = tariff
+    known = acc.countries.setdefault(line_no, country)
+    if known != country:
+        acc.conflicts.append(
+            Problem(
+                code="CONFLICTING_ROWS",
+                message=f"line {line_no} has two countries of origin",
+                file=file,
+                row=number,
+                column=str(headers[i_country]),
+                value=f"{known} / {country}",
+                entry_number=acc.number,
+            )
+        )
+    if fields is not None:
         _merge(acc, fields, file, number, headers, columns)
 
 
@@ -793,62 +976,66 @@ def _bare(exc: Exception) -> str:
     return text.split(": ", 1)[1] if ": " in text else text
 
 
-def _finish(state: _State) -> list[Entry]:
-    entries: list[Entry] = []
-    for acc in state.accs.values():
-        if acc.conflicts:
-            first, *rest = acc.conflicts
-            state.problems.append(first.model_copy(update={"rows": acc.rows}))
-            state.problems.extend(p.model_copy(update={"rows": 0}) for p in rest)
-            state.rejected += acc.rows
-            continue
-        try:
-            entries.append(Entry.model_validate(_entry_data(acc)))
-        except pydantic.ValidationError as exc:
-            state.rejected += acc.rows
-            for index, error in enumerate(exc.errors(include_url=False)):
-                location = ".".join(str(part) for part in error["loc"])
-                text = error["msg"].removeprefix("Value error, ").removeprefix(f"{location}: ")
-                state.problems.append(
-                    Problem(
-                        code="BAD_ENTRY",
-                        message=f"{location}: {text}",
-                        file=acc.file,
-                        row=acc.first_row
-                        if location == "entry_number"
-                        else acc.where.get(location, acc.first_row),
-                        column=location,
-                        value=None if error.get("input") is None else _text(error["input"])[:80],
-                        entry_number=acc.number,
-                        rows=acc.rows if index == 0 else 0,
-                    )
+def _finish(acc: _Acc, state: _State) -> Entry | None:
+    """Turn a complete entry's rows into an Entry, or into problems; forget the rows."""
+    del state.accs[acc.number]
+    if acc.conflicts:
+        first, *rest = acc.conflicts
+        state.problems.append(first.model_copy(update={"rows": acc.rows}))
+        state.problems.extend(p.model_copy(update={"rows": 0}) for p in rest)
+        state.rejected += acc.rows
+        return None
+    try:
+        # The rows' values were checked one by one above; only the entry's own fields
+        # (entry number, type, parties, dates) are left for the model to validate.
+        entry = Entry.model_validate(
+            {
+                "entry_number": acc.number,
+                **{name: value for name, value in acc.fields.items() if value is not None},
+                "lines": _lines(acc),
+            }
+        )
+    except pydantic.ValidationError as exc:
+        state.rejected += acc.rows
+        for index, error in enumerate(exc.errors(include_url=False)):
+            location = ".".join(str(part) for part in error["loc"])
+            text = error["msg"].removeprefix("Value error, ").removeprefix(f"{location}: ")
+            state.problems.append(
+                Problem(
+                    code="BAD_ENTRY",
+                    message=f"{location}: {text}",
+                    file=acc.file,
+                    row=acc.where.get(location, acc.first_row),
+                    column=location,
+                    value=None if error.get("input") is None else _text(error["input"])[:80],
+                    entry_number=acc.number,
+                    rows=acc.rows if index == 0 else 0,
                 )
-    return entries
+            )
+        return None
+    state.entries += 1
+    return entry
 
 
-def _entry_data(acc: _Acc) -> dict[str, Any]:
-    lines: dict[int, list[dict[str, Any]]] = {}
+def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
+    lines: dict[int, list[Tariff]] = {}
     for (line_no, _ordinal, hts), (value, quantity, unit, rate, duty) in sorted(
         acc.tariffs.items(), key=lambda item: (item[0][0], _ordinal_key(item[0][1]))
     ):
         lines.setdefault(line_no, []).append(
-            {
-                "hts": hts,
-                "value": value,
-                "quantity": quantity,
-                "unit": unit,
-                "rate": rate,
-                "duty": duty,
-            }
+            trusted(
+                Tariff, hts=hts, value=value, quantity=quantity, unit=unit, rate=rate, duty=duty
+            )
         )
-    return {
-        "entry_number": acc.number,
-        **{name: value for name, value in acc.fields.items() if value is not None},
-        "lines": [
-            {"number": number, "country_of_origin": acc.countries[number], "tariffs": tariffs}
-            for number, tariffs in sorted(lines.items())
-        ],
-    }
+    return tuple(
+        trusted(
+            EntryLine,
+            number=number,
+            country_of_origin=acc.countries[number],
+            tariffs=tuple(tariffs),
+        )
+        for number, tariffs in sorted(lines.items())
+    )
 
 
 def _ordinal_key(ordinal: Any) -> tuple[int, str]:

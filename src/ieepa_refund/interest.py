@@ -40,6 +40,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ._resources import as_dir, read_csv, read_manifest
+from ._trusted import trusted
 from .errors import DataError, InvalidFormat, InvalidPeriod, RateNotCovered
 from .money import INTEREST_ROUNDING, allocate, round_interest, to_decimal
 
@@ -218,7 +219,7 @@ class InterestPeriod(BaseModel):
     annual_rate_percent: Decimal
     year_days: int
     factor: Decimal
-    """Growth over this period alone (display precision; exact math uses fractions)."""
+    """Growth over this period alone (60 significant digits; :func:`growth_factor` is exact)."""
     amount: Decimal
     """This period's share of the rounded interest; the shares add up to it exactly."""
     projected: bool
@@ -370,21 +371,83 @@ def _principal(value: Any) -> Decimal:
     return principal
 
 
+_DIGITS = 60
+
+
+class _Index:
+    """Cumulative growth of one dollar, day by day, for one rate column and convention.
+
+    ``at(d)`` is the product of ``1 + rate/year`` over every day from the table's
+    first day to ``d`` (daily compounding), or ``1 +`` their sum (simple), at
+    60 significant digits. Growth over the accrual days ``first..last`` is then
+    ``at(last) / at(first - 1)``: one division per entry however long the span.
+    Built once per (table, column, conventions, projection) and extended as
+    later days are asked for.
+    """
+
+    __slots__ = ("_column", "_compounding", "_day_count", "_project", "_start", "_table", "_values")
+
+    def __init__(
+        self,
+        table: RateTable,
+        column: RateColumn,
+        day_count: DayCount,
+        compounding: Compounding,
+        project: bool,
+    ) -> None:
+        self._table, self._column, self._project = table, column, project
+        self._day_count, self._compounding = day_count, compounding
+        self._start = table.covers_from - _ONE_DAY
+        self._values = [Decimal(1) if compounding == "daily" else Decimal(0)]
+
+    def at(self, day: date) -> Decimal:
+        offset = (day - self._start).days
+        if offset < 0:
+            self._table.period_on(day + _ONE_DAY)  # raises RateNotCovered naming the date
+        values = self._values
+        if offset >= len(values):
+            self._extend(day)
+        return values[offset]
+
+    def _extend(self, last: date) -> None:
+        values = self._values
+        day = self._start + timedelta(days=len(values))
+        value = values[-1]
+        with localcontext() as ctx:
+            ctx.prec = _DIGITS
+            for first, end, rate, year_days, _, _ in _segments(
+                day, last, self._table, self._column, self._project, self._day_count
+            ):
+                daily = Decimal(rate) / (100 * year_days)
+                step = 1 + daily
+                for _ in range((end - first).days + 1):
+                    value = value * step if self._compounding == "daily" else value + daily
+                    values.append(value)
+
+
+@lru_cache(maxsize=256)
+def _index(
+    table: RateTable,
+    column: RateColumn,
+    day_count: DayCount,
+    compounding: Compounding,
+    project: bool,
+) -> _Index:
+    return _Index(table, column, day_count, compounding, project)
+
+
 class _Growth(BaseModel):
     """The dates-only part of an interest computation, shared by every principal."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True)
 
     runs: tuple[tuple[date, date, Decimal, int, bool, str], ...]
     factors: tuple[Decimal, ...]
     shares: tuple[Decimal, ...]
-    """Each run's interest per dollar of principal (50 significant digits)."""
+    """Each run's interest per dollar of principal."""
     total: Decimal
-    """Interest per dollar over the whole span (50 significant digits)."""
+    """Interest per dollar over the whole span."""
     factor: Decimal
-
-
-_DIGITS = 50
 
 
 @lru_cache(maxsize=65536)
@@ -398,23 +461,24 @@ def _growth(
 ) -> _Growth:
     # Cached: a portfolio shares a few deposit and liquidation dates across many entries.
     runs = tuple(_segments(first, last, table, column, project, conventions.day_count))
-    cumulative = Fraction(1)
-    factors, shares = [], []
-    for start, end, rate, year_days, _, _ in runs:
-        step = _period_factor(rate, year_days, (end - start).days + 1, conventions.compounding)
-        factors.append(_decimal(step, 20))
-        if conventions.compounding == "daily":
-            shares.append(_decimal(cumulative * (step - 1), _DIGITS))
-            cumulative *= step
-        else:
-            shares.append(_decimal(step - 1, _DIGITS))
-            cumulative += step - 1
+    index = _index(table, column, conventions.day_count, conventions.compounding, project)
+    daily = conventions.compounding == "daily"
+    with localcontext() as ctx:
+        ctx.prec = _DIGITS
+        base = index.at(first - _ONE_DAY)
+        factors, shares = [], []
+        for start, end, _, _, _, _ in runs:
+            before, after = index.at(start - _ONE_DAY), index.at(end)
+            factors.append(after / before if daily else 1 + after - before)
+            shares.append((after - before) / base if daily else after - before)
+        final = index.at(last) if runs else base
+        total = (final / base - 1) if daily else final - base
     return _Growth(
         runs=runs,
         factors=tuple(factors),
         shares=tuple(shares),
-        total=_decimal(cumulative - 1, _DIGITS),
-        factor=_decimal(cumulative, 20),
+        total=total,
+        factor=1 + total,
     )
 
 
@@ -436,13 +500,14 @@ def interest_detail(
     column = _column(corporate, conventions)
     growth = _growth(first, last, table, column, project, conventions)
     with localcontext() as ctx:
-        ctx.prec = _DIGITS + 20  # exact for any principal under 10**20
+        ctx.prec = _DIGITS + 20  # no loss for any principal under 10**20
         unrounded = amount * growth.total
         weights = [amount * share for share in growth.shares]
     interest = round_interest(unrounded, rounding=conventions.rounding)
     amounts = allocate(interest, weights) if weights else []
     periods = tuple(
-        InterestPeriod(
+        trusted(
+            InterestPeriod,
             first_day=start,
             last_day=end,
             days=(end - start).days + 1,
@@ -457,7 +522,8 @@ def interest_detail(
             growth.runs, growth.factors, amounts, strict=True
         )
     )
-    return InterestDetail(
+    return trusted(
+        InterestDetail,
         principal=amount,
         deposited=deposited,
         until=until,

@@ -18,17 +18,36 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from .errors import InvalidFormat
-from .models import EntryRefund
 from .money import allocate, to_decimal
 
-__all__ = ["Allocation", "Consolidation", "Payment", "consolidate"]
+__all__ = ["Allocation", "Consolidation", "Payable", "Payment", "consolidate"]
 
 ZERO = Decimal("0.00")
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Payable(Protocol):
+    """What consolidation needs of a refund: an :class:`EntryRefund`, or a slimmer record.
+
+    Portfolio runs that keep only this much per entry stay in memory that grows
+    with entries, not with the HTS rows behind them.
+    """
+
+    @property
+    def entry_number(self) -> str: ...
+    @property
+    def payee(self) -> str: ...
+    @property
+    def liquidation_date(self) -> date | None: ...
+    @property
+    def principal(self) -> Decimal: ...
+    @property
+    def interest(self) -> Decimal | None: ...
 
 
 class Allocation(BaseModel):
@@ -96,7 +115,7 @@ class Consolidation(BaseModel):
 
 
 def consolidate(
-    refunds: Iterable[EntryRefund], *, offsets: Mapping[str, Decimal | int | str] | None = None
+    refunds: Iterable[Payable], *, offsets: Mapping[str, Decimal | int | str] | None = None
 ) -> Consolidation:
     """Group refunds into payments by (payee, liquidation date) and apply ``offsets``.
 
@@ -106,7 +125,7 @@ def consolidate(
     ``unused_offsets``. A refund whose interest is unknown counts as principal
     only (its own warning says why).
     """
-    groups: dict[tuple[str, date], list[EntryRefund]] = {}
+    groups: dict[tuple[str, date], list[Payable]] = {}
     unliquidated: list[str] = []
     nothing: list[str] = []
     seen: set[str] = set()
@@ -154,7 +173,7 @@ def _debt(payee: str, amount: Decimal | int | str) -> Decimal:
 def _payment(
     payee: str,
     liquidated: date,
-    members: list[EntryRefund],
+    members: list[Payable],
     principal: Decimal,
     interest: Decimal,
     offset: Decimal,

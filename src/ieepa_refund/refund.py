@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Literal
 
 from . import hts as _hts
+from ._trusted import trusted
 from .dates import pms_deposit_date
 from .errors import InvalidRate, RateNotCovered
 from .interest import (
@@ -136,7 +137,7 @@ def compute_refund(
 
     if not any(_may_carry_ieepa_duty(t) for line in lines for t in line.tariffs):
         warnings.append(
-            RefundWarning(
+            _warning(
                 code="NO_IEEPA_HTS_ON_ENTRY",
                 message="No IEEPA duty heading on this entry (only exemptions, exceptions or "
                 "non-IEEPA numbers): nothing to refund, and CAPE answers 'NO IEEPA HTS ON ENTRY'.",
@@ -145,7 +146,7 @@ def compute_refund(
     missing_rates = [t for line in lines for t in line.tariffs if t.reason == _KEPT_NO_RATE]
     if method == "recalculate" and missing_rates:
         warnings.append(
-            RefundWarning(
+            _warning(
                 code="RATE_MISSING",
                 message=f"{len(missing_rates)} non-IEEPA HTS number(s) have no rate text; "
                 "their reported duty was kept as owed instead of being recalculated.",
@@ -159,7 +160,7 @@ def compute_refund(
         if other != principal:
             paid_p, recalc_p = (principal, other) if method == "paid" else (other, principal)
             warnings.append(
-                RefundWarning(
+                _warning(
                     code="METHODS_DISAGREE",
                     message=f"Paid lines give {paid_p}, recalculation from the rates gives "
                     f"{recalc_p}: a person should review this entry before relying on either.",
@@ -178,7 +179,8 @@ def compute_refund(
         conventions=interest_conventions or DEFAULT_CONVENTIONS,
         warnings=warnings,
     )
-    return EntryRefund(
+    return trusted(
+        EntryRefund,
         entry_number=entry.entry_number,
         importer_number=entry.importer_number,
         notify_party=entry.notify_party,
@@ -203,6 +205,12 @@ def compute_refund(
     )
 
 
+def _warning(
+    code: str, message: str, line: int | None = None, hts: str | None = None
+) -> RefundWarning:
+    return trusted(RefundWarning, code=code, message=message, line=line, hts=hts)
+
+
 # --- interest ------------------------------------------------------------------------------
 
 
@@ -220,7 +228,7 @@ def _deposit_date(
     else:
         chosen, basis = entry.entry_date, "entry_date (assumed)"
     warnings.append(
-        RefundWarning(
+        _warning(
             code="DEPOSIT_DATE_ASSUMED",
             message=f"No deposit date: interest runs from the {basis.split(' ')[0]} "
             f"{chosen.isoformat()}. Duties paid on a periodic monthly statement were deposited "
@@ -245,7 +253,7 @@ def _interest(
     table = rates or default_rate_table()
     if until is None:
         warnings.append(
-            RefundWarning(
+            _warning(
                 code="NO_INTEREST_UNLIQUIDATED",
                 message="The entry is not liquidated and no interest_until was given: interest "
                 "accrues to the (re)liquidation date, so there is no interest figure yet.",
@@ -254,7 +262,7 @@ def _interest(
         return None, table.data_version
     if principal < 0:
         warnings.append(
-            RefundWarning(
+            _warning(
                 code="UNDERPAYMENT",
                 message=f"Removing the IEEPA numbers leaves {-principal} more duty owed than was "
                 "paid: CBP would bill it, with underpayment interest, rather than refund.",
@@ -277,13 +285,11 @@ def _interest(
             conventions=conventions,
         )
     except RateNotCovered as exc:
-        warnings.append(
-            RefundWarning(code="RATE_NOT_COVERED", message=f"No interest figure: {exc}.")
-        )
+        warnings.append(_warning(code="RATE_NOT_COVERED", message=f"No interest figure: {exc}."))
         return None, table.data_version
     if detail.projected:
         warnings.append(
-            RefundWarning(
+            _warning(
                 code="RATE_PROJECTED",
                 message="Interest past the rate table's end uses the last known rate, as asked: "
                 "the real rate for those quarters is not yet published.",
@@ -291,7 +297,7 @@ def _interest(
         )
     if principal_high != principal:
         warnings.append(
-            RefundWarning(
+            _warning(
                 code="INTEREST_ON_ESTABLISHED_PRINCIPAL",
                 message="Interest is computed on the established principal; the refund may be "
                 "larger, and its interest with it.",
@@ -345,7 +351,8 @@ class _LineWork:
             if not cls.is_ieepa:
                 done[index] = self._other(tariff, cls)
         tariffs = tuple(done[i] for i in range(len(self.line.tariffs)))
-        return LineRefund(
+        return trusted(
+            LineRefund,
             number=self.line.number,
             country_of_origin=self.line.country_of_origin,
             paid=sum((t.paid for t in tariffs), ZERO),
@@ -608,7 +615,8 @@ class _LineWork:
         reason: str,
         estimated: bool = False,
     ) -> TariffRefund:
-        return TariffRefund(
+        return trusted(
+            TariffRefund,
             line=self.line.number,
             hts=tariff.hts,
             status=cls.status,
@@ -624,7 +632,7 @@ class _LineWork:
 
     def _warn(self, code: str, tariff: Tariff, message: str) -> None:
         self.warnings.append(
-            RefundWarning(code=code, message=message, line=self.line.number, hts=tariff.hts)
+            _warning(code=code, message=message, line=self.line.number, hts=tariff.hts)
         )
 
 
