@@ -308,7 +308,7 @@ def _segments(
         day = stop
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _period_factor(rate: Decimal, year_days: int, days: int, compounding: Compounding) -> Fraction:
     daily = Fraction(rate) / (100 * year_days)
     return (1 + daily) ** days if compounding == "daily" else 1 + daily * days
@@ -450,7 +450,7 @@ class _Growth(BaseModel):
     factor: Decimal
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _growth(
     first: date,
     last: date,
