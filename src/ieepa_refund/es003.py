@@ -670,7 +670,8 @@ def _rows(path: Path) -> tuple[Iterator[list[Any]], str, str | None, str | None]
 
 def _open(path: Path, overrides: Mapping[str, str]) -> _File:
     if not path.is_file():
-        raise InputFileError("no such file", field="file", value=str(path))
+        what = "a folder, not a file" if path.is_dir() else "no such file"
+        raise InputFileError(what, field="file", value=str(path))
     rows, kind, encoding, sheet = _rows(path)
     with _Readable(path):
         header_row, headers, columns, ignored = _find_header(rows, overrides, path)
