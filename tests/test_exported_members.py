@@ -28,6 +28,8 @@ MODULES = [
     "ieepa_refund.rates",
     "ieepa_refund.refund",
     "ieepa_refund.registry",
+    "ieepa_refund.results",
+    "ieepa_refund.tables",
 ]
 
 

@@ -20,6 +20,7 @@ from .errors import (
     RateNotCovered,
     ValidationError,
 )
+from .es003 import Es003Import, Es003Report, Es003Stream, read_es003, sample_es003, stream_es003
 from .interest import (
     DelinquencyDetail,
     InterestConventions,
@@ -44,6 +45,7 @@ from .payments import Allocation, Consolidation, Payable, Payment, consolidate
 from .rates import Rate, parse_rate
 from .refund import WARNING_CODES, compute_refund
 from .registry import Classification, HeadingPeriod, Registry, default_registry
+from .results import Refunds, Screenings, compute_refunds, screen_all
 
 __version__ = "0.1.0"
 
@@ -56,6 +58,9 @@ __all__ = [
     "Entry",
     "EntryLine",
     "EntryRefund",
+    "Es003Import",
+    "Es003Report",
+    "Es003Stream",
     "FloatRefused",
     "HeadingNotFound",
     "HeadingNotInForce",
@@ -77,7 +82,9 @@ __all__ = [
     "RateNotCovered",
     "RateTable",
     "RefundWarning",
+    "Refunds",
     "Registry",
+    "Screenings",
     "Tariff",
     "TariffRefund",
     "ValidationError",
@@ -85,6 +92,7 @@ __all__ = [
     "__version__",
     "accrue_interest",
     "compute_refund",
+    "compute_refunds",
     "consolidate",
     "default_rate_table",
     "default_registry",
@@ -92,4 +100,8 @@ __all__ = [
     "growth_factor",
     "interest_detail",
     "parse_rate",
+    "read_es003",
+    "sample_es003",
+    "screen_all",
+    "stream_es003",
 ]

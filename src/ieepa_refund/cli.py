@@ -34,10 +34,9 @@ from typing import Any, TextIO
 
 from . import __version__
 from . import entry_number as _entry_number
-from ._resources import shipped
 from .cape import check_declaration, screen, write_declarations
 from .errors import DataError, InputFileError
-from .es003 import COLUMNS, Es003Report, Es003Stream, stream_es003
+from .es003 import COLUMNS, Es003Report, Es003Stream, sample_es003, stream_es003
 from .interest import default_rate_table
 from .models import Entry, EntryRefund
 from .payments import consolidate
@@ -449,7 +448,7 @@ def _run_estimate(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    sample = Path(str(shipped("examples", "sample_es003.csv")))
+    sample = sample_es003()
     print(f"Demo on the bundled synthetic ES-003 sample ({sample.name}): not real trade data.\n")
     _estimate(_stream([sample], ()), args, sys.stdout, None)
     # The sample holds deliberate faults to show how they are reported: a demo that ran is a success.

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import entry_number as _entry_number
 from . import hts as _hts
+from ._tabular import Tabular
 from ._trusted import trusted
 from .errors import InputFileError, ValidationError
 from .models import Entry, EntryLine, Tariff
@@ -245,7 +246,7 @@ class FileReport(BaseModel):
     rows_read: int
 
 
-class Es003Report(BaseModel):
+class Es003Report(Tabular, BaseModel):
     """How ES-003 files were read: the problems found and the counts, which always add up.
 
     ``rows_read == rows_used + rows_rejected``; ``rows_duplicate`` (identical
@@ -618,6 +619,13 @@ class _State:
     blank: int = 0
     entries: int = 0
     dates: dict[str, date | None] = field(default_factory=dict)
+
+
+def sample_es003() -> Path:
+    """The bundled synthetic ES-003 sample (not real trade data), for trying the library."""
+    from ._resources import shipped
+
+    return Path(str(shipped("examples", "sample_es003.csv")))
 
 
 def stream_es003(

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import entry_number as _entry_number
 from . import hts as _hts
+from ._tabular import Tabular
 from .interest import InterestDetail
 from .money import Amount, Quantity
 from .rates import parse_rate
@@ -290,7 +291,7 @@ class LineRefund(BaseModel):
     tariffs: tuple[TariffRefund, ...]
 
 
-class EntryRefund(BaseModel):
+class EntryRefund(Tabular, BaseModel):
     """The refund principal of one entry, traceable to every HTS number.
 
     ``principal = paid - owed`` = the sum of the lines' refunds. Where some

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from ._tabular import Tabular
 from .errors import InvalidFormat
 from .money import allocate, to_decimal
 
@@ -62,7 +63,7 @@ class Allocation(BaseModel):
     net: Decimal
 
 
-class Payment(BaseModel):
+class Payment(Tabular, BaseModel):
     """One ACH payment: a payee's refunds for entries liquidated on one date.
 
     ``gross = principal + interest``; ``net = gross - offset``.
@@ -84,7 +85,7 @@ class Payment(BaseModel):
         return self.principal + self.interest
 
 
-class Consolidation(BaseModel):
+class Consolidation(Tabular, BaseModel):
     """What :func:`consolidate` returns: the payments, and every entry that forms none.
 
     It iterates, indexes and counts like the list of its payments.
@@ -112,6 +113,9 @@ class Consolidation(BaseModel):
     @property
     def net(self) -> Decimal:
         return sum((p.net for p in self.payments), ZERO)
+
+    def items_for_tables(self) -> tuple[Payment, ...]:
+        return self.payments
 
 
 def consolidate(

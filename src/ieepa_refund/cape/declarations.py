@@ -34,6 +34,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .. import entry_number as _entry_number
+from .._tabular import Tabular
 from ..errors import InvalidFormat
 
 __all__ = [
@@ -79,7 +80,7 @@ class DeclarationFile(BaseModel):
     last: str
 
 
-class DeclarationBatch(BaseModel):
+class DeclarationBatch(Tabular, BaseModel):
     """What :func:`write_declarations` wrote and left out."""
 
     model_config = _FROZEN

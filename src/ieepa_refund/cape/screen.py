@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .._tabular import Tabular
 from ..models import Entry
 from ..registry import Registry, default_registry
 from .rules import CapeRules, Rule, RuleSet, default_cape_rules
@@ -60,7 +61,7 @@ class Deadlines(BaseModel):
     protest_window_closes: date | None
 
 
-class Screening(BaseModel):
+class Screening(Tabular, BaseModel):
     """The CAPE eligibility of one entry on one declaration date."""
 
     model_config = _FROZEN
