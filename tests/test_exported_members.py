@@ -30,6 +30,7 @@ MODULES = [
     "ieepa_refund.registry",
     "ieepa_refund.results",
     "ieepa_refund.tables",
+    "ieepa_refund.whatif",
 ]
 
 

@@ -46,14 +46,18 @@ from .rates import Rate, parse_rate
 from .refund import WARNING_CODES, compute_refund
 from .registry import Classification, HeadingPeriod, Registry, default_registry
 from .results import Refunds, Screenings, compute_refunds, screen_all
+from .whatif import Assumptions, Comparison, DeadlineCalendar, compare, deadline_calendar, evaluate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Allocation",
+    "Assumptions",
     "Classification",
+    "Comparison",
     "Consolidation",
     "DataError",
+    "DeadlineCalendar",
     "DelinquencyDetail",
     "Entry",
     "EntryLine",
@@ -91,12 +95,15 @@ __all__ = [
     "WARNING_CODES",
     "__version__",
     "accrue_interest",
+    "compare",
     "compute_refund",
     "compute_refunds",
     "consolidate",
+    "deadline_calendar",
     "default_rate_table",
     "default_registry",
     "delinquency_interest",
+    "evaluate",
     "growth_factor",
     "interest_detail",
     "parse_rate",

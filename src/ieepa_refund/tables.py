@@ -212,6 +212,53 @@ def _skipped(batch: Any) -> Iterator[Row]:
         yield {"position": s.position, "value": s.value, "code": s.code, "message": s.message}
 
 
+def _difference(d: Any) -> Iterator[Row]:
+    b, a = d.baseline, d.scenario
+    yield {
+        "entry_number": b.entry_number,
+        "payee": b.payee,
+        "baseline_counted": b.counted,
+        "scenario_counted": a.counted,
+        "baseline_status": b.status,
+        "scenario_status": a.status,
+        "baseline_liquidation": b.liquidation_date,
+        "scenario_liquidation": a.liquidation_date,
+        "baseline_principal": b.principal,
+        "scenario_principal": a.principal,
+        "baseline_interest": b.interest,
+        "scenario_interest": a.interest,
+        "baseline_value": b.value,
+        "scenario_value": a.value,
+        "change": d.change,
+    }
+
+
+def _outcome(o: Any) -> Iterator[Row]:
+    yield {
+        "entry_number": o.entry_number,
+        "payee": o.payee,
+        "counted": o.counted,
+        "status": o.status,
+        "liquidation_date": o.liquidation_date,
+        "liquidation_assumed": o.liquidation_assumed,
+        "principal": o.principal,
+        "interest": o.interest,
+        "value": o.value,
+    }
+
+
+def _week(w: Any) -> Iterator[Row]:
+    yield {
+        "week_start": w.week_start,
+        "cape_closing": len(w.cape),
+        "cape_at_stake": w.cape_at_stake,
+        "reliquidation_closing": len(w.reliquidation),
+        "reliquidation_at_stake": w.reliquidation_at_stake,
+        "protest_closing": len(w.protest),
+        "protest_at_stake": w.protest_at_stake,
+    }
+
+
 M: Kind = "money"
 S: Kind = "str"
 D: Kind = "date"
@@ -275,6 +322,27 @@ LEVELS: dict[str, dict[str, tuple[Callable[[Any], Iterator[Row]], Schema]]] = {
     },
 }  # fmt: skip
 LEVELS["Es003Import"] = LEVELS["Es003Report"]
+LEVELS["Difference"] = {
+    "entry": (_difference, (
+        ("entry_number", S), ("payee", S), ("baseline_counted", B), ("scenario_counted", B),
+        ("baseline_status", S), ("scenario_status", S), ("baseline_liquidation", D),
+        ("scenario_liquidation", D), ("baseline_principal", M), ("scenario_principal", M),
+        ("baseline_interest", M), ("scenario_interest", M), ("baseline_value", M), ("scenario_value", M),
+        ("change", M),
+    )),
+}  # fmt: skip
+LEVELS["Outcome"] = {
+    "entry": (_outcome, (
+        ("entry_number", S), ("payee", S), ("counted", B), ("status", S), ("liquidation_date", D),
+        ("liquidation_assumed", B), ("principal", M), ("interest", M), ("value", M),
+    )),
+}  # fmt: skip
+LEVELS["DeadlineWeek"] = {
+    "week": (_week, (
+        ("week_start", D), ("cape_closing", N), ("cape_at_stake", M), ("reliquidation_closing", N),
+        ("reliquidation_at_stake", M), ("protest_closing", N), ("protest_at_stake", M),
+    )),
+}  # fmt: skip
 
 
 def _kind_of(item: Any) -> str:
