@@ -25,6 +25,7 @@ MODULES = [
     "ieepa_refund.models",
     "ieepa_refund.money",
     "ieepa_refund.payments",
+    "ieepa_refund.plots",
     "ieepa_refund.rates",
     "ieepa_refund.refund",
     "ieepa_refund.registry",
