@@ -10,10 +10,10 @@ Saturday and the Monday after when on a Sunday (5 U.S.C. 6103(b); Executive
 Order 11582). One-off closures (an executive order's extra day off) are not
 rules: pass them in ``closures``.
 
->>> pms_deposit_date(date(2025, 6, 2))
-datetime.date(2025, 7, 22)
->>> sorted(federal_holidays(2025))[:3]
-[datetime.date(2025, 1, 1), datetime.date(2025, 1, 20), datetime.date(2025, 2, 17)]
+    >>> pms_deposit_date(date(2025, 6, 2))
+    datetime.date(2025, 7, 22)
+    >>> sorted(federal_holidays(2025))[:3]
+    [datetime.date(2025, 1, 1), datetime.date(2025, 1, 20), datetime.date(2025, 2, 17)]
 """
 
 from __future__ import annotations

@@ -11,18 +11,18 @@ products over 9, add everything; the check digit is ``(10 - sum % 10) % 10``.
 
 Appendix E's worked example:
 
->>> calc_check_digit("B760324527")
-'8'
->>> validate("b76-0324527-8")
-'B7603245278'
->>> format("B7603245278")
-'B76-0324527-8'
->>> is_valid("B76-0324527-9")
-False
->>> validate("B76-0324527-9")
-Traceback (most recent call last):
-...
-ieepa_refund.errors.InvalidChecksum: entry_number: the check digit does not match, expected 8 (got 'B76-0324527-9')
+    >>> calc_check_digit("B760324527")
+    '8'
+    >>> validate("b76-0324527-8")
+    'B7603245278'
+    >>> format("B7603245278")
+    'B76-0324527-8'
+    >>> is_valid("B76-0324527-9")
+    False
+    >>> validate("B76-0324527-9")
+    Traceback (most recent call last):
+    ...
+    ieepa_refund.errors.InvalidChecksum: entry_number: the check digit does not match, expected 8 (got 'B76-0324527-9')
 """
 
 from __future__ import annotations

@@ -4,18 +4,18 @@ An entry line reports 8-digit Chapter 99 numbers (``9903.01.25``) and
 10-digit statistical numbers from Chapters 1-97 (``8471.30.0100``). ES-003
 exports drop the dots; both forms are accepted:
 
->>> compact("9903.01.25")
-'99030125'
->>> format("99030125")
-'9903.01.25'
->>> format("8471300100")
-'8471.30.0100'
->>> is_chapter99("9903.88.03"), is_chapter99("8471.30.0100")
-(True, False)
->>> validate("9903.1.25")
-Traceback (most recent call last):
-...
-ieepa_refund.errors.InvalidFormat: hts: an HTS number has 8 or 10 digits (dots and spaces allowed), not 7 (got '9903.1.25')
+    >>> compact("9903.01.25")
+    '99030125'
+    >>> format("99030125")
+    '9903.01.25'
+    >>> format("8471300100")
+    '8471.30.0100'
+    >>> is_chapter99("9903.88.03"), is_chapter99("8471.30.0100")
+    (True, False)
+    >>> validate("9903.1.25")
+    Traceback (most recent call last):
+    ...
+    ieepa_refund.errors.InvalidFormat: hts: an HTS number has 8 or 10 digits (dots and spaces allowed), not 7 (got '9903.1.25')
 """
 
 from __future__ import annotations

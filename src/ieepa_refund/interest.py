@@ -13,11 +13,11 @@ daily compounding, actual/actual days, accrual for each day in
 ``(deposited, until]`` (that is ``(until - deposited).days`` days), rounded once
 per entry, half-up to the cent. The brief's worked figure:
 
->>> from datetime import date
->>> accrue_interest(Decimal("10000"), deposited=date(2025, 4, 15), until=date(2026, 6, 30))
-Decimal('855.37')
->>> accrue_interest(Decimal("10000"), deposited=date(2025, 4, 15), until=date(2026, 6, 30), corporate=True)
-Decimal('725.02')
+    >>> from datetime import date
+    >>> accrue_interest(Decimal("10000"), deposited=date(2025, 4, 15), until=date(2026, 6, 30))
+    Decimal('855.37')
+    >>> accrue_interest(Decimal("10000"), deposited=date(2025, 4, 15), until=date(2026, 6, 30), corporate=True)
+    Decimal('725.02')
 
 Past the rate table's coverage a computation is refused (:class:`RateNotCovered`)
 unless ``project=True``, which carries the last known rate forward and says so.

@@ -4,13 +4,13 @@ Every model is a frozen pydantic v2 model that forbids unknown fields. Money
 and quantities are ``Decimal`` built from ``str``, ``int`` or ``Decimal``;
 a float is refused with an error naming the field:
 
->>> Tariff(hts="9903.01.24", duty=12.5)
-Traceback (most recent call last):
-...
-pydantic_core._pydantic_core.ValidationError: 1 validation error for Tariff
-duty
-  Value error, duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5) [type=value_error, input_value=12.5, input_type=float]
-    For further information visit ...
+    >>> Tariff(hts="9903.01.24", duty=12.5)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Tariff
+    duty
+      Value error, duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5) [type=value_error, input_value=12.5, input_type=float]
+        For further information visit ...
 
 (pydantic's ``ValidationError`` is a ``ValueError``, like ours.)
 """

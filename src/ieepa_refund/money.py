@@ -2,21 +2,21 @@
 
 Amounts are built from strings or ``Decimal`` and never from floats:
 
->>> to_decimal("1234.50", field="duty")
-Decimal('1234.50')
->>> to_decimal(12.5, field="duty")
-Traceback (most recent call last):
-...
-ieepa_refund.errors.FloatRefused: duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5)
+    >>> to_decimal("1234.50", field="duty")
+    Decimal('1234.50')
+    >>> to_decimal(12.5, field="duty")
+    Traceback (most recent call last):
+    ...
+    ieepa_refund.errors.FloatRefused: duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5)
 
 Rounding happens only at the points named here, each with its rounding mode
 spelled out. ACE's own rounding of per-HTS duty is not published (an open fact),
 so the mode is a parameter whose default is half-up to the cent:
 
->>> round_duty(Decimal("10.005"))
-Decimal('10.01')
->>> round_duty(Decimal("10.005"), rounding=ROUND_HALF_EVEN)
-Decimal('10.00')
+    >>> round_duty(Decimal("10.005"))
+    Decimal('10.01')
+    >>> round_duty(Decimal("10.005"), rounding=ROUND_HALF_EVEN)
+    Decimal('10.00')
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     largest remainders (ties to the earlier part). Zero weights get zero; when
     every weight is zero the parts are equal shares.
 
-    >>> allocate(Decimal("100.00"), [Decimal(1), Decimal(1), Decimal(1)])
-    [Decimal('33.34'), Decimal('33.33'), Decimal('33.33')]
+        >>> allocate(Decimal("100.00"), [Decimal(1), Decimal(1), Decimal(1)])
+        [Decimal('33.34'), Decimal('33.33'), Decimal('33.33')]
     """
     if total != total.quantize(CENT, rounding=ROUND_DOWN):
         raise InvalidFormat("an amount to allocate is in whole cents", field="total", value=total)

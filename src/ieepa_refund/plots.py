@@ -9,6 +9,7 @@ figures behind them stay exact in the results.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -34,7 +35,16 @@ def _figure(width: float = 9.0, height: float = 4.5) -> Figure:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("plots need matplotlib: pip install 'ieepa-refund[plot]'") from None
-    return Figure(figsize=(width, height), layout="constrained")
+
+    class Chart(Figure):
+        """A Figure that shows itself in a notebook without pyplot's inline backend."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    return Chart(figsize=(width, height), layout="constrained")
 
 
 def _days(days: Iterable[date]) -> Any:

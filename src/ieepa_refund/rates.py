@@ -3,17 +3,17 @@
 Column 1 rates come as ad valorem (``3.4%``), specific (``2.5¢/kg``,
 ``$1.25/doz.``), compound (``1.1¢/kg + 3.9%``) or ``Free``:
 
->>> r = parse_rate("1.1¢/kg + 3.9%")
->>> r.ad_valorem_percent, r.specific[0].amount, r.specific[0].unit
-(Decimal('3.9'), Decimal('0.011'), 'KG')
->>> r.duty(value=Decimal("1000"), quantity=Decimal("200"))
-Decimal('41.200')
->>> parse_rate("Free").is_free
-True
->>> parse_rate("about 4%")
-Traceback (most recent call last):
-...
-ieepa_refund.errors.InvalidRate: rate: cannot read HTSUS rate text component 'about 4%' (got 'about 4%')
+    >>> r = parse_rate("1.1¢/kg + 3.9%")
+    >>> r.ad_valorem_percent, r.specific[0].amount, r.specific[0].unit
+    (Decimal('3.9'), Decimal('0.011'), 'KG')
+    >>> r.duty(value=Decimal("1000"), quantity=Decimal("200"))
+    Decimal('41.200')
+    >>> parse_rate("Free").is_free
+    True
+    >>> parse_rate("about 4%")
+    Traceback (most recent call last):
+    ...
+    ieepa_refund.errors.InvalidRate: rate: cannot read HTSUS rate text component 'about 4%' (got 'about 4%')
 
 Duty is returned unrounded; rounding to the cent happens once, in
 :func:`ieepa_refund.money.round_duty`.

@@ -7,16 +7,16 @@ with its source. A second file maps whole Chapter 99 blocks to their authority
 so that Section 301, 232 and 122 numbers are recognised as *not* IEEPA; a bare
 ``9903.`` prefix test would be wrong.
 
->>> reg = default_registry()
->>> p = reg.lookup("9903.01.24", date(2025, 12, 1))
->>> p.program, p.rate_percent, p.effective_from
-('fentanyl_china', Decimal('10'), datetime.date(2025, 11, 10))
->>> reg.classify("99038803", date(2025, 6, 1)).status
-'not_ieepa'
->>> reg.lookup("9903.01.24", date(2026, 3, 1))
-Traceback (most recent call last):
-...
-ieepa_refund.errors.HeadingNotInForce: 9903.01.24 is not in force on 2026-03-01; its periods: 2025-03-04 to 2025-11-10, 2025-11-10 to 2026-02-24
+    >>> reg = default_registry()
+    >>> p = reg.lookup("9903.01.24", date(2025, 12, 1))
+    >>> p.program, p.rate_percent, p.effective_from
+    ('fentanyl_china', Decimal('10'), datetime.date(2025, 11, 10))
+    >>> reg.classify("99038803", date(2025, 6, 1)).status
+    'not_ieepa'
+    >>> reg.lookup("9903.01.24", date(2026, 3, 1))
+    Traceback (most recent call last):
+    ...
+    ieepa_refund.errors.HeadingNotInForce: 9903.01.24 is not in force on 2026-03-01; its periods: 2025-03-04 to 2025-11-10, 2025-11-10 to 2026-02-24
 
 The period in force is found with :func:`bisect.bisect_right` over each
 heading's sorted start dates, as ``zoneinfo`` finds a transition.

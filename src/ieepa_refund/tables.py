@@ -3,14 +3,14 @@
 Every result type turns into records, one dict per row at the level asked
 (an entry, a line, a tariff, a payment...), with no pandas needed:
 
->>> from ieepa_refund import Entry, compute_refund
->>> refund = compute_refund(Entry.model_validate({
-...     "entry_number": "B76-0324527-8", "entry_type": "01", "importer_number": "12-3456789AB",
-...     "entry_date": "2025-06-02",
-...     "lines": [{"number": 1, "country_of_origin": "CN",
-...                "tariffs": [{"hts": "9903.01.24", "duty": "2000.00"}]}]}))
->>> [(r["hts"], r["program"], r["refund"]) for r in refund.to_records(level="tariff")]
-[('9903.01.24', 'fentanyl_china', Decimal('2000.00'))]
+    >>> from ieepa_refund import Entry, compute_refund
+    >>> refund = compute_refund(Entry.model_validate({
+    ...     "entry_number": "B76-0324527-8", "entry_type": "01", "importer_number": "12-3456789AB",
+    ...     "entry_date": "2025-06-02",
+    ...     "lines": [{"number": 1, "country_of_origin": "CN",
+    ...                "tariffs": [{"hts": "9903.01.24", "duty": "2000.00"}]}]}))
+    >>> [(r["hts"], r["program"], r["refund"]) for r in refund.to_records(level="tariff")]
+    [('9903.01.24', 'fentanyl_china', Decimal('2000.00'))]
 
 With the ``pandas`` extra, ``to_dataframe`` gives the same rows with typed
 columns: text as ``string``, dates as ``datetime64``, counts as ``Int64``,

@@ -8,14 +8,14 @@ rate, a projection past the rate table, the refund method and the deposit-date
 convention. :func:`compare` recomputes the portfolio under a scenario and sets
 it beside the baseline, per entry and in total:
 
->>> from datetime import date
->>> from ieepa_refund import read_es003, sample_es003
->>> entries = read_es003(sample_es003()).entries
->>> base = Assumptions(declared_on=date(2026, 7, 1), liquidation_after_filing_days=45)
->>> later = base.model_copy(update={"declared_on": date(2026, 8, 14)})
->>> change = compare(entries, later, baseline=base)
->>> change.total_change < 0  # filing six weeks later loses entries past the 80-day window
-True
+    >>> from datetime import date
+    >>> from ieepa_refund import read_es003, sample_es003
+    >>> entries = read_es003(sample_es003()).entries
+    >>> base = Assumptions(declared_on=date(2026, 7, 1), liquidation_after_filing_days=45)
+    >>> later = base.model_copy(update={"declared_on": date(2026, 8, 14)})
+    >>> change = compare(entries, later, baseline=base)
+    >>> change.total_change < 0  # filing six weeks later loses entries past the 80-day window
+    True
 
 :func:`deadline_calendar` lists, for each coming week, the entries whose
 80-day CAPE window, 90-day reliquidation window or 180-day protest window
