@@ -282,3 +282,17 @@ def test_stream_yields_entries_as_they_complete_and_reports_after(tmp_path: Path
     )
     with pytest.raises(RuntimeError, match="read once"):
         list(stream)
+
+
+def test_a_row_of_zeros_is_read_and_reported_not_blank(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(
+        [num(1), 1, "01", "12-3456789AB", date(2025, 6, 2), None, "CN", "9903.01.24", None, 1]
+    )
+    sheet.append([0] * len(HEADER))
+    path = tmp_path / "zeros.xlsx"
+    book.save(path)
+    result = read_es003(path)
+    assert (result.rows_read, result.rows_blank, result.rows_rejected) == (2, 0, 1)

@@ -350,3 +350,10 @@ def test_uncertain_principal_says_interest_is_on_the_established_part() -> None:
     refund = compute_refund(entry, interest_until=date(2026, 1, 1))
     assert refund.interest == Decimal("0.00")
     assert "INTEREST_ON_ESTABLISHED_PRINCIPAL" not in refund.warning_codes  # nothing established
+
+
+def test_interest_end_before_deposit_is_a_warning_not_an_error() -> None:
+    entry = make("2025-06-02", "CN", *CN_LINE, deposit_date="2025-12-19")
+    refund = compute_refund(entry, interest_until=date(2025, 12, 1))
+    assert refund.interest is None
+    assert "INTEREST_BEFORE_DEPOSIT" in refund.warning_codes

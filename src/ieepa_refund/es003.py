@@ -752,8 +752,8 @@ def _data_rows(source: _File) -> Iterator[tuple[int, list[Any]]]:
         for number, row in enumerate(rows, start=1):
             if number <= source.header_row:
                 continue
-            if not any(row):  # every cell empty (a row of spaces is read, and reported)
-                yield number, []
+            if not any(row) and all(cell is None or cell == "" for cell in row):
+                yield number, []  # every cell empty; a row of zeros or spaces is read, and reported
                 continue
             if len(row) < width:
                 row = [*row, *([None] * (width - len(row)))]

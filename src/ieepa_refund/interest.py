@@ -403,7 +403,10 @@ class _Index:
     def at(self, day: date) -> Decimal:
         offset = (day - self._start).days
         if offset < 0:
-            self._table.period_on(day + _ONE_DAY)  # raises RateNotCovered naming the date
+            raise RateNotCovered(
+                f"no interest rate for {(day + _ONE_DAY).isoformat()}: the rate table (data "
+                f"{self._table.data_version}) starts {self._table.covers_from.isoformat()}"
+            )
         values = self._values
         if offset >= len(values):
             self._extend(day)

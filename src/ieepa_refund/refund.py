@@ -81,6 +81,7 @@ WARNING_CODES: dict[str, str] = {
     "RATE_PROJECTED": "interest uses the last known rate past the rate table's end",
     "INTEREST_ON_ESTABLISHED_PRINCIPAL": "interest is on the established principal, not its upper bound",
     "UNDERPAYMENT": "removing the IEEPA numbers leaves more duty owed than paid: a bill, not a refund",
+    "INTEREST_BEFORE_DEPOSIT": "the interest end date is before the deposit date: no interest figure",
 }
 
 Deposit = Literal["reported", "pms"]
@@ -271,9 +272,14 @@ def _interest(
     if principal <= 0:
         return None, table.data_version
     if until < deposited:
-        raise ValueError(
-            f"interest_until: {until.isoformat()} is before the deposit date {deposited.isoformat()}"
+        warnings.append(
+            _warning(
+                "INTEREST_BEFORE_DEPOSIT",
+                f"No interest figure: interest would run to {until.isoformat()}, before the deposit "
+                f"date {deposited.isoformat()}. Check the dates.",
+            )
         )
+        return None, table.data_version
     try:
         detail = interest_detail(
             principal,
