@@ -357,3 +357,10 @@ def test_interest_end_before_deposit_is_a_warning_not_an_error() -> None:
     refund = compute_refund(entry, interest_until=date(2025, 12, 1))
     assert refund.interest is None
     assert "INTEREST_BEFORE_DEPOSIT" in refund.warning_codes
+
+
+@pytest.mark.parametrize(("option", "value"), [("deposit", "monthly"), ("rounding", "HALF_UP")])
+def test_bad_options_are_refused_up_front(option: str, value: str) -> None:
+    entry = make("2025-06-02", "CN", *CN_LINE, deposit_date="2025-06-12")
+    with pytest.raises(ValueError, match=option):
+        compute_refund(entry, **{option: value})

@@ -37,12 +37,12 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from ._resources import as_dir, read_csv, read_manifest
 from ._trusted import trusted
 from .errors import DataError, InvalidFormat, InvalidPeriod, RateNotCovered
-from .money import INTEREST_ROUNDING, allocate, round_interest, to_decimal
+from .money import INTEREST_ROUNDING, allocate, check_rounding, round_interest, to_decimal
 
 __all__ = [
     "DelinquencyDetail",
@@ -202,6 +202,12 @@ class InterestConventions(BaseModel):
     accrual: Accrual = "after_deposit"
     rounding: str = INTEREST_ROUNDING
     large_corporate_rate: bool = False
+
+    @field_validator("rounding")
+    @classmethod
+    def _rounding(cls, value: str) -> str:
+        return check_rounding(value)
+
     """Use the corporate rate on overpayments over $10,000 (6621(a)(1)); CBP's notices do not."""
 
 

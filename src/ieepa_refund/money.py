@@ -88,6 +88,23 @@ Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Quantity = Annotated[Decimal, BeforeValidator(_amount)]
 
 
+_ROUNDINGS = frozenset(
+    {"ROUND_UP", "ROUND_DOWN", "ROUND_CEILING", "ROUND_FLOOR", "ROUND_HALF_UP", "ROUND_HALF_DOWN",
+     "ROUND_HALF_EVEN", "ROUND_05UP"}
+)  # fmt: skip
+
+
+def check_rounding(rounding: str) -> str:
+    """``rounding`` if it names a :mod:`decimal` rounding mode, else :class:`InvalidFormat`."""
+    if rounding not in _ROUNDINGS:
+        raise InvalidFormat(
+            f"not a decimal rounding mode; one of {sorted(_ROUNDINGS)}",
+            field="rounding",
+            value=rounding,
+        )
+    return rounding
+
+
 def round_duty(amount: Decimal, *, rounding: str = DUTY_ROUNDING) -> Decimal:
     """Round one HTS number's duty to the cent: the only duty rounding point."""
     return amount.quantize(CENT, rounding=rounding)

@@ -52,7 +52,7 @@ from .models import (
     Tariff,
     TariffRefund,
 )
-from .money import DUTY_ROUNDING, round_duty
+from .money import DUTY_ROUNDING, check_rounding, round_duty
 from .rates import parse_rate
 from .registry import Classification, HeadingPeriod, Registry, default_registry
 
@@ -126,6 +126,9 @@ def compute_refund(
     """
     if method not in ("paid", "recalculate"):
         raise ValueError(f"method: expected 'paid' or 'recalculate' (got {method!r})")
+    if deposit not in ("reported", "pms"):
+        raise ValueError(f"deposit: expected 'reported' or 'pms' (got {deposit!r})")
+    check_rounding(rounding)
     registry = registry or default_registry()
     classify = _classifier(registry, entry)
     warnings: list[RefundWarning] = []
@@ -222,8 +225,6 @@ def _deposit_date(
         return entry.deposit_date, "deposit_date"
     if deposit == "pms":
         return pms_deposit_date(entry.entry_date), "periodic monthly statement (15th working day)"
-    if deposit != "reported":
-        raise ValueError(f"deposit: expected 'reported' or 'pms' (got {deposit!r})")
     if entry.entry_summary_date is not None:
         chosen, basis = entry.entry_summary_date, "entry_summary_date (assumed)"
     else:
