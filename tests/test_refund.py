@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,7 +51,8 @@ def test_result_is_traceable() -> None:
     assert (tariff.period.program, tariff.period.rate_percent) == ("fentanyl_china", Decimal(20))
     assert tariff.period.source.startswith("https://")
     assert "refunded" in tariff.reason
-    assert refund.data_version == "2026.1"
+    manifest = json.loads((Path(__file__).parents[1] / "data/htsus_ch99/MANIFEST.json").read_text())
+    assert refund.data_version == manifest["data_version"]
     assert refund.rounding == "ROUND_HALF_UP"
 
 
