@@ -154,32 +154,9 @@ def test_xlsx_main_report_sheet_with_title_rows(tmp_path: Path) -> None:
     sheet.append(["ES-003 Entry Summary Line Tariff Details"])
     sheet.append([])
     sheet.append([*HEADER, "Importer Name"])
-    first = [
-        num(1),
-        1,
-        "01",
-        "12-3456789AB",
-        date(2025, 6, 2),
-        None,
-        "CN",
-        "9903.01.24",
-        None,
-        2000.1,
-        "=HYPERLINK()",
-    ]
-    second = [
-        num(1),
-        1,
-        "01",
-        "12-3456789AB",
-        date(2025, 6, 2),
-        None,
-        "CN",
-        "8471300100",
-        10000.5,
-        0,
-        None,
-    ]
+    common = [num(1), 1, "01", "12-3456789AB", date(2025, 6, 2), None, "CN"]
+    first = [*common, "9903.01.24", None, 2000.1, "=HYPERLINK()"]
+    second = [*common, "8471300100", 10000.5, 0, None]
     sheet.append(first)
     sheet.append(second)
     path = tmp_path / "es003.xlsx"

@@ -55,6 +55,13 @@ def test_quantize_only_in_money_module() -> None:
     assert users <= {"money.py"}
 
 
+def test_float_conversion_only_at_the_named_point() -> None:
+    users = {
+        p.name for p in SRC.rglob("*.py") if re.search(r"\bfloat\(", p.read_text(encoding="utf-8"))
+    }
+    assert users <= {"money.py"}
+
+
 @given(st.integers(min_value=0, max_value=10**12))
 def test_round_duty_is_within_half_a_cent(millis: int) -> None:
     amount = Decimal(millis) / 1000

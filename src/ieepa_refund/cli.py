@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import sys
 from collections import Counter
@@ -311,11 +310,11 @@ def _estimate(
     registry, rates = default_registry(), default_rate_table()
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
-    target: TextIO = out if to_stdout else _open_out(args.out) if args.out else _NullText()
-    writer = None if args.json else csv.writer(target)
+    target: TextIO | None = out if to_stdout else _open_out(args.out) if args.out else None
+    writer = csv.writer(target) if target is not None and not args.json else None
     if writer is not None:
         writer.writerow(ESTIMATE_COLUMNS)
-    elif args.json:
+    elif target is not None:
         target.write("[")
     try:
         for entry in stream:
@@ -330,12 +329,11 @@ def _estimate(
                 deposit=args.deposit,
             )
             paid = _ieepa_paid(refund)
-            row = _row(entry, refund, paid)
             if writer is not None:
-                writer.writerow([_cell(v) for v in row])
-            elif args.json:
+                writer.writerow([_cell(v) for v in _row(entry, refund, paid)])
+            elif target is not None:  # JSON
                 item = {
-                    **dict(zip(ESTIMATE_COLUMNS, row, strict=True)),
+                    **dict(zip(ESTIMATE_COLUMNS, _row(entry, refund, paid), strict=True)),
                     "detail": refund.model_dump(mode="json"),
                 }
                 target.write(("," if summaries else "") + "\n" + json.dumps(item, default=str))
@@ -351,23 +349,16 @@ def _estimate(
                     frozenset(refund.warning_codes),
                 )
             )
-        if args.json:
+        if target is not None and writer is None:
             target.write("\n]\n")
     finally:
-        if target is not out:
+        if target is not None and target is not out:
             target.close()
     report = stream.report
     _problems(report, problems_out)
     if not to_stdout:
         _summary(report, summaries, args, as_of, out)
     return 1 if report.rows_rejected else 0
-
-
-class _NullText(io.StringIO):
-    """Where rows go when the caller asked for no file."""
-
-    def write(self, text: str) -> int:
-        return len(text)
 
 
 def _open_out(path: Path) -> TextIO:

@@ -40,6 +40,7 @@ __all__ = [
     "round_duty",
     "round_interest",
     "to_decimal",
+    "to_float",
 ]
 
 CENT = Decimal("0.01")
@@ -144,3 +145,9 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     for i in order[:left]:
         floors[i] += 1
     return [sign * f * CENT for f in floors]
+
+
+def to_float(amount: Decimal) -> float:
+    """The one place an amount becomes a float: for output a caller asked for (a chart's axis,
+    ``to_dataframe(decimals="float")``), never for arithmetic."""
+    return float(amount)

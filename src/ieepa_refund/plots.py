@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .money import to_float
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -54,7 +56,7 @@ def _days(days: Iterable[date]) -> Any:
 
 
 def _dollars(value: Decimal) -> float:
-    return float(value)  # drawing only: the results keep the exact Decimal
+    return to_float(value)  # drawing only: the results keep the exact Decimal
 
 
 def payments_chart(consolidation: Consolidation, *, top: int = 8) -> Figure:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any, Self, TypeVar, overload
 
 from ._tabular import Tabular
 from .cape.screen import Screening, screen
@@ -30,37 +30,40 @@ __all__ = ["Refunds", "Screenings", "compute_refunds", "screen_all"]
 ZERO = Decimal("0.00")
 
 
-class _Results(Tabular):
+T = TypeVar("T")
+
+
+class _Results(Tabular, Sequence[T]):
+    """An immutable sequence of results; slicing gives the same kind of collection."""
+
     __slots__ = ("_items",)
-    _items: tuple[Any, ...]
+
+    def __init__(self, items: Iterable[T]) -> None:
+        self._items: tuple[T, ...] = tuple(items)
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def items_for_tables(self) -> tuple[Any, ...]:
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Self: ...
+    def __getitem__(self, index: int | slice) -> T | Self:
+        if isinstance(index, slice):
+            return type(self)(self._items[index])
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items)
+
+    def items_for_tables(self) -> tuple[T, ...]:
         return self._items
 
 
-class Refunds(_Results, Sequence[EntryRefund]):
+class Refunds(_Results[EntryRefund]):
     """The refunds of a portfolio, in input order."""
 
     __slots__ = ()
-
-    def __init__(self, refunds: Iterable[EntryRefund]) -> None:
-        self._items = tuple(refunds)
-
-    @overload
-    def __getitem__(self, index: int) -> EntryRefund: ...
-    @overload
-    def __getitem__(self, index: slice) -> Refunds: ...
-    def __getitem__(self, index: int | slice) -> EntryRefund | Refunds:
-        if isinstance(index, slice):
-            return Refunds(self._items[index])
-        item: EntryRefund = self._items[index]
-        return item
-
-    def __iter__(self) -> Iterator[EntryRefund]:
-        return iter(self._items)
 
     def __repr__(self) -> str:
         return f"<Refunds: {len(self)} entries, principal {self.principal}>"
@@ -105,26 +108,10 @@ class Refunds(_Results, Sequence[EntryRefund]):
         return summary_html("Refunds", rows, self.warning_counts())
 
 
-class Screenings(_Results, Sequence[Screening]):
+class Screenings(_Results[Screening]):
     """The CAPE screenings of a portfolio, in input order."""
 
     __slots__ = ()
-
-    def __init__(self, screenings: Iterable[Screening]) -> None:
-        self._items = tuple(screenings)
-
-    @overload
-    def __getitem__(self, index: int) -> Screening: ...
-    @overload
-    def __getitem__(self, index: slice) -> Screenings: ...
-    def __getitem__(self, index: int | slice) -> Screening | Screenings:
-        if isinstance(index, slice):
-            return Screenings(self._items[index])
-        item: Screening = self._items[index]
-        return item
-
-    def __iter__(self) -> Iterator[Screening]:
-        return iter(self._items)
 
     def __repr__(self) -> str:
         return f"<Screenings: {len(self)} entries, {len(self.eligible)} eligible>"

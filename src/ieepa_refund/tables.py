@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import hts as _hts
+from .money import to_float
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -401,7 +402,7 @@ def to_dataframe(
         column = frame[name]
         if column_kind == "money":
             if decimals == "float":
-                frame[name] = column.map(lambda v: None if v is None else float(v)).astype(
+                frame[name] = column.map(lambda v: None if v is None else to_float(v)).astype(
                     "float64"
                 )
             elif decimals == "str":
