@@ -10,7 +10,7 @@ from ieepa_refund import default_registry
 from ieepa_refund.cli import main
 
 ROOT = Path(__file__).parents[1]
-SAMPLE = ROOT / "examples" / "sample_es003.csv"
+SAMPLE = ROOT / "src" / "ieepa_refund" / "examples" / "sample_es003.csv"
 BROKER = Path(__file__).parent / "data" / "broker_export.csv"
 
 

@@ -20,7 +20,7 @@ import pytest
 from ieepa_refund import Registry, hts
 
 ROOT = Path(__file__).parents[1]
-DATA = ROOT / "data"
+DATA = ROOT / "src" / "ieepa_refund" / "data"
 SETS = sorted(p.parent.name for p in DATA.glob("*/MANIFEST.json"))
 
 

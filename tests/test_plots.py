@@ -43,6 +43,6 @@ def test_plots_render_to_png_headless(make: object, tmp_path: Path) -> None:
 
 
 def test_refund_by_program_adds_up_to_the_principal() -> None:
-    from ieepa_refund.plots import _by_program
+    from ieepa_refund.portfolio.plots import _by_program
 
     assert sum(_by_program(REFUNDS).values()) == REFUNDS.principal

@@ -51,7 +51,9 @@ def test_result_is_traceable() -> None:
     assert (tariff.period.program, tariff.period.rate_percent) == ("fentanyl_china", Decimal(20))
     assert tariff.period.source.startswith("https://")
     assert "refunded" in tariff.reason
-    manifest = json.loads((Path(__file__).parents[1] / "data/htsus_ch99/MANIFEST.json").read_text())
+    manifest = json.loads(
+        (Path(__file__).parents[1] / "src/ieepa_refund/data/htsus_ch99/MANIFEST.json").read_text()
+    )
     assert refund.data_version == manifest["data_version"]
     assert refund.rounding == "ROUND_HALF_UP"
 

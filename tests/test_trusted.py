@@ -14,7 +14,7 @@ from ieepa_refund._trusted import trusted
 from ieepa_refund.es003 import read_es003
 from tests.strategies import china_entries
 
-SAMPLE = Path(__file__).parents[1] / "examples" / "sample_es003.csv"
+SAMPLE = Path(__file__).parents[1] / "src" / "ieepa_refund" / "examples" / "sample_es003.csv"
 
 
 @given(china_entries(rated=True), st.sampled_from(["paid", "recalculate"]), st.booleans())

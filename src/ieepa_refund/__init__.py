@@ -4,6 +4,7 @@ Figures are estimates built from the user's entry data and the shipped public
 data; they are not legal advice. Every result names the data version it used.
 """
 
+from .entry import Entry, EntryLine, Tariff
 from .errors import (
     DataError,
     FloatRefused,
@@ -32,21 +33,29 @@ from .interest import (
     growth_factor,
     interest_detail,
 )
-from .models import (
-    Entry,
-    EntryLine,
+from .payments import Allocation, Consolidation, Payable, Payment, consolidate
+from .portfolio import (
+    Assumptions,
+    Comparison,
+    DeadlineCalendar,
+    Refunds,
+    Screenings,
+    compare,
+    compute_refunds,
+    deadline_calendar,
+    evaluate,
+    screen_all,
+)
+from .rates import Rate, parse_rate
+from .refund import (
+    WARNING_CODES,
     EntryRefund,
     LineRefund,
     RefundWarning,
-    Tariff,
     TariffRefund,
+    compute_refund,
 )
-from .payments import Allocation, Consolidation, Payable, Payment, consolidate
-from .rates import Rate, parse_rate
-from .refund import WARNING_CODES, compute_refund
 from .registry import Classification, HeadingPeriod, Registry, default_registry
-from .results import Refunds, Screenings, compute_refunds, screen_all
-from .whatif import Assumptions, Comparison, DeadlineCalendar, compare, deadline_calendar, evaluate
 
 __version__ = "0.1.0"
 

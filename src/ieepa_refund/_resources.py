@@ -1,10 +1,9 @@
 """Where the shipped data lives, and how its files and manifest are read.
 
-In a wheel the files sit inside the package (``ieepa_refund/data/<set>/``,
-put there by hatchling's ``force-include``). In a source checkout or an
-editable install the package is imported from ``src/`` and the files are in
-the repository's ``data/<set>/``; that is the fallback. Either way each set
-has a ``MANIFEST.json`` with its data version and per-file sha256.
+The files live inside the package (``src/ieepa_refund/data/<set>/``) and are
+read only through :mod:`importlib.resources`, as tzdata does, so a wheel, a
+zip import and an editable install read the same files. Each set has a
+``MANIFEST.json`` with its data version and per-file sha256.
 """
 
 from __future__ import annotations
@@ -30,13 +29,10 @@ def data_dir(name: str) -> Traversable:
 
 
 def shipped(*parts: str) -> Traversable:
-    """A file or folder shipped in the wheel under ``ieepa_refund/``, or its checkout copy."""
+    """A file or folder shipped inside the package, under ``ieepa_refund/``."""
     packaged = files("ieepa_refund").joinpath(*parts)
     if packaged.is_dir() or packaged.is_file():
         return packaged
-    checkout = Path(__file__).resolve().parents[2].joinpath(*parts)
-    if checkout.exists():
-        return checkout
     raise DataError(f"{'/'.join(parts)} is missing from this installation")
 
 

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .. import entry_number as _entry_number
-from .declarations import HEADER, MAX_ENTRIES
+from ._format import HEADER, MAX_BYTES, MAX_ENTRIES
 
 __all__ = [
     "DeclarationCheck",
@@ -25,8 +25,6 @@ __all__ = [
     "check_declaration",
 ]
 
-#: ACE takes files "under 1 MB"; read here as 1 MiB, the larger reading.
-MAX_BYTES = 1 << 20
 Level = Literal["file", "entry"]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict
 from .. import entry_number as _entry_number
 from .._tabular import Tabular
 from ..errors import InvalidFormat
+from ._format import HEADER, MAX_ENTRIES, file_bytes
 
 __all__ = [
     "DeclarationBatch",
@@ -46,9 +47,6 @@ __all__ = [
     "write_declarations",
 ]
 
-HEADER = "Entry Number"
-#: CBP's cap per declaration (a third-party page says 10,000; 9,999 is CBP's figure).
-MAX_ENTRIES = 9999
 CheckDigits = Literal["separate", "skip", "keep"]
 Holds = Literal["entries", "check_digit_failures"]
 LEDGER_HEADER = ("entry_number", "declaration_file")
@@ -97,10 +95,6 @@ class DeclarationBatch(Tabular, BaseModel):
     @property
     def count(self) -> int:
         return len(self.declared)
-
-
-def _file_bytes(numbers: list[str]) -> bytes:
-    return "".join(f"{line}\r\n" for line in (HEADER, *numbers)).encode("ascii")
 
 
 def _read_ledger(path: Path) -> set[str]:
@@ -187,7 +181,7 @@ def write_declarations(
     ):
         for index in range(0, len(numbers), max_entries):
             chunk = numbers[index : index + max_entries]
-            data = _file_bytes(chunk)
+            data = file_bytes(chunk)
             name = f"{stem}_{index // max_entries + 1:03d}.csv"
             (out / name).write_bytes(data)
             files.append(

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .._tabular import Tabular
-from ..models import Entry
+from ..entry import Entry
 from ..registry import Registry, default_registry
 from .rules import CapeRules, Rule, RuleSet, default_cape_rules
 

@@ -1,90 +1,24 @@
-"""The refund principal: duties paid minus duties owed without the IEEPA numbers.
-
-CBP removes an entry's IEEPA Chapter 99 numbers, recalculates the duty owed
-and refunds the difference. Two ways to compute that are offered:
-
-``method="paid"``
-    Sum the IEEPA duty amounts paid, corrected for the 15% all-in deals: where
-    the full 15% sat on the Chapter 99 line and 0 on the Chapter 1-97 line
-    (CSMS #66319804, #67045953), removing the heading restores the MFN duty,
-    so the restored MFN is owed again. Every other number is left as reported.
-
-``method="recalculate"``
-    CBP's way: recompute the duty owed on every remaining HTS number from its
-    rate text, value and quantity, and refund paid minus owed.
-
-Where both can be computed and they disagree, the result says so
-(``METHODS_DISAGREE``): the entry needs a person's review.
-
-Results are traceable: each HTS number carries its classification, the
-registry period (program, rate, dates, source) and a reason in words. An
-unknown figure is never a silent 0: the result keeps the established amount
-(``principal``) and the most it could be (``principal_high``).
-"""
+"""The refund of one entry line, HTS number by HTS number."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
-from typing import Literal
 
-from . import hts as _hts
-from ._trusted import trusted
-from .dates import pms_deposit_date
-from .errors import InvalidRate, RateNotCovered
-from .interest import (
-    DEFAULT_CONVENTIONS,
-    InterestConventions,
-    InterestDetail,
-    RateTable,
-    default_rate_table,
-    interest_detail,
-)
-from .models import (
-    Entry,
-    EntryLine,
-    EntryRefund,
-    LineRefund,
-    Method,
-    RefundWarning,
-    Tariff,
-    TariffRefund,
-)
-from .money import DUTY_ROUNDING, check_rounding, round_duty
-from .rates import parse_rate
-from .registry import Classification, HeadingPeriod, Registry, default_registry
-
-__all__ = ["WARNING_CODES", "compute_refund"]
+from .. import hts as _hts
+from .._trusted import trusted
+from ..entry import Entry, EntryLine, Tariff
+from ..errors import InvalidRate
+from ..money import round_duty
+from ..rates import parse_rate
+from ..registry import Classification, HeadingPeriod, Registry
+from .codes import warning
+from .options import Method
+from .results import LineRefund, RefundWarning, TariffRefund
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-
-#: Every warning code compute_refund can give, with what it means.
-WARNING_CODES: dict[str, str] = {
-    "INVALID_HTS": "an IEEPA number used outside its period; CAPE answers 'INVALID HTS'",
-    "COUNTRY_MISMATCH": "an IEEPA heading whose countries do not include the line's origin",
-    "NO_IEEPA_HTS_ON_ENTRY": "no IEEPA duty heading on the entry; CAPE answers 'NO IEEPA HTS ON ENTRY'",
-    "DUAL_PURPOSE_EXEMPTION": "an exemption that also exempts Section 232 duty: recalculation must keep it",
-    "UNKNOWN_CH99": "a Chapter 99 number that no data describes",
-    "EXEMPTION_WITH_DUTY": "an exemption or exception heading reported with a duty amount",
-    "SUSPENDED_HEADING": "a heading reported in a period when its rate was suspended",
-    "ESTIMATED_DUTY": "an IEEPA duty amount missing from the data, estimated from the registry",
-    "UNCERTAIN": "a figure that cannot be known from the data; the result carries bounds",
-    "RATE_UNUSABLE": "a rate that cannot be applied (no quantity, another unit); reported duty kept",
-    "RATE_MISSING": "recalculation kept the reported duty of numbers with no rate text",
-    "METHODS_DISAGREE": "the paid-lines and recalculation methods give different principals",
-    "DEPOSIT_DATE_ASSUMED": "no deposit date given: interest runs from an assumed date",
-    "NO_INTEREST_UNLIQUIDATED": "no liquidation date and no interest_until: no interest figure",
-    "RATE_NOT_COVERED": "interest needs a rate past the rate table's end: no interest figure",
-    "RATE_PROJECTED": "interest uses the last known rate past the rate table's end",
-    "INTEREST_ON_ESTABLISHED_PRINCIPAL": "interest is on the established principal, not its upper bound",
-    "UNDERPAYMENT": "removing the IEEPA numbers leaves more duty owed than paid: a bill, not a refund",
-    "INTEREST_BEFORE_DEPOSIT": "the interest end date is before the deposit date: no interest figure",
-}
-
-Deposit = Literal["reported", "pms"]
 
 _EXEMPT_KINDS = ("exemption", "exception")
 _AD_VALOREM_TYPES = ("ad_valorem_additional", "penalty_in_lieu")
@@ -94,232 +28,11 @@ _US_CONTENT = "99030134"
 _RECIPROCAL_PREFIX = "reciprocal"
 
 
-def compute_refund(
-    entry: Entry,
-    *,
-    method: Method = "paid",
-    registry: Registry | None = None,
-    rounding: str = DUTY_ROUNDING,
-    corporate: bool = False,
-    interest_until: date | None = None,
-    rates: RateTable | None = None,
-    project: bool = False,
-    deposit: Deposit = "reported",
-    interest_conventions: InterestConventions | None = None,
-) -> EntryRefund:
-    """The refund of ``entry``: principal per HTS number, line and entry, and interest.
-
-    ``registry`` defaults to the shipped Chapter 99 data; ``rounding`` is the
-    rounding mode of each HTS number's duty to the cent (ACE's is not
-    published; half-up by default).
-
-    Interest (19 CFR 24.36) runs from the deposit date to the entry's
-    ``liquidation_date``; an unliquidated entry runs to ``interest_until`` when
-    the caller gives one (a what-if, such as an expected liquidation about 45
-    days after CAPE acceptance), and otherwise gets no interest figure and a
-    warning. The deposit date is ``entry.deposit_date``; failing that, with
-    ``deposit="reported"``, the entry summary date (or the entry date) as a
-    flagged assumption; with ``deposit="pms"``, the 15th working day of the
-    month after release (periodic monthly statement). ``corporate`` picks the
-    corporate overpayment rate; ``project`` carries the last known rate past
-    the rate table's end; ``interest_conventions`` sets the open conventions.
-    """
-    if method not in ("paid", "recalculate"):
-        raise ValueError(f"method: expected 'paid' or 'recalculate' (got {method!r})")
-    if deposit not in ("reported", "pms"):
-        raise ValueError(f"deposit: expected 'reported' or 'pms' (got {deposit!r})")
-    check_rounding(rounding)
-    registry = registry or default_registry()
-    classify = _classifier(registry, entry)
-    warnings: list[RefundWarning] = []
-    works = [_LineWork(line, classify, method, rounding, warnings) for line in entry.lines]
-    lines = tuple(work.result() for work in works)
-    paid = sum((line.paid for line in lines), ZERO)
-    owed = sum((line.owed for line in lines), ZERO)
-    principal = paid - owed
-    principal_high = _sum_high(line.refund_high for line in lines)
-
-    if not any(_may_carry_ieepa_duty(t) for line in lines for t in line.tariffs):
-        warnings.append(
-            _warning(
-                code="NO_IEEPA_HTS_ON_ENTRY",
-                message="No IEEPA duty heading on this entry (only exemptions, exceptions or "
-                "non-IEEPA numbers): nothing to refund, and CAPE answers 'NO IEEPA HTS ON ENTRY'.",
-            )
-        )
-    missing_rates = [t for line in lines for t in line.tariffs if t.reason == _KEPT_NO_RATE]
-    if method == "recalculate" and missing_rates:
-        warnings.append(
-            _warning(
-                code="RATE_MISSING",
-                message=f"{len(missing_rates)} non-IEEPA HTS number(s) have no rate text; "
-                "their reported duty was kept as owed instead of being recalculated.",
-            )
-        )
-    # The methods differ only on non-IEEPA numbers whose reported duty is not what their rate
-    # gives: recalculation's principal = paid lines' principal + the sum of those differences.
-    delta = _sum_high(work.recalc_delta for work in works)
-    if principal_high == principal and delta:
-        other = principal + delta if method == "paid" else principal - delta
-        if other != principal:
-            paid_p, recalc_p = (principal, other) if method == "paid" else (other, principal)
-            warnings.append(
-                _warning(
-                    code="METHODS_DISAGREE",
-                    message=f"Paid lines give {paid_p}, recalculation from the rates gives "
-                    f"{recalc_p}: a person should review this entry before relying on either.",
-                )
-            )
-    deposited, basis = _deposit_date(entry, deposit, warnings)
-    until = entry.liquidation_date or interest_until
-    detail, table_version = _interest(
-        principal,
-        principal_high,
-        deposited=deposited,
-        until=until,
-        corporate=corporate,
-        rates=rates,
-        project=project,
-        conventions=interest_conventions or DEFAULT_CONVENTIONS,
-        warnings=warnings,
-    )
-    return trusted(
-        EntryRefund,
-        entry_number=entry.entry_number,
-        importer_number=entry.importer_number,
-        notify_party=entry.notify_party,
-        liquidation_date=entry.liquidation_date,
-        interest=detail.interest
-        if detail
-        else (Decimal("0.00") if principal <= 0 and until else None),
-        interest_detail=detail,
-        deposit_date=deposited,
-        deposit_basis=basis,
-        interest_until=until,
-        rates_version=table_version,
-        method=method,
-        paid=paid,
-        owed=owed,
-        principal=principal,
-        principal_high=principal_high,
-        lines=lines,
-        warnings=tuple(warnings),
-        data_version=registry.data_version,
-        rounding=rounding,
-    )
-
-
-def _warning(
-    code: str, message: str, line: int | None = None, hts: str | None = None
-) -> RefundWarning:
-    return trusted(RefundWarning, code=code, message=message, line=line, hts=hts)
-
-
-# --- interest ------------------------------------------------------------------------------
-
-
-def _deposit_date(
-    entry: Entry, deposit: Deposit, warnings: list[RefundWarning]
-) -> tuple[date, str]:
-    if entry.deposit_date is not None:
-        return entry.deposit_date, "deposit_date"
-    if deposit == "pms":
-        return pms_deposit_date(entry.entry_date), "periodic monthly statement (15th working day)"
-    if entry.entry_summary_date is not None:
-        chosen, basis = entry.entry_summary_date, "entry_summary_date (assumed)"
-    else:
-        chosen, basis = entry.entry_date, "entry_date (assumed)"
-    warnings.append(
-        _warning(
-            code="DEPOSIT_DATE_ASSUMED",
-            message=f"No deposit date: interest runs from the {basis.split(' ')[0]} "
-            f"{chosen.isoformat()}. Duties paid on a periodic monthly statement were deposited "
-            "later (deposit='pms').",
-        )
-    )
-    return chosen, basis
-
-
-def _interest(
-    principal: Decimal,
-    principal_high: Decimal | None,
-    *,
-    deposited: date,
-    until: date | None,
-    corporate: bool,
-    rates: RateTable | None,
-    project: bool,
-    conventions: InterestConventions,
-    warnings: list[RefundWarning],
-) -> tuple[InterestDetail | None, str | None]:
-    table = rates or default_rate_table()
-    if until is None:
-        warnings.append(
-            _warning(
-                code="NO_INTEREST_UNLIQUIDATED",
-                message="The entry is not liquidated and no interest_until was given: interest "
-                "accrues to the (re)liquidation date, so there is no interest figure yet.",
-            )
-        )
-        return None, table.data_version
-    if principal < 0:
-        warnings.append(
-            _warning(
-                code="UNDERPAYMENT",
-                message=f"Removing the IEEPA numbers leaves {-principal} more duty owed than was "
-                "paid: CBP would bill it, with underpayment interest, rather than refund.",
-            )
-        )
-    if principal <= 0:
-        return None, table.data_version
-    if until < deposited:
-        warnings.append(
-            _warning(
-                "INTEREST_BEFORE_DEPOSIT",
-                f"No interest figure: interest would run to {until.isoformat()}, before the deposit "
-                f"date {deposited.isoformat()}. Check the dates.",
-            )
-        )
-        return None, table.data_version
-    try:
-        detail = interest_detail(
-            principal,
-            deposited=deposited,
-            until=until,
-            corporate=corporate,
-            rates=table,
-            project=project,
-            conventions=conventions,
-        )
-    except RateNotCovered as exc:
-        warnings.append(_warning(code="RATE_NOT_COVERED", message=f"No interest figure: {exc}."))
-        return None, table.data_version
-    if detail.projected:
-        warnings.append(
-            _warning(
-                code="RATE_PROJECTED",
-                message="Interest past the rate table's end uses the last known rate, as asked: "
-                "the real rate for those quarters is not yet published.",
-            )
-        )
-    if principal_high != principal:
-        warnings.append(
-            _warning(
-                code="INTEREST_ON_ESTABLISHED_PRINCIPAL",
-                message="Interest is computed on the established principal; the refund may be "
-                "larger, and its interest with it.",
-            )
-        )
-    return detail, table.data_version
-
-
-# --- one line ------------------------------------------------------------------------------
-
-_KEPT_NO_RATE = "not IEEPA: no rate text, reported duty kept as owed"
+KEPT_NO_RATE = "not IEEPA: no rate text, reported duty kept as owed"
 
 
 @dataclass
-class _LineWork:
+class LineWork:
     """The refund of one line; a throwaway object that keeps the line's facts together."""
 
     line: EntryLine
@@ -365,7 +78,7 @@ class _LineWork:
             paid=sum((t.paid for t in tariffs), ZERO),
             owed=sum((t.owed for t in tariffs), ZERO),
             refund=sum((t.refund for t in tariffs), ZERO),
-            refund_high=_sum_high(t.refund_high for t in tariffs),
+            refund_high=sum_high(t.refund_high for t in tariffs),
             tariffs=tariffs,
         )
 
@@ -567,7 +280,7 @@ class _LineWork:
             )
         paid = reported or ZERO
         reason = (
-            _KEPT_NO_RATE
+            KEPT_NO_RATE
             if self.method == "recalculate" and tariff.rate is None
             else f"{label}: unchanged"
         )
@@ -639,11 +352,11 @@ class _LineWork:
 
     def _warn(self, code: str, tariff: Tariff, message: str) -> None:
         self.warnings.append(
-            _warning(code=code, message=message, line=self.line.number, hts=tariff.hts)
+            warning(code=code, message=message, line=self.line.number, hts=tariff.hts)
         )
 
 
-def _classifier(registry: Registry, entry: Entry) -> Callable[[str], Classification]:
+def classifier(registry: Registry, entry: Entry) -> Callable[[str], Classification]:
     memo: dict[str, Classification] = {}
 
     def classify(number: str) -> Classification:
@@ -659,13 +372,13 @@ def _rate_type(cls: Classification) -> str | None:
     return cls.period.rate_type if cls.period is not None and cls.status == "ieepa" else None
 
 
-def _may_carry_ieepa_duty(tariff: TariffRefund) -> bool:
+def may_carry_ieepa_duty(tariff: TariffRefund) -> bool:
     if tariff.status not in ("ieepa", "ieepa_not_in_force", "ieepa_unknown"):
         return False
     return tariff.period is None or tariff.period.kind not in _EXEMPT_KINDS
 
 
-def _sum_high(values: Iterable[Decimal | None]) -> Decimal | None:
+def sum_high(values: Iterable[Decimal | None]) -> Decimal | None:
     total = ZERO
     for value in values:
         if value is None:

@@ -31,16 +31,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__
-from . import entry_number as _entry_number
-from .cape import check_declaration, screen, write_declarations
-from .errors import DataError, InputFileError
-from .es003 import COLUMNS, Es003Report, Es003Stream, sample_es003, stream_es003
-from .interest import default_rate_table
-from .models import Entry, EntryRefund
-from .payments import consolidate
-from .refund import compute_refund
-from .registry import default_registry
+from .. import __version__
+from .. import entry_number as _entry_number
+from ..cape import check_declaration, screen, write_declarations
+from ..entry import Entry
+from ..errors import DataError, InputFileError
+from ..es003 import COLUMNS, Es003Report, Es003Stream, sample_es003, stream_es003
+from ..interest import default_rate_table
+from ..payments import consolidate
+from ..refund import EntryRefund, compute_refund
+from ..registry import default_registry
 
 __all__ = ["main"]
 

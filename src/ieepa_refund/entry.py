@@ -1,0 +1,226 @@
+"""The entry data a user brings: :class:`Entry`, its :class:`EntryLine` and :class:`Tariff` rows.
+
+These are the input models. This module imports nothing above the identifier,
+money and rate-text modules, so every stage can depend on it.
+
+Every model is a frozen pydantic v2 model that forbids unknown fields. Money
+and quantities are ``Decimal`` built from ``str``, ``int`` or ``Decimal``;
+a float is refused with an error naming the field:
+
+    >>> Tariff(hts="9903.01.24", duty=12.5)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Tariff
+    duty
+      Value error, duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5) [type=value_error, input_value=12.5, input_type=float]
+        For further information visit ...
+
+(pydantic's ``ValidationError`` is a ``ValueError``, like ours.)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from . import entry_number as _entry_number
+from . import hts as _hts
+from .money import Amount, Quantity
+from .rates import parse_rate
+
+__all__ = ["Entry", "EntryLine", "ProtestStatus", "Tariff"]
+
+
+ProtestStatus = Literal["open", "suspended", "closed"]
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_PARTY = re.compile(r"[0-9A-Z][0-9A-Z-]{5,17}[0-9A-Z]")
+_ENTRY_TYPE = re.compile(r"[0-9]{2}")
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def _not_negative(value: Decimal | None, field: str) -> Decimal | None:
+    if value is not None and value < 0:
+        raise ValueError(f"{field} must not be negative (got {value})")
+    return value
+
+
+class Tariff(BaseModel):
+    """One HTS number reported on an entry line, as in one ES-003 row.
+
+    ``rate`` is HTSUS rate text (``'3.9%'``, ``'2.5¢/kg'``...), needed only to
+    recalculate duty; ``duty`` is the amount reported for this number.
+    """
+
+    model_config = _FROZEN
+
+    hts: str
+    value: Amount | None = None
+    quantity: Quantity | None = None
+    unit: str | None = None
+    rate: str | None = None
+    duty: Amount | None = None
+
+    @field_validator("hts", mode="before")
+    @classmethod
+    def _hts(cls, value: Any) -> str:
+        return _hts.validate(value)
+
+    @field_validator("value", "quantity", "duty")
+    @classmethod
+    def _non_negative(cls, value: Decimal | None, info: Any) -> Decimal | None:
+        return _not_negative(value, info.field_name)
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: str | None) -> str | None:
+        return value.strip().upper() or None if value is not None else None
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return parse_rate(value).text
+
+    @property
+    def is_chapter99(self) -> bool:
+        return self.hts[:2] == "99"
+
+
+class EntryLine(BaseModel):
+    """One entry summary line: its number, country of origin and HTS numbers."""
+
+    model_config = _FROZEN
+
+    number: int = Field(ge=1)
+    country_of_origin: str
+    tariffs: tuple[Tariff, ...]
+
+    @field_validator("tariffs")
+    @classmethod
+    def _some_tariffs(cls, value: tuple[Tariff, ...]) -> tuple[Tariff, ...]:
+        # After the items validate, so an invalid tariff is reported as itself, not as "empty".
+        if not value:
+            raise ValueError("a line reports at least one HTS number")
+        return value
+
+    @field_validator("country_of_origin", mode="before")
+    @classmethod
+    def _country(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if not _COUNTRY.fullmatch(value):
+                raise ValueError(f"a country of origin is a 2-letter ISO code (got {value!r})")
+        return value
+
+
+class Entry(BaseModel):
+    """An entry summary with its lines.
+
+    ``entry_date`` is the date of entry or of withdrawal for consumption: it
+    selects the Chapter 99 period in force. ``notify_party`` is the party named
+    on CBP Form 4811, to whom refunds are paid instead of the importer.
+    """
+
+    model_config = _FROZEN
+
+    entry_number: str
+    entry_type: str
+    importer_number: str
+    notify_party: str | None = None
+    entry_date: date
+    entry_summary_date: date | None = None
+    deposit_date: date | None = None
+    liquidation_date: date | None = None
+    liquidation_status: str | None = None
+    lines: tuple[EntryLine, ...]
+    importer_name: str | None = None
+    port_of_entry: str | None = None
+    # Facts CAPE screening needs (None: the data does not say).
+    reconciliation_flag: bool | None = None
+    """Flagged for reconciliation (ES-003 'Reconciliation Indicator')."""
+    type09_filed: bool | None = None
+    """A type 09 reconciliation entry has been filed covering this entry."""
+    drawback_claim: bool | None = None
+    """The entry is designated on a drawback claim."""
+    protest_number: str | None = None
+    protest_status: ProtestStatus | None = None
+    adcvd_instructions_pending: bool | None = None
+    """AD/CVD entry awaiting Commerce liquidation instructions (19 U.S.C. 1504(d))."""
+    surety_paid: bool | None = None
+    """Duties were paid by the surety."""
+    summary_status: str | None = None
+    """The entry summary's ACE status as reported (e.g. ``ACCEPTED``, ``CANCELLED``, ``REJECTED``)."""
+
+    @field_validator("entry_number", mode="before")
+    @classmethod
+    def _entry_number(cls, value: Any) -> str:
+        return _entry_number.validate(value)
+
+    @field_validator("entry_type", mode="before")
+    @classmethod
+    def _entry_type(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:02d}"
+        if isinstance(value, str):
+            value = value.strip().zfill(2)
+            if not _ENTRY_TYPE.fullmatch(value):
+                raise ValueError(f"an entry type is a 2-digit code such as '01' (got {value!r})")
+        return value
+
+    @field_validator(
+        "liquidation_status",
+        "protest_number",
+        "summary_status",
+        "importer_name",
+        "port_of_entry",
+        mode="before",
+    )
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("importer_number", "notify_party", mode="before")
+    @classmethod
+    def _party(cls, value: Any, info: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().upper().replace(" ", "")
+            if not value and info.field_name == "notify_party":
+                return None
+            if not _PARTY.fullmatch(value):
+                raise ValueError(
+                    f"{info.field_name}: expected an IRS, EIN, SSN or CBP-assigned number "
+                    f"(8-19 letters, digits and dashes), got {value!r}"
+                )
+        return value
+
+    @field_validator("lines")
+    @classmethod
+    def _some_lines(cls, value: tuple[EntryLine, ...]) -> tuple[EntryLine, ...]:
+        if not value:
+            raise ValueError("an entry has at least one line")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Entry:
+        numbers = [line.number for line in self.lines]
+        if len(set(numbers)) != len(numbers):
+            dupes = sorted({n for n in numbers if numbers.count(n) > 1})
+            raise ValueError(f"lines: line numbers repeat: {dupes}")
+        if self.liquidation_date is not None and self.liquidation_date < self.entry_date:
+            raise ValueError(
+                f"liquidation_date {self.liquidation_date} is before entry_date {self.entry_date}"
+            )
+        return self
+
+    @property
+    def display_number(self) -> str:
+        return _entry_number.format(self.entry_number)

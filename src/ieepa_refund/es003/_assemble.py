@@ -1,0 +1,482 @@
+"""Streaming ES-003 rows into entries: each entry is built and handed over as its last row arrives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import ConfigDict
+
+from .. import hts as _hts
+from .._trusted import trusted
+from ..entry import Entry, EntryLine, Tariff
+from ..errors import InputFileError, ValidationError
+from ..rates import parse_rate
+from ._cells import (
+    COUNTRY,
+    DATE_FIELDS,
+    ENTRY_PARSERS,
+    BadCell,
+    cell_text,
+    parse_amount,
+    parse_date,
+    parse_entry_number,
+    parse_line_number,
+)
+from ._columns import COLUMNS, ENTRY_FIELDS, norm
+from ._sources import SourceFile, data_rows, open_source
+from .report import Es003Import, Es003Report, FileReport, Problem
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+#: How often, in rows, the progress callback is called.
+PROGRESS_EVERY = 100_000
+
+
+@dataclass
+class _Acc:
+    """What one entry has gathered so far."""
+
+    number: str
+    file: str
+    first_row: int
+    fields: dict[str, Any] = field(default_factory=dict)
+    where: dict[str, int] = field(default_factory=dict)
+    countries: dict[int, str] = field(default_factory=dict)
+    tariffs: dict[tuple[int, Any, str], tuple[Any, ...]] = field(default_factory=dict)
+    rows: int = 0
+    conflicts: list[Problem] = field(default_factory=list)
+    raw: tuple[Any, ...] | None = None
+    """The raw cells of the entry's own fields last parsed: a row repeating them needs no parse."""
+
+
+class Es003Stream:
+    """Entries from ES-003 files, each yielded as soon as all of its rows have been read.
+
+    Reading takes two passes over the files: the first counts each entry's rows
+    (memory grows with the number of entries), the second builds entries and
+    hands each one over the moment its last row arrives, so a caller that keeps
+    only what it needs from each entry runs in memory that grows with entries,
+    not with the file. Rows of one entry may be anywhere in any of the files.
+    Entries come in the order they complete. :attr:`report` gives the problems
+    and counts once the iteration has finished.
+    """
+
+    def __init__(
+        self,
+        sources: tuple[str | Path, ...],
+        mapping: Mapping[str, str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        if not sources:
+            raise InputFileError("no ES-003 file given", field="sources")
+        self._overrides = _overrides(mapping or {})
+        self._files = [open_source(Path(source), self._overrides) for source in sources]
+        self._progress = progress
+        self._report: Es003Report | None = None
+        self._started = False
+
+    @property
+    def report(self) -> Es003Report:
+        if self._report is None:
+            raise RuntimeError("the report is ready once every entry has been read")
+        return self._report
+
+    def __iter__(self) -> Iterator[Entry]:
+        if self._started:
+            raise RuntimeError("an Es003Stream is read once; call stream_es003 again")
+        self._started = True
+        remaining: dict[str, int] = {}
+        for source in self._files:
+            _count_rows(source, remaining)
+        state = _State(remaining=remaining)
+        for source in self._files:
+            before = state.read
+            yield from _read_rows(source, state, self._progress)
+            state.reports.append(
+                FileReport(
+                    file=source.path.name,
+                    format=source.kind,
+                    encoding=source.encoding,
+                    sheet=source.sheet,
+                    header_row=source.header_row,
+                    recognised={
+                        name: source.headers[index]
+                        for name, index in sorted(source.columns.items())
+                    },
+                    ignored=tuple(source.ignored),
+                    rows_read=state.read - before,
+                )
+            )
+        for acc in list(state.accs.values()):  # entries whose rows never all arrived (bad rows)
+            entry = _finish(acc, state)
+            if entry is not None:
+                yield entry
+        self._report = Es003Report(
+            problems=tuple(state.problems),
+            files=tuple(state.reports),
+            rows_read=state.read,
+            rows_used=state.read - state.rejected,
+            rows_rejected=state.rejected,
+            rows_duplicate=state.duplicate,
+            rows_blank=state.blank,
+            entry_count=state.entries,
+        )
+
+
+@dataclass
+class _State:
+    remaining: dict[str, int]
+    accs: dict[str, _Acc] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)
+    read: int = 0
+    rejected: int = 0
+    duplicate: int = 0
+    blank: int = 0
+    entries: int = 0
+    dates: dict[str, date | None] = field(default_factory=dict)
+
+
+def sample_es003() -> Path:
+    """The bundled synthetic ES-003 sample (not real trade data), for trying the library."""
+    from .._resources import shipped
+
+    return Path(str(shipped("examples", "sample_es003.csv")))
+
+
+def stream_es003(
+    *sources: str | Path,
+    mapping: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Es003Stream:
+    """Iterate the entries of ES-003 exports in memory that grows with entries; see :class:`Es003Stream`.
+
+    Fails at once with :class:`InputFileError` for a missing file or header.
+    """
+    return Es003Stream(sources, mapping, progress)
+
+
+def read_es003(
+    *sources: str | Path,
+    mapping: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Es003Import:
+    """Read ES-003 exports (CSV, tab-delimited or .xlsx) into entries, problems and counts.
+
+    ``mapping`` maps a canonical field (a key of :data:`COLUMNS`, such as
+    ``"entry_number"``) to the header a file uses for it, overriding the
+    built-in names. ``progress`` is called with the number of rows read so far,
+    every :data:`PROGRESS_EVERY` rows. Entries come in the order they complete;
+    for a file sorted by entry, the file's order.
+    """
+    stream = stream_es003(*sources, mapping=mapping, progress=progress)
+    entries = tuple(stream)
+    return Es003Import(entries=entries, **dict(stream.report))
+
+
+def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
+    unknown = sorted(set(mapping) - set(COLUMNS))
+    if unknown:
+        raise InputFileError(
+            f"mapping names unknown fields {unknown}; known fields: {sorted(COLUMNS)}",
+            field="mapping",
+        )
+    return {norm(header): name for name, header in mapping.items()}
+
+
+def _count_rows(source: SourceFile, remaining: dict[str, int]) -> None:
+    index = source.columns["entry_number"]
+    for _, row in data_rows(source):
+        if row:
+            try:
+                number = parse_entry_number(row[index])
+            except BadCell:
+                continue
+            remaining[number] = remaining.get(number, 0) + 1
+
+
+def _read_rows(
+    source: SourceFile, state: _State, progress: Callable[[int], None] | None
+) -> Iterator[Entry]:
+    file, headers, columns = source.path.name, source.headers, source.columns
+    entry_fields = [(name, columns[name]) for name in ENTRY_FIELDS if name in columns]
+    at = columns.get
+    i_entry, i_line, i_country, i_hts = (
+        columns[n] for n in ("entry_number", "line_number", "country_of_origin", "hts")
+    )
+    i_ord, i_value, i_duty, i_qty, i_unit, i_rate = (
+        at(n) for n in ("tariff_ordinal", "value", "duty", "quantity", "unit", "rate")
+    )
+    dates, accs, remaining = state.dates, state.accs, state.remaining
+    entry_indexes = [index for _, index in entry_fields]
+    # Most cells repeat: an entry's own fields on each of its rows, a few thousand HTS
+    # numbers and countries across the file. Each distinct raw value is parsed once.
+    numbers: dict[Any, str] = {}
+    lines: dict[Any, int] = {}
+    codes: dict[Any, str] = {}
+    countries: dict[Any, str] = {}
+    for number, row in data_rows(source):
+        if not row:
+            state.blank += 1
+            continue
+        state.read += 1
+        if progress is not None and state.read % PROGRESS_EVERY == 0:
+            progress(state.read)
+        entry_no: str | None = None
+        column = "entry_number"
+        try:
+            cell = row[i_entry]
+            entry_no = numbers.get(cell)
+            if entry_no is None:
+                entry_no = numbers[cell] = parse_entry_number(cell)
+            column = "line_number"
+            cell = row[i_line]
+            line_no = lines.get(cell)
+            if line_no is None:
+                line_no = lines[cell] = parse_line_number(cell)
+            column = "country_of_origin"
+            cell = row[i_country]
+            country = countries.get(cell)
+            if country is None:
+                country = cell_text(cell).upper()
+                if not COUNTRY.fullmatch(country):
+                    raise BadCell("a country of origin is a 2-letter ISO code")
+                countries[cell] = country
+            column = "hts"
+            cell = row[i_hts]
+            hts = codes.get(cell)
+            if hts is None:
+                hts = codes[cell] = _hts.validate(cell_text(cell))
+            column = "tariff_ordinal"
+            ordinal = cell_text(row[i_ord]) if i_ord is not None else None
+            column = "value"
+            value = parse_amount(row[i_value]) if i_value is not None else None
+            column = "duty"
+            duty = parse_amount(row[i_duty]) if i_duty is not None else None
+            column = "quantity"
+            quantity = parse_amount(row[i_qty]) if i_qty is not None else None
+            for name, amount in (("value", value), ("duty", duty), ("quantity", quantity)):
+                if amount is not None and amount < 0:
+                    column = name
+                    raise BadCell("a negative amount (a correction?) cannot be used")
+            column = "unit"
+            unit = (cell_text(row[i_unit]).upper() or None) if i_unit is not None else None
+            column = "rate"
+            rate = cell_text(row[i_rate]) or None if i_rate is not None else None
+            if rate is not None:
+                rate = parse_rate(rate).text
+            raw = tuple([row[index] for index in entry_indexes])
+            acc = accs.get(entry_no)
+            fields: dict[str, Any] | None = None
+            if acc is None or acc.raw != raw:
+                fields = {}
+                for name, index in entry_fields:
+                    column = name
+                    cell = row[index]
+                    fields[name] = (
+                        parse_date(cell, dates)
+                        if name in DATE_FIELDS
+                        else ENTRY_PARSERS[name](cell)
+                    )
+        except (BadCell, ValidationError) as exc:
+            state.rejected += 1
+            message = str(exc.args[0]) if isinstance(exc, BadCell) else _bare(exc)
+            state.problems.append(
+                Problem(
+                    code="BAD_VALUE",
+                    message=message,
+                    file=file,
+                    row=number,
+                    column=str(headers[columns[column]]) if column in columns else column,
+                    value=cell_text(row[columns[column]]) if column in columns else None,
+                    entry_number=entry_no,
+                )
+            )
+        else:
+            if acc is None:
+                acc = accs[entry_no] = _Acc(number=entry_no, file=file, first_row=number)
+            if fields is not None:
+                acc.raw = raw
+            _add_row(acc, state, file, number, headers, columns, i_country, line_no, country, ordinal, hts,
+                     (value, quantity, unit, rate, duty), fields)  # fmt: skip
+        if entry_no is not None:
+            left = remaining.get(entry_no, 0) - 1
+            remaining[entry_no] = left
+            if left <= 0 and entry_no in accs:
+                entry = _finish(accs[entry_no], state)
+                if entry is not None:
+                    yield entry
+
+
+def _add_row(
+    acc: _Acc,
+    state: _State,
+    file: str,
+    number: int,
+    headers: list[Any],
+    columns: Mapping[str, int],
+    i_country: int,
+    line_no: int,
+    country: str,
+    ordinal: Any,
+    hts: str,
+    tariff: tuple[Any, ...],
+    fields: dict[str, Any] | None,
+) -> None:
+    key = (line_no, ordinal, hts)
+    seen = acc.tariffs.get(key)
+    if seen is not None:
+        if (
+            seen == tariff
+            and acc.countries.get(line_no) == country
+            and (fields is None or _same(acc.fields, fields))
+        ):
+            state.duplicate += 1
+            state.rejected += 1
+            state.problems.append(
+                Problem(
+                    code="DUPLICATE_ROW",
+                    message=f"repeats an earlier row of line {line_no}, {_hts.format(hts)}; counted once",
+                    file=file,
+                    row=number,
+                    entry_number=acc.number,
+                )
+            )
+            return
+        acc.conflicts.append(
+            Problem(
+                code="CONFLICTING_ROWS",
+                message=f"line {line_no}, {_hts.format(hts)} appears twice with different values",
+                file=file,
+                row=number,
+                entry_number=acc.number,
+            )
+        )
+    acc.rows += 1
+    acc.tariffs[key] = tariff
+    known = acc.countries.setdefault(line_no, country)
+    if known != country:
+        acc.conflicts.append(
+            Problem(
+                code="CONFLICTING_ROWS",
+                message=f"line {line_no} has two countries of origin",
+                file=file,
+                row=number,
+                column=str(headers[i_country]),
+                value=f"{known} / {country}",
+                entry_number=acc.number,
+            )
+        )
+    if fields is not None:
+        _merge(acc, fields, file, number, headers, columns)
+
+
+def _same(have: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:
+    return all(
+        have.get(name) in (None, value) for name, value in fields.items() if value is not None
+    )
+
+
+def _merge(
+    acc: _Acc,
+    fields: Mapping[str, Any],
+    file: str,
+    number: int,
+    headers: list[Any],
+    columns: Mapping[str, int],
+) -> None:
+    for name, value in fields.items():
+        if value is None:
+            continue
+        known = acc.fields.get(name)
+        if known is None:
+            acc.fields[name] = value
+            acc.where[name] = number
+        elif known != value:
+            acc.conflicts.append(
+                Problem(
+                    code="CONFLICTING_ENTRY_VALUES",
+                    message=f"two values for {name} on one entry (first at row {acc.where[name]})",
+                    file=file,
+                    row=number,
+                    column=str(headers[columns[name]]),
+                    value=f"{known} / {value}",
+                    entry_number=acc.number,
+                )
+            )
+
+
+def _bare(exc: Exception) -> str:
+    text = str(exc)
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
+def _finish(acc: _Acc, state: _State) -> Entry | None:
+    """Turn a complete entry's rows into an Entry, or into problems; forget the rows."""
+    del state.accs[acc.number]
+    if acc.conflicts:
+        first, *rest = acc.conflicts
+        state.problems.append(first.model_copy(update={"rows": acc.rows}))
+        state.problems.extend(p.model_copy(update={"rows": 0}) for p in rest)
+        state.rejected += acc.rows
+        return None
+    try:
+        # The rows' values were checked one by one above; only the entry's own fields
+        # (entry number, type, parties, dates) are left for the model to validate.
+        entry = Entry.model_validate(
+            {
+                "entry_number": acc.number,
+                **{name: value for name, value in acc.fields.items() if value is not None},
+                "lines": _lines(acc),
+            }
+        )
+    except pydantic.ValidationError as exc:
+        state.rejected += acc.rows
+        for index, error in enumerate(exc.errors(include_url=False)):
+            location = ".".join(str(part) for part in error["loc"])
+            text = error["msg"].removeprefix("Value error, ").removeprefix(f"{location}: ")
+            state.problems.append(
+                Problem(
+                    code="BAD_ENTRY",
+                    message=f"{location}: {text}",
+                    file=acc.file,
+                    row=acc.where.get(location, acc.first_row),
+                    column=location,
+                    value=None if error.get("input") is None else cell_text(error["input"])[:80],
+                    entry_number=acc.number,
+                    rows=acc.rows if index == 0 else 0,
+                )
+            )
+        return None
+    state.entries += 1
+    return entry
+
+
+def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
+    lines: dict[int, list[Tariff]] = {}
+    for (line_no, _ordinal, hts), (value, quantity, unit, rate, duty) in sorted(
+        acc.tariffs.items(), key=lambda item: (item[0][0], _ordinal_key(item[0][1]))
+    ):
+        lines.setdefault(line_no, []).append(
+            trusted(
+                Tariff, hts=hts, value=value, quantity=quantity, unit=unit, rate=rate, duty=duty
+            )
+        )
+    return tuple(
+        trusted(
+            EntryLine,
+            number=number,
+            country_of_origin=acc.countries[number],
+            tariffs=tuple(tariffs),
+        )
+        for number, tariffs in sorted(lines.items())
+    )
+
+
+def _ordinal_key(ordinal: Any) -> tuple[int, str]:
+    text = "" if ordinal is None else str(ordinal)
+    return (int(text), "") if text.isdigit() else (1 << 30, text)

@@ -1,0 +1,325 @@
+"""The interest engine: cumulative daily growth indexes, cached per date span, applied to a principal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from .._trusted import trusted
+from ..errors import InvalidFormat, RateNotCovered
+from ..money import allocate, round_interest, to_decimal
+from ._conventions import (
+    DEFAULT_CONVENTIONS,
+    Accrual,
+    Compounding,
+    DayCount,
+    DelinquencyDetail,
+    InterestConventions,
+    InterestDetail,
+    InterestPeriod,
+    RateColumn,
+    rate_column,
+)
+from ._exact import accrual_days, check_dates
+from ._table import RateTable, default_rate_table, segments
+
+__all__ = ["DELINQUENCY_PERIOD_DAYS", "accrue_interest", "delinquency_interest", "interest_detail"]
+
+_ONE_DAY = timedelta(days=1)
+#: 19 U.S.C. 1505(d): a refund unpaid 30 days after (re)liquidation is delinquent, and
+#: the balance bears interest "by 30-day periods".
+DELINQUENCY_PERIOD_DAYS = 30
+
+
+def _decimal(value: Fraction, digits: int = 40) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = digits
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _principal(value: Any) -> Decimal:
+    principal = to_decimal(value, field="principal")
+    if principal < 0:
+        raise InvalidFormat(
+            "the principal must not be negative", field="principal", value=principal
+        )
+    return principal
+
+
+_DIGITS = 60
+
+
+class _Index:
+    """Cumulative growth of one dollar, day by day, for one rate column and convention.
+
+    ``at(d)`` is the product of ``1 + rate/year`` over every day from the table's
+    first day to ``d`` (daily compounding), or ``1 +`` their sum (simple), at
+    60 significant digits. Growth over the accrual days ``first..last`` is then
+    ``at(last) / at(first - 1)``: one division per entry however long the span.
+    Built once per (table, column, conventions, projection) and extended as
+    later days are asked for.
+    """
+
+    __slots__ = ("_column", "_compounding", "_day_count", "_project", "_start", "_table", "_values")
+
+    def __init__(
+        self,
+        table: RateTable,
+        column: RateColumn,
+        day_count: DayCount,
+        compounding: Compounding,
+        project: bool,
+    ) -> None:
+        self._table, self._column, self._project = table, column, project
+        self._day_count, self._compounding = day_count, compounding
+        self._start = table.covers_from - _ONE_DAY
+        self._values = [Decimal(1) if compounding == "daily" else Decimal(0)]
+
+    def at(self, day: date) -> Decimal:
+        offset = (day - self._start).days
+        if offset < 0:
+            raise RateNotCovered(
+                f"no interest rate for {(day + _ONE_DAY).isoformat()}: the rate table (data "
+                f"{self._table.data_version}) starts {self._table.covers_from.isoformat()}"
+            )
+        values = self._values
+        if offset >= len(values):
+            self._extend(day)
+        return values[offset]
+
+    def _extend(self, last: date) -> None:
+        values = self._values
+        day = self._start + timedelta(days=len(values))
+        value = values[-1]
+        with localcontext() as ctx:
+            ctx.prec = _DIGITS
+            for first, end, rate, year_days, _, _ in segments(
+                day, last, self._table, self._column, self._project, self._day_count
+            ):
+                daily = Decimal(rate) / (100 * year_days)
+                step = 1 + daily
+                for _ in range((end - first).days + 1):
+                    value = value * step if self._compounding == "daily" else value + daily
+                    values.append(value)
+
+
+@lru_cache(maxsize=256)
+def _index(
+    table: RateTable,
+    column: RateColumn,
+    day_count: DayCount,
+    compounding: Compounding,
+    project: bool,
+) -> _Index:
+    return _Index(table, column, day_count, compounding, project)
+
+
+class _Growth(BaseModel):
+    """The dates-only part of an interest computation, shared by every principal."""
+
+    model_config = ConfigDict(frozen=True)
+
+    runs: tuple[tuple[date, date, Decimal, int, bool, str], ...]
+    factors: tuple[Decimal, ...]
+    shares: tuple[Decimal, ...]
+    """Each run's interest per dollar of principal."""
+    total: Decimal
+    """Interest per dollar over the whole span."""
+    factor: Decimal
+
+
+@lru_cache(maxsize=4096)
+def _growth(
+    first: date,
+    last: date,
+    table: RateTable,
+    column: RateColumn,
+    project: bool,
+    conventions: InterestConventions,
+) -> _Growth:
+    # Cached: a portfolio shares a few deposit and liquidation dates across many entries.
+    runs = tuple(segments(first, last, table, column, project, conventions.day_count))
+    index = _index(table, column, conventions.day_count, conventions.compounding, project)
+    daily = conventions.compounding == "daily"
+    with localcontext() as ctx:
+        ctx.prec = _DIGITS
+        base = index.at(first - _ONE_DAY)
+        factors, shares = [], []
+        for start, end, _, _, _, _ in runs:
+            before, after = index.at(start - _ONE_DAY), index.at(end)
+            factors.append(after / before if daily else 1 + after - before)
+            shares.append((after - before) / base if daily else after - before)
+        final = index.at(last) if runs else base
+        total = (final / base - 1) if daily else final - base
+    return _Growth(
+        runs=runs,
+        factors=tuple(factors),
+        shares=tuple(shares),
+        total=total,
+        factor=1 + total,
+    )
+
+
+def interest_detail(
+    principal: Decimal | int | str,
+    *,
+    deposited: date,
+    until: date,
+    corporate: bool = False,
+    rates: RateTable | None = None,
+    project: bool = False,
+    conventions: InterestConventions = DEFAULT_CONVENTIONS,
+) -> InterestDetail:
+    """Interest on ``principal`` with the per-quarter working a user can show."""
+    amount = _principal(principal)
+    check_dates(deposited, until)
+    table = rates or default_rate_table()
+    first, last = accrual_days(deposited, until, conventions.accrual)
+    column = rate_column(corporate, conventions)
+    growth = _growth(first, last, table, column, project, conventions)
+    with localcontext() as ctx:
+        ctx.prec = _DIGITS + 20  # no loss for any principal under 10**20
+        unrounded = amount * growth.total
+        weights = [amount * share for share in growth.shares]
+    interest = round_interest(unrounded, rounding=conventions.rounding)
+    amounts = allocate(interest, weights) if weights else []
+    periods = tuple(
+        trusted(
+            InterestPeriod,
+            first_day=start,
+            last_day=end,
+            days=(end - start).days + 1,
+            annual_rate_percent=rate,
+            year_days=year_days,
+            factor=factor,
+            amount=share,
+            projected=projected,
+            source=source,
+        )
+        for (start, end, rate, year_days, projected, source), factor, share in zip(
+            growth.runs, growth.factors, amounts, strict=True
+        )
+    )
+    return trusted(
+        InterestDetail,
+        principal=amount,
+        deposited=deposited,
+        until=until,
+        rate_column=column,
+        conventions=conventions,
+        periods=periods,
+        factor=growth.factor,
+        interest=interest,
+        unrounded=unrounded,
+        projected=any(p.projected for p in periods),
+        data_version=table.data_version,
+    )
+
+
+def _conventions(
+    base: InterestConventions | None, overrides: Mapping[str, Any]
+) -> InterestConventions:
+    chosen = {k: v for k, v in overrides.items() if v is not None}
+    base = base or DEFAULT_CONVENTIONS
+    return base.model_copy(update=chosen) if chosen else base
+
+
+def accrue_interest(
+    principal: Decimal | int | str,
+    *,
+    deposited: date,
+    until: date,
+    corporate: bool = False,
+    rates: RateTable | None = None,
+    project: bool = False,
+    day_count: DayCount | None = None,
+    compounding: Compounding | None = None,
+    accrual: Accrual | None = None,
+    rounding: str | None = None,
+    large_corporate_rate: bool | None = None,
+    conventions: InterestConventions | None = None,
+) -> Decimal:
+    """Interest on ``principal`` deposited on ``deposited`` until ``until``, to the cent.
+
+    The named conventions override ``conventions`` (default
+    :class:`InterestConventions`); see the module docstring.
+    """
+    chosen = _conventions(
+        conventions,
+        {
+            "day_count": day_count,
+            "compounding": compounding,
+            "accrual": accrual,
+            "rounding": rounding,
+            "large_corporate_rate": large_corporate_rate,
+        },
+    )
+    return interest_detail(
+        principal,
+        deposited=deposited,
+        until=until,
+        corporate=corporate,
+        rates=rates,
+        project=project,
+        conventions=chosen,
+    ).interest
+
+
+def delinquency_interest(
+    balance: Decimal | int | str,
+    *,
+    liquidated: date,
+    paid_on: date,
+    corporate: bool = False,
+    rates: RateTable | None = None,
+    project: bool = False,
+    conventions: InterestConventions = DEFAULT_CONVENTIONS,
+    payment_period_accrues: bool = False,
+) -> DelinquencyDetail:
+    """Extra interest on a refund paid more than 30 days after (re)liquidation.
+
+    19 U.S.C. 1505(d): an amount not paid within 30 days of (re)liquidation is
+    delinquent and bears interest by 30-day periods from the (re)liquidation
+    date until paid, and "no interest shall accrue during the 30-day period in
+    which payment is actually made". ``balance`` is what was due (principal and
+    interest). ``payment_period_accrues=True`` counts the period of payment too,
+    for comparison with a figure CBP reports.
+    """
+    amount = _principal(balance)
+    check_dates(liquidated, paid_on)
+    days = (paid_on - liquidated).days
+    if days <= DELINQUENCY_PERIOD_DAYS:
+        periods = 0
+    elif payment_period_accrues:
+        periods = -(-days // DELINQUENCY_PERIOD_DAYS)
+    else:
+        periods = (days - 1) // DELINQUENCY_PERIOD_DAYS
+    accrues_until = liquidated + timedelta(days=periods * DELINQUENCY_PERIOD_DAYS)
+    detail = (
+        interest_detail(
+            amount,
+            deposited=liquidated,
+            until=accrues_until,
+            corporate=corporate,
+            rates=rates,
+            project=project,
+            conventions=conventions,
+        )
+        if periods
+        else None
+    )
+    return DelinquencyDetail(
+        balance=amount,
+        liquidated=liquidated,
+        paid_on=paid_on,
+        periods=periods,
+        accrues_until=accrues_until,
+        interest=detail.interest if detail else Decimal("0.00"),
+        detail=detail,
+    )

@@ -1,0 +1,119 @@
+"""A calendar of the deadlines that matter: week by week, the money whose window closes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from .._tabular import Tabular
+from ..cape.rules import CapeRules, default_cape_rules
+from ..cape.screen import PROTEST_DAYS, RELIQUIDATION_DAYS
+from ..refund import EntryRefund
+from ..tables import summary_html
+
+__all__ = ["DeadlineCalendar", "DeadlineWeek", "deadline_calendar"]
+
+ZERO = Decimal("0.00")
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class DeadlineWeek(BaseModel):
+    """One week (Monday to Sunday) and the windows that close in it."""
+
+    model_config = _FROZEN
+
+    week_start: date
+    cape: tuple[str, ...]
+    cape_at_stake: Decimal
+    reliquidation: tuple[str, ...]
+    reliquidation_at_stake: Decimal
+    protest: tuple[str, ...]
+    protest_at_stake: Decimal
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+
+class DeadlineCalendar(Tabular, BaseModel):
+    """Week by week, the money whose window closes."""
+
+    model_config = _FROZEN
+
+    start: date
+    lookback_days: int
+    weeks: tuple[DeadlineWeek, ...]
+
+    def items_for_tables(self) -> tuple[DeadlineWeek, ...]:
+        return self.weeks
+
+    def summary_html(self) -> str:
+        rows = [
+            ("weeks from", self.start),
+            (
+                f"CAPE windows ({self.lookback_days} days) closing",
+                sum(len(w.cape) for w in self.weeks),
+            ),
+            ("money at stake", sum((w.cape_at_stake for w in self.weeks), ZERO)),
+            (
+                "reliquidation windows (90 days) closing",
+                sum(len(w.reliquidation) for w in self.weeks),
+            ),
+            ("protest windows (180 days) closing", sum(len(w.protest) for w in self.weeks)),
+        ]
+        return summary_html("Deadlines", rows)
+
+
+def deadline_calendar(
+    refunds: Iterable[EntryRefund],
+    *,
+    start: date,
+    weeks: int = 13,
+    rules: CapeRules | None = None,
+) -> DeadlineCalendar:
+    """For each of ``weeks`` weeks from the Monday of ``start``'s week, the windows that close.
+
+    The CAPE window is the look-back in force on ``start`` (80 days); money at
+    stake is each entry's principal and interest (principal alone where the
+    interest is not known).
+    """
+    if weeks < 1:
+        raise ValueError(f"weeks: at least 1 (got {weeks})")
+    rule = (rules or default_cape_rules()).in_force(start).first("lookback_days")
+    lookback = int(rule.value) if rule else 80
+    monday = start - timedelta(days=start.weekday())
+    end = monday + timedelta(days=7 * weeks)
+    buckets: dict[str, list[list[tuple[str, Decimal]]]] = {
+        name: [[] for _ in range(weeks)] for name in ("cape", "reliquidation", "protest")
+    }
+    for refund in refunds:
+        if refund.liquidation_date is None or refund.principal <= 0:
+            continue
+        stake = refund.principal + (refund.interest or ZERO)
+        for name, days in (
+            ("cape", lookback),
+            ("reliquidation", RELIQUIDATION_DAYS),
+            ("protest", PROTEST_DAYS),
+        ):
+            closes = refund.liquidation_date + timedelta(days=days)
+            if start <= closes < end:
+                buckets[name][(closes - monday).days // 7].append((refund.entry_number, stake))
+    return DeadlineCalendar(
+        start=start,
+        lookback_days=lookback,
+        weeks=tuple(
+            DeadlineWeek(
+                week_start=monday + timedelta(days=7 * i),
+                cape=tuple(n for n, _ in buckets["cape"][i]),
+                cape_at_stake=sum((s for _, s in buckets["cape"][i]), ZERO),
+                reliquidation=tuple(n for n, _ in buckets["reliquidation"][i]),
+                reliquidation_at_stake=sum((s for _, s in buckets["reliquidation"][i]), ZERO),
+                protest=tuple(n for n, _ in buckets["protest"][i]),
+                protest_at_stake=sum((s for _, s in buckets["protest"][i]), ZERO),
+            )
+            for i in range(weeks)
+        ),
+    )

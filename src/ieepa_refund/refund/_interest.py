@@ -1,0 +1,113 @@
+"""The deposit date a refund's interest runs from, and the interest attached to a refund."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ..dates import pms_deposit_date
+from ..entry import Entry
+from ..errors import RateNotCovered
+from ..interest import (
+    InterestConventions,
+    InterestDetail,
+    RateTable,
+    default_rate_table,
+    interest_detail,
+)
+from .codes import warning
+from .options import Deposit
+from .results import RefundWarning
+
+
+def deposit_date(entry: Entry, deposit: Deposit, warnings: list[RefundWarning]) -> tuple[date, str]:
+    if entry.deposit_date is not None:
+        return entry.deposit_date, "deposit_date"
+    if deposit == "pms":
+        return pms_deposit_date(entry.entry_date), "periodic monthly statement (15th working day)"
+    if entry.entry_summary_date is not None:
+        chosen, basis = entry.entry_summary_date, "entry_summary_date (assumed)"
+    else:
+        chosen, basis = entry.entry_date, "entry_date (assumed)"
+    warnings.append(
+        warning(
+            code="DEPOSIT_DATE_ASSUMED",
+            message=f"No deposit date: interest runs from the {basis.split(' ')[0]} "
+            f"{chosen.isoformat()}. Duties paid on a periodic monthly statement were deposited "
+            "later (deposit='pms').",
+        )
+    )
+    return chosen, basis
+
+
+def attach_interest(
+    principal: Decimal,
+    principal_high: Decimal | None,
+    *,
+    deposited: date,
+    until: date | None,
+    corporate: bool,
+    rates: RateTable | None,
+    project: bool,
+    conventions: InterestConventions,
+    warnings: list[RefundWarning],
+) -> tuple[InterestDetail | None, str | None]:
+    table = rates or default_rate_table()
+    if until is None:
+        warnings.append(
+            warning(
+                code="NO_INTEREST_UNLIQUIDATED",
+                message="The entry is not liquidated and no interest_until was given: interest "
+                "accrues to the (re)liquidation date, so there is no interest figure yet.",
+            )
+        )
+        return None, table.data_version
+    if principal < 0:
+        warnings.append(
+            warning(
+                code="UNDERPAYMENT",
+                message=f"Removing the IEEPA numbers leaves {-principal} more duty owed than was "
+                "paid: CBP would bill it, with underpayment interest, rather than refund.",
+            )
+        )
+    if principal <= 0:
+        return None, table.data_version
+    if until < deposited:
+        warnings.append(
+            warning(
+                "INTEREST_BEFORE_DEPOSIT",
+                f"No interest figure: interest would run to {until.isoformat()}, before the deposit "
+                f"date {deposited.isoformat()}. Check the dates.",
+            )
+        )
+        return None, table.data_version
+    try:
+        detail = interest_detail(
+            principal,
+            deposited=deposited,
+            until=until,
+            corporate=corporate,
+            rates=table,
+            project=project,
+            conventions=conventions,
+        )
+    except RateNotCovered as exc:
+        warnings.append(warning(code="RATE_NOT_COVERED", message=f"No interest figure: {exc}."))
+        return None, table.data_version
+    if detail.projected:
+        warnings.append(
+            warning(
+                code="RATE_PROJECTED",
+                message="Interest past the rate table's end uses the last known rate, as asked: "
+                "the real rate for those quarters is not yet published.",
+            )
+        )
+    if principal_high != principal:
+        warnings.append(
+            warning(
+                code="INTEREST_ON_ESTABLISHED_PRINCIPAL",
+                message="Interest is computed on the established principal; the refund may be "
+                "larger, and its interest with it.",
+            )
+        )
+    return detail, table.data_version
