@@ -2,7 +2,7 @@
 
 Run after editing a data file, then review the diff:
 
-    python tools/refresh_manifest.py data/htsus_ch99
+    python tools/refresh_manifest.py src/ieepa_refund/data/htsus_ch99
 
 The data version, retrieval date and coverage are edited by hand: they are
 statements about the data, not facts this script can know.
@@ -34,5 +34,5 @@ def refresh(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:] or ["data/htsus_ch99"]:
+    for arg in sys.argv[1:] or ["src/ieepa_refund/data/htsus_ch99"]:
         refresh(Path(arg))
