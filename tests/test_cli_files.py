@@ -112,6 +112,11 @@ def test_symlink_output_not_followed(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "symbolic link" in capsys.readouterr().err
     assert target.read_text() == "keep me\n"
     assert link.is_symlink()
+    ledger = tmp_path / "ledger.csv"
+    ledger.symlink_to(target)
+    assert main(cape_args(tmp_path / "cape", ledger)) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert target.read_text() == "keep me\n"
 
 
 def test_library_replaces_a_symlinked_declaration_never_its_target(tmp_path: Path) -> None:

@@ -61,6 +61,9 @@ def _check_cape_outputs(args: argparse.Namespace) -> None:
     if args.problems is not None:
         check_output(args.problems, inputs=args.files, others=[args.ledger] if args.ledger else [])
     if args.ledger is not None:
+        if args.ledger.is_symlink():
+            # The ledger is replaced whole on each run: a link would become a plain file.
+            raise UsageError(f"{args.ledger}: a symbolic link; give the ledger's real path")
         if args.ledger.is_dir():
             raise UsageError(f"{args.ledger}: a folder, not a ledger file")
         for source in args.files:
