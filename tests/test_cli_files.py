@@ -384,12 +384,15 @@ def test_check_stops_early_on_huge_file(tmp_path: Path, capsys: pytest.CaptureFi
     assert not result.file_ok
     assert "TOO_LARGE" in {p.code for p in result.problems}
     assert main(["check", str(huge)]) == 1
-    assert "not read further" in capsys.readouterr().out
+    assert "checked before stopping" in capsys.readouterr().out
     many = tmp_path / "many.csv"
     many.write_bytes(
-        b"Entry Number\r\n" + b"".join(f"{number('316', n)}\r\n".encode() for n in range(10_000))
+        b"Entry Number\r\n" + b"".join(f"{number('316', n)}\r\n".encode() for n in range(12_000))
     )
-    assert {p.code for p in check_declaration(many).problems} == {"TOO_MANY"}
+    result = check_declaration(many)
+    assert {p.code for p in result.problems} == {"TOO_MANY"}
+    assert result.entries == 10_000
+    assert not result.complete
 
 
 def test_declaration_with_no_entries_is_a_file_fault(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ entries, duplicates) rejects the whole file; an entry-level fault ("Rejected
 by batch validation") drops only that entry. :func:`check_declaration` makes
 every file-level check and the entry-level checks that can be made offline
 (the check digit, the filer code), each problem with its row. It reads at
-most the first 1 MiB, so a file of any size is checked in bounded memory.
+most the first 1 MiB and stops at the 10,000th entry, so a file of any size
+is checked in bounded memory.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class DeclarationCheck(BaseModel):
     entries: int
     problems: tuple[DeclarationProblem, ...]
     complete: bool = True
-    """False when the file was too large to read whole (it is then rejected as ``TOO_LARGE``)."""
+    """False when checking stopped early, the file being rejected whatever the rest holds:
+    over 1 MiB (``TOO_LARGE``) or over 9,999 entries (``TOO_MANY``)."""
 
     @property
     def file_ok(self) -> bool:
@@ -68,9 +70,10 @@ class DeclarationCheck(BaseModel):
 def check_declaration(path: str | Path, *, filer_code: str | None = None) -> DeclarationCheck:
     """Check a CAPE Declaration CSV; never raises for a bad file, only for an unreadable path.
 
-    At most the first 1 MiB is read (the size ACE takes), so a huge file is
-    rejected without being loaded: ``complete`` is then false and ``entries``
-    counts the rows read.
+    At most the first 1 MiB is read (the size ACE takes), and checking stops
+    at the 10,000th entry: either makes the file rejected whatever follows, so
+    a huge file is reported in bounded memory, ``complete`` is then false and
+    ``entries`` counts the rows checked.
     """
     file = Path(path)
     with file.open("rb") as f:
@@ -137,6 +140,10 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
             add("file", "EXTRA_COLUMNS", "one column only: the entry number", row=row, value=line)
             cell = cell.split(",")[0]
         count += 1
+        if count > MAX_ENTRIES:
+            # The file is rejected whatever the rest holds: stop, keeping memory and output small.
+            complete = False
+            break
         number = _entry_number.compact(cell.strip('"'))
         if len(number) != 11:
             add(
@@ -168,11 +175,12 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
                 value=line,
             )
     if count > MAX_ENTRIES:
-        more = "" if complete else " in the first 1 MiB"
         add(
             "file",
             "TOO_MANY",
-            f"{count:,} entries{more}: at most {MAX_ENTRIES:,} per declaration",
+            f"more than {MAX_ENTRIES:,} entries (checking stopped at row {row:,}): "
+            f"at most {MAX_ENTRIES:,} per declaration",
+            row=row,
         )
     if count == 0:
         add("file", "NO_ENTRIES", "a header and no entry: ACE rejects a declaration of nothing")

@@ -137,7 +137,7 @@ def run_check(args: argparse.Namespace) -> int:
             if result.ok
             else ("entry faults" if result.file_ok else "ACE would reject the file")
         )
-        read = "" if result.complete else " in the first 1 MiB (not read further)"
+        read = "" if result.complete else " checked before stopping (rejected whatever follows)"
         print(f"{path}: {result.entries:,} entries{read}: {verdict}")
         for p in result.problems:
             where = f"{path}:{p.row}" if p.row else str(path)
