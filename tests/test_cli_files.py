@@ -269,6 +269,12 @@ def test_out_format_chosen_by_extension(tmp_path: Path, capsys: pytest.CaptureFi
     assert "--json" in capsys.readouterr().err
 
 
+def test_demo_writes_out_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo.json"
+    assert main(["demo", *AS_OF, "--out", str(out)]) == 0
+    assert len(json.loads(out.read_text())) == 14
+
+
 def test_xlsx_without_openpyxl_is_a_clear_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -147,14 +147,15 @@ def _estimate(
 
 def check_estimate_outputs(args: argparse.Namespace, inputs: Sequence[Path]) -> None:
     """Refuse, before any input is read, outputs that cannot be written safely."""
+    problems = getattr(args, "problems", None)  # demo has no --problems
     if args.out is not None:
-        check_output(args.out, inputs=inputs, others=[args.problems] if args.problems else [])
+        check_output(args.out, inputs=inputs, others=[problems] if problems else [])
         if format_of(args.out) != "json" and args.json:
             raise UsageError(
                 f"{args.out}: --json writes JSON to stdout; to write a JSON file, name it .json"
             )
-    if getattr(args, "problems", None) is not None:
-        check_output(args.problems, inputs=inputs)
+    if problems is not None:
+        check_output(problems, inputs=inputs)
 
 
 class _Rows:
