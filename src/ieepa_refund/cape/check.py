@@ -5,11 +5,14 @@ initial validation": format, header, length of the numbers, more than 9,999
 entries, duplicates) rejects the whole file; an entry-level fault ("Rejected
 by batch validation") drops only that entry. :func:`check_declaration` makes
 every file-level check and the entry-level checks that can be made offline
-(the check digit, the filer code), each problem with its row.
+(the check digit, the filer code), each problem with its row. It reads at
+most the first 1 MiB and stops at the 10,000th entry, so a file of any size
+is checked in bounded memory.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -50,6 +53,9 @@ class DeclarationCheck(BaseModel):
     path: str
     entries: int
     problems: tuple[DeclarationProblem, ...]
+    complete: bool = True
+    """False when checking stopped early, the file being rejected whatever the rest holds:
+    over 1 MiB (``TOO_LARGE``) or over 9,999 entries (``TOO_MANY``)."""
 
     @property
     def file_ok(self) -> bool:
@@ -62,9 +68,18 @@ class DeclarationCheck(BaseModel):
 
 
 def check_declaration(path: str | Path, *, filer_code: str | None = None) -> DeclarationCheck:
-    """Check a CAPE Declaration CSV; never raises for a bad file, only for an unreadable path."""
+    """Check a CAPE Declaration CSV; never raises for a bad file, only for an unreadable path.
+
+    At most the first 1 MiB is read (the size ACE takes), and checking stops
+    at the 10,000th entry: either makes the file rejected whatever follows, so
+    a huge file is reported in bounded memory, ``complete`` is then false and
+    ``entries`` counts the rows checked.
+    """
     file = Path(path)
-    data = file.read_bytes()
+    with file.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        data = f.read(MAX_BYTES + 1)
+    complete = len(data) <= MAX_BYTES
     problems: list[DeclarationProblem] = []
 
     def add(
@@ -77,10 +92,20 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
     if file.suffix.lower() != ".csv":
         add("file", "EXTENSION", f"ACE takes .csv files, not {file.suffix or 'no extension'!r}")
     if len(data) >= MAX_BYTES:
-        add("file", "TOO_LARGE", f"{len(data):,} bytes: a declaration must be under 1 MB")
+        stop = "" if complete else "; only the first 1 MiB was checked"
+        add(
+            "file",
+            "TOO_LARGE",
+            f"{max(size, len(data)):,} bytes: a declaration must be under 1 MB{stop}",
+        )
+    if not complete:
+        # Drop the last, cut-off line: it would be reported as a fault it does not have.
+        data = data[: data.rfind(b"\n") + 1]
     if not data.strip():
         add("file", "EMPTY", "the file is empty")
-        return DeclarationCheck(path=str(file), entries=0, problems=tuple(problems))
+        return DeclarationCheck(
+            path=str(file), entries=0, problems=tuple(problems), complete=complete
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         add(
             "file",
@@ -115,6 +140,10 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
             add("file", "EXTRA_COLUMNS", "one column only: the entry number", row=row, value=line)
             cell = cell.split(",")[0]
         count += 1
+        if count > MAX_ENTRIES:
+            # The file is rejected whatever the rest holds: stop, keeping memory and output small.
+            complete = False
+            break
         number = _entry_number.compact(cell.strip('"'))
         if len(number) != 11:
             add(
@@ -146,5 +175,15 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
                 value=line,
             )
     if count > MAX_ENTRIES:
-        add("file", "TOO_MANY", f"{count:,} entries: at most {MAX_ENTRIES:,} per declaration")
-    return DeclarationCheck(path=str(file), entries=count, problems=tuple(problems))
+        add(
+            "file",
+            "TOO_MANY",
+            f"more than {MAX_ENTRIES:,} entries (checking stopped at row {row:,}): "
+            f"at most {MAX_ENTRIES:,} per declaration",
+            row=row,
+        )
+    if count == 0:
+        add("file", "NO_ENTRIES", "a header and no entry: ACE rejects a declaration of nothing")
+    return DeclarationCheck(
+        path=str(file), entries=count, problems=tuple(problems), complete=complete
+    )

@@ -16,7 +16,13 @@ and some broker systems are known to issue offset check digits, so such a
 number is not silently dropped. ``"skip"`` or ``"keep"`` choose otherwise.
 
 A ledger (CSV of entries already declared) keeps a later batch from
-declaring them again; a JSON manifest lists each file with its count, sha256
+declaring them again. It is locked (``<ledger>.lock`` beside it) from the
+read to the write, so two runs on one ledger never declare an entry twice;
+it is written before the declarations are renamed into place; entry numbers
+in it are read as the ES-003 reader reads them (compact, zero-filled); a
+ledger that does not parse raises rather than reading as empty. Every file
+is written to a temporary name and renamed, so a failed run leaves earlier
+files as they were. A JSON manifest lists each file with its count, sha256
 and what it holds. File names carry a batch id derived from the entries they
 hold, so a batch never overwrites a different one and re-running an
 identical batch rewrites identical bytes.
@@ -26,7 +32,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import os
+import re
+import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -35,7 +46,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import entry_number as _entry_number
 from .._tabular import Tabular
-from ..errors import InvalidFormat
+from ..errors import InputFileError, InvalidFormat
 from ._format import HEADER, MAX_ENTRIES, file_bytes
 
 __all__ = [
@@ -50,6 +61,7 @@ __all__ = [
 CheckDigits = Literal["separate", "skip", "keep"]
 Holds = Literal["entries", "check_digit_failures"]
 LEDGER_HEADER = ("entry_number", "declaration_file")
+_SHAPE = re.compile(r"[0-9A-Z]{3}[0-9]{8}")
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -97,15 +109,131 @@ class DeclarationBatch(Tabular, BaseModel):
         return len(self.declared)
 
 
-def _read_ledger(path: Path) -> set[str]:
-    if not path.exists():
-        return set()
-    with path.open(encoding="utf-8", newline="") as f:
-        return {
-            _entry_number.compact(row[0])
-            for row in csv.reader(f)
-            if row and row[0] != LEDGER_HEADER[0]
-        }
+class _Lock:
+    """An exclusive lock on ``<ledger>.lock`` beside the ledger, held for read, write and append.
+
+    The lock is on a file of its own because the ledger itself is replaced
+    (written whole to a temporary file and renamed), which would drop a lock
+    held on it. ``fcntl.flock`` on POSIX; ``msvcrt.locking`` on Windows, which
+    retries for about ten seconds and then raises ``OSError``. The lock file
+    is left in place: removing it would let a waiting run lock a file that is
+    no longer the one the next run opens.
+    """
+
+    def __init__(self, ledger: Path) -> None:
+        self.path = ledger.with_name(ledger.name + ".lock")
+        self.fd = -1
+
+    def __enter__(self) -> _Lock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(self.fd, msvcrt.LK_LOCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(self.fd)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(self.fd, msvcrt.LK_UNLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self.fd)
+
+
+def _normalise(text: str) -> str:
+    """An entry number as the ES-003 reader gives it: compact, and zero-filled when all digits."""
+    number = _entry_number.compact(text)
+    # A spreadsheet that opened the ledger drops a numeric filer code's leading zeros.
+    return number.zfill(11) if number.isdigit() and len(number) < 11 else number
+
+
+def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
+    """The entry numbers a ledger holds; a ledger that does not parse raises, never reads as empty.
+
+    A missing file or an empty one is an empty ledger. The first column of each
+    row is the entry number (a header ``entry_number`` on row 1 is skipped);
+    blank rows and a missing final newline are tolerated; anything else that is
+    not an entry number raises :class:`InputFileError` naming the row.
+    """
+    if data is None:
+        if not path.exists():
+            return set()
+        data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})", field="ledger") from None
+    declared: set[str] = set()
+    try:
+        for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            first = cells[0].strip() if cells else ""
+            if not any(c.strip() for c in cells):
+                continue
+            if row == 1 and first.lower() == LEDGER_HEADER[0]:
+                continue
+            number = _normalise(first)
+            if not _SHAPE.fullmatch(number):
+                raise InputFileError(
+                    f"{path}, row {row}: not an entry number (fix or remove the row)",
+                    field="ledger",
+                    value=first,
+                )
+            declared.add(number)
+    except csv.Error as exc:
+        raise InputFileError(f"{path}: not a CSV file ({exc})", field="ledger") from None
+    return declared
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``path``, flushed to disk; return its path."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException as exc:
+        Path(name).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not exc.filename:
+            exc.filename = str(path)  # a full disk names no file by itself
+        raise
+    return Path(name)
+
+
+def _publish(staged: list[tuple[Path, Path]], published: list[Path] | None = None) -> None:
+    """Rename each staged file over its final name: a rename replaces a symlink, never follows it."""
+    for temp, final in staged:
+        os.replace(temp, final)
+        if published is not None:
+            published.append(final)
+    for folder in {final.parent for _, final in staged}:
+        _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX); Windows cannot open a folder, and needs not."""
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_declarations(
@@ -129,9 +257,35 @@ def write_declarations(
     filer = filer_code.strip().upper() if filer_code else None
     if filer is not None and len(filer) != 3:
         raise InvalidFormat("a filer code has 3 characters", field="filer_code", value=filer_code)
-    ledger_path = Path(ledger) if ledger is not None else None
-    already = _read_ledger(ledger_path) if ledger_path else set()
+    out = Path(out_dir)
+    if ledger is None:
+        return _write(entry_numbers, out, None, None, filer, max_entries, check_digits)
+    ledger_path = Path(ledger)
+    with _Lock(ledger_path):
+        old = ledger_path.read_bytes() if ledger_path.exists() else None
+        return _write(entry_numbers, out, ledger_path, old, filer, max_entries, check_digits)
 
+
+def _write(
+    entry_numbers: Iterable[str],
+    out: Path,
+    ledger_path: Path | None,
+    old_ledger: bytes | None,
+    filer: str | None,
+    max_entries: int,
+    check_digits: CheckDigits,
+) -> DeclarationBatch:
+    """Classify, then publish declarations and ledger as one step (under the ledger's lock).
+
+    Order: every file is staged (written and flushed under a temporary name)
+    first; then the ledger is replaced by old rows + new rows; then the staged
+    files are renamed to their names. A failure before the ledger is written
+    leaves nothing behind; a failure while renaming removes the files renamed so
+    far and puts the old ledger back. A run killed between the ledger and the
+    renames (a window of a few renames in one folder) errs on the safe side:
+    entries in the ledger whose file is missing, never an entry declared twice.
+    """
+    already = _read_ledger(ledger_path, old_ledger) if ledger_path and old_ledger else set()
     good: list[str] = []
     bad_digit: list[str] = []
     skipped: list[Skipped] = []
@@ -172,9 +326,10 @@ def write_declarations(
 
     declared = [*good, *bad_digit]
     batch_id = hashlib.sha256("\n".join(declared).encode("ascii")).hexdigest()[:12]
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: list[DeclarationFile] = []
+    contents: list[tuple[str, bytes]] = []
+    rows: list[tuple[str, str]] = []
     for holds, numbers, stem in (
         ("entries", good, f"cape_{batch_id}"),
         ("check_digit_failures", bad_digit, f"cape_{batch_id}_check_digit"),
@@ -183,7 +338,8 @@ def write_declarations(
             chunk = numbers[index : index + max_entries]
             data = file_bytes(chunk)
             name = f"{stem}_{index // max_entries + 1:03d}.csv"
-            (out / name).write_bytes(data)
+            contents.append((name, data))
+            rows.extend((number, name) for number in chunk)
             files.append(
                 DeclarationFile(
                     name=name,
@@ -207,9 +363,27 @@ def write_declarations(
         "files": [f.model_dump() for f in files],
         "skipped": [s.model_dump() for s in skipped],
     }
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    if ledger_path is not None and files:
-        _append_ledger(ledger_path, files, good, bad_digit, max_entries)
+    contents.append((manifest_path.name, (json.dumps(manifest, indent=2) + "\n").encode()))
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, data in contents:
+            staged.append((_stage(out / name, data), out / name))
+        if ledger_path is not None and rows:
+            _replace_ledger(ledger_path, old_ledger, rows)
+            published: list[Path] = []
+            try:
+                _publish(staged, published)
+            except BaseException:
+                # All or nothing: take back what was renamed, then the ledger rows.
+                for final in published:
+                    final.unlink(missing_ok=True)
+                _restore_ledger(ledger_path, old_ledger)
+                raise
+        else:
+            _publish(staged)
+    finally:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
     return DeclarationBatch(
         batch_id=batch_id,
         out_dir=str(out),
@@ -221,17 +395,29 @@ def write_declarations(
     )
 
 
-def _append_ledger(
-    path: Path, files: list[DeclarationFile], good: list[str], bad: list[str], size: int
-) -> None:
-    new = not path.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    by_file = iter(files)
-    with path.open("a", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        if new:
-            writer.writerow(LEDGER_HEADER)
-        for numbers in (good, bad):
-            for index in range(0, len(numbers), size):
-                name = next(by_file).name
-                writer.writerows((number, name) for number in numbers[index : index + size])
+def _replace_ledger(path: Path, old: bytes | None, rows: list[tuple[str, str]]) -> None:
+    """Old ledger bytes kept as they are, then the new rows; written whole and renamed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if not old or not old.strip():
+        writer.writerow(LEDGER_HEADER)
+        old = b""
+    elif not old.endswith((b"\n", b"\r")):
+        buffer.write("\n")  # a ledger saved without a final newline: do not glue two rows
+    writer.writerows(rows)
+    temp = _stage(path, old + buffer.getvalue().encode("utf-8"))
+    try:
+        _publish([(temp, path)])
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _restore_ledger(path: Path, old: bytes | None) -> None:
+    if old is None:
+        path.unlink(missing_ok=True)
+        return
+    temp = _stage(path, old)
+    try:
+        _publish([(temp, path)])
+    finally:
+        temp.unlink(missing_ok=True)

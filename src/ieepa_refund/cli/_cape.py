@@ -1,0 +1,146 @@
+"""``ieepa-refund cape`` (screen, declare, report) and ``ieepa-refund check``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from ..cape import Screening, check_declaration, screen, write_declarations
+from ..registry import default_registry
+from ._inputs import input_line, report_input, stream
+from ._output import Outputs, UsageError, cell, check_output
+
+__all__ = ["SCREENING_COLUMNS", "run_cape", "run_check"]
+
+SCREENING_COLUMNS = (
+    "entry_number",
+    "status",
+    "reasons",
+    "messages",
+    "cape_window_closes",
+    "reliquidation_window_closes",
+    "protest_window_closes",
+    "rules_data",
+)
+
+
+def _screening_csv(screenings: list[Screening]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(SCREENING_COLUMNS)
+    writer.writerows(
+        [
+            cell(v)
+            for v in (
+                s.entry_number,  # the bare 11 characters, as in the declarations
+                s.status,
+                " ".join(s.reason_codes),
+                " | ".join(r.message for r in s.reasons),
+                s.deadlines.cape_window_closes,
+                s.deadlines.reliquidation_window_closes,
+                s.deadlines.protest_window_closes,
+                s.rules_version,
+            )
+        ]
+        for s in screenings
+    )
+    return buffer.getvalue().encode("utf-8")
+
+
+def _check_cape_outputs(args: argparse.Namespace) -> None:
+    if args.out.is_symlink() and not args.out.is_dir():
+        raise UsageError(f"{args.out}: a symbolic link to no folder; give a folder")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"{args.out}: a file, not a folder; --out names the folder to write in")
+    if args.problems is not None:
+        check_output(args.problems, inputs=args.files, others=[args.ledger] if args.ledger else [])
+    if args.ledger is not None:
+        if args.ledger.is_symlink():
+            # The ledger is replaced whole on each run: a link would become a plain file.
+            raise UsageError(f"{args.ledger}: a symbolic link; give the ledger's real path")
+        if args.ledger.is_dir():
+            raise UsageError(f"{args.ledger}: a folder, not a ledger file")
+        for source in args.files:
+            try:
+                same = args.ledger.resolve() == source.resolve()
+            except OSError:
+                same = False
+            if same:
+                raise UsageError(f"{args.ledger}: the ledger is also an input; choose another")
+
+
+def run_cape(args: argparse.Namespace) -> int:
+    declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
+    _check_cape_outputs(args)
+    entries = stream(args.files, args.mapping)
+    registry = default_registry()
+    screenings = [
+        screen(entry, declared_on=declared_on, registry=registry, plaintiffs=args.plaintiff)
+        for entry in entries
+    ]
+    imported = entries.report
+    data = _screening_csv(screenings)
+    # Named by its content: another batch (another input) never overwrites this report, and
+    # the same run again rewrites the same bytes under the same name.
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    report = args.out / f"screening_{declared_on.isoformat()}_{digest}.csv"
+    check_output(report, inputs=args.files)
+    with Outputs() as outputs:
+        report_input(imported, args.problems, outputs)
+        outputs.text(report).write(data.decode("utf-8"))
+        outputs.commit()
+    # Last: the declarations and the ledger, as one step under the ledger's lock.
+    eligible = [s.entry_number for s in screenings if s.eligible]
+    batch = write_declarations(
+        eligible,
+        args.out,
+        ledger=args.ledger,
+        filer_code=args.filer_code,
+        check_digits=args.check_digits,
+    )
+    statuses = Counter(s.status for s in screenings)
+    excluded = Counter(
+        r.code for s in screenings if not s.eligible for r in s.reasons if r.effect == "exclude"
+    )
+    rules = screenings[0].rules_version if screenings else "-"
+    print(f"ieepa-refund cape: declaration date {declared_on.isoformat()}; CAPE rules {rules}")
+    print(input_line(imported))
+    print(
+        f"Screened {len(screenings):,} entries: {statuses['eligible']:,} eligible, "
+        f"{statuses['eligible_at_liquidation']:,} eligible but refunded at liquidation, "
+        f"{statuses['excluded']:,} excluded"
+    )
+    for code, n in sorted(excluded.items()):
+        print(f"  excluded {code}: {n:,}")
+    print(f"Declarations in {args.out}: {batch.count:,} entries in {len(batch.files)} file(s)")
+    for f in batch.files:
+        print(f"  {f.name}: {f.count:,} entries ({f.holds})")
+    for s in batch.skipped:
+        print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
+    print(f"Screening report: {report}")
+    print(f"Manifest: {batch.manifest}")
+    return 1 if imported.rows_rejected or statuses["excluded"] or batch.skipped else 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.files:
+        result = check_declaration(Path(path), filer_code=args.filer_code)
+        verdict = (
+            "OK"
+            if result.ok
+            else ("entry faults" if result.file_ok else "ACE would reject the file")
+        )
+        read = "" if result.complete else " checked before stopping (rejected whatever follows)"
+        print(f"{path}: {result.entries:,} entries{read}: {verdict}")
+        for p in result.problems:
+            where = f"{path}:{p.row}" if p.row else str(path)
+            print(f"{where}: {p.level} {p.code}: {p.message}", file=sys.stderr)
+        status = max(status, 0 if result.ok else 1)
+    return status

@@ -1,0 +1,300 @@
+"""``ieepa-refund estimate`` (and ``demo``): refunds with interest, a summary, one row per entry."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..entry import Entry
+from ..es003 import Es003Report, Es003Stream, sample_es003
+from ..interest import default_rate_table
+from ..payments import consolidate
+from ..refund import EntryRefund, compute_refund
+from ..registry import default_registry
+from ._inputs import input_line, report_input, stream
+from ._output import Outputs, UsageError, cell, check_output, format_of
+
+__all__ = ["ESTIMATE_COLUMNS", "check_estimate_outputs", "run_demo", "run_estimate"]
+
+ZERO = Decimal("0.00")
+_IEEPA = ("ieepa", "ieepa_not_in_force", "ieepa_unknown")
+
+ESTIMATE_COLUMNS = (
+    "entry_number",
+    "importer_number",
+    "payee",
+    "entry_type",
+    "entry_date",
+    "liquidation_date",
+    "deposit_date",
+    "deposit_basis",
+    "interest_until",
+    "method",
+    "paid",
+    "ieepa_duty_paid",
+    "owed",
+    "principal",
+    "principal_high",
+    "interest",
+    "total",
+    "warnings",
+    "chapter99_data",
+    "rates_data",
+)
+
+
+def _ieepa_paid(refund: EntryRefund) -> Decimal:
+    return sum((t.paid for t in refund.tariffs if t.status in _IEEPA), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """What the summary and the payments need of one entry: kept per entry, nothing per row."""
+
+    entry_number: str
+    payee: str
+    liquidation_date: date | None
+    principal: Decimal
+    principal_high: Decimal | None
+    interest: Decimal | None
+    ieepa_paid: Decimal
+    codes: frozenset[str]
+
+
+def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal) -> list[Any]:
+    return [
+        entry.entry_number,  # the bare 11 characters: joins with records, JSON and declarations
+        refund.importer_number,
+        refund.payee,
+        entry.entry_type,
+        entry.entry_date,
+        refund.liquidation_date,
+        refund.deposit_date,
+        refund.deposit_basis,
+        refund.interest_until,
+        refund.method,
+        refund.paid,
+        ieepa_paid,
+        refund.owed,
+        refund.principal,
+        refund.principal_high,
+        refund.interest,
+        refund.total,
+        " ".join(sorted(set(refund.warning_codes))),
+        refund.data_version,
+        refund.rates_version,
+    ]
+
+
+def _estimate(
+    stream: Es003Stream, args: argparse.Namespace, out: TextIO, problems_out: Path | None
+) -> int:
+    """Refund each entry as it arrives; write its row; keep only its summary.
+
+    Rows go to a temporary file renamed over ``--out`` (with ``--problems``)
+    only once every input row has been read: a failed run changes no file.
+    """
+    as_of = args.as_of or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
+    registry, rates = default_registry(), default_rate_table()
+    summaries: list[_Summary] = []
+    to_stdout = args.json and not args.out
+    with Outputs() as outputs:
+        target = _rows(args, outputs, out)
+        for entry in stream:
+            refund = compute_refund(
+                entry,
+                method=args.method,
+                registry=registry,
+                rates=rates,
+                corporate=args.corporate,
+                interest_until=as_of,
+                project=args.project,
+                deposit=args.deposit,
+            )
+            paid = _ieepa_paid(refund)
+            if target is not None:
+                target.write(_row(entry, refund, paid), refund)
+            summaries.append(
+                _Summary(
+                    entry.entry_number,
+                    refund.payee,
+                    refund.liquidation_date,
+                    refund.principal,
+                    refund.principal_high,
+                    refund.interest,
+                    paid,
+                    frozenset(refund.warning_codes),
+                )
+            )
+        if target is not None:
+            target.close()
+        report = stream.report
+        report_input(report, problems_out, outputs)
+        outputs.commit()
+    if not to_stdout:
+        _summary(report, summaries, args, as_of, out)
+    return 1 if report.rows_rejected else 0
+
+
+def check_estimate_outputs(args: argparse.Namespace, inputs: Sequence[Path]) -> None:
+    """Refuse, before any input is read, outputs that cannot be written safely."""
+    problems = getattr(args, "problems", None)  # demo has no --problems
+    if args.out is not None:
+        check_output(args.out, inputs=inputs, others=[problems] if problems else [])
+        if format_of(args.out) != "json" and args.json:
+            raise UsageError(
+                f"{args.out}: --json writes JSON to stdout; to write a JSON file, name it .json"
+            )
+    if problems is not None:
+        check_output(problems, inputs=inputs)
+
+
+class _Rows:
+    """One row per entry, to a CSV, a JSON array (file or stdout) or an .xlsx sheet."""
+
+    def __init__(self, kind: str, stream: TextIO | None = None, path: Path | None = None) -> None:
+        self.kind, self.stream, self.path = kind, stream, path
+        self.count = 0
+        if kind == "csv":
+            assert stream is not None
+            self.csv = csv.writer(stream)
+            self.csv.writerow(ESTIMATE_COLUMNS)
+        elif kind == "json":
+            assert stream is not None
+            stream.write("[")
+        else:
+            import openpyxl
+
+            self.book = openpyxl.Workbook(write_only=True)
+            self.sheet = self.book.create_sheet("refunds")
+            self.sheet.append(list(ESTIMATE_COLUMNS))
+
+    def write(self, row: list[Any], refund: EntryRefund) -> None:
+        if self.kind == "csv":
+            self.csv.writerow([cell(v) for v in row])
+        elif self.kind == "json":
+            assert self.stream is not None
+            item = {
+                **dict(zip(ESTIMATE_COLUMNS, row, strict=True)),
+                "detail": refund.model_dump(mode="json"),
+            }
+            self.stream.write(("," if self.count else "") + "\n" + json.dumps(item, default=str))
+        else:
+            self.sheet.append([_xlsx_cell(v) for v in row])
+        self.count += 1
+
+    def close(self) -> None:
+        if self.kind == "json":
+            assert self.stream is not None
+            self.stream.write("\n]\n")
+        elif self.kind == "xlsx":
+            assert self.path is not None
+            self.book.save(self.path)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = cell(value)
+    # openpyxl refuses control characters in text; a cell of the input may hold one.
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def _rows(args: argparse.Namespace, outputs: Outputs, out: TextIO) -> _Rows | None:
+    if args.out is None:
+        return _Rows("json", out) if args.json else None
+    kind = format_of(args.out)
+    if kind == "xlsx":
+        return _Rows(kind, path=outputs.temp_path(args.out))
+    return _Rows(kind, outputs.text(args.out))
+
+
+def _summary(
+    report: Es003Report,
+    refunds: Sequence[_Summary],
+    args: argparse.Namespace,
+    as_of: date,
+    out: TextIO,
+) -> None:
+    registry, rates = default_registry(), default_rate_table()
+    say: Callable[..., None] = lambda *parts: print(*parts, file=out)  # noqa: E731
+    principal = sum((r.principal for r in refunds), ZERO)
+    interest = sum((r.interest or ZERO for r in refunds), ZERO)
+    uncertain = [r for r in refunds if r.principal_high != r.principal]
+    unliquidated = [r for r in refunds if r.liquidation_date is None]
+    say("ieepa-refund estimate: estimates, not legal advice")
+    say(
+        f"Data: Chapter 99 {registry.data_version}; interest rates {rates.data_version} "
+        f"(to {rates.periods[-1].effective_to.isoformat()}, exclusive); method {args.method}; "
+        f"{'corporate' if args.corporate else 'non-corporate'} overpayment rate"
+    )
+    say(
+        "Assumptions: duty rounded half-up per HTS number; interest compounded daily, actual/actual, "
+        f"each day in (deposit, liquidation], half-up per entry; deposit date: {args.deposit}; "
+        f"unliquidated entries accrue to {as_of.isoformat()}; the liquidation date in the data is "
+        "taken as the one that refunds the IEEPA duty"
+    )
+    say(input_line(report))
+    say("")
+    say(f"  IEEPA duty paid   {sum((r.ieepa_paid for r in refunds), ZERO):>16,}")
+    say(
+        f"  Refund principal  {principal:>16,}  ({sum(1 for r in refunds if r.principal > 0):,} entries with a refund)"
+    )
+    if uncertain:
+        gaps = [r.principal_high - r.principal for r in uncertain if r.principal_high is not None]
+        upper = (
+            "no upper bound" if len(gaps) < len(uncertain) else f"up to {sum(gaps, ZERO):,} more"
+        )
+        say(f"                    {len(uncertain):,} entries uncertain: {upper}")
+    say(f"  Interest          {interest:>16,}")
+    say(f"  Total             {principal + interest:>16,}")
+    result = consolidate(refunds)
+    say("")
+    say(f"Payments by payee and liquidation date ({len(result):,}), as CBP consolidates them:")
+    say(
+        f"  {'payee':16} {'liquidated':10} {'principal':>14} {'interest':>12} {'net':>14} {'entries':>7}"
+    )
+    shown = result.payments[:25]
+    for p in shown:
+        say(
+            f"  {p.payee:16} {p.liquidation_date.isoformat():10} {p.principal:>14,} {p.interest:>12,} "
+            f"{p.net:>14,} {len(p.entries):>7,}"
+        )
+    if len(result) > len(shown):
+        say(f"  ... and {len(result) - len(shown):,} more payments (write them all with --out)")
+    if unliquidated:
+        waiting = sum((r.principal for r in unliquidated if r.principal > 0), ZERO)
+        say(
+            f"  Not yet liquidated: {len(unliquidated):,} entries, principal {waiting:,} (no payment until liquidation)"
+        )
+    if result.nothing_to_pay:
+        say(f"  Nothing to refund: {len(result.nothing_to_pay):,} liquidated entries")
+    codes = Counter(code for r in refunds for code in r.codes)
+    if codes:
+        say("")
+        say(
+            "Warnings (entries): " + ", ".join(f"{code} {n:,}" for code, n in sorted(codes.items()))
+        )
+
+
+def run_estimate(args: argparse.Namespace) -> int:
+    check_estimate_outputs(args, args.files)
+    return _estimate(stream(args.files, args.mapping), args, sys.stdout, args.problems)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    check_estimate_outputs(args, [])
+    sample = sample_es003()
+    print(f"Demo on the bundled synthetic ES-003 sample ({sample.name}): not real trade data.\n")
+    _estimate(stream([sample], ()), args, sys.stdout, None)
+    # The sample holds deliberate faults to show how they are reported: a demo that ran is a success.
+    return 0

@@ -1,0 +1,240 @@
+"""The command line: every option with its help, examples and the exit statuses in ``--help``."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import date
+from pathlib import Path
+
+from .. import __version__
+from ..es003 import COLUMNS
+
+__all__ = ["EXIT_STATUS", "build_parser"]
+
+EXIT_STATUS = """\
+exit status:
+  0  done
+  1  done, with problems: rejected rows, excluded entries or faults found
+  2  usage error, unreadable input, or an output that cannot be written
+  3  internal error (a bug): a one-line message; --debug shows the traceback"""
+
+_EXAMPLES = {
+    "": """\
+examples:
+  ieepa-refund demo
+  ieepa-refund estimate ES003.csv --as-of 2026-11-28 --out refunds.xlsx
+  ieepa-refund cape ES003.csv --out declarations/ --declared-on 12/01/2026 --ledger declared.csv
+  ieepa-refund check declarations/cape_0123456789ab_001.csv --filer-code 316""",
+    "estimate": """\
+example:
+  ieepa-refund estimate ES003.csv more.xlsx --as-of 2026-11-28 --out refunds.csv \\
+      --problems problems.csv""",
+    "cape": """\
+example:
+  ieepa-refund cape ES003.csv --out declarations/ --declared-on 2026-12-01 \\
+      --ledger declared.csv --filer-code 316
+
+The ledger is locked (declared.csv.lock beside it) for the whole run's read
+and write, so two runs on one ledger never declare an entry twice.""",
+    "check": """\
+example:
+  ieepa-refund check declarations/cape_0123456789ab_001.csv --filer-code 316""",
+    "demo": """\
+example:
+  ieepa-refund demo --as-of 2026-11-28""",
+}
+
+# The forms the ES-003 reader takes (es003/_cells.DATE_FORMATS), matched whole: no time, no
+# two-digit year. The range keeps dates where the calendar arithmetic and the data make sense.
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_EARLIEST, _LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _date(text: str) -> date:
+    iso, us = _ISO.fullmatch(text.strip()), _US.fullmatch(text.strip())
+    try:
+        if iso:
+            found = date(int(iso[1]), int(iso[2]), int(iso[3]))
+        elif us:
+            found = date(int(us[3]), int(us[1]), int(us[2]))
+        else:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date (YYYY-MM-DD or MM/DD/YYYY): {text!r}"
+        ) from None
+    if not _EARLIEST <= found <= _LATEST:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside {_EARLIEST.isoformat()} to {_LATEST.isoformat()}"
+        )
+    return found
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    field, sep, header = text.partition("=")
+    if not sep or field not in COLUMNS:
+        raise argparse.ArgumentTypeError(
+            f"expected FIELD=HEADER with FIELD one of {sorted(COLUMNS)}, got {text!r}"
+        )
+    return field, header
+
+
+def _sub(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+) -> argparse.ArgumentParser:
+    sub = commands.add_parser(
+        name,
+        help=text,
+        description=text,
+        epilog=f"{_EXAMPLES[name]}\n\n{EXIT_STATUS}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    # SUPPRESS: a subcommand's default must not undo a --debug given before the subcommand.
+    sub.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an internal error",
+    )
+    return sub
+
+
+def _inputs(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="ES-003 exports (.csv, .txt, .xlsx)"
+    )
+    sub.add_argument(
+        "--map",
+        dest="mapping",
+        action="append",
+        type=_mapping,
+        default=[],
+        metavar="FIELD=HEADER",
+        help="a column the file names differently, e.g. entry_number='Entry No.'",
+    )
+    sub.add_argument(
+        "--problems",
+        type=Path,
+        metavar="FILE",
+        help="also write the column report and every input problem to this CSV",
+    )
+
+
+def _estimating(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="interest on unliquidated entries accrues to this date, YYYY-MM-DD or "
+        "MM/DD/YYYY (default: today)",
+    )
+    sub.add_argument("--corporate", action="store_true", help="use the corporate overpayment rate")
+    sub.add_argument(
+        "--method",
+        choices=("paid", "recalculate"),
+        default="paid",
+        help="principal from the IEEPA duty paid (default), or recalculated from the HTS rates",
+    )
+    sub.add_argument(
+        "--deposit",
+        choices=("reported", "pms"),
+        default="reported",
+        help="deposit-date convention: the date reported in the file (default), or the "
+        "periodic monthly statement date",
+    )
+    sub.add_argument(
+        "--project",
+        action="store_true",
+        help="carry the last known interest rate past the end of the rate table",
+    )
+    sub.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write one row per entry; the extension chooses the format: .csv, .json or "
+        ".xlsx (needs openpyxl)",
+    )
+    sub.add_argument(
+        "--json",
+        action="store_true",
+        help="write the rows as JSON to stdout (with --out, name the file .json instead)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ieepa-refund",
+        description="IEEPA duty refunds with interest, and CAPE filings, from ACE ES-003 exports. "
+        "Figures are estimates, not legal advice.",
+        epilog=f"{_EXAMPLES['']}\n\n{EXIT_STATUS}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
+    )
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    estimate = _sub(commands, "estimate", "refunds with interest and the payments they form")
+    _inputs(estimate)
+    _estimating(estimate)
+    estimate.set_defaults(command="estimate")
+
+    cape = _sub(commands, "cape", "screen entries and write CAPE declarations")
+    _inputs(cape)
+    cape.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder for the declarations, their manifest and the screening report",
+    )
+    cape.add_argument(
+        "--declared-on",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="the declaration date the rules are applied on, YYYY-MM-DD or MM/DD/YYYY "
+        "(default: today)",
+    )
+    cape.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="CSV of entries already declared: read, then appended to, under a lock",
+    )
+    cape.add_argument(
+        "--filer-code", metavar="XXX", help="skip entries of other filer codes (ACE rejects them)"
+    )
+    cape.add_argument(
+        "--check-digits",
+        choices=("separate", "skip", "keep"),
+        default="separate",
+        help="entries whose check digit fails: in a declaration of their own (default), "
+        "left out, or kept with the others",
+    )
+    cape.add_argument(
+        "--plaintiff",
+        action="append",
+        default=[],
+        metavar="IOR",
+        help="a CIT plaintiff's importer number (repeat for several)",
+    )
+    cape.set_defaults(command="cape")
+
+    check = _sub(commands, "check", "check CAPE declaration files made elsewhere")
+    check.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="CAPE declaration CSVs to check"
+    )
+    check.add_argument(
+        "--filer-code", metavar="XXX", help="flag entries whose filer code is not this one"
+    )
+    check.set_defaults(command="check")
+
+    demo = _sub(commands, "demo", "run estimate on the bundled synthetic ES-003 sample")
+    _estimating(demo)
+    demo.set_defaults(command="demo")
+    return parser
