@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import __version__
-from .. import entry_number as _entry_number
 from ..cape import check_declaration, screen, write_declarations
 from ..entry import Entry
 from ..errors import DataError, InputFileError
@@ -279,7 +278,7 @@ class _Summary:
 
 def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal) -> list[Any]:
     return [
-        _entry_number.format(entry.entry_number),
+        entry.display_number,  # also for a number whose check digit fails (flagged, kept)
         refund.importer_number,
         refund.payee,
         entry.entry_type,
@@ -403,6 +402,14 @@ def _summary(
             "no upper bound" if len(gaps) < len(uncertain) else f"up to {sum(gaps, ZERO):,} more"
         )
         say(f"                    {len(uncertain):,} entries uncertain: {upper}")
+    incomplete = [r for r in refunds if "INCOMPLETE_ENTRY" in r.codes]
+    if incomplete or report.entries_rejected:
+        at_stake = sum((r.ieepa_paid for r in incomplete), ZERO)
+        say(
+            f"                    {len(incomplete):,} entries incomplete (rows rejected): IEEPA duty "
+            f"{at_stake:,} on their rows kept, principal {sum((r.principal for r in incomplete), ZERO):,}; "
+            f"the rest unknown until the input is fixed; {report.entries_rejected:,} entries rejected whole"
+        )
     say(f"  Interest          {interest:>16,}")
     say(f"  Total             {principal + interest:>16,}")
     result = consolidate(refunds)
@@ -453,10 +460,16 @@ def _run_cape(args: argparse.Namespace) -> int:
     declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
     stream = _stream(args.files, args.mapping)
     registry = default_registry()
-    screenings = [
-        screen(entry, declared_on=declared_on, registry=registry, plaintiffs=args.plaintiff)
-        for entry in stream
-    ]
+    screenings = []
+    # The money of each screened entry, so that the report shows what an excluded or flagged
+    # entry (incomplete, a wrong check digit) holds: (display number, principal, high bound).
+    money: list[tuple[str, Decimal, Decimal | None]] = []
+    for entry in stream:
+        screenings.append(
+            screen(entry, declared_on=declared_on, registry=registry, plaintiffs=args.plaintiff)
+        )
+        refund = compute_refund(entry, registry=registry)
+        money.append((entry.display_number, refund.principal, refund.principal_high))
     imported = stream.report
     _problems(imported, args.problems)
     eligible = [s.entry_number for s in screenings if s.eligible]
@@ -479,10 +492,12 @@ def _run_cape(args: argparse.Namespace) -> int:
             "reliquidation_window_closes",
             "protest_window_closes",
             "rules_data",
+            "principal",
+            "principal_high",
         ],
         (
             [
-                _entry_number.format(s.entry_number),
+                shown,
                 s.status,
                 " ".join(s.reason_codes),
                 " | ".join(r.message for r in s.reasons),
@@ -490,8 +505,10 @@ def _run_cape(args: argparse.Namespace) -> int:
                 s.deadlines.reliquidation_window_closes,
                 s.deadlines.protest_window_closes,
                 s.rules_version,
+                principal,
+                high,
             ]
-            for s in screenings
+            for s, (shown, principal, high) in zip(screenings, money, strict=True)
         ),
     )
     statuses = Counter(s.status for s in screenings)
