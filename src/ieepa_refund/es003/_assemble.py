@@ -27,7 +27,6 @@ from ._cells import (
     parse_amount,
     parse_date,
     parse_entry_number,
-    parse_line_number,
 )
 from ._columns import COLUMNS, ENTRY_FIELDS, norm
 from ._sources import SourceFile, data_rows, open_source
@@ -249,7 +248,7 @@ def _read_rows(
             cell = row[i_line]
             line_no = lines.get(cell)
             if line_no is None:
-                line_no = lines[cell] = parse_line_number(cell)
+                line_no = lines[cell] = _line_number(cell)
             column = "country_of_origin"
             cell = row[i_country]
             country = countries.get(cell)
@@ -358,40 +357,37 @@ def _add_row(
     ordinals = acc.tariffs.setdefault((line_no, hts), {})
     seen = ordinals.get(ordinal)
     where = f"line {line_no}, {_hts.format(hts)}"
+    repeat = False
     if seen is None and ordinals and (ordinal is None or None in ordinals):
         # A blank ordinal against a present one: the same tariff or a second one? Never a guess.
         other = next(o for o in ordinals if o != ordinal)
         acc.conflicts.append(
             Problem(
                 code="CONFLICTING_ROWS",
-                message=f"{where} has a tariff ordinal on one row ({other if ordinal is None else ordinal}) "
-                "and none on another",
+                message=f"{where} has a tariff ordinal on one row "
+                f"({other if ordinal is None else ordinal}) and none on another",
                 file=file,
                 row=number,
                 column="tariff_ordinal",
                 entry_number=acc.number,
             )
         )
-    elif seen is not None:
-        if (
-            _compatible(seen, tariff)
-            and acc.countries.get(line_no) == country
-            and (fields is None or _same(acc.fields, fields))
-        ):
-            _fill(seen, tariff)
-            if fields is not None:
-                _merge(acc, fields, file, number, headers, columns)
-            acc.duplicates.append(
-                Problem(
-                    code="DUPLICATE_ROW",
-                    message=f"repeats an earlier row of {where} (blank cells filled from "
-                    "either); counted once",
-                    file=file,
-                    row=number,
-                    entry_number=acc.number,
-                )
+    elif seen is None:
+        ordinals[ordinal] = list(tariff)
+    elif _compatible(seen, tariff):
+        repeat = True
+        _fill(seen, tariff)
+        acc.duplicates.append(
+            Problem(
+                code="DUPLICATE_ROW",
+                message=f"repeats an earlier row of {where} (blank cells filled from either); "
+                "counted once",
+                file=file,
+                row=number,
+                entry_number=acc.number,
             )
-            return
+        )
+    else:
         acc.conflicts.append(
             Problem(
                 code="CONFLICTING_ROWS",
@@ -401,9 +397,10 @@ def _add_row(
                 entry_number=acc.number,
             )
         )
-    else:
-        ordinals[ordinal] = list(tariff)
-    acc.rows += 1
+    if not repeat:
+        acc.rows += 1
+    # The origin and the entry's own fields are checked on every row, repeats included, so
+    # that a disagreement is found whichever row comes first.
     known = acc.countries.setdefault(line_no, country)
     if known != country:
         acc.conflicts.append(
@@ -448,14 +445,6 @@ def _agree(name: str, known: Any, value: Any) -> bool:
     return name in _TEXT_FIELDS and _fold(str(known)) == _fold(str(value))
 
 
-def _same(have: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:
-    return all(
-        have.get(name) is None or _agree(name, have[name], value)
-        for name, value in fields.items()
-        if value is not None
-    )
-
-
 def _merge(
     acc: _Acc,
     fields: Mapping[str, Any],
@@ -487,6 +476,22 @@ def _merge(
                     entry_number=acc.number,
                 )
             )
+
+
+#: ACE entry summary line numbers have 3 digits (CATAIR); 5 leaves room for any broker file.
+MAX_LINE_NUMBER = 99_999
+
+
+def _line_number(cell: Any) -> int:
+    """A line number: a whole number of sane size (``01`` is 1; ``1.9``, ``Infinity``,
+    ``1e1000000`` and ``²`` are refused, never truncated, overflowed or computed)."""
+    text = cell_text(cell)
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise BadCell("not a line number (a whole number such as 1 or 001)")
+    number = int(text)
+    if not 1 <= number <= MAX_LINE_NUMBER:
+        raise BadCell(f"a line number is 1 to {MAX_LINE_NUMBER}")
+    return number
 
 
 def _ordinal(cell: Any) -> int | str | None:
