@@ -174,6 +174,15 @@ def test_a_blank_ordinal_against_a_present_one_is_a_conflict_not_a_second_tariff
     assert "ordinal" in conflict.message
 
 
+@pytest.mark.parametrize("ordinal", ["A", "1.0", "²"])
+def test_a_tariff_ordinal_that_is_not_a_whole_number_is_a_row_problem(
+    tmp_path: Path, ordinal: str
+) -> None:
+    result = read(tmp_path, [row(num(1), "1", "9903.01.24", "1.00", ordinal=ordinal)])
+    (problem,) = result.problems
+    assert (problem.code, problem.column) == ("BAD_VALUE", "Tariff Ordinal Number")
+
+
 @pytest.mark.parametrize("line", ["1.9", "Infinity", "1e1000000", "²", "0", "-1", "100000"])
 def test_a_line_number_that_is_not_a_sane_whole_number_is_a_row_problem(
     tmp_path: Path, line: str

@@ -47,7 +47,7 @@ class _Acc:
     fields: dict[str, Any] = field(default_factory=dict)
     where: dict[str, int] = field(default_factory=dict)
     countries: dict[int, str] = field(default_factory=dict)
-    tariffs: dict[tuple[int, str], dict[int | str | None, list[Any]]] = field(default_factory=dict)
+    tariffs: dict[tuple[int, str], dict[int | None, list[Any]]] = field(default_factory=dict)
     """(line, HTS number) -> tariff ordinal -> [value, quantity, unit, rate, duty]."""
     rows: int = 0
     duplicates: list[Problem] = field(default_factory=list)
@@ -322,7 +322,7 @@ def _read_rows(
                 acc = accs[entry_no] = _Acc(number=entry_no, file=file, first_row=number)
             if fields is not None:
                 acc.raw = raw
-            _add_row(acc, state, file, number, headers, columns, i_country, line_no, country, ordinal, hts,
+            _add_row(acc, file, number, headers, columns, i_country, line_no, country, ordinal, hts,
                      (value, quantity, unit, rate, duty), fields)  # fmt: skip
         if entry_no is not None:
             left = remaining.get(entry_no, 0) - 1
@@ -335,7 +335,6 @@ def _read_rows(
 
 def _add_row(
     acc: _Acc,
-    state: _State,
     file: str,
     number: int,
     headers: list[Any],
@@ -343,7 +342,7 @@ def _add_row(
     i_country: int,
     line_no: int,
     country: str,
-    ordinal: int | str | None,
+    ordinal: int | None,
     hts: str,
     tariff: tuple[Any, ...],
     fields: dict[str, Any] | None,
@@ -494,14 +493,14 @@ def _line_number(cell: Any) -> int:
     return number
 
 
-def _ordinal(cell: Any) -> int | str | None:
-    """A tariff ordinal as a number when it is one, so that ``1`` and ``01`` are one ordinal."""
+def _ordinal(cell: Any) -> int | None:
+    """A tariff ordinal as a number, so that ``1`` and ``01`` are one ordinal; blank is None."""
     text = cell_text(cell)
     if not text:
         return None
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        return int(text)
-    return text
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise BadCell("not a tariff ordinal (a whole number such as 1 or 01)")
+    return int(text)
 
 
 def _bare(exc: Exception) -> str:
@@ -635,7 +634,5 @@ def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
     )
 
 
-def _ordinal_key(ordinal: int | str | None) -> tuple[int, int, str]:
-    if isinstance(ordinal, int):
-        return (0, ordinal, "")
-    return (1, 0, "") if ordinal is None else (2, 0, ordinal)
+def _ordinal_key(ordinal: int | None) -> tuple[int, int]:
+    return (1, 0) if ordinal is None else (0, ordinal)
