@@ -18,7 +18,7 @@ def test_demo_runs_on_the_bundled_sample(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["demo", "--as-of", "2026-11-28"]) == 0
     out, err = capsys.readouterr()
     assert "not legal advice" in out
-    assert "41 rows read, 38 used, 3 rejected" in out
+    assert "41 rows read, 39 used, 2 rejected" in out
     assert "Refund principal" in out
     assert "Payments by payee and liquidation date" in out
     assert "sample_es003.csv:10: BAD_VALUE" in err  # one line per problem, with file and row
@@ -31,7 +31,7 @@ def test_estimate_writes_csv_and_exits_1_on_rejected_rows(
     assert main(["estimate", str(SAMPLE), "--as-of", "2026-11-28", "--out", str(out)]) == 1
     with out.open(newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 14
+    assert len(rows) == 15
     china = next(r for r in rows if r["entry_number"] == "31610000114")
     assert (china["principal"], china["interest"]) == ("3000.00", "185.32")
     assert china["chapter99_data"] == default_registry().data_version

@@ -272,7 +272,9 @@ def test_out_format_chosen_by_extension(tmp_path: Path, capsys: pytest.CaptureFi
 def test_demo_writes_out_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo.json"
     assert main(["demo", *AS_OF, "--out", str(out)]) == 0
-    assert len(json.loads(out.read_text())) == 14
+    assert (
+        len(json.loads(out.read_text())) == 15
+    )  # the entry with a wrong check digit is kept, flagged
 
 
 def test_xlsx_without_openpyxl_is_a_clear_message(

@@ -43,7 +43,7 @@ def write(path: Path, rows: list[list[str]], header: list[str] = HEADER, **kw: s
 def test_a_realistic_broker_export() -> None:
     """Renamed columns, title rows, dollar signs, Excel wrappers, rows out of order, bad rows."""
     result = read_es003(DATA / "broker_export.csv")
-    assert (result.rows_read, result.rows_used, result.rows_rejected) == (11, 7, 4)
+    assert (result.rows_read, result.rows_used, result.rows_rejected) == (11, 8, 3)
     assert result.rows_duplicate == 1
     assert result.rows_blank == 2
     (report,) = result.files
@@ -51,7 +51,13 @@ def test_a_realistic_broker_export() -> None:
     assert report.recognised["entry_number"] == "Entry No"
     assert report.recognised["hts"] == "HTS"
     bad = {(p.row, p.code) for p in result.problems}
-    assert bad == {(10, "BAD_VALUE"), (11, "BAD_VALUE"), (13, "DUPLICATE_ROW"), (15, "BAD_ENTRY")}
+    assert bad == {
+        (10, "BAD_VALUE"),
+        (11, "BAD_VALUE"),
+        (6, "INCOMPLETE_ENTRY"),
+        (13, "DUPLICATE_ROW"),
+        (15, "BAD_CHECK_DIGIT"),
+    }
     hts_problem = next(p for p in result.problems if p.row == 11)
     assert (hts_problem.column, hts_problem.value) == ("HTS", "9903.02.20X")
     china = next(e for e in result.entries if e.entry_number == "B7603245278")
@@ -76,6 +82,7 @@ def test_counts_add_up_and_problems_name_the_row(tmp_path: Path) -> None:
     assert result.rows_read == result.rows_used + result.rows_rejected == 4
     assert [(p.row, p.column, p.value) for p in result.problems] == [
         (4, "Line Tariff Duty Amount", "not money"),
+        (2, None, None),  # INCOMPLETE_ENTRY: entry 1 lost its row 4
         (5, "Line Tariff Duty Amount", "(5.00)"),
     ]
     assert len(result.entries) == 1

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import entry_number as _entry_number
 from . import hts as _hts
+from .errors import InvalidChecksum, ValidationError
 from .money import Amount, Quantity
 from .rates import parse_rate
 
@@ -42,6 +43,17 @@ _PARTY = re.compile(r"[0-9A-Z][0-9A-Z-]{5,17}[0-9A-Z]")
 _ENTRY_TYPE = re.compile(r"[0-9]{2}")
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+# Words of ACE liquidation statuses (ES-003 'Liquidation Status'): final or not yet.
+
+
+class _Unchecked(str):
+    """An entry number of the right shape whose check digit is known not to match."""
+
+    __slots__ = ()
+
+
+_LIQUIDATED_STATUS = {"LIQUIDATED", "LIQ", "FINAL", "RELIQUIDATED"}
+_OPEN_STATUS = {"UNLIQUIDATED", "OPEN", "SUSPENDED", "EXTENDED", "PENDING", "UNLIQ"}
 
 
 def _not_negative(value: Decimal | None, field: str) -> Decimal | None:
@@ -157,10 +169,40 @@ class Entry(BaseModel):
     """Duties were paid by the surety."""
     summary_status: str | None = None
     """The entry summary's ACE status as reported (e.g. ``ACCEPTED``, ``CANCELLED``, ``REJECTED``)."""
+    # Flags set by the ES-003 reader: the entry is kept so its money is seen, and it says what
+    # is wrong so that refunds and CAPE screening do not treat it as whole.
+    incomplete_rows: int = Field(default=0, ge=0)
+    """Rows of this entry that were rejected on reading: the entry lacks them (0: whole)."""
+    bad_check_digit: bool = False
+    """The entry number has the right shape but its check digit does not match (CATAIR
+    Appendix E). Only such an entry may set it; CAPE declarations apply ``check_digits``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flagged_number(cls, data: Any) -> Any:
+        # Whether a wrong check digit is allowed depends on a later field: decide it here and
+        # let the field validator know through the value's type.
+        if isinstance(data, dict) and data.get("bad_check_digit") is True:
+            value = data.get("entry_number")
+            if not isinstance(value, str):
+                return data  # the field validator says what is wrong
+            try:
+                _entry_number.validate(value)
+            except InvalidChecksum:
+                return {**data, "entry_number": _Unchecked(_entry_number.compact(value))}
+            except ValidationError:
+                return data  # a malformed number: the field validator says what is wrong
+            raise ValueError(
+                f"bad_check_digit: the check digit of {value!r} matches; the flag is for one "
+                "that does not"
+            )
+        return data
 
     @field_validator("entry_number", mode="before")
     @classmethod
     def _entry_number(cls, value: Any) -> str:
+        if isinstance(value, _Unchecked):
+            return str(value)
         return _entry_number.validate(value)
 
     @field_validator("entry_type", mode="before")
@@ -223,4 +265,34 @@ class Entry(BaseModel):
 
     @property
     def display_number(self) -> str:
+        if self.bad_check_digit:
+            number = self.entry_number
+            return f"{number[:3]}-{number[3:10]}-{number[10]}"
         return _entry_number.format(self.entry_number)
+
+    @property
+    def incomplete(self) -> bool:
+        """Some of the entry's rows were rejected on reading: its figures lack them."""
+        return self.incomplete_rows > 0
+
+    @property
+    def liquidation_conflict(self) -> str | None:
+        """Why the liquidation status and date disagree, or None when they do not.
+
+        A status that says liquidated with no liquidation date leaves the interest end and
+        the CAPE window unknown; a liquidation date with a status that says the entry is
+        open (unliquidated, suspended, extended) leaves unclear which one is right.
+        """
+        status = (self.liquidation_status or "").upper()
+        if not status:
+            return None
+        words = set(re.findall(r"[A-Z]+", status))
+        open_ = bool(words & _OPEN_STATUS) or status.startswith(("UN", "NOT"))
+        if not open_ and words & _LIQUIDATED_STATUS and self.liquidation_date is None:
+            return f"liquidation status {self.liquidation_status!r} but no liquidation date"
+        if open_ and self.liquidation_date is not None:
+            return (
+                f"liquidation date {self.liquidation_date} but liquidation status "
+                f"{self.liquidation_status!r}"
+            )
+        return None

@@ -10,7 +10,11 @@ CBP's own message where one exists, and the dates that matter:
 - liquidation + 90 days: CBP's voluntary reliquidation window (19 U.S.C. 1501);
 - liquidation + 180 days: the protest deadline (19 U.S.C. 1514).
 
-An ineligible entry is a result with reasons, never an exception.
+An ineligible entry is a result with reasons, never an exception. Entries the
+ES-003 reader flagged are screened too: an incomplete entry (rows rejected)
+or one whose liquidation status and date disagree is excluded until the input
+is fixed (``INCOMPLETE_ENTRY``, ``LIQUIDATION_INCONSISTENT``); a wrong check
+digit is a note (``BAD_CHECK_DIGIT``), left to :func:`write_declarations`.
 """
 
 from __future__ import annotations
@@ -121,6 +125,7 @@ def screen(
                 source="data/cape_rules",
             )
         )
+    reasons.extend(_input_flags(entry))
     reasons.extend(_entry_rules(entry, ruleset))
     reasons.extend(_liquidation_rules(entry, ruleset, declared_on, lookback, plaintiffs))
     reasons.extend(_hts_rules(entry, ruleset, registry or default_registry()))
@@ -150,6 +155,50 @@ def screen(
         ),
         rules_version=ruleset.data_version,
     )
+
+
+#: Where the reasons about the input itself (not CBP's rules) come from.
+INPUT_SOURCE = "ieepa_refund input check"
+
+
+def _input_flags(entry: Entry) -> list[Reason]:
+    """What is wrong with the entry's data: fix it before declaring, whatever CBP's rules say."""
+    reasons = []
+    if entry.incomplete_rows:
+        reasons.append(
+            Reason(
+                code="INCOMPLETE_ENTRY",
+                message=f"{entry.incomplete_rows} row(s) of this entry were rejected on reading: "
+                "fix the input and screen it again before declaring",
+                effect="exclude",
+                cbp_message=False,
+                source=INPUT_SOURCE,
+            )
+        )
+    if (conflict := entry.liquidation_conflict) is not None:
+        reasons.append(
+            Reason(
+                code="LIQUIDATION_INCONSISTENT",
+                message=f"The {conflict}: the CAPE window depends on which is right; check the "
+                "entry in ACE and correct the input before declaring",
+                effect="exclude",
+                cbp_message=False,
+                source=INPUT_SOURCE,
+            )
+        )
+    if entry.bad_check_digit:
+        # Not an exclusion here: write_declarations(check_digits=...) decides what happens.
+        reasons.append(
+            Reason(
+                code="BAD_CHECK_DIGIT",
+                message="The entry number's check digit does not match (CATAIR Appendix E): "
+                "declared apart, declared or left out as check_digits says",
+                effect="note",
+                cbp_message=False,
+                source=INPUT_SOURCE,
+            )
+        )
+    return reasons
 
 
 def _entry_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:

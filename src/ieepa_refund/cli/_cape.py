@@ -9,9 +9,11 @@ import io
 import sys
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from ..cape import Screening, check_declaration, screen, write_declarations
+from ..refund import compute_refund
 from ..registry import default_registry
 from ._inputs import input_line, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output
@@ -27,10 +29,14 @@ SCREENING_COLUMNS = (
     "reliquidation_window_closes",
     "protest_window_closes",
     "rules_data",
+    "principal",
+    "principal_high",
 )
 
 
-def _screening_csv(screenings: list[Screening]) -> bytes:
+def _screening_csv(
+    screenings: list[Screening], money: list[tuple[Decimal, Decimal | None]]
+) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(SCREENING_COLUMNS)
@@ -46,9 +52,11 @@ def _screening_csv(screenings: list[Screening]) -> bytes:
                 s.deadlines.reliquidation_window_closes,
                 s.deadlines.protest_window_closes,
                 s.rules_version,
+                principal,
+                high,
             )
         ]
-        for s in screenings
+        for s, (principal, high) in zip(screenings, money, strict=True)
     )
     return buffer.getvalue().encode("utf-8")
 
@@ -80,12 +88,18 @@ def run_cape(args: argparse.Namespace) -> int:
     _check_cape_outputs(args)
     entries = stream(args.files, args.mapping)
     registry = default_registry()
-    screenings = [
-        screen(entry, declared_on=declared_on, registry=registry, plaintiffs=args.plaintiff)
-        for entry in entries
-    ]
+    screenings: list[Screening] = []
+    # The money of each screened entry, so that the report shows what an excluded or flagged
+    # entry (incomplete, a wrong check digit) holds: (principal, high bound).
+    money: list[tuple[Decimal, Decimal | None]] = []
+    for entry in entries:
+        screenings.append(
+            screen(entry, declared_on=declared_on, registry=registry, plaintiffs=args.plaintiff)
+        )
+        refund = compute_refund(entry, registry=registry)
+        money.append((refund.principal, refund.principal_high))
     imported = entries.report
-    data = _screening_csv(screenings)
+    data = _screening_csv(screenings, money)
     # Named by its content: another batch (another input) never overwrites this report, and
     # the same run again rewrites the same bytes under the same name.
     digest = hashlib.sha256(data).hexdigest()[:12]

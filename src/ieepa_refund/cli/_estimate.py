@@ -255,6 +255,14 @@ def _summary(
             "no upper bound" if len(gaps) < len(uncertain) else f"up to {sum(gaps, ZERO):,} more"
         )
         say(f"                    {len(uncertain):,} entries uncertain: {upper}")
+    incomplete = [r for r in refunds if "INCOMPLETE_ENTRY" in r.codes]
+    if incomplete or report.entries_rejected:
+        at_stake = sum((r.ieepa_paid for r in incomplete), ZERO)
+        say(
+            f"                    {len(incomplete):,} entries incomplete (rows rejected): IEEPA duty "
+            f"{at_stake:,} on their rows kept, principal {sum((r.principal for r in incomplete), ZERO):,}; "
+            f"the rest unknown until the input is fixed; {report.entries_rejected:,} entries rejected whole"
+        )
     say(f"  Interest          {interest:>16,}")
     say(f"  Total             {principal + interest:>16,}")
     result = consolidate(refunds)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -11,10 +12,11 @@ from typing import Any
 import pydantic
 from pydantic import ConfigDict
 
+from .. import entry_number as _entry_number
 from .. import hts as _hts
 from .._trusted import trusted
 from ..entry import Entry, EntryLine, Tariff
-from ..errors import InputFileError, ValidationError
+from ..errors import InputFileError, InvalidChecksum, ValidationError
 from ..rates import parse_rate
 from ._cells import (
     COUNTRY,
@@ -25,7 +27,6 @@ from ._cells import (
     parse_amount,
     parse_date,
     parse_entry_number,
-    parse_line_number,
 )
 from ._columns import COLUMNS, ENTRY_FIELDS, norm
 from ._sources import SourceFile, data_rows, open_source
@@ -46,8 +47,11 @@ class _Acc:
     fields: dict[str, Any] = field(default_factory=dict)
     where: dict[str, int] = field(default_factory=dict)
     countries: dict[int, str] = field(default_factory=dict)
-    tariffs: dict[tuple[int, Any, str], tuple[Any, ...]] = field(default_factory=dict)
+    tariffs: dict[tuple[int, str], dict[int | None, list[Any]]] = field(default_factory=dict)
+    """(line, HTS number) -> tariff ordinal -> [value, quantity, unit, rate, duty]."""
     rows: int = 0
+    duplicates: list[Problem] = field(default_factory=list)
+    """Repeats of a row already read: reported once the entry is known to be kept."""
     conflicts: list[Problem] = field(default_factory=list)
     raw: tuple[Any, ...] | None = None
     """The raw cells of the entry's own fields last parsed: a row repeating them needs no parse."""
@@ -124,6 +128,9 @@ class Es003Stream:
             rows_duplicate=state.duplicate,
             rows_blank=state.blank,
             entry_count=state.entries,
+            entries_incomplete=state.incomplete,
+            # Entries none of whose rows could be used never reached an accumulator.
+            entries_rejected=state.entries_rejected + len(state.bad_rows),
         )
 
 
@@ -138,6 +145,10 @@ class _State:
     duplicate: int = 0
     blank: int = 0
     entries: int = 0
+    incomplete: int = 0
+    entries_rejected: int = 0
+    bad_rows: dict[str, int] = field(default_factory=dict)
+    """Entry number -> rows of it rejected so far (the entry will be flagged incomplete)."""
     dates: dict[str, date | None] = field(default_factory=dict)
 
 
@@ -237,7 +248,7 @@ def _read_rows(
             cell = row[i_line]
             line_no = lines.get(cell)
             if line_no is None:
-                line_no = lines[cell] = parse_line_number(cell)
+                line_no = lines[cell] = _line_number(cell)
             column = "country_of_origin"
             cell = row[i_country]
             country = countries.get(cell)
@@ -252,7 +263,7 @@ def _read_rows(
             if hts is None:
                 hts = codes[cell] = _hts.validate(cell_text(cell))
             column = "tariff_ordinal"
-            ordinal = cell_text(row[i_ord]) if i_ord is not None else None
+            ordinal = _ordinal(row[i_ord]) if i_ord is not None else None
             column = "value"
             value = parse_amount(row[i_value]) if i_value is not None else None
             column = "duty"
@@ -282,9 +293,19 @@ def _read_rows(
                         if name in DATE_FIELDS
                         else ENTRY_PARSERS[name](cell)
                     )
-        except (BadCell, ValidationError) as exc:
+        except (BadCell, ValidationError, ArithmeticError) as exc:
+            # ArithmeticError: a number cell no parser should let through ('Infinity' as a line
+            # number): still that row's problem, never a traceback.
             state.rejected += 1
-            message = str(exc.args[0]) if isinstance(exc, BadCell) else _bare(exc)
+            if entry_no is not None:
+                state.bad_rows[entry_no] = state.bad_rows.get(entry_no, 0) + 1
+            message = (
+                str(exc.args[0])
+                if isinstance(exc, BadCell)
+                else _bare(exc)
+                if isinstance(exc, ValidationError)
+                else "not a usable number"
+            )
             state.problems.append(
                 Problem(
                     code="BAD_VALUE",
@@ -301,7 +322,7 @@ def _read_rows(
                 acc = accs[entry_no] = _Acc(number=entry_no, file=file, first_row=number)
             if fields is not None:
                 acc.raw = raw
-            _add_row(acc, state, file, number, headers, columns, i_country, line_no, country, ordinal, hts,
+            _add_row(acc, file, number, headers, columns, i_country, line_no, country, ordinal, hts,
                      (value, quantity, unit, rate, duty), fields)  # fmt: skip
         if entry_no is not None:
             left = remaining.get(entry_no, 0) - 1
@@ -314,7 +335,6 @@ def _read_rows(
 
 def _add_row(
     acc: _Acc,
-    state: _State,
     file: str,
     number: int,
     headers: list[Any],
@@ -322,42 +342,64 @@ def _add_row(
     i_country: int,
     line_no: int,
     country: str,
-    ordinal: Any,
+    ordinal: int | None,
     hts: str,
     tariff: tuple[Any, ...],
     fields: dict[str, Any] | None,
 ) -> None:
-    key = (line_no, ordinal, hts)
-    seen = acc.tariffs.get(key)
-    if seen is not None:
-        if (
-            seen == tariff
-            and acc.countries.get(line_no) == country
-            and (fields is None or _same(acc.fields, fields))
-        ):
-            state.duplicate += 1
-            state.rejected += 1
-            state.problems.append(
-                Problem(
-                    code="DUPLICATE_ROW",
-                    message=f"repeats an earlier row of line {line_no}, {_hts.format(hts)}; counted once",
-                    file=file,
-                    row=number,
-                    entry_number=acc.number,
-                )
-            )
-            return
+    """Add one row to its entry: a new tariff, a repeat merged into one, or a conflict.
+
+    Whether rows repeat or conflict never depends on their order: a repeat is a row whose
+    every cell equals the earlier one's or is blank on one side (the values of both are
+    kept), and a conflict is two different values for one cell, whichever comes first.
+    """
+    ordinals = acc.tariffs.setdefault((line_no, hts), {})
+    seen = ordinals.get(ordinal)
+    where = f"line {line_no}, {_hts.format(hts)}"
+    repeat = False
+    if seen is None and ordinals and (ordinal is None or None in ordinals):
+        # A blank ordinal against a present one: the same tariff or a second one? Never a guess.
+        other = next(o for o in ordinals if o != ordinal)
         acc.conflicts.append(
             Problem(
                 code="CONFLICTING_ROWS",
-                message=f"line {line_no}, {_hts.format(hts)} appears twice with different values",
+                message=f"{where} has a tariff ordinal on one row "
+                f"({other if ordinal is None else ordinal}) and none on another",
+                file=file,
+                row=number,
+                column="tariff_ordinal",
+                entry_number=acc.number,
+            )
+        )
+    elif seen is None:
+        ordinals[ordinal] = list(tariff)
+    elif _compatible(seen, tariff):
+        repeat = True
+        _fill(seen, tariff)
+        acc.duplicates.append(
+            Problem(
+                code="DUPLICATE_ROW",
+                message=f"repeats an earlier row of {where} (blank cells filled from either); "
+                "counted once",
                 file=file,
                 row=number,
                 entry_number=acc.number,
             )
         )
-    acc.rows += 1
-    acc.tariffs[key] = tariff
+    else:
+        acc.conflicts.append(
+            Problem(
+                code="CONFLICTING_ROWS",
+                message=f"{where} appears twice with different values",
+                file=file,
+                row=number,
+                entry_number=acc.number,
+            )
+        )
+    if not repeat:
+        acc.rows += 1
+    # The origin and the entry's own fields are checked on every row, repeats included, so
+    # that a disagreement is found whichever row comes first.
     known = acc.countries.setdefault(line_no, country)
     if known != country:
         acc.conflicts.append(
@@ -367,7 +409,7 @@ def _add_row(
                 file=file,
                 row=number,
                 column=str(headers[i_country]),
-                value=f"{known} / {country}",
+                value=" / ".join(sorted((known, country))),
                 entry_number=acc.number,
             )
         )
@@ -375,10 +417,31 @@ def _add_row(
         _merge(acc, fields, file, number, headers, columns)
 
 
-def _same(have: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:
-    return all(
-        have.get(name) in (None, value) for name, value in fields.items() if value is not None
-    )
+def _compatible(seen: Sequence[Any], tariff: Sequence[Any]) -> bool:
+    return all(a is None or b is None or a == b for a, b in zip(seen, tariff, strict=True))
+
+
+def _fill(seen: list[Any], tariff: Sequence[Any]) -> None:
+    for index, value in enumerate(tariff):
+        if seen[index] is None:
+            seen[index] = value
+
+
+#: Free-text fields in which case, spacing and accents are cosmetic, not a second value.
+_TEXT_FIELDS = frozenset({"importer_name", "port_of_entry", "liquidation_status", "summary_status"})
+
+
+def _fold(text: str) -> str:
+    """The form two spellings share when they differ only in case, spacing or accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def _agree(name: str, known: Any, value: Any) -> bool:
+    if known == value:
+        return True
+    return name in _TEXT_FIELDS and _fold(str(known)) == _fold(str(value))
 
 
 def _merge(
@@ -396,7 +459,11 @@ def _merge(
         if known is None:
             acc.fields[name] = value
             acc.where[name] = number
-        elif known != value:
+        elif _agree(name, known, value):
+            if known != value:
+                # One spelling is kept, the same whatever the order of the rows.
+                acc.fields[name] = min(known, value)
+        else:
             acc.conflicts.append(
                 Problem(
                     code="CONFLICTING_ENTRY_VALUES",
@@ -404,10 +471,36 @@ def _merge(
                     file=file,
                     row=number,
                     column=str(headers[columns[name]]),
-                    value=f"{known} / {value}",
+                    value=" / ".join(sorted((str(known), str(value)))),
                     entry_number=acc.number,
                 )
             )
+
+
+#: ACE entry summary line numbers have 3 digits (CATAIR); 5 leaves room for any broker file.
+MAX_LINE_NUMBER = 99_999
+
+
+def _line_number(cell: Any) -> int:
+    """A line number: a whole number of sane size (``01`` is 1; ``1.9``, ``Infinity``,
+    ``1e1000000`` and ``²`` are refused, never truncated, overflowed or computed)."""
+    text = cell_text(cell)
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise BadCell("not a line number (a whole number such as 1 or 001)")
+    number = int(text)
+    if not 1 <= number <= MAX_LINE_NUMBER:
+        raise BadCell(f"a line number is 1 to {MAX_LINE_NUMBER}")
+    return number
+
+
+def _ordinal(cell: Any) -> int | None:
+    """A tariff ordinal as a number, so that ``1`` and ``01`` are one ordinal; blank is None."""
+    text = cell_text(cell)
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise BadCell("not a tariff ordinal (a whole number such as 1 or 01)")
+    return int(text)
 
 
 def _bare(exc: Exception) -> str:
@@ -416,14 +509,53 @@ def _bare(exc: Exception) -> str:
 
 
 def _finish(acc: _Acc, state: _State) -> Entry | None:
-    """Turn a complete entry's rows into an Entry, or into problems; forget the rows."""
+    """Turn a complete entry's rows into an Entry, or into problems; forget the rows.
+
+    An entry some of whose rows were rejected is still built from the rest, flagged with
+    ``incomplete_rows``; one whose number has a wrong check digit is built, flagged with
+    ``bad_check_digit``: their money is seen, and refunds and screening say what is wrong.
+    """
     del state.accs[acc.number]
+    missing = state.bad_rows.pop(acc.number, 0)
     if acc.conflicts:
+        # Every row of the entry is kept out, repeats included: they are folded into the
+        # conflict, so that what is reported does not depend on the order of the rows.
         first, *rest = acc.conflicts
-        state.problems.append(first.model_copy(update={"rows": acc.rows}))
+        state.problems.append(first.model_copy(update={"rows": acc.rows + len(acc.duplicates)}))
         state.problems.extend(p.model_copy(update={"rows": 0}) for p in rest)
-        state.rejected += acc.rows
+        state.rejected += acc.rows + len(acc.duplicates)
+        state.entries_rejected += 1
         return None
+    flags: dict[str, Any] = {}
+    notes: list[Problem] = []
+    if _bad_check_digit(acc.number):
+        flags["bad_check_digit"] = True
+        notes.append(
+            Problem(
+                code="BAD_CHECK_DIGIT",
+                message="the entry number's check digit does not match: the entry is kept, "
+                "flagged, and CAPE declarations treat it as check_digits says",
+                file=acc.file,
+                row=acc.first_row,
+                column="entry_number",
+                value=acc.number,
+                entry_number=acc.number,
+                rows=0,
+            )
+        )
+    if missing:
+        flags["incomplete_rows"] = missing
+        notes.append(
+            Problem(
+                code="INCOMPLETE_ENTRY",
+                message=f"{missing} of this entry's rows were rejected (see them above): the "
+                f"entry is built from its other {acc.rows} row(s) and flagged incomplete",
+                file=acc.file,
+                row=acc.first_row,
+                entry_number=acc.number,
+                rows=0,
+            )
+        )
     try:
         # The rows' values were checked one by one above; only the entry's own fields
         # (entry number, type, parties, dates) are left for the model to validate.
@@ -432,10 +564,12 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
                 "entry_number": acc.number,
                 **{name: value for name, value in acc.fields.items() if value is not None},
                 "lines": _lines(acc),
+                **flags,
             }
         )
     except pydantic.ValidationError as exc:
-        state.rejected += acc.rows
+        state.rejected += acc.rows + len(acc.duplicates)
+        state.entries_rejected += 1
         for index, error in enumerate(exc.errors(include_url=False)):
             location = ".".join(str(part) for part in error["loc"])
             text = error["msg"].removeprefix("Value error, ").removeprefix(f"{location}: ")
@@ -448,18 +582,41 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
                     column=location,
                     value=None if error.get("input") is None else cell_text(error["input"])[:80],
                     entry_number=acc.number,
-                    rows=acc.rows if index == 0 else 0,
+                    rows=acc.rows + len(acc.duplicates) if index == 0 else 0,
                 )
             )
         return None
+    state.problems.extend(acc.duplicates)
+    state.duplicate += len(acc.duplicates)
+    state.rejected += len(acc.duplicates)
+    state.problems.extend(notes)
     state.entries += 1
+    state.incomplete += bool(missing)
     return entry
+
+
+def _bad_check_digit(number: str) -> bool:
+    """The right shape for an entry number, but a check digit that does not match."""
+    try:
+        _entry_number.validate(number)
+    except InvalidChecksum:
+        return True
+    except ValidationError:
+        return False
+    return False
 
 
 def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
     lines: dict[int, list[Tariff]] = {}
-    for (line_no, _ordinal, hts), (value, quantity, unit, rate, duty) in sorted(
-        acc.tariffs.items(), key=lambda item: (item[0][0], _ordinal_key(item[0][1]))
+    # Sorted on every key, so the tariffs' order never depends on the order of the rows.
+    for (line_no, hts), _ordinal, (value, quantity, unit, rate, duty) in sorted(
+        (
+            (key, ordinal, tariff)
+            for key, slot in acc.tariffs.items()
+            for ordinal, tariff in slot.items()
+        ),
+        # Without ordinals, ACE's own order: Chapter 99 numbers before the Chapter 1-97 number.
+        key=lambda item: (item[0][0], _ordinal_key(item[1]), item[0][1][:2] != "99", item[0][1]),
     ):
         lines.setdefault(line_no, []).append(
             trusted(
@@ -477,6 +634,5 @@ def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
     )
 
 
-def _ordinal_key(ordinal: Any) -> tuple[int, str]:
-    text = "" if ordinal is None else str(ordinal)
-    return (int(text), "") if text.isdigit() else (1 << 30, text)
+def _ordinal_key(ordinal: int | None) -> tuple[int, int]:
+    return (1, 0) if ordinal is None else (0, ordinal)

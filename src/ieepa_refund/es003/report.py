@@ -54,7 +54,9 @@ class Es003Report(Tabular, BaseModel):
 
     ``rows_read == rows_used + rows_rejected``; ``rows_duplicate`` (identical
     repeats of a row already read) are among the rejected; ``rows_blank``, rows
-    blank throughout, carry no data and are not counted as read.
+    blank throughout, carry no data and are not counted as read. Duplicates are
+    counted for entries that were kept; the rows of a rejected entry, repeats
+    included, are rejected with its problem.
     """
 
     model_config = _FROZEN
@@ -67,6 +69,10 @@ class Es003Report(Tabular, BaseModel):
     rows_duplicate: int
     rows_blank: int
     entry_count: int
+    entries_incomplete: int = 0
+    """Entries built with some of their rows rejected (flagged ``incomplete_rows``), among ``entry_count``."""
+    entries_rejected: int = 0
+    """Entries none of which could be built (conflicting rows, bad own fields, no usable row)."""
 
 
 class Es003Import(Es003Report):

@@ -3,7 +3,7 @@
     >>> from ieepa_refund import compute_refunds, read_es003, sample_es003
     >>> refunds = compute_refunds(read_es003(sample_es003()).entries)
     >>> len(refunds), refunds.principal
-    (14, Decimal('27114.32'))
+    (15, Decimal('27414.32'))
 
 ``Refunds`` and ``Screenings`` are immutable sequences of :class:`EntryRefund`
 and :class:`Screening`, with ``to_records()``, ``to_dataframe()`` and a

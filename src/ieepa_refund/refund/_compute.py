@@ -92,6 +92,33 @@ def compute_refund(
     owed = sum((line.owed for line in lines), ZERO)
     principal = paid - owed
     principal_high = sum_high(line.refund_high for line in lines)
+    if entry.incomplete_rows:
+        # The rejected rows may hold any IEEPA duty: what is known is a floor, with no ceiling.
+        principal_high = None
+        warnings.append(
+            warning(
+                code="INCOMPLETE_ENTRY",
+                message=f"{entry.incomplete_rows} row(s) of this entry were rejected on reading: "
+                "the principal counts only the rows kept and has no upper bound until the "
+                "input is fixed.",
+            )
+        )
+    if (conflict := entry.liquidation_conflict) is not None:
+        warnings.append(
+            warning(
+                code="LIQUIDATION_INCONSISTENT",
+                message=f"The {conflict}: the interest end and the CAPE window depend on which "
+                "is right; check the entry in ACE.",
+            )
+        )
+    if entry.bad_check_digit:
+        warnings.append(
+            warning(
+                code="BAD_CHECK_DIGIT",
+                message="The entry number's check digit does not match (CATAIR Appendix E): "
+                "the number may be mistyped, and ACE may not know it.",
+            )
+        )
 
     if not any(may_carry_ieepa_duty(t) for line in lines for t in line.tariffs):
         warnings.append(
