@@ -9,18 +9,43 @@ zip import and an editable install read the same files. Each set has a
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import DataError
 
 MANIFEST = "MANIFEST.json"
+
+T = TypeVar("T")
+
+
+def once(load: Callable[[], T]) -> Callable[[], T]:
+    """``load()`` run at most once per process, however many threads ask first.
+
+    ``functools.cache`` does not hold a lock while the function runs, so two
+    threads asking at once would each load the data and get different objects
+    (and different interest caches keyed on them).
+    """
+    lock = threading.Lock()
+    loaded: list[T] = []
+
+    @functools.wraps(load)
+    def get() -> T:
+        if not loaded:
+            with lock:
+                if not loaded:
+                    loaded.append(load())
+        return loaded[0]
+
+    return get
 
 
 def data_dir(name: str) -> Traversable:

@@ -8,13 +8,13 @@ import itertools
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from .._resources import as_dir, read_csv, read_manifest
+from .._model import Model
+from .._resources import as_dir, once, read_csv, read_manifest
 from ..errors import DataError, RateNotCovered
 from ._conventions import DayCount, RateColumn
 
@@ -33,10 +33,14 @@ RATE_COLUMNS = (
 )
 
 _ONE_DAY = timedelta(days=1)
+#: How far ``project=True`` carries the last known rate past the table. A refund of
+#: 2025-26 deposits is paid within years, not centuries; a date far past the data is
+#: a typo or a sentinel (9999-12-31), and projecting to it would build millions of days.
+PROJECTION_YEARS = 10
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class RatePeriod(BaseModel):
+class RatePeriod(Model):
     """One quarter's rates, percent per year."""
 
     model_config = _FROZEN
@@ -134,10 +138,16 @@ class RateTable:
         return self.periods[index]
 
 
-@cache
+@once
 def default_rate_table() -> RateTable:
     """The shipped rate table, loaded once per process."""
     return RateTable.load()
+
+
+def _projection_limit(table: RateTable) -> date:
+    """The last day a projection reaches: the end of the year ``PROJECTION_YEARS`` on."""
+    year = (table.covers_to - _ONE_DAY).year + PROJECTION_YEARS
+    return date(min(year, date.max.year - 1), 12, 31)
 
 
 def _year_days(day: date, day_count: DayCount) -> int:
@@ -170,6 +180,13 @@ def segments(
         except RateNotCovered:
             if not project or day < table.covers_from:
                 raise
+            limit = _projection_limit(table)
+            if last > limit:
+                raise RateNotCovered(
+                    f"no interest rate for {last.isoformat()}: project=True carries the last known "
+                    f"rate at most {PROJECTION_YEARS} years past the rate table (data "
+                    f"{table.data_version}), to {limit.isoformat()}"
+                ) from None
             final = table.periods[-1]
             rate, end, projected = final.rate(column), date.max, True
             source = f"projected: the last known rate ({final.effective_from.isoformat()} quarter)"
