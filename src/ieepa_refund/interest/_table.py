@@ -98,23 +98,32 @@ class RateTable:
         for number, row in enumerate(
             read_csv(folder, "overpayment_rates.csv", RATE_COLUMNS), start=2
         ):
+            where = f"overpayment_rates.csv row {number}"
             try:
-                periods.append(
-                    RatePeriod(
-                        effective_from=date.fromisoformat(row["effective_from"]),
-                        effective_to=date.fromisoformat(row["effective_to"]),
-                        underpayment=Decimal(row["underpayment_pct"]),
-                        noncorporate=Decimal(row["overpayment_noncorporate_pct"]),
-                        corporate=Decimal(row["overpayment_corporate_pct"]),
-                        corporate_over_10k=Decimal(row["overpayment_corporate_over_10k_pct"]),
-                        status=row["status"].strip(),
-                        notes=row["notes"].strip(),
-                        source=row["source"].strip(),
-                    )
+                period = RatePeriod(
+                    effective_from=date.fromisoformat(row["effective_from"]),
+                    effective_to=date.fromisoformat(row["effective_to"]),
+                    underpayment=Decimal(row["underpayment_pct"]),
+                    noncorporate=Decimal(row["overpayment_noncorporate_pct"]),
+                    corporate=Decimal(row["overpayment_corporate_pct"]),
+                    corporate_over_10k=Decimal(row["overpayment_corporate_over_10k_pct"]),
+                    status=row["status"].strip(),
+                    notes=row["notes"].strip(),
+                    source=row["source"].strip(),
                 )
             except (ValueError, ArithmeticError) as exc:
-                raise DataError(f"overpayment_rates.csv row {number}: {exc}") from None
-        return cls(periods, data_version=str(manifest["data_version"]))
+                raise DataError(f"{where}: {exc}") from None
+            rates = (period.noncorporate, period.corporate, period.corporate_over_10k)
+            # 26 U.S.C. 6621 rates are the federal short-term rate plus 0.5 to 3 points.
+            if not all(r.is_finite() and 0 <= r <= 100 for r in (period.underpayment, *rates)):
+                raise DataError(f"{where}: a rate outside 0-100 percent: {[str(r) for r in rates]}")
+            if period.effective_from >= period.effective_to:
+                raise DataError(f"{where}: effective_to is not after effective_from")
+            periods.append(period)
+        try:
+            return cls(periods, data_version=str(manifest["data_version"]))
+        except DataError as exc:
+            raise DataError(f"overpayment_rates.csv: {exc}") from None
 
     @property
     def covers_from(self) -> date:
