@@ -69,6 +69,8 @@ def _refund_entry(r: Any) -> Iterator[Row]:
         "principal": r.principal,
         "principal_high": r.principal_high,
         "interest": r.interest,
+        # A refund with no interest figure: its NA would drop silently out of a column sum.
+        "interest_missing": r.interest is None and r.principal > 0,
         "total": r.total,
         "deposit_date": r.deposit_date,
         "deposit_basis": r.deposit_basis,
@@ -271,7 +273,7 @@ LEVELS: dict[str, dict[str, tuple[Callable[[Any], Iterator[Row]], Schema]]] = {
         "entry": (_refund_entry, (
             ("entry_number", S), ("importer_number", S), ("payee", S), ("liquidation_date", D),
             ("method", S), ("paid", M), ("owed", M), ("principal", M), ("principal_high", M),
-            ("interest", M), ("total", M), ("deposit_date", D), ("deposit_basis", S),
+            ("interest", M), ("interest_missing", B), ("total", M), ("deposit_date", D), ("deposit_basis", S),
             ("interest_until", D), ("warnings", S), ("data_version", S), ("rates_version", S),
         )),
         "line": (_refund_line, (
