@@ -26,7 +26,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
@@ -37,7 +37,7 @@ from ..cape import check_declaration, screen, write_declarations
 from ..entry import Entry
 from ..errors import DataError, InputFileError
 from ..es003 import COLUMNS, Es003Report, Es003Stream, sample_es003, stream_es003
-from ..interest import default_rate_table
+from ..interest import RateTable, default_rate_table
 from ..payments import consolidate
 from ..refund import EntryRefund, compute_refund
 from ..registry import default_registry
@@ -130,7 +130,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--project",
             action="store_true",
-            help="carry the last known interest rate past the table",
+            help="carry the last known interest rate past the rate table's last quarter "
+            "(without it, an --as-of past the table is refused)",
         )
         sub.add_argument(
             "--out",
@@ -308,6 +309,9 @@ def _estimate(
     """Refund each entry as it arrives; write its row; keep only its summary."""
     as_of = args.as_of or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
     registry, rates = default_registry(), default_rate_table()
+    if refused := _past_rates(as_of, rates, project=args.project):
+        print(f"ieepa-refund: {refused}", file=sys.stderr)
+        return 2
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
     target: TextIO | None = out if to_stdout else _open_out(args.out) if args.out else None
@@ -359,6 +363,27 @@ def _estimate(
     if not to_stdout:
         _summary(report, summaries, args, as_of, out)
     return 1 if report.rows_rejected else 0
+
+
+def _past_rates(as_of: date, rates: RateTable, *, project: bool) -> str | None:
+    """Why interest to ``as_of`` cannot be estimated, or None.
+
+    Past the table an entry's interest would be missing and the totals short,
+    so the command refuses up front rather than print a smaller number.
+    """
+    last = rates.covers_to - timedelta(days=1)
+    if not project and as_of > last:
+        return (
+            f"--as-of {as_of.isoformat()} is past the interest-rate table (data "
+            f"{rates.data_version}), which covers days up to {last.isoformat()}; pass --project "
+            "to carry the last known rate forward, or an earlier --as-of"
+        )
+    if project and as_of > rates.projects_to:
+        return (
+            f"--as-of {as_of.isoformat()} is past the furthest projection of the interest-rate "
+            f"table, {rates.projects_to.isoformat()}"
+        )
+    return None
 
 
 def _open_out(path: Path) -> TextIO:

@@ -134,6 +134,11 @@ class RateTable:
         """The first day *not* covered (exclusive end)."""
         return self.periods[-1].effective_to
 
+    @property
+    def projects_to(self) -> date:
+        """The last day ``project=True`` reaches (``PROJECTION_YEARS`` past the table)."""
+        return _projection_limit(self)
+
     def period_on(self, day: date) -> RatePeriod:
         """The quarter in force on ``day``; :class:`RateNotCovered` outside the table."""
         index = bisect.bisect_right(self._starts, day) - 1
@@ -189,7 +194,7 @@ def segments(
         except RateNotCovered:
             if not project or day < table.covers_from:
                 raise
-            limit = _projection_limit(table)
+            limit = table.projects_to
             if last > limit:
                 raise RateNotCovered(
                     f"no interest rate for {last.isoformat()}: project=True carries the last known "
