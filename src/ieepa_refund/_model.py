@@ -29,15 +29,18 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import pydantic
 from pydantic import BaseModel, model_validator
 
 from .errors import InvalidFormat, ModelValidationError
 
-__all__ = ["Model", "check_date", "check_optional_date"]
+T = TypeVar("T")
+
+__all__ = ["Model", "check_date", "check_instance", "check_items", "check_optional_date"]
 
 
 def check_date(value: Any, *, field: str) -> date:
@@ -66,6 +69,29 @@ def check_date(value: Any, *, field: str) -> date:
 def check_optional_date(value: Any, *, field: str) -> date | None:
     """:func:`check_date`, allowing None."""
     return None if value is None else check_date(value, field=field)
+
+
+def check_instance(value: Any, cls: type[T], *, field: str) -> T:
+    """``value`` if it is a ``cls``; else :class:`InvalidFormat` naming ``field``."""
+    if not isinstance(value, cls):
+        raise InvalidFormat(f"{_a(cls.__name__)} is expected", field=field, value=value)
+    return value
+
+
+def check_items(items: Any, cls: type[T], *, field: str) -> tuple[T, ...]:
+    """The items of ``items``, each a ``cls``; else :class:`InvalidFormat` naming the item.
+
+    A string is refused though it is iterable: its items are characters, not results.
+    """
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise InvalidFormat(f"a sequence of {cls.__name__} is expected", field=field, value=items)
+    return tuple(
+        check_instance(item, cls, field=f"{field}[{number}]") for number, item in enumerate(items)
+    )
+
+
+def _a(name: str) -> str:
+    return f"{'an' if name[0] in 'AEIOU' else 'a'} {name}"
 
 
 def _is_date_field(annotation: Any) -> bool:

@@ -44,11 +44,18 @@ def _decimal(value: Fraction, digits: int = 40) -> Decimal:
         return Decimal(value.numerator) / Decimal(value.denominator)
 
 
-def _principal(value: Any) -> Decimal:
-    principal = to_decimal(value, field="principal")
+#: More than any refund an importer is owed (a trillion dollars): past it a principal is a
+#: typo or a unit slip, and its interest would outgrow the 60-digit working precision.
+MAX_PRINCIPAL = Decimal(10) ** 12
+
+
+def _principal(value: Any, field: str = "principal") -> Decimal:
+    principal = to_decimal(value, field=field)
     if principal < 0:
+        raise InvalidFormat("must not be negative", field=field, value=principal)
+    if principal > MAX_PRINCIPAL:
         raise InvalidFormat(
-            "the principal must not be negative", field="principal", value=principal
+            f"more than {MAX_PRINCIPAL:,} is not a plausible refund", field=field, value=principal
         )
     return principal
 
@@ -337,7 +344,7 @@ def delinquency_interest(
     interest). ``payment_period_accrues=True`` counts the period of payment too,
     for comparison with a figure CBP reports.
     """
-    amount = _principal(balance)
+    amount = _principal(balance, "balance")
     check_dates(liquidated, paid_on, names=("liquidated", "paid_on"))
     check_flag(payment_period_accrues, field="payment_period_accrues")
     days = (paid_on - liquidated).days

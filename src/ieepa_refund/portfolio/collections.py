@@ -29,6 +29,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Self, TypeVar, overload
 
+from .._model import check_date, check_items
 from .._tabular import Tabular
 from ..cape.screen import Screening, screen
 from ..entry import Entry
@@ -210,10 +211,14 @@ class Screenings(_Results[Screening]):
 
 def compute_refunds(entries: Iterable[Entry], **options: Any) -> Refunds:
     """:func:`compute_refund` for every entry, with the same keyword options."""
-    return Refunds(compute_refund(entry, **options) for entry in entries)
+    return Refunds(
+        compute_refund(entry, **options) for entry in check_items(entries, Entry, field="entries")
+    )
 
 
 def screen_all(entries: Iterable[Entry], *, declared_on: date, **options: Any) -> Screenings:
     """:func:`ieepa_refund.cape.screen` for every entry, with the same keyword options."""
+    items = check_items(entries, Entry, field="entries")
+    declared_on = check_date(declared_on, field="declared_on")
     options.setdefault("registry", default_registry())
-    return Screenings(screen(entry, declared_on=declared_on, **options) for entry in entries)
+    return Screenings(screen(entry, declared_on=declared_on, **options) for entry in items)

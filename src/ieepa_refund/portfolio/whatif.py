@@ -37,6 +37,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._model import check_instance, check_items
 from .._tabular import Tabular
 from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import screen
@@ -292,6 +293,8 @@ def evaluate(
     rules: CapeRules | None = None,
 ) -> tuple[Outcome, ...]:
     """Each entry's outcome under ``assumptions``."""
+    entries = check_items(entries, Entry, field="entries")
+    check_instance(assumptions, Assumptions, field="assumptions")
     registry, rates, rules = (
         registry or default_registry(),
         rates or default_rate_table(),
@@ -310,7 +313,10 @@ def compare(
     rules: CapeRules | None = None,
 ) -> Comparison:
     """The portfolio under ``scenario`` beside ``baseline`` (default: the library's defaults)."""
-    baseline = baseline or Assumptions()
+    entries = check_items(entries, Entry, field="entries")
+    check_instance(scenario, Assumptions, field="scenario")
+    baseline = Assumptions() if baseline is None else baseline
+    check_instance(baseline, Assumptions, field="baseline")
     before = evaluate(entries, baseline, registry=registry, rates=rates, rules=rules)
     after = evaluate(entries, scenario, registry=registry, rates=rates, rules=rules)
     return Comparison(
