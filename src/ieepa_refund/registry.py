@@ -37,6 +37,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from . import hts as _hts
+from ._model import Model
 from ._resources import as_dir, once, read_csv, read_manifest
 from .errors import DataError, HeadingNotFound, HeadingNotInForce, ValidationError
 
@@ -71,7 +72,7 @@ RANGE_COLUMNS = ("first", "last", "authority", "ieepa", "notes", "source")
 GROUP_COLUMNS = ("group", "country", "source")
 
 
-class HeadingPeriod(BaseModel):
+class HeadingPeriod(Model):
     """One IEEPA heading over one rate period."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -35,9 +35,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from .._model import check_instance, check_items
+from .._model import Model, check_instance, check_items
 from .._tabular import Tabular
 from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import screen
@@ -61,7 +61,7 @@ ZERO = Decimal("0.00")
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class Assumptions(BaseModel):
+class Assumptions(Model):
     """Everything an estimate assumes. The defaults are the library's defaults."""
 
     model_config = _FROZEN
@@ -80,7 +80,7 @@ class Assumptions(BaseModel):
     """Interest date for unliquidated entries without an assumed liquidation."""
 
 
-class Outcome(BaseModel):
+class Outcome(Model):
     """One entry under one set of assumptions."""
 
     model_config = _FROZEN
@@ -112,7 +112,7 @@ class Outcome(BaseModel):
         return (self.principal + (self.interest or ZERO)) if self.counted else ZERO
 
 
-class Difference(BaseModel):
+class Difference(Model):
     """One entry, baseline beside scenario."""
 
     model_config = _FROZEN
@@ -142,7 +142,7 @@ class Difference(BaseModel):
         return self.change is not None
 
 
-class Comparison(Tabular, BaseModel):
+class Comparison(Tabular, Model):
     """A scenario beside its baseline, per entry and in total."""
 
     model_config = _FROZEN
