@@ -362,6 +362,9 @@ def test_compare_past_the_rate_table_is_interest_incomplete_not_no_change() -> N
     assert {d.scenario.interest_missing for d in result.incomplete} == {"RATE_NOT_COVERED"}
     assert result.scenario_known < (result.baseline_total or 0)
     assert "INTEREST_INCOMPLETE" in result._repr_html_()
+    rows = result.to_records()
+    assert {row["interest_missing"] for row in rows} == {"RATE_NOT_COVERED"}
+    assert all(row["change"] is None for row in rows)
     projected = compare(unliquidated, past.model_copy(update={"project": True}), baseline=inside)
     assert projected.total_change is not None
     assert projected.total_change > 0

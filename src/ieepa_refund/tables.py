@@ -233,6 +233,7 @@ def _difference(d: Any) -> Iterator[Row]:
         "baseline_value": b.value,
         "scenario_value": a.value,
         "change": d.change,
+        "interest_missing": b.interest_missing or a.interest_missing,
     }
 
 
@@ -246,6 +247,7 @@ def _outcome(o: Any) -> Iterator[Row]:
         "liquidation_assumed": o.liquidation_assumed,
         "principal": o.principal,
         "interest": o.interest,
+        "interest_missing": o.interest_missing,
         "value": o.value,
     }
 
@@ -331,13 +333,13 @@ LEVELS["Difference"] = {
         ("baseline_status", S), ("scenario_status", S), ("baseline_liquidation", D),
         ("scenario_liquidation", D), ("baseline_principal", M), ("scenario_principal", M),
         ("baseline_interest", M), ("scenario_interest", M), ("baseline_value", M), ("scenario_value", M),
-        ("change", M),
+        ("change", M), ("interest_missing", S),
     )),
 }  # fmt: skip
 LEVELS["Outcome"] = {
     "entry": (_outcome, (
         ("entry_number", S), ("payee", S), ("counted", B), ("status", S), ("liquidation_date", D),
-        ("liquidation_assumed", B), ("principal", M), ("interest", M), ("value", M),
+        ("liquidation_assumed", B), ("principal", M), ("interest", M), ("interest_missing", S), ("value", M),
     )),
 }  # fmt: skip
 LEVELS["DeadlineWeek"] = {
