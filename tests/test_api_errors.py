@@ -368,3 +368,17 @@ def test_compare_past_the_rate_table_is_interest_incomplete_not_no_change() -> N
     projected = compare(unliquidated, past.model_copy(update={"project": True}), baseline=inside)
     assert projected.total_change is not None
     assert projected.total_change > 0
+
+
+def test_equal_outcomes_without_interest_differ_by_zero_but_their_totals_stay_unknown() -> None:
+    """The same unknown interest on both sides cancels; the totals themselves are not known."""
+    unliquidated = [e for e in ENTRIES if e.liquidation_date is None]
+    same = compare(unliquidated, Assumptions(), baseline=Assumptions())
+    assert same.total_change == 0
+    assert same.baseline_total is None
+    assert not same.interest_complete
+    assert len(same.incomplete) == len(
+        [r for r in compute_refunds(unliquidated) if r.interest is None and r.principal > 0]
+    )
+    corporate = compare(unliquidated, Assumptions(corporate=True), baseline=Assumptions())
+    assert corporate.total_change is None  # unknown interest at another rate does not cancel

@@ -139,7 +139,8 @@ class Difference(Model):
 
     @property
     def interest_complete(self) -> bool:
-        return self.change is not None
+        """Both sides' values are known (their change may be known without them)."""
+        return self.baseline.value is not None and self.scenario.value is not None
 
 
 class Comparison(Tabular, Model):
@@ -161,8 +162,8 @@ class Comparison(Tabular, Model):
 
     @property
     def incomplete(self) -> tuple[Difference, ...]:
-        """Entries whose change a missing interest figure leaves unknown."""
-        return tuple(d for d in self.differences if d.change is None)
+        """Entries with a missing interest figure on either side."""
+        return tuple(d for d in self.differences if not d.interest_complete)
 
     @property
     def baseline_total(self) -> Decimal | None:
