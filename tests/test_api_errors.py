@@ -382,3 +382,11 @@ def test_equal_outcomes_without_interest_differ_by_zero_but_their_totals_stay_un
     )
     corporate = compare(unliquidated, Assumptions(corporate=True), baseline=Assumptions())
     assert corporate.total_change is None  # unknown interest at another rate does not cancel
+
+
+def test_a_data_folder_that_is_not_a_path_is_refused_by_name() -> None:
+    with pytest.raises(InvalidFormat) as info:
+        RateTable.load(123)  # type: ignore[arg-type]
+    assert info.value.field == "where"
+    with pytest.raises(InvalidFormat):
+        RateTable([1], data_version="x")  # type: ignore[list-item]

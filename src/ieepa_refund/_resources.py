@@ -20,7 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import DataError
+from .errors import DataError, InvalidFormat
 
 MANIFEST = "MANIFEST.json"
 
@@ -67,6 +67,12 @@ def as_dir(where: str | Path | Traversable | None, name: str) -> Traversable:
         return data_dir(name)
     if isinstance(where, str | Path):
         return Path(where)
+    if not isinstance(where, Traversable):
+        raise InvalidFormat(
+            "a data folder is a path (str or Path) or an importlib.resources folder",
+            field="where",
+            value=where,
+        )
     return where
 
 

@@ -15,7 +15,7 @@ from pydantic import ConfigDict
 
 from .._model import Model
 from .._resources import as_dir, once, read_csv, read_manifest
-from ..errors import DataError, RateNotCovered
+from ..errors import DataError, InvalidFormat, RateNotCovered
 from ._conventions import DayCount, RateColumn
 
 __all__ = ["RATE_COLUMNS", "RatePeriod", "RateTable", "default_rate_table", "segments"]
@@ -68,6 +68,10 @@ class RateTable:
     def __init__(
         self, periods: list[RatePeriod] | tuple[RatePeriod, ...], *, data_version: str
     ) -> None:
+        periods = tuple(periods)
+        for period in periods:
+            if not isinstance(period, RatePeriod):
+                raise InvalidFormat("each period is a RatePeriod", field="periods", value=period)
         ordered = tuple(sorted(periods, key=lambda p: p.effective_from))
         if not ordered:
             raise DataError("an interest-rate table needs at least one period")
