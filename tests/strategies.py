@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from ieepa_refund import Entry, EntryLine, EntryRefund, Tariff
+from ieepa_refund import Entry, EntryLine, EntryRefund, HeadingPeriod, Tariff, default_registry
 from ieepa_refund import entry_number as en
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -123,3 +124,51 @@ def distinct_refunds(draw: st.DrawFn, max_size: int = 25) -> list[EntryRefund]:
     for refund in refunds:
         seen.setdefault(refund.entry_number, refund)
     return list(seen.values())
+
+
+# --- drawn from the shipped registry: any heading, any day of its period, any country --------
+
+#: Countries drawn for a heading open to every country ('*'), beside the ones named in the data.
+SOME_COUNTRIES = ["CN", "MX", "CA", "IN", "BR", "VN", "DE", "JP", "KR", "CH", "GB", "ZA", "AU"]
+
+
+@functools.cache
+def _registry_periods() -> tuple[HeadingPeriod, ...]:
+    registry = default_registry()
+    return tuple(p for h in registry.headings for p in registry.periods_of(h) if p.effective_from)
+
+
+def registry_periods(kind: str | None = None) -> st.SearchStrategy[HeadingPeriod]:
+    """Any period of any heading in the shipped registry (of ``kind`` when given)."""
+    periods = [p for p in _registry_periods() if kind is None or p.kind == kind]
+    return st.sampled_from(periods)
+
+
+def _countries(period: HeadingPeriod) -> list[str]:
+    named = SOME_COUNTRIES if "*" in period.countries else sorted(period.countries - {"*"})
+    return [c for c in named if c not in period.countries_except]
+
+
+@st.composite
+def registry_entries(draw: st.DrawFn) -> tuple[Entry, HeadingPeriod]:
+    """An entry reporting one IEEPA duty heading on a day of its period, for a country it
+    applies to, beside ordinary goods with their duty reported; and the period drawn."""
+    period = draw(
+        registry_periods("duty").filter(lambda p: bool(p.countries) and bool(_countries(p)))
+    )
+    assert period.effective_from is not None
+    last = (period.effective_to or date(2026, 2, 24)) - timedelta(days=1)
+    entry_date = draw(st.dates(min_value=period.effective_from, max_value=last))
+    country = draw(st.sampled_from(_countries(period)))
+    ieepa = Tariff(hts=period.display_heading, value=draw(money(100_000)), duty=draw(money(50_000)))
+    ordinary = Tariff(
+        hts=draw(st.sampled_from(ORDINARY)), value=draw(money(100_000)), duty=draw(money(5_000))
+    )
+    entry = Entry(
+        entry_number=draw(entry_numbers()),
+        entry_type="01",
+        importer_number="12-3456789AB",
+        entry_date=entry_date,
+        lines=(EntryLine(number=1, country_of_origin=country, tariffs=(ordinary, ieepa)),),
+    )
+    return entry, period

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import calendar
+import csv
+import decimal
+import io
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import resources
 
 import pytest
 from hypothesis import given
@@ -9,20 +14,27 @@ from hypothesis import strategies as st
 
 from ieepa_refund import (
     DataError,
+    Entry,
     FloatRefused,
+    HeadingPeriod,
     InterestConventions,
     InvalidPeriod,
     RateNotCovered,
     RateTable,
     ValidationError,
     accrue_interest,
+    compute_refund,
+    compute_refunds,
     default_rate_table,
     delinquency_interest,
     growth_factor,
     interest_detail,
+    read_es003,
+    sample_es003,
 )
+from ieepa_refund.cli import main
 from ieepa_refund.interest import RatePeriod
-from tests.strategies import covered_dates, money
+from tests.strategies import covered_dates, money, registry_entries
 
 TEN_K = Decimal("10000")
 D0, D1 = date(2025, 4, 15), date(2026, 6, 30)
@@ -214,3 +226,149 @@ def test_delinquency_is_interest_on_the_balance_over_its_periods() -> None:
     assert late.interest == expected
     with pytest.raises(InvalidPeriod):
         delinquency_interest(TEN_K, liquidated=D1, paid_on=D0)
+
+
+# --- the day-by-day loop of tests/golden/README.md, as a property oracle ----------------------
+
+_RATE_ROWS = list(
+    csv.DictReader(
+        io.StringIO(
+            resources.files("ieepa_refund")
+            .joinpath("data", "interest_rates", "overpayment_rates.csv")
+            .read_text(encoding="utf-8")
+        )
+    )
+)
+
+
+def _daily_rate(day: date, column: str) -> Decimal:
+    for row in _RATE_ROWS:
+        if (
+            date.fromisoformat(row["effective_from"])
+            <= day
+            < date.fromisoformat(row["effective_to"])
+        ):
+            return Decimal(row[column])
+    raise AssertionError(f"no rate row for {day}")
+
+
+def _day_by_day(principal: Decimal, deposited: date, until: date, column: str) -> Decimal:
+    """One multiplication a day at that day's quarter rate, read straight from the CSV."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 50
+        factor, day = Decimal(1), deposited
+        while day < until:
+            day += timedelta(days=1)
+            year = 366 if calendar.isleap(day.year) else 365
+            factor *= 1 + _daily_rate(day, column) / 100 / year
+        return (principal * factor - principal).quantize(Decimal("0.01"), decimal.ROUND_HALF_UP)
+
+
+@given(money(), covered_dates, covered_dates, st.booleans())
+def test_accrue_interest_matches_the_day_by_day_loop(
+    principal: Decimal, a: date, b: date, corporate: bool
+) -> None:
+    """The cached index engine gives, to the cent, what one multiplication a day gives."""
+    deposited, until = min(a, b), max(a, b)
+    column = "overpayment_corporate_pct" if corporate else "overpayment_noncorporate_pct"
+    assert accrue_interest(
+        principal, deposited=deposited, until=until, corporate=corporate
+    ) == _day_by_day(principal, deposited, until, column)
+
+
+@given(registry_entries(), covered_dates)
+def test_a_registry_drawn_refund_is_its_ieepa_duty_with_the_loops_interest(
+    drawn: tuple[Entry, HeadingPeriod], liquidated: date
+) -> None:
+    """Any IEEPA duty heading, on any day of its period, for a country it covers: the paid
+    method refunds exactly its duty, with interest from the entry date to liquidation."""
+    entry, period = drawn
+    entry = entry.model_copy(
+        update={
+            "deposit_date": entry.entry_date,
+            "liquidation_date": max(liquidated, entry.entry_date),
+        }
+    )
+    refund = compute_refund(entry)
+    (ieepa,) = [t for t in refund.tariffs if t.hts == period.heading]
+    assert ieepa.status == "ieepa"
+    assert ieepa.refund == ieepa.paid
+    assert refund.principal == ieepa.paid
+    assert entry.liquidation_date is not None
+    expected = _day_by_day(
+        refund.principal, entry.entry_date, entry.liquidation_date, "overpayment_noncorporate_pct"
+    )
+    assert refund.interest == expected  # 0.00 for a principal of 0
+
+
+# --- interest past the data: never a smaller total, always a word -----------------------------
+
+PAST = date(2027, 3, 31)
+
+
+def test_refunds_interest_total_is_none_when_a_figure_is_past_the_rate_table() -> None:
+    """A RATE_NOT_COVERED entry used to add zero to Refunds.interest: a smaller, complete-looking sum."""
+    entries = read_es003(sample_es003()).entries
+    refunds = compute_refunds(entries, interest_until=PAST)
+    missing = [r for r in refunds if r.interest is None and r.principal > 0]
+    assert missing
+    assert all("RATE_NOT_COVERED" in r.warning_codes for r in missing)
+    assert refunds.interest is None
+    assert refunds.total is None
+    assert not refunds.interest_complete
+    assert refunds.interest_missing == len(missing)
+    assert refunds.interest_missing_reasons() == {"RATE_NOT_COVERED": len(missing)}
+    assert refunds.interest_known == sum((r.interest or 0 for r in refunds), Decimal(0))
+    assert "INTEREST_INCOMPLETE: at least" in refunds._repr_html_()
+    records = refunds.to_records()
+    assert sum(row["interest_missing"] for row in records) == len(missing)
+
+
+def test_refunds_interest_total_is_the_sum_when_every_figure_is_there() -> None:
+    refunds = compute_refunds(read_es003(sample_es003()).entries, interest_until=date(2026, 11, 28))
+    assert refunds.interest_complete
+    assert refunds.interest == refunds.interest_known
+    assert refunds.total == refunds.principal + refunds.interest_known
+    assert not any(row["interest_missing"] for row in refunds.to_records())
+    assert "INTEREST_INCOMPLETE" not in refunds._repr_html_()
+
+
+def test_a_refund_frame_flags_entries_without_an_interest_figure() -> None:
+    pytest.importorskip("pandas")
+    refunds = compute_refunds(read_es003(sample_es003()).entries, interest_until=PAST)
+    frame = refunds.to_dataframe()
+    assert str(frame["interest_missing"].dtype) == "boolean"
+    assert int(frame["interest_missing"].sum()) == refunds.interest_missing
+
+
+def test_estimate_refuses_an_as_of_past_the_rate_table_and_names_project(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Past the last covered quarter the command refuses (exit 2) instead of printing short totals."""
+    sample = str(sample_es003())
+    assert main(["estimate", sample, "--as-of", "2027-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert "2026-12-31" in err
+    assert "--project" in err
+    with pytest.raises(SystemExit) as info:  # refused as a date option, by argparse
+        main(["estimate", sample, "--as-of", "9999-12-31", "--project"])
+    assert info.value.code == 2
+    assert "9999-12-31" in capsys.readouterr().err
+    assert main(["estimate", sample, "--as-of", "2040-01-01", "--project"]) == 2
+    assert "2036-12-31" in capsys.readouterr().err
+    assert main(["estimate", sample, "--as-of", "2027-01-01", "--project"]) in (0, 1)
+
+
+def test_projection_is_bounded_and_says_how_far() -> None:
+    table = default_rate_table()
+    assert table.projects_to == date(2036, 12, 31)
+    accrue_interest(TEN_K, deposited=D0, until=table.projects_to, project=True)
+    with pytest.raises(RateNotCovered, match="2036-12-31"):
+        accrue_interest(TEN_K, deposited=D0, until=date(2037, 1, 1), project=True)
+
+
+def test_interest_above_a_plausible_principal_is_refused_not_invalid_operation() -> None:
+    """10**30 used to escape as decimal.InvalidOperation from the rounding."""
+    with pytest.raises(ValidationError, match="plausible"):
+        accrue_interest(Decimal(10) ** 30, deposited=D0, until=D1)
+    assert accrue_interest(Decimal(10) ** 12, deposited=D0, until=D1) > 0

@@ -10,12 +10,12 @@ a float is refused with an error naming the field:
     >>> Tariff(hts="9903.01.24", duty=12.5)
     Traceback (most recent call last):
     ...
-    pydantic_core._pydantic_core.ValidationError: 1 validation error for Tariff
+    ieepa_refund.errors.ModelValidationError: 1 validation error for Tariff
     duty
       Value error, duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5) [type=value_error, input_value=12.5, input_type=float]
         For further information visit ...
 
-(pydantic's ``ValidationError`` is a ``ValueError``, like ours.)
+(``ModelValidationError`` is both ``ieepa_refund.ValidationError`` and pydantic's.)
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from . import entry_number as _entry_number
 from . import hts as _hts
+from ._model import Model
 from .errors import InvalidChecksum, ValidationError
 from .money import Amount, Quantity
 from .rates import parse_rate
@@ -62,7 +63,7 @@ def _not_negative(value: Decimal | None, field: str) -> Decimal | None:
     return value
 
 
-class Tariff(BaseModel):
+class Tariff(Model):
     """One HTS number reported on an entry line, as in one ES-003 row.
 
     ``rate`` is HTSUS rate text (``'3.9%'``, ``'2.5¢/kg'``...), needed only to
@@ -105,7 +106,7 @@ class Tariff(BaseModel):
         return self.hts[:2] == "99"
 
 
-class EntryLine(BaseModel):
+class EntryLine(Model):
     """One entry summary line: its number, country of origin and HTS numbers."""
 
     model_config = _FROZEN
@@ -132,7 +133,7 @@ class EntryLine(BaseModel):
         return value
 
 
-class Entry(BaseModel):
+class Entry(Model):
     """An entry summary with its lines.
 
     ``entry_date`` is the date of entry or of withdrawal for consumption: it

@@ -4,12 +4,23 @@ Bad input is a :class:`ValueError`; "not in the table" is a :class:`LookupError`
 (a :class:`KeyError` where a heading is looked up by key, as ``zoneinfo`` does).
 Catch :class:`IeepaRefundError` to catch them all.
 
+Building a model (``Entry``, ``InterestConventions``, ``Assumptions``...) from
+bad fields raises :class:`ModelValidationError`: one exception that is both our
+:class:`ValidationError` (so ``except ieepa_refund.ValidationError`` catches it,
+with ``field`` the dotted path of the first bad field) and a
+``pydantic.ValidationError`` (so ``except pydantic.ValidationError`` and
+``errors()`` keep working). pydantic builds its own error, which no ``except``
+clause of ours could catch; the models' common base converts it once, at the
+outermost model.
+
 An entry that is *not refundable* is never an error: it is a result with a reason.
 
 ::
 
     IeepaRefundError
     ├── ValidationError (ValueError)          bad input, names the field and value
+    │   ├── ModelValidationError               a model built from bad fields (also a
+    │   │                                      pydantic.ValidationError: its errors())
     │   ├── InvalidFormat                      wrong characters or shape
     │   ├── InvalidLength                      wrong number of characters
     │   ├── InvalidChecksum                    the check digit does not match
@@ -28,6 +39,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic_core
+
 __all__ = [
     "DataError",
     "FloatRefused",
@@ -40,6 +53,7 @@ __all__ = [
     "InvalidLength",
     "InvalidPeriod",
     "InvalidRate",
+    "ModelValidationError",
     "NotInTable",
     "RateNotCovered",
     "ValidationError",
@@ -76,6 +90,43 @@ class ValidationError(IeepaRefundError, ValueError):
         if value is not _UNSET:
             text = f"{text} (got {value!r})"
         super().__init__(text)
+
+
+class ModelValidationError(ValidationError, pydantic_core.ValidationError):
+    """A model built from bad fields: every bad field, each with its path and value.
+
+    Made with :meth:`from_pydantic`; ``errors()``, ``error_count()`` and
+    ``title`` are pydantic's, ``field`` and ``value`` the first bad field's.
+    """
+
+    message = "the model's fields are not valid"
+
+    def __init__(self, *_: Any, **__: Any) -> None:
+        # pydantic_core.ValidationError.__new__ has already taken the error list; its
+        # arguments (title, line errors...) are not our (message, field, value).
+        errors = self.errors(include_url=False)
+        first = errors[0] if errors else None
+        cause = (first.get("ctx") or {}).get("error") if first else None
+        path = ".".join(str(p) for p in first["loc"]) if first else ""
+        # A check over the whole model (loc ()) that raised one of ours knows its field.
+        self.field = path or (cause.field if isinstance(cause, ValidationError) else None)
+        self.value = cause.value if isinstance(cause, ValidationError) else first and first["input"]
+        Exception.__init__(self, self.title)
+
+    # pydantic's text: a count, then each bad field's path, message and value.
+    __str__ = pydantic_core.ValidationError.__str__
+    __repr__ = pydantic_core.ValidationError.__repr__
+
+    @classmethod
+    def from_pydantic(cls, error: pydantic_core.ValidationError) -> ModelValidationError:
+        """The same errors, as an exception of both trees."""
+        if isinstance(error, cls):
+            return error
+        converted: ModelValidationError = cls.from_exception_data(
+            error.title,
+            error.errors(include_url=False),  # type: ignore[arg-type]
+        )
+        return converted
 
 
 class InvalidFormat(ValidationError):

@@ -51,6 +51,9 @@ class Payable(Protocol):
     def interest(self) -> Decimal | None: ...
 
 
+_PAYABLE = ("entry_number", "payee", "liquidation_date", "principal", "interest")
+
+
 class Allocation(BaseModel):
     """One entry's share of a payment."""
 
@@ -133,7 +136,13 @@ def consolidate(
     unliquidated: list[str] = []
     nothing: list[str] = []
     seen: set[str] = set()
-    for refund in refunds:
+    if isinstance(refunds, str | bytes) or not isinstance(refunds, Iterable):
+        raise InvalidFormat("a sequence of refunds is expected", field="refunds", value=refunds)
+    for position, refund in enumerate(refunds):
+        if not all(hasattr(refund, name) for name in _PAYABLE):
+            raise InvalidFormat(
+                "a refund (EntryRefund) is expected", field=f"refunds[{position}]", value=refund
+            )
         if refund.entry_number in seen:
             raise InvalidFormat(
                 "an entry may be consolidated once", field="refunds", value=refund.entry_number

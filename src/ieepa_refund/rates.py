@@ -154,10 +154,16 @@ class Rate(BaseModel):
         return total
 
 
-@lru_cache(maxsize=4096)
 def parse_rate(text: str) -> Rate:
     """Parse HTSUS rate text. Raises :class:`InvalidRate` naming the text."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):  # before the cache, which cannot hash a list
+        raise InvalidRate("rate text is a str", field="rate", value=text)
+    return _parse_rate(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_rate(text: str) -> Rate:
+    if not text.strip():
         raise InvalidRate("rate text is empty", field="rate", value=text)
     clean = text.strip()
     if clean.lower() == "free":

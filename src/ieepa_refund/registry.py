@@ -29,7 +29,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
@@ -37,7 +37,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from . import hts as _hts
-from ._resources import as_dir, read_csv, read_manifest
+from ._model import Model
+from ._resources import as_dir, once, read_csv, read_manifest
 from .errors import DataError, HeadingNotFound, HeadingNotInForce, ValidationError
 
 __all__ = [
@@ -71,7 +72,7 @@ RANGE_COLUMNS = ("first", "last", "authority", "ieepa", "notes", "source")
 GROUP_COLUMNS = ("group", "country", "source")
 
 
-class HeadingPeriod(BaseModel):
+class HeadingPeriod(Model):
     """One IEEPA heading over one rate period."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -292,7 +293,7 @@ class Registry:
         return period if period.in_force(on) else None
 
 
-@cache
+@once
 def default_registry() -> Registry:
     """The shipped registry, loaded once per process."""
     return Registry.load()

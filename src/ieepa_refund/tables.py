@@ -69,6 +69,8 @@ def _refund_entry(r: Any) -> Iterator[Row]:
         "principal": r.principal,
         "principal_high": r.principal_high,
         "interest": r.interest,
+        # A refund with no interest figure: its NA would drop silently out of a column sum.
+        "interest_missing": r.interest is None and r.principal > 0,
         "total": r.total,
         "deposit_date": r.deposit_date,
         "deposit_basis": r.deposit_basis,
@@ -231,6 +233,7 @@ def _difference(d: Any) -> Iterator[Row]:
         "baseline_value": b.value,
         "scenario_value": a.value,
         "change": d.change,
+        "interest_missing": b.interest_missing or a.interest_missing,
     }
 
 
@@ -244,6 +247,7 @@ def _outcome(o: Any) -> Iterator[Row]:
         "liquidation_assumed": o.liquidation_assumed,
         "principal": o.principal,
         "interest": o.interest,
+        "interest_missing": o.interest_missing,
         "value": o.value,
     }
 
@@ -271,7 +275,7 @@ LEVELS: dict[str, dict[str, tuple[Callable[[Any], Iterator[Row]], Schema]]] = {
         "entry": (_refund_entry, (
             ("entry_number", S), ("importer_number", S), ("payee", S), ("liquidation_date", D),
             ("method", S), ("paid", M), ("owed", M), ("principal", M), ("principal_high", M),
-            ("interest", M), ("total", M), ("deposit_date", D), ("deposit_basis", S),
+            ("interest", M), ("interest_missing", B), ("total", M), ("deposit_date", D), ("deposit_basis", S),
             ("interest_until", D), ("warnings", S), ("data_version", S), ("rates_version", S),
         )),
         "line": (_refund_line, (
@@ -329,13 +333,13 @@ LEVELS["Difference"] = {
         ("baseline_status", S), ("scenario_status", S), ("baseline_liquidation", D),
         ("scenario_liquidation", D), ("baseline_principal", M), ("scenario_principal", M),
         ("baseline_interest", M), ("scenario_interest", M), ("baseline_value", M), ("scenario_value", M),
-        ("change", M),
+        ("change", M), ("interest_missing", S),
     )),
 }  # fmt: skip
 LEVELS["Outcome"] = {
     "entry": (_outcome, (
         ("entry_number", S), ("payee", S), ("counted", B), ("status", S), ("liquidation_date", D),
-        ("liquidation_assumed", B), ("principal", M), ("interest", M), ("value", M),
+        ("liquidation_assumed", B), ("principal", M), ("interest", M), ("interest_missing", S), ("value", M),
     )),
 }  # fmt: skip
 LEVELS["DeadlineWeek"] = {

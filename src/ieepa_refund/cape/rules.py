@@ -13,13 +13,12 @@ load a folder of their own.
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from .._resources import as_dir, read_csv, read_manifest
+from .._resources import as_dir, once, read_csv, read_manifest
 from ..errors import DataError
 
 __all__ = [
@@ -153,7 +152,7 @@ class CapeRules:
         )
 
 
-@cache
+@once
 def default_cape_rules() -> CapeRules:
     """The shipped rules, loaded once per process."""
     return CapeRules.load()

@@ -9,14 +9,14 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..entry import Entry
 from ..es003 import Es003Report, Es003Stream, sample_es003
-from ..interest import default_rate_table
+from ..interest import RateTable, default_rate_table
 from ..payments import consolidate
 from ..refund import EntryRefund, compute_refund
 from ..registry import default_registry
@@ -105,6 +105,8 @@ def _estimate(
     """
     as_of = args.as_of or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
     registry, rates = default_registry(), default_rate_table()
+    if refused := _past_rates(as_of, rates, project=args.project):
+        raise UsageError(refused)
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
     with Outputs() as outputs:
@@ -143,6 +145,27 @@ def _estimate(
     if not to_stdout:
         _summary(report, summaries, args, as_of, out)
     return 1 if report.rows_rejected else 0
+
+
+def _past_rates(as_of: date, rates: RateTable, *, project: bool) -> str | None:
+    """Why interest to ``as_of`` cannot be estimated, or None.
+
+    Past the table an entry's interest would be missing and the totals short,
+    so the command refuses up front rather than print a smaller number.
+    """
+    last = rates.covers_to - timedelta(days=1)
+    if not project and as_of > last:
+        return (
+            f"--as-of {as_of.isoformat()} is past the interest-rate table (data "
+            f"{rates.data_version}), which covers days up to {last.isoformat()}; pass --project "
+            "to carry the last known rate forward, or an earlier --as-of"
+        )
+    if project and as_of > rates.projects_to:
+        return (
+            f"--as-of {as_of.isoformat()} is past the furthest projection of the interest-rate "
+            f"table, {rates.projects_to.isoformat()}"
+        )
+    return None
 
 
 def check_estimate_outputs(args: argparse.Namespace, inputs: Sequence[Path]) -> None:
@@ -263,8 +286,25 @@ def _summary(
             f"{at_stake:,} on their rows kept, principal {sum((r.principal for r in incomplete), ZERO):,}; "
             f"the rest unknown until the input is fixed; {report.entries_rejected:,} entries rejected whole"
         )
-    say(f"  Interest          {interest:>16,}")
-    say(f"  Total             {principal + interest:>16,}")
+    # An interest figure never drops silently out of a total: entries with a refund but no
+    # interest figure (a liquidation date past the rate table, dates out of order) make the
+    # totals floors, said so in words.
+    missing = [r for r in refunds if r.interest is None and r.principal > 0]
+    floor = "at least " if missing else ""
+    say(f"  Interest          {interest:>16,}  {floor.strip()}".rstrip())
+    say(f"  Total             {principal + interest:>16,}  {floor.strip()}".rstrip())
+    if missing:
+        why = Counter(
+            code
+            for r in missing
+            for code in r.codes
+            if code in ("RATE_NOT_COVERED", "INTEREST_BEFORE_DEPOSIT", "NO_INTEREST_UNLIQUIDATED")
+        )
+        reasons = ", ".join(f"{code} {n:,}" for code, n in sorted(why.items())) or "see warnings"
+        say(
+            f"  INTEREST_INCOMPLETE: {len(missing):,} entries with a refund have no interest "
+            f"figure ({reasons}); the interest and total above leave them out"
+        )
     result = consolidate(refunds)
     say("")
     say(f"Payments by payee and liquidation date ({len(result):,}), as CBP consolidates them:")

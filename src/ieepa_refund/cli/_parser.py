@@ -148,7 +148,8 @@ def _estimating(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--project",
         action="store_true",
-        help="carry the last known interest rate past the end of the rate table",
+        help="carry the last known interest rate past the end of the rate table (without it, "
+        "an --as-of past the table is refused)",
     )
     sub.add_argument(
         "--out",

@@ -35,7 +35,13 @@ from ._conventions import (
     InterestPeriod,
     RateColumn,
 )
-from ._engine import DELINQUENCY_PERIOD_DAYS, accrue_interest, delinquency_interest, interest_detail
+from ._engine import (
+    DELINQUENCY_PERIOD_DAYS,
+    MAX_PRINCIPAL,
+    accrue_interest,
+    delinquency_interest,
+    interest_detail,
+)
 from ._exact import growth_factor
 from ._table import RATE_COLUMNS, RatePeriod, RateTable, default_rate_table
 
@@ -49,6 +55,7 @@ __all__ = [
     "InterestConventions",
     "InterestDetail",
     "InterestPeriod",
+    "MAX_PRINCIPAL",
     "RATE_COLUMNS",
     "RateColumn",
     "RatePeriod",

@@ -6,8 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator
 
+from .._model import Model
 from ..money import INTEREST_ROUNDING, check_rounding
 
 __all__ = [
@@ -31,7 +32,7 @@ RateColumn = Literal["noncorporate", "corporate", "corporate_over_10k"]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class InterestConventions(BaseModel):
+class InterestConventions(Model):
     """How interest is counted. CBP has not published its method: these are choices.
 
     ``accrual``: ``after_deposit`` accrues each day in ``(deposited, until]``;
@@ -60,7 +61,7 @@ class InterestConventions(BaseModel):
 DEFAULT_CONVENTIONS = InterestConventions()
 
 
-class InterestPeriod(BaseModel):
+class InterestPeriod(Model):
     """The part of an accrual that falls in one quarter (one rate)."""
 
     model_config = _FROZEN
@@ -78,7 +79,7 @@ class InterestPeriod(BaseModel):
     source: str
 
 
-class InterestDetail(BaseModel):
+class InterestDetail(Model):
     """Interest with its working: per-quarter days, rates, factors and amounts."""
 
     model_config = _FROZEN
@@ -100,7 +101,7 @@ class InterestDetail(BaseModel):
         return (self.until - self.deposited).days
 
 
-class DelinquencyDetail(BaseModel):
+class DelinquencyDetail(Model):
     """Extra interest on a refund paid late (19 U.S.C. 1505(d); 19 CFR 24.36(a)(2)-(3))."""
 
     model_config = _FROZEN

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
@@ -26,10 +27,16 @@ from ._conventions import (
     RateColumn,
     rate_column,
 )
-from ._exact import accrual_days, check_dates
-from ._table import RateTable, default_rate_table, segments
+from ._exact import accrual_days, check_dates, check_flag, check_rates
+from ._table import RateTable, segments
 
-__all__ = ["DELINQUENCY_PERIOD_DAYS", "accrue_interest", "delinquency_interest", "interest_detail"]
+__all__ = [
+    "DELINQUENCY_PERIOD_DAYS",
+    "MAX_PRINCIPAL",
+    "accrue_interest",
+    "delinquency_interest",
+    "interest_detail",
+]
 
 _ONE_DAY = timedelta(days=1)
 #: 19 U.S.C. 1505(d): a refund unpaid 30 days after (re)liquidation is delinquent, and
@@ -43,11 +50,18 @@ def _decimal(value: Fraction, digits: int = 40) -> Decimal:
         return Decimal(value.numerator) / Decimal(value.denominator)
 
 
-def _principal(value: Any) -> Decimal:
-    principal = to_decimal(value, field="principal")
+#: More than any refund an importer is owed (a trillion dollars): past it a principal is a
+#: typo or a unit slip, and its interest would outgrow the 60-digit working precision.
+MAX_PRINCIPAL = Decimal(10) ** 12
+
+
+def _principal(value: Any, field: str = "principal") -> Decimal:
+    principal = to_decimal(value, field=field)
     if principal < 0:
+        raise InvalidFormat("must not be negative", field=field, value=principal)
+    if principal > MAX_PRINCIPAL:
         raise InvalidFormat(
-            "the principal must not be negative", field="principal", value=principal
+            f"more than {MAX_PRINCIPAL:,} is not a plausible refund", field=field, value=principal
         )
     return principal
 
@@ -63,10 +77,21 @@ class _Index:
     60 significant digits. Growth over the accrual days ``first..last`` is then
     ``at(last) / at(first - 1)``: one division per entry however long the span.
     Built once per (table, column, conventions, projection) and extended as
-    later days are asked for.
+    later days are asked for, under a lock: two threads extending the list at
+    once would interleave their days. Reads of days already built take no lock
+    (a list only grows, and an element is appended once it is final).
     """
 
-    __slots__ = ("_column", "_compounding", "_day_count", "_project", "_start", "_table", "_values")
+    __slots__ = (
+        "_column",
+        "_compounding",
+        "_day_count",
+        "_lock",
+        "_project",
+        "_start",
+        "_table",
+        "_values",
+    )
 
     def __init__(
         self,
@@ -80,6 +105,7 @@ class _Index:
         self._day_count, self._compounding = day_count, compounding
         self._start = table.covers_from - _ONE_DAY
         self._values = [Decimal(1) if compounding == "daily" else Decimal(0)]
+        self._lock = threading.Lock()
 
     def at(self, day: date) -> Decimal:
         offset = (day - self._start).days
@@ -90,7 +116,9 @@ class _Index:
             )
         values = self._values
         if offset >= len(values):
-            self._extend(day)
+            with self._lock:
+                if offset >= len(values):
+                    self._extend(day)
         return values[offset]
 
     def _extend(self, last: date) -> None:
@@ -109,8 +137,11 @@ class _Index:
                     values.append(value)
 
 
+_INDEX_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=256)
-def _index(
+def _new_index(
     table: RateTable,
     column: RateColumn,
     day_count: DayCount,
@@ -118,6 +149,18 @@ def _index(
     project: bool,
 ) -> _Index:
     return _Index(table, column, day_count, compounding, project)
+
+
+def _index(
+    table: RateTable,
+    column: RateColumn,
+    day_count: DayCount,
+    compounding: Compounding,
+    project: bool,
+) -> _Index:
+    # One index per key even when threads ask first together (lru_cache alone may build two).
+    with _INDEX_LOCK:
+        return _new_index(table, column, day_count, compounding, project)
 
 
 class _Growth(BaseModel):
@@ -179,7 +222,13 @@ def interest_detail(
     """Interest on ``principal`` with the per-quarter working a user can show."""
     amount = _principal(principal)
     check_dates(deposited, until)
-    table = rates or default_rate_table()
+    check_flag(corporate, field="corporate")
+    check_flag(project, field="project")
+    table = check_rates(rates)
+    if not isinstance(conventions, InterestConventions):
+        raise InvalidFormat(
+            "an InterestConventions is expected", field="conventions", value=conventions
+        )
     first, last = accrual_days(deposited, until, conventions.accrual)
     column = rate_column(corporate, conventions)
     growth = _growth(first, last, table, column, project, conventions)
@@ -225,9 +274,19 @@ def interest_detail(
 def _conventions(
     base: InterestConventions | None, overrides: Mapping[str, Any]
 ) -> InterestConventions:
+    """``base`` with the named options, validated as the model validates them.
+
+    ``model_copy(update=...)`` would skip validation: ``compounding="Daily"``
+    would then fall through to simple interest without a word.
+    """
+    if base is not None and not isinstance(base, InterestConventions):
+        raise InvalidFormat("an InterestConventions is expected", field="conventions", value=base)
     chosen = {k: v for k, v in overrides.items() if v is not None}
     base = base or DEFAULT_CONVENTIONS
-    return base.model_copy(update=chosen) if chosen else base
+    if not chosen:
+        return base
+    # Raises what InterestConventions(...) raises, naming the option (its field).
+    return InterestConventions.model_validate({**base.model_dump(), **chosen})
 
 
 def accrue_interest(
@@ -291,8 +350,9 @@ def delinquency_interest(
     interest). ``payment_period_accrues=True`` counts the period of payment too,
     for comparison with a figure CBP reports.
     """
-    amount = _principal(balance)
-    check_dates(liquidated, paid_on)
+    amount = _principal(balance, "balance")
+    check_dates(liquidated, paid_on, names=("liquidated", "paid_on"))
+    check_flag(payment_period_accrues, field="payment_period_accrues")
     days = (paid_on - liquidated).days
     if days <= DELINQUENCY_PERIOD_DAYS:
         periods = 0

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
+from .._model import check_date
 from ..errors import InvalidFormat, InvalidPeriod
 from ._conventions import (
     DEFAULT_CONVENTIONS,
@@ -17,7 +19,7 @@ from ._conventions import (
 )
 from ._table import RateTable, default_rate_table, segments
 
-__all__ = ["accrual_days", "check_dates", "growth_factor"]
+__all__ = ["accrual_days", "check_dates", "check_flag", "check_rates", "growth_factor"]
 
 _ONE_DAY = timedelta(days=1)
 
@@ -28,15 +30,40 @@ def _period_factor(rate: Decimal, year_days: int, days: int, compounding: Compou
     return (1 + daily) ** days if compounding == "daily" else 1 + daily * days
 
 
-def check_dates(deposited: date, until: date) -> None:
-    if not isinstance(deposited, date) or not isinstance(until, date):
-        raise InvalidFormat("deposited and until are dates", field="until", value=until)
+def check_dates(
+    deposited: Any, until: Any, *, names: tuple[str, str] = ("deposited", "until")
+) -> None:
+    """Both plain dates (not datetimes, not text), in order, short of ``date.max``."""
+    for value, name in ((deposited, names[0]), (until, names[1])):
+        check_date(value, field=name)
+        if value == date.max:  # the day after it, which accrual needs, does not exist
+            raise InvalidFormat(
+                "no interest runs to the last date Python has", field=name, value=value
+            )
     if until < deposited:
         raise InvalidPeriod(
-            f"until {until.isoformat()} is before the deposit date {deposited.isoformat()}",
-            field="until",
+            f"{names[1]} {until.isoformat()} is before {names[0]} {deposited.isoformat()}",
+            field=names[1],
             value=until.isoformat(),
         )
+
+
+def check_flag(value: Any, *, field: str) -> bool:
+    """A yes/no option: ``"no"`` or ``0`` would be read as their truth value, so only a bool."""
+    if not isinstance(value, bool):
+        raise InvalidFormat("True or False is expected", field=field, value=value)
+    return value
+
+
+def check_rates(rates: Any) -> RateTable:
+    """``rates`` if it is a :class:`RateTable`; the shipped table when None."""
+    if rates is None:
+        return default_rate_table()
+    if not isinstance(rates, RateTable):
+        raise InvalidFormat(
+            "a RateTable is expected (RateTable.load(folder))", field="rates", value=rates
+        )
+    return rates
 
 
 def accrual_days(deposited: date, until: date, accrual: Accrual) -> tuple[date, date]:
@@ -56,7 +83,13 @@ def growth_factor(
 ) -> Fraction:
     """The exact growth of one dollar from ``deposited`` to ``until`` (1 on the deposit day)."""
     check_dates(deposited, until)
-    table = rates or default_rate_table()
+    check_flag(corporate, field="corporate")
+    check_flag(project, field="project")
+    table = check_rates(rates)
+    if not isinstance(conventions, InterestConventions):
+        raise InvalidFormat(
+            "an InterestConventions is expected", field="conventions", value=conventions
+        )
     first, last = accrual_days(deposited, until, conventions.accrual)
     column = rate_column(corporate, conventions)
     factor = Fraction(1)

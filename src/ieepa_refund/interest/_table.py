@@ -8,14 +8,14 @@ import itertools
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from .._resources import as_dir, read_csv, read_manifest
-from ..errors import DataError, RateNotCovered
+from .._model import Model
+from .._resources import as_dir, once, read_csv, read_manifest
+from ..errors import DataError, InvalidFormat, RateNotCovered
 from ._conventions import DayCount, RateColumn
 
 __all__ = ["RATE_COLUMNS", "RatePeriod", "RateTable", "default_rate_table", "segments"]
@@ -33,10 +33,14 @@ RATE_COLUMNS = (
 )
 
 _ONE_DAY = timedelta(days=1)
+#: How far ``project=True`` carries the last known rate past the table. A refund of
+#: 2025-26 deposits is paid within years, not centuries; a date far past the data is
+#: a typo or a sentinel (9999-12-31), and projecting to it would build millions of days.
+PROJECTION_YEARS = 10
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class RatePeriod(BaseModel):
+class RatePeriod(Model):
     """One quarter's rates, percent per year."""
 
     model_config = _FROZEN
@@ -64,6 +68,10 @@ class RateTable:
     def __init__(
         self, periods: list[RatePeriod] | tuple[RatePeriod, ...], *, data_version: str
     ) -> None:
+        periods = tuple(periods)
+        for period in periods:
+            if not isinstance(period, RatePeriod):
+                raise InvalidFormat("each period is a RatePeriod", field="periods", value=period)
         ordered = tuple(sorted(periods, key=lambda p: p.effective_from))
         if not ordered:
             raise DataError("an interest-rate table needs at least one period")
@@ -94,23 +102,32 @@ class RateTable:
         for number, row in enumerate(
             read_csv(folder, "overpayment_rates.csv", RATE_COLUMNS), start=2
         ):
+            where = f"overpayment_rates.csv row {number}"
             try:
-                periods.append(
-                    RatePeriod(
-                        effective_from=date.fromisoformat(row["effective_from"]),
-                        effective_to=date.fromisoformat(row["effective_to"]),
-                        underpayment=Decimal(row["underpayment_pct"]),
-                        noncorporate=Decimal(row["overpayment_noncorporate_pct"]),
-                        corporate=Decimal(row["overpayment_corporate_pct"]),
-                        corporate_over_10k=Decimal(row["overpayment_corporate_over_10k_pct"]),
-                        status=row["status"].strip(),
-                        notes=row["notes"].strip(),
-                        source=row["source"].strip(),
-                    )
+                period = RatePeriod(
+                    effective_from=date.fromisoformat(row["effective_from"]),
+                    effective_to=date.fromisoformat(row["effective_to"]),
+                    underpayment=Decimal(row["underpayment_pct"]),
+                    noncorporate=Decimal(row["overpayment_noncorporate_pct"]),
+                    corporate=Decimal(row["overpayment_corporate_pct"]),
+                    corporate_over_10k=Decimal(row["overpayment_corporate_over_10k_pct"]),
+                    status=row["status"].strip(),
+                    notes=row["notes"].strip(),
+                    source=row["source"].strip(),
                 )
             except (ValueError, ArithmeticError) as exc:
-                raise DataError(f"overpayment_rates.csv row {number}: {exc}") from None
-        return cls(periods, data_version=str(manifest["data_version"]))
+                raise DataError(f"{where}: {exc}") from None
+            rates = (period.noncorporate, period.corporate, period.corporate_over_10k)
+            # 26 U.S.C. 6621 rates are the federal short-term rate plus 0.5 to 3 points.
+            if not all(r.is_finite() and 0 <= r <= 100 for r in (period.underpayment, *rates)):
+                raise DataError(f"{where}: a rate outside 0-100 percent: {[str(r) for r in rates]}")
+            if period.effective_from >= period.effective_to:
+                raise DataError(f"{where}: effective_to is not after effective_from")
+            periods.append(period)
+        try:
+            return cls(periods, data_version=str(manifest["data_version"]))
+        except DataError as exc:
+            raise DataError(f"overpayment_rates.csv: {exc}") from None
 
     @property
     def covers_from(self) -> date:
@@ -120,6 +137,11 @@ class RateTable:
     def covers_to(self) -> date:
         """The first day *not* covered (exclusive end)."""
         return self.periods[-1].effective_to
+
+    @property
+    def projects_to(self) -> date:
+        """The last day ``project=True`` reaches (``PROJECTION_YEARS`` past the table)."""
+        return _projection_limit(self)
 
     def period_on(self, day: date) -> RatePeriod:
         """The quarter in force on ``day``; :class:`RateNotCovered` outside the table."""
@@ -134,10 +156,16 @@ class RateTable:
         return self.periods[index]
 
 
-@cache
+@once
 def default_rate_table() -> RateTable:
     """The shipped rate table, loaded once per process."""
     return RateTable.load()
+
+
+def _projection_limit(table: RateTable) -> date:
+    """The last day a projection reaches: the end of the year ``PROJECTION_YEARS`` on."""
+    year = (table.covers_to - _ONE_DAY).year + PROJECTION_YEARS
+    return date(min(year, date.max.year - 1), 12, 31)
 
 
 def _year_days(day: date, day_count: DayCount) -> int:
@@ -170,6 +198,13 @@ def segments(
         except RateNotCovered:
             if not project or day < table.covers_from:
                 raise
+            limit = table.projects_to
+            if last > limit:
+                raise RateNotCovered(
+                    f"no interest rate for {last.isoformat()}: project=True carries the last known "
+                    f"rate at most {PROJECTION_YEARS} years past the rate table (data "
+                    f"{table.data_version}), to {limit.isoformat()}"
+                ) from None
             final = table.periods[-1]
             rate, end, projected = final.rate(column), date.max, True
             source = f"projected: the last known rate ({final.effective_from.isoformat()} quarter)"

@@ -8,6 +8,17 @@
 ``Refunds`` and ``Screenings`` are immutable sequences of :class:`EntryRefund`
 and :class:`Screening`, with ``to_records()``, ``to_dataframe()`` and a
 ``_repr_html_`` summary that stays short at 100,000 entries.
+
+An interest figure never drops silently out of a total. An entry with a refund
+but no interest figure (not yet liquidated, or a date past the rate table) makes
+the interest INTEREST_INCOMPLETE: ``interest`` and ``total`` are then None,
+``interest_known`` is what is known (a floor), and ``interest_missing`` counts
+the entries behind the gap:
+
+    >>> refunds.interest_complete, refunds.interest_missing, refunds.interest is None
+    (False, 6, True)
+    >>> refunds.interest_missing_reasons()
+    Counter({'NO_INTEREST_UNLIQUIDATED': 6})
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Self, TypeVar, overload
 
+from .._model import check_date, check_items
 from .._tabular import Tabular
 from ..cape.screen import Screening, screen
 from ..entry import Entry
@@ -25,9 +37,26 @@ from ..refund import EntryRefund, compute_refund
 from ..registry import default_registry
 from ..tables import summary_html
 
-__all__ = ["Refunds", "Screenings", "compute_refunds", "screen_all"]
+__all__ = [
+    "MISSING_INTEREST_CODES",
+    "Refunds",
+    "Screenings",
+    "compute_refunds",
+    "interest_missing",
+    "screen_all",
+]
 
 ZERO = Decimal("0.00")
+#: The warning codes that say why a refund principal has no interest figure.
+MISSING_INTEREST_CODES = ("NO_INTEREST_UNLIQUIDATED", "RATE_NOT_COVERED", "INTEREST_BEFORE_DEPOSIT")
+
+
+def interest_missing(refund: EntryRefund) -> bool:
+    """True when the entry has a refund principal but no interest figure for it.
+
+    A principal of zero or less earns no interest: its None is not a gap.
+    """
+    return refund.interest is None and refund.principal > 0
 
 
 T = TypeVar("T")
@@ -77,16 +106,46 @@ class Refunds(_Results[EntryRefund]):
         return sum((r.principal for r in self._items), ZERO)
 
     @property
-    def interest(self) -> Decimal:
-        """Interest of the entries that have a figure (see ``without_interest``)."""
+    def interest(self) -> Decimal | None:
+        """Interest of every entry; None (INTEREST_INCOMPLETE) when any figure is missing.
+
+        Never the sum of only the known figures: read ``interest_known`` for that
+        floor, ``interest_missing`` for how many entries it leaves out.
+        """
+        return self.interest_known if self.interest_complete else None
+
+    @property
+    def interest_known(self) -> Decimal:
+        """The interest figures that exist, added up: at least this much interest."""
         return sum((r.interest or ZERO for r in self._items), ZERO)
 
     @property
-    def total(self) -> Decimal:
-        return self.principal + self.interest
+    def interest_missing(self) -> int:
+        """Entries with a refund principal but no interest figure."""
+        return sum(1 for r in self._items if interest_missing(r))
+
+    @property
+    def interest_complete(self) -> bool:
+        """Every entry with a refund principal has its interest figure."""
+        return not any(interest_missing(r) for r in self._items)
+
+    def interest_missing_reasons(self) -> Counter[str]:
+        """Entries without an interest figure, by the warning code that says why."""
+        return Counter(
+            next((c for c in r.warning_codes if c in MISSING_INTEREST_CODES), "NO_INTEREST")
+            for r in self._items
+            if interest_missing(r)
+        )
+
+    @property
+    def total(self) -> Decimal | None:
+        """Principal plus interest; None (INTEREST_INCOMPLETE) when any interest is missing."""
+        interest = self.interest
+        return None if interest is None else self.principal + interest
 
     @property
     def without_interest(self) -> int:
+        """Entries without an interest figure, including those with nothing to refund."""
         return sum(1 for r in self._items if r.interest is None)
 
     @property
@@ -99,9 +158,21 @@ class Refunds(_Results[EntryRefund]):
 
     def summary_html(self) -> str:
         versions = sorted({(r.data_version, r.rates_version or "-") for r in self._items})
+        if self.interest_complete:
+            interest: Any = self.interest_known
+            total: Any = self.principal + self.interest_known
+        else:
+            why = ", ".join(
+                f"{c} {n:,}" for c, n in sorted(self.interest_missing_reasons().items())
+            )
+            interest = (
+                f"INTEREST_INCOMPLETE: at least {self.interest_known:,} "
+                f"({self.interest_missing:,} entries without a figure: {why})"
+            )
+            total = f"INTEREST_INCOMPLETE: at least {self.principal + self.interest_known:,}"
         rows = [
             ("entries", len(self)), ("IEEPA and other duty paid", self.paid), ("principal", self.principal),
-            ("interest", self.interest), ("total", self.total), ("entries without an interest figure", self.without_interest),
+            ("interest", interest), ("total", total), ("entries without an interest figure", self.without_interest),
             ("entries uncertain (bounds)", self.uncertain),
             ("data", ", ".join(f"Chapter 99 {c}, rates {r}" for c, r in versions) or "-"),
         ]  # fmt: skip
@@ -140,10 +211,14 @@ class Screenings(_Results[Screening]):
 
 def compute_refunds(entries: Iterable[Entry], **options: Any) -> Refunds:
     """:func:`compute_refund` for every entry, with the same keyword options."""
-    return Refunds(compute_refund(entry, **options) for entry in entries)
+    return Refunds(
+        compute_refund(entry, **options) for entry in check_items(entries, Entry, field="entries")
+    )
 
 
 def screen_all(entries: Iterable[Entry], *, declared_on: date, **options: Any) -> Screenings:
     """:func:`ieepa_refund.cape.screen` for every entry, with the same keyword options."""
+    items = check_items(entries, Entry, field="entries")
+    declared_on = check_date(declared_on, field="declared_on")
     options.setdefault("registry", default_registry())
-    return Screenings(screen(entry, declared_on=declared_on, **options) for entry in entries)
+    return Screenings(screen(entry, declared_on=declared_on, **options) for entry in items)

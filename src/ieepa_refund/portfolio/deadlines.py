@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from .._model import check_date, check_items
 from .._tabular import Tabular
 from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import PROTEST_DAYS, RELIQUIDATION_DAYS
+from ..errors import InvalidFormat
 from ..refund import EntryRefund
 from ..tables import summary_html
 
@@ -80,11 +82,16 @@ def deadline_calendar(
     stake is each entry's principal and interest (principal alone where the
     interest is not known).
     """
-    if weeks < 1:
-        raise ValueError(f"weeks: at least 1 (got {weeks})")
+    refunds = check_items(refunds, EntryRefund, field="refunds")
+    start = check_date(start, field="start")
+    # Ten years of weeks is far past any window; a bigger number is a typo, not a calendar.
+    if type(weeks) is not int or not 1 <= weeks <= 520:
+        raise InvalidFormat("a whole number of weeks from 1 to 520", field="weeks", value=weeks)
     rule = (rules or default_cape_rules()).in_force(start).first("lookback_days")
     lookback = int(rule.value) if rule else 80
     monday = start - timedelta(days=start.weekday())
+    if monday.year + weeks // 52 + 2 > date.max.year:  # the windows would run past year 9999
+        raise InvalidFormat("too late for a calendar of weeks", field="start", value=start)
     end = monday + timedelta(days=7 * weeks)
     buckets: dict[str, list[list[tuple[str, Decimal]]]] = {
         name: [[] for _ in range(weeks)] for name in ("cape", "reliquidation", "protest")

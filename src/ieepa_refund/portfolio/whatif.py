@@ -17,6 +17,12 @@ it beside the baseline, per entry and in total:
     >>> change.total_change < 0  # filing six weeks later loses entries past the 80-day window
     True
 
+An outcome whose refund has no interest figure (not yet liquidated with no
+``interest_until``, or a date past the rate table) has no ``value``: its
+difference and the totals are None, INTEREST_INCOMPLETE, rather than a smaller
+number that reads as "no change". ``value_known`` and ``*_known`` totals give
+the floor; ``Comparison.incomplete`` lists the entries behind the gap.
+
 :func:`deadline_calendar` lists, for each coming week, the entries whose
 80-day CAPE window, 90-day reliquidation window or 180-day protest window
 closes, and the money at stake.
@@ -27,9 +33,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .._model import Model, check_instance, check_items
 from .._tabular import Tabular
 from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import screen
@@ -38,6 +46,7 @@ from ..interest import DEFAULT_CONVENTIONS, InterestConventions, RateTable, defa
 from ..refund import Deposit, Method, compute_refund
 from ..registry import Registry, default_registry
 from ..tables import summary_html
+from .collections import MISSING_INTEREST_CODES
 
 __all__ = [
     "Assumptions",
@@ -52,7 +61,7 @@ ZERO = Decimal("0.00")
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class Assumptions(BaseModel):
+class Assumptions(Model):
     """Everything an estimate assumes. The defaults are the library's defaults."""
 
     model_config = _FROZEN
@@ -71,7 +80,7 @@ class Assumptions(BaseModel):
     """Interest date for unliquidated entries without an assumed liquidation."""
 
 
-class Outcome(BaseModel):
+class Outcome(Model):
     """One entry under one set of assumptions."""
 
     model_config = _FROZEN
@@ -85,14 +94,25 @@ class Outcome(BaseModel):
     liquidation_assumed: bool
     principal: Decimal
     interest: Decimal | None
+    interest_missing: str | None = None
+    """Why a refund principal has no interest figure (a warning code), else None."""
+    interest_terms: str = ""
+    """What the interest rests on (dates, rate column, conventions): equal terms, equal interest."""
 
     @property
-    def value(self) -> Decimal:
-        """What comes back for this entry under these assumptions."""
+    def value(self) -> Decimal | None:
+        """What comes back for this entry; None (INTEREST_INCOMPLETE) when its interest is missing."""
+        if not self.counted:
+            return ZERO
+        return None if self.interest_missing else self.principal + (self.interest or ZERO)
+
+    @property
+    def value_known(self) -> Decimal:
+        """What is known to come back: ``value``, or principal alone when the interest is missing."""
         return (self.principal + (self.interest or ZERO)) if self.counted else ZERO
 
 
-class Difference(BaseModel):
+class Difference(Model):
     """One entry, baseline beside scenario."""
 
     model_config = _FROZEN
@@ -105,11 +125,25 @@ class Difference(BaseModel):
         return self.baseline.entry_number
 
     @property
-    def change(self) -> Decimal:
-        return self.scenario.value - self.baseline.value
+    def change(self) -> Decimal | None:
+        """Scenario minus baseline; None when a missing interest figure leaves it unknown.
+
+        Two outcomes on the same terms (same principal, counted, dates, rate
+        column and conventions) have the same interest even when it cannot be
+        computed: their change is exactly zero.
+        """
+        after, before = self.scenario.value, self.baseline.value
+        if after is not None and before is not None:
+            return after - before
+        return ZERO if self.scenario == self.baseline else None
+
+    @property
+    def interest_complete(self) -> bool:
+        """Both sides' values are known (their change may be known without them)."""
+        return self.baseline.value is not None and self.scenario.value is not None
 
 
-class Comparison(Tabular, BaseModel):
+class Comparison(Tabular, Model):
     """A scenario beside its baseline, per entry and in total."""
 
     model_config = _FROZEN
@@ -122,21 +156,50 @@ class Comparison(Tabular, BaseModel):
         return self.differences
 
     @property
-    def baseline_total(self) -> Decimal:
-        return sum((d.baseline.value for d in self.differences), ZERO)
+    def interest_complete(self) -> bool:
+        """Every entry's value is known on both sides (no INTEREST_INCOMPLETE)."""
+        return not self.incomplete
 
     @property
-    def scenario_total(self) -> Decimal:
-        return sum((d.scenario.value for d in self.differences), ZERO)
+    def incomplete(self) -> tuple[Difference, ...]:
+        """Entries with a missing interest figure on either side."""
+        return tuple(d for d in self.differences if not d.interest_complete)
 
     @property
-    def total_change(self) -> Decimal:
-        return self.scenario_total - self.baseline_total
+    def baseline_total(self) -> Decimal | None:
+        """The baseline's value; None (INTEREST_INCOMPLETE) when an interest figure is missing."""
+        values = [d.baseline.value for d in self.differences]
+        return None if None in values else sum((v or ZERO for v in values), ZERO)
+
+    @property
+    def scenario_total(self) -> Decimal | None:
+        """The scenario's value; None (INTEREST_INCOMPLETE) when an interest figure is missing."""
+        values = [d.scenario.value for d in self.differences]
+        return None if None in values else sum((v or ZERO for v in values), ZERO)
+
+    @property
+    def baseline_known(self) -> Decimal:
+        """The baseline's known value: principal where interest is missing (a floor)."""
+        return sum((d.baseline.value_known for d in self.differences), ZERO)
+
+    @property
+    def scenario_known(self) -> Decimal:
+        """The scenario's known value: principal where interest is missing (a floor)."""
+        return sum((d.scenario.value_known for d in self.differences), ZERO)
+
+    @property
+    def total_change(self) -> Decimal | None:
+        """The change in total; None (INTEREST_INCOMPLETE) when any entry's change is unknown."""
+        changes = [d.change for d in self.differences]
+        return None if None in changes else sum((c or ZERO for c in changes), ZERO)
 
     @property
     def changed(self) -> tuple[Difference, ...]:
+        """Entries that change, or may (their change is unknown)."""
         return tuple(
-            d for d in self.differences if d.change or d.baseline.counted != d.scenario.counted
+            d
+            for d in self.differences
+            if d.change is None or d.change or d.baseline.counted != d.scenario.counted
         )
 
     def summary_html(self) -> str:
@@ -148,14 +211,19 @@ class Comparison(Tabular, BaseModel):
         rows = [
             ("entries", len(self.differences)),
             ("assumptions changed", "; ".join(f"{k}: {a} -> {b}" for k, (a, b) in changed.items()) or "none"),
-            ("baseline total", self.baseline_total),
-            ("scenario total", self.scenario_total),
-            ("change", self.total_change),
+            ("baseline total", self._shown(self.baseline_total, self.baseline_known)),
+            ("scenario total", self._shown(self.scenario_total, self.scenario_known)),
+            ("change", "INTEREST_INCOMPLETE: unknown" if self.total_change is None else self.total_change),
+            ("entries without an interest figure", len(self.incomplete)),
             ("entries that change", len(self.changed)),
             ("entries CAPE takes: baseline / scenario", f"{sum(d.baseline.counted for d in self.differences):,} / "
              f"{sum(d.scenario.counted for d in self.differences):,}"),
         ]  # fmt: skip
         return summary_html("What-if", rows)
+
+    @staticmethod
+    def _shown(total: Decimal | None, known: Decimal) -> Any:
+        return total if total is not None else f"INTEREST_INCOMPLETE: at least {known:,}"
 
 
 def _outcome(
@@ -204,6 +272,16 @@ def _outcome(
         liquidation_assumed=assumed,
         principal=refund.principal,
         interest=refund.interest,
+        interest_missing=(
+            next((c for c in refund.warning_codes if c in MISSING_INTEREST_CODES), "NO_INTEREST")
+            if refund.interest is None and refund.principal > 0
+            else None
+        ),
+        interest_terms=(
+            f"from {refund.deposit_date} to {refund.interest_until}; "
+            f"{'corporate' if assumptions.corporate else 'non-corporate'}; "
+            f"project={assumptions.project}; {assumptions.conventions!r}; rates {rates.data_version}"
+        ),
     )
 
 
@@ -216,6 +294,8 @@ def evaluate(
     rules: CapeRules | None = None,
 ) -> tuple[Outcome, ...]:
     """Each entry's outcome under ``assumptions``."""
+    entries = check_items(entries, Entry, field="entries")
+    check_instance(assumptions, Assumptions, field="assumptions")
     registry, rates, rules = (
         registry or default_registry(),
         rates or default_rate_table(),
@@ -234,7 +314,10 @@ def compare(
     rules: CapeRules | None = None,
 ) -> Comparison:
     """The portfolio under ``scenario`` beside ``baseline`` (default: the library's defaults)."""
-    baseline = baseline or Assumptions()
+    entries = check_items(entries, Entry, field="entries")
+    check_instance(scenario, Assumptions, field="scenario")
+    baseline = Assumptions() if baseline is None else baseline
+    check_instance(baseline, Assumptions, field="baseline")
     before = evaluate(entries, baseline, registry=registry, rates=rates, rules=rules)
     after = evaluate(entries, scenario, registry=registry, rates=rates, rules=rules)
     return Comparison(

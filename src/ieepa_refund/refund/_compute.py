@@ -27,8 +27,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from .._model import check_instance, check_optional_date
 from .._trusted import trusted
 from ..entry import Entry
+from ..errors import InvalidFormat
 from ..interest import (
     DEFAULT_CONVENTIONS,
     InterestConventions,
@@ -78,10 +80,18 @@ def compute_refund(
     corporate overpayment rate; ``project`` carries the last known rate past
     the rate table's end; ``interest_conventions`` sets the open conventions.
     """
+    check_instance(entry, Entry, field="entry")
     if method not in ("paid", "recalculate"):
-        raise ValueError(f"method: expected 'paid' or 'recalculate' (got {method!r})")
+        raise InvalidFormat("expected 'paid' or 'recalculate'", field="method", value=method)
     if deposit not in ("reported", "pms"):
-        raise ValueError(f"deposit: expected 'reported' or 'pms' (got {deposit!r})")
+        raise InvalidFormat("expected 'reported' or 'pms'", field="deposit", value=deposit)
+    interest_until = check_optional_date(interest_until, field="interest_until")
+    for flag, name in ((corporate, "corporate"), (project, "project")):
+        check_instance(flag, bool, field=name)
+    if registry is not None:
+        check_instance(registry, Registry, field="registry")
+    if interest_conventions is not None:
+        check_instance(interest_conventions, InterestConventions, field="interest_conventions")
     check_rounding(rounding)
     registry = registry or default_registry()
     classify = classifier(registry, entry)

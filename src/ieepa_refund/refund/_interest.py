@@ -9,6 +9,7 @@ from ..dates import pms_deposit_date
 from ..entry import Entry
 from ..errors import RateNotCovered
 from ..interest import (
+    MAX_PRINCIPAL,
     InterestConventions,
     InterestDetail,
     RateTable,
@@ -78,6 +79,16 @@ def attach_interest(
                 "INTEREST_BEFORE_DEPOSIT",
                 f"No interest figure: interest would run to {until.isoformat()}, before the deposit "
                 f"date {deposited.isoformat()}. Check the dates.",
+            )
+        )
+        return None, table.data_version
+    if principal > MAX_PRINCIPAL:
+        # A typo or a unit slip in the input, not a refund: no interest figure, said so.
+        warnings.append(
+            warning(
+                code="IMPLAUSIBLE_PRINCIPAL",
+                message=f"No interest figure: a principal of {principal:,} is more than "
+                f"{MAX_PRINCIPAL:,}, no plausible refund; check the amounts in the input.",
             )
         )
         return None, table.data_version

@@ -28,6 +28,7 @@ WARNING_CODES: dict[str, str] = {
     "INTEREST_ON_ESTABLISHED_PRINCIPAL": "interest is on the established principal, not its upper bound",
     "UNDERPAYMENT": "removing the IEEPA numbers leaves more duty owed than paid: a bill, not a refund",
     "INTEREST_BEFORE_DEPOSIT": "the interest end date is before the deposit date: no interest figure",
+    "IMPLAUSIBLE_PRINCIPAL": "a principal over a trillion dollars (a typo in the input): no interest figure",
     "INCOMPLETE_ENTRY": "rows of the entry were rejected on reading: the principal is a lower bound",
     "LIQUIDATION_INCONSISTENT": "the liquidation status and date disagree: the interest end is in doubt",
     "BAD_CHECK_DIGIT": "the entry number's check digit does not match: ACE may not know the entry",
