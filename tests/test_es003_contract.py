@@ -282,6 +282,7 @@ def test_excel_scientific_notation_in_entry_numbers_gets_its_own_message(tmp_pat
     (problem,) = result.problems
     assert "scientific notation" in problem.message
     assert "re-export" in problem.message
+    assert _cells.parse_entry_number("00E00000005") == "00E00000005"  # filer code 00E, no exponent
 
 
 # --- encodings and file shapes --------------------------------------------------------------

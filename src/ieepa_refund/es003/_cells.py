@@ -117,8 +117,18 @@ def parse_number(value: Any) -> Decimal | None:
     return number
 
 
+# The common case, read without the general parser: $1,234.50 or 1234.5, nothing else.
+_PLAIN_MONEY = re.compile(r"\$?(?:\d{1,3}(?:,\d{3})+|\d{1,13})(?:\.\d{1,2})?", re.ASCII)
+
+
 def parse_amount(value: Any) -> Decimal | None:
     """A money amount (goods value, duty): a number in whole cents."""
+    if value == "":
+        return None
+    if value.__class__ is str and _PLAIN_MONEY.fullmatch(value):
+        plain = Decimal(value.lstrip("$").replace(",", ""))
+        if plain < AMOUNT_BOUND:
+            return plain
     number = parse_number(value)
     if number is not None and not _whole(number, 2):
         raise BadCell("an amount finer than a cent (ES-003 amounts are in whole cents)")
@@ -130,8 +140,16 @@ def parse_amount(value: Any) -> Decimal | None:
 QUANTITY_PLACES = 6
 
 
+_PLAIN_QUANTITY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,12})(?:\.\d{1,6})?", re.ASCII)
+
+
 def parse_quantity(value: Any) -> Decimal | None:
     """A quantity (kilograms, dozens...): a number with at most :data:`QUANTITY_PLACES` decimals."""
+    if value.__class__ is str:
+        if not value:
+            return None
+        if _PLAIN_QUANTITY.fullmatch(value):  # the common case; 12 digits stay under the bound
+            return Decimal(value.replace(",", ""))
     number = parse_number(value)
     if number is not None and not _whole(number, QUANTITY_PLACES):
         raise BadCell(f"a quantity with more than {QUANTITY_PLACES} decimal places")
@@ -234,8 +252,9 @@ def parse_protest(value: Any) -> str | None:
         raise BadCell("not a protest status (open, suspended, closed)") from None
 
 
-# What Excel makes of an 11-digit entry number typed into a General cell: 6.05761E+10.
-_SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
+# What Excel makes of an 11-digit entry number typed into a General cell: 6.05761E+10. Excel
+# always signs the exponent; "00E00000005" (filer code 00E) is a valid entry number.
+_SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-][0-9]+")
 
 
 def parse_entry_number(value: Any) -> str:
@@ -262,9 +281,11 @@ _WHOLE = re.compile(r"[0-9]{1,5}", re.ASCII)
 
 
 def _small_whole(value: Any, what: str) -> int | None:
-    if isinstance(value, bool):
+    if value.__class__ is str and 0 < len(value) <= 5 and value.isdigit() and value.isascii():
+        number = int(value)  # the common case
+    elif isinstance(value, bool):
         raise BadCell(f"not a {what}")
-    if isinstance(value, int):
+    elif isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not (math.isfinite(value) and value.is_integer()):

@@ -418,6 +418,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     watch = _Watch()
     dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
     status = source.columns.get("liquidation_status")
+    checked: set[str] = set()
     for number, spans, row in source.rows():
         if number <= source.header_row:
             continue
@@ -440,10 +441,12 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
             )
             continue
         for name, index in dates:
-            if name not in watch.day_first and isinstance(row[index], str):
-                pair = month_first_day(cell_text(row[index]))
+            cell = row[index]
+            if isinstance(cell, str) and cell not in checked and name not in watch.day_first:
+                checked.add(cell)  # dates repeat on every row of an entry: look at each once
+                pair = month_first_day(cell_text(cell))
                 if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
-                    watch.day_first[name] = (number, cell_text(row[index]))
+                    watch.day_first[name] = (number, cell_text(cell))
         if (
             status is not None
             and watch.liquidated is None
