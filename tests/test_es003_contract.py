@@ -283,6 +283,10 @@ def test_excel_scientific_notation_in_entry_numbers_gets_its_own_message(tmp_pat
     assert "scientific notation" in problem.message
     assert "re-export" in problem.message
     assert _cells.parse_entry_number("00E00000005") == "00E00000005"  # filer code 00E, no exponent
+    with pytest.raises(_cells.BadCell, match="Excel error value"):
+        _cells.parse_entry_number("#N/A")
+    with pytest.raises(_cells.BadCell, match="Excel error value"):
+        _cells.parse_date("#VALUE!", {})
 
 
 # --- encodings and file shapes --------------------------------------------------------------

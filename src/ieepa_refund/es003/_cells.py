@@ -204,6 +204,8 @@ def parse_date(value: Any, cache: dict[str, date | None]) -> date | None:
         return found  # type: ignore[return-value]
     match = _DATE.fullmatch(text) if len(text) <= 40 else None
     if match is None:
+        if text.upper() in _EXCEL_ERRORS:
+            raise BadCell(f"an Excel error value ({text.upper()}), not a date")
         if text.isdigit():
             raise BadCell(f"a number, not a date (an Excel serial date?); {DATE_HELP}")
         if _SHORT_YEAR.fullmatch(text):
@@ -261,6 +263,8 @@ def parse_entry_number(value: Any) -> str:
     if isinstance(value, float) and not value.is_integer():
         raise BadCell("not an entry number (a fractional number)")
     text = cell_text(value)
+    if text.upper() in _EXCEL_ERRORS:
+        raise BadCell(f"an Excel error value ({text.upper()}), not an entry number")
     if _SCIENTIFIC.fullmatch(text):
         raise BadCell(
             "an entry number in scientific notation: Excel turned it into a number and lost "
