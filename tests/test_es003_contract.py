@@ -128,6 +128,8 @@ def test_mapping_a_header_that_is_not_in_the_file_is_an_error(tmp_path: Path) ->
     ):
         read_es003(path, mapping={"duty": "Duty Pad"})
     assert read_es003(path, mapping={"duty": "Duty Paid"}).entries[0].lines[0].tariffs[0].duty == 3
+    with pytest.raises(InputFileError, match="one header for two fields"):
+        read_es003(path, mapping={"duty": "Duty Paid", "value": "duty paid"})
 
 
 def test_two_headers_for_one_field_the_more_specific_wins_and_the_other_is_ambiguous(
@@ -447,3 +449,40 @@ def test_entries_written_as_es003_read_back_equal(tmp_path: Path, entries: list[
     assert result.problems == ()
     by_number = {e.entry_number: e for e in result.entries}
     assert by_number == {e.entry_number: e for e in unique}
+
+
+# --- no cell crashes the reader -------------------------------------------------------------
+
+cell_values = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet="0123456789.,-+$() eE_²٣", max_size=25),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(cell=cell_values)
+def test_every_cell_parser_returns_or_says_why(cell: object) -> None:
+    """Any cell: each parser returns a value or raises BadCell, never InvalidOperation or worse."""
+    for parse in (
+        _cells.parse_amount,
+        _cells.parse_quantity,
+        _cells.parse_line_number,
+        _cells.parse_ordinal,
+        _cells.parse_entry_number,
+        lambda c: _cells.parse_date(c, {}),
+        _cells.parse_flag,
+    ):
+        try:
+            result = parse(cell)
+        except _cells.BadCell:
+            continue
+        if isinstance(result, Decimal):
+            assert result.is_finite()
+            assert -_cells.AMOUNT_BOUND < result < _cells.AMOUNT_BOUND
+        if isinstance(result, int) and not isinstance(result, bool):
+            assert 1 <= result <= _cells.LINE_MAX

@@ -206,7 +206,10 @@ def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
             f"mapping names unknown fields {unknown}; known fields: {sorted(COLUMNS)}",
             field="mapping",
         )
-    return {norm(header): name for name, header in mapping.items()}
+    overrides = {norm(header): name for name, header in mapping.items()}
+    if len(overrides) < len(mapping):  # two fields mapped to one header: neither is sure
+        raise InputFileError("mapping names one header for two fields", field="mapping")
+    return overrides
 
 
 def _count_rows(source: SourceFile, remaining: dict[str, int]) -> None:
