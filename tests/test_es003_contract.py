@@ -438,13 +438,21 @@ def _hts_text(hts: str) -> str:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(entries=st.lists(es003_entries(), min_size=1, max_size=4))
-def test_entries_written_as_es003_read_back_equal(tmp_path: Path, entries: list[Entry]) -> None:
-    """Generated entries -> ES-003 CSV -> read_es003 -> the same entries (no sign, digit or field drifts)."""
+@given(
+    entries=st.lists(es003_entries(), min_size=1, max_size=4),
+    form=st.sampled_from([(",", "utf-8-sig"), ("\t", "utf-16"), (";", "utf-8"), (",", "cp1252")]),
+)
+def test_entries_written_as_es003_read_back_equal(
+    tmp_path: Path, entries: list[Entry], form: tuple[str, str]
+) -> None:
+    """Generated entries -> ES-003 text (CSV, Unicode Text, semicolons, cp1252) -> read_es003
+    -> the same entries (no sign, digit or field drifts between the reader and Entry)."""
     unique = list({e.entry_number: e for e in entries}.values())
     rows = [r for entry in unique for r in es003_rows(entry)]
+    delimiter, encoding = form
+    path = tmp_path / "round.txt"
     result = read_es003(
-        write(tmp_path / "round.csv", rows, ROUND_TRIP_HEADER, encoding="utf-8-sig")
+        write(path, rows, ROUND_TRIP_HEADER, delimiter=delimiter, encoding=encoding)
     )
     assert result.problems == ()
     by_number = {e.entry_number: e for e in result.entries}
