@@ -172,3 +172,62 @@ def registry_entries(draw: st.DrawFn) -> tuple[Entry, HeadingPeriod]:
         lines=(EntryLine(number=1, country_of_origin=country, tariffs=(ordinary, ieepa)),),
     )
     return entry, period
+
+
+# --- whole entries as an ES-003 holds them --------------------------------------------------
+
+ES003_HTS = [*IEEPA_CN, *NON_IEEPA_CH99, *ORDINARY, "9903.01.25", "9903.02.20"]
+ES003_RATES = [None, "Free", "2.5%", "25%", "7.5%"]
+
+
+def quantities() -> st.SearchStrategy[Decimal]:
+    """Non-negative quantities with up to 3 decimal places (kilograms to the gram)."""
+    return st.integers(min_value=0, max_value=10**9).map(lambda q: Decimal(q) / 1000)
+
+
+@st.composite
+def es003_tariffs(draw: st.DrawFn) -> Tariff:
+    """Any tariff row an ES-003 can carry: every field present or blank."""
+    return Tariff(
+        hts=draw(st.sampled_from(ES003_HTS)),
+        value=draw(st.one_of(st.none(), money(10_000_000))),
+        quantity=draw(st.one_of(st.none(), quantities())),
+        unit=draw(st.sampled_from([None, "KG", "NO", "DOZ"])),
+        rate=draw(st.sampled_from(ES003_RATES)),
+        duty=draw(st.one_of(st.none(), money(5_000_000))),
+    )
+
+
+@st.composite
+def es003_entries(draw: st.DrawFn) -> Entry:
+    """Entries with the fields an ES-003 row carries, each present or blank where it may be."""
+    count = draw(st.integers(min_value=1, max_value=4))
+    numbers = draw(
+        st.lists(st.integers(1, 999), min_size=count, max_size=count, unique=True).map(sorted)
+    )
+    lines = tuple(
+        EntryLine(
+            number=n,
+            country_of_origin=draw(st.sampled_from(["CN", "DE", "VN", "MX", "IN"])),
+            tariffs=tuple(draw(st.lists(es003_tariffs(), min_size=1, max_size=4))),
+        )
+        for n in numbers
+    )
+    entered = draw(entry_dates)
+    later = st.dates(min_value=entered, max_value=date(2027, 12, 31))
+    return Entry(
+        entry_number=draw(entry_numbers()),
+        entry_type=draw(st.sampled_from(["01", "03", "11"])),
+        importer_number=draw(st.sampled_from(PAYEES)),
+        notify_party=draw(st.one_of(st.none(), st.sampled_from(PAYEES))),
+        entry_date=entered,
+        entry_summary_date=draw(st.one_of(st.none(), later)),
+        deposit_date=draw(st.one_of(st.none(), later)),
+        liquidation_date=draw(st.one_of(st.none(), later)),
+        liquidation_status=draw(st.sampled_from([None, "LIQUIDATED", "UNLIQUIDATED"])),
+        importer_name=draw(st.sampled_from([None, "ACME IMPORTS LLC", "Société Générale"])),
+        port_of_entry=draw(st.sampled_from([None, "2704", "3802"])),
+        reconciliation_flag=draw(st.one_of(st.none(), st.booleans())),
+        drawback_claim=draw(st.one_of(st.none(), st.booleans())),
+        lines=lines,
+    )

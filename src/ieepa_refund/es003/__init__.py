@@ -14,9 +14,18 @@ are blank throughout carry no data and are counted apart (``rows_blank``).
 
 Headers are matched without regard to case, spacing and punctuation
 (``HTS Number - Full``, ``hts number full`` and ``HTS_NUMBER_FULL`` are one
-column); ``mapping`` names the columns a file calls something else. The
-import reports which columns it recognised and which it ignored, and fails
-with :class:`InputFileError` when a required one is missing.
+column); ``mapping`` names the columns a file calls something else. Each
+:class:`FileReport` says which columns were recognised, mapped, ignored and
+ambiguous (two headers for one field: the more specific wins), with file-level
+warnings for missing columns that change the answer. A missing required column
+(:data:`REQUIRED`, the duty amount among them) or a mapped header not in the file
+is an :class:`InputFileError` naming the nearest headers.
+
+Values are never guessed: an amount that reads two ways (``1.234,56``), a
+two-digit year, an Excel serial date, a line number like ``1.9`` is a row
+problem; a date column whose day and month order is ambiguous is refused as a
+whole. Sources may be paths, open files or pandas DataFrames; CSV, TSV,
+semicolon text, UTF-16 and ``.xlsx`` (bounded against zip bombs) are read.
 
 The input is streamed: rows are read one at a time and kept only as the
 compact values an entry needs, never the file as a whole.
@@ -25,9 +34,10 @@ compact values an entry needs, never the file as a whole.
 from ._assemble import PROGRESS_EVERY, Es003Stream, read_es003, sample_es003, stream_es003
 from ._columns import COLUMNS, REQUIRED
 from ._sources import HEADER_SEARCH_ROWS
-from .report import Es003Import, Es003Report, FileReport, Problem
+from .report import AmbiguousColumn, Es003Import, Es003Report, FileReport, Problem
 
 __all__ = [
+    "AmbiguousColumn",
     "COLUMNS",
     "Es003Import",
     "Es003Report",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pydantic
 from pydantic import ConfigDict
@@ -27,12 +27,17 @@ from ._cells import (
     parse_amount,
     parse_date,
     parse_entry_number,
+    parse_line_number,
+    parse_ordinal,
+    parse_quantity,
 )
 from ._columns import COLUMNS, ENTRY_FIELDS, norm
 from ._sources import SourceFile, data_rows, open_source
-from .report import Es003Import, Es003Report, FileReport, Problem
+from .report import Es003Import, Es003Report, FileReport, Problem, summarise
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+#: What an ES-003 source may be: a path, an open file (text or binary) or a pandas DataFrame.
+Es003Source = str | Path | IO[str] | IO[bytes] | Any
 #: How often, in rows, the progress callback is called.
 PROGRESS_EVERY = 100_000
 
@@ -71,14 +76,17 @@ class Es003Stream:
 
     def __init__(
         self,
-        sources: tuple[str | Path, ...],
+        sources: tuple[Any, ...],
         mapping: Mapping[str, str] | None = None,
         progress: Callable[[int], None] | None = None,
+        delimiter: str | None = None,
     ) -> None:
         if not sources:
             raise InputFileError("no ES-003 file given", field="sources")
         self._overrides = _overrides(mapping or {})
-        self._files = [open_source(Path(source), self._overrides) for source in sources]
+        self._files = [
+            open_source(source, self._overrides, delimiter=delimiter) for source in sources
+        ]
         self._progress = progress
         self._report: Es003Report | None = None
         self._started = False
@@ -100,9 +108,13 @@ class Es003Stream:
         for source in self._files:
             before = state.read
             yield from _read_rows(source, state, self._progress)
+            # Rows the source could not read as rows (a stray quote, an oversized cell).
+            state.read += source.rejected
+            state.rejected += source.rejected
+            state.problems.extend(source.problems)
             state.reports.append(
                 FileReport(
-                    file=source.path.name,
+                    file=source.name,
                     format=source.kind,
                     encoding=source.encoding,
                     sheet=source.sheet,
@@ -113,6 +125,10 @@ class Es003Stream:
                     },
                     ignored=tuple(source.ignored),
                     rows_read=state.read - before,
+                    delimiter=source.delimiter,
+                    mapped=dict(source.mapped),
+                    ambiguous=tuple(source.ambiguous),
+                    warnings=tuple(source.warnings),
                 )
             )
         for acc in list(state.accs.values()):  # entries whose rows never all arrived (bad rows)
@@ -120,7 +136,7 @@ class Es003Stream:
             if entry is not None:
                 yield entry
         self._report = Es003Report(
-            problems=tuple(state.problems),
+            problems=tuple(summarise(state.problems)),
             files=tuple(state.reports),
             rows_read=state.read,
             rows_used=state.read - state.rejected,
@@ -160,21 +176,23 @@ def sample_es003() -> Path:
 
 
 def stream_es003(
-    *sources: str | Path,
+    *sources: Es003Source,
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    delimiter: str | None = None,
 ) -> Es003Stream:
     """Iterate the entries of ES-003 exports in memory that grows with entries; see :class:`Es003Stream`.
 
     Fails at once with :class:`InputFileError` for a missing file or header.
     """
-    return Es003Stream(sources, mapping, progress)
+    return Es003Stream(sources, mapping, progress, delimiter)
 
 
 def read_es003(
-    *sources: str | Path,
+    *sources: Es003Source,
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    delimiter: str | None = None,
 ) -> Es003Import:
     """Read ES-003 exports (CSV, tab-delimited or .xlsx) into entries, problems and counts.
 
@@ -183,8 +201,12 @@ def read_es003(
     built-in names. ``progress`` is called with the number of rows read so far,
     every :data:`PROGRESS_EVERY` rows. Entries come in the order they complete;
     for a file sorted by entry, the file's order.
+
+    A source is a path, an open file (text or binary; read whole into memory, since
+    reading takes two passes) or a pandas DataFrame. ``delimiter`` names a text file's
+    delimiter; by default comma, tab or semicolon is detected.
     """
-    stream = stream_es003(*sources, mapping=mapping, progress=progress)
+    stream = stream_es003(*sources, mapping=mapping, progress=progress, delimiter=delimiter)
     entries = tuple(stream)
     return Es003Import(entries=entries, **dict(stream.report))
 
@@ -196,7 +218,10 @@ def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
             f"mapping names unknown fields {unknown}; known fields: {sorted(COLUMNS)}",
             field="mapping",
         )
-    return {norm(header): name for name, header in mapping.items()}
+    overrides = {norm(header): name for name, header in mapping.items()}
+    if len(overrides) < len(mapping):  # two fields mapped to one header: neither is sure
+        raise InputFileError("mapping names one header for two fields", field="mapping")
+    return overrides
 
 
 def _count_rows(source: SourceFile, remaining: dict[str, int]) -> None:
@@ -213,7 +238,7 @@ def _count_rows(source: SourceFile, remaining: dict[str, int]) -> None:
 def _read_rows(
     source: SourceFile, state: _State, progress: Callable[[int], None] | None
 ) -> Iterator[Entry]:
-    file, headers, columns = source.path.name, source.headers, source.columns
+    file, headers, columns = source.name, source.headers, source.columns
     entry_fields = [(name, columns[name]) for name in ENTRY_FIELDS if name in columns]
     at = columns.get
     i_entry, i_line, i_country, i_hts = (
@@ -248,7 +273,7 @@ def _read_rows(
             cell = row[i_line]
             line_no = lines.get(cell)
             if line_no is None:
-                line_no = lines[cell] = _line_number(cell)
+                line_no = lines[cell] = parse_line_number(cell)
             column = "country_of_origin"
             cell = row[i_country]
             country = countries.get(cell)
@@ -263,13 +288,13 @@ def _read_rows(
             if hts is None:
                 hts = codes[cell] = _hts.validate(cell_text(cell))
             column = "tariff_ordinal"
-            ordinal = _ordinal(row[i_ord]) if i_ord is not None else None
+            ordinal = parse_ordinal(row[i_ord]) if i_ord is not None else None
             column = "value"
             value = parse_amount(row[i_value]) if i_value is not None else None
             column = "duty"
             duty = parse_amount(row[i_duty]) if i_duty is not None else None
             column = "quantity"
-            quantity = parse_amount(row[i_qty]) if i_qty is not None else None
+            quantity = parse_quantity(row[i_qty]) if i_qty is not None else None
             for name, amount in (("value", value), ("duty", duty), ("quantity", quantity)):
                 if amount is not None and amount < 0:
                     column = name
@@ -475,32 +500,6 @@ def _merge(
                     entry_number=acc.number,
                 )
             )
-
-
-#: ACE entry summary line numbers have 3 digits (CATAIR); 5 leaves room for any broker file.
-MAX_LINE_NUMBER = 99_999
-
-
-def _line_number(cell: Any) -> int:
-    """A line number: a whole number of sane size (``01`` is 1; ``1.9``, ``Infinity``,
-    ``1e1000000`` and ``²`` are refused, never truncated, overflowed or computed)."""
-    text = cell_text(cell)
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        raise BadCell("not a line number (a whole number such as 1 or 001)")
-    number = int(text)
-    if not 1 <= number <= MAX_LINE_NUMBER:
-        raise BadCell(f"a line number is 1 to {MAX_LINE_NUMBER}")
-    return number
-
-
-def _ordinal(cell: Any) -> int | None:
-    """A tariff ordinal as a number, so that ``1`` and ``01`` are one ordinal; blank is None."""
-    text = cell_text(cell)
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        raise BadCell("not a tariff ordinal (a whole number such as 1 or 01)")
-    return int(text)
 
 
 def _bare(exc: Exception) -> str:

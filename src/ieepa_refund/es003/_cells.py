@@ -1,11 +1,18 @@
-"""ES-003 cell parsers: text, amounts, dates, flags, entry and line numbers."""
+"""ES-003 cell parsers: text, amounts, dates, flags, entry and line numbers.
+
+Every parser either returns a value it is sure of or raises :class:`BadCell`
+with a message that says why; none guesses. An amount that could be read two
+ways (``1.234,56`` is 1234.56 in Europe and nonsense in an ES-003) is refused,
+not read one way.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .. import entry_number as _entry_number
@@ -38,31 +45,146 @@ def unwrap(text: str) -> str:
     return text
 
 
-def parse_amount(value: Any) -> Decimal | None:
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, float):
-        # An xlsx number cell: its shortest decimal form is the number Excel shows.
-        return Decimal(repr(value))
-    text = cell_text(value)
-    if not text:
-        return None
-    negative = text.startswith("(") and text.endswith(")")
-    if negative:
-        text = text[1:-1]
-    text = text.replace("$", "").replace(",", "").replace(" ", "")
+#: No single ES-003 row moves a trillion dollars; a larger figure is a mangled cell.
+AMOUNT_BOUND = Decimal(10) ** 12
+#: The longest amount text read (``$999,999,999,999.99`` is 19 characters); a longer cell is junk
+#: and is refused before any arithmetic, so a megabyte of digits costs nothing.
+_AMOUNT_CHARS = 40
+#: Excel shows 15 significant digits of a number cell; its binary float is read as that.
+_EXCEL_DIGITS = 15
+# ASCII digits only: re.ASCII keeps \d from matching '²' or Arabic-Indic digits.
+_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?", re.ASCII)
+_EXCEL_ERRORS = frozenset(
+    {"#VALUE!", "#N/A", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
+)
+
+
+def _from_float(value: float) -> Decimal:
+    if not math.isfinite(value):
+        raise BadCell("not a number (NaN or infinity)")
+    # A number cell holds a binary float (3000.3 is 3000.2999999999997); Excel shows it to
+    # 15 significant digits, and that shown number is the one the user means.
+    return Decimal(format(value, f".{_EXCEL_DIGITS}g"))
+
+
+def _from_text(text: str) -> Decimal:
+    if text.upper() in _EXCEL_ERRORS:
+        raise BadCell(f"an Excel error value ({text.upper()}), not an amount")
+    if len(text) > _AMOUNT_CHARS:
+        raise BadCell(f"not an amount (over {_AMOUNT_CHARS} characters)")
+    if not text.isascii():
+        raise BadCell("not an amount (characters other than ASCII digits, $ , . - ( ))")
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
     if text.startswith("-"):
-        negative, text = not negative, text[1:]
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise BadCell("not an amount") from None
-    if not number.is_finite():
-        raise BadCell("not an amount")
-    return -number if negative else number
+        if negative:
+            raise BadCell("not an amount (both a minus sign and parentheses)")
+        negative, text = True, text[1:].lstrip()
+    if text.startswith("$"):
+        text = text[1:].lstrip()
+        if text.startswith("-") and not negative:  # $-5.00
+            negative, text = True, text[1:]
+    match = _NUMBER.fullmatch(text)
+    if not text or match is None or (match.group(1) is None and match.group(2) is None):
+        raise BadCell(
+            "not an amount: expected digits with an optional $, comma thousands "
+            "(3 digits a group), a decimal point and a leading minus or parentheses"
+        )
+    number = Decimal(text.replace(",", ""))  # exact: a Decimal from a str ignores the context
+    return number.copy_negate() if negative else number
 
 
-DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%Y%m%d", "%m-%d-%Y", "%Y/%m/%d")
+def parse_number(value: Any) -> Decimal | None:
+    """A number from a cell (``None`` when blank), bounded; refuses anything ambiguous."""
+    if isinstance(value, bool):
+        raise BadCell("not an amount (a true/false cell)")
+    if isinstance(value, float):
+        number = _from_float(value)
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise BadCell("not a number (NaN or infinity)")
+        number = value
+    else:
+        text = cell_text(value)
+        if not text:
+            return None
+        number = _from_text(text)
+    if not -AMOUNT_BOUND < number < AMOUNT_BOUND:  # comparisons are exact in any context
+        raise BadCell("implausibly large for one row (a trillion or more)")
+    return number
+
+
+# The common case, read without the general parser: $1,234.50 or 1234.5, nothing else.
+_PLAIN_MONEY = re.compile(r"\$?(?:\d{1,3}(?:,\d{3})+|\d{1,13})(?:\.\d{1,2})?", re.ASCII)
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    """A money amount (goods value, duty): a number in whole cents."""
+    if value == "":
+        return None
+    if value.__class__ is str and _PLAIN_MONEY.fullmatch(value):
+        plain = Decimal(value.lstrip("$").replace(",", ""))
+        if plain < AMOUNT_BOUND:
+            return plain
+    number = parse_number(value)
+    if number is not None and not _whole(number, 2):
+        raise BadCell("an amount finer than a cent (ES-003 amounts are in whole cents)")
+    return number
+
+
+#: Decimal places a quantity may carry (ACE reports quantities to at most 2; 6 leaves room for
+#: a broker's unit conversions without reading a mangled cell as a quantity).
+QUANTITY_PLACES = 6
+
+
+_PLAIN_QUANTITY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,12})(?:\.\d{1,6})?", re.ASCII)
+
+
+def parse_quantity(value: Any) -> Decimal | None:
+    """A quantity (kilograms, dozens...): a number with at most :data:`QUANTITY_PLACES` decimals."""
+    if value.__class__ is str:
+        if not value:
+            return None
+        if _PLAIN_QUANTITY.fullmatch(value):  # the common case; 12 digits stay under the bound
+            return Decimal(value.replace(",", ""))
+    number = parse_number(value)
+    if number is not None and not _whole(number, QUANTITY_PLACES):
+        raise BadCell(f"a quantity with more than {QUANTITY_PLACES} decimal places")
+    return number
+
+
+def _whole(number: Decimal, places: int) -> bool:
+    """Whether ``number`` has no non-zero digit past ``places`` decimals (exact, any context)."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite: checked by the callers
+    extra = -places - exponent
+    return extra <= 0 or not any(digits[-extra:])
+
+
+# ES-003 dates are MM/DD/YYYY; ISO and compact ISO are also taken. A year is always four
+# digits: "06/02/25" could be 1925 or 2025, and a 5-digit number is an Excel serial date.
+_DATE = re.compile(
+    r"(?:(?P<m>\d{1,2})[/-](?P<d>\d{1,2})[/-](?P<y>\d{4})"
+    r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
+    r"|(?P<sy>\d{4})/(?P<sm>\d{1,2})/(?P<sd>\d{1,2})"
+    r"|(?P<cy>\d{4})(?P<cm>\d{2})(?P<cd>\d{2}))"
+    # a time of day, as spreadsheets add to dates; nothing else may follow
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?",
+    re.ASCII,
+)
+_SHORT_YEAR = re.compile(r"\d{1,2}[/-]\d{1,2}[/-]\d{2}(?:\s.*)?", re.ASCII)
+DATE_HELP = "expected MM/DD/YYYY or YYYY-MM-DD"
+
+
+def month_first_day(text: str) -> tuple[int, int] | None:
+    """(first, second) numbers of a ``NN/NN/YYYY`` date, for telling MM/DD from DD/MM files."""
+    match = _DATE.fullmatch(text)
+    if match is None or match.group("m") is None:
+        return None
+    return int(match.group("m")), int(match.group("d"))
 
 
 def parse_date(value: Any, cache: dict[str, date | None]) -> date | None:
@@ -70,20 +192,35 @@ def parse_date(value: Any, cache: dict[str, date | None]) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise BadCell(
+            "a number where a date is expected (an Excel serial date?): format the column as a date"
+        )
     text = cell_text(value)
     if not text:
         return None
     found = cache.get(text, False)
     if found is not False:
         return found  # type: ignore[return-value]
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text.split(" ")[0], fmt).date()  # noqa: DTZ007 - a date, no time
-        except ValueError:
-            continue
-        cache[text] = parsed
-        return parsed
-    raise BadCell("not a date (expected MM/DD/YYYY or YYYY-MM-DD)")
+    match = _DATE.fullmatch(text) if len(text) <= 40 else None
+    if match is None:
+        if text.upper() in _EXCEL_ERRORS:
+            raise BadCell(f"an Excel error value ({text.upper()}), not a date")
+        if text.isdigit():
+            raise BadCell(f"a number, not a date (an Excel serial date?); {DATE_HELP}")
+        if _SHORT_YEAR.fullmatch(text):
+            raise BadCell(f"a two-digit year is ambiguous; {DATE_HELP}")
+        raise BadCell(f"not a date ({DATE_HELP})")
+    groups = match.groupdict()
+    for y, m, d in (("y", "m", "d"), ("iy", "im", "id"), ("sy", "sm", "sd"), ("cy", "cm", "cd")):
+        if groups[y] is not None:
+            try:
+                parsed = date(int(groups[y]), int(groups[m]), int(groups[d]))
+            except ValueError:
+                raise BadCell(f"not a date ({DATE_HELP})") from None
+            cache[text] = parsed
+            return parsed
+    raise BadCell(f"not a date ({DATE_HELP})")  # pragma: no cover - the pattern has no other branch
 
 
 _TRUE = {"y", "yes", "true", "t", "1", "x"}
@@ -117,8 +254,23 @@ def parse_protest(value: Any) -> str | None:
         raise BadCell("not a protest status (open, suspended, closed)") from None
 
 
+# What Excel makes of an 11-digit entry number typed into a General cell: 6.05761E+10. Excel
+# always signs the exponent; "00E00000005" (filer code 00E) is a valid entry number.
+_SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-][0-9]+")
+
+
 def parse_entry_number(value: Any) -> str:
-    text = _entry_number.compact(cell_text(value))
+    if isinstance(value, float) and not value.is_integer():
+        raise BadCell("not an entry number (a fractional number)")
+    text = cell_text(value)
+    if text.upper() in _EXCEL_ERRORS:
+        raise BadCell(f"an Excel error value ({text.upper()}), not an entry number")
+    if _SCIENTIFIC.fullmatch(text):
+        raise BadCell(
+            "an entry number in scientific notation: Excel turned it into a number and lost "
+            "digits; re-export with the column formatted as text"
+        )
+    text = _entry_number.compact(text)
     if text.isdigit() and len(text) < 11:
         text = text.zfill(11)  # a numeric filer code whose leading zeros a spreadsheet dropped
     if not text:
@@ -126,15 +278,45 @@ def parse_entry_number(value: Any) -> str:
     return text
 
 
-def parse_line_number(value: Any) -> int:
-    text = cell_text(value)
-    try:
-        number = int(Decimal(text))
-    except (InvalidOperation, ValueError):
-        raise BadCell("not a line number") from None
-    if number < 1:
-        raise BadCell("a line number is 1 or more")
+#: The largest line or ordinal number read, far above the line count of any entry summary
+#: (CBP Form 7501 numbers its lines with three digits); anything larger is a mangled cell.
+LINE_MAX = 99_999
+_WHOLE = re.compile(r"[0-9]{1,5}", re.ASCII)
+
+
+def _small_whole(value: Any, what: str) -> int | None:
+    if value.__class__ is str and 0 < len(value) <= 5 and value.isdigit() and value.isascii():
+        number = int(value)  # the common case
+    elif isinstance(value, bool):
+        raise BadCell(f"not a {what}")
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not (math.isfinite(value) and value.is_integer()):
+            raise BadCell(f"not a {what} (a whole number is expected)")
+        number = int(value)
+    else:
+        text = cell_text(value)
+        if not text:
+            return None
+        if not _WHOLE.fullmatch(text):
+            raise BadCell(f"not a {what} (a whole number from 1 to {LINE_MAX} is expected)")
+        number = int(text)
+    if not 1 <= number <= LINE_MAX:
+        raise BadCell(f"a {what} runs from 1 to {LINE_MAX}")
     return number
+
+
+def parse_line_number(value: Any) -> int:
+    number = _small_whole(value, "line number")
+    if number is None:
+        raise BadCell("not a line number (blank)")
+    return number
+
+
+def parse_ordinal(value: Any) -> int | None:
+    """A tariff ordinal as a number (``1`` and ``01`` are one ordinal), or ``None`` when blank."""
+    return _small_whole(value, "tariff ordinal")
 
 
 def parse_entry_type(value: Any) -> str:

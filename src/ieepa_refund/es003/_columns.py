@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 def norm(header: str) -> str:
@@ -116,6 +119,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "surety_paid": ("Surety Paid", "Paid by Surety"),
     "summary_status": ("Entry Summary Status", "Summary Status", "ES Status"),
 }
+#: Fields without which no figure can be made: a file lacking one is refused, naming the field
+#: and the file's nearest headers. Without the duty column every duty would become an estimate
+#: from rate text, so a misspelt duty header must stop the read, not change the method.
 REQUIRED = (
     "entry_number",
     "line_number",
@@ -124,7 +130,14 @@ REQUIRED = (
     "entry_date",
     "country_of_origin",
     "hts",
+    "duty",
 )
+#: Fields whose absence changes the answer without stopping it: a file-level warning each.
+#: (A missing liquidation date is warned about only when the status column says liquidated.)
+ANSWER_CHANGING = {
+    "deposit_date": "interest runs from an assumed date (entry summary date, entry date or the monthly-statement rule), not the deposit date",
+    "liquidation_status": "liquidation status is unknown for every entry",
+}
 ENTRY_FIELDS = (
     "entry_type",
     "importer_number",
@@ -146,3 +159,84 @@ ENTRY_FIELDS = (
     "summary_status",
 )
 ALIASES = {norm(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
+
+
+def _rank(field_name: str, key: str) -> tuple[int, int, int]:
+    """How specific an alias is: the ES-003 name first, then longer (more specific) aliases."""
+    aliases = [norm(alias) for alias in COLUMNS[field_name]]
+    position = aliases.index(key)
+    return (0 if position == 0 else 1, -len(key), position)
+
+
+RANK = {key: _rank(name, key) for key, name in ALIASES.items()}
+
+
+@dataclass
+class ColumnMatch:
+    """How a header row's columns were matched to fields."""
+
+    columns: dict[str, int]
+    """Field -> column index."""
+    mapped: dict[str, str] = field(default_factory=dict)
+    """Field -> header, for the fields named by ``mapping``."""
+    ignored: list[str] = field(default_factory=list)
+    ambiguous: list[tuple[str, str, str]] = field(default_factory=list)
+    """(header not used, field it also names, header used instead)."""
+
+
+def match_columns(headers: list[str], overrides: Mapping[str, str]) -> ColumnMatch:
+    """Match headers to fields; ``overrides`` maps a normalised header to a field (``mapping=``).
+
+    A mapped header always wins its field. Otherwise, when two headers name one field, the
+    more specific alias wins (see :func:`_rank`; the leftmost among equals) and the others
+    are reported as ambiguous, never dropped silently.
+    """
+    match = ColumnMatch(columns={})
+    candidates: dict[str, list[tuple[tuple[int, int, int], int]]] = {}
+    for index, header in enumerate(headers):
+        key = norm(header)
+        name = overrides.get(key)
+        if name is not None:
+            if name in match.columns:
+                used = headers[match.columns[name]]
+                match.ambiguous.append((header, name, used))
+            else:
+                match.columns[name] = index
+                match.mapped[name] = header
+            continue
+        name = ALIASES.get(key)
+        if name is None:
+            if header:
+                match.ignored.append(header)
+            continue
+        candidates.setdefault(name, []).append((RANK[key], index))
+    for name, found in candidates.items():
+        found.sort()
+        if name not in match.columns:
+            match.columns[name] = found.pop(0)[1]
+        used = headers[match.columns[name]]
+        match.ambiguous.extend((headers[index], name, used) for _, index in found)
+    return match
+
+
+def nearest(name: str, headers: list[str], *, limit: int = 3) -> list[str]:
+    """The file's headers closest to the names of field ``name``, best first (difflib)."""
+    scores: dict[str, float] = {}
+    targets = [norm(alias) for alias in COLUMNS.get(name, ())] or [norm(name)]
+    for header in headers:
+        key = norm(header)
+        if not key:
+            continue
+        score = max(difflib.SequenceMatcher(None, key, target).ratio() for target in targets)
+        if score >= 0.6:
+            scores[header] = max(score, scores.get(header, 0.0))
+    return sorted(scores, key=lambda header: -scores[header])[:limit]
+
+
+def missing_message(name: str, headers: list[str]) -> str:
+    """``no duty column (duty); did you mean 'Line Tarrif Duty Amt'?``"""
+    text = f"no {name.replace('_', ' ')} column ({name})"
+    close = nearest(name, headers)
+    if close:
+        text += "; did you mean " + " or ".join(repr(header) for header in close) + "?"
+    return text
