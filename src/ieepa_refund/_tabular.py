@@ -1,19 +1,28 @@
-"""``to_records`` and ``to_dataframe`` on every result type (see :mod:`ieepa_refund.tables`)."""
+"""``to_records``, ``to_dataframe`` and a notebook summary on every result type.
+
+A result class declares its table forms in ``__tables__`` (see
+:mod:`ieepa_refund.tables`, the engine that reads them) and its notebook
+summary in ``summary_html()``; a collection declares no table form and hands
+its results over with ``items_for_tables()``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .tables import Decimals
+    from .tables import Decimals, Level
 
 
 class Tabular:
     """Mixed into result models and collections; the work is in :mod:`ieepa_refund.tables`."""
 
     __slots__ = ()
+
+    __tables__: ClassVar[tuple[Level, ...]] = ()
+    """The table forms of this type, the default first; empty for a collection."""
 
     def to_records(self, *, level: str | None = None) -> list[dict[str, Any]]:
         """Plain records, one dict per row at ``level``."""
@@ -30,7 +39,7 @@ class Tabular:
         return to_dataframe(self, level=level, decimals=decimals)
 
     def _repr_html_(self) -> str:
-        """A compact summary for notebooks, readable however many entries lie behind it."""
+        """The notebook view: the type's own ``summary_html()``, short at any size."""
         from .tables import html_for
 
         return html_for(self)

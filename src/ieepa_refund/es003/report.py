@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict
 
 from .._tabular import Tabular
 from ..entry import Entry
+from ..tables import Level, column, summary_html
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -58,6 +62,23 @@ class Es003Report(Tabular, BaseModel):
     """
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "problem",
+            column("file", "str"), column("row", "int"), column("code", "str"),
+            column("column", "str"), column("value", "str"), column("entry_number", "str"),
+            column("rows", "int"), column("message", "str"),
+            each="problems",
+        ),
+        Level(
+            "file",
+            column("file", "str"), column("format", "str"), column("encoding", "str"),
+            column("sheet", "str"), column("header_row", "int"), column("rows_read", "int"),
+            column("recognised", "int", lambda f: len(f.recognised)),
+            column("ignored", "int", lambda f: len(f.ignored)),
+            each="files",
+        ),
+    )  # fmt: skip
 
     problems: tuple[Problem, ...]
     files: tuple[FileReport, ...]
@@ -67,6 +88,13 @@ class Es003Report(Tabular, BaseModel):
     rows_duplicate: int
     rows_blank: int
     entry_count: int
+
+    def summary_html(self) -> str:
+        rows = [
+            ("files", len(self.files)), ("rows read", self.rows_read), ("rows used", self.rows_used),
+            ("rows rejected", self.rows_rejected), ("duplicates", self.rows_duplicate), ("entries", self.entry_count),
+        ]  # fmt: skip
+        return summary_html("ES-003 import", rows, Counter(p.code for p in self.problems))
 
 
 class Es003Import(Es003Report):

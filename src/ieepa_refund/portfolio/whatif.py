@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,7 +38,7 @@ from ..entry import Entry
 from ..interest import DEFAULT_CONVENTIONS, InterestConventions, RateTable, default_rate_table
 from ..refund import Deposit, Method, compute_refund
 from ..registry import Registry, default_registry
-from ..tables import summary_html
+from ..tables import Kind, Level, column, summary_html
 
 __all__ = [
     "Assumptions",
@@ -49,6 +50,15 @@ __all__ = [
 ]
 
 ZERO = Decimal("0.00")
+#: What a difference sets side by side: (column suffix, Outcome field, kind).
+_COMPARED: tuple[tuple[str, str, Kind], ...] = (
+    ("counted", "counted", "bool"),
+    ("status", "status", "str"),
+    ("liquidation", "liquidation_date", "date"),
+    ("principal", "principal", "money"),
+    ("interest", "interest", "money"),
+    ("value", "value", "money"),
+)
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -75,6 +85,15 @@ class Outcome(BaseModel):
     """One entry under one set of assumptions."""
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "entry",
+            column("entry_number", "str"), column("payee", "str"), column("counted", "bool"),
+            column("status", "str"), column("liquidation_date", "date"),
+            column("liquidation_assumed", "bool"), column("principal", "money"),
+            column("interest", "money"), column("value", "money"),
+        ),
+    )  # fmt: skip
 
     entry_number: str
     payee: str
@@ -96,6 +115,19 @@ class Difference(BaseModel):
     """One entry, baseline beside scenario."""
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "entry",
+            column("entry_number", "str"),
+            column("payee", "str", "baseline.payee"),
+            *(
+                column(f"{side}_{name}", kind, f"{side}.{field}")
+                for name, field, kind in _COMPARED
+                for side in ("baseline", "scenario")
+            ),
+            column("change", "money"),
+        ),
+    )
 
     baseline: Outcome
     scenario: Outcome
