@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .tables import Decimals, Level
+
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .tables import Decimals, Level
 
 
 class Tabular:
