@@ -43,7 +43,6 @@ class RatePeriod(BaseModel):
 
     effective_from: date
     effective_to: date
-    underpayment: Decimal
     noncorporate: Decimal
     corporate: Decimal
     corporate_over_10k: Decimal
@@ -99,7 +98,6 @@ class RateTable:
                     RatePeriod(
                         effective_from=date.fromisoformat(row["effective_from"]),
                         effective_to=date.fromisoformat(row["effective_to"]),
-                        underpayment=Decimal(row["underpayment_pct"]),
                         noncorporate=Decimal(row["overpayment_noncorporate_pct"]),
                         corporate=Decimal(row["overpayment_corporate_pct"]),
                         corporate_over_10k=Decimal(row["overpayment_corporate_over_10k_pct"]),
