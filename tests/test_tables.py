@@ -18,7 +18,7 @@ from ieepa_refund import (
     sample_es003,
     screen_all,
 )
-from ieepa_refund.tables import Level, column, html_for, records, to_dataframe
+from ieepa_refund.tables import Column, Level, column, html_for, records, to_dataframe
 from tests.strategies import china_entries, distinct_refunds
 
 ZERO = Decimal("0.00")
@@ -177,6 +177,8 @@ def test_column_sources_are_attribute_paths() -> None:
     """A source or ``each`` that is not a dotted name is refused: rows are compiled from them."""
     with pytest.raises(ValueError, match="source"):
         column("x", "str", "a;import os")
+    with pytest.raises(ValueError, match="source"):
+        Column("x", "str", "a or b")
     with pytest.raises(ValueError, match="each"):
         Level("x", column("x", "str"), each="items()")
 

@@ -191,8 +191,8 @@ def _rehome(member: object) -> None:
     A class's annotations are text (``from __future__ import annotations``) that
     ``typing.get_type_hints`` and pydantic read in the namespace of the class's
     ``__module__``; they are resolved first, where the class was written, so that
-    they still read once the module name is the package's (pydantic, pickle,
-    ``get_type_hints`` and ``TypeAdapter`` are tested on every exported class).
+    they still read once the module name is the package's
+    (``tests/test_exported_members.py`` checks hints, schemas, pickles, TypeAdapter).
     """
     if isinstance(member, type):
         own = vars(member).get("__annotations__", {})

@@ -80,13 +80,18 @@ class Column:
     kind: Kind
     source: str | Callable[[Any], Any]
 
+    def __post_init__(self) -> None:
+        if isinstance(self.source, str) and not _is_path(self.source):
+            raise ValueError(f"source: an attribute path, not {self.source!r}")
+
 
 def column(name: str, kind: Kind, source: str | Callable[[Any], Any] | None = None) -> Column:
     """A :class:`Column` read from the attribute ``name`` unless ``source`` says otherwise."""
-    path = source or name
-    if isinstance(path, str) and not all(step.isidentifier() for step in path.split(".")):
-        raise ValueError(f"source: an attribute path, not {path!r}")
-    return Column(name, kind, path)
+    return Column(name, kind, source or name)
+
+
+def _is_path(text: str) -> bool:
+    return all(step.isidentifier() for step in text.split("."))
 
 
 class Level:
@@ -109,7 +114,7 @@ class Level:
         each: str | None = None,
         outer: tuple[Column, ...] = (),
     ) -> None:
-        if each is not None and not all(step.isidentifier() for step in each.split(".")):
+        if each is not None and not _is_path(each):
             raise ValueError(f"each: an attribute path, not {each!r}")
         self.name = name
         self.columns = columns
