@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from . import tables
 from .tables import Decimals, Level
 
 if TYPE_CHECKING:
@@ -26,20 +27,14 @@ class Tabular:
 
     def to_records(self, *, level: str | None = None) -> list[dict[str, Any]]:
         """Plain records, one dict per row at ``level``."""
-        from .tables import records
-
-        return records(self, level=level)
+        return tables.records(self, level=level)
 
     def to_dataframe(
         self, *, level: str | None = None, decimals: Decimals = "exact"
     ) -> pd.DataFrame:
         """A tidy DataFrame with typed columns (needs the ``pandas`` extra)."""
-        from .tables import to_dataframe
-
-        return to_dataframe(self, level=level, decimals=decimals)
+        return tables.to_dataframe(self, level=level, decimals=decimals)
 
     def _repr_html_(self) -> str:
         """The notebook view: the type's own ``summary_html()``, short at any size."""
-        from .tables import html_for
-
-        return html_for(self)
+        return tables.html_for(self)
