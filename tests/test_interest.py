@@ -122,7 +122,7 @@ def test_rate_table_must_be_contiguous() -> None:
     def quarter(start: str, end: str) -> RatePeriod:
         return RatePeriod(
             effective_from=date.fromisoformat(start), effective_to=date.fromisoformat(end),
-            underpayment=Decimal(7), noncorporate=Decimal(7), corporate=Decimal(6),
+            noncorporate=Decimal(7), corporate=Decimal(6),
             corporate_over_10k=Decimal("4.5"), status="test", notes="", source="test",
         )  # fmt: skip
 

@@ -93,6 +93,32 @@ def test_bad_input() -> None:
         consolidate([twice, twice])
 
 
+def test_consolidation_is_a_sequence_of_payments_not_a_model() -> None:
+    """It iterates, indexes, slices and pickles as its payments; payments stay pydantic models."""
+    import pickle
+    from collections.abc import Sequence
+
+    from pydantic import BaseModel
+
+    result = consolidate(
+        [
+            refund("B7603245278", "1000.00", "50.00", MAY1),
+            refund("31676543213", "300.00", "10.00", MAY15),
+        ]
+    )
+    assert isinstance(result, Sequence)
+    assert not isinstance(result, BaseModel)
+    assert list(result) == list(result.payments)
+    assert result[-1] is result.payments[-1]
+    assert result[:1] == result.payments[:1]
+    assert result.payments[0] in result
+    assert dict(result[0])["payee"] == "12-3456789AB"  # a model still iterates as its fields
+    assert pickle.loads(pickle.dumps(result)) == result
+    assert repr(result) == "<Consolidation: 2 payments, net 1360.00>"
+    with pytest.raises(AttributeError):
+        result.payments = ()  # type: ignore[misc]
+
+
 # --- properties -----------------------------------------------------------------------------
 
 offset_maps = st.dictionaries(st.sampled_from(PAYEES), money(200_000), max_size=3)

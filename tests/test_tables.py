@@ -18,7 +18,7 @@ from ieepa_refund import (
     sample_es003,
     screen_all,
 )
-from ieepa_refund.tables import records, to_dataframe
+from ieepa_refund.tables import Column, Level, column, html_for, records, to_dataframe
 from tests.strategies import china_entries, distinct_refunds
 
 ZERO = Decimal("0.00")
@@ -108,3 +108,83 @@ def test_summary_stays_short_at_100000_entries() -> None:
     text = many._repr_html_()
     assert "100,000" in text
     assert len(text) < 3000
+
+
+def test_tables_are_declared_by_the_result_classes() -> None:
+    """Every result type declares its levels (unique names, unique columns) and a summary."""
+    import sys
+
+    from ieepa_refund._tabular import Tabular
+
+    classes = {
+        obj
+        for name, module in list(sys.modules.items())
+        if name.startswith("ieepa_refund")
+        for obj in vars(module).values()
+        if isinstance(obj, type) and obj.__module__.startswith("ieepa_refund")
+    }
+    declared = [cls for cls in classes if getattr(cls, "__tables__", ())]
+    assert {cls.__name__ for cls in declared} >= {
+        "EntryRefund", "Payment", "Screening", "Es003Report", "Es003Import", "DeclarationBatch",
+        "Difference", "Outcome", "DeadlineWeek",
+    }  # fmt: skip
+    for cls in declared:
+        names = [level.name for level in cls.__tables__]
+        assert len(names) == len(set(names)), cls
+        for level in cls.__tables__:
+            columns = [c.name for c in level.schema]
+            assert len(columns) == len(set(columns)), (cls, level)
+    for cls in (
+        c
+        for c in classes
+        if issubclass(c, Tabular) and c is not Tabular and not c.__name__.startswith("_")
+    ):
+        assert callable(getattr(cls, "summary_html", None)), cls
+
+
+def test_column_paths_read_none_through_a_missing_step() -> None:
+    """A dotted source reads None where any step is None; a function source is called."""
+    from types import SimpleNamespace as NS
+
+    class Box:
+        __tables__ = (
+            Level(
+                "item",
+                column("deep", "str", "a.b.c"),
+                column("short", "str", "a.b"),
+                each="items",
+                outer=(column("count", "int", lambda box: len(box.items)),),
+            ),
+        )
+
+        def __init__(self, *items: Any) -> None:
+            self.items = items
+
+    c = NS(c="x")
+    box = Box(NS(a=None), NS(a=NS(b=None)), NS(a=NS(b=c)))
+    assert records(box) == [
+        {"count": 3, "deep": None, "short": None},
+        {"count": 3, "deep": None, "short": None},
+        {"count": 3, "deep": "x", "short": c},
+    ]
+    assert records(Box(), level="item") == []
+    frame = to_dataframe([box])
+    assert list(frame.columns) == ["count", "deep", "short"]
+    assert str(frame["count"].dtype) == "Int64"
+
+
+def test_column_sources_are_attribute_paths() -> None:
+    """A source or ``each`` that is not a dotted name is refused: rows are compiled from them."""
+    with pytest.raises(ValueError, match="source"):
+        column("x", "str", "a;import os")
+    with pytest.raises(ValueError, match="source"):
+        Column("x", "str", "a or b")
+    with pytest.raises(ValueError, match="each"):
+        Level("x", column("x", "str"), each="items()")
+
+
+def test_no_table_form() -> None:
+    with pytest.raises(TypeError, match="no table form"):
+        records([object()])
+    with pytest.raises(TypeError, match="no notebook summary"):
+        html_for(object())

@@ -4,6 +4,23 @@ Figures are estimates built from the user's entry data and the shipped public
 data; they are not legal advice. Every result names the data version it used.
 """
 
+from inspect import isroutine as _isroutine
+from typing import get_type_hints as _get_type_hints
+
+from .cape import (
+    CapeRules,
+    Deadlines,
+    DeclarationBatch,
+    DeclarationCheck,
+    DeclarationFile,
+    DeclarationProblem,
+    Reason,
+    Rule,
+    RuleSet,
+    Screening,
+    Skipped,
+)
+from .cape.declarations import CheckDigits
 from .entry import Entry, EntryLine, Tariff
 from .errors import (
     DataError,
@@ -22,11 +39,26 @@ from .errors import (
     RateNotCovered,
     ValidationError,
 )
-from .es003 import Es003Import, Es003Report, Es003Stream, read_es003, sample_es003, stream_es003
+from .es003 import (
+    AmbiguousColumn,
+    Es003Import,
+    Es003Report,
+    Es003Stream,
+    FileReport,
+    Problem,
+    read_es003,
+    sample_es003,
+    stream_es003,
+)
 from .interest import (
+    Accrual,
+    Compounding,
+    DayCount,
     DelinquencyDetail,
     InterestConventions,
     InterestDetail,
+    InterestPeriod,
+    RatePeriod,
     RateTable,
     accrue_interest,
     default_rate_table,
@@ -39,6 +71,9 @@ from .portfolio import (
     Assumptions,
     Comparison,
     DeadlineCalendar,
+    DeadlineWeek,
+    Difference,
+    Outcome,
     Refunds,
     Screenings,
     compare,
@@ -47,34 +82,52 @@ from .portfolio import (
     evaluate,
     screen_all,
 )
-from .rates import Rate, parse_rate
+from .rates import Rate, SpecificRate, parse_rate
 from .refund import (
     WARNING_CODES,
+    Deposit,
     EntryRefund,
     LineRefund,
+    Method,
     RefundWarning,
     TariffRefund,
     compute_refund,
 )
-from .registry import Classification, HeadingPeriod, Registry, default_registry
+from .registry import Ch99Range, Classification, HeadingPeriod, Registry, default_registry
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Accrual",
     "Allocation",
+    "AmbiguousColumn",
     "Assumptions",
+    "CapeRules",
+    "Ch99Range",
+    "CheckDigits",
     "Classification",
     "Comparison",
+    "Compounding",
     "Consolidation",
     "DataError",
+    "DayCount",
     "DeadlineCalendar",
+    "DeadlineWeek",
+    "Deadlines",
+    "DeclarationBatch",
+    "DeclarationCheck",
+    "DeclarationFile",
+    "DeclarationProblem",
     "DelinquencyDetail",
+    "Deposit",
+    "Difference",
     "Entry",
     "EntryLine",
     "EntryRefund",
     "Es003Import",
     "Es003Report",
     "Es003Stream",
+    "FileReport",
     "FloatRefused",
     "HeadingNotFound",
     "HeadingNotInForce",
@@ -83,23 +136,34 @@ __all__ = [
     "InputFileError",
     "InterestConventions",
     "InterestDetail",
+    "InterestPeriod",
     "InvalidChecksum",
     "InvalidFormat",
     "InvalidLength",
     "InvalidPeriod",
     "InvalidRate",
     "LineRefund",
+    "Method",
     "ModelValidationError",
     "NotInTable",
+    "Outcome",
     "Payable",
     "Payment",
+    "Problem",
     "Rate",
     "RateNotCovered",
+    "RatePeriod",
     "RateTable",
+    "Reason",
     "RefundWarning",
     "Refunds",
     "Registry",
+    "Rule",
+    "RuleSet",
+    "Screening",
     "Screenings",
+    "Skipped",
+    "SpecificRate",
     "Tariff",
     "TariffRefund",
     "ValidationError",
@@ -123,3 +187,28 @@ __all__ = [
     "screen_all",
     "stream_es003",
 ]
+
+
+def _rehome(member: object) -> None:
+    """Name ``member`` as ``ieepa_refund.<name>`` (reprs, pickles, docs), as httpx does.
+
+    A class's annotations are text (``from __future__ import annotations``) that
+    ``typing.get_type_hints`` and pydantic read in the namespace of the class's
+    ``__module__``; they are resolved first, where the class was written, so that
+    they still read once the module name is the package's
+    (``tests/test_exported_members.py`` checks hints, schemas, pickles, TypeAdapter).
+    """
+    if isinstance(member, type):
+        own = vars(member).get("__annotations__", {})
+        hints = _get_type_hints(member, include_extras=True)
+        member.__annotations__ = {name: hints[name] for name in own}
+        for field in getattr(member, "__dataclass_fields__", {}).values():
+            field.type = hints[field.name]  # what pydantic reads of a dataclass
+    elif not _isroutine(member):
+        return  # a Literal alias or a constant: nothing to name
+    member.__module__ = __name__
+
+
+for _name in __all__:
+    _rehome(globals()[_name])
+del _name

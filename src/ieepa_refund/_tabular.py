@@ -1,13 +1,20 @@
-"""``to_records`` and ``to_dataframe`` on every result type (see :mod:`ieepa_refund.tables`)."""
+"""``to_records``, ``to_dataframe`` and a notebook summary on every result type.
+
+A result class declares its table forms in ``__tables__`` (see
+:mod:`ieepa_refund.tables`, the engine that reads them) and its notebook
+summary in ``summary_html()``; a collection declares no table form and hands
+its results over with ``items_for_tables()``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from . import tables
+from .tables import Decimals, Level
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .tables import Decimals
 
 
 class Tabular:
@@ -15,22 +22,19 @@ class Tabular:
 
     __slots__ = ()
 
+    __tables__: ClassVar[tuple[Level, ...]] = ()
+    """The table forms of this type, the default first; empty for a collection."""
+
     def to_records(self, *, level: str | None = None) -> list[dict[str, Any]]:
         """Plain records, one dict per row at ``level``."""
-        from .tables import records
-
-        return records(self, level=level)
+        return tables.records(self, level=level)
 
     def to_dataframe(
         self, *, level: str | None = None, decimals: Decimals = "exact"
     ) -> pd.DataFrame:
         """A tidy DataFrame with typed columns (needs the ``pandas`` extra)."""
-        from .tables import to_dataframe
-
-        return to_dataframe(self, level=level, decimals=decimals)
+        return tables.to_dataframe(self, level=level, decimals=decimals)
 
     def _repr_html_(self) -> str:
-        """A compact summary for notebooks, readable however many entries lie behind it."""
-        from .tables import html_for
-
-        return html_for(self)
+        """The notebook view: the type's own ``summary_html()``, short at any size."""
+        return tables.html_for(self)

@@ -10,7 +10,7 @@ a float is refused with an error naming the field:
     >>> Tariff(hts="9903.01.24", duty=12.5)
     Traceback (most recent call last):
     ...
-    ieepa_refund.errors.ModelValidationError: 1 validation error for Tariff
+    ieepa_refund.ModelValidationError: 1 validation error for Tariff
     duty
       Value error, duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5) [type=value_error, input_value=12.5, input_type=float]
         For further information visit ...

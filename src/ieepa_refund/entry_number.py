@@ -22,7 +22,7 @@ Appendix E's worked example:
     >>> validate("B76-0324527-9")
     Traceback (most recent call last):
     ...
-    ieepa_refund.errors.InvalidChecksum: entry_number: the check digit does not match, expected 8 (got 'B76-0324527-9')
+    ieepa_refund.InvalidChecksum: entry_number: the check digit does not match, expected 8 (got 'B76-0324527-9')
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ exports drop the dots; both forms are accepted:
     >>> validate("9903.1.25")
     Traceback (most recent call last):
     ...
-    ieepa_refund.errors.InvalidFormat: hts: an HTS number has 8 or 10 digits (dots and spaces allowed), not 7 (got '9903.1.25')
+    ieepa_refund.InvalidFormat: hts: an HTS number has 8 or 10 digits (dots and spaces allowed), not 7 (got '9903.1.25')
 """
 
 from __future__ import annotations

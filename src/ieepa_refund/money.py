@@ -7,7 +7,7 @@ Amounts are built from strings or ``Decimal`` and never from floats:
     >>> to_decimal(12.5, field="duty")
     Traceback (most recent call last):
     ...
-    ieepa_refund.errors.FloatRefused: duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5)
+    ieepa_refund.FloatRefused: duty: floats are refused for money and quantities: pass a str or Decimal (got 12.5)
 
 Rounding happens only at the points named here, each with its rounding mode
 spelled out. ACE's own rounding of per-HTS duty is not published (an open fact),

@@ -15,16 +15,18 @@ remainder, :func:`ieepa_refund.money.allocate`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import ClassVar, Protocol, overload
 
 from pydantic import BaseModel, ConfigDict
 
 from ._tabular import Tabular
 from .errors import InvalidFormat
 from .money import allocate, to_decimal
+from .tables import Level, column, summary_html
 
 __all__ = ["Allocation", "Consolidation", "Payable", "Payment", "consolidate"]
 
@@ -73,6 +75,21 @@ class Payment(Tabular, BaseModel):
     """
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "payment",
+            column("payee", "str"), column("liquidation_date", "date"),
+            column("principal", "money"), column("interest", "money"), column("offset", "money"),
+            column("net", "money"), column("entries", "int", lambda p: len(p.entries)),
+        ),
+        Level(
+            "allocation",
+            column("entry_number", "str"), column("principal", "money"),
+            column("interest", "money"), column("offset", "money"), column("net", "money"),
+            each="allocations",
+            outer=(column("payee", "str"), column("liquidation_date", "date")),
+        ),
+    )  # fmt: skip
 
     payee: str
     liquidation_date: date
@@ -87,14 +104,24 @@ class Payment(Tabular, BaseModel):
     def gross(self) -> Decimal:
         return self.principal + self.interest
 
+    def summary_html(self) -> str:
+        rows = [
+            ("payee", self.payee),
+            ("liquidated", self.liquidation_date),
+            ("net", self.net),
+            ("entries", len(self.entries)),
+        ]
+        return summary_html("Payment", rows)
 
-class Consolidation(Tabular, BaseModel):
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Consolidation(Tabular, Sequence[Payment]):
     """What :func:`consolidate` returns: the payments, and every entry that forms none.
 
-    It iterates, indexes and counts like the list of its payments.
+    It is an immutable sequence of its payments (iterate, index, count); a
+    slice is a tuple of payments. Not a pydantic model: a model iterates as its
+    fields, which ``dict(model)`` and pydantic itself rely on.
     """
-
-    model_config = _FROZEN
 
     payments: tuple[Payment, ...]
     unliquidated: tuple[str, ...]
@@ -104,14 +131,21 @@ class Consolidation(Tabular, BaseModel):
     unused_offsets: dict[str, Decimal]
     """Per payee, the part of the debts its payments could not absorb."""
 
-    def __iter__(self) -> Iterator[Payment]:  # type: ignore[override]
-        return iter(self.payments)
+    def __repr__(self) -> str:
+        return f"<Consolidation: {len(self.payments)} payments, net {self.net}>"
 
     def __len__(self) -> int:
         return len(self.payments)
 
-    def __getitem__(self, index: int) -> Payment:
+    @overload
+    def __getitem__(self, index: int) -> Payment: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Payment, ...]: ...
+    def __getitem__(self, index: int | slice) -> Payment | tuple[Payment, ...]:
         return self.payments[index]
+
+    def __iter__(self) -> Iterator[Payment]:
+        return iter(self.payments)
 
     @property
     def net(self) -> Decimal:
@@ -119,6 +153,15 @@ class Consolidation(Tabular, BaseModel):
 
     def items_for_tables(self) -> tuple[Payment, ...]:
         return self.payments
+
+    def summary_html(self) -> str:
+        payments = self.payments
+        rows = [
+            ("payments", len(payments)), ("principal", sum((p.principal for p in payments), ZERO)),
+            ("interest", sum((p.interest for p in payments), ZERO)), ("offsets", sum((p.offset for p in payments), ZERO)),
+            ("net", self.net), ("not yet liquidated", len(self.unliquidated)), ("nothing to refund", len(self.nothing_to_pay)),
+        ]  # fmt: skip
+        return summary_html("Payments as CBP consolidates them", rows)
 
 
 def consolidate(

@@ -16,7 +16,7 @@ so that Section 301, 232 and 122 numbers are recognised as *not* IEEPA; a bare
     >>> reg.lookup("9903.01.24", date(2026, 3, 1))
     Traceback (most recent call last):
     ...
-    ieepa_refund.errors.HeadingNotInForce: 9903.01.24 is not in force on 2026-03-01; its periods: 2025-03-04 to 2025-11-10, 2025-11-10 to 2026-02-24
+    ieepa_refund.HeadingNotInForce: 9903.01.24 is not in force on 2026-03-01; its periods: 2025-03-04 to 2025-11-10, 2025-11-10 to 2026-02-24
 
 The period in force is found with :func:`bisect.bisect_right` over each
 heading's sorted start dates, as ``zoneinfo`` finds a transition.

@@ -1,4 +1,4 @@
-"""Results as plain records, tidy DataFrames and notebook summaries.
+"""Results as plain records, tidy DataFrames and notebook summaries: a generic engine.
 
 Every result type turns into records, one dict per row at the level asked
 (an entry, a line, a tariff, a payment...), with no pandas needed:
@@ -17,26 +17,45 @@ columns: text as ``string``, dates as ``datetime64``, counts as ``Int64``,
 flags as ``boolean``, and money as exact ``Decimal`` objects unless
 ``decimals="float"`` (or ``"str"``) is asked for. The records and frames
 carry exactly the totals of the results they came from.
+
+This module knows no result class. Each result class declares its own table
+forms beside its fields, in a ``__tables__`` class attribute: a tuple of
+:class:`Level` (the first is the default), each naming its columns once, with
+their kind, and where a row's values come from:
+
+    >>> from ieepa_refund.tables import Level, column
+    >>> level = Level("line", column("line", "int", "number"), each="lines",
+    ...               outer=(column("entry_number", "str"),))
+    >>> [c.name for c in level.schema]
+    ['entry_number', 'line']
+
+A collection (``Refunds``, ``Consolidation``...) declares none and hands its
+results over with ``items_for_tables()``.
 """
 
 from __future__ import annotations
 
 import html
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import hts as _hts
 from .money import to_float
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     import pandas as pd
 
 __all__ = [
+    "Column",
     "Decimals",
-    "LEVELS",
+    "Kind",
+    "Level",
+    "column",
+    "detail_html",
     "html_for",
     "records",
     "summary_html",
@@ -44,348 +63,147 @@ __all__ = [
 ]
 
 Kind = Literal["str", "money", "date", "int", "bool"]
+"""How a column is typed in a DataFrame: text, exact money, a date, a count or a flag."""
 Decimals = Literal["exact", "float", "str"]
-ZERO = Decimal("0.00")
 Row = dict[str, Any]
-Schema = tuple[tuple[str, Kind], ...]
 
 
-def _codes(codes: Iterable[str]) -> str:
-    return " ".join(sorted(set(codes)))
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a table: its name, its kind and where a row's value comes from.
+
+    ``source`` is an attribute path of the row's object (``"period.program"``
+    reads None where a step is None) or a function of that object.
+    """
+
+    name: str
+    kind: Kind
+    source: str | Callable[[Any], Any]
+
+    def __post_init__(self) -> None:
+        if isinstance(self.source, str) and not _is_path(self.source):
+            raise ValueError(f"source: an attribute path, not {self.source!r}")
 
 
-# --- one function per (type, level): what a row holds -----------------------------------------
+def column(name: str, kind: Kind, source: str | Callable[[Any], Any] | None = None) -> Column:
+    """A :class:`Column` read from the attribute ``name`` unless ``source`` says otherwise."""
+    return Column(name, kind, source or name)
 
 
-def _refund_entry(r: Any) -> Iterator[Row]:
-    yield {
-        "entry_number": r.entry_number,
-        "importer_number": r.importer_number,
-        "payee": r.payee,
-        "liquidation_date": r.liquidation_date,
-        "method": r.method,
-        "paid": r.paid,
-        "owed": r.owed,
-        "principal": r.principal,
-        "principal_high": r.principal_high,
-        "interest": r.interest,
-        # A refund with no interest figure: its NA would drop silently out of a column sum.
-        "interest_missing": r.interest is None and r.principal > 0,
-        "total": r.total,
-        "deposit_date": r.deposit_date,
-        "deposit_basis": r.deposit_basis,
-        "interest_until": r.interest_until,
-        "warnings": _codes(r.warning_codes),
-        "data_version": r.data_version,
-        "rates_version": r.rates_version,
-    }
+def _is_path(text: str) -> bool:
+    return all(step.isidentifier() for step in text.split("."))
 
 
-def _refund_line(r: Any) -> Iterator[Row]:
-    for line in r.lines:
-        yield {
-            "entry_number": r.entry_number,
-            "line": line.number,
-            "country_of_origin": line.country_of_origin,
-            "paid": line.paid,
-            "owed": line.owed,
-            "refund": line.refund,
-            "refund_high": line.refund_high,
-        }
+class Level:
+    """One table form of a result: a row per result, or a row per item under it.
+
+    ``each`` (an attribute path) names the items that make the rows, one row
+    each; without it the result itself is the row. ``outer`` columns are read
+    from the result and come first in every row (the entry number on a line).
+    """
+
+    __slots__ = ("columns", "each", "name", "outer", "rows")
+
+    rows: Callable[[Any], Iterator[Row]]
+    """The rows of one result at this level."""
+
+    def __init__(
+        self,
+        name: str,
+        *columns: Column,
+        each: str | None = None,
+        outer: tuple[Column, ...] = (),
+    ) -> None:
+        if each is not None and not _is_path(each):
+            raise ValueError(f"each: an attribute path, not {each!r}")
+        self.name = name
+        self.columns = columns
+        self.each = each
+        self.outer = outer
+        self.rows = _compile(self)
+
+    def __repr__(self) -> str:
+        return f"Level({self.name!r}, {len(self.schema)} columns)"
+
+    @property
+    def schema(self) -> tuple[Column, ...]:
+        """Every column of a row, in order."""
+        return self.outer + self.columns
 
 
-def _refund_tariff(r: Any) -> Iterator[Row]:
-    for line in r.lines:
-        for t in line.tariffs:
-            p = t.period
-            yield {
-                "entry_number": r.entry_number,
-                "line": t.line,
-                "hts": _hts.format(t.hts),
-                "status": t.status,
-                "authority": t.authority,
-                "program": p.program if p else None,
-                "kind": p.kind if p else None,
-                "rate_type": p.rate_type if p else None,
-                "rate_percent": p.rate_percent if p else None,
-                "period_from": p.effective_from if p else None,
-                "period_to": p.effective_to if p else None,
-                "paid": t.paid,
-                "owed": t.owed,
-                "refund": t.refund,
-                "refund_high": t.refund_high,
-                "estimated": t.estimated,
-                "reason": t.reason,
-                "source": p.source if p else None,
-            }
+def _compile(level: Level) -> Callable[[Any], Iterator[Row]]:
+    """The level's row function, written out once as the dict literal a hand-written one
+    would build: reading a column costs an attribute load, not a call (as ``dataclasses``
+    writes its ``__init__``). Column names and paths are data, never code: names go in as
+    ``repr`` literals, paths are checked to be identifiers."""
+    namespace: dict[str, Any] = {}
+
+    def read(col: Column, var: str) -> str:
+        if callable(col.source):
+            function = f"_f{len(namespace)}"
+            namespace[function] = col.source
+            return f"{function}({var})"
+        first, *rest = col.source.split(".")
+        if not rest:
+            return f"{var}.{first}"
+        guarded = f"(_t := {var}.{first})"
+        for step in rest[:-1]:
+            guarded = f"(None if {guarded} is None else (_t := _t.{step}))"
+        return f"(None if {guarded} is None else _t.{rest[-1]})"
+
+    def literal(columns: Iterable[Column], var: str) -> str:
+        return ", ".join(f"{col.name!r}: {read(col, var)}" for col in columns)
+
+    if level.each is None:
+        body = f"    yield {{{literal(level.schema, 'result')}}}"
+    else:
+        outer = "".join(f"    _o{i} = {read(col, 'result')}\n" for i, col in enumerate(level.outer))
+        held = ", ".join(f"{col.name!r}: _o{i}" for i, col in enumerate(level.outer))
+        row = ", ".join(part for part in (held, literal(level.columns, "item")) if part)
+        body = f"{outer}    for item in result.{level.each}:\n        yield {{{row}}}"
+    exec(f"def rows(result):\n{body}\n", namespace)
+    rows: Callable[[Any], Iterator[Row]] = namespace["rows"]
+    return rows
 
 
-def _payment(p: Any) -> Iterator[Row]:
-    yield {
-        "payee": p.payee,
-        "liquidation_date": p.liquidation_date,
-        "principal": p.principal,
-        "interest": p.interest,
-        "offset": p.offset,
-        "net": p.net,
-        "entries": len(p.entries),
-    }
+def _levels(item: Any) -> tuple[Level, ...]:
+    levels: tuple[Level, ...] = getattr(type(item), "__tables__", ())
+    if not levels:
+        raise TypeError(f"no table form for {type(item).__name__}")
+    return levels
 
 
-def _allocation(p: Any) -> Iterator[Row]:
-    for a in p.allocations:
-        yield {
-            "payee": p.payee,
-            "liquidation_date": p.liquidation_date,
-            "entry_number": a.entry_number,
-            "principal": a.principal,
-            "interest": a.interest,
-            "offset": a.offset,
-            "net": a.net,
-        }
-
-
-def _screening(s: Any) -> Iterator[Row]:
-    yield {
-        "entry_number": s.entry_number,
-        "declared_on": s.declared_on,
-        "status": s.status,
-        "eligible": s.eligible,
-        "reasons": " ".join(s.reason_codes),
-        "cape_window_closes": s.deadlines.cape_window_closes,
-        "reliquidation_window_closes": s.deadlines.reliquidation_window_closes,
-        "protest_window_closes": s.deadlines.protest_window_closes,
-        "rules_version": s.rules_version,
-    }
-
-
-def _reason(s: Any) -> Iterator[Row]:
-    for r in s.reasons:
-        yield {
-            "entry_number": s.entry_number,
-            "code": r.code,
-            "effect": r.effect,
-            "message": r.message,
-            "cbp_message": r.cbp_message,
-        }
-
-
-def _problem(report: Any) -> Iterator[Row]:
-    for p in report.problems:
-        yield {
-            "file": p.file,
-            "row": p.row,
-            "code": p.code,
-            "column": p.column,
-            "value": p.value,
-            "entry_number": p.entry_number,
-            "rows": p.rows,
-            "message": p.message,
-        }
-
-
-def _file(report: Any) -> Iterator[Row]:
-    for f in report.files:
-        yield {
-            "file": f.file,
-            "format": f.format,
-            "encoding": f.encoding,
-            "sheet": f.sheet,
-            "header_row": f.header_row,
-            "rows_read": f.rows_read,
-            "recognised": len(f.recognised),
-            "ignored": len(f.ignored),
-        }
-
-
-def _declaration_file(batch: Any) -> Iterator[Row]:
-    for f in batch.files:
-        yield {
-            "name": f.name,
-            "count": f.count,
-            "holds": f.holds,
-            "first": f.first,
-            "last": f.last,
-            "sha256": f.sha256,
-        }
-
-
-def _skipped(batch: Any) -> Iterator[Row]:
-    for s in batch.skipped:
-        yield {"position": s.position, "value": s.value, "code": s.code, "message": s.message}
-
-
-def _difference(d: Any) -> Iterator[Row]:
-    b, a = d.baseline, d.scenario
-    yield {
-        "entry_number": b.entry_number,
-        "payee": b.payee,
-        "baseline_counted": b.counted,
-        "scenario_counted": a.counted,
-        "baseline_status": b.status,
-        "scenario_status": a.status,
-        "baseline_liquidation": b.liquidation_date,
-        "scenario_liquidation": a.liquidation_date,
-        "baseline_principal": b.principal,
-        "scenario_principal": a.principal,
-        "baseline_interest": b.interest,
-        "scenario_interest": a.interest,
-        "baseline_value": b.value,
-        "scenario_value": a.value,
-        "change": d.change,
-        "interest_missing": b.interest_missing or a.interest_missing,
-    }
-
-
-def _outcome(o: Any) -> Iterator[Row]:
-    yield {
-        "entry_number": o.entry_number,
-        "payee": o.payee,
-        "counted": o.counted,
-        "status": o.status,
-        "liquidation_date": o.liquidation_date,
-        "liquidation_assumed": o.liquidation_assumed,
-        "principal": o.principal,
-        "interest": o.interest,
-        "interest_missing": o.interest_missing,
-        "value": o.value,
-    }
-
-
-def _week(w: Any) -> Iterator[Row]:
-    yield {
-        "week_start": w.week_start,
-        "cape_closing": len(w.cape),
-        "cape_at_stake": w.cape_at_stake,
-        "reliquidation_closing": len(w.reliquidation),
-        "reliquidation_at_stake": w.reliquidation_at_stake,
-        "protest_closing": len(w.protest),
-        "protest_at_stake": w.protest_at_stake,
-    }
-
-
-M: Kind = "money"
-S: Kind = "str"
-D: Kind = "date"
-N: Kind = "int"
-B: Kind = "bool"
-#: type name -> level -> (row maker, column kinds). The first level is the default.
-LEVELS: dict[str, dict[str, tuple[Callable[[Any], Iterator[Row]], Schema]]] = {
-    "EntryRefund": {
-        "entry": (_refund_entry, (
-            ("entry_number", S), ("importer_number", S), ("payee", S), ("liquidation_date", D),
-            ("method", S), ("paid", M), ("owed", M), ("principal", M), ("principal_high", M),
-            ("interest", M), ("interest_missing", B), ("total", M), ("deposit_date", D), ("deposit_basis", S),
-            ("interest_until", D), ("warnings", S), ("data_version", S), ("rates_version", S),
-        )),
-        "line": (_refund_line, (
-            ("entry_number", S), ("line", N), ("country_of_origin", S), ("paid", M), ("owed", M),
-            ("refund", M), ("refund_high", M),
-        )),
-        "tariff": (_refund_tariff, (
-            ("entry_number", S), ("line", N), ("hts", S), ("status", S), ("authority", S),
-            ("program", S), ("kind", S), ("rate_type", S), ("rate_percent", M), ("period_from", D),
-            ("period_to", D), ("paid", M), ("owed", M), ("refund", M), ("refund_high", M),
-            ("estimated", B), ("reason", S), ("source", S),
-        )),
-    },
-    "Payment": {
-        "payment": (_payment, (
-            ("payee", S), ("liquidation_date", D), ("principal", M), ("interest", M), ("offset", M),
-            ("net", M), ("entries", N),
-        )),
-        "allocation": (_allocation, (
-            ("payee", S), ("liquidation_date", D), ("entry_number", S), ("principal", M),
-            ("interest", M), ("offset", M), ("net", M),
-        )),
-    },
-    "Screening": {
-        "entry": (_screening, (
-            ("entry_number", S), ("declared_on", D), ("status", S), ("eligible", B), ("reasons", S),
-            ("cape_window_closes", D), ("reliquidation_window_closes", D),
-            ("protest_window_closes", D), ("rules_version", S),
-        )),
-        "reason": (_reason, (
-            ("entry_number", S), ("code", S), ("effect", S), ("message", S), ("cbp_message", B),
-        )),
-    },
-    "Es003Report": {
-        "problem": (_problem, (
-            ("file", S), ("row", N), ("code", S), ("column", S), ("value", S), ("entry_number", S),
-            ("rows", N), ("message", S),
-        )),
-        "file": (_file, (
-            ("file", S), ("format", S), ("encoding", S), ("sheet", S), ("header_row", N),
-            ("rows_read", N), ("recognised", N), ("ignored", N),
-        )),
-    },
-    "DeclarationBatch": {
-        "file": (_declaration_file, (
-            ("name", S), ("count", N), ("holds", S), ("first", S), ("last", S), ("sha256", S),
-        )),
-        "skipped": (_skipped, (("position", N), ("value", S), ("code", S), ("message", S))),
-    },
-}  # fmt: skip
-LEVELS["Es003Import"] = LEVELS["Es003Report"]
-LEVELS["Difference"] = {
-    "entry": (_difference, (
-        ("entry_number", S), ("payee", S), ("baseline_counted", B), ("scenario_counted", B),
-        ("baseline_status", S), ("scenario_status", S), ("baseline_liquidation", D),
-        ("scenario_liquidation", D), ("baseline_principal", M), ("scenario_principal", M),
-        ("baseline_interest", M), ("scenario_interest", M), ("baseline_value", M), ("scenario_value", M),
-        ("change", M), ("interest_missing", S),
-    )),
-}  # fmt: skip
-LEVELS["Outcome"] = {
-    "entry": (_outcome, (
-        ("entry_number", S), ("payee", S), ("counted", B), ("status", S), ("liquidation_date", D),
-        ("liquidation_assumed", B), ("principal", M), ("interest", M), ("interest_missing", S), ("value", M),
-    )),
-}  # fmt: skip
-LEVELS["DeadlineWeek"] = {
-    "week": (_week, (
-        ("week_start", D), ("cape_closing", N), ("cape_at_stake", M), ("reliquidation_closing", N),
-        ("reliquidation_at_stake", M), ("protest_closing", N), ("protest_at_stake", M),
-    )),
-}  # fmt: skip
-
-
-def _kind_of(item: Any) -> str:
-    for cls in type(item).__mro__:
-        if cls.__name__ in LEVELS:
-            return cls.__name__
-    raise TypeError(f"no table form for {type(item).__name__}")
-
-
-def _items(obj: Any) -> tuple[list[Any], str]:
-    """The result objects behind ``obj`` (one result, a collection, or an iterable) and their type."""
-    single = getattr(obj, "__class__", None)
-    if single is not None and any(c.__name__ in LEVELS for c in type(obj).__mro__):
-        return [obj], _kind_of(obj)
+def _items(obj: Any) -> tuple[list[Any], tuple[Level, ...]]:
+    """The results behind ``obj`` (one result, a collection, or an iterable) and their levels."""
+    if getattr(type(obj), "__tables__", ()):
+        return [obj], _levels(obj)
     items = list(getattr(obj, "items_for_tables", lambda: obj)())
     if not items:
-        return [], ""
-    kinds = {_kind_of(item) for item in items}
-    if len(kinds) != 1:
-        raise TypeError(f"a table holds one type of result, not {sorted(kinds)}")
-    return items, kinds.pop()
+        return [], ()
+    levels = _levels(items[0])
+    if any(_levels(item) is not levels for item in items):
+        kinds = sorted({type(item).__name__ for item in items})
+        raise TypeError(f"a table holds one type of result, not {kinds}")
+    return items, levels
 
 
-def _level(kind: str, level: str | None) -> tuple[Callable[[Any], Iterator[Row]], Schema]:
-    levels = LEVELS[kind]
-    chosen = level or next(iter(levels))
-    if chosen not in levels:
-        raise ValueError(f"level: {kind} has levels {sorted(levels)}, not {chosen!r}")
-    return levels[chosen]
+def _level(items: list[Any], levels: tuple[Level, ...], level: str | None) -> Level:
+    if level is None:
+        return levels[0]
+    for candidate in levels:
+        if candidate.name == level:
+            return candidate
+    names = sorted(candidate.name for candidate in levels)
+    raise ValueError(f"level: {type(items[0]).__name__} has levels {names}, not {level!r}")
 
 
 def records(obj: Any, *, level: str | None = None) -> list[Row]:
     """Plain records, one dict per row at ``level`` (default: the type's first level)."""
-    items, kind = _items(obj)
+    items, levels = _items(obj)
     if not items:
         return []
-    make, _ = _level(kind, level)
-    return [row for item in items for row in make(item)]
+    chosen = _level(items, levels, level)
+    return [row for item in items for row in chosen.rows(item)]
 
 
 def to_dataframe(
@@ -398,11 +216,11 @@ def to_dataframe(
         raise ImportError("to_dataframe needs pandas: pip install 'ieepa-refund[pandas]'") from None
     if decimals not in ("exact", "float", "str"):
         raise ValueError(f"decimals: expected 'exact', 'float' or 'str', not {decimals!r}")
-    items, kind = _items(obj)
+    items, levels = _items(obj)
+    schema = _level(items, levels, level).schema if items else ()
     rows = records(obj, level=level) if items else []
-    schema: Schema = _level(kind, level)[1] if items else ()
-    frame = pd.DataFrame.from_records(rows, columns=[name for name, _ in schema])
-    for name, column_kind in schema:
+    frame = pd.DataFrame.from_records(rows, columns=[c.name for c in schema])
+    for name, column_kind in ((c.name, c.kind) for c in schema):
         column = frame[name]
         if column_kind == "money":
             if decimals == "float":
@@ -427,6 +245,46 @@ def to_dataframe(
 # --- notebook summaries -----------------------------------------------------------------------
 
 
+def html_for(obj: Any) -> str:
+    """The notebook summary of any result or collection: its own ``summary_html()``."""
+    summary: Callable[[], str] | None = getattr(obj, "summary_html", None)
+    if summary is None:
+        raise TypeError(f"no notebook summary for {type(obj).__name__}")
+    return summary()
+
+
+def summary_html(
+    title: str,
+    rows: Sequence[tuple[str, Any]],
+    codes: Counter[str] | None = None,
+    *,
+    detail: str = "",
+) -> str:
+    """A compact HTML summary: a title, figures, counts by warning or reason code, and ``detail``
+    (HTML the caller built, such as :func:`detail_html`)."""
+    parts = [f"<div><strong>{html.escape(title)}</strong>", _table(rows)]
+    if codes:
+        top = codes.most_common(12)
+        shown = ", ".join(f"{html.escape(code)} {n:,}" for code, n in top)
+        more = f" and {len(codes) - len(top)} more codes" if len(codes) > len(top) else ""
+        parts.append(f"<p>{shown}{more}</p>")
+    parts.append("<p><em>Estimates, not legal advice.</em></p></div>")
+    return "".join(parts) + detail
+
+
+def detail_html(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A plain HTML table of ``rows`` under ``header``, numbers right-aligned."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"<td style='text-align:right'>{value:,}</td>"
+    return f"<td>{html.escape(str(value))}</td>"
+
+
 def _table(rows: Sequence[tuple[str, Any]]) -> str:
     body = "".join(
         f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
@@ -444,83 +302,3 @@ def _show(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else str(value)
-
-
-def html_for(obj: Any) -> str:
-    """The notebook summary of any result or collection."""
-    kind = type(obj).__name__
-    if kind == "EntryRefund":
-        rows = [
-            ("entry", obj.entry_number), ("payee", obj.payee), ("method", obj.method),
-            ("paid", obj.paid), ("owed", obj.owed), ("principal", obj.principal),
-            ("principal (at most)", "no bound" if obj.principal_high is None else obj.principal_high),
-            ("interest", "none yet" if obj.interest is None else obj.interest),
-            ("interest to", obj.interest_until), ("deposit date", f"{_show(obj.deposit_date)} ({obj.deposit_basis})"),
-            ("data", f"Chapter 99 {obj.data_version}, rates {obj.rates_version}"),
-        ]  # fmt: skip
-        tariffs = records(obj, level="tariff")[:50]
-        table = "".join(
-            f"<tr><td>{t['line']}</td><td>{t['hts']}</td><td>{html.escape(t['program'] or t['authority'] or '')}</td>"
-            f"<td style='text-align:right'>{t['refund']:,}</td><td>{html.escape(t['reason'])}</td></tr>"
-            for t in tariffs
-        )
-        detail = f"<table><tr><th>line</th><th>HTS</th><th>program</th><th>refund</th><th>why</th></tr>{table}</table>"
-        return (
-            summary_html(f"Refund of entry {obj.entry_number}", rows, Counter(obj.warning_codes))
-            + detail
-        )
-    if kind == "Consolidation":
-        payments = obj.payments
-        rows = [
-            ("payments", len(payments)), ("principal", sum((p.principal for p in payments), ZERO)),
-            ("interest", sum((p.interest for p in payments), ZERO)), ("offsets", sum((p.offset for p in payments), ZERO)),
-            ("net", obj.net), ("not yet liquidated", len(obj.unliquidated)), ("nothing to refund", len(obj.nothing_to_pay)),
-        ]  # fmt: skip
-        return summary_html("Payments as CBP consolidates them", rows)
-    if kind in ("Es003Report", "Es003Import"):
-        rows = [
-            ("files", len(obj.files)), ("rows read", obj.rows_read), ("rows used", obj.rows_used),
-            ("rows rejected", obj.rows_rejected), ("duplicates", obj.rows_duplicate), ("entries", obj.entry_count),
-        ]  # fmt: skip
-        return summary_html("ES-003 import", rows, Counter(p.code for p in obj.problems))
-    if kind == "DeclarationBatch":
-        rows = [
-            ("batch", obj.batch_id),
-            ("entries declared", obj.count),
-            ("files", len(obj.files)),
-            ("skipped", len(obj.skipped)),
-        ]
-        return summary_html("CAPE declarations", rows, Counter(s.code for s in obj.skipped))
-    if kind == "Screening":
-        rows = [
-            ("entry", obj.entry_number),
-            ("declared on", obj.declared_on),
-            ("status", obj.status),
-        ]
-        return summary_html("CAPE screening", rows, Counter(obj.reason_codes))
-    if kind == "Payment":
-        rows = [
-            ("payee", obj.payee),
-            ("liquidated", obj.liquidation_date),
-            ("net", obj.net),
-            ("entries", len(obj.entries)),
-        ]
-        return summary_html("Payment", rows)
-    summary: Callable[[], str] | None = getattr(obj, "summary_html", None)
-    if summary is None:
-        raise TypeError(f"no notebook summary for {kind}")
-    return summary()
-
-
-def summary_html(
-    title: str, rows: Sequence[tuple[str, Any]], codes: Counter[str] | None = None
-) -> str:
-    """A compact HTML summary: a title, figures, and counts by warning or reason code."""
-    parts = [f"<div><strong>{html.escape(title)}</strong>", _table(rows)]
-    if codes:
-        top = codes.most_common(12)
-        shown = ", ".join(f"{html.escape(code)} {n:,}" for code, n in top)
-        more = f" and {len(codes) - len(top)} more codes" if len(codes) > len(top) else ""
-        parts.append(f"<p>{shown}{more}</p>")
-    parts.append("<p><em>Estimates, not legal advice.</em></p></div>")
-    return "".join(parts)

@@ -38,15 +38,17 @@ import os
 import re
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .. import entry_number as _entry_number
 from .._tabular import Tabular
 from ..errors import InputFileError, InvalidFormat
+from ..tables import Level, column, summary_html
 from ._format import HEADER, MAX_ENTRIES, file_bytes
 
 __all__ = [
@@ -94,6 +96,20 @@ class DeclarationBatch(Tabular, BaseModel):
     """What :func:`write_declarations` wrote and left out."""
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "file",
+            column("name", "str"), column("count", "int"), column("holds", "str"),
+            column("first", "str"), column("last", "str"), column("sha256", "str"),
+            each="files",
+        ),
+        Level(
+            "skipped",
+            column("position", "int"), column("value", "str"), column("code", "str"),
+            column("message", "str"),
+            each="skipped",
+        ),
+    )  # fmt: skip
 
     batch_id: str
     out_dir: str
@@ -107,6 +123,15 @@ class DeclarationBatch(Tabular, BaseModel):
     @property
     def count(self) -> int:
         return len(self.declared)
+
+    def summary_html(self) -> str:
+        rows = [
+            ("batch", self.batch_id),
+            ("entries declared", self.count),
+            ("files", len(self.files)),
+            ("skipped", len(self.skipped)),
+        ]
+        return summary_html("CAPE declarations", rows, Counter(s.code for s in self.skipped))
 
 
 class _Lock:

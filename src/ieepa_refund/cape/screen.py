@@ -19,15 +19,17 @@ digit is a note (``BAD_CHECK_DIGIT``), left to :func:`write_declarations`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from datetime import date, timedelta
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .._tabular import Tabular
 from ..entry import Entry
 from ..registry import Registry, default_registry
+from ..tables import Level, column, summary_html
 from .rules import CapeRules, Rule, RuleSet, default_cape_rules
 
 __all__ = ["Deadlines", "Reason", "Screening", "screen"]
@@ -69,6 +71,23 @@ class Screening(Tabular, BaseModel):
     """The CAPE eligibility of one entry on one declaration date."""
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "entry",
+            column("entry_number", "str"), column("declared_on", "date"), column("status", "str"),
+            column("eligible", "bool"), column("reasons", "str", lambda s: " ".join(s.reason_codes)),
+            column("cape_window_closes", "date", "deadlines.cape_window_closes"),
+            column("reliquidation_window_closes", "date", "deadlines.reliquidation_window_closes"),
+            column("protest_window_closes", "date", "deadlines.protest_window_closes"),
+            column("rules_version", "str"),
+        ),
+        Level(
+            "reason",
+            column("code", "str"), column("effect", "str"), column("message", "str"),
+            column("cbp_message", "bool"),
+            each="reasons", outer=(column("entry_number", "str"),),
+        ),
+    )  # fmt: skip
 
     entry_number: str
     declared_on: date
@@ -84,6 +103,14 @@ class Screening(Tabular, BaseModel):
     @property
     def reason_codes(self) -> tuple[str, ...]:
         return tuple(r.code for r in self.reasons)
+
+    def summary_html(self) -> str:
+        rows = [
+            ("entry", self.entry_number),
+            ("declared on", self.declared_on),
+            ("status", self.status),
+        ]
+        return summary_html("CAPE screening", rows, Counter(self.reason_codes))
 
 
 def _reason(rule: Rule, effect: Effect, extra: str = "") -> Reason:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from .._tabular import Tabular
 from ..entry import Entry
+from ..tables import Level, column, summary_html
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -108,6 +111,23 @@ class Es003Report(Tabular, BaseModel):
     """
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "problem",
+            column("file", "str"), column("row", "int"), column("code", "str"),
+            column("column", "str"), column("value", "str"), column("entry_number", "str"),
+            column("rows", "int"), column("message", "str"),
+            each="problems",
+        ),
+        Level(
+            "file",
+            column("file", "str"), column("format", "str"), column("encoding", "str"),
+            column("sheet", "str"), column("header_row", "int"), column("rows_read", "int"),
+            column("recognised", "int", lambda f: len(f.recognised)),
+            column("ignored", "int", lambda f: len(f.ignored)),
+            each="files",
+        ),
+    )  # fmt: skip
 
     problems: tuple[Problem, ...]
     files: tuple[FileReport, ...]
@@ -126,6 +146,13 @@ class Es003Report(Tabular, BaseModel):
     def warnings(self) -> tuple[Problem, ...]:
         """The files' file-level warnings (missing columns that change the answer...)."""
         return tuple(w for f in self.files for w in f.warnings)
+
+    def summary_html(self) -> str:
+        rows = [
+            ("files", len(self.files)), ("rows read", self.rows_read), ("rows used", self.rows_used),
+            ("rows rejected", self.rows_rejected), ("duplicates", self.rows_duplicate), ("entries", self.entry_count),
+        ]  # fmt: skip
+        return summary_html("ES-003 import", rows, Counter(p.code for p in self.problems))
 
 
 class Es003Import(Es003Report):
@@ -155,7 +182,7 @@ def summarise(problems: Iterable[Problem], *, shown: int = PROBLEMS_SHOWN) -> li
             kept.append(problem)
         else:
             rest.setdefault(key, []).append(problem)
-    for (file, code, column, cause), more in rest.items():
+    for (file, code, header, cause), more in rest.items():
         rows = [p.row for p in more if p.row is not None]
         kept.append(
             Problem(
@@ -164,7 +191,7 @@ def summarise(problems: Iterable[Problem], *, shown: int = PROBLEMS_SHOWN) -> li
                 f"(rows {min(rows)} to {max(rows)}): {cause}",
                 file=file,
                 row=min(rows),
-                column=column,
+                column=header,
                 rows=sum(p.rows for p in more),
             )
         )

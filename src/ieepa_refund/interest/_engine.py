@@ -6,7 +6,6 @@ import threading
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
-from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -42,12 +41,6 @@ _ONE_DAY = timedelta(days=1)
 #: 19 U.S.C. 1505(d): a refund unpaid 30 days after (re)liquidation is delinquent, and
 #: the balance bears interest "by 30-day periods".
 DELINQUENCY_PERIOD_DAYS = 30
-
-
-def _decimal(value: Fraction, digits: int = 40) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = digits
-        return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 #: More than any refund an importer is owed (a trillion dollars): past it a principal is a

@@ -47,7 +47,6 @@ class RatePeriod(Model):
 
     effective_from: date
     effective_to: date
-    underpayment: Decimal
     noncorporate: Decimal
     corporate: Decimal
     corporate_over_10k: Decimal
@@ -107,7 +106,6 @@ class RateTable:
                 period = RatePeriod(
                     effective_from=date.fromisoformat(row["effective_from"]),
                     effective_to=date.fromisoformat(row["effective_to"]),
-                    underpayment=Decimal(row["underpayment_pct"]),
                     noncorporate=Decimal(row["overpayment_noncorporate_pct"]),
                     corporate=Decimal(row["overpayment_corporate_pct"]),
                     corporate_over_10k=Decimal(row["overpayment_corporate_over_10k_pct"]),
@@ -119,7 +117,7 @@ class RateTable:
                 raise DataError(f"{where}: {exc}") from None
             rates = (period.noncorporate, period.corporate, period.corporate_over_10k)
             # 26 U.S.C. 6621 rates are the federal short-term rate plus 0.5 to 3 points.
-            if not all(r.is_finite() and 0 <= r <= 100 for r in (period.underpayment, *rates)):
+            if not all(r.is_finite() and 0 <= r <= 100 for r in rates):
                 raise DataError(f"{where}: a rate outside 0-100 percent: {[str(r) for r in rates]}")
             if period.effective_from >= period.effective_to:
                 raise DataError(f"{where}: effective_to is not after effective_from")

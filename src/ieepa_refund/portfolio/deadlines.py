@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,7 +15,7 @@ from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import PROTEST_DAYS, RELIQUIDATION_DAYS
 from ..errors import InvalidFormat
 from ..refund import EntryRefund
-from ..tables import summary_html
+from ..tables import Level, column, summary_html
 
 __all__ = ["DeadlineCalendar", "DeadlineWeek", "deadline_calendar"]
 
@@ -26,6 +27,17 @@ class DeadlineWeek(BaseModel):
     """One week (Monday to Sunday) and the windows that close in it."""
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "week",
+            column("week_start", "date"), column("cape_closing", "int", lambda w: len(w.cape)),
+            column("cape_at_stake", "money"),
+            column("reliquidation_closing", "int", lambda w: len(w.reliquidation)),
+            column("reliquidation_at_stake", "money"),
+            column("protest_closing", "int", lambda w: len(w.protest)),
+            column("protest_at_stake", "money"),
+        ),
+    )  # fmt: skip
 
     week_start: date
     cape: tuple[str, ...]

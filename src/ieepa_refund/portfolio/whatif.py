@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -45,7 +45,7 @@ from ..entry import Entry
 from ..interest import DEFAULT_CONVENTIONS, InterestConventions, RateTable, default_rate_table
 from ..refund import Deposit, Method, compute_refund
 from ..registry import Registry, default_registry
-from ..tables import summary_html
+from ..tables import Kind, Level, column, summary_html
 from .collections import MISSING_INTEREST_CODES
 
 __all__ = [
@@ -58,6 +58,15 @@ __all__ = [
 ]
 
 ZERO = Decimal("0.00")
+#: What a difference sets side by side: (column suffix, Outcome field, kind).
+_COMPARED: tuple[tuple[str, str, Kind], ...] = (
+    ("counted", "counted", "bool"),
+    ("status", "status", "str"),
+    ("liquidation", "liquidation_date", "date"),
+    ("principal", "principal", "money"),
+    ("interest", "interest", "money"),
+    ("value", "value", "money"),
+)
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -84,6 +93,16 @@ class Outcome(Model):
     """One entry under one set of assumptions."""
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "entry",
+            column("entry_number", "str"), column("payee", "str"), column("counted", "bool"),
+            column("status", "str"), column("liquidation_date", "date"),
+            column("liquidation_assumed", "bool"), column("principal", "money"),
+            column("interest", "money"), column("interest_missing", "str"),
+            column("value", "money"),
+        ),
+    )  # fmt: skip
 
     entry_number: str
     payee: str
@@ -116,6 +135,23 @@ class Difference(Model):
     """One entry, baseline beside scenario."""
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "entry",
+            column("entry_number", "str"),
+            column("payee", "str", "baseline.payee"),
+            *(
+                column(f"{side}_{name}", kind, f"{side}.{field}")
+                for name, field, kind in _COMPARED
+                for side in ("baseline", "scenario")
+            ),
+            column("change", "money"),
+            column(
+                "interest_missing", "str",
+                lambda d: d.baseline.interest_missing or d.scenario.interest_missing,
+            ),
+        ),
+    )  # fmt: skip
 
     baseline: Outcome
     scenario: Outcome

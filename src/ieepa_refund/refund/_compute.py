@@ -152,15 +152,14 @@ def compute_refund(
     delta = sum_high(work.recalc_delta for work in works)
     if principal_high == principal and delta:
         other = principal + delta if method == "paid" else principal - delta
-        if other != principal:
-            paid_p, recalc_p = (principal, other) if method == "paid" else (other, principal)
-            warnings.append(
-                warning(
-                    code="METHODS_DISAGREE",
-                    message=f"Paid lines give {paid_p}, recalculation from the rates gives "
-                    f"{recalc_p}: a person should review this entry before relying on either.",
-                )
+        paid_p, recalc_p = (principal, other) if method == "paid" else (other, principal)
+        warnings.append(
+            warning(
+                code="METHODS_DISAGREE",
+                message=f"Paid lines give {paid_p}, recalculation from the rates gives "
+                f"{recalc_p}: a person should review this entry before relying on either.",
             )
+        )
     deposited, basis = deposit_date(entry, deposit, warnings)
     until = entry.liquidation_date or interest_until
     detail, table_version = attach_interest(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -11,6 +13,7 @@ from .. import hts as _hts
 from .._tabular import Tabular
 from ..interest import InterestDetail
 from ..registry import HeadingPeriod, Status
+from ..tables import Level, column, detail_html, summary_html
 from .options import Method
 
 __all__ = ["EntryRefund", "LineRefund", "RefundWarning", "TariffRefund"]
@@ -83,6 +86,41 @@ class EntryRefund(Tabular, BaseModel):
     """
 
     model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "entry",
+            column("entry_number", "str"), column("importer_number", "str"),
+            column("payee", "str"), column("liquidation_date", "date"), column("method", "str"),
+            column("paid", "money"), column("owed", "money"), column("principal", "money"),
+            column("principal_high", "money"), column("interest", "money"),
+            # A refund with no interest figure: its NA would drop silently out of a column sum.
+            column("interest_missing", "bool", lambda r: r.interest is None and r.principal > 0),
+            column("total", "money"), column("deposit_date", "date"),
+            column("deposit_basis", "str"), column("interest_until", "date"),
+            column("warnings", "str", lambda r: " ".join(sorted(set(r.warning_codes)))),
+            column("data_version", "str"), column("rates_version", "str"),
+        ),
+        Level(
+            "line",
+            column("line", "int", "number"), column("country_of_origin", "str"),
+            column("paid", "money"), column("owed", "money"), column("refund", "money"),
+            column("refund_high", "money"),
+            each="lines", outer=(column("entry_number", "str"),),
+        ),
+        Level(
+            "tariff",
+            column("line", "int"), column("hts", "str", "display_hts"), column("status", "str"),
+            column("authority", "str"), column("program", "str", "period.program"),
+            column("kind", "str", "period.kind"), column("rate_type", "str", "period.rate_type"),
+            column("rate_percent", "money", "period.rate_percent"),
+            column("period_from", "date", "period.effective_from"),
+            column("period_to", "date", "period.effective_to"),
+            column("paid", "money"), column("owed", "money"), column("refund", "money"),
+            column("refund_high", "money"), column("estimated", "bool"),
+            column("reason", "str"), column("source", "str", "period.source"),
+            each="tariffs", outer=(column("entry_number", "str"),),
+        ),
+    )  # fmt: skip
 
     entry_number: str
     importer_number: str
@@ -127,3 +165,26 @@ class EntryRefund(Tabular, BaseModel):
     @property
     def warning_codes(self) -> tuple[str, ...]:
         return tuple(w.code for w in self.warnings)
+
+    def summary_html(self) -> str:
+        rows = [
+            ("entry", self.entry_number), ("payee", self.payee), ("method", self.method),
+            ("paid", self.paid), ("owed", self.owed), ("principal", self.principal),
+            ("principal (at most)", "no bound" if self.principal_high is None else self.principal_high),
+            ("interest", "none yet" if self.interest is None else self.interest),
+            ("interest to", self.interest_until),
+            ("deposit date", f"{self.deposit_date or ''} ({self.deposit_basis})"),
+            ("data", f"Chapter 99 {self.data_version}, rates {self.rates_version}"),
+        ]  # fmt: skip
+        # The first 50 tariffs: enough to see why, short enough for any entry.
+        tariffs = (
+            (t.line, t.display_hts, (t.period.program if t.period else None) or t.authority or "",
+             t.refund, t.reason)
+            for t in self.tariffs[:50]
+        )  # fmt: skip
+        return summary_html(
+            f"Refund of entry {self.entry_number}",
+            rows,
+            Counter(self.warning_codes),
+            detail=detail_html(("line", "HTS", "program", "refund", "why"), tariffs),
+        )
