@@ -4,6 +4,9 @@ Figures are estimates built from the user's entry data and the shipped public
 data; they are not legal advice. Every result names the data version it used.
 """
 
+from collections.abc import Mapping as _Mapping
+from types import MappingProxyType as _MappingProxyType
+
 from .entry import Entry, EntryLine, Tariff
 from .errors import (
     DataError,
@@ -49,15 +52,29 @@ from .portfolio import (
 from .rates import Rate, parse_rate
 from .refund import (
     WARNING_CODES,
+    DepositBasis,
     EntryRefund,
     LineRefund,
+    RefundOptions,
     RefundWarning,
     TariffRefund,
+    WarningCode,
     compute_refund,
 )
 from .registry import Classification, HeadingPeriod, Registry, default_registry
 
 __version__ = "0.1.0"
+
+#: The version of each shipped data set, apart from the package version (tzdata's
+#: IANA_VERSION): a test ties each to its data set's MANIFEST.json.
+DATA_VERSIONS: _Mapping[str, str] = _MappingProxyType(
+    {
+        "cape_rules": "2026.3",
+        "federal_closures": "2026.1",
+        "htsus_ch99": "2026.2",
+        "interest_rates": "2026.4",
+    }
+)
 
 __all__ = [
     "Allocation",
@@ -65,9 +82,11 @@ __all__ = [
     "Classification",
     "Comparison",
     "Consolidation",
+    "DATA_VERSIONS",
     "DataError",
     "DeadlineCalendar",
     "DelinquencyDetail",
+    "DepositBasis",
     "Entry",
     "EntryLine",
     "EntryRefund",
@@ -94,6 +113,7 @@ __all__ = [
     "Rate",
     "RateNotCovered",
     "RateTable",
+    "RefundOptions",
     "RefundWarning",
     "Refunds",
     "Registry",
@@ -102,6 +122,7 @@ __all__ = [
     "TariffRefund",
     "ValidationError",
     "WARNING_CODES",
+    "WarningCode",
     "__version__",
     "accrue_interest",
     "compare",

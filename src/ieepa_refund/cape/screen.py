@@ -35,7 +35,6 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 RELIQUIDATION_DAYS = 90
 #: 19 U.S.C. 1514(c)(3): a protest is filed within 180 days of liquidation.
 PROTEST_DAYS = 180
-_EXEMPT = ("exemption", "exception")
 
 
 class Reason(BaseModel):
@@ -247,12 +246,8 @@ def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reaso
     for line in entry.lines:
         for tariff in line.tariffs:
             cls = registry.classify(tariff.hts, entry.entry_date)
-            if not cls.is_ieepa:
-                continue
-            if cls.status == "ieepa_not_in_force":
-                invalid = True
-            if cls.period is None or cls.period.kind not in _EXEMPT:
-                carries_duty = True
+            invalid = invalid or cls.invalid_hts
+            carries_duty = carries_duty or cls.carries_ieepa_duty
     if invalid and (rule := ruleset.first("invalid_hts")):
         reasons.append(_reason(rule, "exclude"))
     if not carries_duty and (rule := ruleset.first("no_ieepa")):

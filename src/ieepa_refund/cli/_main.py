@@ -39,13 +39,12 @@ from ..errors import DataError, InputFileError
 from ..es003 import COLUMNS, Es003Report, Es003Stream, sample_es003, stream_es003
 from ..interest import default_rate_table
 from ..payments import consolidate
-from ..refund import EntryRefund, compute_refund
-from ..registry import default_registry
+from ..refund import EntryRefund, RefundOptions, compute_refund
+from ..registry import default_registry, is_ieepa_status
 
 __all__ = ["main"]
 
 ZERO = Decimal("0.00")
-_IEEPA = ("ieepa", "ieepa_not_in_force", "ieepa_unknown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -260,7 +259,7 @@ ESTIMATE_COLUMNS = (
 
 
 def _ieepa_paid(refund: EntryRefund) -> Decimal:
-    return sum((t.paid for t in refund.tariffs if t.status in _IEEPA), ZERO)
+    return sum((t.paid for t in refund.tariffs if is_ieepa_status(t.status)), ZERO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +307,13 @@ def _estimate(
     """Refund each entry as it arrives; write its row; keep only its summary."""
     as_of = args.as_of or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
     registry, rates = default_registry(), default_rate_table()
+    options = RefundOptions(
+        method=args.method,
+        corporate=args.corporate,
+        interest_until=as_of,
+        project=args.project,
+        deposit=args.deposit,
+    )
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
     target: TextIO | None = out if to_stdout else _open_out(args.out) if args.out else None
@@ -318,16 +324,7 @@ def _estimate(
         target.write("[")
     try:
         for entry in stream:
-            refund = compute_refund(
-                entry,
-                method=args.method,
-                registry=registry,
-                rates=rates,
-                corporate=args.corporate,
-                interest_until=as_of,
-                project=args.project,
-                deposit=args.deposit,
-            )
+            refund = compute_refund(entry, options=options, registry=registry, rates=rates)
             paid = _ieepa_paid(refund)
             if writer is not None:
                 writer.writerow([_cell(v) for v in _row(entry, refund, paid)])
