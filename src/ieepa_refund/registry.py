@@ -46,6 +46,7 @@ __all__ = [
     "EXEMPT_KINDS",
     "HeadingPeriod",
     "IEEPA_STATUSES",
+    "INVALID_HTS_STATUS",
     "Registry",
     "carries_ieepa_duty",
     "default_registry",
@@ -61,6 +62,8 @@ Status = Literal["ieepa", "ieepa_not_in_force", "ieepa_unknown", "not_ieepa", "n
 #: An IEEPA number in force, one used outside its period (CAPE: 'INVALID HTS'), and an
 #: unknown number inside a Chapter 99 block the data assigns to IEEPA.
 IEEPA_STATUSES: frozenset[Status] = frozenset({"ieepa", "ieepa_not_in_force", "ieepa_unknown"})
+#: An IEEPA number used outside its period: CAPE answers 'INVALID HTS'.
+INVALID_HTS_STATUS: Status = "ieepa_not_in_force"
 #: Heading kinds that relieve goods of IEEPA duty instead of imposing it: CAPE does not
 #: count them as IEEPA duty on the entry ('NO IEEPA HTS ON ENTRY').
 EXEMPT_KINDS: frozenset[Kind] = frozenset({"exemption", "exception"})
@@ -73,7 +76,7 @@ def is_ieepa_status(status: str) -> bool:
 
 def is_invalid_hts(status: str) -> bool:
     """An IEEPA number used outside its period: CAPE answers 'INVALID HTS'."""
-    return status == "ieepa_not_in_force"
+    return status == INVALID_HTS_STATUS
 
 
 def carries_ieepa_duty(status: str, period: HeadingPeriod | None) -> bool:
@@ -82,7 +85,7 @@ def carries_ieepa_duty(status: str, period: HeadingPeriod | None) -> bool:
     An unknown number in an IEEPA block has no period and counts as carrying duty:
     nothing says it is an exemption.
     """
-    return is_ieepa_status(status) and (period is None or period.kind not in EXEMPT_KINDS)
+    return status in IEEPA_STATUSES and (period is None or period.kind not in EXEMPT_KINDS)
 
 
 ALL_COUNTRIES = "*"
@@ -178,7 +181,7 @@ class Classification(BaseModel):
 
     @property
     def is_ieepa(self) -> bool:
-        return is_ieepa_status(self.status)
+        return self.status in IEEPA_STATUSES
 
     @property
     def carries_ieepa_duty(self) -> bool:
@@ -188,7 +191,7 @@ class Classification(BaseModel):
     @property
     def invalid_hts(self) -> bool:
         """An IEEPA number used outside its period (CAPE: 'INVALID HTS')."""
-        return is_invalid_hts(self.status)
+        return self.status == INVALID_HTS_STATUS
 
 
 class Registry:

@@ -32,6 +32,7 @@ __all__ = [
 RELIQUIDATION_DAYS = 90
 #: 19 U.S.C. 1514(c)(3): a protest is filed within 180 days of liquidation.
 PROTEST_DAYS = 180
+_RELIQUIDATION, _PROTEST = timedelta(days=RELIQUIDATION_DAYS), timedelta(days=PROTEST_DAYS)
 
 
 class Deadlines(BaseModel):
@@ -57,7 +58,7 @@ def deadlines(liquidated: date | None, *, lookback: int | None) -> Deadlines:
             cape_window_closes=None, reliquidation_window_closes=None, protest_window_closes=None
         )
     return Deadlines(
-        cape_window_closes=closes(liquidated, lookback) if lookback is not None else None,
-        reliquidation_window_closes=closes(liquidated, RELIQUIDATION_DAYS),
-        protest_window_closes=closes(liquidated, PROTEST_DAYS),
+        cape_window_closes=liquidated + timedelta(days=lookback) if lookback is not None else None,
+        reliquidation_window_closes=liquidated + _RELIQUIDATION,
+        protest_window_closes=liquidated + _PROTEST,
     )

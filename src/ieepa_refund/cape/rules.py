@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,7 @@ _ENTRY_TYPE = re.compile(r"[0-9]{2}")
 _WORD = re.compile(r"[A-Z0-9]+")
 
 
+@lru_cache(maxsize=1024)  # a portfolio repeats a handful of status texts
 def words(text: str) -> tuple[str, ...]:
     """The upper-case words of a status text (``'Liquidation-Suspended'`` -> ``('LIQUIDATION', 'SUSPENDED')``)."""
     return tuple(_WORD.findall(text.upper()))
@@ -95,8 +96,13 @@ def words(text: str) -> tuple[str, ...]:
 
 def has_term(status: str | None, term: tuple[str, ...]) -> bool:
     """Whether ``term`` (a phrase's words) occurs in ``status`` as whole consecutive words."""
-    found = words(status or "")
+    return bool(status) and _holds(words(status or ""), term)
+
+
+def _holds(found: tuple[str, ...], term: tuple[str, ...]) -> bool:
     size = len(term)
+    if size == 1:
+        return term[0] in found
     return size > 0 and any(found[i : i + size] == term for i in range(len(found) - size + 1))
 
 
@@ -172,6 +178,13 @@ class Rule(BaseModel):
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+
+    def matches_status(self, status: str | None) -> bool:
+        """Whether ``status`` holds one of this rule's ``terms`` as whole words."""
+        if not status:
+            return False
+        found = words(status)
+        return any(_holds(found, term) for term in self.terms)
 
 
 class RuleSet(BaseModel):

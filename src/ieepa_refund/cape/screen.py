@@ -22,9 +22,9 @@ from pydantic import BaseModel, ConfigDict
 
 from .._tabular import Tabular
 from ..entry import Entry
-from ..registry import Registry, default_registry
+from ..registry import Registry, carries_ieepa_duty, default_registry, is_invalid_hts
 from .deadlines import Deadlines, deadlines
-from .rules import CapeRules, Rule, RuleSet, default_cape_rules, has_term
+from .rules import CapeRules, Rule, RuleSet, default_cape_rules
 
 __all__ = ["Deadlines", "Reason", "Screening", "screen"]
 
@@ -134,7 +134,7 @@ def _entry_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
         if entry.entry_type in r.entry_types
     ]
     for cancelled in ruleset.all("summary_cancelled"):
-        if any(has_term(entry.summary_status, term) for term in cancelled.terms):
+        if cancelled.matches_status(entry.summary_status):
             reasons.append(_reason(cancelled, "exclude"))
     if entry.reconciliation_flag and (recon := ruleset.first("recon_flag")):
         reasons.append(_recon(entry, recon))
@@ -209,7 +209,7 @@ def _liquidation_rules(
     return [
         _reason(r, "at_liquidation")
         for r in ruleset.all("at_liquidation_status")
-        if any(has_term(entry.liquidation_status, term) for term in r.terms)
+        if r.matches_status(entry.liquidation_status)
     ]
 
 
@@ -219,8 +219,10 @@ def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reaso
     for line in entry.lines:
         for tariff in line.tariffs:
             cls = registry.classify(tariff.hts, entry.entry_date)
-            invalid = invalid or cls.invalid_hts
-            carries_duty = carries_duty or cls.carries_ieepa_duty
+            if not cls.is_ieepa:  # most numbers: skip the two questions below
+                continue
+            invalid = invalid or is_invalid_hts(cls.status)
+            carries_duty = carries_duty or carries_ieepa_duty(cls.status, cls.period)
     if invalid and (rule := ruleset.first("invalid_hts")):
         reasons.append(_reason(rule, "exclude"))
     if not carries_duty and (rule := ruleset.first("no_ieepa")):

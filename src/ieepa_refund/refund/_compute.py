@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .._trusted import trusted
@@ -98,12 +99,25 @@ def compute_refund(
 
 def with_overrides(options: RefundOptions | None, chosen: Mapping[str, Any]) -> RefundOptions:
     """``options`` (default: the defaults) with each choice that is not None, checked again."""
-    given = {name: value for name, value in chosen.items() if value is not None}
+    given = tuple((name, value) for name, value in chosen.items() if value is not None)
     if not given:
         return options or DEFAULT_OPTIONS
+    try:
+        hash(given)
+    except TypeError:  # a value of the wrong type: let RefundOptions name it
+        return _check(options, given)
+    return _checked(options, given)
+
+
+def _check(options: RefundOptions | None, given: tuple[tuple[str, Any], ...]) -> RefundOptions:
     if options is None:
-        return RefundOptions(**given)
-    return RefundOptions(**{**dict(options), **given})
+        return RefundOptions(**dict(given))
+    return RefundOptions(**{**dict(options), **dict(given)})
+
+
+# Cached: a caller looping compute_refund(entry, interest_until=...) over a portfolio passes
+# the same few choices each time; they are checked once, not once per entry.
+_checked = lru_cache(maxsize=256)(_check)
 
 
 def _compute(
@@ -127,7 +141,8 @@ def _compute(
                 "non-IEEPA numbers): nothing to refund, and CAPE answers 'NO IEEPA HTS ON ENTRY'.",
             )
         )
-    missing_rates = sum(work.kept_without_rate for work in works)
+    # Only recalculation keeps a reported duty for want of a rate; the paid method counts none.
+    missing_rates = sum(w.kept_without_rate for w in works) if method == "recalculate" else 0
     if missing_rates:
         warnings.append(
             warning(
