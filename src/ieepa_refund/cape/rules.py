@@ -117,7 +117,7 @@ def _entry_types(text: str, rule: str) -> tuple[str, ...]:
 def _typed(rule: str, value: str) -> dict[str, Any]:
     """The typed fields of one rule's value; ValueError naming the rule if it does not parse."""
     if rule == "lookback_days":
-        if not value.isdigit() or int(value) < 1:
+        if not (value.isascii() and value.isdigit()) or int(value) < 1:
             raise ValueError(f"lookback_days: {value!r} is not a whole number of days")
         return {"days": int(value)}
     if rule in _ENTRY_TYPE_RULES:
