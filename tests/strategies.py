@@ -8,7 +8,15 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from ieepa_refund import Entry, EntryLine, EntryRefund, HeadingPeriod, Tariff, default_registry
+from ieepa_refund import (
+    Entry,
+    EntryLine,
+    EntryRefund,
+    HeadingPeriod,
+    InterestConventions,
+    Tariff,
+    default_registry,
+)
 from ieepa_refund import entry_number as en
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -87,6 +95,15 @@ def china_entries(draw: st.DrawFn, rated: bool = False) -> Entry:
 
 #: Deposit and end dates inside the shipped rate table's coverage (2024-01-01 to 2026-12-31).
 covered_dates = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
+
+#: Every combination of the open interest conventions.
+interest_conventions = st.builds(
+    InterestConventions,
+    day_count=st.sampled_from(["actual/actual", "actual/365", "actual/360"]),
+    compounding=st.sampled_from(["daily", "simple"]),
+    accrual=st.sampled_from(["after_deposit", "from_deposit"]),
+    large_corporate_rate=st.booleans(),
+)
 
 PAYEES = ["12-3456789AB", "98-7654321CD", "55-1122334AA"]
 LIQUIDATION_DATES = [date(2026, 5, 1), date(2026, 5, 15), date(2026, 6, 12)]

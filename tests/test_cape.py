@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +13,17 @@ from hypothesis import strategies as st
 from ieepa_refund import DataError, Entry, ValidationError
 from ieepa_refund import entry_number as en
 from ieepa_refund.cape import (
+    PROTEST_DAYS,
+    RELIQUIDATION_DAYS,
     CapeRules,
     Rule,
     check_declaration,
+    deadlines,
     default_cape_rules,
     screen,
     write_declarations,
 )
+from ieepa_refund.cape.rules import has_term
 from tests.strategies import entry_numbers
 
 LIQ = date(2026, 4, 24)
@@ -179,6 +185,93 @@ def test_a_caller_supplied_rule_set() -> None:
     assert (result.status, result.rules_version) == ("eligible", "what-if")
     with pytest.raises(DataError, match="unknown CAPE rule"):
         CapeRules([later.model_copy(update={"rule": "made_up"})], data_version="x")
+
+
+RULES_HEADER = "effective_from,effective_to,rule,value,code,message,cbp_text,confidence,source\n"
+
+
+def _rules_folder(tmp_path: Path, row: str) -> Path:
+    data = (RULES_HEADER + row + "\n").encode("utf-8")
+    (tmp_path / "rules.csv").write_bytes(data)
+    # A manifest that matches: the bad value, not the checksum, is what must be reported.
+    manifest = {"data_version": "t", "files": {"rules.csv": {"sha256": sha256(data).hexdigest()}}}
+    (tmp_path / "MANIFEST.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "message"),
+    [
+        ("lookback_days", "eighty", "lookback_days: 'eighty' is not a whole number of days"),
+        ("lookback_days", "0", "not a whole number of days"),
+        ("exclude_entry_type", "8", "exclude_entry_type: '8' is not a two-digit entry type"),
+        ("at_liquidation_entry_type", "21;22", "one entry type per row"),
+        ("at_liquidation_status", ";", "not ';'-separated status words"),
+        ("recon_flag", "allow:01", "recon_flag: expected 'exclude'"),
+        ("recon_flag", "allow_if_no_09:1", "'1' is not a two-digit entry type"),
+        ("protest", "include", "protest: expected 'exclude'"),
+        ("finally_liquidated", "everyone", "expected 'cit_plaintiffs'"),
+    ],
+)
+def test_a_bad_rule_value_is_a_data_error_at_load_naming_the_row(
+    tmp_path: Path, rule: str, value: str, message: str
+) -> None:
+    folder = _rules_folder(tmp_path, f"2026-04-20,,{rule},{value},X,text,0,likely,src")
+    with pytest.raises(DataError, match=f"^rules.csv row 2: {rule}: ") as info:
+        CapeRules.load(folder)
+    assert message in str(info.value)
+    assert "Value error" not in str(info.value)
+
+
+def test_rule_values_are_typed_when_loaded() -> None:
+    ruleset = default_cape_rules().in_force(date(2026, 7, 1))
+    assert ruleset.lookback_days == 80
+    (recon,) = ruleset.all("recon_flag")
+    assert recon.entry_types == ("01", "02", "06")
+    (cancelled,) = ruleset.all("summary_cancelled")
+    assert cancelled.terms == (("CANCELLED",), ("REJECTED",))
+    assert default_cape_rules().in_force(date(2026, 4, 19)).lookback_days is None
+
+
+@pytest.mark.parametrize(
+    ("status", "term", "found"),
+    [
+        ("Suspended", ("SUSPENDED",), True),
+        ("LIQUIDATION-SUSPENDED", ("SUSPENDED",), True),
+        ("UNSUSPENDED", ("SUSPENDED",), False),
+        ("Entry under review", ("UNDER", "REVIEW"), True),
+        ("REVIEW UNDER WAY", ("UNDER", "REVIEW"), False),
+        (None, ("SUSPENDED",), False),
+    ],
+)
+def test_statuses_match_as_whole_words(
+    status: str | None, term: tuple[str, ...], found: bool
+) -> None:
+    assert has_term(status, term) is found
+
+
+def test_a_status_word_inside_another_word_does_not_match() -> None:
+    # Substring matching took 'UNSUSPENDED' for 'SUSPENDED' and 'PREEXTENDED' for 'EXTENDED'.
+    assert screen(entry(liquidation_status="UNSUSPENDED"), declared_on=date(2026, 5, 1)).status == (
+        "eligible"
+    )
+    assert screen(
+        entry(summary_status="NOT-REJECTED-YET"), declared_on=date(2026, 5, 1)
+    ).status == ("excluded")
+    assert screen(entry(summary_status="UNCANCELLEDX"), declared_on=date(2026, 5, 1)).status == (
+        "eligible"
+    )
+
+
+def test_screening_deadlines_come_from_the_one_rule() -> None:
+    liquidated = entry(liquidation_date=LIQ)
+    result = screen(liquidated, declared_on=date(2026, 5, 1))
+    assert result.deadlines == deadlines(LIQ, lookback=80)
+    assert result.deadlines.reliquidation_window_closes == LIQ + timedelta(days=RELIQUIDATION_DAYS)
+    assert result.deadlines.protest_window_closes == LIQ + timedelta(days=PROTEST_DAYS)
+    assert (RELIQUIDATION_DAYS, PROTEST_DAYS) == (90, 180)  # 19 U.S.C. 1501, 1514(c)(3)
+    before = screen(liquidated, declared_on=date(2026, 4, 19))
+    assert before.deadlines.cape_window_closes is None  # no look-back in force: none invented
 
 
 # --- declarations -----------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from ieepa_refund import Registry, hts
+from ieepa_refund import DATA_VERSIONS, Registry, hts
+from ieepa_refund.dates import federal_holidays
 
 ROOT = Path(__file__).parents[1]
 DATA = ROOT / "src" / "ieepa_refund" / "data"
@@ -34,7 +35,7 @@ def _rows(name: str, file: str) -> list[dict[str, str]]:
 
 
 def test_data_sets_exist() -> None:
-    assert SETS == ["cape_rules", "htsus_ch99", "interest_rates"]
+    assert SETS == ["cape_rules", "federal_closures", "htsus_ch99", "interest_rates"]
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -156,6 +157,21 @@ def test_cape_rules_are_known_dated_and_do_not_overlap() -> None:
             assert end <= start, name
 
 
+def test_data_versions_match_the_manifests() -> None:
+    assert dict(DATA_VERSIONS) == {name: _manifest(name)["data_version"] for name in SETS}
+
+
+def test_federal_closures_are_sorted_dated_weekdays_with_their_order() -> None:
+    rows = _rows("federal_closures", "closures.csv")
+    days = [date.fromisoformat(row["date"]) for row in rows]
+    assert days == sorted(set(days)), "one row per day, oldest first"
+    for day, row in zip(days, rows, strict=True):
+        assert day.weekday() < 5, f"{day}: a closure on a weekend closes nothing"
+        assert day not in federal_holidays(day.year), f"{day} is already a legal holiday"
+        assert "Executive Order" in row["authority"], day
+    assert days[0] == date(2025, 1, 9)  # E.O. 14133: national day of mourning, President Carter
+
+
 def _run(*command: str | Path, cwd: Path | None = None) -> str:
     done = subprocess.run(
         [str(c) for c in command], check=False, capture_output=True, text=True, cwd=cwd
@@ -212,6 +228,8 @@ def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
         "print(default_rate_table().data_version)\n"
         "from ieepa_refund.cape import default_cape_rules\n"
         "print(default_cape_rules().data_version)\n"
+        "from ieepa_refund.refund import default_federal_closures\n"
+        "print(len(default_federal_closures()))\n"
         "from ieepa_refund._resources import shipped\n"
         "assert str(shipped('examples', 'sample_es003.csv')).startswith(sys.prefix)\n"
     )
@@ -221,5 +239,6 @@ def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
         "170",
         _manifest("interest_rates")["data_version"],
         _manifest("cape_rules")["data_version"],
+        str(_manifest("federal_closures")["files"]["closures.csv"]["rows"]),  # type: ignore[index]
     ]
     assert "ieepa_refund/examples/sample_es003.csv" in names

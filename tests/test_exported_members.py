@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import enum
 import importlib
 import inspect
 import pickle
@@ -170,7 +171,13 @@ def test_exported_members_are_named_by_the_package(name: str) -> None:
     member = getattr(ieepa_refund, name)
     assert member.__module__ == "ieepa_refund"
     if isinstance(member, type):
-        assert repr(member) == f"<class 'ieepa_refund.{name}'>"
+        # An enum class's repr never names its module (Python's EnumType.__repr__).
+        shown = (
+            f"<enum '{name}'>"
+            if issubclass(member, enum.Enum)
+            else f"<class 'ieepa_refund.{name}'>"
+        )
+        assert repr(member) == shown
         typing.get_type_hints(member)
         if issubclass(member, BaseModel):
             member.model_json_schema()

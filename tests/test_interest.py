@@ -4,12 +4,14 @@ import calendar
 import csv
 import decimal
 import io
+import math
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from importlib import resources
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ieepa_refund import (
@@ -34,7 +36,8 @@ from ieepa_refund import (
 )
 from ieepa_refund.cli import main
 from ieepa_refund.interest import RatePeriod
-from tests.strategies import covered_dates, money, registry_entries
+from ieepa_refund.money import round_interest
+from tests.strategies import covered_dates, interest_conventions, money, registry_entries
 
 TEN_K = Decimal("10000")
 D0, D1 = date(2025, 4, 15), date(2026, 6, 30)
@@ -196,6 +199,32 @@ def test_breakdown_adds_up_and_corporate_is_never_more(
     detail = interest_detail(principal, deposited=start, until=end)
     assert sum((p.amount for p in detail.periods), Decimal(0)) == detail.interest
     assert accrue_interest(principal, deposited=start, until=end, corporate=True) <= detail.interest
+
+
+@given(money(), covered_dates, covered_dates, st.booleans(), interest_conventions)
+def test_the_engine_agrees_with_the_exact_oracle(
+    principal: Decimal, a: date, b: date, corporate: bool, conventions: InterestConventions
+) -> None:
+    """interest_detail agrees with growth_factor's exact Fraction: the unrounded interest to 45
+    digits, the interest exactly (rounded once to the cent), the factor shown to 27 digits."""
+    start, end = sorted((a, b))
+    exact = growth_factor(start, end, corporate=corporate, conventions=conventions)
+    detail = interest_detail(
+        principal, deposited=start, until=end, corporate=corporate, conventions=conventions
+    )
+    # The factor is shown at Decimal's default 28 digits; the interest uses the 60-digit index.
+    assert abs(Fraction(detail.factor) - exact) <= exact / 10**27
+    owed = Fraction(principal) * (exact - 1)
+    assert abs(Fraction(detail.unrounded) - owed) <= (owed + 1) / 10**45
+    cents = owed * 100
+    # A value within 1e-30 of a half cent could round either way at the engine's precision.
+    assume(abs(cents - math.floor(cents) - Fraction(1, 2)) > Fraction(1, 10**30))
+    with localcontext() as ctx:
+        ctx.prec = 60
+        expected = round_interest(
+            Decimal(owed.numerator) / Decimal(owed.denominator), rounding=conventions.rounding
+        )
+    assert detail.interest == expected
 
 
 # --- delinquency ----------------------------------------------------------------------------

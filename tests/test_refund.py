@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from ieepa_refund import (
     WARNING_CODES,
+    DepositBasis,
     Entry,
     EntryLine,
     HeadingPeriod,
     Registry,
     Tariff,
+    WarningCode,
     compute_refund,
 )
 from ieepa_refund.money import ROUND_HALF_EVEN
@@ -369,3 +371,27 @@ def test_bad_options_are_refused_up_front(option: str, value: str) -> None:
     entry = make("2025-06-02", "CN", *CN_LINE, deposit_date="2025-06-12")
     with pytest.raises(ValueError, match=option):
         compute_refund(entry, **{option: value})
+
+
+def test_warning_codes_are_an_enum_and_the_table_is_derived_from_it() -> None:
+    assert list(WARNING_CODES) == [code.value for code in WarningCode]
+    assert WARNING_CODES["UNCERTAIN"] == WarningCode.UNCERTAIN.meaning
+    refund = compute_refund(make("2025-06-02", "CN", {"hts": "9903.01.24"}))
+    assert refund.warnings
+    for item in refund.warnings:
+        assert isinstance(item.code, WarningCode)
+    assert refund.model_dump(mode="json")["warnings"][0]["code"] == refund.warnings[0].code.value
+
+
+def test_the_deposit_basis_is_data_not_text() -> None:
+    bare = compute_refund(make("2025-06-02", "CN", *CN_LINE))
+    assert bare.deposit_basis is DepositBasis.ENTRY_DATE
+    assert bare.deposit_basis.assumed
+    assert bare.deposit_basis.field == "entry_date"
+    summary = compute_refund(make("2025-06-02", "CN", *CN_LINE, entry_summary_date="2025-06-12"))
+    assert summary.deposit_basis is DepositBasis.ENTRY_SUMMARY_DATE
+    (assumed,) = (w for w in summary.warnings if w.code == "DEPOSIT_DATE_ASSUMED")
+    assert "from the entry_summary_date 2025-06-12" in assumed.message
+    pms = compute_refund(make("2025-06-02", "CN", *CN_LINE), deposit="pms")
+    assert pms.deposit_basis is DepositBasis.PMS
+    assert not pms.deposit_basis.assumed

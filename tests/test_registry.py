@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ieepa_refund import DataError, HeadingNotFound, HeadingNotInForce, HeadingPeriod, Registry
-from ieepa_refund.registry import default_registry
+from ieepa_refund.registry import (
+    EXEMPT_KINDS,
+    IEEPA_STATUSES,
+    carries_ieepa_duty,
+    default_registry,
+    is_ieepa_status,
+    is_invalid_hts,
+)
 
 REG = default_registry()
 
@@ -118,3 +125,30 @@ def test_lookup_agrees_with_a_linear_scan(on: date) -> None:
             assert scan == []
         else:
             assert scan == [found]
+
+
+@pytest.mark.parametrize(
+    ("number", "on", "ieepa", "carries", "invalid"),
+    [
+        ("9903.01.24", date(2025, 6, 1), True, True, False),  # fentanyl duty, in force
+        ("9903.01.24", date(2026, 3, 1), True, True, True),  # used after its period ended
+        ("9903.01.14", date(2025, 10, 1), True, False, False),  # an exemption heading
+        ("9903.01.06", date(2025, 6, 1), True, True, False),  # unknown, in an IEEPA block
+        ("9903.88.03", date(2025, 6, 1), False, False, False),  # Section 301
+        ("8471.30.01", date(2025, 6, 1), False, False, False),  # Chapters 1-97
+    ],
+)
+def test_one_definition_of_ieepa_duty_and_invalid_hts(
+    number: str, on: date, ieepa: bool, carries: bool, invalid: bool
+) -> None:
+    found = default_registry().classify(number, on)
+    assert (found.is_ieepa, found.carries_ieepa_duty, found.invalid_hts) == (
+        ieepa,
+        carries,
+        invalid,
+    )
+    assert is_ieepa_status(found.status) is ieepa
+    assert carries_ieepa_duty(found.status, found.period) is carries
+    assert is_invalid_hts(found.status) is invalid
+    assert {"ieepa", "ieepa_not_in_force", "ieepa_unknown"} == IEEPA_STATUSES
+    assert {"exemption", "exception"} == EXEMPT_KINDS

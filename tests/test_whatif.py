@@ -97,3 +97,14 @@ def test_deadline_calendar() -> None:
     rows = calendar.to_records()
     assert sum(r["cape_closing"] for r in rows) == len(closing)
     assert "Deadlines" in calendar._repr_html_()
+
+
+def test_a_calendar_before_cape_opened_has_no_cape_windows_and_says_so() -> None:
+    refunds = compute_refunds(ENTRIES, interest_until=date(2026, 11, 28))
+    calendar = deadline_calendar(refunds, start=date(2026, 3, 2), weeks=52)
+    assert calendar.lookback_days is None
+    assert not any(w.cape for w in calendar.weeks)
+    assert any(w.protest for w in calendar.weeks)  # the statutory windows still close
+    assert calendar.cape_label == "CAPE window (no look-back in force)"
+    after = deadline_calendar(refunds, start=date(2026, 9, 1))
+    assert after.cape_label == "CAPE window (80 days)"

@@ -4,7 +4,9 @@ Figures are estimates built from the user's entry data and the shipped public
 data; they are not legal advice. Every result names the data version it used.
 """
 
+from collections.abc import Mapping as _Mapping
 from inspect import isroutine as _isroutine
+from types import MappingProxyType as _MappingProxyType
 from typing import get_type_hints as _get_type_hints
 
 from .cape import (
@@ -86,16 +88,30 @@ from .rates import Rate, SpecificRate, parse_rate
 from .refund import (
     WARNING_CODES,
     Deposit,
+    DepositBasis,
     EntryRefund,
     LineRefund,
     Method,
+    RefundOptions,
     RefundWarning,
     TariffRefund,
+    WarningCode,
     compute_refund,
 )
 from .registry import Ch99Range, Classification, HeadingPeriod, Registry, default_registry
 
 __version__ = "0.1.0"
+
+#: The version of each shipped data set, apart from the package version (tzdata's
+#: IANA_VERSION): a test ties each to its data set's MANIFEST.json.
+DATA_VERSIONS: _Mapping[str, str] = _MappingProxyType(
+    {
+        "cape_rules": "2026.3",
+        "federal_closures": "2026.1",
+        "htsus_ch99": "2026.2",
+        "interest_rates": "2026.4",
+    }
+)
 
 __all__ = [
     "Accrual",
@@ -109,6 +125,7 @@ __all__ = [
     "Comparison",
     "Compounding",
     "Consolidation",
+    "DATA_VERSIONS",
     "DataError",
     "DayCount",
     "DeadlineCalendar",
@@ -120,6 +137,7 @@ __all__ = [
     "DeclarationProblem",
     "DelinquencyDetail",
     "Deposit",
+    "DepositBasis",
     "Difference",
     "Entry",
     "EntryLine",
@@ -155,6 +173,7 @@ __all__ = [
     "RatePeriod",
     "RateTable",
     "Reason",
+    "RefundOptions",
     "RefundWarning",
     "Refunds",
     "Registry",
@@ -168,6 +187,7 @@ __all__ = [
     "TariffRefund",
     "ValidationError",
     "WARNING_CODES",
+    "WarningCode",
     "__version__",
     "accrue_interest",
     "compare",

@@ -8,7 +8,9 @@ Working days are Monday to Friday less the legal public holidays of
 5 U.S.C. 6103(a), each observed on the Friday before when it falls on a
 Saturday and the Monday after when on a Sunday (5 U.S.C. 6103(b); Executive
 Order 11582). One-off closures (an executive order's extra day off) are not
-rules: pass them in ``closures``.
+rules but data (``data/federal_closures``, read by
+:func:`ieepa_refund.refund.default_federal_closures`): pass them in ``closures``.
+A refund does so by default; ``RefundOptions(closures=...)`` replaces them.
 
     >>> pms_deposit_date(date(2025, 6, 2))
     datetime.date(2025, 7, 22)

@@ -44,13 +44,51 @@ from .errors import DataError, HeadingNotFound, HeadingNotInForce, ValidationErr
 __all__ = [
     "Ch99Range",
     "Classification",
+    "EXEMPT_KINDS",
     "HeadingPeriod",
+    "IEEPA_STATUSES",
+    "INVALID_HTS_STATUS",
     "Registry",
+    "carries_ieepa_duty",
     "default_registry",
+    "is_ieepa_status",
+    "is_invalid_hts",
 ]
 
 Kind = Literal["duty", "exemption", "exception", "informational"]
 Status = Literal["ieepa", "ieepa_not_in_force", "ieepa_unknown", "not_ieepa", "not_chapter99"]
+
+# The one definition of "is this IEEPA": refunds, CAPE screening, the command and the
+# charts all ask these, so a new status or kind is decided here once.
+#: An IEEPA number in force, one used outside its period (CAPE: 'INVALID HTS'), and an
+#: unknown number inside a Chapter 99 block the data assigns to IEEPA.
+IEEPA_STATUSES: frozenset[Status] = frozenset({"ieepa", "ieepa_not_in_force", "ieepa_unknown"})
+#: An IEEPA number used outside its period: CAPE answers 'INVALID HTS'.
+INVALID_HTS_STATUS: Status = "ieepa_not_in_force"
+#: Heading kinds that relieve goods of IEEPA duty instead of imposing it: CAPE does not
+#: count them as IEEPA duty on the entry ('NO IEEPA HTS ON ENTRY').
+EXEMPT_KINDS: frozenset[Kind] = frozenset({"exemption", "exception"})
+
+
+def is_ieepa_status(status: str) -> bool:
+    """Whether a classification status names an IEEPA number (in force or not, or unknown)."""
+    return status in IEEPA_STATUSES
+
+
+def is_invalid_hts(status: str) -> bool:
+    """An IEEPA number used outside its period: CAPE answers 'INVALID HTS'."""
+    return status == INVALID_HTS_STATUS
+
+
+def carries_ieepa_duty(status: str, period: HeadingPeriod | None) -> bool:
+    """Whether a number of this status and period may carry IEEPA duty (not an exemption).
+
+    An unknown number in an IEEPA block has no period and counts as carrying duty:
+    nothing says it is an exemption.
+    """
+    return status in IEEPA_STATUSES and (period is None or period.kind not in EXEMPT_KINDS)
+
+
 ALL_COUNTRIES = "*"
 
 HEADING_COLUMNS = (
@@ -144,7 +182,17 @@ class Classification(BaseModel):
 
     @property
     def is_ieepa(self) -> bool:
-        return self.status in ("ieepa", "ieepa_not_in_force", "ieepa_unknown")
+        return self.status in IEEPA_STATUSES
+
+    @property
+    def carries_ieepa_duty(self) -> bool:
+        """An IEEPA number that may carry duty (not an exemption or exception heading)."""
+        return carries_ieepa_duty(self.status, self.period)
+
+    @property
+    def invalid_hts(self) -> bool:
+        """An IEEPA number used outside its period (CAPE: 'INVALID HTS')."""
+        return self.status == INVALID_HTS_STATUS
 
 
 class Registry:

@@ -1,9 +1,10 @@
 """CAPE: screening entries, writing declarations and checking declaration files."""
 
 from .check import DeclarationCheck, DeclarationProblem, check_declaration
+from .deadlines import PROTEST_DAYS, RELIQUIDATION_DAYS, Deadlines, deadlines
 from .declarations import DeclarationBatch, DeclarationFile, Skipped, write_declarations
 from .rules import CapeRules, Rule, RuleSet, default_cape_rules
-from .screen import Deadlines, Reason, Screening, screen
+from .screen import Reason, Screening, screen
 
 __all__ = [
     "CapeRules",
@@ -12,12 +13,15 @@ __all__ = [
     "DeclarationCheck",
     "DeclarationFile",
     "DeclarationProblem",
+    "PROTEST_DAYS",
+    "RELIQUIDATION_DAYS",
     "Reason",
     "Rule",
     "RuleSet",
     "Screening",
     "Skipped",
     "check_declaration",
+    "deadlines",
     "default_cape_rules",
     "screen",
     "write_declarations",

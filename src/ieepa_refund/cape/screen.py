@@ -4,11 +4,10 @@
 :mod:`ieepa_refund.cape.rules`) and returns a :class:`Screening`: a status
 (``eligible``; ``eligible_at_liquidation``, accepted but refunded only when
 the entry liquidates; ``excluded``), every reason with a stable code and
-CBP's own message where one exists, and the dates that matter:
-
-- liquidation + 80 days: the last day a liquidated entry can be declared;
-- liquidation + 90 days: CBP's voluntary reliquidation window (19 U.S.C. 1501);
-- liquidation + 180 days: the protest deadline (19 U.S.C. 1514).
+CBP's own message where one exists, and the dates that matter
+(:mod:`ieepa_refund.cape.deadlines`): the CAPE look-back in force (80 days),
+CBP's 90-day reliquidation window and the 180-day protest deadline.
+Statuses are matched as whole words (:func:`~ieepa_refund.cape.rules.has_term`).
 
 An ineligible entry is a result with reasons, never an exception. Entries the
 ES-003 reader flagged are screened too: an incomplete entry (rows rejected)
@@ -21,15 +20,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from datetime import date, timedelta
+from datetime import date
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .._tabular import Tabular
 from ..entry import Entry
-from ..registry import Registry, default_registry
+from ..registry import Registry, carries_ieepa_duty, default_registry, is_invalid_hts
 from ..tables import Level, column, summary_html
+from .deadlines import Deadlines, deadlines
 from .rules import CapeRules, Rule, RuleSet, default_cape_rules
 
 __all__ = ["Deadlines", "Reason", "Screening", "screen"]
@@ -37,11 +37,6 @@ __all__ = ["Deadlines", "Reason", "Screening", "screen"]
 Status = Literal["eligible", "eligible_at_liquidation", "excluded"]
 Effect = Literal["exclude", "at_liquidation", "note"]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-#: 19 U.S.C. 1501: CBP may reliquidate on its own within 90 days of liquidation.
-RELIQUIDATION_DAYS = 90
-#: 19 U.S.C. 1514(c)(3): a protest is filed within 180 days of liquidation.
-PROTEST_DAYS = 180
-_EXEMPT = ("exemption", "exception")
 
 
 class Reason(BaseModel):
@@ -55,16 +50,6 @@ class Reason(BaseModel):
     cbp_message: bool
     """True when ``message`` is CBP's own text, as CAPE shows it."""
     source: str
-
-
-class Deadlines(BaseModel):
-    """The dates that matter once an entry has liquidated."""
-
-    model_config = _FROZEN
-
-    cape_window_closes: date | None
-    reliquidation_window_closes: date | None
-    protest_window_closes: date | None
 
 
 class Screening(Tabular, BaseModel):
@@ -138,8 +123,7 @@ def screen(
     """
     ruleset = (rules or default_cape_rules()).in_force(declared_on)
     reasons: list[Reason] = []
-    lookback_rule = ruleset.first("lookback_days")
-    lookback = int(lookback_rule.value) if lookback_rule else None
+    lookback = ruleset.lookback_days
 
     opened = ruleset.first("cape_open")
     if opened is None:
@@ -165,21 +149,12 @@ def screen(
         if "at_liquidation" in effects
         else "eligible"
     )
-    liquidated = entry.liquidation_date
     return Screening(
         entry_number=entry.entry_number,
         declared_on=declared_on,
         status=status,
         reasons=tuple(reasons),
-        deadlines=Deadlines(
-            cape_window_closes=liquidated + timedelta(days=lookback)
-            if liquidated and lookback
-            else None,
-            reliquidation_window_closes=liquidated + timedelta(days=RELIQUIDATION_DAYS)
-            if liquidated
-            else None,
-            protest_window_closes=liquidated + timedelta(days=PROTEST_DAYS) if liquidated else None,
-        ),
+        deadlines=deadlines(entry.liquidation_date, lookback=lookback),
         rules_version=ruleset.data_version,
     )
 
@@ -232,11 +207,10 @@ def _entry_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
     reasons = [
         _reason(r, "exclude")
         for r in ruleset.all("exclude_entry_type")
-        if r.value == entry.entry_type
+        if entry.entry_type in r.entry_types
     ]
-    status = (entry.summary_status or "").upper()
     for cancelled in ruleset.all("summary_cancelled"):
-        if status and any(word in status for word in cancelled.value.upper().split(";")):
+        if cancelled.matches_status(entry.summary_status):
             reasons.append(_reason(cancelled, "exclude"))
     if entry.reconciliation_flag and (recon := ruleset.first("recon_flag")):
         reasons.append(_recon(entry, recon))
@@ -260,25 +234,24 @@ def _entry_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
                 )
             )
     for rule in ruleset.all("at_liquidation_entry_type"):
-        if rule.value == entry.entry_type:
+        if entry.entry_type in rule.entry_types:
             reasons.append(_reason(rule, "at_liquidation"))
     return reasons
 
 
 def _recon(entry: Entry, rule: Rule) -> Reason:
     # From 2026-06-29 (CSMS #69035485) flagged types 01, 02 and 06 pass if no type 09 was filed.
-    if rule.value.startswith("allow_if_no_09:"):
-        allowed = rule.value.split(":", 1)[1].split(";")
-        if entry.entry_type in allowed and entry.type09_filed is not True:
-            unknown = entry.type09_filed is None
-            return Reason(
-                code="RECON_FLAGGED_ALLOWED",
-                message=f"Flagged for reconciliation; type {entry.entry_type} is accepted when no type 09 "
-                "has been filed" + (" (the data does not say whether one was)" if unknown else ""),
-                effect="note",
-                cbp_message=False,
-                source=rule.source,
-            )
+    # An allow-list rule (its entry types); an 'exclude' rule has none.
+    if entry.entry_type in rule.entry_types and entry.type09_filed is not True:
+        unknown = entry.type09_filed is None
+        return Reason(
+            code="RECON_FLAGGED_ALLOWED",
+            message=f"Flagged for reconciliation; type {entry.entry_type} is accepted when no type 09 "
+            "has been filed" + (" (the data does not say whether one was)" if unknown else ""),
+            effect="note",
+            cbp_message=False,
+            source=rule.source,
+        )
     return _reason(rule, "exclude")
 
 
@@ -309,11 +282,10 @@ def _liquidation_rules(
                 f" (liquidated {days} days before the declaration; the limit is {lookback})",
             )
         ]
-    status = (entry.liquidation_status or "").upper()
     return [
         _reason(r, "at_liquidation")
         for r in ruleset.all("at_liquidation_status")
-        if r.value in status
+        if r.matches_status(entry.liquidation_status)
     ]
 
 
@@ -323,12 +295,10 @@ def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reaso
     for line in entry.lines:
         for tariff in line.tariffs:
             cls = registry.classify(tariff.hts, entry.entry_date)
-            if not cls.is_ieepa:
+            if not cls.is_ieepa:  # most numbers: skip the two questions below
                 continue
-            if cls.status == "ieepa_not_in_force":
-                invalid = True
-            if cls.period is None or cls.period.kind not in _EXEMPT:
-                carries_duty = True
+            invalid = invalid or is_invalid_hts(cls.status)
+            carries_duty = carries_duty or carries_ieepa_duty(cls.status, cls.period)
     if invalid and (rule := ruleset.first("invalid_hts")):
         reasons.append(_reason(rule, "exclude"))
     if not carries_duty and (rule := ruleset.first("no_ieepa")):

@@ -18,15 +18,14 @@ from ..entry import Entry
 from ..es003 import Es003Report, Es003Stream, sample_es003
 from ..interest import RateTable, default_rate_table
 from ..payments import consolidate
-from ..refund import EntryRefund, compute_refund
-from ..registry import default_registry
+from ..refund import EntryRefund, RefundOptions, compute_refund
+from ..registry import default_registry, is_ieepa_status
 from ._inputs import input_line, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output, format_of
 
 __all__ = ["ESTIMATE_COLUMNS", "check_estimate_outputs", "run_demo", "run_estimate"]
 
 ZERO = Decimal("0.00")
-_IEEPA = ("ieepa", "ieepa_not_in_force", "ieepa_unknown")
 
 ESTIMATE_COLUMNS = (
     "entry_number",
@@ -53,7 +52,7 @@ ESTIMATE_COLUMNS = (
 
 
 def _ieepa_paid(refund: EntryRefund) -> Decimal:
-    return sum((t.paid for t in refund.tariffs if t.status in _IEEPA), ZERO)
+    return sum((t.paid for t in refund.tariffs if is_ieepa_status(t.status)), ZERO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +106,19 @@ def _estimate(
     registry, rates = default_registry(), default_rate_table()
     if refused := _past_rates(as_of, rates, project=args.project):
         raise UsageError(refused)
+    options = RefundOptions(
+        method=args.method,
+        corporate=args.corporate,
+        interest_until=as_of,
+        project=args.project,
+        deposit=args.deposit,
+    )
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
     with Outputs() as outputs:
         target = _rows(args, outputs, out)
         for entry in stream:
-            refund = compute_refund(
-                entry,
-                method=args.method,
-                registry=registry,
-                rates=rates,
-                corporate=args.corporate,
-                interest_until=as_of,
-                project=args.project,
-                deposit=args.deposit,
-            )
+            refund = compute_refund(entry, options=options, registry=registry, rates=rates)
             paid = _ieepa_paid(refund)
             if target is not None:
                 target.write(_row(entry, refund, paid), refund)

@@ -33,8 +33,16 @@ from .._model import check_date, check_items
 from .._tabular import Tabular
 from ..cape.screen import Screening, screen
 from ..entry import Entry
-from ..refund import EntryRefund, compute_refund
-from ..registry import default_registry
+from ..interest import InterestConventions, RateTable, default_rate_table
+from ..refund import (
+    Deposit,
+    EntryRefund,
+    Method,
+    RefundOptions,
+    compute_refund,
+    with_overrides,
+)
+from ..registry import Registry, default_registry
 from ..tables import summary_html
 
 __all__ = [
@@ -209,10 +217,35 @@ class Screenings(_Results[Screening]):
         return summary_html("CAPE screening", rows, self.exclusion_counts())
 
 
-def compute_refunds(entries: Iterable[Entry], **options: Any) -> Refunds:
-    """:func:`compute_refund` for every entry, with the same keyword options."""
+def compute_refunds(
+    entries: Iterable[Entry],
+    *,
+    options: RefundOptions | None = None,
+    registry: Registry | None = None,
+    rates: RateTable | None = None,
+    method: Method | None = None,
+    rounding: str | None = None,
+    corporate: bool | None = None,
+    interest_until: date | None = None,
+    project: bool | None = None,
+    deposit: Deposit | None = None,
+    interest_conventions: InterestConventions | None = None,
+) -> Refunds:
+    """:func:`compute_refund` for every entry, with the same options, checked once up front."""
+    chosen = {
+        "method": method,
+        "rounding": rounding,
+        "corporate": corporate,
+        "interest_until": interest_until,
+        "project": project,
+        "deposit": deposit,
+        "interest_conventions": interest_conventions,
+    }
+    opts = with_overrides(options, chosen)
+    registry, rates = registry or default_registry(), rates or default_rate_table()
     return Refunds(
-        compute_refund(entry, **options) for entry in check_items(entries, Entry, field="entries")
+        compute_refund(entry, options=opts, registry=registry, rates=rates)
+        for entry in check_items(entries, Entry, field="entries")
     )
 
 

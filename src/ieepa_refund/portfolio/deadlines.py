@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict
 
 from .._model import check_date, check_items
 from .._tabular import Tabular
+from ..cape.deadlines import PROTEST_DAYS, RELIQUIDATION_DAYS, closes
 from ..cape.rules import CapeRules, default_cape_rules
-from ..cape.screen import PROTEST_DAYS, RELIQUIDATION_DAYS
 from ..errors import InvalidFormat
 from ..refund import EntryRefund
 from ..tables import Level, column, summary_html
@@ -58,8 +58,16 @@ class DeadlineCalendar(Tabular, BaseModel):
     model_config = _FROZEN
 
     start: date
-    lookback_days: int
+    lookback_days: int | None
+    """The CAPE look-back in force on ``start``; None where no rule is (before CAPE opened)."""
     weeks: tuple[DeadlineWeek, ...]
+
+    @property
+    def cape_label(self) -> str:
+        """The CAPE window in words, for tables and charts."""
+        if self.lookback_days is None:
+            return "CAPE window (no look-back in force)"
+        return f"CAPE window ({self.lookback_days} days)"
 
     def items_for_tables(self) -> tuple[DeadlineWeek, ...]:
         return self.weeks
@@ -67,16 +75,16 @@ class DeadlineCalendar(Tabular, BaseModel):
     def summary_html(self) -> str:
         rows = [
             ("weeks from", self.start),
-            (
-                f"CAPE windows ({self.lookback_days} days) closing",
-                sum(len(w.cape) for w in self.weeks),
-            ),
+            (f"{self.cape_label}s closing", sum(len(w.cape) for w in self.weeks)),
             ("money at stake", sum((w.cape_at_stake for w in self.weeks), ZERO)),
             (
-                "reliquidation windows (90 days) closing",
+                f"reliquidation windows ({RELIQUIDATION_DAYS} days) closing",
                 sum(len(w.reliquidation) for w in self.weeks),
             ),
-            ("protest windows (180 days) closing", sum(len(w.protest) for w in self.weeks)),
+            (
+                f"protest windows ({PROTEST_DAYS} days) closing",
+                sum(len(w.protest) for w in self.weeks),
+            ),
         ]
         return summary_html("Deadlines", rows)
 
@@ -90,8 +98,10 @@ def deadline_calendar(
 ) -> DeadlineCalendar:
     """For each of ``weeks`` weeks from the Monday of ``start``'s week, the windows that close.
 
-    The CAPE window is the look-back in force on ``start`` (80 days); money at
-    stake is each entry's principal and interest (principal alone where the
+    The CAPE window is the look-back in force on ``start`` (80 days from
+    2026-04-20); where no look-back is in force (before CAPE opened) the
+    calendar says so (``lookback_days`` None) and lists no CAPE windows. Money
+    at stake is each entry's principal and interest (principal alone where the
     interest is not known).
     """
     refunds = check_items(refunds, EntryRefund, field="refunds")
@@ -99,8 +109,7 @@ def deadline_calendar(
     # Ten years of weeks is far past any window; a bigger number is a typo, not a calendar.
     if type(weeks) is not int or not 1 <= weeks <= 520:
         raise InvalidFormat("a whole number of weeks from 1 to 520", field="weeks", value=weeks)
-    rule = (rules or default_cape_rules()).in_force(start).first("lookback_days")
-    lookback = int(rule.value) if rule else 80
+    lookback = (rules or default_cape_rules()).in_force(start).lookback_days
     monday = start - timedelta(days=start.weekday())
     if monday.year + weeks // 52 + 2 > date.max.year:  # the windows would run past year 9999
         raise InvalidFormat("too late for a calendar of weeks", field="start", value=start)
@@ -112,14 +121,13 @@ def deadline_calendar(
         if refund.liquidation_date is None or refund.principal <= 0:
             continue
         stake = refund.principal + (refund.interest or ZERO)
-        for name, days in (
-            ("cape", lookback),
-            ("reliquidation", RELIQUIDATION_DAYS),
-            ("protest", PROTEST_DAYS),
-        ):
-            closes = refund.liquidation_date + timedelta(days=days)
-            if start <= closes < end:
-                buckets[name][(closes - monday).days // 7].append((refund.entry_number, stake))
+        windows = [("reliquidation", RELIQUIDATION_DAYS), ("protest", PROTEST_DAYS)]
+        if lookback is not None:
+            windows.append(("cape", lookback))
+        for name, days in windows:
+            day = closes(refund.liquidation_date, days)
+            if start <= day < end:
+                buckets[name][(day - monday).days // 7].append((refund.entry_number, stake))
     return DeadlineCalendar(
         start=start,
         lookback_days=lookback,

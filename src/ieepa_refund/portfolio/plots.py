@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..cape.deadlines import PROTEST_DAYS, RELIQUIDATION_DAYS
 from ..money import to_float
 
 if TYPE_CHECKING:
@@ -123,12 +124,12 @@ def deadline_cliff(calendar: DeadlineCalendar) -> Figure:
     axes = figure.subplots()
     weeks = [w.week_start for w in calendar.weeks]
     series = (
+        (calendar.cape_label, [_dollars(w.cape_at_stake) for w in calendar.weeks]),
         (
-            f"CAPE window ({calendar.lookback_days} days)",
-            [_dollars(w.cape_at_stake) for w in calendar.weeks],
+            f"reliquidation ({RELIQUIDATION_DAYS} days)",
+            [_dollars(w.reliquidation_at_stake) for w in calendar.weeks],
         ),
-        ("reliquidation (90 days)", [_dollars(w.reliquidation_at_stake) for w in calendar.weeks]),
-        ("protest (180 days)", [_dollars(w.protest_at_stake) for w in calendar.weeks]),
+        (f"protest ({PROTEST_DAYS} days)", [_dollars(w.protest_at_stake) for w in calendar.weeks]),
     )
     offsets = (-2, 0, 2)
     for (label, values), offset in zip(series, offsets, strict=True):

@@ -43,7 +43,7 @@ from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import screen
 from ..entry import Entry
 from ..interest import DEFAULT_CONVENTIONS, InterestConventions, RateTable, default_rate_table
-from ..refund import Deposit, Method, compute_refund
+from ..refund import Deposit, Method, RefundOptions, compute_refund
 from ..registry import Registry, default_registry
 from ..tables import Kind, Level, column, summary_html
 from .collections import MISSING_INTEREST_CODES
@@ -87,6 +87,15 @@ class Assumptions(Model):
     """Unliquidated entries are assumed to liquidate this many days after ``declared_on``."""
     interest_until: date | None = None
     """Interest date for unliquidated entries without an assumed liquidation."""
+
+    @property
+    def refund_options(self) -> RefundOptions:
+        """The refund choices among these assumptions (the others are about CAPE and dates)."""
+        shared = type(self).model_fields.keys() & RefundOptions.model_fields.keys()
+        return RefundOptions(
+            **{name: getattr(self, name) for name in shared},
+            interest_conventions=self.conventions,
+        )
 
 
 class Outcome(Model):
@@ -265,6 +274,7 @@ class Comparison(Tabular, Model):
 def _outcome(
     entry: Entry,
     assumptions: Assumptions,
+    options: RefundOptions,
     registry: Registry,
     rates: RateTable,
     rules: CapeRules,
@@ -288,17 +298,7 @@ def _outcome(
             days=assumptions.liquidation_after_filing_days
         )
         entry = entry.model_copy(update={"liquidation_date": max(liquidation, entry.entry_date)})
-    refund = compute_refund(
-        entry,
-        method=assumptions.method,
-        registry=registry,
-        rates=rates,
-        corporate=assumptions.corporate,
-        interest_until=assumptions.interest_until,
-        project=assumptions.project,
-        deposit=assumptions.deposit,
-        interest_conventions=assumptions.conventions,
-    )
+    refund = compute_refund(entry, options=options, registry=registry, rates=rates)
     return Outcome(
         entry_number=refund.entry_number,
         payee=refund.payee,
@@ -337,7 +337,8 @@ def evaluate(
         rates or default_rate_table(),
         rules or default_cape_rules(),
     )
-    return tuple(_outcome(entry, assumptions, registry, rates, rules) for entry in entries)
+    options = assumptions.refund_options
+    return tuple(_outcome(entry, assumptions, options, registry, rates, rules) for entry in entries)
 
 
 def compare(

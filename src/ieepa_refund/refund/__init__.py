@@ -4,21 +4,30 @@
 :class:`EntryRefund` traceable to every HTS number; the work is in private
 modules: ``_lines`` (one entry line), ``_interest`` (deposit date and
 interest), ``_compute`` (the entry). Results are in :mod:`.results`, warning
-codes in :mod:`.codes`, the choices in :mod:`.options`.
+codes in :mod:`.codes`, the choices in :mod:`.options`, the federal closures
+the deposit-date rule skips in :mod:`.closures`.
 """
 
-from ._compute import compute_refund
-from .codes import WARNING_CODES
-from .options import Deposit, Method
-from .results import EntryRefund, LineRefund, RefundWarning, TariffRefund
+from ._compute import compute_refund, with_overrides
+from .closures import Closure, default_federal_closures, load_federal_closures
+from .codes import WARNING_CODES, WarningCode
+from .options import Deposit, Method, RefundOptions
+from .results import DepositBasis, EntryRefund, LineRefund, RefundWarning, TariffRefund
 
 __all__ = [
+    "Closure",
     "Deposit",
+    "DepositBasis",
     "EntryRefund",
     "LineRefund",
     "Method",
+    "RefundOptions",
     "RefundWarning",
     "TariffRefund",
     "WARNING_CODES",
+    "WarningCode",
     "compute_refund",
+    "default_federal_closures",
+    "load_federal_closures",
+    "with_overrides",
 ]

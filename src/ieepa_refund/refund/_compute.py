@@ -24,76 +24,113 @@ unknown figure is never a silent 0: the result keeps the established amount
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from .._model import check_instance, check_optional_date
 from .._trusted import trusted
 from ..entry import Entry
-from ..errors import InvalidFormat
-from ..interest import (
-    DEFAULT_CONVENTIONS,
-    InterestConventions,
-    RateTable,
-)
-from ..money import DUTY_ROUNDING, check_rounding
+from ..interest import InterestConventions, RateTable
 from ..registry import Registry, default_registry
 from ._interest import attach_interest, deposit_date
-from ._lines import KEPT_NO_RATE, LineWork, classifier, may_carry_ieepa_duty, sum_high
-from .codes import warning
-from .options import Deposit, Method
+from ._lines import LineWork, classifier, may_carry_ieepa_duty, sum_high
+from .closures import default_federal_closures
+from .codes import WarningCode, warning
+from .options import Deposit, Method, RefundOptions
 from .results import EntryRefund, RefundWarning
 
-__all__ = ["compute_refund"]
+__all__ = ["compute_refund", "with_overrides"]
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
+DEFAULT_OPTIONS = RefundOptions()
 
 
 def compute_refund(
     entry: Entry,
     *,
-    method: Method = "paid",
+    options: RefundOptions | None = None,
     registry: Registry | None = None,
-    rounding: str = DUTY_ROUNDING,
-    corporate: bool = False,
-    interest_until: date | None = None,
     rates: RateTable | None = None,
-    project: bool = False,
-    deposit: Deposit = "reported",
+    method: Method | None = None,
+    rounding: str | None = None,
+    corporate: bool | None = None,
+    interest_until: date | None = None,
+    project: bool | None = None,
+    deposit: Deposit | None = None,
     interest_conventions: InterestConventions | None = None,
 ) -> EntryRefund:
     """The refund of ``entry``: principal per HTS number, line and entry, and interest.
 
-    ``registry`` defaults to the shipped Chapter 99 data; ``rounding`` is the
-    rounding mode of each HTS number's duty to the cent (ACE's is not
-    published; half-up by default).
+    The choices are ``options`` (a :class:`RefundOptions`; default: the
+    library's defaults); each of the keyword options of the same name, where
+    given, replaces that one choice, and the result is checked as
+    :class:`RefundOptions` checks it. ``registry`` defaults to the shipped
+    Chapter 99 data and ``rates`` to the shipped interest rates.
 
-    Interest (19 CFR 24.36) runs from the deposit date to the entry's
-    ``liquidation_date``; an unliquidated entry runs to ``interest_until`` when
-    the caller gives one (a what-if, such as an expected liquidation about 45
-    days after CAPE acceptance), and otherwise gets no interest figure and a
-    warning. The deposit date is ``entry.deposit_date``; failing that, with
-    ``deposit="reported"``, the entry summary date (or the entry date) as a
-    flagged assumption; with ``deposit="pms"``, the 15th working day of the
-    month after release (periodic monthly statement). ``corporate`` picks the
-    corporate overpayment rate; ``project`` carries the last known rate past
-    the rate table's end; ``interest_conventions`` sets the open conventions.
+    ``rounding`` is the rounding mode of each HTS number's duty to the cent
+    (ACE's is not published; half-up by default). Interest (19 CFR 24.36) runs
+    from the deposit date to the entry's ``liquidation_date``; an unliquidated
+    entry runs to ``interest_until`` when the caller gives one (a what-if, such
+    as an expected liquidation about 45 days after CAPE acceptance), and
+    otherwise gets no interest figure and a warning. The deposit date is
+    ``entry.deposit_date``; failing that, with ``deposit="reported"``, the
+    entry summary date (or the entry date) as a flagged assumption; with
+    ``deposit="pms"``, the 15th working day of the month after release
+    (periodic monthly statement), skipping the federal closures. ``corporate``
+    picks the corporate overpayment rate; ``project`` carries the last known
+    rate past the rate table's end; ``interest_conventions`` sets the open
+    conventions.
     """
     check_instance(entry, Entry, field="entry")
-    if method not in ("paid", "recalculate"):
-        raise InvalidFormat("expected 'paid' or 'recalculate'", field="method", value=method)
-    if deposit not in ("reported", "pms"):
-        raise InvalidFormat("expected 'reported' or 'pms'", field="deposit", value=deposit)
     interest_until = check_optional_date(interest_until, field="interest_until")
-    for flag, name in ((corporate, "corporate"), (project, "project")):
-        check_instance(flag, bool, field=name)
     if registry is not None:
         check_instance(registry, Registry, field="registry")
-    if interest_conventions is not None:
-        check_instance(interest_conventions, InterestConventions, field="interest_conventions")
-    check_rounding(rounding)
-    registry = registry or default_registry()
+    if options is not None:
+        check_instance(options, RefundOptions, field="options")
+    chosen = {
+        "method": method,
+        "rounding": rounding,
+        "corporate": corporate,
+        "interest_until": interest_until,
+        "project": project,
+        "deposit": deposit,
+        "interest_conventions": interest_conventions,
+    }
+    opts = with_overrides(options, chosen)
+    return _compute(entry, opts, registry or default_registry(), rates)
+
+
+def with_overrides(options: RefundOptions | None, chosen: Mapping[str, Any]) -> RefundOptions:
+    """``options`` (default: the defaults) with each choice that is not None, checked again."""
+    given = tuple((name, value) for name, value in chosen.items() if value is not None)
+    if not given:
+        return options or DEFAULT_OPTIONS
+    try:
+        hash(given)
+    except TypeError:  # a value of the wrong type: let RefundOptions name it
+        return _check(options, given)
+    return _checked(options, given)
+
+
+def _check(options: RefundOptions | None, given: tuple[tuple[str, Any], ...]) -> RefundOptions:
+    if options is None:
+        return RefundOptions(**dict(given))
+    return RefundOptions(**{**dict(options), **dict(given)})
+
+
+# Cached: a caller looping compute_refund(entry, interest_until=...) over a portfolio passes
+# the same few choices each time; they are checked once, not once per entry.
+_checked = lru_cache(maxsize=256)(_check)
+
+
+def _compute(
+    entry: Entry, options: RefundOptions, registry: Registry, rates: RateTable | None
+) -> EntryRefund:
+    method, rounding = options.method, options.rounding
     classify = classifier(registry, entry)
     warnings: list[RefundWarning] = []
     works = [LineWork(line, classify, method, rounding, warnings) for line in entry.lines]
@@ -107,7 +144,7 @@ def compute_refund(
         principal_high = None
         warnings.append(
             warning(
-                code="INCOMPLETE_ENTRY",
+                code=WarningCode.INCOMPLETE_ENTRY,
                 message=f"{entry.incomplete_rows} row(s) of this entry were rejected on reading: "
                 "the principal counts only the rows kept and has no upper bound until the "
                 "input is fixed.",
@@ -116,7 +153,7 @@ def compute_refund(
     if (conflict := entry.liquidation_conflict) is not None:
         warnings.append(
             warning(
-                code="LIQUIDATION_INCONSISTENT",
+                code=WarningCode.LIQUIDATION_INCONSISTENT,
                 message=f"The {conflict}: the interest end and the CAPE window depend on which "
                 "is right; check the entry in ACE.",
             )
@@ -124,7 +161,7 @@ def compute_refund(
     if entry.bad_check_digit:
         warnings.append(
             warning(
-                code="BAD_CHECK_DIGIT",
+                code=WarningCode.BAD_CHECK_DIGIT,
                 message="The entry number's check digit does not match (CATAIR Appendix E): "
                 "the number may be mistyped, and ACE may not know it.",
             )
@@ -133,17 +170,18 @@ def compute_refund(
     if not any(may_carry_ieepa_duty(t) for line in lines for t in line.tariffs):
         warnings.append(
             warning(
-                code="NO_IEEPA_HTS_ON_ENTRY",
+                code=WarningCode.NO_IEEPA_HTS_ON_ENTRY,
                 message="No IEEPA duty heading on this entry (only exemptions, exceptions or "
                 "non-IEEPA numbers): nothing to refund, and CAPE answers 'NO IEEPA HTS ON ENTRY'.",
             )
         )
-    missing_rates = [t for line in lines for t in line.tariffs if t.reason == KEPT_NO_RATE]
-    if method == "recalculate" and missing_rates:
+    # Only recalculation keeps a reported duty for want of a rate; the paid method counts none.
+    missing_rates = sum(w.kept_without_rate for w in works) if method == "recalculate" else 0
+    if missing_rates:
         warnings.append(
             warning(
-                code="RATE_MISSING",
-                message=f"{len(missing_rates)} non-IEEPA HTS number(s) have no rate text; "
+                code=WarningCode.RATE_MISSING,
+                message=f"{missing_rates} non-IEEPA HTS number(s) have no rate text; "
                 "their reported duty was kept as owed instead of being recalculated.",
             )
         )
@@ -151,26 +189,28 @@ def compute_refund(
     # gives: recalculation's principal = paid lines' principal + the sum of those differences.
     delta = sum_high(work.recalc_delta for work in works)
     if principal_high == principal and delta:
+        # delta is not zero, so the two principals always differ here.
         other = principal + delta if method == "paid" else principal - delta
         paid_p, recalc_p = (principal, other) if method == "paid" else (other, principal)
         warnings.append(
             warning(
-                code="METHODS_DISAGREE",
+                code=WarningCode.METHODS_DISAGREE,
                 message=f"Paid lines give {paid_p}, recalculation from the rates gives "
                 f"{recalc_p}: a person should review this entry before relying on either.",
             )
         )
-    deposited, basis = deposit_date(entry, deposit, warnings)
-    until = entry.liquidation_date or interest_until
+    closures = default_federal_closures() if options.closures is None else options.closures
+    deposited, basis = deposit_date(entry, options.deposit, closures, warnings)
+    until = entry.liquidation_date or options.interest_until
     detail, table_version = attach_interest(
         principal,
         principal_high,
         deposited=deposited,
         until=until,
-        corporate=corporate,
+        corporate=options.corporate,
         rates=rates,
-        project=project,
-        conventions=interest_conventions or DEFAULT_CONVENTIONS,
+        project=options.project,
+        conventions=options.interest_conventions,
         warnings=warnings,
     )
     return trusted(

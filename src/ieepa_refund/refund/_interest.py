@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
@@ -16,24 +17,26 @@ from ..interest import (
     default_rate_table,
     interest_detail,
 )
-from .codes import warning
+from .codes import WarningCode, warning
 from .options import Deposit
-from .results import RefundWarning
+from .results import DepositBasis, RefundWarning
 
 
-def deposit_date(entry: Entry, deposit: Deposit, warnings: list[RefundWarning]) -> tuple[date, str]:
+def deposit_date(
+    entry: Entry, deposit: Deposit, closures: Collection[date], warnings: list[RefundWarning]
+) -> tuple[date, DepositBasis]:
     if entry.deposit_date is not None:
-        return entry.deposit_date, "deposit_date"
+        return entry.deposit_date, DepositBasis.REPORTED
     if deposit == "pms":
-        return pms_deposit_date(entry.entry_date), "periodic monthly statement (15th working day)"
+        return pms_deposit_date(entry.entry_date, closures=closures), DepositBasis.PMS
     if entry.entry_summary_date is not None:
-        chosen, basis = entry.entry_summary_date, "entry_summary_date (assumed)"
+        chosen, basis = entry.entry_summary_date, DepositBasis.ENTRY_SUMMARY_DATE
     else:
-        chosen, basis = entry.entry_date, "entry_date (assumed)"
+        chosen, basis = entry.entry_date, DepositBasis.ENTRY_DATE
     warnings.append(
         warning(
-            code="DEPOSIT_DATE_ASSUMED",
-            message=f"No deposit date: interest runs from the {basis.split(' ')[0]} "
+            code=WarningCode.DEPOSIT_DATE_ASSUMED,
+            message=f"No deposit date: interest runs from the {basis.field} "
             f"{chosen.isoformat()}. Duties paid on a periodic monthly statement were deposited "
             "later (deposit='pms').",
         )
@@ -57,7 +60,7 @@ def attach_interest(
     if until is None:
         warnings.append(
             warning(
-                code="NO_INTEREST_UNLIQUIDATED",
+                code=WarningCode.NO_INTEREST_UNLIQUIDATED,
                 message="The entry is not liquidated and no interest_until was given: interest "
                 "accrues to the (re)liquidation date, so there is no interest figure yet.",
             )
@@ -66,7 +69,7 @@ def attach_interest(
     if principal < 0:
         warnings.append(
             warning(
-                code="UNDERPAYMENT",
+                code=WarningCode.UNDERPAYMENT,
                 message=f"Removing the IEEPA numbers leaves {-principal} more duty owed than was "
                 "paid: CBP would bill it, with underpayment interest, rather than refund.",
             )
@@ -76,7 +79,7 @@ def attach_interest(
     if until < deposited:
         warnings.append(
             warning(
-                "INTEREST_BEFORE_DEPOSIT",
+                WarningCode.INTEREST_BEFORE_DEPOSIT,
                 f"No interest figure: interest would run to {until.isoformat()}, before the deposit "
                 f"date {deposited.isoformat()}. Check the dates.",
             )
@@ -86,7 +89,7 @@ def attach_interest(
         # A typo or a unit slip in the input, not a refund: no interest figure, said so.
         warnings.append(
             warning(
-                code="IMPLAUSIBLE_PRINCIPAL",
+                code=WarningCode.IMPLAUSIBLE_PRINCIPAL,
                 message=f"No interest figure: a principal of {principal:,} is more than "
                 f"{MAX_PRINCIPAL:,}, no plausible refund; check the amounts in the input.",
             )
@@ -103,12 +106,14 @@ def attach_interest(
             conventions=conventions,
         )
     except RateNotCovered as exc:
-        warnings.append(warning(code="RATE_NOT_COVERED", message=f"No interest figure: {exc}."))
+        warnings.append(
+            warning(code=WarningCode.RATE_NOT_COVERED, message=f"No interest figure: {exc}.")
+        )
         return None, table.data_version
     if detail.projected:
         warnings.append(
             warning(
-                code="RATE_PROJECTED",
+                code=WarningCode.RATE_PROJECTED,
                 message="Interest past the rate table's end uses the last known rate, as asked: "
                 "the real rate for those quarters is not yet published.",
             )
@@ -116,7 +121,7 @@ def attach_interest(
     if principal_high != principal:
         warnings.append(
             warning(
-                code="INTEREST_ON_ESTABLISHED_PRINCIPAL",
+                code=WarningCode.INTEREST_ON_ESTABLISHED_PRINCIPAL,
                 message="Interest is computed on the established principal; the refund may be "
                 "larger, and its interest with it.",
             )

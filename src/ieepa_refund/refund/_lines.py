@@ -12,15 +12,14 @@ from ..entry import Entry, EntryLine, Tariff
 from ..errors import InvalidRate
 from ..money import round_duty
 from ..rates import parse_rate
-from ..registry import Classification, HeadingPeriod, Registry
-from .codes import warning
+from ..registry import EXEMPT_KINDS, Classification, HeadingPeriod, Registry, carries_ieepa_duty
+from .codes import WarningCode, warning
 from .options import Method
 from .results import LineRefund, RefundWarning, TariffRefund
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 
-_EXEMPT_KINDS = ("exemption", "exception")
 _AD_VALOREM_TYPES = ("ad_valorem_additional", "penalty_in_lieu")
 _TOPUP = "inclusive_15_topup"
 _ZERO_TOPUP = "inclusive_15_zero"
@@ -48,6 +47,8 @@ class LineWork:
     topup_paid: Decimal = field(init=False, default=ZERO)
     recalc_delta: Decimal | None = field(init=False, default=ZERO)
     """Recalculation's principal less the paid method's, on this line (None: undetermined)."""
+    kept_without_rate: int = field(init=False, default=0)
+    """Non-IEEPA numbers whose reported duty recalculation kept, for want of a rate text."""
 
     def __post_init__(self) -> None:
         self.classes = [self.classify(t.hts) for t in self.line.tariffs]
@@ -88,7 +89,7 @@ class LineWork:
         period = cls.period
         if cls.status == "ieepa_unknown":
             self._warn(
-                "UNKNOWN_CH99",
+                WarningCode.UNKNOWN_CH99,
                 tariff,
                 f"{_display(tariff)} lies in an IEEPA block but is not a known heading; its "
                 "duty is counted as possibly refundable, not as established.",
@@ -103,9 +104,9 @@ class LineWork:
                 reason="unknown heading in an IEEPA block: refund not established",
             )
         assert period is not None
-        if cls.status == "ieepa_not_in_force":
+        if cls.invalid_hts:
             self._warn(
-                "INVALID_HTS",
+                WarningCode.INVALID_HTS,
                 tariff,
                 f"{_display(tariff)} is not in force on the entry date (its period: "
                 f"{period.period_text}); CAPE answers 'INVALID HTS' until a post-summary "
@@ -113,16 +114,16 @@ class LineWork:
             )
         if period.applies_to(self.line.country_of_origin) is False:
             self._warn(
-                "COUNTRY_MISMATCH",
+                WarningCode.COUNTRY_MISMATCH,
                 tariff,
                 f"{_display(tariff)} ({period.program}) does not cover goods of "
                 f"{self.line.country_of_origin}.",
             )
-        if period.kind in _EXEMPT_KINDS:
+        if period.kind in EXEMPT_KINDS:
             return self._exempt(tariff, cls, period)
         if period.rate_type == "suspended" and cls.status == "ieepa":
             self._warn(
-                "SUSPENDED_HEADING",
+                WarningCode.SUSPENDED_HEADING,
                 tariff,
                 f"{_display(tariff)} was suspended on the entry date ({period.notes[:80]}...); "
                 "any duty paid under it is refunded.",
@@ -142,14 +143,14 @@ class LineWork:
         paid = tariff.duty if tariff.duty is not None else ZERO
         if paid:
             self._warn(
-                "EXEMPTION_WITH_DUTY",
+                WarningCode.EXEMPTION_WITH_DUTY,
                 tariff,
                 f"{_display(tariff)} is an {period.kind} heading but reports duty {paid}; "
                 "an exemption refunds 0, so check the line.",
             )
         if period.dual_purpose:
             self._warn(
-                "DUAL_PURPOSE_EXEMPTION",
+                WarningCode.DUAL_PURPOSE_EXEMPTION,
                 tariff,
                 f"{_display(tariff)} also exempts the goods from Section 232 duty: removing it "
                 "and recomputing Section 232 would wrongly add duty. Check CBP's recalculation.",
@@ -206,7 +207,7 @@ class LineWork:
             return self._uncertain(
                 tariff, cls, None, f"duty missing and rate type {period.rate_type!r} not estimable"
             )
-        self._warn("ESTIMATED_DUTY", tariff, f"{_display(tariff)}: {reason}.")
+        self._warn(WarningCode.ESTIMATED_DUTY, tariff, f"{_display(tariff)}: {reason}.")
         return self._make(
             tariff, cls, paid=amount, owed=ZERO, high=amount, estimated=True, reason=reason
         )
@@ -215,7 +216,11 @@ class LineWork:
         self, tariff: Tariff, cls: Classification, high: Decimal | None, why: str
     ) -> TariffRefund:
         bound = f"at most {high}" if high is not None else "no upper bound"
-        self._warn("UNCERTAIN", tariff, f"{_display(tariff)}: {why}; refund counted as 0, {bound}.")
+        self._warn(
+            WarningCode.UNCERTAIN,
+            tariff,
+            f"{_display(tariff)}: {why}; refund counted as 0, {bound}.",
+        )
         return self._make(tariff, cls, paid=ZERO, owed=ZERO, high=high, estimated=True, reason=why)
 
     # -- every other number ----------------------------------------------------------------
@@ -223,7 +228,7 @@ class LineWork:
     def _other(self, tariff: Tariff, cls: Classification) -> TariffRefund:
         if tariff.is_chapter99 and cls.authority is None:
             self._warn(
-                "UNKNOWN_CH99",
+                WarningCode.UNKNOWN_CH99,
                 tariff,
                 f"{_display(tariff)} is a Chapter 99 number outside every block the data "
                 "describes; it is treated as not IEEPA and left unchanged.",
@@ -247,7 +252,7 @@ class LineWork:
                 )
             bound = self.topup_paid
             self._warn(
-                "UNCERTAIN",
+                WarningCode.UNCERTAIN,
                 tariff,
                 f"{_display(tariff)}: the 15% all-in amount was reported on the Chapter 99 line "
                 f"and no MFN duty here, but the MFN rate is unknown; restored MFN counted as "
@@ -279,11 +284,11 @@ class LineWork:
                 reason=f"{label}: recalculated from rate {tariff.rate}",
             )
         paid = reported or ZERO
-        reason = (
-            KEPT_NO_RATE
-            if self.method == "recalculate" and tariff.rate is None
-            else f"{label}: unchanged"
-        )
+        if self.method == "recalculate" and tariff.rate is None:
+            self.kept_without_rate += 1
+            reason = KEPT_NO_RATE
+        else:
+            reason = f"{label}: unchanged"
         return self._make(tariff, cls, paid=paid, owed=paid, high=ZERO, reason=reason)
 
     def _track_difference(self, tariff: Tariff) -> None:
@@ -315,7 +320,7 @@ class LineWork:
             if not warn:
                 return None
             self._warn(
-                "RATE_UNUSABLE",
+                WarningCode.RATE_UNUSABLE,
                 tariff,
                 f"{_display(tariff)}: cannot apply its rate ({exc}); its reported duty is kept.",
             )
@@ -350,7 +355,7 @@ class LineWork:
             reason=reason,
         )
 
-    def _warn(self, code: str, tariff: Tariff, message: str) -> None:
+    def _warn(self, code: WarningCode, tariff: Tariff, message: str) -> None:
         self.warnings.append(
             warning(code=code, message=message, line=self.line.number, hts=tariff.hts)
         )
@@ -373,9 +378,7 @@ def _rate_type(cls: Classification) -> str | None:
 
 
 def may_carry_ieepa_duty(tariff: TariffRefund) -> bool:
-    if tariff.status not in ("ieepa", "ieepa_not_in_force", "ieepa_unknown"):
-        return False
-    return tariff.period is None or tariff.period.kind not in _EXEMPT_KINDS
+    return carries_ieepa_duty(tariff.status, tariff.period)
 
 
 def sum_high(values: Iterable[Decimal | None]) -> Decimal | None:

@@ -2,40 +2,122 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from .._trusted import trusted
 from .results import RefundWarning
 
-__all__ = ["WARNING_CODES"]
+__all__ = ["WARNING_CODES", "WarningCode"]
 
-#: Every warning code compute_refund can give, with what it means.
-WARNING_CODES: dict[str, str] = {
-    "INVALID_HTS": "an IEEPA number used outside its period; CAPE answers 'INVALID HTS'",
-    "COUNTRY_MISMATCH": "an IEEPA heading whose countries do not include the line's origin",
-    "NO_IEEPA_HTS_ON_ENTRY": "no IEEPA duty heading on the entry; CAPE answers 'NO IEEPA HTS ON ENTRY'",
-    "DUAL_PURPOSE_EXEMPTION": "an exemption that also exempts Section 232 duty: recalculation must keep it",
-    "UNKNOWN_CH99": "a Chapter 99 number that no data describes",
-    "EXEMPTION_WITH_DUTY": "an exemption or exception heading reported with a duty amount",
-    "SUSPENDED_HEADING": "a heading reported in a period when its rate was suspended",
-    "ESTIMATED_DUTY": "an IEEPA duty amount missing from the data, estimated from the registry",
-    "UNCERTAIN": "a figure that cannot be known from the data; the result carries bounds",
-    "RATE_UNUSABLE": "a rate that cannot be applied (no quantity, another unit); reported duty kept",
-    "RATE_MISSING": "recalculation kept the reported duty of numbers with no rate text",
-    "METHODS_DISAGREE": "the paid-lines and recalculation methods give different principals",
-    "DEPOSIT_DATE_ASSUMED": "no deposit date given: interest runs from an assumed date",
-    "NO_INTEREST_UNLIQUIDATED": "no liquidation date and no interest_until: no interest figure",
-    "RATE_NOT_COVERED": "interest needs a rate past the rate table's end: no interest figure",
-    "RATE_PROJECTED": "interest uses the last known rate past the rate table's end",
-    "INTEREST_ON_ESTABLISHED_PRINCIPAL": "interest is on the established principal, not its upper bound",
-    "UNDERPAYMENT": "removing the IEEPA numbers leaves more duty owed than paid: a bill, not a refund",
-    "INTEREST_BEFORE_DEPOSIT": "the interest end date is before the deposit date: no interest figure",
-    "IMPLAUSIBLE_PRINCIPAL": "a principal over a trillion dollars (a typo in the input): no interest figure",
-    "INCOMPLETE_ENTRY": "rows of the entry were rejected on reading: the principal is a lower bound",
-    "LIQUIDATION_INCONSISTENT": "the liquidation status and date disagree: the interest end is in doubt",
-    "BAD_CHECK_DIGIT": "the entry number's check digit does not match: ACE may not know the entry",
-}
+
+class WarningCode(StrEnum):
+    """Every warning code :func:`compute_refund` can give, with what it means.
+
+    A :class:`~enum.StrEnum`: ``warning.code == "UNCERTAIN"`` holds, and a code
+    written to a CSV or JSON file is its bare name.
+    """
+
+    meaning: str
+
+    def __new__(cls, value: str, meaning: str) -> WarningCode:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.meaning = meaning
+        return member
+
+    INVALID_HTS = (
+        "INVALID_HTS",
+        "an IEEPA number used outside its period; CAPE answers 'INVALID HTS'",
+    )
+    COUNTRY_MISMATCH = (
+        "COUNTRY_MISMATCH",
+        "an IEEPA heading whose countries do not include the line's origin",
+    )
+    NO_IEEPA_HTS_ON_ENTRY = (
+        "NO_IEEPA_HTS_ON_ENTRY",
+        "no IEEPA duty heading on the entry; CAPE answers 'NO IEEPA HTS ON ENTRY'",
+    )
+    DUAL_PURPOSE_EXEMPTION = (
+        "DUAL_PURPOSE_EXEMPTION",
+        "an exemption that also exempts Section 232 duty: recalculation must keep it",
+    )
+    UNKNOWN_CH99 = "UNKNOWN_CH99", "a Chapter 99 number that no data describes"
+    EXEMPTION_WITH_DUTY = (
+        "EXEMPTION_WITH_DUTY",
+        "an exemption or exception heading reported with a duty amount",
+    )
+    SUSPENDED_HEADING = (
+        "SUSPENDED_HEADING",
+        "a heading reported in a period when its rate was suspended",
+    )
+    ESTIMATED_DUTY = (
+        "ESTIMATED_DUTY",
+        "an IEEPA duty amount missing from the data, estimated from the registry",
+    )
+    UNCERTAIN = (
+        "UNCERTAIN",
+        "a figure that cannot be known from the data; the result carries bounds",
+    )
+    RATE_UNUSABLE = (
+        "RATE_UNUSABLE",
+        "a rate that cannot be applied (no quantity, another unit); reported duty kept",
+    )
+    RATE_MISSING = (
+        "RATE_MISSING",
+        "recalculation kept the reported duty of numbers with no rate text",
+    )
+    METHODS_DISAGREE = (
+        "METHODS_DISAGREE",
+        "the paid-lines and recalculation methods give different principals",
+    )
+    DEPOSIT_DATE_ASSUMED = (
+        "DEPOSIT_DATE_ASSUMED",
+        "no deposit date given: interest runs from an assumed date",
+    )
+    NO_INTEREST_UNLIQUIDATED = (
+        "NO_INTEREST_UNLIQUIDATED",
+        "no liquidation date and no interest_until: no interest figure",
+    )
+    RATE_NOT_COVERED = (
+        "RATE_NOT_COVERED",
+        "interest needs a rate past the rate table's end: no interest figure",
+    )
+    RATE_PROJECTED = "RATE_PROJECTED", "interest uses the last known rate past the rate table's end"
+    INTEREST_ON_ESTABLISHED_PRINCIPAL = (
+        "INTEREST_ON_ESTABLISHED_PRINCIPAL",
+        "interest is on the established principal, not its upper bound",
+    )
+    UNDERPAYMENT = (
+        "UNDERPAYMENT",
+        "removing the IEEPA numbers leaves more duty owed than paid: a bill, not a refund",
+    )
+    INTEREST_BEFORE_DEPOSIT = (
+        "INTEREST_BEFORE_DEPOSIT",
+        "the interest end date is before the deposit date: no interest figure",
+    )
+    IMPLAUSIBLE_PRINCIPAL = (
+        "IMPLAUSIBLE_PRINCIPAL",
+        "a principal over a trillion dollars (a typo in the input): no interest figure",
+    )
+    INCOMPLETE_ENTRY = (
+        "INCOMPLETE_ENTRY",
+        "rows of the entry were rejected on reading: the principal is a lower bound",
+    )
+    LIQUIDATION_INCONSISTENT = (
+        "LIQUIDATION_INCONSISTENT",
+        "the liquidation status and date disagree: the interest end is in doubt",
+    )
+    BAD_CHECK_DIGIT = (
+        "BAD_CHECK_DIGIT",
+        "the entry number's check digit does not match: ACE may not know the entry",
+    )
+
+
+#: Every warning code compute_refund can give, with what it means (read from WarningCode).
+WARNING_CODES: dict[str, str] = {code.value: code.meaning for code in WarningCode}
 
 
 def warning(
-    code: str, message: str, line: int | None = None, hts: str | None = None
+    code: WarningCode, message: str, line: int | None = None, hts: str | None = None
 ) -> RefundWarning:
     return trusted(RefundWarning, code=code, message=message, line=line, hts=hts)

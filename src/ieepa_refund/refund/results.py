@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -16,9 +17,39 @@ from ..registry import HeadingPeriod, Status
 from ..tables import Level, column, detail_html, summary_html
 from .options import Method
 
-__all__ = ["EntryRefund", "LineRefund", "RefundWarning", "TariffRefund"]
+__all__ = ["DepositBasis", "EntryRefund", "LineRefund", "RefundWarning", "TariffRefund"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class DepositBasis(StrEnum):
+    """Where a refund's deposit date came from; the value is the text reports show."""
+
+    REPORTED = "deposit_date"
+    """The entry's own deposit date."""
+    PMS = "periodic monthly statement (15th working day)"
+    """The 15th working day of the month after release (19 CFR 24.25)."""
+    ENTRY_SUMMARY_DATE = "entry_summary_date (assumed)"
+    """No deposit date: the entry summary date, as a flagged assumption."""
+    ENTRY_DATE = "entry_date (assumed)"
+    """No deposit date nor summary date: the entry date, as a flagged assumption."""
+
+    @property
+    def assumed(self) -> bool:
+        return self in (DepositBasis.ENTRY_SUMMARY_DATE, DepositBasis.ENTRY_DATE)
+
+    @property
+    def field(self) -> str | None:
+        """The entry field the date was taken from (None: computed by the PMS rule)."""
+        return _BASIS_FIELDS[self]
+
+
+_BASIS_FIELDS = {
+    DepositBasis.REPORTED: "deposit_date",
+    DepositBasis.PMS: None,
+    DepositBasis.ENTRY_SUMMARY_DATE: "entry_summary_date",
+    DepositBasis.ENTRY_DATE: "entry_date",
+}
 
 
 class RefundWarning(BaseModel):
@@ -139,7 +170,7 @@ class EntryRefund(Tabular, BaseModel):
     """Interest to ``interest_until``; None where it cannot be computed (a warning says why)."""
     interest_detail: InterestDetail | None = None
     deposit_date: date | None = None
-    deposit_basis: str | None = None
+    deposit_basis: DepositBasis | None = None
     """Where the deposit date came from: ``deposit_date``, an assumption, or the PMS rule."""
     interest_until: date | None = None
     rates_version: str | None = None
@@ -164,7 +195,8 @@ class EntryRefund(Tabular, BaseModel):
 
     @property
     def warning_codes(self) -> tuple[str, ...]:
-        return tuple(w.code for w in self.warnings)
+        """The codes as plain strings (``str`` of a :class:`WarningCode` is its name)."""
+        return tuple(str(w.code) for w in self.warnings)
 
     def summary_html(self) -> str:
         rows = [
