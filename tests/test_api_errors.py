@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import decimal
 import hashlib
 import itertools
 import json
@@ -24,6 +25,7 @@ from ieepa_refund import (
     DataError,
     Entry,
     IeepaRefundError,
+    InputFileError,
     InterestConventions,
     InvalidFormat,
     ModelValidationError,
@@ -33,10 +35,13 @@ from ieepa_refund import (
     accrue_interest,
     compare,
     compute_refunds,
+    consolidate,
     read_es003,
     sample_es003,
+    screen_all,
 )
 from ieepa_refund._resources import data_dir
+from ieepa_refund.cape import screen
 from ieepa_refund.cape.rules import CapeRules
 
 ENTRIES = read_es003(sample_es003()).entries
@@ -390,3 +395,44 @@ def test_a_data_folder_that_is_not_a_path_is_refused_by_name() -> None:
     assert info.value.field == "where"
     with pytest.raises(InvalidFormat):
         RateTable([1], data_version="x")  # type: ignore[list-item]
+
+
+def test_money_is_exact_whatever_the_callers_decimal_context() -> None:
+    """A caller who lowered the decimal precision gets the same cents as anyone else."""
+    entries = read_es003(sample_es003()).entries
+    until = date(2026, 11, 28)
+    expected = compute_refunds(entries, interest_until=until)
+    payments = consolidate(expected)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 4
+        ctx.rounding = decimal.ROUND_DOWN
+        low = compute_refunds(entries, interest_until=until)
+        assert [(r.principal, r.interest) for r in low] == [
+            (r.principal, r.interest) for r in expected
+        ]
+        assert (low.principal, low.interest_known) == (expected.principal, expected.interest_known)
+        assert [p.net for p in consolidate(low)] == [p.net for p in payments]
+
+
+def test_screening_arguments_are_checked_by_name() -> None:
+    entry = read_es003(sample_es003()).entries[0]
+    with pytest.raises(InvalidFormat, match="declared_on"):
+        screen(entry, declared_on="2026-07-01")  # type: ignore[arg-type]
+    with pytest.raises(InvalidFormat, match="declared_on"):
+        screen(entry, declared_on=datetime(2026, 7, 1, 3))
+    with pytest.raises(InvalidFormat, match="entry"):
+        screen(None, declared_on=date(2026, 7, 1))  # type: ignore[arg-type]
+    with pytest.raises(InvalidFormat, match="plaintiffs"):
+        screen(entry, declared_on=date(2026, 7, 1), plaintiffs="12-3456789AB")
+    with pytest.raises(TypeError):
+        screen_all([entry], declared_on=date(2026, 7, 1), registy=None)  # type: ignore[call-arg]
+
+
+def test_a_source_that_is_not_a_file_is_refused_by_name() -> None:
+    with pytest.raises(InputFileError, match="a path, an open file, or a pandas DataFrame"):
+        read_es003(None)  # type: ignore[arg-type]
+
+
+def test_a_registry_of_junk_is_a_data_error() -> None:
+    with pytest.raises(DataError, match=r"periods\[0\]"):
+        Registry([1], data_version="x")  # type: ignore[list-item]

@@ -506,3 +506,25 @@ def test_column_report_on_stderr_and_in_the_problems_file(
         ("COLUMN_IGNORED", "Notes", ""),
     }
     assert all(r["rows"] == "0" for r in rows)
+
+
+def test_the_delimiter_can_be_named_and_warnings_are_printed_and_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--delimiter reads a semicolon file; file-level warnings reach stderr and --problems."""
+    source = tmp_path / "semi.csv"
+    source.write_text(
+        "Entry Summary Number;Entry Summary Line Number;Entry Type Code;Importer Number;"
+        "Entry Date;Country of Origin Code;HTS Number - Full;Line Tariff Duty Amount;Duty\n"
+        "316-1000011-4;1;01;12-3456789AB;06/02/2025;CN;9903.01.24;2000.00;2000.00\n",
+        encoding="utf-8",
+    )
+    problems = tmp_path / "problems.csv"
+    args = ["estimate", str(source), "--delimiter", ";", "--as-of", "2026-11-28"]
+    assert main([*args, "--problems", str(problems)]) == 0
+    err = capsys.readouterr().err
+    assert "ambiguous   'Duty' (passed over for duty)" in err
+    assert "warning     MISSING_COLUMN: no deposit_date column" in err
+    with problems.open(newline="") as f:
+        codes = {r["code"] for r in csv.DictReader(f)}
+    assert {"COLUMN_AMBIGUOUS", "AMBIGUOUS_COLUMN", "MISSING_COLUMN"} <= codes

@@ -17,12 +17,30 @@ so the mode is a parameter whose default is half-up to the cent:
     Decimal('10.01')
     >>> round_duty(Decimal("10.005"), rounding=ROUND_HALF_EVEN)
     Decimal('10.00')
+
+Sums and products of money are exact whatever ``decimal`` context the caller
+has set: the library computes inside :func:`exact`, a local context of
+:data:`WORKING_DIGITS` significant digits that traps invalid operations, so
+a caller who lowered the precision to 4 gets the same cents as anyone else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationInfo
@@ -37,10 +55,13 @@ __all__ = [
     "Quantity",
     "ROUND_HALF_EVEN",
     "ROUND_HALF_UP",
+    "WORKING_DIGITS",
+    "exact",
     "round_duty",
     "round_interest",
     "to_decimal",
     "to_float",
+    "total",
 ]
 
 CENT = Decimal("0.01")
@@ -49,6 +70,34 @@ CENT = Decimal("0.01")
 DUTY_ROUNDING = ROUND_HALF_UP
 #: Default rounding of an entry's interest to the cent (CBP has not published its method).
 INTEREST_ROUNDING = ROUND_HALF_UP
+
+
+#: Significant digits of every money computation: exact for any sum of amounts under 10**40.
+WORKING_DIGITS = 60
+
+
+@contextmanager
+def exact() -> Iterator[Context]:
+    """A local ``decimal`` context for money arithmetic, whatever the caller's context is.
+
+    It copies the caller's context, so a trap the caller set (``FloatOperation``
+    in the tests) still fires, and sets the precision, the exponent range, the
+    rounding of inexact steps and the traps that make a wrong figure impossible
+    to miss. Rounding to the cent stays at the named points below.
+    """
+    with localcontext() as ctx:
+        ctx.prec = WORKING_DIGITS
+        ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+        ctx.rounding = ROUND_HALF_EVEN
+        for trap in (InvalidOperation, DivisionByZero, Overflow):
+            ctx.traps[trap] = True
+        yield ctx
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``amounts`` (0.00 for none), whatever the caller's ``decimal`` context."""
+    with exact():
+        return sum(amounts, Decimal("0.00"))
 
 
 def to_decimal(value: Any, *, field: str = "amount") -> Decimal:

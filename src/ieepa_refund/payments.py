@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ._tabular import Tabular
 from .errors import InvalidFormat
-from .money import allocate, to_decimal
+from .money import allocate, exact, to_decimal
 from .tables import Level, column, summary_html
 
 __all__ = ["Allocation", "Consolidation", "Payable", "Payment", "consolidate"]
@@ -81,6 +81,7 @@ class Payment(Tabular, BaseModel):
             column("payee", "str"), column("liquidation_date", "date"),
             column("principal", "money"), column("interest", "money"), column("offset", "money"),
             column("net", "money"), column("entries", "int", lambda p: len(p.entries)),
+            column("interest_missing", "int"),
         ),
         Level(
             "allocation",
@@ -99,10 +100,17 @@ class Payment(Tabular, BaseModel):
     net: Decimal
     entries: tuple[str, ...]
     allocations: tuple[Allocation, ...]
+    interest_missing: int = 0
+    """Entries in this payment with a refund but no interest figure (INTEREST_INCOMPLETE):
+    ``interest`` and ``net`` are then floors, and CBP will pay more."""
 
     @property
     def gross(self) -> Decimal:
         return self.principal + self.interest
+
+    @property
+    def interest_complete(self) -> bool:
+        return self.interest_missing == 0
 
     def summary_html(self) -> str:
         rows = [
@@ -149,7 +157,13 @@ class Consolidation(Tabular, Sequence[Payment]):
 
     @property
     def net(self) -> Decimal:
+        """The payments' net; a floor when :attr:`interest_complete` is False."""
         return sum((p.net for p in self.payments), ZERO)
+
+    @property
+    def interest_complete(self) -> bool:
+        """False (INTEREST_INCOMPLETE) when a payment holds a refund with no interest figure."""
+        return all(p.interest_complete for p in self.payments)
 
     def items_for_tables(self) -> tuple[Payment, ...]:
         return self.payments
@@ -159,7 +173,8 @@ class Consolidation(Tabular, Sequence[Payment]):
         rows = [
             ("payments", len(payments)), ("principal", sum((p.principal for p in payments), ZERO)),
             ("interest", sum((p.interest for p in payments), ZERO)), ("offsets", sum((p.offset for p in payments), ZERO)),
-            ("net", self.net), ("not yet liquidated", len(self.unliquidated)), ("nothing to refund", len(self.nothing_to_pay)),
+            ("net", self.net if self.interest_complete else f"INTEREST_INCOMPLETE: at least {self.net}"),
+            ("not yet liquidated", len(self.unliquidated)), ("nothing to refund", len(self.nothing_to_pay)),
         ]  # fmt: skip
         return summary_html("Payments as CBP consolidates them", rows)
 
@@ -173,7 +188,9 @@ def consolidate(
     debt is applied to that payee's payments in liquidation-date order, never
     making a payment negative, and what is left is reported in
     ``unused_offsets``. A refund whose interest is unknown counts as principal
-    only (its own warning says why).
+    only, and its payment says so (``interest_missing``; its own warning says
+    why): a payment's interest and net are then floors, never passed off as
+    the whole.
     """
     groups: dict[tuple[str, date], list[Payable]] = {}
     unliquidated: list[str] = []
@@ -200,15 +217,16 @@ def consolidate(
 
     debts = {payee: _debt(payee, amount) for payee, amount in (offsets or {}).items()}
     payments: list[Payment] = []
-    for payee, liquidated in sorted(groups, key=lambda key: (key[1], key[0])):
-        members = groups[(payee, liquidated)]
-        principal = sum((r.principal for r in members), ZERO)
-        interest = sum((r.interest or ZERO for r in members), ZERO)
-        gross = principal + interest
-        offset = min(debts.get(payee, ZERO), gross)
-        if payee in debts:
-            debts[payee] -= offset
-        payments.append(_payment(payee, liquidated, members, principal, interest, offset))
+    with exact():  # the same cents whatever decimal context the caller has set
+        for payee, liquidated in sorted(groups, key=lambda key: (key[1], key[0])):
+            members = groups[(payee, liquidated)]
+            principal = sum((r.principal for r in members), ZERO)
+            interest = sum((r.interest or ZERO for r in members), ZERO)
+            gross = principal + interest
+            offset = min(debts.get(payee, ZERO), gross)
+            if payee in debts:
+                debts[payee] -= offset
+            payments.append(_payment(payee, liquidated, members, principal, interest, offset))
     return Consolidation(
         payments=tuple(payments),
         unliquidated=tuple(unliquidated),
@@ -255,4 +273,5 @@ def _payment(
         net=principal + interest - offset,
         entries=tuple(r.entry_number for r in members),
         allocations=allocations,
+        interest_missing=sum(1 for r in members if r.interest is None),
     )

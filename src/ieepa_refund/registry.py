@@ -213,7 +213,11 @@ class Registry:
     ) -> None:
         self.data_version = data_version
         by_heading: dict[str, list[HeadingPeriod]] = {}
-        for period in periods:
+        for position, period in enumerate(periods):
+            if not isinstance(period, HeadingPeriod):
+                raise DataError(
+                    f"periods[{position}]: a HeadingPeriod is expected, not {type(period).__name__}"
+                )
             by_heading.setdefault(period.heading, []).append(period)
         self._by_heading: dict[str, tuple[HeadingPeriod, ...]] = {}
         self._starts: dict[str, list[date]] = {}

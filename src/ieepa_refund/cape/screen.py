@@ -25,8 +25,10 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .._model import check_date, check_instance
 from .._tabular import Tabular
 from ..entry import Entry
+from ..errors import InvalidFormat
 from ..registry import Registry, carries_ieepa_duty, default_registry, is_invalid_hts
 from ..tables import Level, column, summary_html
 from .deadlines import Deadlines, deadlines
@@ -121,6 +123,16 @@ def screen(
     ``plaintiffs``: importer numbers of CIT plaintiffs, for the rule (where in
     force) that lets their finally liquidated entries through.
     """
+    check_instance(entry, Entry, field="entry")
+    declared_on = check_date(declared_on, field="declared_on")
+    if rules is not None:
+        check_instance(rules, CapeRules, field="rules")
+    if registry is not None:
+        check_instance(registry, Registry, field="registry")
+    if isinstance(plaintiffs, str):  # one number, not a collection of its characters
+        raise InvalidFormat(
+            "a collection of importer numbers", field="plaintiffs", value=plaintiffs
+        )
     ruleset = (rules or default_cape_rules()).in_force(declared_on)
     reasons: list[Reason] = []
     lookback = ruleset.lookback_days

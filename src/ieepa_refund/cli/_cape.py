@@ -86,7 +86,7 @@ def _check_cape_outputs(args: argparse.Namespace) -> None:
 def run_cape(args: argparse.Namespace) -> int:
     declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
     _check_cape_outputs(args)
-    entries = stream(args.files, args.mapping)
+    entries = stream(args.files, args.mapping, args.delimiter)
     registry = default_registry()
     screenings: list[Screening] = []
     # The money of each screened entry, so that the report shows what an excluded or flagged

@@ -333,7 +333,9 @@ def _summary(
 
 def run_estimate(args: argparse.Namespace) -> int:
     check_estimate_outputs(args, args.files)
-    return _estimate(stream(args.files, args.mapping), args, sys.stdout, args.problems)
+    return _estimate(
+        stream(args.files, args.mapping, args.delimiter), args, sys.stdout, args.problems
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
-from ..es003 import Es003Report, Es003Stream, stream_es003
+from ..es003 import Es003Report, Es003Stream, FileReport, stream_es003
 from ._output import Outputs, write_csv
 
 __all__ = ["PROBLEM_COLUMNS", "input_line", "report_input", "stream"]
@@ -19,28 +18,19 @@ def _progress(rows: int) -> None:
     print(f"... {rows:,} rows read", file=sys.stderr, flush=True)
 
 
-def stream(files: Sequence[Path], mapping: Iterable[tuple[str, str]]) -> Es003Stream:
-    return stream_es003(*files, mapping=dict(mapping), progress=_progress)
+def stream(
+    files: Sequence[Path], mapping: Iterable[tuple[str, str]], delimiter: str | None = None
+) -> Es003Stream:
+    return stream_es003(*files, mapping=dict(mapping), progress=_progress, delimiter=delimiter)
 
 
-def _columns(file: Any) -> Iterator[tuple[str, str, str]]:
-    """(how, header, field) for each column of one file's report.
-
-    ``recognised`` and ``ignored`` are what :class:`~ieepa_refund.es003.report.FileReport`
-    holds today; ``mapped`` (field -> header named by ``--map``) and ``ambiguous``
-    (field -> the headers passed over) are read when the report has them.
-    """
-    mapped: Mapping[str, str] = getattr(file, "mapped", None) or {}
+def _columns(file: FileReport) -> Iterator[tuple[str, str, str]]:
+    """(how, header, field) for each column of one file's report: recognised (or mapped by
+    ``--map``), ambiguous (a header passed over for a field another header gave), ignored."""
     for field, header in file.recognised.items():
-        yield ("mapped" if mapped.get(field) == header else "recognised"), header, field
-    ambiguous: Any = getattr(file, "ambiguous", None) or {}
-    if isinstance(ambiguous, Mapping):
-        for field, headers in ambiguous.items():
-            for header in (headers,) if isinstance(headers, str) else headers:
-                yield "ambiguous", str(header), field
-    else:
-        for header in ambiguous:
-            yield "ambiguous", str(header), ""
+        yield ("mapped" if file.mapped.get(field) == header else "recognised"), header, field
+    for column in file.ambiguous:
+        yield "ambiguous", column.header, column.field
     for header in file.ignored:
         yield "ignored", header, ""
 
@@ -49,16 +39,19 @@ def _column_line(how: str, header: str, field: str) -> str:
     if how == "ignored":
         return f"  ignored     {header!r}"
     if how == "ambiguous":
-        return f"  ambiguous   {header!r}" + (f" (passed over for {field})" if field else "")
+        return f"  ambiguous   {header!r} (passed over for {field})"
     return f"  {how:<11} {header!r} as {field}"
 
 
 def report_input(report: Es003Report, problems_out: Path | None, outputs: Outputs) -> None:
-    """The column report, then every problem, on stderr; both staged to ``problems_out`` too."""
+    """The column report and the file-level warnings, then every problem, on stderr; all
+    staged to ``problems_out`` too."""
     for file in report.files:
         print(f"Columns of {file.file}:", file=sys.stderr)
         for how, header, field in _columns(file):
             print(_column_line(how, header, field), file=sys.stderr)
+        for warning in file.warnings:
+            print(f"  warning     {warning.code}: {warning.message}", file=sys.stderr)
     for problem in report.problems:
         print(problem, file=sys.stderr)
     if problems_out is None:
@@ -70,7 +63,7 @@ def report_input(report: Es003Report, problems_out: Path | None, outputs: Output
     )
     problems = (
         [p.file, p.row, p.code, p.column, p.value, p.entry_number, p.rows, p.message]
-        for p in report.problems
+        for p in (*report.warnings, *report.problems)
     )
     write_csv(outputs, problems_out, PROBLEM_COLUMNS, [*columns, *problems])
 

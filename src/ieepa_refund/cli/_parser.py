@@ -115,6 +115,12 @@ def _inputs(sub: argparse.ArgumentParser) -> None:
         help="a column the file names differently, e.g. entry_number='Entry No.'",
     )
     sub.add_argument(
+        "--delimiter",
+        metavar="CHAR",
+        help="the text files' delimiter, when detection is not wanted (e.g. ';'); "
+        "default: detected among comma, tab and semicolon",
+    )
+    sub.add_argument(
         "--problems",
         type=Path,
         metavar="FILE",

@@ -75,6 +75,12 @@ def _bytes_opener(source: Any) -> tuple[str, Callable[[], IO[bytes]] | None, str
             what = "a folder, not a file" if path.is_dir() else "no such file"
             raise InputFileError(what, field="file", value=str(path))
         return path.name, lambda: path.open("rb"), None
+    if not callable(getattr(source, "read", None)):
+        raise InputFileError(
+            "expected a path, an open file, or a pandas DataFrame",
+            field="file",
+            value=type(source).__name__,
+        )
     name = Path(str(getattr(source, "name", "") or "<stream>")).name
     try:
         content = source.read()

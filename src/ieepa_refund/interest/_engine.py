@@ -193,12 +193,13 @@ def _growth(
             shares.append((after - before) / base if daily else after - before)
         final = index.at(last) if runs else base
         total = (final / base - 1) if daily else final - base
+        factor = 1 + total  # inside the 60-digit context, not the caller's 28
     return _Growth(
         runs=runs,
         factors=tuple(factors),
         shares=tuple(shares),
         total=total,
-        factor=1 + total,
+        factor=factor,
     )
 
 

@@ -24,16 +24,18 @@ the entries behind the gap:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Self, TypeVar, overload
 
 from .._model import check_date, check_items
 from .._tabular import Tabular
+from ..cape.rules import CapeRules
 from ..cape.screen import Screening, screen
 from ..entry import Entry
 from ..interest import InterestConventions, RateTable, default_rate_table
+from ..money import total
 from ..refund import (
     Deposit,
     EntryRefund,
@@ -107,11 +109,11 @@ class Refunds(_Results[EntryRefund]):
 
     @property
     def paid(self) -> Decimal:
-        return sum((r.paid for r in self._items), ZERO)
+        return total(r.paid for r in self._items)
 
     @property
     def principal(self) -> Decimal:
-        return sum((r.principal for r in self._items), ZERO)
+        return total(r.principal for r in self._items)
 
     @property
     def interest(self) -> Decimal | None:
@@ -125,7 +127,7 @@ class Refunds(_Results[EntryRefund]):
     @property
     def interest_known(self) -> Decimal:
         """The interest figures that exist, added up: at least this much interest."""
-        return sum((r.interest or ZERO for r in self._items), ZERO)
+        return total(r.interest or ZERO for r in self._items)
 
     @property
     def interest_missing(self) -> int:
@@ -249,9 +251,21 @@ def compute_refunds(
     )
 
 
-def screen_all(entries: Iterable[Entry], *, declared_on: date, **options: Any) -> Screenings:
-    """:func:`ieepa_refund.cape.screen` for every entry, with the same keyword options."""
+def screen_all(
+    entries: Iterable[Entry],
+    *,
+    declared_on: date,
+    rules: CapeRules | None = None,
+    registry: Registry | None = None,
+    plaintiffs: Collection[str] = (),
+) -> Screenings:
+    """:func:`ieepa_refund.cape.screen` for every entry, with the same options (a typo fails)."""
     items = check_items(entries, Entry, field="entries")
     declared_on = check_date(declared_on, field="declared_on")
-    options.setdefault("registry", default_registry())
-    return Screenings(screen(entry, declared_on=declared_on, **options) for entry in items)
+    registry = registry or default_registry()
+    return Screenings(
+        screen(
+            entry, declared_on=declared_on, rules=rules, registry=registry, plaintiffs=plaintiffs
+        )
+        for entry in items
+    )

@@ -14,6 +14,7 @@ from .._tabular import Tabular
 from ..cape.deadlines import PROTEST_DAYS, RELIQUIDATION_DAYS, closes
 from ..cape.rules import CapeRules, default_cape_rules
 from ..errors import InvalidFormat
+from ..money import total
 from ..refund import EntryRefund
 from ..tables import Level, column, summary_html
 
@@ -76,7 +77,7 @@ class DeadlineCalendar(Tabular, BaseModel):
         rows = [
             ("weeks from", self.start),
             (f"{self.cape_label}s closing", sum(len(w.cape) for w in self.weeks)),
-            ("money at stake", sum((w.cape_at_stake for w in self.weeks), ZERO)),
+            ("money at stake", total(w.cape_at_stake for w in self.weeks)),
             (
                 f"reliquidation windows ({RELIQUIDATION_DAYS} days) closing",
                 sum(len(w.reliquidation) for w in self.weeks),
@@ -135,11 +136,11 @@ def deadline_calendar(
             DeadlineWeek(
                 week_start=monday + timedelta(days=7 * i),
                 cape=tuple(n for n, _ in buckets["cape"][i]),
-                cape_at_stake=sum((s for _, s in buckets["cape"][i]), ZERO),
+                cape_at_stake=total(s for _, s in buckets["cape"][i]),
                 reliquidation=tuple(n for n, _ in buckets["reliquidation"][i]),
-                reliquidation_at_stake=sum((s for _, s in buckets["reliquidation"][i]), ZERO),
+                reliquidation_at_stake=total(s for _, s in buckets["reliquidation"][i]),
                 protest=tuple(n for n, _ in buckets["protest"][i]),
-                protest_at_stake=sum((s for _, s in buckets["protest"][i]), ZERO),
+                protest_at_stake=total(s for _, s in buckets["protest"][i]),
             )
             for i in range(weeks)
         ),

@@ -43,6 +43,7 @@ from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import screen
 from ..entry import Entry
 from ..interest import DEFAULT_CONVENTIONS, InterestConventions, RateTable, default_rate_table
+from ..money import total
 from ..refund import Deposit, Method, RefundOptions, compute_refund
 from ..registry import Registry, default_registry
 from ..tables import Kind, Level, column, summary_html
@@ -214,29 +215,29 @@ class Comparison(Tabular, Model):
     def baseline_total(self) -> Decimal | None:
         """The baseline's value; None (INTEREST_INCOMPLETE) when an interest figure is missing."""
         values = [d.baseline.value for d in self.differences]
-        return None if None in values else sum((v or ZERO for v in values), ZERO)
+        return None if None in values else total(v or ZERO for v in values)
 
     @property
     def scenario_total(self) -> Decimal | None:
         """The scenario's value; None (INTEREST_INCOMPLETE) when an interest figure is missing."""
         values = [d.scenario.value for d in self.differences]
-        return None if None in values else sum((v or ZERO for v in values), ZERO)
+        return None if None in values else total(v or ZERO for v in values)
 
     @property
     def baseline_known(self) -> Decimal:
         """The baseline's known value: principal where interest is missing (a floor)."""
-        return sum((d.baseline.value_known for d in self.differences), ZERO)
+        return total(d.baseline.value_known for d in self.differences)
 
     @property
     def scenario_known(self) -> Decimal:
         """The scenario's known value: principal where interest is missing (a floor)."""
-        return sum((d.scenario.value_known for d in self.differences), ZERO)
+        return total(d.scenario.value_known for d in self.differences)
 
     @property
     def total_change(self) -> Decimal | None:
         """The change in total; None (INTEREST_INCOMPLETE) when any entry's change is unknown."""
         changes = [d.change for d in self.differences]
-        return None if None in changes else sum((c or ZERO for c in changes), ZERO)
+        return None if None in changes else total(c or ZERO for c in changes)
 
     @property
     def changed(self) -> tuple[Difference, ...]:

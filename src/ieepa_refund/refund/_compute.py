@@ -34,6 +34,7 @@ from .._model import check_instance, check_optional_date
 from .._trusted import trusted
 from ..entry import Entry
 from ..interest import InterestConventions, RateTable
+from ..money import exact
 from ..registry import Registry, default_registry
 from ._interest import attach_interest, deposit_date
 from ._lines import LineWork, classifier, may_carry_ieepa_duty, sum_high
@@ -101,7 +102,8 @@ def compute_refund(
         "interest_conventions": interest_conventions,
     }
     opts = with_overrides(options, chosen)
-    return _compute(entry, opts, registry or default_registry(), rates)
+    with exact():  # the same cents whatever decimal context the caller has set
+        return _compute(entry, opts, registry or default_registry(), rates)
 
 
 def with_overrides(options: RefundOptions | None, chosen: Mapping[str, Any]) -> RefundOptions:
