@@ -85,8 +85,13 @@ def test_an_incomplete_entry_refund_warns_and_has_no_upper_bound(tmp_path: Path)
     entry = next(e for e in read(tmp_path, incomplete_rows()).entries if e.incomplete)
     refund = compute_refund(entry)
     assert "INCOMPLETE_ENTRY" in refund.warning_codes
-    assert refund.principal == Decimal("100.00")  # what the rows kept establish
+    # Nothing is established: a rejected row may add IEEPA duty, or restore duty owed.
+    assert refund.principal == Decimal("0.00")
     assert refund.principal_high is None  # the rejected row could hold any duty
+    assert refund.paid - refund.owed == Decimal("100.00")  # what the rows kept give
+    assert "the rows kept give 100.00" in next(
+        w.message for w in refund.warnings if w.code == "INCOMPLETE_ENTRY"
+    )
     assert refund.uncertain
 
 

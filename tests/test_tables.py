@@ -91,7 +91,7 @@ def test_bad_level_and_mixed_types() -> None:
 def test_notebook_summaries() -> None:
     text = REFUNDS._repr_html_()
     assert "Refunds" in text
-    assert "27,414.32" in text
+    assert "26,414.32" in text
     assert "not legal advice" in text
     assert "DEPOSIT_DATE_ASSUMED" in text
     for obj in (

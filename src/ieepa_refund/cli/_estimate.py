@@ -280,8 +280,8 @@ def _summary(
         at_stake = sum((r.ieepa_paid for r in incomplete), ZERO)
         say(
             f"                    {len(incomplete):,} entries incomplete (rows rejected): IEEPA duty "
-            f"{at_stake:,} on their rows kept, principal {sum((r.principal for r in incomplete), ZERO):,}; "
-            f"the rest unknown until the input is fixed; {report.entries_rejected:,} entries rejected whole"
+            f"{at_stake:,} on their rows kept, not counted in the principal above until the "
+            f"input is fixed; {report.entries_rejected:,} entries rejected whole"
         )
     # An interest figure never drops silently out of a total: entries with a refund but no
     # interest figure (a liquidation date past the rate table, dates out of order) make the

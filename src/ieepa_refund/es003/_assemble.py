@@ -102,9 +102,10 @@ class Es003Stream:
             raise RuntimeError("an Es003Stream is read once; call stream_es003 again")
         self._started = True
         remaining: dict[str, int] = {}
+        unread: dict[str, int] = {}
         for source in self._files:
-            _count_rows(source, remaining)
-        state = _State(remaining=remaining)
+            _count_rows(source, remaining, unread)
+        state = _State(remaining=remaining, bad_rows=unread)
         for source in self._files:
             before = state.read
             yield from _read_rows(source, state, self._progress)
@@ -224,7 +225,9 @@ def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
     return overrides
 
 
-def _count_rows(source: SourceFile, remaining: dict[str, int]) -> None:
+def _count_rows(source: SourceFile, remaining: dict[str, int], unread: dict[str, int]) -> None:
+    """Count each entry's rows; note, per entry, the rows the source could not read as rows
+    (a stray quote, an oversized cell), so that the entry is flagged incomplete."""
     index = source.columns["entry_number"]
     for _, row in data_rows(source):
         if row:
@@ -233,6 +236,9 @@ def _count_rows(source: SourceFile, remaining: dict[str, int]) -> None:
             except BadCell:
                 continue
             remaining[number] = remaining.get(number, 0) + 1
+    for problem in source.problems:
+        if problem.entry_number is not None:
+            unread[problem.entry_number] = unread.get(problem.entry_number, 0) + 1
 
 
 def _read_rows(

@@ -62,6 +62,9 @@ class SourceFile:
     rejected: int = 0
     """How many rows those problems kept out."""
     concluded: bool = False
+    raw_line: _LineFetcher | None = None
+    """A text source's physical line by number, to recover the entry of a row that could not
+    be read as a row (None for workbooks and DataFrames, whose rows always read)."""
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -155,7 +158,7 @@ def _csv_records(text: IO[str], delimiter: str) -> Iterator[Raw]:
 
 def _text_source(
     name: str, opener: Callable[[], IO[bytes]] | None, content: str | None, delimiter: str | None
-) -> tuple[Callable[[], Iterator[Raw]], str | None, str]:
+) -> tuple[Callable[[], Iterator[Raw]], str | None, str, _LineFetcher]:
     encoding: str | None = None
     if opener is not None:
         encoding = _sniff_encoding(opener, name)
@@ -180,7 +183,71 @@ def _text_source(
         with Readable(name), open_text() as f:
             yield from _csv_records(f, chosen)
 
-    return rows, encoding, chosen
+    return rows, encoding, chosen, _LineFetcher(open_text)
+
+
+class _LineFetcher:
+    """Physical lines of a text by number, read forward only and only when asked.
+
+    Used for the rare rows the CSV reader refuses (a cell over its field limit): the row's
+    entry number is then read from the raw line, so that the entry is flagged incomplete
+    rather than built short without a word. Rows are asked for in increasing order within
+    a pass; an earlier line starts a new read.
+    """
+
+    def __init__(self, open_text: Callable[[], IO[str]]) -> None:
+        self._open = open_text
+        self._file: IO[str] | None = None
+        self._at = 0
+
+    def __call__(self, number: int) -> str | None:
+        if self._file is None or number <= self._at:
+            if self._file is not None:
+                self._file.close()
+            self._file, self._at = self._open(), 0
+        for line in self._file:
+            self._at += 1
+            if self._at == number:
+                return line
+        self.close()
+        return None
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def leading_field(line: str, delimiter: str, index: int) -> str | None:
+    """Field ``index`` of one physical CSV line, read without the CSV module's field limit.
+
+    Quotes are honoured as the CSV module honours them (a field that starts with a quote
+    runs to the closing quote; doubled quotes are one). None when the line has fewer fields.
+    """
+    at, field_no = 0, 0
+    end = len(line.rstrip("\r\n"))
+    while at <= end:
+        if line.startswith('"', at):
+            close = at + 1
+            while True:
+                close = line.find('"', close)
+                if close == -1:
+                    return None  # an unclosed quote: the line alone does not say
+                if line.startswith('""', close):
+                    close += 2
+                    continue
+                break
+            text = line[at + 1 : close].replace('""', '"')
+            stop = line.find(delimiter, close + 1)
+        else:
+            stop = line.find(delimiter, at)
+            text = line[at : stop if 0 <= stop < end else end]
+        if field_no == index:
+            return text
+        if stop == -1 or stop >= end:
+            return None
+        at, field_no = stop + 1, field_no + 1
+    return None
 
 
 def _check_zip(opener: Callable[[], IO[bytes]], name: str) -> None:
@@ -281,6 +348,7 @@ def open_source(
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise InputFileError("a delimiter is one character", field="delimiter", value=delimiter)
     encoding = sheet = chosen = None
+    fetch: _LineFetcher | None = None
     if _is_dataframe(source):
         name, kind, rows = "<DataFrame>", "dataframe", _dataframe_source(source)
     else:
@@ -293,11 +361,12 @@ def open_source(
             kind = "xlsx"
             rows, sheet = _xlsx_source(name, opener)
         else:
-            rows, encoding, chosen = _text_source(name, opener, content, delimiter)
+            rows, encoding, chosen, fetch = _text_source(name, opener, content, delimiter)
             kind = "tsv" if chosen == "\t" else "csv"
     found = find_header(rows(), overrides, name)
     found.kind, found.encoding, found.sheet, found.delimiter = kind, encoding, sheet, chosen
     found.rows = rows
+    found.raw_line = fetch
     return found
 
 
@@ -425,6 +494,22 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
     status = source.columns.get("liquidation_status")
     checked: set[str] = set()
+    try:
+        yield from _rows_of(source, width, watch, dates, status, checked)
+    finally:
+        if source.raw_line is not None:
+            source.raw_line.close()  # the raw lines of this pass are not needed again
+    _conclude(source, watch)
+
+
+def _rows_of(
+    source: SourceFile,
+    width: int,
+    watch: _Watch,
+    dates: list[tuple[str, int]],
+    status: int | None,
+    checked: set[str],
+) -> Iterator[tuple[int, list[Any]]]:
     for number, spans, row in source.rows():
         if number <= source.header_row:
             continue
@@ -445,6 +530,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                 "close or remove the stray quote",
                 row,
             )
+            _swallowed(source, number, row)
             continue
         for name, index in dates:
             cell = row[index]
@@ -460,21 +546,55 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
         ):
             watch.liquidated = number
         yield number, row
-    _conclude(source, watch)
 
 
 def _reject(source: SourceFile, number: int, message: str, row: list[Any] | None) -> None:
-    entry: str | None = None
-    if row is not None and len(row) > source.columns["entry_number"]:
-        try:
-            entry = parse_entry_number(row[source.columns["entry_number"]])
-        except BadCell:
-            entry = None
+    index = source.columns["entry_number"]
+    cell: Any = None
+    if row is not None:
+        cell = row[index] if len(row) > index else None
+    elif source.raw_line is not None and source.delimiter is not None:
+        line = source.raw_line(number)
+        cell = None if line is None else leading_field(line, source.delimiter, index)
+    entry = _entry_of(cell)
     code = "UNREADABLE_ROW" if row is None else "STRAY_QUOTE"
     source.problems.append(
         Problem(code=code, message=message, file=source.name, row=number, entry_number=entry)
     )
     source.rejected += 1
+
+
+def _entry_of(cell: Any) -> str | None:
+    """The entry number in ``cell``, or None: the entry of a row that was not read."""
+    if cell is None:
+        return None
+    try:
+        return parse_entry_number(cell)
+    except BadCell:
+        return None
+
+
+def _swallowed(source: SourceFile, number: int, row: list[Any]) -> None:
+    """A problem for each line a stray quote swallowed, with the entry each line names.
+
+    Each swallowed line is a row of the file: it counts as read and rejected, and its entry
+    (read from the line's text inside the quoted cell) is flagged incomplete.
+    """
+    quoted = next(cell for cell in row if isinstance(cell, str) and "\n" in cell)
+    index, delimiter = source.columns["entry_number"], source.delimiter or ","
+    for offset, line in enumerate(quoted.splitlines()[1:], start=1):
+        entry = _entry_of(leading_field(line, delimiter, index))
+        source.problems.append(
+            Problem(
+                code="STRAY_QUOTE",
+                message=f"swallowed by the quote opened at row {number}: not read; close or "
+                "remove the stray quote",
+                file=source.name,
+                row=number + offset,
+                entry_number=entry,
+            )
+        )
+        source.rejected += 1
 
 
 def _conclude(source: SourceFile, watch: _Watch) -> None:

@@ -3,7 +3,7 @@
     >>> from ieepa_refund import compute_refunds, read_es003, sample_es003
     >>> refunds = compute_refunds(read_es003(sample_es003()).entries)
     >>> len(refunds), refunds.principal
-    (15, Decimal('27414.32'))
+    (15, Decimal('26414.32'))
 
 ``Refunds`` and ``Screenings`` are immutable sequences of :class:`EntryRefund`
 and :class:`Screening`, with ``to_records()``, ``to_dataframe()`` and a
@@ -16,9 +16,9 @@ the interest INTEREST_INCOMPLETE: ``interest`` and ``total`` are then None,
 the entries behind the gap:
 
     >>> refunds.interest_complete, refunds.interest_missing, refunds.interest is None
-    (False, 6, True)
+    (False, 5, True)
     >>> refunds.interest_missing_reasons()
-    Counter({'NO_INTEREST_UNLIQUIDATED': 6})
+    Counter({'NO_INTEREST_UNLIQUIDATED': 5})
 """
 
 from __future__ import annotations

@@ -146,10 +146,13 @@ def _by_program(refunds: Iterable[EntryRefund]) -> dict[str, Decimal]:
 
     The bars add up to the principal: what is left on a line after its IEEPA
     headings (the restored MFN duty on the Chapter 1-97 number) goes to the
-    line's all-in heading, or to "not IEEPA" where the line has none.
+    line's all-in heading, or to "not IEEPA" where the line has none. An
+    incomplete entry establishes no principal, so its rows kept are left out.
     """
     programs: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for refund in refunds:
+        if "INCOMPLETE_ENTRY" in refund.warning_codes:
+            continue
         for line in refund.lines:
             topup = None
             assigned = ZERO

@@ -142,14 +142,18 @@ def _compute(
     principal = paid - owed
     principal_high = sum_high(line.refund_high for line in lines)
     if entry.incomplete_rows:
-        # The rejected rows may hold any IEEPA duty: what is known is a floor, with no ceiling.
-        principal_high = None
+        # Nothing is established. A rejected row may hold more IEEPA duty (no ceiling), or the
+        # Chapter 1-97 number whose MFN duty a 15% deal restores (the rows kept then overstate
+        # the refund): the bounds are 0 and none. The rows kept stay in paid, owed and lines.
+        kept = principal
+        principal, principal_high = min(principal, ZERO), None
         warnings.append(
             warning(
                 code=WarningCode.INCOMPLETE_ENTRY,
                 message=f"{entry.incomplete_rows} row(s) of this entry were rejected on reading: "
-                "the principal counts only the rows kept and has no upper bound until the "
-                "input is fixed.",
+                f"the rows kept give {kept} (paid {paid} less owed {owed}), but a rejected row "
+                "may add IEEPA duty or restore duty owed, so no principal is established and "
+                "there is no upper bound until the input is fixed.",
             )
         )
     if (conflict := entry.liquidation_conflict) is not None:

@@ -101,7 +101,7 @@ class WarningCode(StrEnum):
     )
     INCOMPLETE_ENTRY = (
         "INCOMPLETE_ENTRY",
-        "rows of the entry were rejected on reading: the principal is a lower bound",
+        "rows of the entry were rejected on reading: no principal is established until they are fixed",
     )
     LIQUIDATION_INCONSISTENT = (
         "LIQUIDATION_INCONSISTENT",
