@@ -437,3 +437,27 @@ def test_a_source_that_is_not_a_file_is_refused_by_name() -> None:
 def test_a_registry_of_junk_is_a_data_error() -> None:
     with pytest.raises(DataError, match=r"periods\[0\]"):
         Registry([1], data_version="x")  # type: ignore[list-item]
+
+
+def test_a_mapping_or_offsets_of_the_wrong_type_are_our_errors() -> None:
+    with pytest.raises(InputFileError, match="mapping"):
+        read_es003(sample_es003(), mapping=5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidFormat, match="offsets"):
+        consolidate(compute_refunds(ENTRIES[:2]), offsets=[1])  # type: ignore[arg-type]
+
+
+def test_a_lying_workbook_is_an_input_error_not_an_internal_one(tmp_path: Path) -> None:
+    """A member whose CRC is false shows only when inflated: still the file's fault."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["Entry Summary Number", "HTS Number - Full"])
+    good = tmp_path / "good.xlsx"
+    book.save(good)
+    data = bytearray(good.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    at = data.rfind(name)  # in the central directory: the CRC-32 is 30 bytes before the name
+    data[at - 30 : at - 26] = b"\x00\x00\x00\x00"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(InputFileError, match=r"not a readable \.xlsx workbook"):
+        read_es003(bad)

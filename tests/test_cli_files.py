@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import stat
 import sys
 import threading
 import tracemalloc
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from ieepa_refund import entry_number as en
-from ieepa_refund import read_es003
+from ieepa_refund import read_es003, sample_es003
 from ieepa_refund.cape import check_declaration, write_declarations
 from ieepa_refund.cape import declarations as _declarations
 from ieepa_refund.cli import _estimate, _output, main
@@ -528,3 +529,49 @@ def test_the_delimiter_can_be_named_and_warnings_are_printed_and_written(
     with problems.open(newline="") as f:
         codes = {r["code"] for r in csv.DictReader(f)}
     assert {"COLUMN_AMBIGUOUS", "AMBIGUOUS_COLUMN", "MISSING_COLUMN"} <= codes
+
+
+def test_outputs_get_the_mode_a_new_file_gets_or_keep_the_one_they_replace(
+    tmp_path: Path,
+) -> None:
+    """A temporary file is private (0600); the output renamed from it must not stay so."""
+    sample = str(sample_es003())
+    kept = tmp_path / "kept.csv"
+    kept.write_text("old\n", encoding="utf-8")
+    kept.chmod(0o640)
+    new = tmp_path / "new.csv"
+    for out in (kept, new):
+        main(["estimate", sample, "--as-of", "2026-11-28", "--out", str(out)])
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~mask
+
+
+def test_a_header_only_input_says_so_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "header.csv"
+    source.write_text(
+        "Entry Summary Number,Entry Summary Line Number,Entry Type Code,Importer Number,"
+        "Entry Date,Country of Origin Code,HTS Number - Full,Line Tariff Duty Amount\n",
+        encoding="utf-8",
+    )
+    assert main(["estimate", str(source), "--as-of", "2026-11-28"]) == 1
+    assert "no data rows" in capsys.readouterr().err
+
+
+def test_a_bad_ledger_stops_cape_before_any_output(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("entry_number,declaration_file\nnot-a-number,x.csv\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["cape", str(sample_es003()), "--out", str(out), "--declared-on", "2026-07-01"]
+    assert main([*args, "--ledger", str(ledger)]) == 2
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_plaintiff_that_is_not_an_importer_number_is_a_usage_error(tmp_path: Path) -> None:
+    args = ["cape", str(sample_es003()), "--out", str(tmp_path), "--declared-on", "2026-10-07"]
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--plaintiff", "garbage!"])
+    assert info.value.code == 2

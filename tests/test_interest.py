@@ -321,6 +321,12 @@ def test_a_registry_drawn_refund_is_its_ieepa_duty_with_the_loops_interest(
     refund = compute_refund(entry)
     (ieepa,) = [t for t in refund.tariffs if t.hts == period.heading]
     assert ieepa.status == "ieepa"
+    if (period.rate_type or "").startswith("inclusive_15"):
+        # A 15% all-in deal: the MFN duty removing the heading restores is not in the data
+        # (no rate text), so the refund is a bound around the duty paid, never a silent figure.
+        assert refund.principal <= ieepa.paid
+        assert refund.principal_high is None or ieepa.paid <= refund.principal_high
+        return
     assert ieepa.refund == ieepa.paid
     assert refund.principal == ieepa.paid
     assert entry.liquidation_date is not None

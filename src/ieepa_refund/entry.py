@@ -40,7 +40,8 @@ __all__ = ["Entry", "EntryLine", "ProtestStatus", "Tariff"]
 ProtestStatus = Literal["open", "suspended", "closed"]
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
-_PARTY = re.compile(r"[0-9A-Z][0-9A-Z-]{5,17}[0-9A-Z]")
+#: An importer (IRS, EIN, SSN or CBP-assigned) number: 8-19 letters, digits and dashes.
+PARTY_NUMBER = re.compile(r"[0-9A-Z][0-9A-Z-]{5,17}[0-9A-Z]")
 _ENTRY_TYPE = re.compile(r"[0-9]{2}")
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -238,7 +239,7 @@ class Entry(Model):
             value = value.strip().upper().replace(" ", "")
             if not value and info.field_name == "notify_party":
                 return None
-            if not _PARTY.fullmatch(value):
+            if not PARTY_NUMBER.fullmatch(value):
                 raise ValueError(
                     f"{info.field_name}: expected an IRS, EIN, SSN or CBP-assigned number "
                     f"(8-19 letters, digits and dashes), got {value!r}"

@@ -215,6 +215,10 @@ def consolidate(
         else:
             groups.setdefault((refund.payee, refund.liquidation_date), []).append(refund)
 
+    if offsets is not None and not isinstance(offsets, Mapping):
+        raise InvalidFormat(
+            "a mapping of payee -> debt to offset", field="offsets", value=repr(offsets)[:80]
+        )
     debts = {payee: _debt(payee, amount) for payee, amount in (offsets or {}).items()}
     payments: list[Payment] = []
     with exact():  # the same cents whatever decimal context the caller has set

@@ -37,7 +37,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,6 +45,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 from .. import entry_number as _entry_number
+from .._files import staged_file
 from .._tabular import Tabular
 from ..errors import InputFileError, InvalidFormat
 from ..tables import Level, column, summary_html
@@ -57,6 +57,7 @@ __all__ = [
     "HEADER",
     "MAX_ENTRIES",
     "Skipped",
+    "read_ledger",
     "write_declarations",
 ]
 
@@ -187,6 +188,12 @@ def _normalise(text: str) -> str:
     return number.zfill(11) if number.isdigit() and len(number) < 11 else number
 
 
+def read_ledger(path: str | Path) -> frozenset[str]:
+    """The entry numbers a ledger holds; a missing ledger is empty, one that does not parse
+    raises :class:`InputFileError` naming the row (it is never read as empty)."""
+    return frozenset(_read_ledger(Path(path)))
+
+
 def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
     """The entry numbers a ledger holds; a ledger that does not parse raises, never reads as empty.
 
@@ -226,7 +233,8 @@ def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
 
 def _stage(path: Path, data: bytes) -> Path:
     """Write ``data`` to a new temporary file beside ``path``, flushed to disk; return its path."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = staged_file(path)
+    name = str(temp)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

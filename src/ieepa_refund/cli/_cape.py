@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..cape import Screening, check_declaration, screen, write_declarations
+from ..cape.declarations import read_ledger
 from ..refund import compute_refund
 from ..registry import default_registry
 from ._inputs import input_line, report_input, stream
@@ -86,6 +87,8 @@ def _check_cape_outputs(args: argparse.Namespace) -> None:
 def run_cape(args: argparse.Namespace) -> int:
     declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
     _check_cape_outputs(args)
+    if args.ledger is not None:
+        read_ledger(args.ledger)  # a ledger that does not parse stops the run before any output
     entries = stream(args.files, args.mapping, args.delimiter)
     registry = default_registry()
     screenings: list[Screening] = []

@@ -141,6 +141,12 @@ def _estimate(
         outputs.commit()
     if not to_stdout:
         _summary(report, summaries, args, as_of, out)
+    if report.rows_read == 0:
+        print(
+            "ieepa-refund: the input has a header but no data rows: nothing to estimate",
+            file=sys.stderr,
+        )
+        return 1
     return 1 if report.rows_rejected else 0
 
 

@@ -20,10 +20,11 @@ import csv
 import io
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+from .._files import staged_file
 
 __all__ = [
     "FORMATS",
@@ -122,9 +123,12 @@ class _Staged:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        self.temp = Path(name)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.temp = staged_file(path)
+        except OSError as exc:
+            exc.filename = str(path)  # the output the user named, not our temporary file
+            raise
         self.stream: _Text | None = None
         self.fd: int | None = fd
 

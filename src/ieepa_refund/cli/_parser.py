@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import __version__
+from ..entry import PARTY_NUMBER
 from ..es003 import COLUMNS
 
 __all__ = ["EXIT_STATUS", "build_parser"]
@@ -70,6 +71,15 @@ def _date(text: str) -> date:
             f"{text!r} is outside {_EARLIEST.isoformat()} to {_LATEST.isoformat()}"
         )
     return found
+
+
+def _importer_number(text: str) -> str:
+    number = text.strip().upper().replace(" ", "")
+    if not PARTY_NUMBER.fullmatch(number):
+        raise argparse.ArgumentTypeError(
+            f"not an importer number (8-19 letters, digits and dashes, e.g. 12-3456789AB): {text!r}"
+        )
+    return number
 
 
 def _mapping(text: str) -> tuple[str, str]:
@@ -226,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     cape.add_argument(
         "--plaintiff",
         action="append",
+        type=_importer_number,
         default=[],
         metavar="IOR",
         help="a CIT plaintiff's importer number (repeat for several)",

@@ -213,6 +213,14 @@ def read_es003(
 
 
 def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
+    if not isinstance(mapping, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise InputFileError(
+            "mapping is a dict of field -> header, both text, e.g. {'duty': 'Duty Amt'}",
+            field="mapping",
+            value=repr(mapping)[:80],
+        )
     unknown = sorted(set(mapping) - set(COLUMNS))
     if unknown:
         raise InputFileError(

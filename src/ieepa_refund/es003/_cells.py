@@ -187,11 +187,24 @@ def month_first_day(text: str) -> tuple[int, int] | None:
     return int(match.group("m")), int(match.group("d"))
 
 
+#: Dates an ES-003 can hold: IEEPA duty was collected from 2025, and a liquidation or deposit
+#: date is years after entry at most. Outside these a date is a typo (1925 for 2025), not data.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _plausible(day: date) -> date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise BadCell(
+            f"{day.isoformat()} is outside {EARLIEST_DATE.year} to {LATEST_DATE.year}: a typo?"
+        )
+    return day
+
+
 def parse_date(value: Any, cache: dict[str, date | None]) -> date | None:
     if isinstance(value, datetime):
-        return value.date()
+        return _plausible(value.date())
     if isinstance(value, date):
-        return value
+        return _plausible(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise BadCell(
             "a number where a date is expected (an Excel serial date?): format the column as a date"
@@ -218,7 +231,7 @@ def parse_date(value: Any, cache: dict[str, date | None]) -> date | None:
                 parsed = date(int(groups[y]), int(groups[m]), int(groups[d]))
             except ValueError:
                 raise BadCell(f"not a date ({DATE_HELP})") from None
-            cache[text] = parsed
+            cache[text] = _plausible(parsed)
             return parsed
     raise BadCell(f"not a date ({DATE_HELP})")  # pragma: no cover - the pattern has no other branch
 

@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,6 +311,14 @@ def _xlsx_source(
             try:
                 for number, row in enumerate(book[title].iter_rows(values_only=True), start=1):
                     yield number, 1, list(row)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError) as exc:
+                # A damaged or lying workbook (a member whose CRC or size is false) shows only
+                # when its sheet is inflated: the file is unreadable, not the program broken.
+                raise InputFileError(
+                    f"{name}: not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+                    field="file",
+                    value=name,
+                ) from None
             finally:
                 book.close()
 
