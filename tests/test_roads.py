@@ -306,3 +306,30 @@ def test_records_dataframe_and_notebook_summary() -> None:
     html = roads._repr_html_()
     assert "Protest within 180 days of liquidation" in html
     assert "cape_now" not in html  # words, not internal ids
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["money_by_road", "road_deadlines"])
+def test_road_charts_render_in_words_from_zero(name: str, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from ieepa_refund.portfolio import plots
+
+    roads = entry_roads(SAMPLE, declared_on=date(2026, 11, 28))
+    figure = getattr(plots, name)(roads)
+    path = tmp_path / "chart.png"
+    figure.savefig(path)
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    (axes,) = figure.axes
+    texts = [t.get_text() for t in axes.get_yticklabels()] + [
+        t.get_text() for t in axes.get_legend().get_texts()
+    ]
+    assert not any(r.value in texts for r in Road)  # no internal ids
+    if name == "money_by_road":
+        assert "Protest within 180 days of liquidation" in texts
+        assert axes.get_xlim()[0] == 0
+    else:
+        assert "Protest within 180 days of liquidation" in texts
+        assert axes.get_ylim()[0] == 0
+        assert all(line.get_ydata()[0] == 0 for line in axes.get_lines()[:-1])
