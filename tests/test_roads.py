@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ieepa_refund import (
     CapeTiming,
     Entry,
+    InvalidFormat,
     Road,
     ValidationError,
     compute_refund,
@@ -333,3 +336,37 @@ def test_road_charts_render_in_words_from_zero(name: str, tmp_path: Path) -> Non
         assert "Protest within 180 days of liquidation" in texts
         assert axes.get_ylim()[0] == 0
         assert all(line.get_ydata()[0] == 0 for line in axes.get_lines()[:-1])
+
+
+# --- refunds given, bad arguments, and the windows as a property -----------------------------------
+
+
+def test_refunds_already_computed_are_used_and_checked() -> None:
+    entries = [entry(1, liquidation_date=LIQ), entry(2)]
+    refunds = [compute_refund(e) for e in entries]
+    declared = LIQ + days(30)
+    assert entry_roads(entries, refunds, declared_on=declared) == entry_roads(
+        entries, declared_on=declared
+    )
+    with pytest.raises(InvalidFormat, match="refund"):
+        entry_road(entries[0], refunds[1], declared_on=declared)
+    with pytest.raises(InvalidFormat, match="entries"):
+        entry_roads("B7603245278", declared_on=declared)  # type: ignore[arg-type]
+    with pytest.raises(InvalidFormat, match="ledger"):
+        entry_roads(entries, declared_on=declared, ledger=42)  # type: ignore[arg-type]
+    with pytest.raises(InvalidFormat, match="declared_on"):
+        entry_road(entries[0], declared_on="2026-07-01")  # type: ignore[arg-type]
+
+
+@given(offset=st.integers(min_value=0, max_value=400))
+def test_the_road_of_a_liquidated_entry_follows_its_windows(offset: int) -> None:
+    """A clean liquidated entry is CAPE up to 80 days, protest up to 180, closed after."""
+    found = entry_road(LIQUIDATED, declared_on=LIQ + days(offset))
+    expected = (
+        Road.CAPE_NOW if offset <= 80 else Road.PROTEST if offset <= 180 else Road.WINDOW_CLOSED
+    )
+    assert found.road is expected
+    assert (found.expected_payment is not None) is (expected is Road.CAPE_NOW)
+
+
+LIQUIDATED = entry(liquidation_date=LIQ)

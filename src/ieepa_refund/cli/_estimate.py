@@ -147,6 +147,7 @@ def _estimate(
             paid = _ieepa_paid(refund)
             road = entry_road(
                 entry,
+                refund,
                 declared_on=declared_on,
                 options=options,
                 registry=registry,

@@ -38,7 +38,7 @@ from typing import ClassVar, overload
 
 from pydantic import BaseModel, ConfigDict
 
-from .._model import check_date, check_instance
+from .._model import check_date, check_instance, check_items
 from .._tabular import Tabular
 from ..cape.deadlines import PROTEST_DAYS, days_since, expected_liquidation, within
 from ..cape.declarations import read_ledger
@@ -298,6 +298,7 @@ def road_totals(roads: Iterable[EntryRoad]) -> tuple[RoadTotal, ...]:
 
 def entry_roads(
     entries: Iterable[Entry],
+    refunds: Iterable[EntryRefund] | None = None,
     *,
     declared_on: date,
     options: RefundOptions | None = None,
@@ -310,16 +311,25 @@ def entry_roads(
 ) -> Roads:
     """Each entry's road on ``declared_on`` (see :func:`entry_road`); ``ledger`` read once.
 
-    ``ledger`` is a ledger file (:func:`~ieepa_refund.cape.declarations.read_ledger`)
-    or a mapping of entry number to declaration file.
+    ``refunds``: the entries' refunds already computed with ``options`` (matched
+    by entry number; an entry without one is computed). ``ledger`` is a ledger
+    file (:func:`~ieepa_refund.cape.declarations.read_ledger`) or a mapping of
+    entry number to declaration file.
     """
     declared = _ledger(ledger)
     if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
         raise InvalidFormat("a sequence of entries is expected", field="entries", value=entries)
-    return Roads(
-        tuple(
+    known = {
+        r.entry_number: r
+        for r in (check_items(refunds, EntryRefund, field="refunds") if refunds is not None else ())
+    }
+    found = []
+    for position, item in enumerate(entries):
+        entry = check_instance(item, Entry, field=f"entries[{position}]")
+        found.append(
             entry_road(
-                check_instance(entry, Entry, field=f"entries[{position}]"),
+                entry,
+                known.get(entry.entry_number),
                 declared_on=declared_on,
                 options=options,
                 registry=registry,
@@ -329,9 +339,8 @@ def entry_roads(
                 ledger=declared,
                 plaintiffs=plaintiffs,
             )
-            for position, entry in enumerate(entries)
         )
-    )
+    return Roads(tuple(found))
 
 
 def _ledger(ledger: Mapping[str, str] | str | Path | None) -> Mapping[str, str]:
@@ -350,6 +359,7 @@ def _ledger(ledger: Mapping[str, str] | str | Path | None) -> Mapping[str, str]:
 
 def entry_road(
     entry: Entry,
+    refund: EntryRefund | None = None,
     *,
     declared_on: date,
     options: RefundOptions | None = None,
@@ -362,6 +372,7 @@ def entry_road(
 ) -> EntryRoad:
     """The road of ``entry`` for a CAPE declaration made on ``declared_on``.
 
+    ``refund`` is the entry's refund under ``options`` when already computed.
     ``options`` are the refund's choices (interest on a CAPE road always runs
     to the expected (re)liquidation); ``timing`` the expected days (default:
     the shipped ``data/cape_timing``); ``ledger`` maps entries already declared
@@ -377,7 +388,14 @@ def entry_road(
     now = screen(
         entry, declared_on=declared_on, rules=rules, registry=registry, plaintiffs=plaintiffs
     )
-    refund = compute_refund(entry, options=options, registry=registry, rates=rates)
+    if refund is None:
+        refund = compute_refund(entry, options=options, registry=registry, rates=rates)
+    elif check_instance(refund, EntryRefund, field="refund").entry_number != entry.entry_number:
+        raise InvalidFormat(
+            f"the refund of entry {entry.entry_number} is expected",
+            field="refund",
+            value=refund.entry_number,
+        )
     declared_in = (ledger or {}).get(entry.entry_number)
     road, accepted, later = _road(entry, now, refund, declared_in, rules, registry, plaintiffs)
 
