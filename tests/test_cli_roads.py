@@ -92,3 +92,11 @@ def test_bad_liquidation_after_days_is_a_usage_error(
         main(["demo", "--liquidation-after-days", days])
     assert exc.value.code == 2
     assert "--liquidation-after-days" in capsys.readouterr().err
+
+
+def test_a_missing_ledger_is_refused_not_read_as_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.csv"
+    assert main(["demo", "--as-of", "2026-11-28", "--ledger", str(missing)]) == 2
+    assert "no such ledger file" in capsys.readouterr().err

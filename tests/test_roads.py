@@ -370,3 +370,13 @@ def test_the_road_of_a_liquidated_entry_follows_its_windows(offset: int) -> None
 
 
 LIQUIDATED = entry(liquidation_date=LIQ)
+
+
+def test_a_refund_given_is_the_money_off_the_cape_roads() -> None:
+    held_back = entry(drawback_claim=True)  # unliquidated and excluded: no expected date
+    floor = compute_refund(held_back, interest_until=date(2026, 7, 1))
+    given_refund = entry_road(held_back, floor, declared_on=date(2026, 7, 1))
+    computed = entry_road(held_back, declared_on=date(2026, 7, 1))
+    assert given_refund.interest == floor.interest
+    assert floor.interest is not None
+    assert computed.interest is None  # no interest_until in the default options

@@ -137,6 +137,9 @@ def _estimate(
     )
     declared_on = args.declared_on or as_of
     timing = _timing(args)
+    if args.ledger is not None and not args.ledger.is_file():
+        # Read only here: a mistyped path would silently show every entry as undeclared.
+        raise UsageError(f"{args.ledger}: no such ledger file")
     ledger = read_ledger(args.ledger) if args.ledger else {}
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
