@@ -20,7 +20,7 @@ def test_demo_runs_on_the_bundled_sample(capsys: pytest.CaptureFixture[str]) -> 
     assert "not legal advice" in out
     assert "41 rows read, 39 used, 2 rejected" in out
     assert "Refund principal" in out
-    assert "Payments by payee and liquidation date" in out
+    assert "Payments CAPE is expected to make, by payee and expected (re)liquidation date" in out
     assert "sample_es003.csv:10: BAD_VALUE" in err  # one line per problem, with file and row
 
 

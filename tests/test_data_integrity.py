@@ -35,7 +35,7 @@ def _rows(name: str, file: str) -> list[dict[str, str]]:
 
 
 def test_data_sets_exist() -> None:
-    assert SETS == ["cape_rules", "federal_closures", "htsus_ch99", "interest_rates"]
+    assert SETS == ["cape_rules", "cape_timing", "federal_closures", "htsus_ch99", "interest_rates"]
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -242,3 +242,26 @@ def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
         str(_manifest("federal_closures")["files"]["closures.csv"]["rows"]),  # type: ignore[index]
     ]
     assert "ieepa_refund/examples/sample_es003.csv" in names
+
+
+def test_cape_timing_loads_and_agrees_with_the_statute() -> None:
+    from ieepa_refund import default_cape_timing
+    from ieepa_refund.cape.deadlines import RELIQUIDATION_DAYS
+
+    rows = {row["parameter"]: row for row in _rows("cape_timing", "timing.csv")}
+    assert set(rows) == {
+        "liquidation_after_acceptance",
+        "reliquidation_after_liquidation",
+        "payment_after_acceptance",
+    }
+    for row in rows.values():
+        assert row["confidence"] in ("confirmed", "likely", "low")
+        low, high = row["range_low"], row["range_high"]
+        if low:
+            assert int(low) <= int(row["days"]) <= int(high)
+    timing = default_cape_timing()
+    # 19 U.S.C. 1501: the expected reliquidation is the last day CBP may reliquidate on its own.
+    assert timing.reliquidation_after_liquidation_days == RELIQUIDATION_DAYS
+    # CSMS #68340863: "within 45 days of CAPE acceptance"; brokers: money 60 to 90 days after.
+    assert timing.liquidation_after_acceptance_days == 45
+    assert timing.payment_after_acceptance_range == (60, 90)

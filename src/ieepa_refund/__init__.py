@@ -22,7 +22,7 @@ from .cape import (
     Screening,
     Skipped,
 )
-from .cape.declarations import CheckDigits
+from .cape.declarations import CheckDigits, read_ledger
 from .entry import Entry, EntryLine, Tariff
 from .errors import (
     DataError,
@@ -99,6 +99,16 @@ from .refund import (
     compute_refund,
 )
 from .registry import Ch99Range, Classification, HeadingPeriod, Registry, default_registry
+from .roads import (
+    CapeTiming,
+    EntryRoad,
+    Road,
+    Roads,
+    RoadTotal,
+    default_cape_timing,
+    entry_road,
+    entry_roads,
+)
 
 __version__ = "0.1.0"
 
@@ -107,6 +117,7 @@ __version__ = "0.1.0"
 DATA_VERSIONS: _Mapping[str, str] = _MappingProxyType(
     {
         "cape_rules": "2026.3",
+        "cape_timing": "2026.1",
         "federal_closures": "2026.1",
         "htsus_ch99": "2026.2",
         "interest_rates": "2026.4",
@@ -119,6 +130,7 @@ __all__ = [
     "AmbiguousColumn",
     "Assumptions",
     "CapeRules",
+    "CapeTiming",
     "Ch99Range",
     "CheckDigits",
     "Classification",
@@ -142,6 +154,7 @@ __all__ = [
     "Entry",
     "EntryLine",
     "EntryRefund",
+    "EntryRoad",
     "Es003Import",
     "Es003Report",
     "Es003Stream",
@@ -177,6 +190,9 @@ __all__ = [
     "RefundWarning",
     "Refunds",
     "Registry",
+    "Road",
+    "RoadTotal",
+    "Roads",
     "Rule",
     "RuleSet",
     "Screening",
@@ -195,14 +211,18 @@ __all__ = [
     "compute_refunds",
     "consolidate",
     "deadline_calendar",
+    "default_cape_timing",
     "default_rate_table",
     "default_registry",
     "delinquency_interest",
+    "entry_road",
+    "entry_roads",
     "evaluate",
     "growth_factor",
     "interest_detail",
     "parse_rate",
     "read_es003",
+    "read_ledger",
     "sample_es003",
     "screen_all",
     "stream_es003",

@@ -9,6 +9,22 @@ liquidation date with these numbers:
 - 90 days: CBP may reliquidate on its own (19 U.S.C. 1501);
 - 180 days: the protest deadline (19 U.S.C. 1514(c)(3)).
 
+A window of ``days`` days is open on the ``days``-th day after liquidation and
+closed on the next (:func:`within`): CAPE takes an entry declared 80 days after
+it liquidated, not 81, and a protest filed on day 180 is in time:
+
+    >>> within(date(2026, 5, 1), date(2026, 7, 20), 80), within(date(2026, 5, 1), date(2026, 7, 21), 80)
+    (True, False)
+
+Where CAPE money is expected (:func:`expected_liquidation`): an unliquidated
+entry liquidates some days after CAPE accepts it; a liquidated one is
+reliquidated by the end of its reliquidation window, never before acceptance:
+
+    >>> expected_liquidation(None, accepted=date(2026, 5, 1), liquidate_within=45, reliquidate_within=90)
+    datetime.date(2026, 6, 15)
+    >>> expected_liquidation(date(2026, 3, 1), accepted=date(2026, 5, 1), liquidate_within=45, reliquidate_within=90)
+    datetime.date(2026, 5, 30)
+
     >>> from datetime import date
     >>> deadlines(date(2026, 5, 1), lookback=80)
     Deadlines(cape_window_closes=datetime.date(2026, 7, 20), reliquidation_window_closes=datetime.date(2026, 7, 30), protest_window_closes=datetime.date(2026, 10, 28))
@@ -25,7 +41,10 @@ __all__ = [
     "PROTEST_DAYS",
     "RELIQUIDATION_DAYS",
     "closes",
+    "days_since",
     "deadlines",
+    "expected_liquidation",
+    "within",
 ]
 
 #: 19 U.S.C. 1501: CBP may reliquidate on its own within 90 days of liquidation.
@@ -62,3 +81,28 @@ def deadlines(liquidated: date | None, *, lookback: int | None) -> Deadlines:
         reliquidation_window_closes=liquidated + _RELIQUIDATION,
         protest_window_closes=liquidated + _PROTEST,
     )
+
+
+def days_since(liquidated: date, on: date) -> int:
+    """Days from liquidation to ``on`` (negative when ``on`` comes first)."""
+    return (on - liquidated).days
+
+
+def within(liquidated: date, on: date, days: int) -> bool:
+    """Whether a window of ``days`` days from ``liquidated`` is still open on ``on``."""
+    return days_since(liquidated, on) <= days
+
+
+def expected_liquidation(
+    liquidated: date | None, *, accepted: date, liquidate_within: int, reliquidate_within: int
+) -> date:
+    """The (re)liquidation that refunds a CAPE entry accepted on ``accepted``.
+
+    Unliquidated: ``liquidate_within`` days after acceptance (CBP's stated aim,
+    45 days, CSMS #68340863). Liquidated: the last day of the reliquidation
+    window, ``reliquidate_within`` days after liquidation (19 U.S.C. 1501), and
+    not before acceptance, the earliest CBP can act on the declaration.
+    """
+    if liquidated is None:
+        return accepted + timedelta(days=liquidate_within)
+    return max(accepted, closes(liquidated, reliquidate_within))

@@ -188,13 +188,16 @@ def _normalise(text: str) -> str:
     return number.zfill(11) if number.isdigit() and len(number) < 11 else number
 
 
-def read_ledger(path: str | Path) -> frozenset[str]:
-    """The entry numbers a ledger holds; a missing ledger is empty, one that does not parse
-    raises :class:`InputFileError` naming the row (it is never read as empty)."""
-    return frozenset(_read_ledger(Path(path)))
+def read_ledger(ledger: str | Path) -> dict[str, str]:
+    """Each entry a ledger holds, with the declaration file it went into ("" if not recorded).
+
+    For reading where an entry stands (:func:`ieepa_refund.entry_roads`); a
+    missing ledger is an empty one, and one that does not parse raises.
+    """
+    return _read_ledger(Path(ledger))
 
 
-def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
+def _read_ledger(path: Path, data: bytes | None = None) -> dict[str, str]:
     """The entry numbers a ledger holds; a ledger that does not parse raises, never reads as empty.
 
     A missing file or an empty one is an empty ledger. The first column of each
@@ -204,13 +207,13 @@ def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
     """
     if data is None:
         if not path.exists():
-            return set()
+            return {}
         data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})", field="ledger") from None
-    declared: set[str] = set()
+    declared: dict[str, str] = {}
     try:
         for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             first = cells[0].strip() if cells else ""
@@ -225,7 +228,7 @@ def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
                     field="ledger",
                     value=first,
                 )
-            declared.add(number)
+            declared[number] = cells[1].strip() if len(cells) > 1 else ""
     except csv.Error as exc:
         raise InputFileError(f"{path}: not a CSV file ({exc})", field="ledger") from None
     return declared
@@ -318,7 +321,7 @@ def _write(
     renames (a window of a few renames in one folder) errs on the safe side:
     entries in the ledger whose file is missing, never an entry declared twice.
     """
-    already = _read_ledger(ledger_path, old_ledger) if ledger_path and old_ledger else set()
+    already = _read_ledger(ledger_path, old_ledger) if ledger_path and old_ledger else {}
     good: list[str] = []
     bad_digit: list[str] = []
     skipped: list[Skipped] = []

@@ -14,12 +14,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..cape.declarations import read_ledger
 from ..entry import Entry
 from ..es003 import Es003Report, Es003Stream, sample_es003
 from ..interest import RateTable, default_rate_table
-from ..payments import consolidate
 from ..refund import EntryRefund, RefundOptions, compute_refund
 from ..registry import default_registry, is_ieepa_status
+from ..roads import (
+    CapeTiming,
+    EntryRoad,
+    Road,
+    Roads,
+    default_cape_timing,
+    entry_road,
+    road_totals,
+)
 from ._inputs import input_line, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output, format_of
 
@@ -48,6 +57,12 @@ ESTIMATE_COLUMNS = (
     "warnings",
     "chapter99_data",
     "rates_data",
+    "road",
+    "next_action",
+    "deadline",
+    "expected_liquidation",
+    "expected_payment",
+    "interest_to_expected",
 )
 
 
@@ -67,9 +82,10 @@ class _Summary:
     interest: Decimal | None
     ieepa_paid: Decimal
     codes: frozenset[str]
+    road: EntryRoad
 
 
-def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal) -> list[Any]:
+def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal, road: EntryRoad) -> list[Any]:
     return [
         entry.entry_number,  # the bare 11 characters: joins with records, JSON and declarations
         refund.importer_number,
@@ -91,6 +107,12 @@ def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal) -> list[Any]:
         " ".join(sorted(set(refund.warning_codes))),
         refund.data_version,
         refund.rates_version,
+        road.label,
+        road.next_action,
+        road.deadline,
+        road.expected_liquidation,
+        road.expected_payment,
+        road.interest if road.expected_liquidation else None,
     ]
 
 
@@ -113,6 +135,12 @@ def _estimate(
         project=args.project,
         deposit=args.deposit,
     )
+    declared_on = args.declared_on or as_of
+    timing = _timing(args)
+    if args.ledger is not None and not args.ledger.is_file():
+        # Read only here: a mistyped path would silently show every entry as undeclared.
+        raise UsageError(f"{args.ledger}: no such ledger file")
+    ledger = read_ledger(args.ledger) if args.ledger else {}
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
     with Outputs() as outputs:
@@ -120,8 +148,18 @@ def _estimate(
         for entry in stream:
             refund = compute_refund(entry, options=options, registry=registry, rates=rates)
             paid = _ieepa_paid(refund)
+            road = entry_road(
+                entry,
+                refund,
+                declared_on=declared_on,
+                options=options,
+                registry=registry,
+                rates=rates,
+                timing=timing,
+                ledger=ledger,
+            )
             if target is not None:
-                target.write(_row(entry, refund, paid), refund)
+                target.write(_row(entry, refund, paid, road), refund)
             summaries.append(
                 _Summary(
                     entry.entry_number,
@@ -132,6 +170,7 @@ def _estimate(
                     refund.interest,
                     paid,
                     frozenset(refund.warning_codes),
+                    road,
                 )
             )
         if target is not None:
@@ -148,6 +187,16 @@ def _estimate(
         )
         return 1
     return 1 if report.rows_rejected else 0
+
+
+def _timing(args: argparse.Namespace) -> CapeTiming:
+    """The shipped CAPE timing, with the days the command line gives."""
+    timing = default_cape_timing()
+    if args.liquidation_after_days is not None:
+        timing = timing.model_copy(
+            update={"liquidation_after_acceptance_days": args.liquidation_after_days}
+        )
+    return timing
 
 
 def _past_rates(as_of: date, rates: RateTable, *, project: bool) -> str | None:
@@ -256,7 +305,6 @@ def _summary(
     principal = sum((r.principal for r in refunds), ZERO)
     interest = sum((r.interest or ZERO for r in refunds), ZERO)
     uncertain = [r for r in refunds if r.principal_high != r.principal]
-    unliquidated = [r for r in refunds if r.liquidation_date is None]
     say("ieepa-refund estimate: estimates, not legal advice")
     say(
         f"Data: Chapter 99 {registry.data_version}; interest rates {rates.data_version} "
@@ -308,32 +356,85 @@ def _summary(
             f"  INTEREST_INCOMPLETE: {len(missing):,} entries with a refund have no interest "
             f"figure ({reasons}); the interest and total above leave them out"
         )
-    result = consolidate(refunds)
-    say("")
-    say(f"Payments by payee and liquidation date ({len(result):,}), as CBP consolidates them:")
-    say(
-        f"  {'payee':16} {'liquidated':10} {'principal':>14} {'interest':>12} {'net':>14} {'entries':>7}"
-    )
-    shown = result.payments[:25]
-    for p in shown:
-        say(
-            f"  {p.payee:16} {p.liquidation_date.isoformat():10} {p.principal:>14,} {p.interest:>12,} "
-            f"{p.net:>14,} {len(p.entries):>7,}"
-        )
-    if len(result) > len(shown):
-        say(f"  ... and {len(result) - len(shown):,} more payments (write them all with --out)")
-    if unliquidated:
-        waiting = sum((r.principal for r in unliquidated if r.principal > 0), ZERO)
-        say(
-            f"  Not yet liquidated: {len(unliquidated):,} entries, principal {waiting:,} (no payment until liquidation)"
-        )
-    if result.nothing_to_pay:
-        say(f"  Nothing to refund: {len(result.nothing_to_pay):,} liquidated entries")
+    _roads(refunds, args, as_of, say)
     codes = Counter(code for r in refunds for code in r.codes)
     if codes:
         say("")
         say(
             "Warnings (entries): " + ", ".join(f"{code} {n:,}" for code, n in sorted(codes.items()))
+        )
+
+
+def _roads(
+    refunds: Sequence[_Summary], args: argparse.Namespace, as_of: date, say: Callable[..., None]
+) -> None:
+    """Money by road, then only what CAPE is expected to pay, the other roads beside it."""
+    roads = Roads(tuple(r.road for r in refunds))
+    declared_on = args.declared_on or as_of
+    timing = _timing(args)
+    say("")
+    say(f"Where each dollar stands, for a CAPE declaration on {declared_on.isoformat()}:")
+    say(f"  {'road':42} {'entries':>7} {'principal':>14} {'interest':>12}  next deadline")
+    for t in road_totals(roads):
+        deadline = t.next_deadline.isoformat() if t.next_deadline else "-"
+        say(f"  {t.label:42} {t.entries:>7,} {t.principal:>14,} {t.interest:>12,}  {deadline}")
+    say(
+        "  On the CAPE roads interest runs to the expected (re)liquidation: "
+        f"{timing.liquidation_after_acceptance_days} days after acceptance if unliquidated, "
+        f"liquidation + {timing.reliquidation_after_liquidation_days} days if liquidated "
+        f"(data/cape_timing {timing.data_version}); acceptance is taken as the declaration date"
+    )
+    missing = [r for r in roads if r.road.through_cape and r.interest is None and r.principal > 0]
+    if missing:
+        say(
+            f"  INTEREST_INCOMPLETE: {len(missing):,} CAPE entries have no interest figure (an "
+            "expected date past the interest-rate table, or no date yet); pass --project to "
+            "carry the last known rate forward"
+        )
+    result = roads.payments()
+    money_on = {r.entry_number: r.expected_payment for r in roads}
+    say("")
+    say(
+        f"Payments CAPE is expected to make, by payee and expected (re)liquidation date "
+        f"({len(result):,}), as CBP consolidates them:"
+    )
+    say(
+        f"  {'payee':16} {'(re)liquidation':15} {'principal':>14} {'interest':>12} {'net':>14} "
+        f"{'entries':>7}  money expected"
+    )
+    shown = result.payments[:25]
+    for p in shown:
+        expected = max(d for e in p.entries if (d := money_on[e]) is not None)
+        say(
+            f"  {p.payee:16} {p.liquidation_date.isoformat():15} {p.principal:>14,} "
+            f"{p.interest:>12,} {p.net:>14,} {len(p.entries):>7,}  {expected.isoformat()}"
+        )
+    if len(result) > len(shown):
+        say(f"  ... and {len(result) - len(shown):,} more payments (write them all with --out)")
+    low, high = timing.payment_after_acceptance_range
+    say(
+        f"  Money expected {timing.payment_after_acceptance_days} days after acceptance (brokers "
+        f"relay {low} to {high}), never before the (re)liquidation"
+    )
+    beside = [
+        t
+        for t in road_totals(roads)
+        if not t.road.through_cape and t.road is not Road.NOTHING_TO_REFUND
+    ]
+    waiting = [r for r in roads if r.road.through_cape and r.expected_liquidation is None]
+    if waiting or beside:
+        say("  Not in these payments (no payment predicted):")
+    if waiting:
+        held = sum((r.principal for r in waiting), ZERO)
+        say(
+            f"    {len(waiting):,} CAPE entries refunded only when CBP liquidates them (date unknown): "
+            f"principal {held:,}"
+        )
+    for t in beside:
+        deadline = f"; first deadline {t.next_deadline.isoformat()}" if t.next_deadline else ""
+        say(
+            f"    {t.label}: {t.entries:,} entries, principal {t.principal:,}, "
+            f"interest {t.interest:,}{deadline}"
         )
 
 

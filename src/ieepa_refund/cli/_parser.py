@@ -30,7 +30,13 @@ examples:
     "estimate": """\
 example:
   ieepa-refund estimate ES003.csv more.xlsx --as-of 2026-11-28 --out refunds.csv \\
-      --problems problems.csv""",
+      --problems problems.csv
+  ieepa-refund estimate ES003.csv --declared-on 2026-12-01 --liquidation-after-days 30 --project
+
+Each entry gets a road (CAPE now, CAPE at liquidation, CAPE later, protest,
+window closed, excluded, input problem, nothing to refund), its next action,
+the deadline of that action and, on the CAPE roads, the expected
+(re)liquidation and payment dates.""",
     "cape": """\
 example:
   ieepa-refund cape ES003.csv --out declarations/ --declared-on 2026-12-01 \\
@@ -80,6 +86,12 @@ def _importer_number(text: str) -> str:
             f"not an importer number (8-19 letters, digits and dashes, e.g. 12-3456789AB): {text!r}"
         )
     return number
+
+
+def _days(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 3650:
+        raise argparse.ArgumentTypeError(f"not a number of days from 0 to 3650: {text!r}")
+    return int(text)
 
 
 def _mapping(text: str) -> tuple[str, str]:
@@ -146,6 +158,29 @@ def _estimating(sub: argparse.ArgumentParser) -> None:
         metavar="DATE",
         help="interest on unliquidated entries accrues to this date, YYYY-MM-DD or "
         "MM/DD/YYYY (default: today)",
+    )
+    sub.add_argument(
+        "--declared-on",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="the CAPE declaration date each entry's road is judged on, YYYY-MM-DD or "
+        "MM/DD/YYYY (default: the --as-of date)",
+    )
+    sub.add_argument(
+        "--liquidation-after-days",
+        type=_days,
+        default=None,
+        metavar="N",
+        help="days from CAPE acceptance to the liquidation of an unliquidated entry "
+        "(default: 45, CBP's stated aim, CSMS #68340863; data/cape_timing)",
+    )
+    sub.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="CSV of entries already declared (as `cape --ledger` writes it): read only, so "
+        "their road says where they were declared",
     )
     sub.add_argument("--corporate", action="store_true", help="use the corporate overpayment rate")
     sub.add_argument(

@@ -24,9 +24,17 @@ if TYPE_CHECKING:
 
     from ..payments import Consolidation
     from ..refund import EntryRefund
+    from ..roads import Roads
     from .deadlines import DeadlineCalendar
 
-__all__ = ["cash_timeline", "deadline_cliff", "payments_chart", "refund_by_program"]
+__all__ = [
+    "cash_timeline",
+    "deadline_cliff",
+    "money_by_road",
+    "payments_chart",
+    "refund_by_program",
+    "road_deadlines",
+]
 
 ZERO = Decimal("0.00")
 #: 19 U.S.C. 1505(c)-(d): CBP pays a refund within 30 days of (re)liquidation.
@@ -177,4 +185,57 @@ def refund_by_program(refunds: Iterable[EntryRefund]) -> Figure:
     axes.barh([name for name, _ in ranked], [_dollars(v) for _, v in ranked])
     axes.set_title("Refund by IEEPA program")
     axes.set_xlabel("US$")
+    return figure
+
+
+def money_by_road(roads: Roads) -> Figure:
+    """Principal and interest on each road (CAPE now, protest, window closed...), named in words."""
+    figure = _figure()
+    axes = figure.subplots()
+    totals = roads.totals()[::-1]  # the first road on top
+    names = [t.label for t in totals]
+    principal = [_dollars(t.principal) for t in totals]
+    interest = [_dollars(t.interest) for t in totals]
+    axes.barh(names, principal, label="principal")
+    axes.barh(names, interest, left=principal, label="interest")
+    axes.set_title("Where each refund dollar stands")
+    axes.set_xlabel("US$")
+    axes.set_xlim(left=0)
+    axes.legend()
+    return figure
+
+
+def road_deadlines(roads: Roads) -> Figure:
+    """The money whose next deadline has passed, cumulated by date from zero, one line per road.
+
+    Each step is the day a next action (declare, protest, fix the input) is
+    due; the money drawn is the principal and known interest behind it.
+    """
+    figure = _figure()
+    axes = figure.subplots()
+    due: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for r in roads:
+        if r.deadline is not None:
+            due[r.label][r.deadline] += r.principal + (r.interest or ZERO)
+    starts = [r.declared_on for r in roads]
+    start = min(starts) if starts else None
+    for label, by_day in due.items():
+        order = sorted(by_day)
+        running, points = ZERO, [0.0]
+        for day in order:
+            running += by_day[day]
+            points.append(_dollars(running))
+        first = min(start, order[0]) if start is not None else order[0]
+        # A week past the last deadline, so the last step shows as a level, not a bare riser.
+        tail = order[-1] + timedelta(days=7)
+        axes.step(_days([first, *order, tail]), [*points, points[-1]], where="post", label=label)
+    if start is not None:
+        axes.axvline(_days([start])[0], color="grey", linestyle=":", label="declaration date")
+    axes.set_ylim(bottom=0)
+    axes.set_title("Money whose next deadline has passed, by date")
+    axes.set_ylabel("cumulative US$")
+    axes.set_xlabel("deadline of the next action")
+    if due or start is not None:
+        axes.legend()
+    axes.tick_params(axis="x", labelrotation=45)
     return figure

@@ -1,0 +1,577 @@
+"""Where each refund dollar stands on a declaration date: each entry's road, next action and deadline.
+
+CBP pays a CAPE refund at the entry's (re)liquidation after the declaration,
+with interest to that date (19 CFR 24.36(a)(1); T.D. 99-75). Money on an entry
+whose CAPE window has closed comes, if at all, through a protest within 180
+days of liquidation (19 U.S.C. 1514) or the Court of International Trade
+(28 U.S.C. 1581(i)). :func:`entry_road` puts one entry on one :class:`Road`
+from its :func:`~ieepa_refund.cape.screen` and its refund:
+
+- a fault in the input comes first (``INPUT_PROBLEM``: fix it before anything);
+- a refund known to be zero is ``NOTHING_TO_REFUND``;
+- an entry CAPE takes is ``CAPE_NOW`` (or ``CAPE_AT_LIQUIDATION`` when CBP
+  refunds it only when it liquidates: suspended, extended, under review, warehouse);
+- an entry CAPE refuses today but a dated rule admits later is ``CAPE_LATER``,
+  found by screening it again on each later date a rule starts or ends (so the
+  rules data, not this code, says which phases exist);
+- one refused only for CAPE's look-back is on the ``PROTEST`` road while its
+  180 days run, then ``WINDOW_CLOSED``; any other refusal is ``EXCLUDED``, with
+  CBP's reason.
+
+Only the CAPE roads predict a date: the expected (re)liquidation (the timing
+data, :mod:`ieepa_refund.roads.timing`), with interest recomputed to it, and
+the expected money date. :meth:`Roads.payments` groups that money by payee and
+expected (re)liquidation date, as CBP consolidates it; protest and closed money
+is never in it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar, overload
+
+from pydantic import BaseModel, ConfigDict
+
+from .._model import check_date, check_instance, check_items
+from .._tabular import Tabular
+from ..cape.deadlines import PROTEST_DAYS, days_since, expected_liquidation, within
+from ..cape.declarations import read_ledger
+from ..cape.rules import CapeRules, default_cape_rules
+from ..cape.screen import INPUT_SOURCE, Reason, Screening, screen
+from ..entry import Entry
+from ..errors import InvalidFormat
+from ..interest import RateTable
+from ..payments import Consolidation, consolidate
+from ..refund import EntryRefund, RefundOptions, compute_refund
+from ..registry import Registry
+from ..tables import Level, column, detail_html, summary_html
+from .timing import CapeTiming, default_cape_timing
+
+__all__ = ["EntryRoad", "Road", "RoadTotal", "Roads", "entry_road", "entry_roads", "road_totals"]
+
+ZERO = Decimal("0.00")
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Road(StrEnum):
+    """The road an entry's refund is on; ``label`` says it in plain words."""
+
+    CAPE_NOW = "cape_now"
+    CAPE_AT_LIQUIDATION = "cape_at_liquidation"
+    CAPE_LATER = "cape_later"
+    PROTEST = "protest"
+    WINDOW_CLOSED = "window_closed"
+    EXCLUDED = "excluded"
+    INPUT_PROBLEM = "input_problem"
+    NOTHING_TO_REFUND = "nothing_to_refund"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def through_cape(self) -> bool:
+        """Whether CBP pays this money through CAPE (the only roads a payment is predicted on)."""
+        return self in (Road.CAPE_NOW, Road.CAPE_AT_LIQUIDATION, Road.CAPE_LATER)
+
+
+_LABELS = {
+    Road.CAPE_NOW: "CAPE now: refunded at (re)liquidation",
+    Road.CAPE_AT_LIQUIDATION: "CAPE, refunded when the entry liquidates",
+    Road.CAPE_LATER: "CAPE later: a later phase admits it",
+    Road.PROTEST: "Protest within 180 days of liquidation",
+    Road.WINDOW_CLOSED: "Window closed: only litigation remains",
+    Road.EXCLUDED: "Excluded from CAPE",
+    Road.INPUT_PROBLEM: "Input problem: fix it first",
+    Road.NOTHING_TO_REFUND: "Nothing to refund",
+}
+
+
+class EntryRoad(Tabular, BaseModel):
+    """One entry's road on one declaration date: its money, next action, deadline and dates."""
+
+    model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "entry",
+            column("entry_number", "str"), column("payee", "str"),
+            column("road", "str", lambda r: r.road.value), column("label", "str"),
+            column("declared_on", "date"), column("liquidation_date", "date"),
+            column("principal", "money"), column("principal_high", "money"),
+            column("interest", "money"), column("interest_until", "date"),
+            column("next_action", "str"), column("deadline", "date"),
+            column("declare_from", "date"), column("declared_in", "str"),
+            column("expected_liquidation", "date"), column("expected_payment", "date"),
+            column("reasons", "str", lambda r: " ".join(r.reason_codes)),
+            column("rules_version", "str"), column("timing_version", "str"),
+        ),
+    )  # fmt: skip
+
+    entry_number: str
+    payee: str
+    road: Road
+    declared_on: date
+    liquidation_date: date | None
+    principal: Decimal
+    principal_high: Decimal | None
+    interest: Decimal | None
+    """Interest to ``interest_until``: on a CAPE road the expected (re)liquidation."""
+    interest_until: date | None
+    next_action: str
+    deadline: date | None
+    """The last day of the next action (declare, protest, fix), None when none is known."""
+    declare_from: date | None
+    """CAPE later: the first declaration date a rule in the data admits the entry."""
+    declared_in: str | None
+    """The declaration file the ledger names ("" when it names none); None: not declared."""
+    expected_liquidation: date | None
+    """The (re)liquidation that pays a CAPE refund; None off the CAPE roads or when unknown."""
+    expected_payment: date | None
+    """When the money is expected; None off the CAPE roads: no payment is predicted there."""
+    reasons: tuple[Reason, ...]
+    rules_version: str
+    timing_version: str
+
+    @property
+    def label(self) -> str:
+        return self.road.label
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.reasons)
+
+    def summary_html(self) -> str:
+        rows = [
+            ("entry", self.entry_number),
+            ("road", self.label),
+            ("next action", self.next_action),
+            ("deadline", self.deadline),
+            ("principal", self.principal),
+            ("interest", self.interest),
+            ("expected payment", self.expected_payment),
+        ]
+        return summary_html("Where this refund stands", rows, Counter(self.reason_codes))
+
+
+class RoadTotal(Tabular, BaseModel):
+    """The entries and money on one road, and the first deadline among them."""
+
+    model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (
+        Level(
+            "road",
+            column("road", "str", lambda t: t.road.value), column("label", "str"),
+            column("entries", "int"), column("principal", "money"), column("interest", "money"),
+            column("interest_missing", "int"), column("next_deadline", "date"),
+        ),
+    )  # fmt: skip
+
+    road: Road
+    entries: int
+    principal: Decimal
+    interest: Decimal
+    """The interest known; ``interest_missing`` entries with a refund have no figure."""
+    interest_missing: int
+    next_deadline: date | None
+
+    @property
+    def label(self) -> str:
+        return self.road.label
+
+    def summary_html(self) -> str:
+        rows = [
+            ("road", self.label),
+            ("entries", self.entries),
+            ("principal", self.principal),
+            ("interest", self.interest),
+            ("next deadline", self.next_deadline),
+        ]
+        return summary_html("Money on one road", rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """What :func:`consolidate` needs of a CAPE refund: its expected date as the liquidation date."""
+
+    entry_number: str
+    payee: str
+    liquidation_date: date | None
+    principal: Decimal
+    interest: Decimal | None
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Roads(Tabular, Sequence[EntryRoad]):
+    """Every entry's road, in input order: an immutable sequence with totals per road."""
+
+    roads: tuple[EntryRoad, ...]
+
+    def __repr__(self) -> str:
+        counts = Counter(r.road.value for r in self.roads)
+        return f"<Roads: {len(self.roads)} entries, {dict(sorted(counts.items()))}>"
+
+    def __len__(self) -> int:
+        return len(self.roads)
+
+    @overload
+    def __getitem__(self, index: int) -> EntryRoad: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[EntryRoad, ...]: ...
+    def __getitem__(self, index: int | slice) -> EntryRoad | tuple[EntryRoad, ...]:
+        return self.roads[index]
+
+    def __iter__(self) -> Iterator[EntryRoad]:
+        return iter(self.roads)
+
+    def items_for_tables(self) -> tuple[EntryRoad, ...]:
+        return self.roads
+
+    def on(self, road: Road) -> tuple[EntryRoad, ...]:
+        """The entries on ``road``."""
+        return tuple(r for r in self.roads if r.road is road)
+
+    def totals(self) -> tuple[RoadTotal, ...]:
+        """Entries and money per road, in :class:`Road` order, roads with no entry left out."""
+        return road_totals(self.roads)
+
+    def payments(
+        self, *, offsets: Mapping[str, Decimal | int | str] | None = None
+    ) -> Consolidation:
+        """The money CBP is expected to pay through CAPE, by payee and expected (re)liquidation date.
+
+        Only the CAPE roads; an entry whose (re)liquidation date is unknown
+        (suspended, extended...) is in ``unliquidated``.
+        """
+        return consolidate(
+            (
+                _Due(r.entry_number, r.payee, r.expected_liquidation, r.principal, r.interest)
+                for r in self.roads
+                if r.road.through_cape
+            ),
+            offsets=offsets,
+        )
+
+    def summary_html(self) -> str:
+        totals = self.totals()
+        rows = [(t.label, t.principal + t.interest) for t in totals]
+        detail = detail_html(
+            ("road", "entries", "principal", "interest", "next deadline"),
+            ((t.label, t.entries, t.principal, t.interest, t.next_deadline or "") for t in totals),
+        )
+        return summary_html(
+            "Where each refund dollar stands",
+            [("entries", len(self.roads)), *rows],
+            Counter(c for r in self.roads for c in r.reason_codes),
+            detail=detail,
+        )
+
+
+def road_totals(roads: Iterable[EntryRoad]) -> tuple[RoadTotal, ...]:
+    """Entries and money per road (also used by the command, which keeps no :class:`Roads`)."""
+    found: dict[Road, list[EntryRoad]] = {}
+    for r in roads:
+        found.setdefault(r.road, []).append(r)
+    totals = []
+    for road in Road:
+        members = found.get(road)
+        if not members:
+            continue
+        deadlines = [r.deadline for r in members if r.deadline is not None]
+        totals.append(
+            RoadTotal(
+                road=road,
+                entries=len(members),
+                principal=sum((r.principal for r in members), ZERO),
+                interest=sum((r.interest or ZERO for r in members), ZERO),
+                interest_missing=sum(1 for r in members if r.interest is None and r.principal > 0),
+                next_deadline=min(deadlines) if deadlines else None,
+            )
+        )
+    return tuple(totals)
+
+
+def entry_roads(
+    entries: Iterable[Entry],
+    refunds: Iterable[EntryRefund] | None = None,
+    *,
+    declared_on: date,
+    options: RefundOptions | None = None,
+    registry: Registry | None = None,
+    rates: RateTable | None = None,
+    rules: CapeRules | None = None,
+    timing: CapeTiming | None = None,
+    ledger: Mapping[str, str] | str | Path | None = None,
+    plaintiffs: Collection[str] = (),
+) -> Roads:
+    """Each entry's road on ``declared_on`` (see :func:`entry_road`); ``ledger`` read once.
+
+    ``refunds``: the entries' refunds already computed with ``options`` (matched
+    by entry number; an entry without one is computed). ``ledger`` is a ledger
+    file (:func:`~ieepa_refund.cape.declarations.read_ledger`) or a mapping of
+    entry number to declaration file.
+    """
+    declared = _ledger(ledger)
+    if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
+        raise InvalidFormat("a sequence of entries is expected", field="entries", value=entries)
+    known = {
+        r.entry_number: r
+        for r in (check_items(refunds, EntryRefund, field="refunds") if refunds is not None else ())
+    }
+    found = []
+    for position, item in enumerate(entries):
+        entry = check_instance(item, Entry, field=f"entries[{position}]")
+        found.append(
+            entry_road(
+                entry,
+                known.get(entry.entry_number),
+                declared_on=declared_on,
+                options=options,
+                registry=registry,
+                rates=rates,
+                rules=rules,
+                timing=timing,
+                ledger=declared,
+                plaintiffs=plaintiffs,
+            )
+        )
+    return Roads(tuple(found))
+
+
+def _ledger(ledger: Mapping[str, str] | str | Path | None) -> Mapping[str, str]:
+    if ledger is None:
+        return {}
+    if isinstance(ledger, str | Path):
+        return read_ledger(ledger)
+    if not isinstance(ledger, Mapping):
+        raise InvalidFormat(
+            "a ledger file or a mapping of entry number to declaration file is expected",
+            field="ledger",
+            value=ledger,
+        )
+    return ledger
+
+
+def entry_road(
+    entry: Entry,
+    refund: EntryRefund | None = None,
+    *,
+    declared_on: date,
+    options: RefundOptions | None = None,
+    registry: Registry | None = None,
+    rates: RateTable | None = None,
+    rules: CapeRules | None = None,
+    timing: CapeTiming | None = None,
+    ledger: Mapping[str, str] | None = None,
+    plaintiffs: Collection[str] = (),
+) -> EntryRoad:
+    """The road of ``entry`` for a CAPE declaration made on ``declared_on``.
+
+    ``refund`` is the entry's refund under ``options`` when already computed.
+    ``options`` are the refund's choices (interest on a CAPE road always runs
+    to the expected (re)liquidation); ``timing`` the expected days (default:
+    the shipped ``data/cape_timing``); ``ledger`` maps entries already declared
+    to their declaration file; ``plaintiffs`` as :func:`~ieepa_refund.cape.screen`.
+    CAPE acceptance is taken to be the declaration date (or, on the CAPE-later
+    road, the first date a rule admits the entry).
+    """
+    check_instance(entry, Entry, field="entry")
+    declared_on = check_date(declared_on, field="declared_on")
+    rules = rules or default_cape_rules()
+    timing = timing or default_cape_timing()
+    options = options or RefundOptions()
+    now = screen(
+        entry, declared_on=declared_on, rules=rules, registry=registry, plaintiffs=plaintiffs
+    )
+    if refund is None:
+        refund = compute_refund(entry, options=options, registry=registry, rates=rates)
+    elif check_instance(refund, EntryRefund, field="refund").entry_number != entry.entry_number:
+        raise InvalidFormat(
+            f"the refund of entry {entry.entry_number} is expected",
+            field="refund",
+            value=refund.entry_number,
+        )
+    declared_in = (ledger or {}).get(entry.entry_number)
+    road, accepted, later = _road(entry, now, refund, declared_in, rules, registry, plaintiffs)
+
+    expected: date | None = None
+    payment: date | None = None
+    if road.through_cape and accepted is not None:
+        unknown = road is Road.CAPE_AT_LIQUIDATION and entry.liquidation_date is None
+        if not unknown:
+            expected = expected_liquidation(
+                entry.liquidation_date,
+                accepted=accepted,
+                liquidate_within=timing.liquidation_after_acceptance_days,
+                reliquidate_within=timing.reliquidation_after_liquidation_days,
+            )
+            # The refund is paid after the (re)liquidation, with interest to it (19 CFR 24.36).
+            payment = max(expected, accepted + timedelta(days=timing.payment_after_acceptance_days))
+            paid_at = (
+                entry
+                if entry.liquidation_date is None
+                else entry.model_copy(update={"liquidation_date": expected})
+            )
+            refund = compute_refund(
+                paid_at, options=options, registry=registry, rates=rates, interest_until=expected
+            )
+    screening = later or now
+    action, deadline = _next(road, entry, screening, now, declared_in, expected, rules)
+    return EntryRoad(
+        entry_number=entry.entry_number,
+        payee=refund.payee,
+        road=road,
+        declared_on=declared_on,
+        liquidation_date=entry.liquidation_date,
+        principal=refund.principal,
+        principal_high=refund.principal_high,
+        interest=refund.interest,
+        interest_until=refund.interest_until,
+        next_action=action,
+        deadline=deadline,
+        declare_from=later.declared_on if later is not None else None,
+        declared_in=declared_in,
+        expected_liquidation=expected,
+        expected_payment=payment,
+        reasons=now.reasons,
+        rules_version=now.rules_version,
+        timing_version=timing.data_version,
+    )
+
+
+def _codes(rules: CapeRules, name: str) -> frozenset[str]:
+    return frozenset(r.code for r in rules.rows if r.rule == name)
+
+
+def _road(
+    entry: Entry,
+    now: Screening,
+    refund: EntryRefund,
+    declared_in: str | None,
+    rules: CapeRules,
+    registry: Registry | None,
+    plaintiffs: Collection[str],
+) -> tuple[Road, date | None, Screening | None]:
+    """The road, the CAPE acceptance date it assumes, and the later screening that admits it."""
+    # Every input fault, a bad check digit too: the number may be mistyped and ACE may not know it.
+    if any(r.source == INPUT_SOURCE for r in now.reasons):
+        return Road.INPUT_PROBLEM, None, None
+    if refund.principal_high is not None and refund.principal_high <= 0:
+        return Road.NOTHING_TO_REFUND, None, None
+    lookback = _codes(rules, "lookback_days")
+    excludes = [r for r in now.reasons if r.effect == "exclude"]
+    if declared_in is not None:
+        # Declared before: the look-back was met on the day it was declared.
+        excludes = [r for r in excludes if r.code not in lookback]
+    if not excludes:
+        if now.status == "eligible_at_liquidation":
+            return Road.CAPE_AT_LIQUIDATION, now.declared_on, None
+        return Road.CAPE_NOW, now.declared_on, None
+    if (later := _later(entry, now.declared_on, rules, registry, plaintiffs)) is not None:
+        return Road.CAPE_LATER, later.declared_on, later
+    if entry.liquidation_date is not None and all(r.code in lookback for r in excludes):
+        if within(entry.liquidation_date, now.declared_on, PROTEST_DAYS):
+            return Road.PROTEST, None, None
+        return Road.WINDOW_CLOSED, None, None
+    return Road.EXCLUDED, None, None
+
+
+def _later(
+    entry: Entry,
+    declared_on: date,
+    rules: CapeRules,
+    registry: Registry | None,
+    plaintiffs: Collection[str],
+) -> Screening | None:
+    """The screening on the first later date a rule starts or ends on that admits ``entry``."""
+    changes = {r.effective_from for r in rules.rows} | {
+        r.effective_to for r in rules.rows if r.effective_to is not None
+    }
+    for on in sorted(d for d in changes if d > declared_on):
+        found = screen(entry, declared_on=on, rules=rules, registry=registry, plaintiffs=plaintiffs)
+        if found.eligible:
+            return found
+    return None
+
+
+def _why(reasons: Iterable[Reason]) -> str:
+    return "; ".join(r.message for r in reasons if r.effect == "exclude")
+
+
+def _next(
+    road: Road,
+    entry: Entry,
+    screening: Screening,
+    now: Screening,
+    declared_in: str | None,
+    expected: date | None,
+    rules: CapeRules,
+) -> tuple[str, date | None]:
+    """The next action in words, and its deadline."""
+    window = screening.deadlines.cape_window_closes
+    liquidated = entry.liquidation_date
+    if road is Road.INPUT_PROBLEM:
+        faults = "; ".join(r.message for r in now.reasons if r.source == INPUT_SOURCE)
+        return f"Fix the input first: {faults}", window
+    if road is Road.NOTHING_TO_REFUND:
+        return "Nothing to do: no IEEPA duty to refund on this entry", None
+    when = f" (expected {expected.isoformat()})" if expected else ""
+    if road in (Road.CAPE_NOW, Road.CAPE_AT_LIQUIDATION) and declared_in is not None:
+        where = f"in {declared_in}" if declared_in else "(in the ledger)"
+        return (
+            f"Declared {where}: follow its claim status in the ACE Portal's CAPE tab; "
+            f"CBP refunds it at (re)liquidation{when}",
+            None,
+        )
+    if road is Road.CAPE_NOW:
+        if liquidated is None:
+            return f"Declare in CAPE; CBP refunds it when it liquidates{when}", window
+        return (
+            f"Declare in CAPE before the look-back ends; CBP refunds it at reliquidation{when}",
+            window,
+        )
+    if road is Road.CAPE_AT_LIQUIDATION:
+        held = "; ".join(r.message for r in screening.reasons if r.effect == "at_liquidation")
+        return (
+            f"Declare in CAPE; accepted, refunded only when the entry liquidates ({held})",
+            window,
+        )
+    if road is Road.CAPE_LATER:
+        return (
+            f"Declare in CAPE on or after {screening.declared_on.isoformat()}; today: "
+            f"{_why(now.reasons)}",
+            window,
+        )
+    assert liquidated is not None or road is Road.EXCLUDED
+    if road is Road.PROTEST:
+        assert liquidated is not None
+        due = now.deadlines.protest_window_closes
+        days = days_since(liquidated, now.declared_on)
+        return (
+            f"File a protest (CBP Form 19 or the ACE protest module) by {due}: liquidated "
+            f"{days} days before, past CAPE's look-back (19 U.S.C. 1514)",
+            due,
+        )
+    if road is Road.WINDOW_CLOSED:
+        return (
+            "Finally liquidated over 180 days ago: no CAPE refund and no protest; only "
+            "litigation remains (Court of International Trade, 28 U.S.C. 1581(i), two-year "
+            "limit): ask counsel. No payment is predicted",
+            None,
+        )
+    codes = set(now.reason_codes)
+    if codes & _codes(rules, "protest"):
+        return (
+            f"Follow the protest already on file: the refund comes through it ({_why(now.reasons)})",
+            None,
+        )
+    return (
+        f"CAPE does not take this entry ({_why(now.reasons)}); ask CBP (IEEPARefunds@cbp.dhs.gov) "
+        "or counsel whether another route applies",
+        None,
+    )

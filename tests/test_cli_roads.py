@@ -1,0 +1,102 @@
+"""The roads in ``ieepa-refund estimate``: the money-by-road table, the row columns, the what-if flags."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from ieepa_refund.cli import main
+
+SAMPLE = Path(__file__).parents[1] / "src" / "ieepa_refund" / "examples" / "sample_es003.csv"
+ROAD_COLUMNS = (
+    "road",
+    "next_action",
+    "deadline",
+    "expected_liquidation",
+    "expected_payment",
+    "interest_to_expected",
+)
+
+
+def _rows(tmp_path: Path, *flags: str) -> dict[str, dict[str, str]]:
+    out = tmp_path / "refunds.csv"
+    main(["estimate", str(SAMPLE), "--as-of", "2026-11-28", "--out", str(out), *flags])
+    with out.open(newline="") as f:
+        return {r["entry_number"]: r for r in csv.DictReader(f)}
+
+
+def test_demo_shows_money_by_road_and_cape_payments_apart(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--as-of", "2026-11-28"]) == 0
+    out = capsys.readouterr().out
+    assert "Where each dollar stands, for a CAPE declaration on 2026-11-28:" in out
+    for label in (
+        "CAPE now: refunded at (re)liquidation",
+        "Protest within 180 days of liquidation",
+        "Window closed: only litigation remains",
+        "Excluded from CAPE",
+        "Input problem: fix it first",
+    ):
+        assert label in out
+    payments = out.split("Payments CAPE is expected to make")[1].split("Not in these payments")[0]
+    # The stale liquidation dates of entries CAPE will not take are gone from the payments.
+    assert "2026-01-15" not in payments
+    assert "2026-04-24" not in payments
+    assert "2026-08-14" not in payments  # on the protest road: beside, not in
+    assert "first deadline 2027-02-10" in out
+
+
+def test_rows_carry_road_action_deadline_and_expected_dates(tmp_path: Path) -> None:
+    rows = _rows(tmp_path)
+    assert all(c in next(iter(rows.values())) for c in ROAD_COLUMNS)
+    closed = rows["31610001021"]  # liquidated 2026-01-15
+    assert closed["road"] == "Window closed: only litigation remains"
+    assert closed["expected_payment"] == ""
+    assert closed["expected_liquidation"] == ""
+    protest = rows["31610001104"]  # liquidated 2026-08-14, 106 days before
+    assert protest["deadline"] == "2027-02-10"
+    assert protest["expected_payment"] == ""
+    fresh = rows["31610000528"]  # unliquidated: 45 days after acceptance
+    assert fresh["road"] == "CAPE now: refunded at (re)liquidation"
+    assert fresh["expected_liquidation"] == "2027-01-12"
+    assert fresh["expected_payment"] == "2027-02-11"
+
+
+def test_declared_on_and_liquidation_after_days_make_the_what_if(tmp_path: Path) -> None:
+    rows = _rows(
+        tmp_path, "--declared-on", "2026-11-01", "--liquidation-after-days", "30", "--project"
+    )
+    assert rows["31610000528"]["expected_liquidation"] == "2026-12-01"
+    assert rows["31610000528"]["interest_to_expected"] not in ("", "0.00")
+    # 79 days after its liquidation on 2026-11-01: CAPE still takes it.
+    assert rows["31610001104"]["road"] == "CAPE now: refunded at (re)liquidation"
+    assert rows["31610001104"]["expected_liquidation"] == "2026-11-12"
+
+
+def test_ledger_marks_entries_already_declared(tmp_path: Path) -> None:
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text("entry_number,declaration_file\r\n31610000528,cape_abc_001.csv\r\n")
+    rows = _rows(tmp_path, "--ledger", str(ledger))
+    assert rows["31610000528"]["next_action"].startswith("Declared in cape_abc_001.csv")
+    assert rows["31610000866"]["next_action"].startswith("Declare in CAPE")
+
+
+@pytest.mark.parametrize("days", ["-1", "abc", "4000"])
+def test_bad_liquidation_after_days_is_a_usage_error(
+    days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--liquidation-after-days", days])
+    assert exc.value.code == 2
+    assert "--liquidation-after-days" in capsys.readouterr().err
+
+
+def test_a_missing_ledger_is_refused_not_read_as_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.csv"
+    assert main(["demo", "--as-of", "2026-11-28", "--ledger", str(missing)]) == 2
+    assert "no such ledger file" in capsys.readouterr().err
