@@ -35,7 +35,13 @@ def _rows(name: str, file: str) -> list[dict[str, str]]:
 
 
 def test_data_sets_exist() -> None:
-    assert SETS == ["cape_messages", "cape_rules", "federal_closures", "htsus_ch99", "interest_rates"]
+    assert SETS == [
+        "cape_messages",
+        "cape_rules",
+        "federal_closures",
+        "htsus_ch99",
+        "interest_rates",
+    ]
 
 
 @pytest.mark.parametrize("name", SETS)
