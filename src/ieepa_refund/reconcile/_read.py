@@ -229,8 +229,11 @@ def _find_header(
             match = match_columns(headers, overrides, columns=layout.matcher)
             if not _missing(layout, match):
                 return number, headers, match
-            if match.columns and (best is None or len(match.columns) > best[1]):
-                best = (number, len(match.columns), match)
+            # The row matching most fields, else the first row of several cells (a header
+            # misspelt throughout), is the one whose nearest headers the error names.
+            rank = len(match.columns) if match.columns else 0
+            if (rank or sum(map(bool, headers)) > 1) and (best is None or rank > best[1]):
+                best = (number, rank, match)
     finally:
         if hasattr(rows, "close"):
             rows.close()

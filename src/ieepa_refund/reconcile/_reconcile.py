@@ -223,6 +223,15 @@ def _claim_path(w: _Work, table: CapeMessages, as_of: date | None) -> None:
         v["status"] = "accepted"
         for c in failed:
             w.notes.append(f"also failed ({c.message or c.status}): nothing to do, it is accepted")
+    elif failed and len(w.files) > len(w.claims):
+        # Declared again after CBP failed it (the ledger holds more declarations than CBP's
+        # files answer): the new declaration awaits its answer.
+        chosen = failed[-1]
+        v["status"] = "declared"
+        w.notes.append(
+            f"declared again after failing ({chosen.message or chosen.status}): "
+            "awaiting CBP's answer"
+        )
     elif failed:
         chosen = failed[-1]
         v["status"] = "failed"
@@ -749,10 +758,13 @@ def resubmit(
     Ready: failed with a cause resubmission fixes (``resubmit == "ready"``: the goods-value
     check CBP removed, a statement not yet processed), or failed on a data error fixed by a
     post-summary correction and named in ``corrected``. Accepted entries are never declared
-    again: they are neither listed nor let past the ledger, which blocks them.
+    again: they are neither listed nor let past the ledger, which blocks them; nor is an entry
+    the ledger shows declared again since ``reconciliation`` was made.
     """
     check_instance(reconciliation, Reconciliation, field="reconciliation")
     fixed = {str(n).replace("-", "").strip() for n in corrected}
+    # An entry the ledger shows declared since this reconciliation was made is resubmitted already.
+    now = read_ledger(ledger)
     ready = [
         e.entry_number
         for e in reconciliation.entries
@@ -760,6 +772,7 @@ def resubmit(
         and (
             e.resubmit == "ready" or (e.resubmit == "after_correction" and e.entry_number in fixed)
         )
+        and len(now.get(e.entry_number, ())) <= len(e.declaration_files)
     ]
     return write_declarations(
         ready,
