@@ -248,3 +248,7 @@ def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
         str(_manifest("federal_closures")["files"]["closures.csv"]["rows"]),  # type: ignore[index]
     ]
     assert "ieepa_refund/examples/sample_es003.csv" in names
+    # The files `ieepa-refund demo --reconcile` reads, beside the sample they match.
+    for name in ("ledger", "claims", "rev615", "rev603", "deposits"):
+        assert f"ieepa_refund/examples/sample_{name}.csv" in names
+    assert "ieepa_refund/data/cape_messages/messages.csv" in names
