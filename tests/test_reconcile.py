@@ -631,3 +631,22 @@ def test_demo_reconcile_runs_on_the_bundled_sample(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert "Reconciliation demo" in out
     assert "Unexplained differences: 0 entries" in out
+
+
+def test_a_payment_against_cbps_consolidated_refund_and_a_liquidated_entry() -> None:
+    one, two, three = entry(1), entry(2), entry(3)
+    text = csv_text(
+        [["Entry Number", "Liquidation Date", "Refund Date", "Principal", "Interest",
+          "Consolidated Refund Number", "Consolidated Refund Amount"],
+         [one.entry_number, "06/30/2026", "07/20/2026", "10000.00", "855.37", "C1", "21710.73"],
+         [two.entry_number, "06/30/2026", "07/20/2026", "10000.00", "855.37", "C1", "21710.73"],
+         [three.entry_number, "06/30/2026", "", "", "", "", ""]]
+    )  # fmt: skip
+    rec = reconcile([one, two, three], refunds=read_refunds(io.StringIO(text)))
+    (payment,) = rec.payments
+    assert payment.entries == (one.entry_number, two.entry_number)
+    assert payment.payment_numbers == ("C1",)
+    assert payment.cbp_amount == D("21710.73")
+    assert payment.cbp_difference == D("-0.01")  # CBP's payment is a cent short of its entries
+    assert payment.estimate == D("21710.74")
+    assert rec.entries[2].status == "liquidated"

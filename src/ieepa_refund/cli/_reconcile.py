@@ -133,6 +133,13 @@ def _summary(rec: Reconciliation, read: dict[str, CbpFileRead | None]) -> None:
         + ", ".join(f"{n:,} {s}" for s, n in sorted(paid.items()))
         + ")"
     )
+    for p in rec.payments:
+        if p.cbp_difference:
+            print(
+                f"  CBP's consolidated refund for {p.payee} liquidated "
+                f"{p.liquidation_date.isoformat()} differs from its entries by "
+                f"{p.cbp_difference:+,}"
+            )
     for p in rec.unmatched_refunds:
         print(
             f"  unmatched refund: {p.payee} liquidated {p.liquidation_date.isoformat()}: "
@@ -199,6 +206,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
         or rec.unexplained
         or rec.unmatched_deposits
         or rec.unmatched_refunds
+        or any(p.cbp_difference for p in rec.payments)
         or any(e.status in ("failed", "returned") for e in rec.entries)
     )
     return 1 if troubled else 0
