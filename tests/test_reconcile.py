@@ -650,3 +650,13 @@ def test_a_payment_against_cbps_consolidated_refund_and_a_liquidated_entry() -> 
     assert payment.cbp_difference == D("-0.01")  # CBP's payment is a cent short of its entries
     assert payment.estimate == D("21710.74")
     assert rec.entries[2].status == "liquidated"
+
+
+def test_a_trade_refund_linked_to_no_entry_is_a_problem() -> None:
+    trades = read_trade_refunds(
+        io.StringIO(csv_text([["Refund Number", "Secondary Status"], ["R404", "Treasury Issued"]]))
+    )
+    rec = reconcile([entry()], trade_refunds=trades)
+    (problem,) = rec.problems
+    assert (problem.code, problem.row) == ("UNLINKED_REFUND", 2)
+    assert rec.entries[0].status == "not_declared"

@@ -9,11 +9,15 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..reconcile import (
+    BankDeposits,
     CbpFileRead,
+    CbpRefunds,
+    ClaimDetails,
     Reconciliation,
+    TradeRefunds,
     read_claims,
     read_deposits,
     read_refunds,
@@ -49,22 +53,32 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"{args.ledger}: a folder, not a ledger file")
 
 
-def _read(args: argparse.Namespace) -> dict[str, CbpFileRead | None]:
+class _Read(NamedTuple):
+    claims: ClaimDetails | None
+    refunds: CbpRefunds | None
+    trade_refunds: TradeRefunds | None
+    deposits: BankDeposits | None
+
+    def values(self) -> tuple[CbpFileRead | None, ...]:
+        return tuple(self)
+
+
+def _read(args: argparse.Namespace) -> _Read:
     def given(name: str) -> tuple[list[Path], dict[str, str]] | None:
         paths = getattr(args, name)
         return (paths, dict(getattr(args, f"{name}_map"))) if paths else None
 
     claims, refunds = given("claims"), given("refunds")
     trades, deposits = given("trade_refunds"), given("deposits")
-    return {
-        "claims": read_claims(*claims[0], mapping=claims[1]) if claims else None,
-        "refunds": read_refunds(*refunds[0], mapping=refunds[1]) if refunds else None,
-        "trade_refunds": read_trade_refunds(*trades[0], mapping=trades[1]) if trades else None,
-        "deposits": read_deposits(*deposits[0], mapping=deposits[1]) if deposits else None,
-    }
+    return _Read(
+        read_claims(*claims[0], mapping=claims[1]) if claims else None,
+        read_refunds(*refunds[0], mapping=refunds[1]) if refunds else None,
+        read_trade_refunds(*trades[0], mapping=trades[1]) if trades else None,
+        read_deposits(*deposits[0], mapping=deposits[1]) if deposits else None,
+    )
 
 
-def _report_cbp(read: dict[str, CbpFileRead | None]) -> None:
+def _report_cbp(read: _Read) -> None:
     for result in read.values():
         if result is None:
             continue
@@ -83,7 +97,7 @@ def _money(value: Decimal) -> str:
     return f"{value:,}"
 
 
-def _summary(rec: Reconciliation, read: dict[str, CbpFileRead | None]) -> None:
+def _summary(rec: Reconciliation, read: _Read) -> None:
     for result in read.values():
         if result is not None:
             print(
@@ -167,7 +181,10 @@ def run_reconcile(args: argparse.Namespace) -> int:
     rec = reconcile(
         list(entries),
         ledger=args.ledger,
-        **read,  # type: ignore[arg-type]
+        claims=read.claims,
+        refunds=read.refunds,
+        trade_refunds=read.trade_refunds,
+        deposits=read.deposits,
         options=options,
         as_of=as_of,
         window_days=args.window_days,

@@ -222,7 +222,7 @@ class Reconciliation(Tabular, BaseModel):
     payments: tuple[PaymentReconciliation, ...]
     deposits: tuple[DepositMatch, ...]
     problems: tuple[Problem, ...] = ()
-    """Rows of CBP's files that could not be read, and rows naming entries twice."""
+    """Rows of CBP's files that could not be read, and REV-603 refunds linked to no entry."""
     messages_version: str
 
     @property
