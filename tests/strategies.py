@@ -248,3 +248,38 @@ def es003_entries(draw: st.DrawFn) -> Entry:
         drawback_claim=draw(st.one_of(st.none(), st.booleans())),
         lines=lines,
     )
+
+
+# --- CBP's reports after filing (reconcile readers) -------------------------------------------
+
+#: Cells a CBP export may hold in an entry-number column: good, wrapped, or junk.
+cbp_entry_cells = st.one_of(
+    entry_numbers(),
+    entry_numbers().map(lambda n: f'="{n}"'),
+    st.sampled_from(["6.05761E+10", "#N/A", "NOT-AN-ENTRY", ""]),
+)
+cbp_amount_cells = st.one_of(
+    money(100_000).map(str),
+    money(100_000).map(lambda m: f"${m:,}"),
+    st.sampled_from(["1.234,56", "abc", "-5.00", "", "12.345"]),
+)
+cbp_date_cells = st.one_of(
+    covered_dates.map(lambda d: d.strftime("%m/%d/%Y")),
+    covered_dates.map(lambda d: d.isoformat()),
+    st.sampled_from(["13/45/2026", "06/02/26", "45123", ""]),
+)
+
+
+@st.composite
+def claim_rows(draw: st.DrawFn) -> list[str]:
+    """A CAPE Claim Details row, good or bad, as its four cells."""
+    status = draw(st.sampled_from(["Entry Summary Updated", "Failed", "Rejected", "Bogus", ""]))
+    message = draw(st.sampled_from(["", "INVALID HTS", "PROTEST ON ENTRY", "new text"]))
+    claim = draw(st.sampled_from(['="100000241223"', "100000241224", "1.00000E+11", ""]))
+    return [draw(cbp_entry_cells), claim, status, message]
+
+
+@st.composite
+def deposit_rows(draw: st.DrawFn) -> list[str]:
+    """A bank deposit row, good or bad: date, amount, reference."""
+    return [draw(cbp_date_cells), draw(cbp_amount_cells), draw(st.sampled_from(["", "TREAS 310"]))]

@@ -35,7 +35,14 @@ def _rows(name: str, file: str) -> list[dict[str, str]]:
 
 
 def test_data_sets_exist() -> None:
-    assert SETS == ["cape_rules", "cape_timing", "federal_closures", "htsus_ch99", "interest_rates"]
+    assert SETS == [
+        "cape_messages",
+        "cape_rules",
+        "cape_timing",
+        "federal_closures",
+        "htsus_ch99",
+        "interest_rates",
+    ]
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -242,6 +249,10 @@ def test_wheel_ships_the_data_and_loads_it(tmp_path: Path) -> None:
         str(_manifest("federal_closures")["files"]["closures.csv"]["rows"]),  # type: ignore[index]
     ]
     assert "ieepa_refund/examples/sample_es003.csv" in names
+    # The files `ieepa-refund demo --reconcile` reads, beside the sample they match.
+    for name in ("ledger", "claims", "rev615", "rev603", "deposits"):
+        assert f"ieepa_refund/examples/sample_{name}.csv" in names
+    assert "ieepa_refund/data/cape_messages/messages.csv" in names
 
 
 def test_cape_timing_loads_and_agrees_with_the_statute() -> None:

@@ -36,6 +36,7 @@ MODULES = [
     "ieepa_refund.models",
     "ieepa_refund.money",
     "ieepa_refund.payments",
+    "ieepa_refund.reconcile",
     "ieepa_refund.plots",
     "ieepa_refund.rates",
     "ieepa_refund.refund",

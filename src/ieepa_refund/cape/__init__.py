@@ -2,7 +2,13 @@
 
 from .check import DeclarationCheck, DeclarationProblem, check_declaration
 from .deadlines import PROTEST_DAYS, RELIQUIDATION_DAYS, Deadlines, deadlines
-from .declarations import DeclarationBatch, DeclarationFile, Skipped, write_declarations
+from .declarations import (
+    DeclarationBatch,
+    DeclarationFile,
+    Skipped,
+    read_ledger,
+    write_declarations,
+)
 from .rules import CapeRules, Rule, RuleSet, default_cape_rules
 from .screen import Reason, Screening, screen
 
@@ -23,6 +29,7 @@ __all__ = [
     "check_declaration",
     "deadlines",
     "default_cape_rules",
+    "read_ledger",
     "screen",
     "write_declarations",
 ]

@@ -16,7 +16,11 @@ and some broker systems are known to issue offset check digits, so such a
 number is not silently dropped. ``"skip"`` or ``"keep"`` choose otherwise.
 
 A ledger (CSV of entries already declared) keeps a later batch from
-declaring them again. It is locked (``<ledger>.lock`` beside it) from the
+declaring them again, except the entries a caller names in ``redeclare``:
+entries CBP failed that may be declared once more (a resubmission; see
+:func:`ieepa_refund.reconcile.resubmit`). A resubmitted entry gains a second
+ledger row naming its new file, so the ledger keeps every declaration made and
+old two-column ledgers stay readable (:func:`read_ledger`). It is locked (``<ledger>.lock`` beside it) from the
 read to the write, so two runs on one ledger never declare an entry twice;
 it is written before the declarations are renamed into place; entry numbers
 in it are read as the ES-003 reader reads them (compact, zero-filled); a
@@ -188,22 +192,29 @@ def _normalise(text: str) -> str:
     return number.zfill(11) if number.isdigit() and len(number) < 11 else number
 
 
-def read_ledger(ledger: str | Path) -> dict[str, str]:
-    """Each entry a ledger holds, with the declaration file it went into ("" if not recorded).
+def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
+    """The entry numbers a ledger holds; a ledger that does not parse raises, never reads as empty."""
+    return set(_ledger_rows(path, data))
 
-    For reading where an entry stands (:func:`ieepa_refund.entry_roads`); a
-    missing ledger is an empty one, and one that does not parse raises.
+
+def read_ledger(path: str | Path) -> dict[str, tuple[str, ...]]:
+    """Each entry a ledger holds -> the declaration files it was written to, oldest first.
+
+    A missing or empty file is an empty ledger; a row that is not an entry
+    number raises :class:`InputFileError` naming the row. An entry with more
+    than one file was resubmitted after CBP failed it.
     """
-    return _read_ledger(Path(ledger))
+    return _ledger_rows(Path(path), None)
 
 
-def _read_ledger(path: Path, data: bytes | None = None) -> dict[str, str]:
-    """The entry numbers a ledger holds; a ledger that does not parse raises, never reads as empty.
+def _ledger_rows(path: Path, data: bytes | None) -> dict[str, tuple[str, ...]]:
+    """Entry -> declaration files, in ledger order.
 
     A missing file or an empty one is an empty ledger. The first column of each
-    row is the entry number (a header ``entry_number`` on row 1 is skipped);
-    blank rows and a missing final newline are tolerated; anything else that is
-    not an entry number raises :class:`InputFileError` naming the row.
+    row is the entry number (a header ``entry_number`` on row 1 is skipped), the
+    second, when there, the declaration file; blank rows and a missing final
+    newline are tolerated; anything else that is not an entry number raises
+    :class:`InputFileError` naming the row.
     """
     if data is None:
         if not path.exists():
@@ -213,7 +224,7 @@ def _read_ledger(path: Path, data: bytes | None = None) -> dict[str, str]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})", field="ledger") from None
-    declared: dict[str, str] = {}
+    declared: dict[str, tuple[str, ...]] = {}
     try:
         for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             first = cells[0].strip() if cells else ""
@@ -228,7 +239,8 @@ def _read_ledger(path: Path, data: bytes | None = None) -> dict[str, str]:
                     field="ledger",
                     value=first,
                 )
-            declared[number] = cells[1].strip() if len(cells) > 1 else ""
+            file = cells[1].strip() if len(cells) > 1 else ""
+            declared[number] = (*declared.get(number, ()), *((file,) if file else ()))
     except csv.Error as exc:
         raise InputFileError(f"{path}: not a CSV file ({exc})", field="ledger") from None
     return declared
@@ -280,8 +292,14 @@ def write_declarations(
     filer_code: str | None = None,
     max_entries: int = MAX_ENTRIES,
     check_digits: CheckDigits = "separate",
+    redeclare: Iterable[str] = (),
 ) -> DeclarationBatch:
-    """Write CAPE Declaration CSVs for ``entry_numbers`` (input order kept) into ``out_dir``."""
+    """Write CAPE Declaration CSVs for ``entry_numbers`` (input order kept) into ``out_dir``.
+
+    ``redeclare`` names entries the ledger holds that may be declared again: entries
+    CBP failed whose cause is fixed. Only the caller knows CBP's answer, so only
+    what it names passes the ledger; every other ledger entry is skipped.
+    """
     if not 1 <= max_entries <= MAX_ENTRIES:
         raise InvalidFormat(
             f"max_entries is 1 to {MAX_ENTRIES}", field="max_entries", value=max_entries
@@ -294,12 +312,13 @@ def write_declarations(
     if filer is not None and len(filer) != 3:
         raise InvalidFormat("a filer code has 3 characters", field="filer_code", value=filer_code)
     out = Path(out_dir)
+    again = frozenset(_normalise(str(number)) for number in redeclare)
     if ledger is None:
-        return _write(entry_numbers, out, None, None, filer, max_entries, check_digits)
+        return _write(entry_numbers, out, None, None, filer, max_entries, check_digits, again)
     ledger_path = Path(ledger)
     with _Lock(ledger_path):
         old = ledger_path.read_bytes() if ledger_path.exists() else None
-        return _write(entry_numbers, out, ledger_path, old, filer, max_entries, check_digits)
+        return _write(entry_numbers, out, ledger_path, old, filer, max_entries, check_digits, again)
 
 
 def _write(
@@ -310,6 +329,7 @@ def _write(
     filer: str | None,
     max_entries: int,
     check_digits: CheckDigits,
+    redeclare: frozenset[str] = frozenset(),
 ) -> DeclarationBatch:
     """Classify, then publish declarations and ledger as one step (under the ledger's lock).
 
@@ -346,7 +366,7 @@ def _write(
             skip(
                 "OTHER_FILER", f"filer code {number[:3]} is not {filer}: ACE rejects the whole file"
             )
-        elif number in already:
+        elif number in already and number not in redeclare:
             skip("ALREADY_DECLARED", "in the ledger of entries already declared")
         elif not _entry_number.is_valid(number):
             seen.add(number)

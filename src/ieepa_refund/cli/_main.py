@@ -6,7 +6,9 @@
                                   [--out FILE.csv|.json|.xlsx] [--json]
     ieepa-refund cape FILE... --out DIR --declared-on DATE [--ledger FILE] [--filer-code XXX]
     ieepa-refund check FILE.csv... [--filer-code XXX]
-    ieepa-refund demo
+    ieepa-refund reconcile FILE... [--ledger FILE] [--claims F] [--refunds F] [--trade-refunds F]
+                                   [--deposits F] [--out FILE.csv|.json] [--resubmit DIR]
+    ieepa-refund demo [--reconcile]
 
 Exit status: 0 done; 1 done, with rejected rows, excluded entries or faults
 found; 2 usage error, unreadable input or an output that cannot be written;
@@ -34,14 +36,16 @@ from ._cape import run_cape, run_check
 from ._estimate import run_demo, run_estimate
 from ._output import UsageError, quiet_broken_pipe
 from ._parser import build_parser
+from ._reconcile import run_reconcile, run_reconcile_demo
 
 __all__ = ["main"]
 
 _COMMANDS: dict[str, Callable[..., int]] = {
     "estimate": run_estimate,
-    "demo": run_demo,
+    "demo": lambda args: run_reconcile_demo(args) if args.reconcile else run_demo(args),
     "cape": run_cape,
     "check": run_check,
+    "reconcile": run_reconcile,
 }
 
 # Plain words for the file errors a user can act on; others keep the system's words.

@@ -6,10 +6,12 @@ import argparse
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..entry import PARTY_NUMBER
 from ..es003 import COLUMNS
+from ..reconcile import CLAIM_COLUMNS, DEPOSIT_COLUMNS, REFUND_COLUMNS, TRADE_REFUND_COLUMNS
 
 __all__ = ["EXIT_STATUS", "build_parser"]
 
@@ -47,9 +49,19 @@ and write, so two runs on one ledger never declare an entry twice.""",
     "check": """\
 example:
   ieepa-refund check declarations/cape_0123456789ab_001.csv --filer-code 316""",
+    "reconcile": """\
+example:
+  ieepa-refund reconcile ES003.csv --ledger declared.csv --claims ClaimDetails.csv \\
+      --refunds REV615.csv --trade-refunds REV603.csv --deposits bank.csv --out reconciled.csv
+
+CBP has not published the headers of REV-615, ES-022 or REV-603: columns are
+matched by meaning (docs/reconcile.md lists the names read); name any other
+with --refunds-map FIELD=HEADER (and --claims-map, --trade-refunds-map,
+--deposits-map). Try it on the bundled sample: ieepa-refund demo --reconcile.""",
     "demo": """\
 example:
-  ieepa-refund demo --as-of 2026-11-28""",
+  ieepa-refund demo --as-of 2026-11-28
+  ieepa-refund demo --reconcile --as-of 2026-11-28""",
 }
 
 # The forms the ES-003 reader takes (es003/_cells.DATE_FORMATS), matched whole: no time, no
@@ -101,6 +113,18 @@ def _mapping(text: str) -> tuple[str, str]:
             f"expected FIELD=HEADER with FIELD one of {sorted(COLUMNS)}, got {text!r}"
         )
     return field, header
+
+
+def _cbp_mapping(columns: dict[str, tuple[str, ...]]) -> Any:
+    def parse(text: str) -> tuple[str, str]:
+        field, sep, header = text.partition("=")
+        if not sep or field not in columns:
+            raise argparse.ArgumentTypeError(
+                f"expected FIELD=HEADER with FIELD one of {sorted(columns)}, got {text!r}"
+            )
+        return field, header
+
+    return parse
 
 
 def _sub(
@@ -287,7 +311,73 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(command="check")
 
+    rec = _sub(
+        commands, "reconcile", "reconcile the estimate with CBP's claims, refunds and deposits"
+    )
+    _inputs(rec)
+    rec.add_argument(
+        "--ledger", type=Path, metavar="FILE", help="the ledger of entries declared (cape --ledger)"
+    )
+    for name, columns, what in (
+        ("claims", CLAIM_COLUMNS, "CAPE Claim Details downloads (ACE, CAPE tab, Claim Status)"),
+        ("refunds", REFUND_COLUMNS, "REV-615 CAPE Details Refunds or ES-022 reports"),
+        ("trade-refunds", TRADE_REFUND_COLUMNS, "REV-603 Trade Refund Reports"),
+        ("deposits", DEPOSIT_COLUMNS, "bank deposits: a CSV of date, amount, reference"),
+    ):
+        dest = name.replace("-", "_")
+        rec.add_argument(
+            f"--{name}", dest=dest, action="append", type=Path, default=[], metavar="FILE",
+            help=f"{what} (repeat for several files)",
+        )  # fmt: skip
+        rec.add_argument(
+            f"--{name}-map", dest=f"{dest}_map", action="append", type=_cbp_mapping(columns),
+            default=[], metavar="FIELD=HEADER", help=f"a column of the {name} file named otherwise",
+        )  # fmt: skip
+    rec.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="the date fix deadlines are judged on, YYYY-MM-DD or MM/DD/YYYY (default: today)",
+    )
+    rec.add_argument("--corporate", action="store_true", help="estimate at the corporate rate")
+    rec.add_argument(
+        "--method", choices=("paid", "recalculate"), default="paid", help="principal method"
+    )
+    rec.add_argument(
+        "--deposit", choices=("reported", "pms"), default="reported", help="deposit-date rule"
+    )
+    rec.add_argument(
+        "--window-days",
+        type=int,
+        default=45,
+        metavar="N",
+        help="a deposit matches a refund up to N days after its refund date (default 45)",
+    )
+    rec.add_argument(
+        "--out", type=Path, metavar="FILE", help="write one row per entry (.csv or .json)"
+    )
+    rec.add_argument(
+        "--resubmit",
+        type=Path,
+        metavar="DIR",
+        help="write a declaration of the failed entries ready to resubmit, through --ledger",
+    )
+    rec.add_argument(
+        "--corrected",
+        action="append",
+        default=[],
+        metavar="ENTRY",
+        help="an entry whose post-summary correction is filed: resubmit it too (repeat)",
+    )
+    rec.set_defaults(command="reconcile")
+
     demo = _sub(commands, "demo", "run estimate on the bundled synthetic ES-003 sample")
     _estimating(demo)
+    demo.add_argument(
+        "--reconcile",
+        action="store_true",
+        help="reconcile the sample with its synthetic claim, refund and deposit files instead",
+    )
     demo.set_defaults(command="demo")
     return parser

@@ -161,14 +161,31 @@ ENTRY_FIELDS = (
 ALIASES = {norm(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
 
 
-def _rank(field_name: str, key: str) -> tuple[int, int, int]:
+def _rank(
+    field_name: str, key: str, columns: Mapping[str, tuple[str, ...]] = COLUMNS
+) -> tuple[int, int, int]:
     """How specific an alias is: the ES-003 name first, then longer (more specific) aliases."""
-    aliases = [norm(alias) for alias in COLUMNS[field_name]]
+    aliases = [norm(alias) for alias in columns[field_name]]
     position = aliases.index(key)
     return (0 if position == 0 else 1, -len(key), position)
 
 
 RANK = {key: _rank(name, key) for key, name in ALIASES.items()}
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    """Another file's fields and their headers (CBP's reports), matched as ES-003 columns are."""
+
+    columns: Mapping[str, tuple[str, ...]]
+    aliases: Mapping[str, str] = field(init=False)
+    rank: Mapping[str, tuple[int, int, int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        aliases = {norm(a): name for name, names in self.columns.items() for a in names}
+        object.__setattr__(self, "aliases", aliases)
+        rank = {key: _rank(name, key, self.columns) for key, name in aliases.items()}
+        object.__setattr__(self, "rank", rank)
 
 
 @dataclass
@@ -184,13 +201,16 @@ class ColumnMatch:
     """(header not used, field it also names, header used instead)."""
 
 
-def match_columns(headers: list[str], overrides: Mapping[str, str]) -> ColumnMatch:
+def match_columns(
+    headers: list[str], overrides: Mapping[str, str], *, columns: ColumnSet | None = None
+) -> ColumnMatch:
     """Match headers to fields; ``overrides`` maps a normalised header to a field (``mapping=``).
 
     A mapped header always wins its field. Otherwise, when two headers name one field, the
     more specific alias wins (see :func:`_rank`; the leftmost among equals) and the others
     are reported as ambiguous, never dropped silently.
     """
+    aliases, rank = (ALIASES, RANK) if columns is None else (columns.aliases, columns.rank)
     match = ColumnMatch(columns={})
     candidates: dict[str, list[tuple[tuple[int, int, int], int]]] = {}
     for index, header in enumerate(headers):
@@ -204,12 +224,12 @@ def match_columns(headers: list[str], overrides: Mapping[str, str]) -> ColumnMat
                 match.columns[name] = index
                 match.mapped[name] = header
             continue
-        name = ALIASES.get(key)
+        name = aliases.get(key)
         if name is None:
             if header:
                 match.ignored.append(header)
             continue
-        candidates.setdefault(name, []).append((RANK[key], index))
+        candidates.setdefault(name, []).append((rank[key], index))
     for name, found in candidates.items():
         found.sort()
         if name not in match.columns:
@@ -219,10 +239,16 @@ def match_columns(headers: list[str], overrides: Mapping[str, str]) -> ColumnMat
     return match
 
 
-def nearest(name: str, headers: list[str], *, limit: int = 3) -> list[str]:
+def nearest(
+    name: str,
+    headers: list[str],
+    *,
+    limit: int = 3,
+    columns: Mapping[str, tuple[str, ...]] = COLUMNS,
+) -> list[str]:
     """The file's headers closest to the names of field ``name``, best first (difflib)."""
     scores: dict[str, float] = {}
-    targets = [norm(alias) for alias in COLUMNS.get(name, ())] or [norm(name)]
+    targets = [norm(alias) for alias in columns.get(name, ())] or [norm(name)]
     for header in headers:
         key = norm(header)
         if not key:
@@ -233,10 +259,12 @@ def nearest(name: str, headers: list[str], *, limit: int = 3) -> list[str]:
     return sorted(scores, key=lambda header: -scores[header])[:limit]
 
 
-def missing_message(name: str, headers: list[str]) -> str:
+def missing_message(
+    name: str, headers: list[str], *, columns: Mapping[str, tuple[str, ...]] = COLUMNS
+) -> str:
     """``no duty column (duty); did you mean 'Line Tarrif Duty Amt'?``"""
     text = f"no {name.replace('_', ' ')} column ({name})"
-    close = nearest(name, headers)
+    close = nearest(name, headers, columns=columns)
     if close:
         text += "; did you mean " + " or ".join(repr(header) for header in close) + "?"
     return text

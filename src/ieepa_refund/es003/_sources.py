@@ -354,6 +354,30 @@ def open_source(
     source: Any, overrides: Mapping[str, str], *, delimiter: str | None = None
 ) -> SourceFile:
     """Open a path, an open file (text or binary) or a pandas DataFrame and find its header."""
+    opened = open_rows(source, delimiter=delimiter)
+    found = find_header(opened.rows(), overrides, opened.name)
+    found.kind, found.encoding, found.sheet = opened.kind, opened.encoding, opened.sheet
+    found.delimiter, found.rows = opened.delimiter, opened.rows
+    found.raw_line = opened.raw_line
+    return found
+
+
+@dataclass(frozen=True)
+class OpenedRows:
+    """A source opened as numbered raw rows, before any header is looked for."""
+
+    name: str
+    kind: str
+    encoding: str | None
+    sheet: str | None
+    delimiter: str | None
+    rows: Callable[[], Iterator[Raw]]
+    raw_line: _LineFetcher | None = None
+    """A text source's physical lines by number (see :class:`SourceFile`)."""
+
+
+def open_rows(source: Any, *, delimiter: str | None = None) -> OpenedRows:
+    """Open a path, an open file or a DataFrame as rows: any tabular export, not only ES-003."""
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise InputFileError("a delimiter is one character", field="delimiter", value=delimiter)
     encoding = sheet = chosen = None
@@ -372,11 +396,7 @@ def open_source(
         else:
             rows, encoding, chosen, fetch = _text_source(name, opener, content, delimiter)
             kind = "tsv" if chosen == "\t" else "csv"
-    found = find_header(rows(), overrides, name)
-    found.kind, found.encoding, found.sheet, found.delimiter = kind, encoding, sheet, chosen
-    found.rows = rows
-    found.raw_line = fetch
-    return found
+    return OpenedRows(name, kind, encoding, sheet, chosen, rows, fetch)
 
 
 class Readable:

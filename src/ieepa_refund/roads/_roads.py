@@ -306,7 +306,7 @@ def entry_roads(
     rates: RateTable | None = None,
     rules: CapeRules | None = None,
     timing: CapeTiming | None = None,
-    ledger: Mapping[str, str] | str | Path | None = None,
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | str | Path | None = None,
     plaintiffs: Collection[str] = (),
 ) -> Roads:
     """Each entry's road on ``declared_on`` (see :func:`entry_road`); ``ledger`` read once.
@@ -343,11 +343,13 @@ def entry_roads(
     return Roads(tuple(found))
 
 
-def _ledger(ledger: Mapping[str, str] | str | Path | None) -> Mapping[str, str]:
+def _ledger(
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | str | Path | None,
+) -> Mapping[str, str] | Mapping[str, tuple[str, ...]]:
     if ledger is None:
         return {}
     if isinstance(ledger, str | Path):
-        return read_ledger(ledger)
+        ledger = read_ledger(ledger)
     if not isinstance(ledger, Mapping):
         raise InvalidFormat(
             "a ledger file or a mapping of entry number to declaration file is expected",
@@ -367,7 +369,7 @@ def entry_road(
     rates: RateTable | None = None,
     rules: CapeRules | None = None,
     timing: CapeTiming | None = None,
-    ledger: Mapping[str, str] | None = None,
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | None = None,
     plaintiffs: Collection[str] = (),
 ) -> EntryRoad:
     """The road of ``entry`` for a CAPE declaration made on ``declared_on``.
@@ -396,7 +398,9 @@ def entry_road(
             field="refund",
             value=refund.entry_number,
         )
-    declared_in = (ledger or {}).get(entry.entry_number)
+    files = (ledger or {}).get(entry.entry_number)
+    # An entry resubmitted after CBP failed it is in several files: the latest one stands.
+    declared_in = (files[-1] if files else "") if isinstance(files, tuple) else files
     road, accepted, later = _road(entry, now, refund, declared_in, rules, registry, plaintiffs)
 
     expected: date | None = None

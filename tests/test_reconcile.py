@@ -1,0 +1,662 @@
+"""After filing: CBP's files read tolerantly, and each entry reconciled from estimate to deposit."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ieepa_refund import (
+    Entry,
+    InputFileError,
+    compute_refund,
+    default_cape_messages,
+    interest_detail,
+    read_claims,
+    read_deposits,
+    read_es003,
+    read_refunds,
+    read_trade_refunds,
+    reconcile,
+    resubmit,
+    sample_es003,
+)
+from ieepa_refund import entry_number as en
+from ieepa_refund.cape import read_ledger, write_declarations
+from ieepa_refund.cli import main
+from ieepa_refund.reconcile import Reconciliation
+
+from .strategies import claim_rows, deposit_rows
+
+EXAMPLES = Path(__file__).parents[1] / "src" / "ieepa_refund" / "examples"
+AS_OF = date(2026, 11, 28)
+D = Decimal
+
+
+def number(i: int) -> str:
+    first = f"316{i:07d}"
+    return first + en.calc_check_digit(first)
+
+
+def entry(i: int = 1, *, liquidated: str | None = "2026-06-30", lines: Any = None) -> Entry:
+    """$10,000 of fentanyl-China duty deposited 2025-04-15 (the brief's worked figure)."""
+    return Entry.model_validate(
+        {
+            "entry_number": number(i),
+            "entry_type": "01",
+            "importer_number": "12-3456789AB",
+            "entry_date": "2025-04-10",
+            "entry_summary_date": "2025-04-15",
+            "deposit_date": "2025-04-15",
+            "liquidation_date": liquidated,
+            "lines": lines
+            or [
+                {
+                    "number": 1,
+                    "country_of_origin": "CN",
+                    "tariffs": [{"hts": "9903.01.24", "duty": "10000.00"}],
+                }
+            ],
+        }
+    )
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def refunds_file(tmp_path: Path, rows: list[list[str]], name: str = "rev615.csv") -> Path:
+    header = [
+        "Entry Summary Number", "Refund Number", "Importer Number", "Liquidation Date",
+        "Refund Date", "Refund Principal Amount", "Refund Interest Amount", "Other Duties Netted",
+    ]  # fmt: skip
+    path = tmp_path / name
+    path.write_text(csv_text([header, *rows]), encoding="utf-8")
+    return path
+
+
+def sample_reconciliation(**kwargs: Any) -> Reconciliation:
+    return reconcile(
+        read_es003(sample_es003()).entries,
+        ledger=EXAMPLES / "sample_ledger.csv",
+        claims=read_claims(EXAMPLES / "sample_claims.csv"),
+        refunds=read_refunds(EXAMPLES / "sample_rev615.csv"),
+        trade_refunds=read_trade_refunds(EXAMPLES / "sample_rev603.csv"),
+        deposits=read_deposits(EXAMPLES / "sample_deposits.csv"),
+        as_of=AS_OF,
+        **kwargs,
+    )
+
+
+# --- readers ------------------------------------------------------------------------------------
+
+
+def test_claim_details_as_ace_exports_them(tmp_path: Path) -> None:
+    """Wrappers, a BOM, title rows, a cp1252 byte in CBP's text and a bad row, all accounted for."""
+    body = (
+        "CAPE Claim Details\r\nExported 11/28/2026\r\n\r\n"
+        "ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\r\n"
+        '="60576069342",="100000241223",Failed,HTS RELATIONSHIP/SEQUENCE MISMATCH\r\n'
+        '="31610000114",="100000241223",Entry Summary Updated,\r\n'
+        "6.05761E+10,100000241223,Failed,INVALID HTS\r\n"
+        ",,,\r\n"
+        '="31610001369",="100000241224",Failed,UNABLE TO CALCULATE DUTY \u2013 see CSMS\r\n'
+    )
+    path = tmp_path / "claims.csv"
+    path.write_bytes(body.encode("cp1252"))
+    claims = read_claims(path)
+    assert (claims.rows_read, claims.rows_used, claims.rows_rejected, claims.rows_blank) == (
+        4, 3, 1, 1,
+    )  # fmt: skip
+    first = claims.rows[0]
+    assert (first.entry_number, first.claim_number, first.outcome) == (
+        "60576069342", "100000241223", "failed",
+    )  # fmt: skip
+    assert claims.rows[1].outcome == "accepted"
+    assert claims.rows[1].message is None
+    assert claims.rows[2].message == "UNABLE TO CALCULATE DUTY \u2013 see CSMS"
+    (problem,) = claims.problems
+    assert (problem.file, problem.row, problem.column) == ("claims.csv", 7, "ENTRY_NUMBER")
+    assert "scientific notation" in problem.message
+    assert claims.files[0].header_row == 4
+    assert claims.files[0].encoding == "cp1252"
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(codecs.BOM_UTF8 + body.replace("\u2013", "-").encode("utf-8"))
+    assert read_claims(bom).files[0].encoding == "utf-8-sig"
+
+
+def test_claim_details_renamed_by_other_tools_and_tab_delimited() -> None:
+    text = (
+        "Entry Summary Number\tCape Claim Number\tFiling Status\tError Detail\n"
+        "316-1000011-4\t100000241223\tFailed\tINVALID HTS\n"
+    )
+    claims = read_claims(io.StringIO(text))
+    assert claims.files[0].format == "tsv"
+    assert set(claims.files[0].recognised) == {"entry_number", "claim_number", "status", "message"}
+    assert claims.rows[0].entry_number == "31610000114"
+    assert claims.rows[0].message == "INVALID HTS"
+
+
+def test_claim_details_mapping_and_a_clear_refusal() -> None:
+    text = "Entry,Claim Ref,Result,Why\n31610000114,100000241223,Failed,INVALID HTS\n"
+    with pytest.raises(InputFileError, match="no status column"):
+        read_claims(io.StringIO(text))
+    claims = read_claims(io.StringIO(text), mapping={"status": "Result", "message": "Why"})
+    assert claims.rows[0].outcome == "failed"
+    assert claims.files[0].mapped["status"] == "Result"
+    with pytest.raises(InputFileError, match="not a field"):
+        read_claims(io.StringIO(text), mapping={"colour": "Result"})
+    with pytest.raises(InputFileError, match="not in the header"):
+        read_claims(io.StringIO(text), mapping={"status": "Result", "message": "Reason"})
+
+
+def test_refund_report_nearest_headers_are_named() -> None:
+    text = "Entry Summry Numbr,Refnd Principal Amt\n31610000114,1.00\n"
+    with pytest.raises(InputFileError) as caught:
+        read_refunds(io.StringIO(text))
+    message = str(caught.value)
+    assert "did you mean 'Entry Summry Numbr'" in message
+    assert "principal" in message
+    assert "mapping=" in message
+
+
+def test_refund_report_reads_splits_totals_and_keeps_numbers_as_text() -> None:
+    rows = [
+        ["REV-615 CAPE Details Refunds Report"],
+        [],
+        [
+            "Entry Number",
+            "Refund No",
+            "Reliquidation Date",
+            "Total Refund Amount",
+            "Interest Amount",
+        ],
+        ['="31610000114"', '="000123456789"', "04/24/2026", "$3,157.86", "157.86"],
+        ["31610001369", "R2", "2026-10-30", "917.26", ""],
+        ["31610001021", "R3", "2026-10-30", "1.234,56", "1.00"],
+        ["31610000528", "R4", "31/10/2026", "10.00", "1.00"],
+    ]
+    refunds = read_refunds(io.StringIO(csv_text(rows)))
+    assert (refunds.rows_read, refunds.rows_used, refunds.rows_rejected) == (4, 1, 3)
+    (row,) = refunds.rows
+    assert row.refund_number == "000123456789"  # leading zeros kept: a string
+    assert (row.principal, row.interest, row.liquidation_date) == (
+        D("3000.00"), D("157.86"), date(2026, 4, 24),
+    )  # fmt: skip
+    codes = [p.code for p in refunds.problems]
+    assert codes == ["BAD_ROW", "BAD_VALUE", "BAD_VALUE"]
+    assert "split" in refunds.problems[0].message
+
+
+def test_trade_refund_statuses_and_a_bad_status() -> None:
+    rows = [
+        ["Refund Number", "Refund Date", "Refund Amount", "Status", "Secondary Status"],
+        ["R1", "11/20/2026", "10.00", "Transmitted", "Sent to Treasury"],
+        ["R2", "11/20/2026", "10.00", "Transmitted", "Treasury Issued"],
+        ["R3", "11/20/2026", "10.00", "Transmitted", "Funds Diverted"],
+        ["R4", "11/20/2026", "10.00", "Transmitted", "Check/ACH Returned"],
+        ["R5", "11/20/2026", "10.00", "Transmitted", "Check/ACH Reissued"],
+        ["R6", "11/20/2026", "10.00", "Transmitted", ""],
+        ["R7", "11/20/2026", "10.00", "Transmitted", "Lost in the post"],
+    ]
+    trades = read_trade_refunds(io.StringIO(csv_text(rows)))
+    assert [t.status for t in trades.rows] == [
+        "sent_to_treasury", "treasury_issued", "funds_diverted", "returned", "reissued",
+        "transmitted",
+    ]  # fmt: skip
+    (problem,) = trades.problems
+    assert problem.row == 8
+    assert problem.column == "Secondary Status"
+
+
+def test_bank_deposits_from_a_bank_export_and_an_xlsx(tmp_path: Path) -> None:
+    rows = [
+        ["Posting Date", "Description", "Credit"],
+        ["11/24/2026", "TREAS 310 CUS REFUND", "4,125.52"],
+        ["11/25/2026", "CARD PAYMENT", "-12.00"],
+        ["11/26/2026", "ZERO", "0.00"],
+    ]
+    deposits = read_deposits(io.StringIO(csv_text(rows)))
+    assert [d.amount for d in deposits.rows] == [D("4125.52")]
+    assert [p.code for p in deposits.problems] == ["BAD_ROW", "BAD_ROW"]
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Bank statement"])
+    sheet.append(["Date", "Amount", "Reference"])
+    sheet.append([date(2026, 11, 24), 4125.52, "TREAS 310"])
+    path = tmp_path / "bank.xlsx"
+    book.save(path)
+    (deposit,) = read_deposits(path).rows
+    assert (deposit.date, deposit.amount, deposit.row) == (date(2026, 11, 24), D("4125.52"), 3)
+
+
+@given(st.lists(claim_rows(), max_size=15))
+def test_claim_reader_accounts_for_every_row(rows: list[list[str]]) -> None:
+    """Every row after the header is used, rejected with a problem, or blank: none is lost."""
+    text = csv_text([["ENTRY_NUMBER", "CLAIM_NUMBER", "STATUS", "ERROR_DESCRIPTION"], *rows])
+    claims = read_claims(io.StringIO(text))
+    assert claims.rows_read == claims.rows_used + claims.rows_rejected
+    assert claims.rows_read + claims.rows_blank == len(rows)
+    assert len(claims.problems) == claims.rows_rejected
+    assert all(p.row is not None and p.file for p in claims.problems)
+
+
+@given(st.lists(deposit_rows(), max_size=15))
+def test_deposit_reader_accounts_for_every_row(rows: list[list[str]]) -> None:
+    """Every deposit row is used, rejected with a problem, or blank."""
+    deposits = read_deposits(io.StringIO(csv_text([["Date", "Amount", "Reference"], *rows])))
+    assert deposits.rows_read == deposits.rows_used + deposits.rows_rejected
+    assert deposits.rows_read + deposits.rows_blank == len(rows)
+    assert len(deposits.problems) == deposits.rows_rejected
+
+
+@given(st.lists(st.tuples(deposit_rows(), claim_rows()), max_size=10))
+def test_refund_readers_account_for_every_row(pairs: list[tuple[list[str], list[str]]]) -> None:
+    """REV-615 and REV-603 rows: used + rejected == read, whatever the cells hold."""
+    refunds = [[c[0], c[1], d[0], d[1], d[1]] for d, c in pairs]
+    header = ["Entry Number", "Refund Number", "Refund Date", "Principal", "Interest"]
+    read = read_refunds(io.StringIO(csv_text([header, *refunds])))
+    assert read.rows_read == read.rows_used + read.rows_rejected
+    assert read.rows_read + read.rows_blank == len(pairs)
+    trades = [[c[1], d[0], d[1], c[2]] for d, c in pairs]
+    header = ["Refund Number", "Refund Date", "Refund Amount", "Secondary Status"]
+    read_t = read_trade_refunds(io.StringIO(csv_text([header, *trades])))
+    assert read_t.rows_read == read_t.rows_used + read_t.rows_rejected
+    assert read_t.rows_read + read_t.rows_blank == len(pairs)
+
+
+# --- failed entries: messages, causes, fix paths, deadlines -------------------------------------
+
+
+@pytest.mark.parametrize("message", default_cape_messages().messages, ids=lambda m: m.message)
+def test_every_cbp_message_has_a_status_and_fix_path(message: Any, tmp_path: Path) -> None:
+    text = message.message if message.match == "exact" else f"ENTRY {message.message} ACCEPTED"
+    one = entry(1, liquidated="2026-01-15")
+    claims = read_claims(
+        io.StringIO(csv_text([["ENTRY_NUMBER", "STATUS", "ERROR_DESCRIPTION"],
+                              [one.entry_number, "Failed", text.lower()]]))
+    )  # fmt: skip
+    (result,) = reconcile([one], claims=claims, as_of=date(2025, 12, 1)).entries
+    if message.fix_path == "nothing":
+        assert result.status == "accepted"
+        return
+    assert result.status == "failed"
+    assert (result.cause, result.fix_path, result.fix) == (
+        message.cause, message.fix_path, message.fix,
+    )  # fmt: skip
+    expected = {"yes": "ready", "no": "no", "after_correction": "after_correction"}
+    assert result.resubmit == expected[message.resubmit]
+    if message.deadline_rule == "psc_window":
+        # 300 days from the entry summary (2026-02-09), or 15 days before liquidation: earlier.
+        assert result.deadline == date(2025, 12, 31)
+    elif message.deadline_rule == "protest_180":
+        assert result.deadline == date(2026, 7, 14)
+    else:
+        assert result.deadline is None
+
+
+def test_the_message_data_covers_csmss_history() -> None:
+    table = default_cape_messages()
+    split = table.explain("HTS RELATIONSHIP/SEQUENCE MISMATCH")
+    assert split is not None
+    assert split.until == date(2026, 6, 24)
+    assert table.explain("INVALID HTS").since == date(2026, 6, 25)  # type: ignore[union-attr]
+    goods = table.explain("GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97")
+    assert goods is not None
+    assert goods.resubmit == "yes"
+    assert table.explain("UNABLE TO CALCULATE DUTY").fix_path == "write_to_cbp"  # type: ignore[union-attr]
+    assert table.explain("NEVER SEEN BEFORE") is None
+
+
+def test_an_unknown_message_is_reported_not_guessed() -> None:
+    one = entry(1)
+    claims = read_claims(
+        io.StringIO(f"ENTRY_NUMBER,STATUS,ERROR_DESCRIPTION\n{one.entry_number},Failed,ODD\n")
+    )
+    (result,) = reconcile([one], claims=claims).entries
+    assert (result.status, result.cause, result.resubmit) == ("failed", "unknown_message", "no")
+
+
+def test_a_closed_psc_window_says_so(tmp_path: Path) -> None:
+    one = entry(1, liquidated=None)
+    claims = read_claims(
+        io.StringIO(
+            f"ENTRY_NUMBER,STATUS,ERROR_DESCRIPTION\n{one.entry_number},Failed,INVALID HTS\n"
+        )
+    )
+    (open_,) = reconcile([one], claims=claims, as_of=date(2026, 2, 9)).entries
+    (closed,) = reconcile([one], claims=claims, as_of=date(2026, 2, 10)).entries
+    assert open_.resubmit == "after_correction"
+    assert open_.deadline == date(2026, 2, 9)
+    assert closed.resubmit == "no"
+    assert any("PSC window closed" in n for n in closed.notes)
+
+
+# --- differences explained ----------------------------------------------------------------------
+
+
+def _reported(tmp_path: Path, one: Entry, principal: str, interest: str, **more: str) -> Any:
+    path = refunds_file(
+        tmp_path,
+        [[one.entry_number, "R1", "12-3456789AB", more.get("liquidated", "06/30/2026"),
+          "07/20/2026", principal, interest, more.get("netted", "")]],
+    )  # fmt: skip
+    (result,) = reconcile([one], refunds=read_refunds(path)).entries
+    return result
+
+
+def test_interest_matching_our_figure_is_a_match(tmp_path: Path) -> None:
+    result = _reported(tmp_path, entry(), "10000.00", "855.37")  # the brief's worked figure
+    assert (result.status, result.principal_cause, result.interest_cause) == (
+        "refunded", "match", "match",
+    )  # fmt: skip
+    assert result.interest_difference == 0
+    assert result.unexplained == 0
+
+
+def test_interest_difference_explained_by_the_reliquidation_date(tmp_path: Path) -> None:
+    cbp = interest_detail(
+        D("10000.00"), deposited=date(2025, 4, 15), until=date(2026, 8, 14)
+    ).interest
+    result = _reported(tmp_path, entry(), "10000.00", str(cbp), liquidated="08/14/2026")
+    assert result.interest_cause == "end_date"
+    assert result.interest_recomputed == cbp
+    assert result.interest_difference == cbp - D("855.37") != 0
+    assert result.liquidation_date == date(2026, 8, 14)
+
+
+def test_interest_difference_explained_by_the_rate_column(tmp_path: Path) -> None:
+    result = _reported(tmp_path, entry(), "10000.00", "725.02")  # the corporate figure
+    assert result.interest_cause == "rate_column"
+    assert result.interest_difference == D("725.02") - D("855.37")
+
+
+def test_interest_a_day_off_is_day_count(tmp_path: Path) -> None:
+    cbp = interest_detail(
+        D("10000.00"), deposited=date(2025, 4, 15), until=date(2026, 7, 1)
+    ).interest
+    result = _reported(tmp_path, entry(), "10000.00", str(cbp))
+    assert result.interest_cause == "day_count"
+
+
+def test_an_unexplained_difference_is_reported_with_its_size(tmp_path: Path) -> None:
+    result = _reported(tmp_path, entry(), "9999.00", "855.38")
+    assert (result.principal_cause, result.interest_cause) == ("unexplained", "unexplained")
+    assert result.unexplained == D("1.01")
+    assert result.principal_difference == D("-1.00")
+    assert any("unexplained" in note for note in result.notes)
+
+
+def test_principal_difference_explained_by_netting(tmp_path: Path) -> None:
+    netted_interest = interest_detail(
+        D("9750.00"), deposited=date(2025, 4, 15), until=date(2026, 6, 30)
+    ).interest
+    result = _reported(tmp_path, entry(), "9750.00", str(netted_interest), netted="250.00")
+    assert result.principal_cause == "netted_other_duties"
+    assert result.interest_cause == "principal"  # interest on the principal CBP refunded
+
+
+def test_principal_difference_explained_by_recalculation(tmp_path: Path) -> None:
+    """A non-IEEPA line underpaid by $100 against its rate: CBP's reliquidation nets it."""
+    lines = [
+        {"number": 1, "country_of_origin": "CN",
+         "tariffs": [{"hts": "9903.01.24", "duty": "10000.00"},
+                     {"hts": "8471.30.01.00", "value": "50000.00", "duty": "0.00", "rate": "0.2%"}]},
+    ]  # fmt: skip
+    one = entry(lines=lines)
+    recalc = compute_refund(one, method="recalculate").principal
+    assert recalc == D("9900.00")
+    result = _reported(tmp_path, one, str(recalc), "0.00")
+    assert result.principal_cause == "netted_other_duties"
+
+
+def test_principal_within_a_15_percent_bound_is_a_re_rating() -> None:
+    rec = sample_reconciliation()
+    assert rec.entries  # the sample's 15% all-in entry is not refunded in the sample files
+    imported = read_es003(sample_es003()).entries
+    uncertain = next(e for e in imported if e.entry_number == "31610000783")
+    text = csv_text(
+        [["Entry Number", "Liquidation Date", "Principal", "Interest"],
+         ["31610000783", "09/25/2026", "2000.00", "0.00"]]
+    )  # fmt: skip
+    (result,) = reconcile([uncertain], refunds=read_refunds(io.StringIO(text))).entries
+    assert result.principal_cause == "rerated_15_all_in"
+
+
+# --- payments and deposits ----------------------------------------------------------------------
+
+
+def test_the_sample_reconciles_end_to_end() -> None:
+    rec = sample_reconciliation()
+    by = {e.entry_number: e for e in rec.entries}
+    assert by["31610001369"].status == "paid"
+    assert by["B7655001231"].interest_cause == "end_date"
+    assert by["31610000114"].interest_cause == "rate_column"
+    assert by["31610001104"].principal_cause == "netted_other_duties"
+    assert by["31610001286"].status == "accepted"
+    assert by["31610000452"].status == "not_declared"
+    assert rec.failed_by_cause()["finally_liquidated"] == 1
+    assert not rec.unexplained
+    totals = rec.totals()
+    assert totals["diverted"] == D("1342.43")
+    assert totals["paid"] == D("12318.52")
+
+
+def test_a_deposit_covering_two_payments() -> None:
+    rec = sample_reconciliation()
+    (deposit,) = [d for d in rec.deposits if d.amount == D("4125.52")]
+    assert deposit.part == "sum"
+    assert deposit.payments == ("12-3456789AB@2026-09-10", "12-3456789AB@2026-10-30")
+    paid = [p for p in rec.payments if deposit.key in p.deposits]
+    assert [p.status for p in paid] == ["paid", "paid"]
+    assert sum((p.deposited for p in paid), D(0)) == deposit.amount
+
+
+def test_principal_and_interest_arriving_apart() -> None:
+    rec = sample_reconciliation()
+    (payment,) = [p for p in rec.payments if p.liquidation_date == date(2026, 4, 24)]
+    assert payment.status == "paid"
+    assert len(payment.deposits) == 2
+    assert payment.how == "principal and interest apart"
+
+
+def test_unmatched_deposits_and_refunds_are_listed() -> None:
+    rec = sample_reconciliation()
+    assert [d.amount for d in rec.unmatched_deposits] == [D("1500.00")]
+    assert rec.unmatched_refunds == ()
+    late = sample_reconciliation(window_days=0)
+    assert {p.liquidation_date for p in late.unmatched_refunds} >= {date(2026, 8, 14)}
+
+
+def test_a_diverted_refund() -> None:
+    rec = sample_reconciliation()
+    (diverted,) = [e for e in rec.entries if e.status == "diverted"]
+    assert diverted.entry_number == "31610000379"
+    assert diverted.offset == D("1342.43")
+    assert "24.72" in diverted.notes[-1]
+    (payment,) = [p for p in rec.payments if diverted.entry_number in p.entries]
+    assert (payment.status, payment.net, payment.offset) == ("diverted", 0, D("1342.43"))
+
+
+def test_a_returned_ach_payment(tmp_path: Path) -> None:
+    one = entry()
+    refunds = read_refunds(refunds_file(tmp_path, [[one.entry_number, "R1", "12-3456789AB",
+                                                    "06/30/2026", "07/20/2026", "10000.00", "855.37", ""]]))  # fmt: skip
+    trades = read_trade_refunds(
+        io.StringIO(csv_text([["Refund Number", "Refund Date", "Secondary Status"],
+                              ["R1", "07/20/2026", "Treasury Issued"],
+                              ["R1", "07/30/2026", "Check/ACH Returned"]]))
+    )  # fmt: skip
+    rec = reconcile([one], refunds=refunds, trade_refunds=trades)
+    assert rec.entries[0].status == "returned"
+    assert rec.payments[0].status == "returned"
+    assert rec.unmatched_refunds == rec.payments
+
+
+# --- resubmission -------------------------------------------------------------------------------
+
+
+def test_resubmission_skips_accepted_entries(tmp_path: Path) -> None:
+    entries = [entry(i) for i in range(1, 5)]
+    ledger = tmp_path / "declared.csv"
+    first = write_declarations([e.entry_number for e in entries], tmp_path / "d1", ledger=ledger)
+    assert first.count == 4
+    rows = [["ENTRY_NUMBER", "STATUS", "ERROR_DESCRIPTION"],
+            [entries[0].entry_number, "Entry Summary Updated", ""],
+            [entries[1].entry_number, "Failed", "GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97"],
+            [entries[2].entry_number, "Failed", "INVALID HTS"],
+            [entries[3].entry_number, "Failed", "ENTRY ON DRAWBACK"],
+            [entries[0].entry_number, "Failed", "GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97"]]  # fmt: skip
+    rec = reconcile(
+        entries, ledger=ledger, claims=read_claims(io.StringIO(csv_text(rows))), as_of=AS_OF
+    )
+    assert rec.entries[0].status == "accepted"  # failed again later, but it is accepted
+    batch = resubmit(rec, tmp_path / "d2", ledger=ledger)
+    assert batch.declared == (entries[1].entry_number,)
+    # A PSC filed: the corrected entry goes too; an accepted one is never let through.
+    again = resubmit(rec, tmp_path / "d3", ledger=ledger, corrected=[entries[2].entry_number])
+    assert again.declared == ()  # the PSC window closed on 2026-02-09 (as of 2026-11-28)
+    rec_open = reconcile(
+        entries, ledger=ledger, claims=read_claims(io.StringIO(csv_text(rows))),
+        as_of=date(2026, 1, 5),
+    )  # fmt: skip
+    again = resubmit(
+        rec_open, tmp_path / "d4", ledger=ledger,
+        corrected=[entries[2].entry_number, entries[0].entry_number],
+    )  # fmt: skip
+    assert again.declared == (entries[2].entry_number,)
+    held = read_ledger(ledger)
+    assert len(held[entries[1].entry_number]) == 2  # declared, then resubmitted
+    assert len(held[entries[0].entry_number]) == 1  # accepted: declared once
+
+
+def test_redeclare_lets_only_named_ledger_entries_through(tmp_path: Path) -> None:
+    a, b = number(1), number(2)
+    ledger = tmp_path / "old.csv"
+    ledger.write_text(f"entry_number\n{a}\n{b}\n", encoding="utf-8")  # an old one-column ledger
+    batch = write_declarations([a, b], tmp_path / "out", ledger=ledger, redeclare=[a])
+    assert batch.declared == (a,)
+    assert [s.code for s in batch.skipped] == ["ALREADY_DECLARED"]
+    assert read_ledger(ledger)[a] == (batch.files[0].name,)
+
+
+# --- surface ------------------------------------------------------------------------------------
+
+
+def test_tables_and_notebook_summary() -> None:
+    rec = sample_reconciliation()
+    records = rec.to_records()
+    assert len(records) == len(rec.entries)
+    assert "interest_cause" in records[0]
+    assert len(rec.to_records(level="payment")) == len(rec.payments)
+    assert len(rec.to_records(level="deposit")) == 5
+    frame = rec.to_dataframe(level="payment")
+    assert frame["net"].sum() == sum((p.net for p in rec.payments), D(0))
+    assert "Reconciliation with CBP" in rec._repr_html_()
+    claims = read_claims(EXAMPLES / "sample_claims.csv")
+    assert len(claims.to_records()) == 11
+    assert "CAPE Claim Details" in claims._repr_html_()
+
+
+def test_reconcile_refuses_bad_arguments() -> None:
+    from ieepa_refund import InvalidFormat
+
+    with pytest.raises(InvalidFormat):
+        reconcile([entry()], window_days=-1)
+    with pytest.raises(InvalidFormat):
+        reconcile([entry(), entry()])
+    with pytest.raises(InvalidFormat):
+        reconcile("31610000114")  # type: ignore[arg-type]
+
+
+def test_command_reconciles_and_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reconciled.csv"
+    argv = [
+        "reconcile", str(sample_es003()), "--ledger", str(EXAMPLES / "sample_ledger.csv"),
+        "--claims", str(EXAMPLES / "sample_claims.csv"),
+        "--refunds", str(EXAMPLES / "sample_rev615.csv"),
+        "--trade-refunds", str(EXAMPLES / "sample_rev603.csv"),
+        "--deposits", str(EXAMPLES / "sample_deposits.csv"),
+        "--as-of", "2026-11-28", "--out", str(out),
+    ]  # fmt: skip
+    assert main(argv) == 1  # failed entries and an unmatched deposit
+    printed = capsys.readouterr().out
+    assert "diverted" in printed
+    assert "1,342.43" in printed
+    assert "finally_liquidated: 1" in printed
+    assert "unmatched deposit: sample_deposits.csv:6" in printed
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 15
+    assert {r["entry_number"]: r["status"] for r in rows}["31610000379"] == "diverted"
+
+
+def test_command_mapping_resubmission_and_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "Entry,Result,Why\n31610000296,Failed,GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97\n",
+        encoding="utf-8",
+    )
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_bytes((EXAMPLES / "sample_ledger.csv").read_bytes())
+    base = ["reconcile", str(sample_es003()), "--claims", str(claims), "--ledger", str(ledger)]
+    assert main(base) == 2  # no status column found
+    assert "no status column" in capsys.readouterr().err
+    mapped = [*base, "--claims-map", "status=Result", "--claims-map", "message=Why"]
+    assert main([*mapped, "--resubmit", str(tmp_path / "again"), "--as-of", "2026-11-28"]) == 1
+    assert "Resubmission in" in capsys.readouterr().out
+    assert read_ledger(ledger)["31610000296"][-1].startswith("cape_")
+    assert len(read_ledger(ledger)["31610000296"]) == 2
+    with pytest.raises(SystemExit):
+        main([*base, "--claims-map", "colour=Result"])
+
+
+def test_demo_reconcile_runs_on_the_bundled_sample(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--reconcile", "--as-of", "2026-11-28"]) == 0
+    out = capsys.readouterr().out
+    assert "Reconciliation demo" in out
+    assert "Unexplained differences: 0 entries" in out
+
+
+def test_a_payment_against_cbps_consolidated_refund_and_a_liquidated_entry() -> None:
+    one, two, three = entry(1), entry(2), entry(3)
+    text = csv_text(
+        [["Entry Number", "Liquidation Date", "Refund Date", "Principal", "Interest",
+          "Consolidated Refund Number", "Consolidated Refund Amount"],
+         [one.entry_number, "06/30/2026", "07/20/2026", "10000.00", "855.37", "C1", "21710.73"],
+         [two.entry_number, "06/30/2026", "07/20/2026", "10000.00", "855.37", "C1", "21710.73"],
+         [three.entry_number, "06/30/2026", "", "", "", "", ""]]
+    )  # fmt: skip
+    rec = reconcile([one, two, three], refunds=read_refunds(io.StringIO(text)))
+    (payment,) = rec.payments
+    assert payment.entries == (one.entry_number, two.entry_number)
+    assert payment.payment_numbers == ("C1",)
+    assert payment.cbp_amount == D("21710.73")
+    assert payment.cbp_difference == D("-0.01")  # CBP's payment is a cent short of its entries
+    assert payment.estimate == D("21710.74")
+    assert rec.entries[2].status == "liquidated"
+
+
+def test_a_trade_refund_linked_to_no_entry_is_a_problem() -> None:
+    trades = read_trade_refunds(
+        io.StringIO(csv_text([["Refund Number", "Secondary Status"], ["R404", "Treasury Issued"]]))
+    )
+    rec = reconcile([entry()], trade_refunds=trades)
+    (problem,) = rec.problems
+    assert (problem.code, problem.row) == ("UNLINKED_REFUND", 2)
+    assert rec.entries[0].status == "not_declared"
