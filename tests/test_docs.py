@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,26 @@ def test_notebook_is_stored_without_outputs() -> None:
     """The notebook in the repository is the source; CI makes its outputs."""
     notebook = nbformat.read(ROOT / "docs" / "example.ipynb", as_version=4)
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+
+
+def test_the_readme_module_map_matches_the_tree() -> None:
+    """Every package and module of the library is in the README's Layout map, and every
+    name the map gives exists (the re-export modules kept for old imports are named after it)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    block = layout.split("```\nsrc/ieepa_refund/\n", 1)[1].split("```", 1)[0]
+    block = block.split("\ntests/", 1)[0]  # the library's part of the map
+    named = {name.rstrip("/") for name in re.findall(r"\b[\w]+\.py\b|^\s*[\w]+/", block, re.M)}
+    named = {name.strip() for name in named}
+    package = ROOT / "src" / "ieepa_refund"
+    shims = {"models.py", "results.py", "whatif.py", "plots.py", "__main__.py"}
+    tree = {
+        p.name
+        for p in package.iterdir()
+        if (p.is_dir() and not p.name.startswith("__"))
+        or (p.suffix == ".py" and p.name not in shims)
+    }
+    assert tree <= named, f"missing from the README's Layout: {sorted(tree - named)}"
+    assert named <= tree, sorted(named - tree)
+    for shim in sorted(shims - {"__main__.py"}):
+        assert f"`{shim[:-3]}`" in layout
