@@ -57,16 +57,20 @@ from .interest import (
     Compounding,
     DayCount,
     DelinquencyDetail,
+    DepositEvent,
     InterestConventions,
     InterestDetail,
     InterestPeriod,
+    InterestSegment,
     RatePeriod,
     RateTable,
+    SegmentedInterest,
     accrue_interest,
     default_rate_table,
     delinquency_interest,
     growth_factor,
     interest_detail,
+    segmented_interest,
 )
 from .payments import Allocation, Consolidation, Payable, Payment, consolidate
 from .portfolio import (
@@ -138,6 +142,7 @@ __all__ = [
     "DelinquencyDetail",
     "Deposit",
     "DepositBasis",
+    "DepositEvent",
     "Difference",
     "Entry",
     "EntryLine",
@@ -155,6 +160,7 @@ __all__ = [
     "InterestConventions",
     "InterestDetail",
     "InterestPeriod",
+    "InterestSegment",
     "InvalidChecksum",
     "InvalidFormat",
     "InvalidLength",
@@ -181,6 +187,7 @@ __all__ = [
     "RuleSet",
     "Screening",
     "Screenings",
+    "SegmentedInterest",
     "Skipped",
     "SpecificRate",
     "Tariff",
@@ -205,6 +212,7 @@ __all__ = [
     "read_es003",
     "sample_es003",
     "screen_all",
+    "segmented_interest",
     "stream_es003",
 ]
 

@@ -43,6 +43,13 @@ from ._engine import (
     interest_detail,
 )
 from ._exact import growth_factor
+from ._segments import (
+    DepositEvent,
+    DepositKind,
+    InterestSegment,
+    SegmentedInterest,
+    segmented_interest,
+)
 from ._table import RATE_COLUMNS, RatePeriod, RateTable, default_rate_table
 
 __all__ = [
@@ -52,17 +59,22 @@ __all__ = [
     "DELINQUENCY_PERIOD_DAYS",
     "DayCount",
     "DelinquencyDetail",
+    "DepositEvent",
+    "DepositKind",
     "InterestConventions",
     "InterestDetail",
     "InterestPeriod",
+    "InterestSegment",
     "MAX_PRINCIPAL",
     "RATE_COLUMNS",
     "RateColumn",
     "RatePeriod",
     "RateTable",
+    "SegmentedInterest",
     "accrue_interest",
     "default_rate_table",
     "delinquency_interest",
     "growth_factor",
     "interest_detail",
+    "segmented_interest",
 ]
