@@ -110,7 +110,7 @@ __version__ = "0.1.0"
 #: IANA_VERSION): a test ties each to its data set's MANIFEST.json.
 DATA_VERSIONS: _Mapping[str, str] = _MappingProxyType(
     {
-        "cape_rules": "2026.3",
+        "cape_rules": "2026.4",
         "federal_closures": "2026.1",
         "htsus_ch99": "2026.2",
         "interest_rates": "2026.4",

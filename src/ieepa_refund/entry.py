@@ -175,6 +175,9 @@ class Entry(Model):
     """AD/CVD entry awaiting Commerce liquidation instructions (19 U.S.C. 1504(d))."""
     surety_paid: bool | None = None
     """Duties were paid by the surety."""
+    not_in_ace: bool | None = None
+    """The entry was not filed in ACE, or has no liquidation status in ACE (CAPE excludes it,
+    CSMS #68315804). An ES-003 row comes from ACE, so the reader never sets it."""
     summary_status: str | None = None
     """The entry summary's ACE status as reported (e.g. ``ACCEPTED``, ``CANCELLED``, ``REJECTED``)."""
     # Flags set by the ES-003 reader: the entry is kept so its money is seen, and it says what
