@@ -112,7 +112,7 @@ DATA_VERSIONS: _Mapping[str, str] = _MappingProxyType(
     {
         "cape_rules": "2026.4",
         "federal_closures": "2026.1",
-        "htsus_ch99": "2026.2",
+        "htsus_ch99": "2026.3",
         "interest_rates": "2026.4",
     }
 )
