@@ -43,14 +43,18 @@ from .errors import (
 )
 from .es003 import (
     AmbiguousColumn,
+    DepositsAttached,
+    DepositsImport,
     Es003Import,
     Es003Report,
     Es003Stream,
     FileReport,
     Problem,
+    read_deposits,
     read_es003,
     sample_es003,
     stream_es003,
+    with_deposits,
 )
 from .interest import (
     Accrual,
@@ -143,6 +147,8 @@ __all__ = [
     "Deposit",
     "DepositBasis",
     "DepositEvent",
+    "DepositsAttached",
+    "DepositsImport",
     "Difference",
     "Entry",
     "EntryLine",
@@ -209,11 +215,13 @@ __all__ = [
     "growth_factor",
     "interest_detail",
     "parse_rate",
+    "read_deposits",
     "read_es003",
     "sample_es003",
     "screen_all",
     "segmented_interest",
     "stream_es003",
+    "with_deposits",
 ]
 
 

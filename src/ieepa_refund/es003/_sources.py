@@ -272,6 +272,17 @@ def open_source(
     source: Any, overrides: Mapping[str, str], *, delimiter: str | None = None
 ) -> SourceFile:
     """Open a path, an open file (text or binary) or a pandas DataFrame and find its header."""
+    name, kind, rows, encoding, sheet, chosen = open_rows(source, delimiter=delimiter)
+    found = find_header(rows(), overrides, name)
+    found.kind, found.encoding, found.sheet, found.delimiter = kind, encoding, sheet, chosen
+    found.rows = rows
+    return found
+
+
+def open_rows(
+    source: Any, *, delimiter: str | None = None
+) -> tuple[str, str, Callable[[], Iterator[Raw]], str | None, str | None, str | None]:
+    """(name, format, rows, encoding, sheet, delimiter) of a source, before any header is sought."""
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise InputFileError("a delimiter is one character", field="delimiter", value=delimiter)
     encoding = sheet = chosen = None
@@ -289,10 +300,7 @@ def open_source(
         else:
             rows, encoding, chosen = _text_source(name, opener, content, delimiter)
             kind = "tsv" if chosen == "\t" else "csv"
-    found = find_header(rows(), overrides, name)
-    found.kind, found.encoding, found.sheet, found.delimiter = kind, encoding, sheet, chosen
-    found.rows = rows
-    return found
+    return name, kind, rows, encoding, sheet, chosen
 
 
 class Readable:
