@@ -293,3 +293,24 @@ def test_one_deposit_event_is_the_single_deposit_case() -> None:
     )
     plain = Entry.model_validate({**_ENTRY, "deposit_date": "2025-06-12"})
     assert compute_refund(one).interest == compute_refund(plain).interest == Decimal("185.32")
+
+
+def test_segmented_interest_on_an_uncertain_principal_says_so() -> None:
+    """An unknown IEEPA-block number (9903.01.06, 100.00) bounds the principal at 3,000-3,100.
+
+    Deposits 4,600 then 1,000; on the established 3,000 the final duty is 2,600, so the segments
+    carry the same 2,000 and 3,000 excess as above: 167.32, with the warning.
+    """
+    line = _ENTRY["lines"][0]  # type: ignore[index]
+    data = {
+        **_ENTRY,
+        "lines": [{**line, "tariffs": [*line["tariffs"], {"hts": "9903.01.06", "duty": "100.00"}]}],
+        "deposits": [
+            {"kind": "deposit", "date": "2025-06-12", "amount": "4600.00"},
+            {"kind": "deposit", "date": "2025-09-02", "amount": "1000.00"},
+        ],
+    }
+    result = compute_refund(Entry.model_validate(data))
+    assert (result.principal, result.principal_high) == (Decimal("3000.00"), Decimal("3100.00"))
+    assert result.interest == Decimal("167.32")
+    assert "INTEREST_ON_ESTABLISHED_PRINCIPAL" in [w.code for w in result.warnings]

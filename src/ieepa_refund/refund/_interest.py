@@ -106,7 +106,12 @@ def attach_interest(
         )
         return None, table.data_version
     if len(entry.deposits) > 1:
-        return _segmented(principal, entry, until, corporate, table, project, conventions, warnings)
+        segmented = _segmented(
+            principal, entry, until, corporate, table, project, conventions, warnings
+        )
+        if segmented[0] is not None:
+            _established(principal, principal_high, warnings)
+        return segmented
     try:
         detail = interest_detail(
             principal,
@@ -123,6 +128,13 @@ def attach_interest(
         )
         return None, table.data_version
     _projected(detail.projected, warnings)
+    _established(principal, principal_high, warnings)
+    return detail, table.data_version
+
+
+def _established(
+    principal: Decimal, principal_high: Decimal | None, warnings: list[RefundWarning]
+) -> None:
     if principal_high != principal:
         warnings.append(
             warning(
@@ -131,7 +143,6 @@ def attach_interest(
                 "larger, and its interest with it.",
             )
         )
-    return detail, table.data_version
 
 
 def _projected(projected: bool, warnings: list[RefundWarning]) -> None:
