@@ -105,7 +105,8 @@ def test_reconciliation_flag_before_and_after_2026_06_29(
         ({"entry_type": "47"}, "ENTRY_TYPE_47", None),
         ({"adcvd_instructions_pending": True}, "ADCVD_INSTRUCTIONS_PENDING", None),
         ({"surety_paid": True}, "SURETY_PAID", None),
-        ({"entry_date": "2026-03-02"}, "INVALID_HTS", "INVALID HTS"),
+        # Before 2026-06-25 CBP gave this fault as HTS RELATIONSHIP/SEQUENCE MISMATCH (CSMS #69056483).
+        ({"entry_date": "2026-03-02"}, "INVALID_HTS", "HTS RELATIONSHIP/SEQUENCE MISMATCH"),
     ],
 )
 def test_exclusions(facts: dict[str, Any], code: str, message: str | None) -> None:

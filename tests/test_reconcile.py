@@ -20,8 +20,8 @@ from ieepa_refund import (
     compute_refund,
     default_cape_messages,
     interest_detail,
+    read_bank_deposits,
     read_claims,
-    read_deposits,
     read_es003,
     read_refunds,
     read_trade_refunds,
@@ -92,7 +92,7 @@ def sample_reconciliation(**kwargs: Any) -> Reconciliation:
         claims=read_claims(EXAMPLES / "sample_claims.csv"),
         refunds=read_refunds(EXAMPLES / "sample_rev615.csv"),
         trade_refunds=read_trade_refunds(EXAMPLES / "sample_rev603.csv"),
-        deposits=read_deposits(EXAMPLES / "sample_deposits.csv"),
+        deposits=read_bank_deposits(EXAMPLES / "sample_deposits.csv"),
         as_of=AS_OF,
         **kwargs,
     )
@@ -226,7 +226,7 @@ def test_bank_deposits_from_a_bank_export_and_an_xlsx(tmp_path: Path) -> None:
         ["11/25/2026", "CARD PAYMENT", "-12.00"],
         ["11/26/2026", "ZERO", "0.00"],
     ]
-    deposits = read_deposits(io.StringIO(csv_text(rows)))
+    deposits = read_bank_deposits(io.StringIO(csv_text(rows)))
     assert [d.amount for d in deposits.rows] == [D("4125.52")]
     assert [p.code for p in deposits.problems] == ["BAD_ROW", "BAD_ROW"]
     openpyxl = pytest.importorskip("openpyxl")
@@ -237,7 +237,7 @@ def test_bank_deposits_from_a_bank_export_and_an_xlsx(tmp_path: Path) -> None:
     sheet.append([date(2026, 11, 24), 4125.52, "TREAS 310"])
     path = tmp_path / "bank.xlsx"
     book.save(path)
-    (deposit,) = read_deposits(path).rows
+    (deposit,) = read_bank_deposits(path).rows
     assert (deposit.date, deposit.amount, deposit.row) == (date(2026, 11, 24), D("4125.52"), 3)
 
 
@@ -255,7 +255,7 @@ def test_claim_reader_accounts_for_every_row(rows: list[list[str]]) -> None:
 @given(st.lists(deposit_rows(), max_size=15))
 def test_deposit_reader_accounts_for_every_row(rows: list[list[str]]) -> None:
     """Every deposit row is used, rejected with a problem, or blank."""
-    deposits = read_deposits(io.StringIO(csv_text([["Date", "Amount", "Reference"], *rows])))
+    deposits = read_bank_deposits(io.StringIO(csv_text([["Date", "Amount", "Reference"], *rows])))
     assert deposits.rows_read == deposits.rows_used + deposits.rows_rejected
     assert deposits.rows_read + deposits.rows_blank == len(rows)
     assert len(deposits.problems) == deposits.rows_rejected

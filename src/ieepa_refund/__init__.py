@@ -43,30 +43,38 @@ from .errors import (
 )
 from .es003 import (
     AmbiguousColumn,
+    DepositsAttached,
+    DepositsImport,
     Es003Import,
     Es003Report,
     Es003Stream,
     FileReport,
     Problem,
+    read_deposits,
     read_es003,
     sample_es003,
     stream_es003,
+    with_deposits,
 )
 from .interest import (
     Accrual,
     Compounding,
     DayCount,
     DelinquencyDetail,
+    DepositEvent,
     InterestConventions,
     InterestDetail,
     InterestPeriod,
+    InterestSegment,
     RatePeriod,
     RateTable,
+    SegmentedInterest,
     accrue_interest,
     default_rate_table,
     delinquency_interest,
     growth_factor,
     interest_detail,
+    segmented_interest,
 )
 from .payments import Allocation, Consolidation, Payable, Payment, consolidate
 from .portfolio import (
@@ -109,8 +117,8 @@ from .reconcile import (
     TradeStatus,
     default_cape_messages,
     load_cape_messages,
+    read_bank_deposits,
     read_claims,
-    read_deposits,
     read_refunds,
     read_trade_refunds,
     reconcile,
@@ -148,10 +156,10 @@ __version__ = "0.1.0"
 DATA_VERSIONS: _Mapping[str, str] = _MappingProxyType(
     {
         "cape_messages": "2026.1",
-        "cape_rules": "2026.3",
+        "cape_rules": "2026.4",
         "cape_timing": "2026.1",
         "federal_closures": "2026.1",
-        "htsus_ch99": "2026.2",
+        "htsus_ch99": "2026.3",
         "interest_rates": "2026.4",
     }
 )
@@ -193,7 +201,10 @@ __all__ = [
     "DelinquencyDetail",
     "Deposit",
     "DepositBasis",
+    "DepositEvent",
     "DepositMatch",
+    "DepositsAttached",
+    "DepositsImport",
     "Difference",
     "Entry",
     "EntryLine",
@@ -215,6 +226,7 @@ __all__ = [
     "InterestConventions",
     "InterestDetail",
     "InterestPeriod",
+    "InterestSegment",
     "InvalidChecksum",
     "InvalidFormat",
     "InvalidLength",
@@ -247,6 +259,7 @@ __all__ = [
     "RuleSet",
     "Screening",
     "Screenings",
+    "SegmentedInterest",
     "Skipped",
     "SpecificRate",
     "Tariff",
@@ -276,6 +289,7 @@ __all__ = [
     "interest_detail",
     "load_cape_messages",
     "parse_rate",
+    "read_bank_deposits",
     "read_claims",
     "read_deposits",
     "read_es003",
@@ -286,7 +300,9 @@ __all__ = [
     "resubmit",
     "sample_es003",
     "screen_all",
+    "segmented_interest",
     "stream_es003",
+    "with_deposits",
 ]
 
 

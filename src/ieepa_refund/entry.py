@@ -31,10 +31,12 @@ from . import entry_number as _entry_number
 from . import hts as _hts
 from ._model import Model
 from .errors import InvalidChecksum, ValidationError
+from .interest import DepositEvent
+from .interest._segments import check_events
 from .money import Amount, Quantity
 from .rates import parse_rate
 
-__all__ = ["Entry", "EntryLine", "ProtestStatus", "Tariff"]
+__all__ = ["DepositEvent", "Entry", "EntryLine", "ProtestStatus", "Tariff"]
 
 
 ProtestStatus = Literal["open", "suspended", "closed"]
@@ -151,6 +153,11 @@ class Entry(Model):
     entry_date: date
     entry_summary_date: date | None = None
     deposit_date: date | None = None
+    deposits: tuple[DepositEvent, ...] = ()
+    """Every deposit and pre-liquidation refund, when there is more than the one deposit
+    (supplemental deposits, post-summary corrections): interest is then computed per
+    segment (19 CFR 24.36(a)(1)). Empty: the single deposit on ``deposit_date``. Kept in
+    date order; the first is a deposit and the balance never falls below zero."""
     liquidation_date: date | None = None
     liquidation_status: str | None = None
     lines: tuple[EntryLine, ...]
@@ -169,6 +176,9 @@ class Entry(Model):
     """AD/CVD entry awaiting Commerce liquidation instructions (19 U.S.C. 1504(d))."""
     surety_paid: bool | None = None
     """Duties were paid by the surety."""
+    not_in_ace: bool | None = None
+    """The entry was not filed in ACE, or has no liquidation status in ACE (CAPE excludes it,
+    CSMS #68315804). An ES-003 row comes from ACE, so the reader never sets it."""
     summary_status: str | None = None
     """The entry summary's ACE status as reported (e.g. ``ACCEPTED``, ``CANCELLED``, ``REJECTED``)."""
     # Flags set by the ES-003 reader: the entry is kept so its money is seen, and it says what
@@ -246,6 +256,12 @@ class Entry(Model):
                 )
         return value
 
+    @field_validator("deposits")
+    @classmethod
+    def _deposits(cls, value: tuple[DepositEvent, ...]) -> tuple[DepositEvent, ...]:
+        # check_events raises InvalidFormat, a ValueError: pydantic reports it on this field.
+        return check_events(value) if value else value
+
     @field_validator("lines")
     @classmethod
     def _some_lines(cls, value: tuple[EntryLine, ...]) -> tuple[EntryLine, ...]:
@@ -259,6 +275,11 @@ class Entry(Model):
         if len(set(numbers)) != len(numbers):
             dupes = sorted({n for n in numbers if numbers.count(n) > 1})
             raise ValueError(f"lines: line numbers repeat: {dupes}")
+        if self.deposits and self.deposit_date not in (None, self.deposits[0].date):
+            raise ValueError(
+                f"deposit_date {self.deposit_date} is not the date of the first deposit "
+                f"{self.deposits[0].date}: give one or make them agree"
+            )
         if self.liquidation_date is not None and self.liquidation_date < self.entry_date:
             raise ValueError(
                 f"liquidation_date {self.liquidation_date} is before entry_date {self.entry_date}"

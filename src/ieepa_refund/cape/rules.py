@@ -58,6 +58,10 @@ RULE_NAMES = frozenset(
         "surety_paid",
         "no_ieepa",
         "invalid_hts",
+        "hts_relationship",
+        "goods_value_ch1_97",
+        "not_in_ace",
+        "psc_window",
         "finally_liquidated",
     }
 )
@@ -76,8 +80,20 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 #: Rules that only switch on: their value is always ``exclude``.
 _SWITCHES = frozenset(
-    {"drawback_claim", "protest", "adcvd_pending", "surety_paid", "no_ieepa", "invalid_hts"}
+    {
+        "drawback_claim",
+        "protest",
+        "adcvd_pending",
+        "surety_paid",
+        "no_ieepa",
+        "invalid_hts",
+        "hts_relationship",
+        "goods_value_ch1_97",
+        "not_in_ace",
+    }
 )
+#: Rules whose value is a whole number of days.
+_DAY_RULES = frozenset({"lookback_days", "psc_window"})
 #: Rules whose value is one ACE entry type (two digits).
 _ENTRY_TYPE_RULES = frozenset({"exclude_entry_type", "at_liquidation_entry_type"})
 #: Rules whose value is status phrases, ``;``-separated, matched as whole words.
@@ -116,9 +132,9 @@ def _entry_types(text: str, rule: str) -> tuple[str, ...]:
 
 def _typed(rule: str, value: str) -> dict[str, Any]:
     """The typed fields of one rule's value; ValueError naming the rule if it does not parse."""
-    if rule == "lookback_days":
+    if rule in _DAY_RULES:
         if not (value.isascii() and value.isdigit()) or int(value) < 1:
-            raise ValueError(f"lookback_days: {value!r} is not a whole number of days")
+            raise ValueError(f"{rule}: {value!r} is not a whole number of days")
         return {"days": int(value)}
     if rule in _ENTRY_TYPE_RULES:
         if ";" in value:
@@ -160,7 +176,8 @@ class Rule(BaseModel):
     confidence: str
     source: str
     days: int | None = None
-    """``lookback_days``: the days after liquidation an entry can still be declared."""
+    """``lookback_days``: the days after liquidation an entry can still be declared;
+    ``psc_window``: the days after the entry summary a post-summary correction can be filed."""
     entry_types: tuple[str, ...] = ()
     """Entry-type rules: the type; ``recon_flag``: the types allowed if no type 09 was filed."""
     terms: tuple[tuple[str, ...], ...] = ()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from datetime import date
+from datetime import date, timedelta
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -152,6 +152,7 @@ def screen(
     reasons.extend(_entry_rules(entry, ruleset))
     reasons.extend(_liquidation_rules(entry, ruleset, declared_on, lookback, plaintiffs))
     reasons.extend(_hts_rules(entry, ruleset, registry or default_registry()))
+    reasons.extend(_psc_window(entry, ruleset, declared_on, reasons))
 
     effects = {r.effect for r in reasons}
     status: Status = (
@@ -230,6 +231,7 @@ def _entry_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
         ("drawback_claim", entry.drawback_claim),
         ("adcvd_pending", entry.adcvd_instructions_pending),
         ("surety_paid", entry.surety_paid),
+        ("not_in_ace", entry.not_in_ace),
     )
     for name, fact in checks:
         if fact and (found := ruleset.first(name)):
@@ -311,8 +313,74 @@ def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reaso
                 continue
             invalid = invalid or is_invalid_hts(cls.status)
             carries_duty = carries_duty or carries_ieepa_duty(cls.status, cls.period)
-    if invalid and (rule := ruleset.first("invalid_hts")):
-        reasons.append(_reason(rule, "exclude"))
+    found = [
+        ("invalid_hts", invalid),
+        ("hts_relationship", _missing_companion(entry)),
+        ("goods_value_ch1_97", _value_not_on_ch1_97(entry)),
+    ]
+    # Codes name the fault and stay put; the message is CBP's on the declaration date (until
+    # 2026-06-24 the first two faults shared HTS RELATIONSHIP/SEQUENCE MISMATCH).
+    for name, fault in found:
+        if fault and (rule := ruleset.first(name)):
+            reasons.append(_reason(rule, "exclude"))
     if not carries_duty and (rule := ruleset.first("no_ieepa")):
         reasons.append(_reason(rule, "exclude"))
     return reasons
+
+
+def _codes(reasons: list[Reason]) -> set[str]:
+    return {r.code for r in reasons}
+
+
+def _missing_companion(entry: Entry) -> bool:
+    """A line reports Chapter 99 numbers but no Chapter 1-97 number they belong to.
+
+    Told only when the entry's data carries Chapter 1-97 numbers on other lines: a file of
+    Chapter 99 rows alone says nothing about what ACE holds. The companion numbers a
+    heading requires are not in our data, so this is the one relationship fault we can see.
+    """
+    has_ch1_97 = [any(not t.is_chapter99 for t in line.tariffs) for line in entry.lines]
+    return any(has_ch1_97) and not all(has_ch1_97)
+
+
+def _value_not_on_ch1_97(entry: Entry) -> bool:
+    """A line's Chapter 1-97 number carries no goods value while the entry reports values.
+
+    CBP's check from 2026-04-20 to 2026-06-24 (CSMS #69056483). Told only when the data
+    reports a value somewhere on the entry: an export without the value column says nothing.
+    """
+    if not any(t.value for line in entry.lines for t in line.tariffs):
+        return False
+    return any(
+        all(not t.value for t in line.tariffs if not t.is_chapter99)
+        for line in entry.lines
+        if any(not t.is_chapter99 for t in line.tariffs)
+    )
+
+
+#: Faults CBP tells filers to fix with a post-summary correction, then resubmit.
+_PSC_FIXES = frozenset({"invalid_hts", "hts_relationship", "goods_value_ch1_97"})
+
+
+def _psc_window(
+    entry: Entry, ruleset: RuleSet, declared_on: date, reasons: list[Reason]
+) -> list[Reason]:
+    """An entry that needs a PSC it can no longer get: not refundable in this CAPE phase.
+
+    The PSC window closes 300 days after the entry summary (the entry date when the data has
+    no summary date) or once the entry is liquidated; CBP's other limit, 15 days before the
+    scheduled liquidation, needs a date ES-003 does not carry.
+    """
+    rule = ruleset.first("psc_window")
+    fixes = {r.code for name in _PSC_FIXES for r in ruleset.all(name)}
+    if rule is None or rule.days is None or not fixes & _codes(reasons):
+        return []
+    summary = entry.entry_summary_date or entry.entry_date
+    closes = summary + timedelta(days=rule.days)
+    if entry.liquidation_date is not None and entry.liquidation_date <= declared_on:
+        extra = f" (liquidated {entry.liquidation_date.isoformat()})"
+    elif declared_on > closes:
+        extra = f" (the window closed {closes.isoformat()})"
+    else:
+        return []
+    return [_reason(rule, "exclude", extra)]

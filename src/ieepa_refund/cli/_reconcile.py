@@ -18,8 +18,8 @@ from ..reconcile import (
     ClaimDetails,
     Reconciliation,
     TradeRefunds,
+    read_bank_deposits,
     read_claims,
-    read_deposits,
     read_refunds,
     read_trade_refunds,
     reconcile,
@@ -74,7 +74,7 @@ def _read(args: argparse.Namespace) -> _Read:
         read_claims(*claims[0], mapping=claims[1]) if claims else None,
         read_refunds(*refunds[0], mapping=refunds[1]) if refunds else None,
         read_trade_refunds(*trades[0], mapping=trades[1]) if trades else None,
-        read_deposits(*deposits[0], mapping=deposits[1]) if deposits else None,
+        read_bank_deposits(*deposits[0], mapping=deposits[1]) if deposits else None,
     )
 
 

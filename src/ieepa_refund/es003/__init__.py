@@ -33,12 +33,22 @@ compact values an entry needs, never the file as a whole.
 
 from ._assemble import PROGRESS_EVERY, Es003Stream, read_es003, sample_es003, stream_es003
 from ._columns import COLUMNS, REQUIRED
+from ._deposits import (
+    DEPOSIT_COLUMNS,
+    DepositsAttached,
+    DepositsImport,
+    read_deposits,
+    with_deposits,
+)
 from ._sources import HEADER_SEARCH_ROWS
 from .report import AmbiguousColumn, Es003Import, Es003Report, FileReport, Problem
 
 __all__ = [
     "AmbiguousColumn",
     "COLUMNS",
+    "DEPOSIT_COLUMNS",
+    "DepositsAttached",
+    "DepositsImport",
     "Es003Import",
     "Es003Report",
     "Es003Stream",
@@ -47,7 +57,9 @@ __all__ = [
     "PROGRESS_EVERY",
     "Problem",
     "REQUIRED",
+    "read_deposits",
     "read_es003",
     "sample_es003",
     "stream_es003",
+    "with_deposits",
 ]

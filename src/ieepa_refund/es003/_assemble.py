@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,6 +18,8 @@ from .. import hts as _hts
 from .._trusted import trusted
 from ..entry import Entry, EntryLine, Tariff
 from ..errors import InputFileError, InvalidChecksum, ValidationError
+from ..interest import DepositEvent
+from ..interest._segments import check_events
 from ..rates import parse_rate
 from ._cells import (
     COUNTRY,
@@ -31,7 +34,7 @@ from ._cells import (
     parse_ordinal,
     parse_quantity,
 )
-from ._columns import COLUMNS, ENTRY_FIELDS, norm
+from ._columns import COLUMNS, DEPOSIT_FIELDS, ENTRY_FIELDS, norm
 from ._sources import SourceFile, data_rows, open_source
 from .report import Es003Import, Es003Report, FileReport, Problem, summarise
 
@@ -569,13 +572,20 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
                 rows=0,
             )
         )
+    deposits = _deposits(acc, notes)
+    if deposits:
+        flags["deposits"] = deposits
     try:
         # The rows' values were checked one by one above; only the entry's own fields
         # (entry number, type, parties, dates) are left for the model to validate.
         entry = Entry.model_validate(
             {
                 "entry_number": acc.number,
-                **{name: value for name, value in acc.fields.items() if value is not None},
+                **{
+                    name: value
+                    for name, value in acc.fields.items()
+                    if value is not None and name not in DEPOSIT_FIELDS
+                },
                 "lines": _lines(acc),
                 **flags,
             }
@@ -606,6 +616,74 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
     state.entries += 1
     state.incomplete += bool(missing)
     return entry
+
+
+def _deposits(acc: _Acc, notes: list[Problem]) -> tuple[DepositEvent, ...]:
+    """The entry's deposit history from the supplemental deposit and pre-liquidation refund columns.
+
+    The duty amounts of an ES-003 are the entry summary as it stands, after any post-summary
+    correction, so the original deposit is their sum less the supplemental deposit plus the
+    refund. Anything that keeps the history from being whole (a date without an amount, no
+    deposit date, a duty not reported) leaves the entry on its single deposit, with a note.
+    """
+    found = {name: acc.fields.get(name) for name in DEPOSIT_FIELDS}
+    moves = [
+        ("deposit", found["supplemental_deposit_amount"], found["supplemental_deposit_date"]),
+        ("refund", found["pre_liquidation_refund_amount"], found["pre_liquidation_refund_date"]),
+    ]
+    if not any(amount or day for _, amount, day in moves):
+        return ()  # blank or zero: nothing moved
+
+    def unused(why: str) -> tuple[DepositEvent, ...]:
+        notes.append(
+            Problem(
+                code="DEPOSITS_NOT_USED",
+                message=f"{why}: interest runs from the single deposit date",
+                file=acc.file,
+                row=acc.first_row,
+                entry_number=acc.number,
+                rows=0,
+            )
+        )
+        return ()
+
+    for kind, amount, day in moves:
+        if bool(amount) != (day is not None):
+            what = "supplemental deposit" if kind == "deposit" else "pre-liquidation refund"
+            return unused(
+                f"the {what} has {'an amount' if amount else 'a date'} but no "
+                f"{'date' if amount else 'amount'}"
+            )
+    first = acc.fields.get("deposit_date")
+    if first is None:
+        return unused(
+            "a supplemental deposit or pre-liquidation refund needs the date of the "
+            "original deposit (the deposit_date column)"
+        )
+    duties = [t[4] for slot in acc.tariffs.values() for t in slot.values()]
+    if any(duty is None for duty in duties):
+        return unused("a duty amount is not reported, so the original deposit is not known")
+    net = sum(duties, Decimal(0))
+    added = sum((amount or 0 for kind, amount, _ in moves if kind == "deposit"), Decimal(0))
+    taken = sum((amount or 0 for kind, amount, _ in moves if kind == "refund"), Decimal(0))
+    original = net - added + taken
+    if original <= 0:
+        return unused(
+            f"the duties ({net}) less the supplemental deposit ({added}) plus the "
+            f"refund ({taken}) leave no original deposit"
+        )
+    events = [DepositEvent(kind="deposit", date=first, amount=original)]
+    for kind, amount, day in moves:
+        if amount and day is not None:
+            if day < first:
+                return unused(
+                    f"a {kind} on {day.isoformat()} is before the deposit date {first.isoformat()}"
+                )
+            events.append(DepositEvent(kind=kind, date=day, amount=amount))
+    try:
+        return check_events(events)
+    except ValidationError as exc:
+        return unused(str(exc))
 
 
 def _bad_check_digit(number: str) -> bool:

@@ -345,7 +345,24 @@ def optional_text(value: Any) -> str | None:
     return cell_text(value) or None
 
 
-DATE_FIELDS = {"entry_date", "entry_summary_date", "liquidation_date", "deposit_date"}
+DATE_FIELDS = {
+    "entry_date",
+    "entry_summary_date",
+    "liquidation_date",
+    "deposit_date",
+    "supplemental_deposit_date",
+    "pre_liquidation_refund_date",
+}
+
+
+def parse_money_moved(value: Any) -> Decimal | None:
+    """A deposit or refund amount: whole cents, never negative (the column says which way)."""
+    amount = parse_amount(value)
+    if amount is not None and amount < 0:
+        raise BadCell("a negative amount: the column already says which way the money moved")
+    return amount
+
+
 FLAG_FIELDS = {
     "reconciliation_flag",
     "type09_filed",
@@ -364,4 +381,6 @@ ENTRY_PARSERS: dict[str, Callable[[Any], Any]] = {
     "summary_status": optional_text,
     "protest_status": parse_protest,
     **dict.fromkeys(FLAG_FIELDS, parse_flag),
+    "supplemental_deposit_amount": parse_money_moved,
+    "pre_liquidation_refund_amount": parse_money_moved,
 }

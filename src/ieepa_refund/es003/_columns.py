@@ -118,6 +118,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "surety_paid": ("Surety Paid", "Paid by Surety"),
     "summary_status": ("Entry Summary Status", "Summary Status", "ES Status"),
+    # Money moved before liquidation beyond the original deposit (19 CFR 24.36(a)(1)): one
+    # supplemental deposit and one pre-liquidation refund per entry; more go in a deposits file.
+    "supplemental_deposit_amount": (
+        "Supplemental Deposit Amount",
+        "Supplemental Deposit",
+        "Supplemental Payment Amount",
+        "Supplemental Duty Amount",
+    ),
+    "supplemental_deposit_date": ("Supplemental Deposit Date", "Supplemental Payment Date"),
+    "pre_liquidation_refund_amount": (
+        "Pre-Liquidation Refund Amount",
+        "Pre-Liquidation Refund",
+        "PSC Refund Amount",
+    ),
+    "pre_liquidation_refund_date": ("Pre-Liquidation Refund Date", "PSC Refund Date"),
 }
 #: Fields without which no figure can be made: a file lacking one is refused, naming the field
 #: and the file's nearest headers. Without the duty column every duty would become an estimate
@@ -157,6 +172,17 @@ ENTRY_FIELDS = (
     "adcvd_instructions_pending",
     "surety_paid",
     "summary_status",
+    "supplemental_deposit_amount",
+    "supplemental_deposit_date",
+    "pre_liquidation_refund_amount",
+    "pre_liquidation_refund_date",
+)
+#: The entry fields that become :attr:`Entry.deposits` rather than fields of their own.
+DEPOSIT_FIELDS = (
+    "supplemental_deposit_amount",
+    "supplemental_deposit_date",
+    "pre_liquidation_refund_amount",
+    "pre_liquidation_refund_date",
 )
 ALIASES = {norm(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
 

@@ -20,6 +20,11 @@ per entry, half-up to the cent. The brief's worked figure:
     >>> accrue_interest(Decimal("10000"), deposited=date(2025, 4, 15), until=date(2026, 6, 30), corporate=True)
     Decimal('725.02')
 
+An entry whose money on deposit changed before liquidation (supplemental deposits,
+pre-liquidation refunds) takes :func:`segmented_interest`: one accrual per span between
+changes, on the excess over the amount finally due (or, owed to the Government, on the
+shortfall), netted.
+
 Past the rate table's coverage a computation is refused (:class:`RateNotCovered`)
 unless ``project=True``, which carries the last known rate forward and says so.
 """
@@ -43,6 +48,13 @@ from ._engine import (
     interest_detail,
 )
 from ._exact import growth_factor
+from ._segments import (
+    DepositEvent,
+    DepositKind,
+    InterestSegment,
+    SegmentedInterest,
+    segmented_interest,
+)
 from ._table import RATE_COLUMNS, RatePeriod, RateTable, default_rate_table
 
 __all__ = [
@@ -52,17 +64,22 @@ __all__ = [
     "DELINQUENCY_PERIOD_DAYS",
     "DayCount",
     "DelinquencyDetail",
+    "DepositEvent",
+    "DepositKind",
     "InterestConventions",
     "InterestDetail",
     "InterestPeriod",
+    "InterestSegment",
     "MAX_PRINCIPAL",
     "RATE_COLUMNS",
     "RateColumn",
     "RatePeriod",
     "RateTable",
+    "SegmentedInterest",
     "accrue_interest",
     "default_rate_table",
     "delinquency_interest",
     "growth_factor",
     "interest_detail",
+    "segmented_interest",
 ]

@@ -47,8 +47,8 @@ __all__ = [
     "TradeRefund",
     "TradeRefunds",
     "TradeStatus",
+    "read_bank_deposits",
     "read_claims",
-    "read_deposits",
     "read_refunds",
     "read_trade_refunds",
 ]
@@ -675,7 +675,7 @@ def read_trade_refunds(
     return TradeRefunds(rows=tuple(read.rows), **_counts(read))
 
 
-def read_deposits(
+def read_bank_deposits(
     *sources: Any, mapping: dict[str, str] | None = None, delimiter: str | None = None
 ) -> BankDeposits:
     """Read a bank's deposits: a CSV (or .xlsx) of date, amount and reference."""

@@ -33,7 +33,7 @@ from typing import Any
 from .._model import check_instance, check_optional_date
 from .._trusted import trusted
 from ..entry import Entry
-from ..interest import InterestConventions, RateTable
+from ..interest import InterestConventions, InterestDetail, RateTable, SegmentedInterest
 from ..money import exact
 from ..registry import Registry, default_registry
 from ._interest import attach_interest, deposit_date
@@ -211,6 +211,7 @@ def _compute(
     detail, table_version = attach_interest(
         principal,
         principal_high,
+        entry=entry,
         deposited=deposited,
         until=until,
         corporate=options.corporate,
@@ -228,7 +229,8 @@ def _compute(
         interest=detail.interest
         if detail
         else (Decimal("0.00") if principal <= 0 and until else None),
-        interest_detail=detail,
+        interest_detail=detail if isinstance(detail, InterestDetail) else None,
+        interest_segments=detail if isinstance(detail, SegmentedInterest) else None,
         deposit_date=deposited,
         deposit_basis=basis,
         interest_until=until,

@@ -14,8 +14,10 @@ from ..interest import (
     InterestConventions,
     InterestDetail,
     RateTable,
+    SegmentedInterest,
     default_rate_table,
     interest_detail,
+    segmented_interest,
 )
 from .codes import WarningCode, warning
 from .options import Deposit
@@ -27,6 +29,8 @@ def deposit_date(
 ) -> tuple[date, DepositBasis]:
     if entry.deposit_date is not None:
         return entry.deposit_date, DepositBasis.REPORTED
+    if entry.deposits:  # the first of the deposits on record (Entry keeps them in order)
+        return entry.deposits[0].date, DepositBasis.REPORTED
     if deposit == "pms":
         return pms_deposit_date(entry.entry_date, closures=closures), DepositBasis.PMS
     if entry.entry_summary_date is not None:
@@ -48,6 +52,7 @@ def attach_interest(
     principal: Decimal,
     principal_high: Decimal | None,
     *,
+    entry: Entry,
     deposited: date,
     until: date | None,
     corporate: bool,
@@ -55,7 +60,12 @@ def attach_interest(
     project: bool,
     conventions: InterestConventions,
     warnings: list[RefundWarning],
-) -> tuple[InterestDetail | None, str | None]:
+) -> tuple[InterestDetail | SegmentedInterest | None, str | None]:
+    """Interest on ``principal`` to ``until``, or None with a warning saying why.
+
+    An entry with more than one deposit event (supplemental deposits, pre-liquidation
+    refunds) gets :func:`segmented_interest`; otherwise one accrual from ``deposited``.
+    """
     table = rates or default_rate_table()
     if until is None:
         warnings.append(
@@ -95,6 +105,13 @@ def attach_interest(
             )
         )
         return None, table.data_version
+    if len(entry.deposits) > 1:
+        segmented = _segmented(
+            principal, entry, until, corporate, table, project, conventions, warnings
+        )
+        if segmented[0] is not None:
+            _established(principal, principal_high, warnings)
+        return segmented
     try:
         detail = interest_detail(
             principal,
@@ -110,7 +127,26 @@ def attach_interest(
             warning(code=WarningCode.RATE_NOT_COVERED, message=f"No interest figure: {exc}.")
         )
         return None, table.data_version
-    if detail.projected:
+    _projected(detail.projected, warnings)
+    _established(principal, principal_high, warnings)
+    return detail, table.data_version
+
+
+def _established(
+    principal: Decimal, principal_high: Decimal | None, warnings: list[RefundWarning]
+) -> None:
+    if principal_high != principal:
+        warnings.append(
+            warning(
+                code=WarningCode.INTEREST_ON_ESTABLISHED_PRINCIPAL,
+                message="Interest is computed on the established principal; the refund may be "
+                "larger, and its interest with it.",
+            )
+        )
+
+
+def _projected(projected: bool, warnings: list[RefundWarning]) -> None:
+    if projected:
         warnings.append(
             warning(
                 code=WarningCode.RATE_PROJECTED,
@@ -118,12 +154,63 @@ def attach_interest(
                 "the real rate for those quarters is not yet published.",
             )
         )
-    if principal_high != principal:
+
+
+def _segmented(
+    principal: Decimal,
+    entry: Entry,
+    until: date,
+    corporate: bool,
+    table: RateTable,
+    project: bool,
+    conventions: InterestConventions,
+    warnings: list[RefundWarning],
+) -> tuple[SegmentedInterest | None, str]:
+    # The deposits and the refund principal are in the same terms only if the deposits cover
+    # it: what stays due at liquidation is what was deposited less what is refunded.
+    deposited = sum((event.signed for event in entry.deposits), Decimal(0))
+    if deposited < principal:
         warnings.append(
             warning(
-                code=WarningCode.INTEREST_ON_ESTABLISHED_PRINCIPAL,
-                message="Interest is computed on the established principal; the refund may be "
-                "larger, and its interest with it.",
+                code=WarningCode.DEPOSITS_BELOW_REFUND,
+                message=f"No interest figure: the deposits on record net to {deposited}, less "
+                f"than the refund principal {principal}. Check the deposits' amounts.",
+            )
+        )
+        return None, table.data_version
+    last = entry.deposits[-1]
+    if last.date > until:
+        warnings.append(
+            warning(
+                WarningCode.INTEREST_BEFORE_DEPOSIT,
+                f"No interest figure: interest would run to {until.isoformat()}, before the "
+                f"{last.kind} of {last.date.isoformat()}. Check the dates.",
+            )
+        )
+        return None, table.data_version
+    try:
+        detail = segmented_interest(
+            entry.deposits,
+            final_amount_due=deposited - principal,
+            until=until,
+            corporate=corporate,
+            rates=table,
+            project=project,
+            conventions=conventions,
+        )
+    except RateNotCovered as exc:
+        warnings.append(
+            warning(code=WarningCode.RATE_NOT_COVERED, message=f"No interest figure: {exc}.")
+        )
+        return None, table.data_version
+    _projected(detail.projected, warnings)
+    if detail.government_interest:
+        warnings.append(
+            warning(
+                code=WarningCode.INTEREST_NETTED,
+                message=f"The Government is owed {detail.government_interest} of interest on "
+                "the spans where less than the final duty was on deposit; it is netted against "
+                f"the importer's {detail.importer_interest} (19 CFR 24.36(a)(1)).",
             )
         )
     return detail, table.data_version

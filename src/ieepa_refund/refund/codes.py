@@ -99,6 +99,14 @@ class WarningCode(StrEnum):
         "IMPLAUSIBLE_PRINCIPAL",
         "a principal over a trillion dollars (a typo in the input): no interest figure",
     )
+    DEPOSITS_BELOW_REFUND = (
+        "DEPOSITS_BELOW_REFUND",
+        "the entry's deposits total less than its refund principal: no interest figure",
+    )
+    INTEREST_NETTED = (
+        "INTEREST_NETTED",
+        "the Government is owed interest on part of the deposit history: the interest is netted",
+    )
     INCOMPLETE_ENTRY = (
         "INCOMPLETE_ENTRY",
         "rows of the entry were rejected on reading: no principal is established until they are fixed",

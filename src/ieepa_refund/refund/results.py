@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import hts as _hts
 from .._tabular import Tabular
-from ..interest import InterestDetail
+from ..interest import InterestDetail, SegmentedInterest
 from ..registry import HeadingPeriod, Status
 from ..tables import Level, column, detail_html, summary_html
 from .options import Method
@@ -169,6 +169,9 @@ class EntryRefund(Tabular, BaseModel):
     interest: Decimal | None = None
     """Interest to ``interest_until``; None where it cannot be computed (a warning says why)."""
     interest_detail: InterestDetail | None = None
+    interest_segments: SegmentedInterest | None = None
+    """Per-segment interest when the entry has several deposits or pre-liquidation refunds
+    (19 CFR 24.36(a)(1)); ``interest`` is then its netted figure and ``interest_detail`` None."""
     deposit_date: date | None = None
     deposit_basis: DepositBasis | None = None
     """Where the deposit date came from: ``deposit_date``, an assumption, or the PMS rule."""

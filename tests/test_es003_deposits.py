@@ -1,0 +1,193 @@
+"""Deposits and pre-liquidation refunds from ES-003 columns and from a deposits file."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ieepa_refund import (
+    DepositEvent,
+    InputFileError,
+    compute_refund,
+    read_deposits,
+    read_es003,
+    with_deposits,
+)
+
+HEADER = (
+    "Entry Summary Number,Entry Summary Line Number,Entry Type Code,Importer Number,Entry Date,"
+    "Deposit Date,Liquidation Date,Country of Origin Code,HTS Number - Full,"
+    "Line Tariff Goods Value Amount,Line Tariff Duty Amount,HTS Rate,"
+    "Supplemental Deposit Amount,Supplemental Deposit Date,"
+    "Pre-Liquidation Refund Amount,Pre-Liquidation Refund Date"
+)
+# The China stacking entry (paid 5,500, principal 3,000), liquidated 2026-04-24; its duties as
+# they stand after a PSC that added 1,000 on 2025-09-02.
+ROWS = [
+    "B76-0324527-8,1,01,12-3456789AB,06/02/2025,06/12/2025,04/24/2026,CN,9903.88.03,,2500.00,25%,{s},{sd},{r},{rd}",
+    "B76-0324527-8,1,01,12-3456789AB,06/02/2025,06/12/2025,04/24/2026,CN,9903.01.24,,2000.00,,{s},{sd},{r},{rd}",
+    "B76-0324527-8,1,01,12-3456789AB,06/02/2025,06/12/2025,04/24/2026,CN,9903.01.25,,1000.00,,{s},{sd},{r},{rd}",
+    "B76-0324527-8,1,01,12-3456789AB,06/02/2025,06/12/2025,04/24/2026,CN,8471.30.0100,10000.00,0.00,Free,{s},{sd},{r},{rd}",
+]
+
+
+def es003(tmp_path: Path, s: str = "", sd: str = "", r: str = "", rd: str = "") -> Path:
+    path = tmp_path / "es003.csv"
+    lines = [HEADER, *(row.format(s=s, sd=sd, r=r, rd=rd) for row in ROWS)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_supplemental_deposit_column_makes_a_deposit_history(tmp_path: Path) -> None:
+    result = read_es003(es003(tmp_path, s="1000.00", sd="09/02/2025"))
+    assert result.problems == ()
+    (entry,) = result.entries
+    assert entry.deposits == (
+        DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="4500.00"),
+        DepositEvent(kind="deposit", date=date(2025, 9, 2), amount="1000.00"),
+    )
+    # The figure worked in tests/test_deposits.py: 31.70 + 135.62.
+    assert compute_refund(entry).interest == Decimal("167.32")
+
+
+def test_a_pre_liquidation_refund_column(tmp_path: Path) -> None:
+    (entry,) = read_es003(es003(tmp_path, r="500.00", rd="10/01/2025")).entries
+    assert [(e.kind, e.amount) for e in entry.deposits] == [
+        ("deposit", Decimal("6000.00")),
+        ("refund", Decimal("500.00")),
+    ]
+
+
+def test_blank_or_zero_deposit_columns_leave_the_single_deposit(tmp_path: Path) -> None:
+    assert read_es003(es003(tmp_path)).entries[0].deposits == ()
+    assert read_es003(es003(tmp_path, s="0.00")).entries[0].deposits == ()
+
+
+@pytest.mark.parametrize(
+    ("cells", "words"),
+    [
+        ({"s": "1000.00"}, "has an amount but no date"),
+        ({"rd": "10/01/2025"}, "has a date but no amount"),
+        ({"s": "1000.00", "sd": "05/01/2025"}, "before the deposit date"),
+        ({"s": "6000.00", "sd": "09/02/2025"}, "leave no original deposit"),
+    ],
+)
+def test_an_incomplete_history_is_a_note_not_a_guess(
+    tmp_path: Path, cells: dict[str, str], words: str
+) -> None:
+    result = read_es003(es003(tmp_path, **cells))
+    (entry,) = result.entries
+    assert entry.deposits == ()
+    (problem,) = result.problems
+    assert (problem.code, problem.rows) == ("DEPOSITS_NOT_USED", 0)
+    assert words in problem.message
+    assert result.rows_read == result.rows_used + result.rows_rejected
+
+
+def test_a_negative_deposit_cell_is_a_row_problem(tmp_path: Path) -> None:
+    result = read_es003(es003(tmp_path, s="-5.00", sd="09/02/2025"))
+    assert {p.code for p in result.problems} >= {"BAD_VALUE"}
+    assert result.rows_read == result.rows_used + result.rows_rejected
+
+
+DEPOSITS = """Deposits ledger exported 2026-11-28
+Entry Number,Kind,Date,Amount
+="B7603245278",deposit,06/12/2025,"4,500.00"
+B76-0324527-8,Supplemental,09/02/2025,"$1,000.00"
+
+B76-0324527-8,supplemental,09/02/2025,1000.00
+B76-0324527-8,deposit,13/40/2025,1.00
+B76-0324527-8,bonus,09/03/2025,1.00
+99A-1234567-0,deposit,06/01/2025,10.00
+"""
+
+
+def test_read_deposits_is_tolerant_and_counts_add_up(tmp_path: Path) -> None:
+    path = tmp_path / "deposits.csv"
+    path.write_text(DEPOSITS, encoding="utf-8")
+    result = read_deposits(path)
+    assert result.deposits["B7603245278"] == (
+        DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="4500.00"),
+        DepositEvent(kind="deposit", date=date(2025, 9, 2), amount="1000.00"),
+    )
+    assert sorted(p.code for p in result.problems) == ["BAD_VALUE", "BAD_VALUE", "DUPLICATE_ROW"]
+    assert (result.rows_read, result.rows_used, result.rows_rejected, result.rows_blank) == (
+        6,
+        3,
+        3,
+        1,
+    )
+    assert result.rows_read == result.rows_used + result.rows_rejected
+
+
+def test_signed_amounts_without_a_kind_column(tmp_path: Path) -> None:
+    path = tmp_path / "deposits.csv"
+    path.write_text(
+        "Entry Number,Payment Date,Amount\n"
+        "B7603245278,06/12/2025,5500.00\n"
+        "B7603245278,10/01/2025,(500.00)\n",
+        encoding="utf-8",
+    )
+    events = read_deposits(path).deposits["B7603245278"]
+    assert [(e.kind, e.amount) for e in events] == [
+        ("deposit", Decimal("5500.00")),
+        ("refund", Decimal("500.00")),
+    ]
+
+
+def test_an_impossible_history_rejects_the_entrys_rows(tmp_path: Path) -> None:
+    path = tmp_path / "deposits.csv"
+    path.write_text(
+        "Entry Number,Kind,Date,Amount\n"
+        "B7603245278,refund,06/01/2025,10.00\n"
+        "B7603245278,deposit,06/12/2025,5500.00\n",
+        encoding="utf-8",
+    )
+    result = read_deposits(path)
+    assert result.deposits == {}
+    (problem,) = result.problems
+    assert (problem.code, problem.rows, problem.entry_number) == ("BAD_DEPOSITS", 2, "B7603245278")
+    assert (result.rows_read, result.rows_rejected) == (2, 2)
+
+
+def test_a_file_without_the_needed_columns_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deposits.csv"
+    path.write_text("Entry Number,Amount\nB7603245278,1.00\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="no deposits header"):
+        read_deposits(path)
+    with pytest.raises(InputFileError, match="unknown fields"):
+        read_deposits(path, mapping={"when": "Amount"})
+
+
+def test_with_deposits_attaches_and_reports_what_it_cannot(tmp_path: Path) -> None:
+    path = tmp_path / "deposits.csv"
+    path.write_text(DEPOSITS, encoding="utf-8")
+    entries = read_es003(es003(tmp_path)).entries
+    attached = with_deposits(entries, read_deposits(path))
+    (entry,) = attached.entries
+    assert len(entry.deposits) == 2
+    assert compute_refund(entry).interest == Decimal("167.32")
+    (problem,) = attached.problems
+    assert (problem.code, problem.entry_number) == ("DEPOSITS_WITHOUT_ENTRY", "99A12345670")
+
+
+def test_with_deposits_keeps_an_entry_whose_deposit_date_disagrees(tmp_path: Path) -> None:
+    (entry,) = read_es003(es003(tmp_path)).entries
+    late = {entry.entry_number: [DepositEvent(kind="deposit", date=date(2025, 6, 13), amount="1")]}
+    attached = with_deposits([entry], late)
+    assert attached.entries == (entry,)
+    assert [p.code for p in attached.problems] == ["DEPOSIT_DATE_MISMATCH"]
+
+
+def test_with_deposits_says_when_it_replaces_es003_columns(tmp_path: Path) -> None:
+    (entry,) = read_es003(es003(tmp_path, s="1000.00", sd="09/02/2025")).entries
+    events = [
+        DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="5000.00"),
+        DepositEvent(kind="deposit", date=date(2025, 8, 1), amount="500.00"),
+    ]
+    attached = with_deposits([entry], {entry.entry_number: events})
+    assert attached.entries[0].deposits == tuple(events)
+    assert [p.code for p in attached.problems] == ["DEPOSITS_REPLACED"]
