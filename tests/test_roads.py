@@ -380,3 +380,18 @@ def test_a_refund_given_is_the_money_off_the_cape_roads() -> None:
     assert given_refund.interest == floor.interest
     assert floor.interest is not None
     assert computed.interest is None  # no interest_until in the default options
+
+
+def test_an_invalid_hts_entry_is_fixed_by_a_correction_while_the_psc_window_is_open() -> None:
+    """INVALID HTS is the entry's data: a post-summary correction inside 300 days of the
+    entry summary, then a declaration; past that window no CAPE phase yet refunds it."""
+    late = entry(entry_date="2026-03-02", entry_summary_date="2026-03-05")  # past the heading's end
+    road = entry_road(late, declared_on=date(2026, 7, 1))
+    assert "INVALID_HTS" in road.reason_codes
+    assert road.road is Road.EXCLUDED
+    assert road.deadline == date(2026, 3, 5) + days(300)
+    assert road.next_action.startswith("File a post-summary correction by 2026-12-30")
+    closed = entry_road(late, declared_on=date(2026, 12, 31) + days(1))
+    assert "PSC_WINDOW_CLOSED" in closed.reason_codes
+    assert closed.next_action.startswith("Not refundable in this CAPE phase")
+    assert closed.deadline is None

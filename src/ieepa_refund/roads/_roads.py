@@ -569,6 +569,24 @@ def _next(
             None,
         )
     codes = set(now.reason_codes)
+    psc = _codes(rules, "psc_window")
+    fixable = codes & (_codes(rules, "invalid_hts") | _codes(rules, "hts_relationship"))
+    if codes & psc:
+        return (
+            f"Not refundable in this CAPE phase: {_why(now.reasons)}. Keep the entry and watch "
+            "for a later CAPE deployment",
+            None,
+        )
+    if fixable and (rule := rules.in_force(now.declared_on).first("psc_window")) is not None:
+        # The fault is in the entry's data: a post-summary correction fixes it while the PSC
+        # window is open (rules data: days from the entry summary), then the entry is declared.
+        summary = entry.entry_summary_date or entry.entry_date
+        due = summary + timedelta(days=rule.days or 0)
+        return (
+            f"File a post-summary correction by {due.isoformat()} ({_why(now.reasons)}), then "
+            "declare it in CAPE (CAPE blocks corrections once it accepts an entry)",
+            due,
+        )
     if codes & _codes(rules, "protest"):
         return (
             f"Follow the protest already on file: the refund comes through it ({_why(now.reasons)})",
