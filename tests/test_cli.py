@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def test_estimate_writes_csv_and_exits_1_on_rejected_rows(
     assert len(rows) == 15
     china = next(r for r in rows if r["entry_number"] == "31610000114")
     assert (china["principal"], china["interest"]) == ("3000.00", "185.32")
-    assert china["chapter99_data"] == default_registry().data_version
+    assert china["data_version"] == default_registry().data_version
     summary = capsys.readouterr().out
     assert "Interest" in summary
 
@@ -150,3 +151,20 @@ def test_module_entry_point() -> None:
     with pytest.raises(SystemExit) as info:
         runpy.run_module("ieepa_refund", run_name="__main__", alter_sys=True)
     assert info.value.code == 2
+
+
+def test_the_estimate_csv_and_the_records_share_columns_and_values(tmp_path: Path) -> None:
+    """Every column of an EntryRefund's records is in the command's CSV, under the same name,
+    with the same value, so that the two join on entry_number."""
+    from ieepa_refund import compute_refunds, read_es003
+
+    out = tmp_path / "refunds.csv"
+    main(["estimate", str(SAMPLE), "--as-of", "2026-07-01", "--out", str(out)])
+    with out.open(newline="") as f:
+        rows = {r["entry_number"]: r for r in csv.DictReader(f)}
+    refunds = compute_refunds(read_es003(SAMPLE).entries, interest_until=date(2026, 7, 1))
+    for record in refunds.to_records():
+        row = rows[record["entry_number"]]
+        for name, value in record.items():
+            shown = "" if value is None else str(value)
+            assert row[name] == shown, (record["entry_number"], name)

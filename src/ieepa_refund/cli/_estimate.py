@@ -36,6 +36,8 @@ __all__ = ["ESTIMATE_COLUMNS", "check_estimate_outputs", "run_demo", "run_estima
 
 ZERO = Decimal("0.00")
 
+#: The command's row per entry. Columns that the records of an EntryRefund also have carry the
+#: same names and values (a test holds them together), so that a CSV and a DataFrame join.
 ESTIMATE_COLUMNS = (
     "entry_number",
     "importer_number",
@@ -53,10 +55,11 @@ ESTIMATE_COLUMNS = (
     "principal",
     "principal_high",
     "interest",
+    "interest_missing",
     "total",
     "warnings",
-    "chapter99_data",
-    "rates_data",
+    "data_version",
+    "rates_version",
     "road",
     "next_action",
     "deadline",
@@ -103,6 +106,7 @@ def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal, road: EntryRoad
         refund.principal,
         refund.principal_high,
         refund.interest,
+        refund.interest is None and refund.principal > 0,  # as in the records: never a silent NA
         refund.total,
         " ".join(sorted(set(refund.warning_codes))),
         refund.data_version,
