@@ -258,8 +258,11 @@ def test_out_format_chosen_by_extension(tmp_path: Path, capsys: pytest.CaptureFi
     openpyxl = pytest.importorskip("openpyxl")
     as_xlsx = tmp_path / "r.xlsx"
     assert main(["estimate", str(SAMPLE), *AS_OF, "--out", str(as_xlsx)]) == 1
-    sheet = openpyxl.load_workbook(as_xlsx, read_only=True)["refunds"]
-    got = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(as_xlsx, read_only=True)
+    try:  # a read-only workbook holds its file open until closed
+        got = list(book["refunds"].iter_rows(values_only=True))
+    finally:
+        book.close()
     assert got[0][0] == "entry_number"
     assert len(got) == len(rows) + 1
     capsys.readouterr()
