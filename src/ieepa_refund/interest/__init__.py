@@ -38,9 +38,11 @@ from ._conventions import (
 from ._engine import (
     DELINQUENCY_PERIOD_DAYS,
     MAX_PRINCIPAL,
+    InterestGrowth,
     accrue_interest,
     delinquency_interest,
     interest_detail,
+    interest_growth,
 )
 from ._exact import growth_factor
 from ._table import RATE_COLUMNS, RatePeriod, RateTable, default_rate_table
@@ -54,6 +56,7 @@ __all__ = [
     "DelinquencyDetail",
     "InterestConventions",
     "InterestDetail",
+    "InterestGrowth",
     "InterestPeriod",
     "MAX_PRINCIPAL",
     "RATE_COLUMNS",
@@ -65,4 +68,5 @@ __all__ = [
     "delinquency_interest",
     "growth_factor",
     "interest_detail",
+    "interest_growth",
 ]

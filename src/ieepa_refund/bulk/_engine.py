@@ -1,0 +1,767 @@
+"""The columnar job: refunds, screening, payments and declarations for whole files at once."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import entry_number as _entry_number
+from ..cape import CapeRules, DeclarationBatch, Screening, default_cape_rules, screen
+from ..cape.declarations import write_declarations
+from ..dates import pms_deposit_date
+from ..entry import Entry
+from ..errors import IeepaRefundError, InputFileError
+from ..es003 import Es003Report, stream_es003
+from ..es003._assemble import _overrides
+from ..interest import MAX_PRINCIPAL, RateTable, default_rate_table, interest_growth
+from ..money import round_interest
+from ..payments import Consolidation, consolidate
+from ..refund import DepositBasis, EntryRefund, RefundOptions, compute_refund
+from ..refund.closures import default_federal_closures
+from ..registry import EXEMPT_KINDS, Registry, carries_ieepa_duty, default_registry, is_ieepa_status
+from ._read import (
+    BLANK,
+    ENTRY_FIELDS,
+    PARSERS,
+    ColumnFile,
+    distinct,
+    entry_field_parser,
+    read_columns,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["BulkReport", "BulkResult", "ENTRY_COLUMNS", "estimate", "explain"]
+
+#: The columns of :attr:`BulkResult.entries`, one row per entry, whichever path computed it.
+ENTRY_COLUMNS = (
+    "entry_number", "importer_number", "payee", "entry_type", "entry_date", "liquidation_date",
+    "deposit_date", "deposit_basis", "interest_until", "method", "rounding", "paid",
+    "ieepa_duty_paid", "owed", "principal", "principal_high", "interest", "warnings", "status",
+    "eligible", "reasons", "data_version", "rates_version", "rules_version", "path",
+)  # fmt: skip
+_MONEY = ("paid", "ieepa_duty_paid", "owed", "principal", "principal_high", "interest")
+#: Rate types the columnar rules refund as "duty paid": every other type (15% all-in deals,
+#: suspended headings) goes to the per-entry path.
+_PLAIN_RATE_TYPES = frozenset({"ad_valorem_additional", "penalty_in_lieu"})
+_HALF_MODES = frozenset({ROUND_HALF_UP, ROUND_HALF_EVEN, "ROUND_HALF_DOWN"})
+#: The screening facts of an entry whose HTS numbers the columnar rules accepted.
+_SCREEN_FIELDS = (
+    "entry_type", "summary_status", "reconciliation_flag", "type09_filed", "drawback_claim",
+    "adcvd_instructions_pending", "surety_paid", "protest_status", "protest_number",
+    "liquidation_date", "liquidation_status", "importer_number",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BulkReport:
+    """How the rows were shared between the two paths; the per-entry reader's own report."""
+
+    rows_read: int
+    rows_bulk: int
+    """Rows of entries the columnar rules computed."""
+    entries_bulk: int
+    entries_entry: int
+    """Entries the per-entry path computed (the columnar rules did not cover them)."""
+    files_whole: tuple[tuple[str, str], ...]
+    """(file, why) for files read whole by the per-entry reader."""
+    fallback: Es003Report | None
+    """The per-entry reader's report on the rows it read (problems, rejected rows...)."""
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.fallback.rows_rejected if self.fallback else 0
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """The whole job: one row per entry, the payments and (when asked) the declarations."""
+
+    entries: pl.DataFrame
+    """:data:`ENTRY_COLUMNS`, in entry-number order; money as ``Decimal(38, 2)``."""
+    payments: Consolidation
+    declarations: DeclarationBatch | None
+    report: BulkReport
+
+
+def estimate(
+    sources: Sequence[str | Path] | str | Path,
+    *,
+    as_of: date,
+    declared_on: date | None = None,
+    options: RefundOptions | None = None,
+    registry: Registry | None = None,
+    rates: RateTable | None = None,
+    rules: CapeRules | None = None,
+    plaintiffs: Collection[str] = (),
+    mapping: Mapping[str, str] | None = None,
+    declarations_dir: str | Path | None = None,
+) -> BulkResult:
+    """Refund, screen, pay and declare every entry of ES-003 CSV ``sources``.
+
+    The same answers as the per-entry path (``read_es003``, :func:`compute_refund`,
+    :func:`~ieepa_refund.cape.screen`, :func:`consolidate`,
+    :func:`~ieepa_refund.cape.write_declarations`), computed column by column for the
+    entries the columnar rules cover; every other entry is computed by the per-entry path
+    itself (the ``path`` column says which). ``as_of`` is where interest ends for an entry
+    not yet liquidated, unless ``options.interest_until`` says otherwise; ``declared_on``
+    (default ``as_of``) is the CAPE declaration date. Eligible entries are declared in
+    entry-number order into ``declarations_dir`` when one is given.
+    """
+    import polars as pl
+
+    paths = [Path(sources)] if isinstance(sources, str | Path) else [Path(s) for s in sources]
+    if not paths:
+        raise InputFileError("no ES-003 file given", field="sources")
+    opts = options or RefundOptions()
+    if opts.interest_until is None:
+        opts = opts.model_copy(update={"interest_until": as_of})
+    job = _Job(
+        opts,
+        registry or default_registry(),
+        rates or default_rate_table(),
+        rules or default_cape_rules(),
+        declared_on or as_of,
+        frozenset(plaintiffs),
+    )
+    overrides = _overrides(mapping or {})
+    files = [read_columns(path, index, overrides) for index, path in enumerate(paths)]
+    frames = [f.rows for f in files if f.rows is not None and f.rows.height]
+    bulk = job.columnar(pl.concat(frames, how="diagonal_relaxed")) if frames else None
+    bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
+    if bulk is None and frames:  # the columnar rules cover none of these options
+        fallback_rows = pl.concat([f.select("_file", "_row") for f in frames])
+    fallback, report = job.per_entry(files, fallback_rows)
+    tables = [t for t in (bulk_rows, fallback) if t is not None and t.height]
+    entries = (
+        pl.concat(tables, how="vertical_relaxed").sort("entry_number") if tables else _empty_table()
+    )
+    payments = consolidate(_payables(entries))
+    batch = None
+    if declarations_dir is not None:
+        eligible = entries.filter(pl.col("eligible"))["entry_number"].to_list()
+        batch = write_declarations(eligible, declarations_dir)
+    n_bulk = 0 if bulk_rows is None else bulk_rows.height
+    rows_bulk = bulk[2] if bulk else 0
+    fb = report
+    return BulkResult(
+        entries=entries,
+        payments=payments,
+        declarations=batch,
+        report=BulkReport(
+            rows_read=rows_bulk + (fb.rows_read if fb else 0),
+            rows_bulk=rows_bulk,
+            entries_bulk=n_bulk,
+            entries_entry=entries.height - n_bulk,
+            files_whole=tuple((f.name, f.why or "") for f in files if f.rows is None),
+            fallback=fb,
+        ),
+    )
+
+
+def explain(
+    entry_number: str,
+    sources: Sequence[str | Path] | str | Path,
+    *,
+    as_of: date,
+    options: RefundOptions | None = None,
+    registry: Registry | None = None,
+    rates: RateTable | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> EntryRefund:
+    """The per-entry path's full result (per tariff, per quarter) for one entry of ``sources``."""
+    paths = [sources] if isinstance(sources, str | Path) else list(sources)
+    opts = options or RefundOptions()
+    if opts.interest_until is None:
+        opts = opts.model_copy(update={"interest_until": as_of})
+    for entry in stream_es003(*paths, mapping=mapping):
+        if entry.entry_number == entry_number:
+            return compute_refund(entry, options=opts, registry=registry, rates=rates)
+    raise InputFileError(
+        "no such entry in the files (or its rows were rejected)",
+        field="entry_number",
+        value=entry_number,
+    )
+
+
+# -- the job --------------------------------------------------------------------------------
+
+
+class _Job:
+    def __init__(
+        self,
+        options: RefundOptions,
+        registry: Registry,
+        rates: RateTable,
+        rules: CapeRules,
+        declared_on: date,
+        plaintiffs: frozenset[str],
+    ) -> None:
+        self.options, self.registry, self.rates, self.rules = options, registry, rates, rules
+        self.declared_on, self.plaintiffs = declared_on, plaintiffs
+        self.closures = default_federal_closures() if options.closures is None else options.closures
+
+    # -- the columnar path ------------------------------------------------------------------
+
+    def columnar(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, int] | None:
+        """(entry table, rows left to the per-entry path, rows used) for the simple entries."""
+        import polars as pl
+
+        if self.options.method != "paid":
+            return None  # recalculation needs rate text: the per-entry path's
+        types = {
+            "entry_number": pl.String, "line_number": pl.Int64, "country_of_origin": pl.String,
+            "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Int64, "duty": pl.Int64,
+            "quantity": pl.Boolean, "unit": pl.String, "rate": pl.Boolean,
+        }  # fmt: skip
+        present = [n for n in PARSERS if n in rows.columns]
+        parsed = rows.select(
+            "_row",
+            "_file",
+            *(distinct(rows[n], PARSERS[n], types[n]).alias(f"p_{n}") for n in present),
+        )
+        # A row is read here when every used cell parses and its rate cell is blank.
+        checks = [pl.col(f"p_{n}").is_not_null() for n in present]
+        if "rate" in present:
+            checks.append(pl.col("p_rate"))
+        entry_cols = [n for n in ENTRY_FIELDS if n in rows.columns]
+        parsed = parsed.with_columns(
+            ok=pl.all_horizontal(checks),
+            eh=pl.concat_str([rows[n] for n in entry_cols], separator="\x1f").hash()
+            if entry_cols
+            else pl.lit(0, dtype=pl.UInt64),
+            idx=pl.int_range(pl.len(), dtype=pl.Int64),
+        )
+        keyed = parsed.filter(pl.col("p_entry_number").is_not_null())
+        en = pl.col("p_entry_number")
+        per_entry = keyed.group_by(en).agg(
+            rows=pl.len(),
+            ok=pl.col("ok").all(),
+            same=pl.col("eh").n_unique() == 1,
+            first=pl.col("idx").min(),
+        )
+        dup_tariff = (
+            (keyed.group_by(en, "p_line_number", "p_hts").len().filter(pl.col("len") > 1))
+            .select(en)
+            .unique()
+        )
+        two_countries = (
+            keyed.group_by(en, "p_line_number")
+            .agg(n=pl.col("p_country_of_origin").n_unique())
+            .filter(pl.col("n") > 1)
+            .select(en)
+            .unique()
+        )
+        per_entry = per_entry.filter(
+            pl.col("ok")
+            & pl.col("same")
+            & ~en.is_in(dup_tariff[en.meta.output_name()].implode())
+            & ~en.is_in(two_countries[en.meta.output_name()].implode())
+        )
+        # The entry's own fields, parsed from its first row (every row repeats them).
+        firsts = rows.select(entry_cols)[per_entry["first"]]
+        fields = per_entry.select(en.alias("entry_number")).with_columns(
+            self._entry_fields(firsts, entry_cols)
+        )
+        # Entries the reader would flag or refuse: a wrong check digit, a liquidation date
+        # before the entry date or at odds with the status.
+        number_ok = distinct(fields["entry_number"], _entry_number.is_valid, pl.Boolean)
+        conflict = fields.select("liquidation_status", "liquidation_date").unique()
+        conflict = conflict.with_columns(
+            _conflict=pl.Series(
+                [_conflicts(st, on) for st, on in conflict.iter_rows()], dtype=pl.Boolean
+            )
+        )
+        fields = (
+            fields.with_columns(_number_ok=number_ok)
+            .join(conflict, on=["liquidation_status", "liquidation_date"], nulls_equal=True)
+            .filter(
+                pl.col("_valid")
+                & pl.col("_number_ok")
+                & ~pl.col("_conflict")
+                & (
+                    pl.col("liquidation_date").is_null()
+                    | (pl.col("liquidation_date") >= pl.col("entry_date"))
+                )
+            )
+            .drop("_valid", "_number_ok", "_conflict")
+        )
+        # Tariffs of the candidate entries, with their classification category.
+        tariffs = keyed.join(
+            fields.select("entry_number", "entry_date"),
+            left_on="p_entry_number",
+            right_on="entry_number",
+        )
+        categories = self._categories(
+            tariffs.select("p_hts", "entry_date", "p_country_of_origin").unique()
+        )
+        tariffs = tariffs.join(categories, on=["p_hts", "entry_date", "p_country_of_origin"])
+        sums = tariffs.group_by("p_entry_number").agg(
+            simple=(pl.col("cat") >= 0).all()
+            & (pl.col("cat") == 1).any()
+            & ((pl.col("cat") != 1) | (pl.col("p_duty") != BLANK)).all(),
+            paid=pl.col("p_duty").clip(lower_bound=0).sum(),
+            ieepa=pl.when(pl.col("cat") == 1).then(pl.col("p_duty")).otherwise(0).sum(),
+            rows=pl.len(),
+            hts=pl.when(pl.col("cat") == 1).then(pl.col("p_hts")).drop_nulls().first(),
+        )
+        table = fields.join(
+            sums.filter(pl.col("simple")).drop("simple"),
+            left_on="entry_number",
+            right_on="p_entry_number",
+        )
+        table = self._interest(table)
+        table = self._screen(table)
+        done = table.select("entry_number")
+        left = parsed.filter(~en.is_in(done["entry_number"].implode()).fill_null(False)).select(
+            "_file", "_row"
+        )
+        return _finish(table, self), left, int(table["rows"].sum())
+
+    def _entry_fields(self, firsts: pl.DataFrame, names: list[str]) -> list[pl.Expr]:
+        """Each field parsed and normalised as the Entry model would; ``_valid`` for the rest."""
+        import polars as pl
+
+        exprs: list[pl.Expr] = []
+        valid: list[pl.Expr] = []
+        for name in names:
+            parse = entry_field_parser(name)
+            dtype = _dtype(name)
+            column = firsts[name]
+            ok = distinct(column, partial(_checked, _probe, name, parse), pl.Boolean)
+            value = distinct(column, partial(_checked, _normal, name, parse), dtype)
+            exprs.append(pl.lit(value).alias(name))
+            valid.append(pl.lit(ok.fill_null(False)))
+        for name in _ALL_FIELDS:
+            if name not in names:
+                exprs.append(pl.lit(None, dtype=_dtype(name)).alias(name))
+        exprs.append(
+            pl.all_horizontal(valid).alias("_valid") if valid else pl.lit(True).alias("_valid")
+        )
+        return exprs
+
+    def _categories(self, keys: pl.DataFrame) -> pl.DataFrame:
+        """Per (HTS, entry date, origin): 1 IEEPA duty refunded as paid, 0 not IEEPA, -1 neither.
+
+        -1 is anything the per-entry rules would say more about: an exemption, a heading not
+        in force or suspended, a 15% all-in deal, a country the heading does not cover, an
+        unknown Chapter 99 number.
+        """
+        import polars as pl
+
+        cats = []
+        for hts, on, country in keys.iter_rows():
+            cls = self.registry.classify(hts, on)
+            period = cls.period
+            if not cls.is_ieepa:
+                cats.append(-1 if hts[:2] == "99" and cls.authority is None else 0)
+            elif (
+                cls.status == "ieepa"
+                and period is not None
+                and period.kind == "duty"
+                and period.kind not in EXEMPT_KINDS
+                and period.rate_type in _PLAIN_RATE_TYPES
+                and period.applies_to(country) is not False
+                and carries_ieepa_duty(cls.status, period)
+            ):
+                cats.append(1)
+            else:
+                cats.append(-1)
+        return keys.with_columns(cat=pl.Series(cats, dtype=pl.Int8))
+
+    def _interest(self, table: pl.DataFrame) -> pl.DataFrame:
+        import polars as pl
+
+        opts = self.options
+        if opts.deposit == "pms":
+            pms = {
+                d: pms_deposit_date(d, closures=self.closures)
+                for d in table["entry_date"].unique().to_list()
+            }
+            assumed = pl.col("entry_date").replace_strict(pms, return_dtype=pl.Date)
+            basis_assumed = pl.lit(DepositBasis.PMS.value)
+        else:
+            assumed = pl.coalesce("entry_summary_date", "entry_date")
+            basis_assumed = (
+                pl.when(pl.col("entry_summary_date").is_not_null())
+                .then(pl.lit(DepositBasis.ENTRY_SUMMARY_DATE.value))
+                .otherwise(pl.lit(DepositBasis.ENTRY_DATE.value))
+            )
+        table = table.with_columns(
+            deposit_date=pl.coalesce("deposit_date", assumed),
+            deposit_basis=pl.when(pl.col("deposit_date").is_not_null())
+            .then(pl.lit(DepositBasis.REPORTED.value))
+            .otherwise(basis_assumed),
+            interest_until=pl.coalesce("liquidation_date", pl.lit(opts.interest_until)),
+        )
+        spans = table.filter(pl.col("ieepa") > 0).select("deposit_date", "interest_until").unique()
+        totals: list[Decimal | None] = []
+        for deposited, until in spans.iter_rows():
+            totals.append(self._growth(deposited, until))
+        growth = spans.with_columns(
+            g=pl.Series([None if t is None else str(t) for t in totals], dtype=pl.String)
+        )
+        table = table.join(growth, on=["deposit_date", "interest_until"], how="left")
+        # An entry with a principal whose span has no plain growth (rates not covered,
+        # projected, until before deposit) or an implausible principal: per-entry path.
+        table = table.filter(
+            (pl.col("ieepa") == 0) | (pl.col("g").is_not_null() & (pl.col("ieepa") <= _MAX_CENTS))
+        )
+        return table.with_columns(interest_cents=_interest_cents(table, opts))
+
+    def _growth(self, deposited: date, until: date) -> Decimal | None:
+        if until < deposited:
+            return None
+        opts = self.options
+        try:
+            found = interest_growth(
+                deposited,
+                until,
+                corporate=opts.corporate,
+                rates=self.rates,
+                project=opts.project,
+                conventions=opts.interest_conventions,
+            )
+        except IeepaRefundError:
+            return None
+        return None if found.projected else found.total
+
+    def _screen(self, table: pl.DataFrame) -> pl.DataFrame:
+        """Screen once per distinct set of the facts screening reads, with :func:`screen` itself."""
+        import polars as pl
+
+        keys = table.group_by(_SCREEN_FIELDS).agg(pl.col("entry_number").first().alias("_rep"))
+        reps = table.join(keys.select("_rep"), left_on="entry_number", right_on="_rep")
+        found: dict[str, Screening] = {}
+        for row in reps.iter_rows(named=True):
+            probe = _probe_entry(row)
+            found[row["entry_number"]] = screen(
+                probe,
+                declared_on=self.declared_on,
+                rules=self.rules,
+                registry=self.registry,
+                plaintiffs=self.plaintiffs,
+            )
+        shots = [found[rep] for rep in keys["_rep"].to_list()]
+        keys = keys.with_columns(
+            status=pl.Series([s.status for s in shots], dtype=pl.String),
+            eligible=pl.Series([s.eligible for s in shots], dtype=pl.Boolean),
+            reasons=pl.Series([" ".join(s.reason_codes) for s in shots], dtype=pl.String),
+            rules_version=pl.Series([s.rules_version for s in shots], dtype=pl.String),
+        ).drop("_rep")
+        return table.join(keys, on=list(_SCREEN_FIELDS), nulls_equal=True)
+
+    # -- the per-entry path -----------------------------------------------------------------
+
+    def per_entry(
+        self, files: list[ColumnFile], left: pl.DataFrame | None
+    ) -> tuple[pl.DataFrame | None, Es003Report | None]:
+        """The entries the columnar rules left, computed by the per-entry path itself.
+
+        Each file goes to the per-entry reader with the rows already computed blanked
+        out, so its row numbers, problems and file report are the reader's own.
+        """
+        import polars as pl
+
+        with tempfile.TemporaryDirectory(prefix="ieepa-bulk-") as tmp:
+            sources: list[Path] = []
+            for index, file in enumerate(files):
+                if file.rows is None:
+                    sources.append(file.path)
+                    continue
+                keep = (
+                    set(left.filter(pl.col("_file") == index)["_row"].to_list())
+                    if left is not None
+                    else set()
+                )
+                if not keep:
+                    continue
+                folder = Path(tmp) / str(index)
+                folder.mkdir()
+                target = folder / file.path.name
+                _blank_copy(file.path, target, file.source.header_row, keep)
+                sources.append(target)
+            if not sources:
+                return None, None
+            stream = stream_es003(*sources)
+            rows = [self._entry_row(entry) for entry in stream]
+            report = stream.report
+        blanked = sum(f.rows.height for f in files if f.rows is not None) - (
+            0 if left is None else left.height
+        )
+        report = report.model_copy(update={"rows_blank": report.rows_blank - blanked}) if (
+            left is not None or blanked
+        ) else report  # fmt: skip
+        if not rows:
+            return None, report
+        return _rows_table(rows), report
+
+    def _entry_row(self, entry: Entry) -> dict[str, Any]:
+        refund = compute_refund(
+            entry, options=self.options, registry=self.registry, rates=self.rates
+        )
+        shot = screen(
+            entry,
+            declared_on=self.declared_on,
+            rules=self.rules,
+            registry=self.registry,
+            plaintiffs=self.plaintiffs,
+        )
+        return {
+            "entry_number": entry.entry_number,
+            "importer_number": refund.importer_number,
+            "payee": refund.payee,
+            "entry_type": entry.entry_type,
+            "entry_date": entry.entry_date,
+            "liquidation_date": refund.liquidation_date,
+            "deposit_date": refund.deposit_date,
+            "deposit_basis": refund.deposit_basis.value if refund.deposit_basis else None,
+            "interest_until": refund.interest_until,
+            "method": refund.method,
+            "rounding": refund.rounding,
+            "paid": refund.paid,
+            "ieepa_duty_paid": sum(
+                (t.paid for t in refund.tariffs if is_ieepa_status(t.status)), Decimal("0.00")
+            ),
+            "owed": refund.owed,
+            "principal": refund.principal,
+            "principal_high": refund.principal_high,
+            "interest": refund.interest,
+            "warnings": " ".join(refund.warning_codes),
+            "status": shot.status,
+            "eligible": shot.eligible,
+            "reasons": " ".join(shot.reason_codes),
+            "data_version": refund.data_version,
+            "rates_version": refund.rates_version,
+            "rules_version": shot.rules_version,
+            "path": "entry",
+        }
+
+
+_FLAG_FIELDS = frozenset(
+    {"reconciliation_flag", "type09_filed", "drawback_claim", "adcvd_instructions_pending",
+     "surety_paid"}
+)  # fmt: skip
+_DATE_NAMES = frozenset({"entry_date", "entry_summary_date", "liquidation_date", "deposit_date"})
+_ALL_FIELDS = ENTRY_FIELDS
+#: 10**12 dollars in cents: past it the per-entry path gives no interest figure, and says why.
+_MAX_CENTS = int(MAX_PRINCIPAL * 100)
+_BASE = {
+    "entry_number": "31600000017",
+    "entry_type": "01",
+    "importer_number": "12-3456789AB",
+    "entry_date": date(2025, 1, 1),
+    "lines": [{"number": 1, "country_of_origin": "CN", "tariffs": [{"hts": "9903.01.24"}]}],
+}
+
+
+def _dtype(name: str) -> Any:
+    import polars as pl
+
+    return pl.Date if name in _DATE_NAMES else pl.Boolean if name in _FLAG_FIELDS else pl.String
+
+
+def _checked(
+    then: Callable[[str, Any], Any], name: str, parse: Callable[[str], Any], raw: str
+) -> Any:
+    """``then(name, parse(raw))``: a field parsed by the reader's parser, then put to the model."""
+    return then(name, parse(raw))
+
+
+def _probe(name: str, value: Any) -> bool:
+    """Whether the Entry model takes ``value`` for field ``name`` (the other fields plain)."""
+    if value is None:
+        return name not in ("entry_type", "importer_number", "entry_date")
+    if name in _DATE_NAMES and name != "entry_date":
+        return True  # a parsed date; its order against the entry date is checked per entry
+    try:
+        Entry.model_validate({**_BASE, name: value})
+    except Exception:  # any refusal sends the entry to the per-entry path
+        return False
+    return True
+
+
+def _conflicts(status: str | None, liquidated: date | None) -> bool:
+    """Whether the Entry model says the liquidation status and date disagree."""
+    probe = Entry.model_validate(
+        {**_BASE, "liquidation_status": status, "liquidation_date": liquidated,
+         "entry_date": date.min}
+    )  # fmt: skip
+    return probe.liquidation_conflict is not None
+
+
+def _normal(name: str, value: Any) -> Any:
+    """The value as the Entry model keeps it."""
+    if value is None or name in _DATE_NAMES:
+        return value
+    try:
+        return getattr(Entry.model_validate({**_BASE, name: value}), name)
+    except Exception:  # refused: _probe says so
+        return None
+
+
+def _probe_entry(row: Mapping[str, Any]) -> Entry:
+    """A real Entry with the representative's own fields and one of its IEEPA numbers."""
+    fields = {n: row[n] for n in _ALL_FIELDS if row.get(n) is not None}
+    return Entry.model_validate(
+        {
+            **fields,
+            "entry_number": row["entry_number"],
+            "lines": [{"number": 1, "country_of_origin": "CN", "tariffs": [{"hts": row["hts"]}]}],
+        }
+    )
+
+
+def _interest_cents(table: pl.DataFrame, options: RefundOptions) -> pl.Series:
+    """Interest in cents: ``round_interest(principal * growth)``, exactly as the engine does.
+
+    The product is taken in floating point and rounded half-up; a product within a hair of
+    a half cent (or any product, for a rounding mode other than the half modes) is
+    recomputed in Decimal at the engine's precision, so no float error can move a cent.
+    """
+    import polars as pl
+
+    rounding = options.interest_conventions.rounding
+    principal = table["ieepa"]
+    growth = table["g"]
+    unique = growth.unique().drop_nulls()
+    as_float = growth.replace_strict(
+        unique, unique.cast(pl.Float64), return_dtype=pl.Float64, default=None
+    )
+    x = principal.cast(pl.Float64) * as_float
+    frac = x - x.floor()
+    margin = 1e-6 + x.abs() * 1e-12
+    near = (frac - 0.5).abs() < margin
+    fast = (x + 0.5).floor().cast(pl.Int64)
+    exact_rows = (
+        pl.Series([True] * len(x)) if rounding not in _HALF_MODES else near.fill_null(False)
+    )
+    out = fast.to_list()
+    for i in exact_rows.arg_true().to_list():
+        if growth[i] is None:
+            continue
+        with localcontext() as ctx:
+            ctx.prec = 80
+            amount = Decimal(principal[i]).scaleb(-2) * Decimal(growth[i])
+        out[i] = int(round_interest(amount, rounding=rounding).scaleb(2))
+    result = pl.Series(out, dtype=pl.Int64)
+    # No principal: no interest figure unless the entry has an end date (then 0.00).
+    return (
+        pl.DataFrame({"c": result, "p": principal, "u": table["interest_until"]})
+        .select(
+            pl.when(pl.col("p") > 0)
+            .then(pl.col("c"))
+            .when(pl.col("u").is_not_null())
+            .then(0)
+            .otherwise(None)
+        )
+        .to_series()
+    )
+
+
+def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
+    import polars as pl
+
+    opts = job.options
+    assumed = pl.col("deposit_basis") != DepositBasis.REPORTED.value
+    warnings = pl.concat_str(
+        [
+            pl.when(assumed & pl.lit(opts.deposit != "pms")).then(pl.lit("DEPOSIT_DATE_ASSUMED")),
+            pl.when(pl.col("interest_until").is_null()).then(pl.lit("NO_INTEREST_UNLIQUIDATED")),
+        ],
+        separator=" ",
+        ignore_nulls=True,
+    )
+    return table.select(
+        "entry_number",
+        "importer_number",
+        payee=pl.coalesce("notify_party", "importer_number"),
+        entry_type="entry_type",
+        entry_date="entry_date",
+        liquidation_date="liquidation_date",
+        deposit_date="deposit_date",
+        deposit_basis="deposit_basis",
+        interest_until="interest_until",
+        method=pl.lit(opts.method),
+        rounding=pl.lit(opts.rounding),
+        paid=_money("paid"),
+        ieepa_duty_paid=_money("ieepa"),
+        owed=_money(pl.col("paid") - pl.col("ieepa")),
+        principal=_money("ieepa"),
+        principal_high=_money("ieepa"),
+        interest=_money("interest_cents"),
+        warnings=warnings,
+        status="status",
+        eligible="eligible",
+        reasons="reasons",
+        data_version=pl.lit(job.registry.data_version),
+        rates_version=pl.lit(job.rates.data_version),
+        rules_version="rules_version",
+        path=pl.lit("bulk"),
+        rows="rows",
+    ).drop("rows")
+
+
+def _money(column: str | pl.Expr) -> pl.Expr:
+    import polars as pl
+
+    cents = pl.col(column) if isinstance(column, str) else column
+    return (cents.cast(pl.Decimal(38, 0)) * pl.lit(Decimal("0.01"), dtype=pl.Decimal(38, 2))).cast(
+        pl.Decimal(38, 2)
+    )
+
+
+def _schema() -> dict[str, Any]:
+    import polars as pl
+
+    kinds: dict[str, Any] = dict.fromkeys(ENTRY_COLUMNS, pl.String)
+    kinds.update(dict.fromkeys(_MONEY, pl.Decimal(38, 2)))
+    kinds.update(
+        dict.fromkeys(("entry_date", "liquidation_date", "deposit_date", "interest_until"), pl.Date)
+    )
+    kinds["eligible"] = pl.Boolean
+    return kinds
+
+
+def _rows_table(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(rows, schema=_schema())
+
+
+def _empty_table() -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(schema=_schema())
+
+
+@dataclass(frozen=True, slots=True)
+class _Payable:
+    entry_number: str
+    payee: str
+    liquidation_date: date | None
+    principal: Decimal
+    interest: Decimal | None
+
+
+def _payables(entries: pl.DataFrame) -> Iterable[_Payable]:
+    cols = entries.select("entry_number", "payee", "liquidation_date", "principal", "interest")
+    for number, payee, liquidated, principal, interest in cols.iter_rows():
+        yield _Payable(number, payee, liquidated, principal, interest)
+
+
+def _blank_copy(source: Path, target: Path, header_row: int, keep: set[int]) -> None:
+    """``source`` with every data row not in ``keep`` replaced by an empty line (same numbers)."""
+    with source.open("rb") as src, target.open("wb") as out:
+        for number, line in enumerate(src, start=1):
+            if number <= header_row or number in keep:
+                out.write(line)
+            else:
+                out.write(b"\r\n" if line.endswith(b"\r\n") else b"\n")

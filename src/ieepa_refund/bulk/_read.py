@@ -1,0 +1,216 @@
+"""Reading ES-003 CSVs into columns: each distinct cell parsed once by the library's own parsers.
+
+A file is read here only when the per-entry reader would see exactly the same rows:
+UTF-8 CSV with commas, one physical line per row (no quoted line breaks, no blank
+lines), every row as wide as the header. Anything else is handed whole to the
+per-entry reader, which knows every other shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import hts as _hts
+from ..errors import IeepaRefundError, ValidationError
+from ..es003._cells import (
+    COUNTRY,
+    DATE_FIELDS,
+    ENTRY_PARSERS,
+    BadCell,
+    cell_text,
+    month_first_day,
+    parse_amount,
+    parse_date,
+    parse_entry_number,
+    parse_line_number,
+    parse_ordinal,
+    parse_quantity,
+)
+from ..es003._columns import ENTRY_FIELDS
+from ..es003._sources import SourceFile, open_source
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: Entry-level fields the columnar path carries (the rest of ENTRY_FIELDS are read too, and
+#: an entry whose rows disagree on any of them goes to the per-entry path).
+_UTF8 = ("utf-8", "utf-8-sig")
+
+
+@dataclass
+class ColumnFile:
+    """One file read as columns: its rows (row numbers as the per-entry reader counts them)."""
+
+    path: Path
+    name: str
+    source: SourceFile
+    rows: pl.DataFrame | None
+    """None: the file is not read here (see :func:`read_columns`) and goes whole to the reader."""
+    why: str | None = None
+
+
+def read_columns(path: Path, index: int, overrides: Mapping[str, str]) -> ColumnFile:
+    """Read ``path``'s used columns, parsed, or say why the per-entry reader must read it."""
+    import polars as pl
+
+    source = open_source(path, overrides)
+    name = source.name
+    if source.kind != "csv" or source.delimiter != "," or source.encoding not in _UTF8:
+        return ColumnFile(path, name, source, None, "not a UTF-8 comma-separated file")
+    data = path.read_bytes()
+    # A lone carriage return or a NUL is read differently by polars and by the csv module.
+    if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data:
+        return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    used = sorted(source.columns.items(), key=lambda item: item[1])
+    try:
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            skip_rows=source.header_row,
+            columns=[i for _, i in used],
+            infer_schema=False,
+            empty_string_is_null=False,
+            encoding="utf8",
+            raise_if_empty=False,
+            truncate_ragged_lines=True,
+        )
+        # Short rows read as null; the per-entry reader pads them with None: both read blank.
+        frame = (
+            pl.DataFrame(
+                [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
+            )
+            if frame.width
+            else frame
+        )
+    except Exception:  # any shape polars will not read is the reader's to report
+        return ColumnFile(path, name, source, None, "a row polars could not read")
+    del data
+    # One physical line per row, nothing skipped: otherwise row numbers and blank rows differ.
+    if frame.height + source.header_row != lines:
+        return ColumnFile(path, name, source, None, "multi-line cells or blank lines")
+    for field in DATE_FIELDS & set(source.columns):
+        for text in frame[field].unique().to_list():
+            pair = month_first_day(cell_text(text))
+            if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                return ColumnFile(path, name, source, None, "day-first dates")
+    frame = frame.with_columns(
+        pl.int_range(
+            source.header_row + 1, source.header_row + 1 + frame.height, dtype=pl.Int64
+        ).alias("_row"),
+        pl.lit(index, dtype=pl.Int32).alias("_file"),
+    )
+    return ColumnFile(path, name, source, frame)
+
+
+# -- distinct-value parsing -----------------------------------------------------------------
+
+_PARSE_ERRORS = (BadCell, ValidationError, ArithmeticError, IeepaRefundError)
+
+
+def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.Series:
+    """``parse`` applied to each distinct value of ``series`` once, joined back per row.
+
+    A value ``parse`` refuses becomes null, and so does a value it reads as None; callers
+    that must tell the two apart parse into a sentinel first.
+    """
+    import polars as pl
+
+    if not len(series):
+        return pl.Series(series.name, [], dtype=dtype)
+    uniques = series.unique()
+    parsed: list[Any] = []
+    for raw in uniques.to_list():
+        try:
+            parsed.append(parse(raw))
+        except _PARSE_ERRORS:
+            parsed.append(None)
+    return series.replace_strict(uniques, pl.Series(parsed, dtype=dtype), return_dtype=dtype)
+
+
+def _cents(value: Decimal | None) -> int | None:
+    return None if value is None else int(value.scaleb(2))
+
+
+#: What a cell that parses to None becomes in an integer column: distinct from a refusal (null).
+BLANK = -1
+
+
+def amount_cents(raw: str) -> int:
+    """An amount cell in cents (BLANK when empty), refused (raised) when negative."""
+    value = parse_amount(raw)
+    if value is None:
+        return BLANK
+    if value < 0:
+        raise BadCell("a negative amount")
+    cents = _cents(value)
+    assert cents is not None
+    return cents
+
+
+def quantity_ok(raw: str) -> bool:
+    value = parse_quantity(raw)
+    if value is not None and value < 0:
+        raise BadCell("a negative quantity")
+    return True
+
+
+def country(raw: str) -> str:
+    text = cell_text(raw).upper()
+    if not COUNTRY.fullmatch(text):
+        raise BadCell("a country of origin is a 2-letter ISO code")
+    return text
+
+
+def hts_number(raw: str) -> str:
+    return _hts.validate(cell_text(raw))
+
+
+def ordinal(raw: str) -> int:
+    found = parse_ordinal(raw)
+    return BLANK if found is None else found
+
+
+def unit_text(raw: str) -> str:
+    return cell_text(raw).upper()
+
+
+def rate_blank(raw: str) -> bool:
+    """Only a blank rate cell is read here: rate text is the per-entry path's."""
+    return not cell_text(raw)
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "entry_number": parse_entry_number,
+    "line_number": parse_line_number,
+    "country_of_origin": country,
+    "hts": hts_number,
+    "tariff_ordinal": ordinal,
+    "value": amount_cents,
+    "duty": amount_cents,
+    "quantity": quantity_ok,
+    "unit": unit_text,
+    "rate": rate_blank,
+}
+
+
+def entry_field_parser(name: str) -> Callable[[str], Any]:
+    if name in DATE_FIELDS:
+        cache: dict[str, Any] = {}
+        return lambda raw: parse_date(raw, cache)
+    return ENTRY_PARSERS[name]
+
+
+__all__ = [
+    "BLANK",
+    "ENTRY_FIELDS",
+    "PARSERS",
+    "ColumnFile",
+    "distinct",
+    "entry_field_parser",
+    "read_columns",
+]
