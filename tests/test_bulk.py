@@ -287,3 +287,35 @@ def test_every_result_row_says_what_it_rests_on(tmp_path: Path) -> None:
     trace = explain(first["entry_number"], path, as_of=AS_OF)
     assert trace.principal == first["principal"]
     assert trace.interest == first["interest"]
+
+
+CELLS = [
+    "", " ", "0", "0.00", "1", "1.5", "1.50", "1.505", "$1,234.50", "1,234", "1,23", "12,345,678.9",
+    "$", "$.5", ".5", "(3.00)", "-3", "1e3", "9999999999999", "99999999999999", "999999999999.99",
+    "1000000000000", "1,000,000,000,000.00", "٣", "²", " 12.00", "12.00 ", '="12.00"', "NaN",
+    "31600000017", "31600000018", "3160000001", "316-0000001-7", "ABC00000017", "abc1234567",
+    '="31600000017"', "00000000000", "6.05761E+10", "316 0000001 7", "3160000001७",
+]  # fmt: skip
+
+
+def test_columnar_cell_readers_agree_with_the_library_parsers() -> None:
+    """The vectorised fast cases (amounts, entry numbers, check digits) give what the
+    library's parsers give, and refuse what they refuse, cell by cell."""
+    from ieepa_refund import entry_number
+    from ieepa_refund.bulk._read import amount_cents, amounts, entry_numbers
+    from ieepa_refund.es003._cells import BadCell, parse_entry_number
+
+    def library(parse: Any, cell: str) -> Any:
+        try:
+            return parse(cell)
+        except (BadCell, ArithmeticError, ValueError):
+            return None
+
+    series = pl.Series("s", CELLS * 3)
+    assert amounts(series).to_list() == [library(amount_cents, c) for c in CELLS * 3]
+    numbers, valid = entry_numbers(series)
+    assert numbers.to_list() == [library(parse_entry_number, c) for c in CELLS * 3]
+    pairs = [(n, v) for n, v in zip(numbers.to_list(), valid.to_list(), strict=True) if n]
+    assert [v for _, v in pairs] == [entry_number.is_valid(n) for n, _ in pairs]
+    assert any(v for _, v in pairs)
+    assert not all(v for _, v in pairs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import entry_number as _entry_number
 from ..cape import CapeRules, DeclarationBatch, Screening, default_cape_rules, screen
 from ..cape.declarations import write_declarations
 from ..dates import pms_deposit_date
@@ -30,8 +30,10 @@ from ._read import (
     ENTRY_FIELDS,
     PARSERS,
     ColumnFile,
+    amounts,
     distinct,
     entry_field_parser,
+    entry_numbers,
     read_columns,
 )
 
@@ -136,9 +138,8 @@ def estimate(
     frames = [f.rows for f in files if f.rows is not None and f.rows.height]
     bulk = job.columnar(pl.concat(frames, how="diagonal_relaxed")) if frames else None
     bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
-    if bulk is None and frames:  # the columnar rules cover none of these options
-        fallback_rows = pl.concat([f.select("_file", "_row") for f in frames])
-    fallback, report = job.per_entry(files, fallback_rows)
+    done = frozenset(bulk_rows["entry_number"].to_list()) if bulk_rows is not None else frozenset()
+    fallback, report = job.per_entry(files, fallback_rows, done)
     tables = [t for t in (bulk_rows, fallback) if t is not None and t.height]
     entries = (
         pl.concat(tables, how="vertical_relaxed").sort("entry_number") if tables else _empty_table()
@@ -222,11 +223,17 @@ class _Job:
             "quantity": pl.Boolean, "unit": pl.String, "rate": pl.Boolean,
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
-        parsed = rows.select(
-            "_row",
-            "_file",
-            *(distinct(rows[n], PARSERS[n], types[n]).alias(f"p_{n}") for n in present),
-        )
+        numbers, number_ok = entry_numbers(rows["entry_number"])
+        columns = []
+        for n in present:
+            if n == "entry_number":
+                column = numbers
+            elif n in ("value", "duty"):
+                column = amounts(rows[n])
+            else:
+                column = distinct(rows[n], PARSERS[n], types[n])
+            columns.append(column.alias(f"p_{n}"))
+        parsed = rows.select("_row", "_file").with_columns(*columns, number_ok=number_ok)
         # A row is read here when every used cell parses and its rate cell is blank.
         checks = [pl.col(f"p_{n}").is_not_null() for n in present]
         if "rate" in present:
@@ -243,6 +250,7 @@ class _Job:
         en = pl.col("p_entry_number")
         per_entry = keyed.group_by(en).agg(
             rows=pl.len(),
+            number_ok=pl.col("number_ok").first(),
             ok=pl.col("ok").all(),
             same=pl.col("eh").n_unique() == 1,
             first=pl.col("idx").min(),
@@ -267,12 +275,11 @@ class _Job:
         )
         # The entry's own fields, parsed from its first row (every row repeats them).
         firsts = rows.select(entry_cols)[per_entry["first"]]
-        fields = per_entry.select(en.alias("entry_number")).with_columns(
+        fields = per_entry.select(en.alias("entry_number"), "number_ok").with_columns(
             self._entry_fields(firsts, entry_cols)
         )
         # Entries the reader would flag or refuse: a wrong check digit, a liquidation date
         # before the entry date or at odds with the status.
-        number_ok = distinct(fields["entry_number"], _entry_number.is_valid, pl.Boolean)
         conflict = fields.select("liquidation_status", "liquidation_date").unique()
         conflict = conflict.with_columns(
             _conflict=pl.Series(
@@ -280,18 +287,17 @@ class _Job:
             )
         )
         fields = (
-            fields.with_columns(_number_ok=number_ok)
-            .join(conflict, on=["liquidation_status", "liquidation_date"], nulls_equal=True)
+            fields.join(conflict, on=["liquidation_status", "liquidation_date"], nulls_equal=True)
             .filter(
                 pl.col("_valid")
-                & pl.col("_number_ok")
+                & pl.col("number_ok")
                 & ~pl.col("_conflict")
                 & (
                     pl.col("liquidation_date").is_null()
                     | (pl.col("liquidation_date") >= pl.col("entry_date"))
                 )
             )
-            .drop("_valid", "_number_ok", "_conflict")
+            .drop("_valid", "number_ok", "_conflict")
         )
         # Tariffs of the candidate entries, with their classification category.
         tariffs = keyed.join(
@@ -321,7 +327,7 @@ class _Job:
         table = self._screen(table)
         done = table.select("entry_number")
         left = parsed.filter(~en.is_in(done["entry_number"].implode()).fill_null(False)).select(
-            "_file", "_row"
+            "_file", "_row", "p_entry_number"
         )
         return _finish(table, self), left, int(table["rows"].sum())
 
@@ -437,7 +443,9 @@ class _Job:
         """Screen once per distinct set of the facts screening reads, with :func:`screen` itself."""
         import polars as pl
 
-        keys = table.group_by(_SCREEN_FIELDS).agg(pl.col("entry_number").first().alias("_rep"))
+        # The importer matters to screening only through the CIT plaintiffs.
+        fields = list(_SCREEN_FIELDS if self.plaintiffs else _SCREEN_FIELDS[:-1])
+        keys = table.group_by(fields).agg(pl.col("entry_number").first().alias("_rep"))
         reps = table.join(keys.select("_rep"), left_on="entry_number", right_on="_rep")
         found: dict[str, Screening] = {}
         for row in reps.iter_rows(named=True):
@@ -456,49 +464,61 @@ class _Job:
             reasons=pl.Series([" ".join(s.reason_codes) for s in shots], dtype=pl.String),
             rules_version=pl.Series([s.rules_version for s in shots], dtype=pl.String),
         ).drop("_rep")
-        return table.join(keys, on=list(_SCREEN_FIELDS), nulls_equal=True)
+        return table.join(keys, on=fields, nulls_equal=True)
 
     # -- the per-entry path -----------------------------------------------------------------
 
     def per_entry(
-        self, files: list[ColumnFile], left: pl.DataFrame | None
+        self, files: list[ColumnFile], left: pl.DataFrame | None, done: frozenset[str]
     ) -> tuple[pl.DataFrame | None, Es003Report | None]:
         """The entries the columnar rules left, computed by the per-entry path itself.
 
-        Each file goes to the per-entry reader with the rows already computed blanked
-        out, so its row numbers, problems and file report are the reader's own.
+        Each file goes to the per-entry reader as a copy holding its header and the rows
+        left (in their order); the reader's row numbers are then mapped back to the
+        file's own, so its problems and file report are what it says of the whole file.
+        A file whose name another file shares is read whole, and the entries already
+        computed (``done``) are dropped from what it gives.
         """
         import polars as pl
 
+        names = [f.name for f in files]
+        numbers: dict[str, list[int]] = {}
+        # The reader names an entry's first row without its file: where an entry left here
+        # spans files, its copies keep every row number (the rows done become blank lines).
+        blank = left is not None and bool(
+            left.drop_nulls("p_entry_number")
+            .group_by("p_entry_number")
+            .agg(pl.col("_file").n_unique() > 1)
+            .to_series(1)
+            .any()
+        )
         with tempfile.TemporaryDirectory(prefix="ieepa-bulk-") as tmp:
             sources: list[Path] = []
+            blanked = 0
             for index, file in enumerate(files):
-                if file.rows is None:
+                # left is None: the columnar rules covered nothing (the options are not theirs).
+                if file.rows is None or left is None or names.count(file.name) > 1:
                     sources.append(file.path)
                     continue
-                keep = (
-                    set(left.filter(pl.col("_file") == index)["_row"].to_list())
-                    if left is not None
-                    else set()
-                )
+                keep = sorted(left.filter(pl.col("_file") == index)["_row"].to_list())
                 if not keep:
                     continue
                 folder = Path(tmp) / str(index)
                 folder.mkdir()
                 target = folder / file.path.name
-                _blank_copy(file.path, target, file.source.header_row, keep)
+                _copy(file.path, target, file.source.header_row, set(keep), blank=blank)
+                if not blank:
+                    numbers[file.name] = [*range(1, file.source.header_row + 1), *keep]
+                else:
+                    blanked += file.rows.height - len(keep)
                 sources.append(target)
             if not sources:
                 return None, None
             stream = stream_es003(*sources)
-            rows = [self._entry_row(entry) for entry in stream]
-            report = stream.report
-        blanked = sum(f.rows.height for f in files if f.rows is not None) - (
-            0 if left is None else left.height
-        )
-        report = report.model_copy(update={"rows_blank": report.rows_blank - blanked}) if (
-            left is not None or blanked
-        ) else report  # fmt: skip
+            rows = [self._entry_row(e) for e in stream if e.entry_number not in done]
+            report = _renumber(stream.report, numbers)
+        if blanked:
+            report = report.model_copy(update={"rows_blank": report.rows_blank - blanked})
         if not rows:
             return None, report
         return _rows_table(rows), report
@@ -757,11 +777,47 @@ def _payables(entries: pl.DataFrame) -> Iterable[_Payable]:
         yield _Payable(number, payee, liquidated, principal, interest)
 
 
-def _blank_copy(source: Path, target: Path, header_row: int, keep: set[int]) -> None:
-    """``source`` with every data row not in ``keep`` replaced by an empty line (same numbers)."""
+def _copy(source: Path, target: Path, header_row: int, keep: set[int], *, blank: bool) -> None:
+    """``source``'s lines up to the header and its data rows in ``keep``, in order; with
+    ``blank``, every other row as an empty line, so that rows keep their numbers."""
     with source.open("rb") as src, target.open("wb") as out:
         for number, line in enumerate(src, start=1):
             if number <= header_row or number in keep:
                 out.write(line)
-            else:
+            elif blank:
                 out.write(b"\r\n" if line.endswith(b"\r\n") else b"\n")
+
+
+_FIRST_AT = re.compile(r"\(first at row (\d+)\)")
+_ROWS = re.compile(r"\(rows (\d+) to (\d+)\)")
+
+
+def _first_at(rows: list[int], match: re.Match[str]) -> str:
+    return f"(first at row {rows[int(match[1]) - 1]})"
+
+
+def _range(rows: list[int], match: re.Match[str]) -> str:
+    return f"(rows {rows[int(match[1]) - 1]} to {rows[int(match[2]) - 1]})"
+
+
+def _renumber(report: Es003Report, numbers: Mapping[str, list[int]]) -> Es003Report:
+    """The reader's report on compact copies, with each file's own row numbers.
+
+    ``numbers[file][k - 1]`` is the row of the file that is row ``k`` of its copy. The
+    map keeps the order of rows, so the reader's summaries (first rows, ranges) stay true.
+    """
+    if not numbers:
+        return report
+
+    problems = []
+    for problem in report.problems:
+        if problem.file not in numbers or problem.row is None:
+            problems.append(problem)
+            continue
+        rows = numbers[problem.file]
+        message = _FIRST_AT.sub(partial(_first_at, rows), problem.message)
+        message = _ROWS.sub(partial(_range, rows), message)
+        problems.append(
+            problem.model_copy(update={"row": rows[problem.row - 1], "message": message})
+        )
+    return report.model_copy(update={"problems": tuple(problems)})

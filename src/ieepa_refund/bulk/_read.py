@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import entry_number as _entry_number
 from .. import hts as _hts
 from ..errors import IeepaRefundError, ValidationError
 from ..es003._cells import (
@@ -61,6 +62,9 @@ def read_columns(path: Path, index: int, overrides: Mapping[str, str]) -> Column
     name = source.name
     if source.kind != "csv" or source.delimiter != "," or source.encoding not in _UTF8:
         return ColumnFile(path, name, source, None, "not a UTF-8 comma-separated file")
+    if "liquidation_status" in source.columns and "liquidation_date" not in source.columns:
+        # The reader's warning names the first row that says liquidated, of the whole file.
+        return ColumnFile(path, name, source, None, "a liquidation status with no date column")
     data = path.read_bytes()
     # A lone carriage return or a NUL is read differently by polars and by the csv module.
     if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data:
@@ -130,6 +134,75 @@ def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.S
         except _PARSE_ERRORS:
             parsed.append(None)
     return series.replace_strict(uniques, pl.Series(parsed, dtype=dtype), return_dtype=dtype)
+
+
+def _with_plain(
+    series: pl.Series, plain: pl.Expr, value: pl.Expr, parse: Callable[[str], Any], dtype: Any
+) -> pl.Series:
+    """Cells matching ``plain`` read by ``value`` in columns; every other distinct cell by
+    ``parse`` (the library's parser), once. ``plain`` must only match cells for which the
+    two are provably the same (the parser's own fast case)."""
+    import polars as pl
+
+    frame = pl.DataFrame({"s": series})
+    flags = frame.select(plain.alias("p")).to_series()
+    odd = series.filter(~flags).unique()
+    parsed = distinct(odd, parse, dtype) if len(odd) else pl.Series([], dtype=dtype)
+    return frame.select(
+        pl.col("s").replace_strict(
+            odd, parsed, default=pl.when(plain).then(value), return_dtype=dtype
+        )
+    ).to_series()
+
+
+# parse_amount's fast case (_cells._PLAIN_MONEY, ASCII digits), within AMOUNT_BOUND.
+_PLAIN_MONEY = r"^\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,13})(?:\.[0-9]{1,2})?$"
+
+
+def amounts(series: pl.Series) -> pl.Series:
+    """:func:`amount_cents` of every cell: plain ``$1,234.5`` in columns, the rest parsed."""
+    import polars as pl
+
+    s = pl.col("s")
+    bare = s.str.replace_all(r"[$,]", "")
+    cents = bare.str.extract(r"^([0-9]+)").cast(pl.Int64) * 100 + bare.str.extract(
+        r"\.([0-9]{1,2})$"
+    ).str.pad_end(2, "0").cast(pl.Int64).fill_null(0)
+    plain = s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19)
+    # Under 10**12 dollars: the fast case's own bound; longer cells fall to the parser.
+    value = pl.when(cents < 10**14).then(cents)
+    return _with_plain(series, plain & (cents < 10**14), value, amount_cents, pl.Int64)
+
+
+def entry_numbers(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(:func:`parse_entry_number`, check digit right) of every cell; 11 ASCII digits in columns."""
+    import polars as pl
+
+    plain = pl.col("s").str.contains(r"^[0-9]{11}$")
+    numbers = _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
+    frame = pl.DataFrame({"s": numbers})
+    digits = [pl.col("s").str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(11)]
+    total = pl.lit(0, dtype=pl.Int64)
+    for position in range(10):  # CATAIR Appendix E: Luhn over the first ten, from the right
+        digit = digits[9 - position]
+        if position % 2 == 0:
+            digit = digit * 2
+            digit = pl.when(digit > 9).then(digit - 9).otherwise(digit)
+        total = total + digit
+    right = (10 - total % 10) % 10 == digits[10]
+    numeric = frame.select(plain & right.fill_null(False)).to_series()
+    odd = numbers.filter(~frame.select(plain).to_series()).unique().drop_nulls()
+    valid = frame.select(
+        pl.col("s").replace_strict(
+            odd,
+            distinct(odd, _entry_number.is_valid, pl.Boolean)
+            if len(odd)
+            else pl.Series([], dtype=pl.Boolean),
+            default=pl.lit(numeric),
+            return_dtype=pl.Boolean,
+        )
+    ).to_series()
+    return numbers, valid
 
 
 def _cents(value: Decimal | None) -> int | None:
