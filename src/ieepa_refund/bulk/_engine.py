@@ -53,6 +53,7 @@ _MONEY = ("paid", "ieepa_duty_paid", "owed", "principal", "principal_high", "int
 #: Rate types the columnar rules refund as "duty paid": every other type (15% all-in deals,
 #: suspended headings) goes to the per-entry path.
 _PLAIN_RATE_TYPES = frozenset({"ad_valorem_additional", "penalty_in_lieu"})
+_TOPUP = "inclusive_15_topup"
 _HALF_MODES = frozenset({ROUND_HALF_UP, ROUND_HALF_EVEN, "ROUND_HALF_DOWN"})
 #: The screening facts of an entry whose HTS numbers the columnar rules accepted.
 _SCREEN_FIELDS = (
@@ -309,15 +310,7 @@ class _Job:
             tariffs.select("p_hts", "entry_date", "p_country_of_origin").unique()
         )
         tariffs = tariffs.join(categories, on=["p_hts", "entry_date", "p_country_of_origin"])
-        sums = tariffs.group_by("p_entry_number").agg(
-            simple=(pl.col("cat") >= 0).all()
-            & (pl.col("cat") == 1).any()
-            & ((pl.col("cat") != 1) | (pl.col("p_duty") != BLANK)).all(),
-            paid=pl.col("p_duty").clip(lower_bound=0).sum(),
-            ieepa=pl.when(pl.col("cat") == 1).then(pl.col("p_duty")).otherwise(0).sum(),
-            rows=pl.len(),
-            hts=pl.when(pl.col("cat") == 1).then(pl.col("p_hts")).drop_nulls().first(),
-        )
+        sums = _sums(tariffs)
         table = fields.join(
             sums.filter(pl.col("simple")).drop("simple"),
             left_on="entry_number",
@@ -354,11 +347,12 @@ class _Job:
         return exprs
 
     def _categories(self, keys: pl.DataFrame) -> pl.DataFrame:
-        """Per (HTS, entry date, origin): 1 IEEPA duty refunded as paid, 0 not IEEPA, -1 neither.
+        """Per (HTS, entry date, origin): 1 IEEPA duty refunded as paid, 2 a 15% all-in
+        heading, 0 not IEEPA, -1 none of these.
 
         -1 is anything the per-entry rules would say more about: an exemption, a heading not
-        in force or suspended, a 15% all-in deal, a country the heading does not cover, an
-        unknown Chapter 99 number.
+        in force or suspended, a 15% deal's zero heading, a country the heading does not
+        cover, an unknown Chapter 99 number.
         """
         import polars as pl
 
@@ -373,11 +367,11 @@ class _Job:
                 and period is not None
                 and period.kind == "duty"
                 and period.kind not in EXEMPT_KINDS
-                and period.rate_type in _PLAIN_RATE_TYPES
+                and period.rate_type in (*_PLAIN_RATE_TYPES, _TOPUP)
                 and period.applies_to(country) is not False
                 and carries_ieepa_duty(cls.status, period)
             ):
-                cats.append(1)
+                cats.append(2 if period.rate_type == _TOPUP else 1)
             else:
                 cats.append(-1)
         return keys.with_columns(cat=pl.Series(cats, dtype=pl.Int8))
@@ -407,7 +401,9 @@ class _Job:
             .otherwise(basis_assumed),
             interest_until=pl.coalesce("liquidation_date", pl.lit(opts.interest_until)),
         )
-        spans = table.filter(pl.col("ieepa") > 0).select("deposit_date", "interest_until").unique()
+        spans = (
+            table.filter(pl.col("principal") > 0).select("deposit_date", "interest_until").unique()
+        )
         totals: list[Decimal | None] = []
         for deposited, until in spans.iter_rows():
             totals.append(self._growth(deposited, until))
@@ -418,7 +414,8 @@ class _Job:
         # An entry with a principal whose span has no plain growth (rates not covered,
         # projected, until before deposit) or an implausible principal: per-entry path.
         table = table.filter(
-            (pl.col("ieepa") == 0) | (pl.col("g").is_not_null() & (pl.col("ieepa") <= _MAX_CENTS))
+            (pl.col("principal") == 0)
+            | (pl.col("g").is_not_null() & (pl.col("principal") <= _MAX_CENTS))
         )
         return table.with_columns(interest_cents=_interest_cents(table, opts))
 
@@ -649,7 +646,7 @@ def _interest_cents(table: pl.DataFrame, options: RefundOptions) -> pl.Series:
     import polars as pl
 
     rounding = options.interest_conventions.rounding
-    principal = table["ieepa"]
+    principal = table["principal"]
     growth = table["g"]
     unique = growth.unique().drop_nulls()
     as_float = growth.replace_strict(
@@ -691,10 +688,21 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
 
     opts = job.options
     assumed = pl.col("deposit_basis") != DepositBasis.REPORTED.value
+    # In the per-entry path's order: the lines' (one UNCERTAIN per MFN number restored on
+    # a 15% all-in line), the deposit date's, then the interest's.
     warnings = pl.concat_str(
         [
+            pl.when(pl.col("uncertain") > 0).then(
+                pl.lit("UNCERTAIN ")
+                .repeat_by(pl.col("uncertain"))
+                .list.join("")
+                .str.strip_suffix(" ")
+            ),
             pl.when(assumed & pl.lit(opts.deposit != "pms")).then(pl.lit("DEPOSIT_DATE_ASSUMED")),
             pl.when(pl.col("interest_until").is_null()).then(pl.lit("NO_INTEREST_UNLIQUIDATED")),
+            pl.when((pl.col("principal") > 0) & (pl.col("high") != pl.col("principal"))).then(
+                pl.lit("INTEREST_ON_ESTABLISHED_PRINCIPAL")
+            ),
         ],
         separator=" ",
         ignore_nulls=True,
@@ -713,9 +721,9 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
         rounding=pl.lit(opts.rounding),
         paid=_money("paid"),
         ieepa_duty_paid=_money("ieepa"),
-        owed=_money(pl.col("paid") - pl.col("ieepa")),
-        principal=_money("ieepa"),
-        principal_high=_money("ieepa"),
+        owed=_money("owed"),
+        principal=_money("principal"),
+        principal_high=_money("high"),
         interest=_money("interest_cents"),
         warnings=warnings,
         status="status",
@@ -727,6 +735,45 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
         path=pl.lit("bulk"),
         rows="rows",
     ).drop("rows")
+
+
+def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
+    """Per entry, in cents: paid, owed, principal and its ceiling, as the paid method has them.
+
+    On a line with a 15% all-in heading, a Chapter 1-97 number reporting no duty had its
+    MFN folded into the heading: the MFN is owed again, and with no rate text it is bounded
+    by the heading's amount (owed = that amount, refund 0, at most that amount more, one
+    UNCERTAIN warning). A line with two such numbers goes to the per-entry path.
+    """
+    import polars as pl
+
+    cat, duty = pl.col("cat"), pl.col("p_duty").clip(lower_bound=0)
+    lines = tariffs.group_by("p_entry_number", "p_line_number").agg(
+        simple=(cat >= 0).all() & (~cat.is_in([1, 2]) | (pl.col("p_duty") != BLANK)).all(),
+        topups=(cat == 2).sum(),
+        topup=pl.when(cat == 2).then(duty).otherwise(0).sum(),
+        plain=pl.when(cat == 1).then(duty).otherwise(0).sum(),
+        paid=duty.sum(),
+        restores=((cat == 0) & (pl.col("p_hts").str.slice(0, 2) != "99") & (duty == 0)).sum(),
+        ieepa=cat.is_in([1, 2]).any(),
+        rows=pl.len(),
+        hts=pl.when(cat.is_in([1, 2])).then(pl.col("p_hts")).drop_nulls().first(),
+    )
+    restored = pl.when(pl.col("topups") > 0).then(pl.col("restores")).otherwise(0)
+    lines = lines.with_columns(
+        uncertain=restored,
+        owed=pl.col("paid") - pl.col("plain") - pl.col("topup") + restored * pl.col("topup"),
+    )
+    sums = lines.group_by("p_entry_number").agg(
+        simple=pl.col("simple").all() & pl.col("ieepa").any() & (pl.col("uncertain") <= 1).all(),
+        paid=pl.col("paid").sum(),
+        ieepa=(pl.col("plain") + pl.col("topup")).sum(),
+        owed=pl.col("owed").sum(),
+        uncertain=pl.col("uncertain").sum(),
+        rows=pl.col("rows").sum(),
+        hts=pl.col("hts").drop_nulls().first(),
+    )
+    return sums.with_columns(principal=pl.col("paid") - pl.col("owed"), high=pl.col("ieepa"))
 
 
 def _money(column: str | pl.Expr) -> pl.Expr:
