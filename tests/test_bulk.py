@@ -351,3 +351,19 @@ def test_partitioned_run_on_dask_is_the_single_process_run(tmp_path: Path) -> No
     assert len(parts) >= 2  # the work was split (an empty partition writes no file)
     importers = [set(pl.read_csv(p, infer_schema=False)["Importer Number"]) for p in parts]
     assert not set.intersection(*importers)  # no importer in two partitions
+
+
+def test_files_read_in_many_small_chunks_are_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks cut every few rows (entries spanning chunks, damage in every chunk)."""
+    from ieepa_refund.bulk import _read
+
+    monkeypatch.setattr(_read, "CHUNK_BYTES", 700)
+    clean = tmp_path / "a.csv"
+    bench.generate(clean, 800, 4, seed=13)
+    rng = random.Random(13)
+    rows = fuzz.damage(rng, fuzz.clean_rows(rng, 25))
+    damaged = fuzz.write_files(rows, tmp_path / "in", "csv", 1, "x")
+    columnar, _ = check_same([clean, *damaged], tmp_path)
+    assert columnar > 100

@@ -135,9 +135,17 @@ def estimate(
         frozenset(plaintiffs),
     )
     overrides = _overrides(mapping or {})
-    files = [read_columns(path, index, overrides) for index, path in enumerate(paths)]
-    frames = [f.rows for f in files if f.rows is not None and f.rows.height]
-    bulk = job.columnar(pl.concat(frames, how="diagonal_relaxed")) if frames else None
+    parse = job.parse_chunk if opts.method == "paid" else None  # recalculation reads rates
+    files = [read_columns(path, index, overrides, parse) for index, path in enumerate(paths)]
+    read = [f for f in files if f.rows is not None and f.firsts is not None]
+    bulk = (
+        job.columnar(
+            pl.concat([f.rows for f in read if f.rows is not None], how="diagonal_relaxed"),
+            pl.concat([f.firsts for f in read if f.firsts is not None], how="diagonal_relaxed"),
+        )
+        if read
+        else None
+    )
     bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
     done = frozenset(bulk_rows["entry_number"].to_list()) if bulk_rows is not None else frozenset()
     fallback, report = job.per_entry(files, fallback_rows, done)
@@ -212,12 +220,10 @@ class _Job:
 
     # -- the columnar path ------------------------------------------------------------------
 
-    def columnar(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, int] | None:
-        """(entry table, rows left to the per-entry path, rows used) for the simple entries."""
+    def parse_chunk(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(each row's cells parsed, with flags; each entry's own raw cells, from one row)."""
         import polars as pl
 
-        if self.options.method != "paid":
-            return None  # recalculation needs rate text: the per-entry path's
         types = {
             "entry_number": pl.String, "line_number": pl.Int64, "country_of_origin": pl.String,
             "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Int64, "duty": pl.Int64,
@@ -233,6 +239,8 @@ class _Job:
                 column = amounts(rows[n])
             else:
                 column = distinct(rows[n], PARSERS[n], types[n])
+            if n in ("hts", "country_of_origin"):  # a few thousand values: held as codes
+                column = column.cast(pl.Categorical)
             columns.append(column.alias(f"p_{n}"))
         parsed = rows.select("_row", "_file").with_columns(*columns, number_ok=number_ok)
         # A row is read here when every used cell parses and its rate cell is blank.
@@ -242,11 +250,26 @@ class _Job:
         entry_cols = [n for n in ENTRY_FIELDS if n in rows.columns]
         parsed = parsed.with_columns(
             ok=pl.all_horizontal(checks),
-            eh=pl.concat_str([rows[n] for n in entry_cols], separator="\x1f").hash()
-            if entry_cols
-            else pl.lit(0, dtype=pl.UInt64),
-            idx=pl.int_range(pl.len(), dtype=pl.Int64),
+            eh=pl.concat_str([rows[n] for n in entry_cols], separator="\x1f").hash(),
+        ).select(
+            "_row", "_file", "ok", "eh", "number_ok", *(f"p_{n}" for n in _KEPT if n in present)
         )
+        # An entry's own fields are the same on all its rows (else it is not read here): one
+        # row of each entry is kept raw, to be parsed once per entry.
+        firsts = (
+            rows.select(entry_cols)
+            .with_columns(p_entry_number=numbers)
+            .drop_nulls("p_entry_number")
+            .unique(subset="p_entry_number", keep="any")
+        )
+        return parsed, firsts
+
+    def columnar(
+        self, parsed: pl.DataFrame, firsts: pl.DataFrame
+    ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+        """(entry table, rows left to the per-entry path, rows used) for the simple entries."""
+        import polars as pl
+
         keyed = parsed.filter(pl.col("p_entry_number").is_not_null())
         en = pl.col("p_entry_number")
         per_entry = keyed.group_by(en).agg(
@@ -254,7 +277,6 @@ class _Job:
             number_ok=pl.col("number_ok").first(),
             ok=pl.col("ok").all(),
             same=pl.col("eh").n_unique() == 1,
-            first=pl.col("idx").min(),
         )
         dup_tariff = (
             (keyed.group_by(en, "p_line_number", "p_hts").len().filter(pl.col("len") > 1))
@@ -274,9 +296,12 @@ class _Job:
             & ~en.is_in(dup_tariff[en.meta.output_name()].implode())
             & ~en.is_in(two_countries[en.meta.output_name()].implode())
         )
-        # The entry's own fields, parsed from its first row (every row repeats them).
-        firsts = rows.select(entry_cols)[per_entry["first"]]
-        fields = per_entry.select(en.alias("entry_number"), "number_ok").with_columns(
+        # The entry's own fields, parsed from one of its rows (every row repeats them).
+        entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
+        firsts = per_entry.select(en, "number_ok").join(
+            firsts.unique(subset="p_entry_number", keep="any"), on="p_entry_number", how="left"
+        )
+        fields = firsts.select(en.alias("entry_number"), "number_ok").with_columns(
             self._entry_fields(firsts, entry_cols)
         )
         # Entries the reader would flag or refuse: a wrong check digit, a liquidation date
@@ -562,6 +587,8 @@ class _Job:
         }
 
 
+#: The parsed cells the columnar rules use after the chunk is read.
+_KEPT = ("entry_number", "line_number", "country_of_origin", "hts", "duty")
 _FLAG_FIELDS = frozenset(
     {"reconciliation_flag", "type09_filed", "drawback_claim", "adcvd_instructions_pending",
      "surety_paid"}
@@ -754,10 +781,12 @@ def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
         topup=pl.when(cat == 2).then(duty).otherwise(0).sum(),
         plain=pl.when(cat == 1).then(duty).otherwise(0).sum(),
         paid=duty.sum(),
-        restores=((cat == 0) & (pl.col("p_hts").str.slice(0, 2) != "99") & (duty == 0)).sum(),
+        restores=(
+            (cat == 0) & (pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99") & (duty == 0)
+        ).sum(),
         ieepa=cat.is_in([1, 2]).any(),
         rows=pl.len(),
-        hts=pl.when(cat.is_in([1, 2])).then(pl.col("p_hts")).drop_nulls().first(),
+        hts=pl.when(cat.is_in([1, 2])).then(pl.col("p_hts").cast(pl.String)).drop_nulls().first(),
     )
     restored = pl.when(pl.col("topups") > 0).then(pl.col("restores")).otherwise(0)
     lines = lines.with_columns(

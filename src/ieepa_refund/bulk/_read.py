@@ -8,7 +8,7 @@ per-entry reader, which knows every other shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -50,65 +50,107 @@ class ColumnFile:
     name: str
     source: SourceFile
     rows: pl.DataFrame | None
-    """None: the file is not read here (see :func:`read_columns`) and goes whole to the reader."""
+    """The rows, parsed; None: the file is not read here and goes whole to the reader."""
     why: str | None = None
+    firsts: pl.DataFrame | None = None
+    """The raw cells of each entry's own fields, from one of its rows (chunk by chunk)."""
 
 
-def read_columns(path: Path, index: int, overrides: Mapping[str, str]) -> ColumnFile:
-    """Read ``path``'s used columns, parsed, or say why the per-entry reader must read it."""
+#: Bytes read at a time: a chunk's strings are parsed to numbers and codes before the next
+#: is read, so memory follows the parsed columns, not the file.
+CHUNK_BYTES = 16 << 20
+
+
+def read_columns(
+    path: Path,
+    index: int,
+    overrides: Mapping[str, str],
+    parse: Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]] | None,
+) -> ColumnFile:
+    """Read ``path``'s used columns chunk by chunk through ``parse``, or say why the
+    per-entry reader must read it (``parse`` None: it must, for the options chosen)."""
     import polars as pl
 
     source = open_source(path, overrides)
     name = source.name
+    if parse is None:
+        return ColumnFile(path, name, source, None, "the options are the per-entry path's")
     if source.kind != "csv" or source.delimiter != "," or source.encoding not in _UTF8:
         return ColumnFile(path, name, source, None, "not a UTF-8 comma-separated file")
     if "liquidation_status" in source.columns and "liquidation_date" not in source.columns:
         # The reader's warning names the first row that says liquidated, of the whole file.
         return ColumnFile(path, name, source, None, "a liquidation status with no date column")
-    data = path.read_bytes()
-    # A lone carriage return or a NUL is read differently by polars and by the csv module.
-    if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data:
-        return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     used = sorted(source.columns.items(), key=lambda item: item[1])
+    dates = DATE_FIELDS & set(source.columns)
+    parsed: list[pl.DataFrame] = []
+    firsts: list[pl.DataFrame] = []
     try:
-        frame = pl.read_csv(
-            data,
-            has_header=False,
-            skip_rows=source.header_row,
-            columns=[i for _, i in used],
-            infer_schema=False,
-            empty_string_is_null=False,
-            encoding="utf8",
-            raise_if_empty=False,
-            truncate_ragged_lines=True,
-        )
-        # Short rows read as null; the per-entry reader pads them with None: both read blank.
-        frame = (
-            pl.DataFrame(
+        for data, first_row in _chunks(path, source.header_row):
+            # A lone carriage return or a NUL is read differently by polars and the csv module.
+            if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data:
+                return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
+            lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            frame = pl.read_csv(
+                data,
+                has_header=False,
+                columns=[i for _, i in used],
+                infer_schema=False,
+                empty_string_is_null=False,
+                encoding="utf8",
+                raise_if_empty=False,
+                truncate_ragged_lines=True,
+            )
+            del data
+            # One physical line per row, nothing skipped: else row numbers would differ.
+            if frame.height != lines:
+                return ColumnFile(path, name, source, None, "multi-line cells")
+            # Short rows read as null; the per-entry reader pads them with None: both blank.
+            frame = pl.DataFrame(
                 [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
             )
-            if frame.width
-            else frame
-        )
-    except Exception:  # any shape polars will not read is the reader's to report
+            for field in dates:
+                for text in frame[field].unique().to_list():
+                    pair = month_first_day(cell_text(text))
+                    if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                        return ColumnFile(path, name, source, None, "day-first dates")
+            frame = frame.with_columns(
+                pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("_row"),
+                pl.lit(index, dtype=pl.Int32).alias("_file"),
+            )
+            rows, cells = parse(frame)
+            parsed.append(rows)
+            firsts.append(cells)
+    except pl.exceptions.PolarsError:  # a shape polars will not read: the reader's to report
         return ColumnFile(path, name, source, None, "a row polars could not read")
-    del data
-    # One physical line per row, nothing skipped: otherwise row numbers and blank rows differ.
-    if frame.height + source.header_row != lines:
-        return ColumnFile(path, name, source, None, "multi-line cells or blank lines")
-    for field in DATE_FIELDS & set(source.columns):
-        for text in frame[field].unique().to_list():
-            pair = month_first_day(cell_text(text))
-            if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
-                return ColumnFile(path, name, source, None, "day-first dates")
-    frame = frame.with_columns(
-        pl.int_range(
-            source.header_row + 1, source.header_row + 1 + frame.height, dtype=pl.Int64
-        ).alias("_row"),
-        pl.lit(index, dtype=pl.Int32).alias("_file"),
-    )
-    return ColumnFile(path, name, source, frame)
+    if not parsed:
+        return ColumnFile(path, name, source, None, "no rows")
+    return ColumnFile(
+        path, name, source, pl.concat(parsed, how="diagonal_relaxed"),
+        firsts=pl.concat(firsts, how="diagonal_relaxed"),
+    )  # fmt: skip
+
+
+def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int]]:
+    """(bytes of whole lines, number of their first row) after the header, CHUNK_BYTES a time.
+
+    The header's lines are skipped as lines; :func:`read_columns` refuses any chunk whose
+    rows are not its lines, so a header or row spanning lines never passes unseen.
+    """
+    with path.open("rb") as f:
+        for _ in range(header_row):
+            f.readline()
+        row, rest = header_row + 1, b""
+        while block := f.read(CHUNK_BYTES):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                rest = data
+                continue
+            yield data[:cut], row
+            row += data.count(b"\n", 0, cut)
+            rest = data[cut:]
+        if rest:
+            yield rest, row
 
 
 # -- distinct-value parsing -----------------------------------------------------------------
