@@ -321,11 +321,17 @@ def test_columnar_cell_readers_agree_with_the_library_parsers() -> None:
     assert not all(v for _, v in pairs)
 
 
-def test_partitioned_run_on_dask_is_the_single_process_run(tmp_path: Path) -> None:
+def test_partitioned_run_on_dask_is_the_single_process_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Partitioned by importer after a shuffle, on Dask's synchronous scheduler: the same
-    entries, payments and declaration bytes as one process; damaged rows included."""
+    entries, payments and declaration bytes as one process; damaged rows included, input
+    blocks cut every few rows."""
     pytest.importorskip("dask.dataframe")
+    from ieepa_refund.bulk import dask as on_dask
     from ieepa_refund.bulk.dask import estimate_partitioned
+
+    monkeypatch.setattr(on_dask, "BLOCK_BYTES", 4_000)
 
     clean = tmp_path / "a.csv"
     bench.generate(clean, 1_500, 4, seed=9)

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PartitionedResult", "estimate_partitioned"]
 
+_UTF8 = ("utf-8", "utf-8-sig")
+
 
 @dataclass(frozen=True)
 class PartitionedResult:
@@ -90,7 +92,7 @@ def estimate_partitioned(
     if partitions < 1:
         raise InputFileError("at least one partition", field="partitions", value=partitions)
     overrides = _overrides(mapping or {})
-    frames = [_read(Path(path), overrides, dd) for path in sources]
+    frames = [f for f in (_read(Path(path), overrides, dd) for path in sources) if f is not None]
     if not frames:
         raise InputFileError("no ES-003 file given", field="sources")
     rows = dd.concat(frames) if len(frames) > 1 else frames[0]  # type: ignore[no-untyped-call]
@@ -136,13 +138,15 @@ def estimate_partitioned(
     )
 
 
+#: Bytes per input partition; each is cut at a line end and read on a worker.
+BLOCK_BYTES = 64 << 20
+
+
 def _read(path: Path, overrides: Mapping[str, str], dd: Any) -> Any:
+    from dask.delayed import delayed
+
     source = open_source(path, overrides)
-    if (
-        source.kind != "csv"
-        or source.delimiter != ","
-        or source.encoding not in ("utf-8", "utf-8-sig")
-    ):
+    if source.kind != "csv" or source.delimiter != "," or source.encoding not in _UTF8:
         raise InputFileError(
             f"{source.name}: a partitioned run reads UTF-8 comma-separated files; "
             "convert it, or run ieepa_refund.bulk.estimate on it",
@@ -150,18 +154,67 @@ def _read(path: Path, overrides: Mapping[str, str], dd: Any) -> Any:
             value=source.name,
         )
     used = sorted(source.columns.items(), key=lambda item: item[1])
-    frame = dd.read_csv(
-        path,
-        header=None,
-        skiprows=source.header_row,
-        usecols=[index for _, index in used],
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        blocksize=None,
-        encoding="utf-8-sig",
+    blocks = _blocks(path, source.header_row)
+    meta = {name: "str" for name, _ in used}
+    parts = [delayed(_read_block)(path, start, stop, used, source.name) for start, stop in blocks]
+    return dd.from_delayed(parts, meta=meta) if parts else None
+
+
+def _blocks(path: Path, header_row: int) -> list[tuple[int, int]]:
+    """Byte ranges of whole lines after the header, about BLOCK_BYTES each."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        for _ in range(header_row):
+            f.readline()
+        start, out = f.tell(), []
+        while start < size:
+            f.seek(min(start + BLOCK_BYTES, size))
+            if f.tell() < size:
+                f.readline()
+            stop = f.tell()
+            out.append((start, stop))
+            start = stop
+    return out
+
+
+def _read_block(
+    path: Path, start: int, stop: int, used: list[tuple[str, int]], name: str
+) -> pd.DataFrame:
+    """One block's used columns as strings; a block whose rows are not its lines is refused."""
+    import polars as pl
+
+    with path.open("rb") as f:
+        f.seek(start)
+        data = f.read(stop - start)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    try:
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            columns=[i for _, i in used],
+            infer_schema=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise InputFileError(
+            f"{name}: bytes {start}-{stop} cannot be read as rows ({exc}); "
+            "run ieepa_refund.bulk.estimate on this file",
+            field="file",
+            value=name,
+        ) from None
+    if frame.height != lines or b"\r" in data.replace(b"\r\n", b""):
+        raise InputFileError(
+            f"{name}: a cell holds a line break; a partitioned run reads one row a line "
+            "(run ieepa_refund.bulk.estimate on this file)",
+            field="file",
+            value=name,
+        )
+    frame = pl.DataFrame(
+        [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
     )
-    return frame.rename(columns={index: name for name, index in used})
+    return frame.to_pandas()
 
 
 def _entry_keys(frame: pd.DataFrame) -> pd.DataFrame:
