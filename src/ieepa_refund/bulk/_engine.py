@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._trusted import trusted
 from ..cape import CapeRules, DeclarationBatch, Screening, default_cape_rules, screen
 from ..cape.declarations import write_declarations
 from ..dates import pms_deposit_date
@@ -20,8 +21,8 @@ from ..errors import IeepaRefundError, InputFileError
 from ..es003 import Es003Report, stream_es003
 from ..es003._assemble import _overrides
 from ..interest import MAX_PRINCIPAL, RateTable, default_rate_table, interest_growth
-from ..money import round_interest
-from ..payments import Consolidation, consolidate
+from ..money import allocate, round_interest
+from ..payments import Allocation, Consolidation, Payment
 from ..refund import DepositBasis, EntryRefund, RefundOptions, compute_refund
 from ..refund.closures import default_federal_closures
 from ..registry import EXEMPT_KINDS, Registry, carries_ieepa_duty, default_registry, is_ieepa_status
@@ -153,7 +154,7 @@ def estimate(
     entries = (
         pl.concat(tables, how="vertical_relaxed").sort("entry_number") if tables else _empty_table()
     )
-    payments = consolidate(_payables(entries))
+    payments = consolidate_table(entries)
     batch = None
     if declarations_dir is not None:
         eligible = entries.filter(pl.col("eligible"))["entry_number"].to_list()
@@ -838,19 +839,53 @@ def _empty_table() -> pl.DataFrame:
     return pl.DataFrame(schema=_schema())
 
 
-@dataclass(frozen=True, slots=True)
-class _Payable:
-    entry_number: str
-    payee: str
-    liquidation_date: date | None
-    principal: Decimal
-    interest: Decimal | None
+def consolidate_table(entries: pl.DataFrame) -> Consolidation:
+    """:func:`consolidate` of the entry table's refunds, grouped in columns (no offsets).
 
+    As :func:`consolidate` groups them: by (payee, liquidation date) in (date, payee)
+    order, entries in table order, interest unknown counted as 0, unliquidated entries
+    and those with nothing to refund listed apart; the models are built from values
+    already checked, and the differential test compares the result with consolidate's.
+    """
+    import polars as pl
 
-def _payables(entries: pl.DataFrame) -> Iterable[_Payable]:
-    cols = entries.select("entry_number", "payee", "liquidation_date", "principal", "interest")
-    for number, payee, liquidated, principal, interest in cols.iter_rows():
-        yield _Payable(number, payee, liquidated, principal, interest)
+    zero = Decimal("0.00")
+    liquidated = pl.col("liquidation_date").is_not_null()
+    positive = pl.col("principal") > 0
+    paying = (
+        entries.filter(liquidated & positive)
+        .group_by("payee", "liquidation_date", maintain_order=True)
+        .agg("entry_number", "principal", pl.col("interest").fill_null(zero))
+        .sort("liquidation_date", "payee")
+    )
+    payments = []
+    for payee, on, numbers, principals, interests in paying.iter_rows():
+        principal, interest = sum(principals, zero), sum(interests, zero)
+        gross = [p + i for p, i in zip(principals, interests, strict=True)]
+        shares = allocate(zero, gross)
+        allocations = tuple(
+            trusted(Allocation, entry_number=n, principal=p, interest=i, offset=s, net=g - s)
+            for n, p, i, g, s in zip(numbers, principals, interests, gross, shares, strict=True)
+        )
+        payments.append(
+            trusted(
+                Payment,
+                payee=payee,
+                liquidation_date=on,
+                principal=principal,
+                interest=interest,
+                offset=zero,
+                net=principal + interest - zero,
+                entries=tuple(numbers),
+                allocations=allocations,
+            )
+        )
+    return Consolidation(
+        payments=tuple(payments),
+        unliquidated=tuple(entries.filter(~liquidated)["entry_number"].to_list()),
+        nothing_to_pay=tuple(entries.filter(liquidated & ~positive)["entry_number"].to_list()),
+        unused_offsets={},
+    )
 
 
 def _copy(source: Path, target: Path, header_row: int, keep: set[int], *, blank: bool) -> None:

@@ -36,10 +36,10 @@ from ..es003._cells import BadCell, parse_entry_number
 from ..es003._columns import COLUMNS
 from ..es003._sources import open_source
 from ..interest import RateTable
-from ..payments import Consolidation, consolidate
+from ..payments import Consolidation
 from ..refund import RefundOptions
 from ..registry import Registry
-from ._engine import _payables, estimate
+from ._engine import consolidate_table, estimate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -123,7 +123,7 @@ def estimate_partitioned(
     outcomes = compute(*tasks, scheduler=scheduler)  # type: ignore[no-untyped-call]
     tables = [table for table, _, _ in outcomes if table is not None and table.height]
     entries = pl.concat(tables).sort("entry_number") if tables else _empty()
-    payments = consolidate(_payables(entries))
+    payments = consolidate_table(entries)
     batch = None
     if declarations_dir is not None:
         eligible = entries.filter(pl.col("eligible"))["entry_number"].to_list()
