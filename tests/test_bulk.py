@@ -302,7 +302,7 @@ def test_columnar_cell_readers_agree_with_the_library_parsers() -> None:
     """The vectorised fast cases (amounts, entry numbers, check digits) give what the
     library's parsers give, and refuse what they refuse, cell by cell."""
     from ieepa_refund import entry_number
-    from ieepa_refund.bulk._read import amount_cents, amounts, entry_numbers
+    from ieepa_refund.bulk._read import amount_cents, amounts, amounts_ok, entry_numbers
     from ieepa_refund.es003._cells import BadCell, parse_entry_number
 
     def library(parse: Any, cell: str) -> Any:
@@ -313,6 +313,9 @@ def test_columnar_cell_readers_agree_with_the_library_parsers() -> None:
 
     series = pl.Series("s", CELLS * 3)
     assert amounts(series).to_list() == [library(amount_cents, c) for c in CELLS * 3]
+    assert amounts_ok(series).to_list() == [
+        None if library(amount_cents, c) is None else True for c in CELLS * 3
+    ]
     numbers, valid = entry_numbers(series)
     assert numbers.to_list() == [library(parse_entry_number, c) for c in CELLS * 3]
     pairs = [(n, v) for n, v in zip(numbers.to_list(), valid.to_list(), strict=True) if n]

@@ -32,6 +32,7 @@ from ._read import (
     PARSERS,
     ColumnFile,
     amounts,
+    amounts_ok,
     distinct,
     entry_field_parser,
     entry_numbers,
@@ -227,7 +228,7 @@ class _Job:
 
         types = {
             "entry_number": pl.String, "line_number": pl.Int64, "country_of_origin": pl.String,
-            "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Int64, "duty": pl.Int64,
+            "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Boolean, "duty": pl.Int64,
             "quantity": pl.Boolean, "unit": pl.String, "rate": pl.Boolean,
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
@@ -236,8 +237,10 @@ class _Job:
         for n in present:
             if n == "entry_number":
                 column = numbers
-            elif n in ("value", "duty"):
+            elif n == "duty":
                 column = amounts(rows[n])
+            elif n == "value":  # the paid method needs only to know it reads
+                column = amounts_ok(rows[n])
             else:
                 column = distinct(rows[n], PARSERS[n], types[n])
             if n in ("hts", "country_of_origin"):  # a few thousand values: held as codes
@@ -251,7 +254,7 @@ class _Job:
         entry_cols = [n for n in ENTRY_FIELDS if n in rows.columns]
         parsed = parsed.with_columns(
             ok=pl.all_horizontal(checks),
-            eh=pl.concat_str([rows[n] for n in entry_cols], separator="\x1f").hash(),
+            eh=pl.struct([rows[n] for n in entry_cols]).hash(),
         ).select(
             "_row", "_file", "ok", "eh", "number_ok", *(f"p_{n}" for n in _KEPT if n in present)
         )

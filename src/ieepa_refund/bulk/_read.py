@@ -189,12 +189,16 @@ def _with_plain(
     frame = pl.DataFrame({"s": series})
     flags = frame.select(plain.alias("p")).to_series()
     odd = series.filter(~flags).unique()
-    parsed = distinct(odd, parse, dtype) if len(odd) else pl.Series([], dtype=dtype)
-    return frame.select(
-        pl.col("s").replace_strict(
-            odd, parsed, default=pl.when(plain).then(value), return_dtype=dtype
-        )
-    ).to_series()
+    fast = frame.select(pl.when(plain).then(value).cast(dtype)).to_series()
+    if not len(odd):
+        return fast.alias(series.name)
+    parsed = distinct(odd, parse, dtype)
+    return (
+        frame.with_columns(f=fast)
+        .select(pl.col("s").replace_strict(odd, parsed, default=pl.col("f"), return_dtype=dtype))
+        .to_series()
+        .alias(series.name)
+    )
 
 
 # parse_amount's fast case (_cells._PLAIN_MONEY, ASCII digits), within AMOUNT_BOUND.
@@ -206,14 +210,33 @@ def amounts(series: pl.Series) -> pl.Series:
     import polars as pl
 
     s = pl.col("s")
-    bare = s.str.replace_all(r"[$,]", "")
-    cents = bare.str.extract(r"^([0-9]+)").cast(pl.Int64) * 100 + bare.str.extract(
-        r"\.([0-9]{1,2})$"
-    ).str.pad_end(2, "0").cast(pl.Int64).fill_null(0)
-    plain = s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19)
-    # Under 10**12 dollars: the fast case's own bound; longer cells fall to the parser.
-    value = pl.when(cents < 10**14).then(cents)
-    return _with_plain(series, plain & (cents < 10**14), value, amount_cents, pl.Int64)
+    bare = s.str.replace_all(",", "", literal=True).str.strip_prefix("$")
+    whole = bare.str.split_exact(".", 1).struct.field("field_0").str.to_integer(strict=False)
+    cents = bare.str.split_exact(".", 1).struct.field("field_1")
+    cents = cents.str.pad_end(2, "0").str.to_integer(strict=False).fill_null(0)
+    value = whole * 100 + cents
+    # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
+    plain = (s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)).fill_null(
+        False
+    )
+    return _with_plain(series, plain, value, amount_cents, pl.Int64)
+
+
+# Amounts of at most 12 whole digits in parse_amount's fast case: under AMOUNT_BOUND.
+_SMALL_MONEY = r"^\$?(?:[0-9]{1,3}(?:,[0-9]{3}){0,3}|[0-9]{1,12})(?:\.[0-9]{1,2})?$"
+
+
+def amounts_ok(series: pl.Series) -> pl.Series:
+    """Whether :func:`amount_cents` takes each cell (True, or null where it refuses)."""
+    import polars as pl
+
+    plain = pl.col("s").str.contains(_SMALL_MONEY)
+    return _with_plain(series, plain, pl.lit(True), _amount_ok, pl.Boolean)
+
+
+def _amount_ok(raw: str) -> bool:
+    amount_cents(raw)
+    return True
 
 
 def entry_numbers(series: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -223,15 +246,16 @@ def entry_numbers(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     plain = pl.col("s").str.contains(r"^[0-9]{11}$")
     numbers = _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
     frame = pl.DataFrame({"s": numbers})
-    digits = [pl.col("s").str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(11)]
+    # CATAIR Appendix E on the 11 digits as one integer: Luhn over the first ten, from the right.
+    n = pl.col("s").str.to_integer(strict=False)
     total = pl.lit(0, dtype=pl.Int64)
-    for position in range(10):  # CATAIR Appendix E: Luhn over the first ten, from the right
-        digit = digits[9 - position]
+    for position in range(10):
+        digit = n // 10 ** (position + 1) % 10
         if position % 2 == 0:
             digit = digit * 2
             digit = pl.when(digit > 9).then(digit - 9).otherwise(digit)
         total = total + digit
-    right = (10 - total % 10) % 10 == digits[10]
+    right = (10 - total % 10) % 10 == n % 10
     numeric = frame.select(plain & right.fill_null(False)).to_series()
     odd = numbers.filter(~frame.select(plain).to_series()).unique().drop_nulls()
     valid = frame.select(
