@@ -376,3 +376,9 @@ def test_files_read_in_many_small_chunks_are_identical(
     damaged = fuzz.write_files(rows, tmp_path / "in", "csv", 1, "x")
     columnar, _ = check_same([clean, *damaged], tmp_path)
     assert columnar > 100
+
+
+def test_without_polars_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(ImportError, match=r"pip install 'ieepa-refund\[bulk\]'"):
+        estimate("any.csv", as_of=AS_OF)

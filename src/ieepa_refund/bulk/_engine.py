@@ -36,6 +36,7 @@ from ._read import (
     distinct,
     entry_field_parser,
     entry_numbers,
+    need,
     read_columns,
 )
 
@@ -120,6 +121,7 @@ def estimate(
     (default ``as_of``) is the CAPE declaration date. Eligible entries are declared in
     entry-number order into ``declarations_dir`` when one is given.
     """
+    need("polars", "bulk")
     import polars as pl
 
     paths = [Path(sources)] if isinstance(sources, str | Path) else [Path(s) for s in sources]

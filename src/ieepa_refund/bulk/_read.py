@@ -153,6 +153,18 @@ def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int]]:
             yield rest, row
 
 
+def need(module: str, extra: str) -> None:
+    """Import ``module`` now, or say which extra to install (the core never needs it)."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise ImportError(
+            f"the bulk engine needs {module}: pip install 'ieepa-refund[{extra}]'"
+        ) from None
+
+
 # -- distinct-value parsing -----------------------------------------------------------------
 
 _PARSE_ERRORS = (BadCell, ValidationError, ArithmeticError, IeepaRefundError)

@@ -40,6 +40,7 @@ from ..payments import Consolidation
 from ..refund import RefundOptions
 from ..registry import Registry
 from ._engine import consolidate_table, estimate
+from ._read import need
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,6 +85,8 @@ def estimate_partitioned(
     holds the partition files and must be visible to every worker (a shared disk or
     mount on a real cluster).
     """
+    need("polars", "dask")
+    need("dask.dataframe", "dask")
     import dask.dataframe as dd
     import polars as pl
     from dask.base import compute
