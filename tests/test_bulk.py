@@ -172,6 +172,9 @@ MUTATIONS = {
     "cancelled summary": ("Entry Summary Status", "CANCELLED"),
     "huge duty": ("Line Tariff Duty Amount", "999999999999.99"),
     "zero duty": ("Line Tariff Duty Amount", "0.00"),
+    "deposit after liquidation": ("Deposit Date", "12/31/2026"),
+    "liquidated past the rate table": ("Liquidation Date", "12/31/2027"),
+    "two lines numbered alike": ("Entry Summary Line Number", "1"),
 }
 
 
