@@ -284,23 +284,19 @@ class _Job:
             ok=pl.col("ok").all(),
             same=pl.col("eh").n_unique() == 1,
         )
-        dup_tariff = (
-            (keyed.group_by(en, "p_line_number", "p_hts").len().filter(pl.col("len") > 1))
-            .select(en)
-            .unique()
-        )
-        two_countries = (
+        # A line naming an HTS number twice (a repeat or a conflict) or two origins.
+        odd_lines = (
             keyed.group_by(en, "p_line_number")
-            .agg(n=pl.col("p_country_of_origin").n_unique())
-            .filter(pl.col("n") > 1)
+            .agg(
+                repeats=pl.len() > pl.col("p_hts").n_unique(),
+                origins=pl.col("p_country_of_origin").n_unique(),
+            )
+            .filter(pl.col("repeats") | (pl.col("origins") > 1))
             .select(en)
             .unique()
         )
         per_entry = per_entry.filter(
-            pl.col("ok")
-            & pl.col("same")
-            & ~en.is_in(dup_tariff[en.meta.output_name()].implode())
-            & ~en.is_in(two_countries[en.meta.output_name()].implode())
+            pl.col("ok") & pl.col("same") & ~en.is_in(odd_lines["p_entry_number"].implode())
         )
         # The entry's own fields, parsed from one of its rows (every row repeats them).
         entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
