@@ -43,9 +43,11 @@ from ._conventions import (
 from ._engine import (
     DELINQUENCY_PERIOD_DAYS,
     MAX_PRINCIPAL,
+    InterestGrowth,
     accrue_interest,
     delinquency_interest,
     interest_detail,
+    interest_growth,
 )
 from ._exact import growth_factor
 from ._segments import (
@@ -68,6 +70,7 @@ __all__ = [
     "DepositKind",
     "InterestConventions",
     "InterestDetail",
+    "InterestGrowth",
     "InterestPeriod",
     "InterestSegment",
     "MAX_PRINCIPAL",
@@ -81,5 +84,6 @@ __all__ = [
     "delinquency_interest",
     "growth_factor",
     "interest_detail",
+    "interest_growth",
     "segmented_interest",
 ]

@@ -1,0 +1,126 @@
+"""Time each path of the whole job against a bare csv.reader pass, in the same run.
+
+    python bench/bench_bulk.py [--rows 200000 1000000] [--paths bare bulk entry] [--keep DIR]
+
+The job is the benchmark's (bench/bench_pipeline.py): import, refunds with interest,
+CAPE screening, payments and declarations, on the same generated ES-003. Each path
+runs in a fresh subprocess, so one path's memory does not hide another's; for each:
+wall time, CPU time (user + system, every thread) and peak resident memory, and the
+ratio of each time to the bare pass's. ``bulk`` is :func:`ieepa_refund.bulk.estimate`
+(polars); ``entry`` is the per-entry path; ``dask`` is the bulk engine partitioned by
+importer on Dask's synchronous scheduler (``--partitions``).
+
+This is a measurement, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).parent
+AS_OF = date(2026, 7, 1)
+
+
+def _pipeline() -> object:
+    spec = importlib.util.spec_from_file_location("bench_pipeline", HERE / "bench_pipeline.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(path_name: str, file: Path, partitions: int) -> dict[str, float | int]:
+    pipeline = _pipeline()
+    cpu, began = _cpu(), time.perf_counter()
+    figures: dict[str, float | int] = {}
+    if path_name == "bare":
+        pipeline.bare_pass(file)  # type: ignore[attr-defined]
+    elif path_name == "entry":
+        with tempfile.TemporaryDirectory() as out:
+            marks = pipeline.whole_job(file, Path(out))  # type: ignore[attr-defined]
+        figures["entries"] = marks["entries"]
+    elif path_name == "bulk":
+        from ieepa_refund.bulk import estimate
+
+        with tempfile.TemporaryDirectory() as out:
+            result = estimate(file, as_of=AS_OF, declarations_dir=out)
+        figures["entries"] = result.entries.height
+        figures["entries_columnar"] = result.report.entries_bulk
+    else:
+        from ieepa_refund.bulk.dask import estimate_partitioned
+
+        with tempfile.TemporaryDirectory() as out:
+            result = estimate_partitioned(
+                [file], as_of=AS_OF, partitions=partitions, scheduler="sync", workdir=out
+            )
+        figures["entries"] = result.entries.height
+    figures["wall_s"] = time.perf_counter() - began
+    figures["cpu_s"] = _cpu() - cpu
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--paths", nargs="+", default=["bare", "bulk", "entry"])
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage:
+        print(json.dumps(_run(args.stage, args.file, args.partitions)))
+        return 0
+    pipeline = _pipeline()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"{os.cpu_count()} CPUs; {sys.version.split()[0]}")
+        for rows in args.rows:
+            file = folder / f"es003_{rows}.csv"
+            if not file.exists():
+                pipeline.generate(file, rows, 4)  # type: ignore[attr-defined]
+            print(f"\n{rows:,} rows, {file.stat().st_size / 1e6:.0f} MB")
+            bare: dict[str, float] | None = None
+            for name in args.paths:
+                done = subprocess.run(
+                    [sys.executable, __file__, "--stage", name, "--file", str(file),
+                     "--partitions", str(args.partitions)],
+                    check=True, capture_output=True, text=True,
+                )  # fmt: skip
+                got = json.loads(done.stdout)
+                if name == "bare":
+                    bare = got
+                ratio = (
+                    f" = {got['wall_s'] / bare['wall_s']:.1f}x wall, "
+                    f"{got['cpu_s'] / bare['cpu_s']:.1f}x CPU of the bare pass"
+                    if bare and name != "bare"
+                    else ""
+                )
+                print(
+                    f"  {name:<6} wall {got['wall_s']:7.2f} s  CPU {got['cpu_s']:7.2f} s  "
+                    f"peak RSS {got['peak_rss_mb']:5.0f} MB{ratio}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""The columnar bulk engine: whole ES-003 files at the speed of reading them (``pip install ieepa-refund[bulk]``).
+
+:func:`estimate` gives the answers of the per-entry path (``read_es003``,
+``compute_refund``, ``cape.screen``, ``consolidate``, ``cape.write_declarations``)
+for whole files, computed column by column on `polars <https://pola.rs>`_:
+
+- every used column is dictionary-encoded and each distinct cell is parsed once by
+  the ES-003 reader's own parsers, so the reading rules stay in one place;
+- money is held in integer cents; each distinct (HTS number, entry date, origin) is
+  classified once by the registry; each distinct (deposit date, interest end) gets
+  its growth from the interest engine itself (:func:`~ieepa_refund.interest.interest_growth`),
+  applied in integers with a Decimal recomputation of any product near a half cent;
+- each distinct set of the facts CAPE screening reads is screened once by
+  :func:`~ieepa_refund.cape.screen` itself.
+
+An entry the columnar rules do not cover goes whole to the per-entry path: rows that
+do not parse, repeat or disagree; a wrong check digit; a missing IEEPA duty (an
+estimate); exemptions, 15% all-in deals, suspended headings or headings not in force;
+rate text; a liquidation status at odds with its date; spans past the interest table.
+When in doubt, the per-entry path decides; the ``path`` column says which computed a
+row, and :func:`explain` re-runs the per-entry path for one entry's full working.
+Files polars would read differently from the csv module (other encodings or
+delimiters, multi-line cells, workbooks) are read whole by the per-entry reader.
+
+polars is imported only when a function here is called: the core never needs it.
+"""
+
+from ._engine import ENTRY_COLUMNS, BulkReport, BulkResult, estimate, explain
+
+__all__ = ["BulkReport", "BulkResult", "ENTRY_COLUMNS", "estimate", "explain"]

@@ -1,0 +1,367 @@
+"""Reading ES-003 CSVs into columns: each distinct cell parsed once by the library's own parsers.
+
+A file is read here only when the per-entry reader would see exactly the same rows:
+UTF-8 CSV with commas, one physical line per row (no quoted line breaks, no blank
+lines), every row as wide as the header. Anything else is handed whole to the
+per-entry reader, which knows every other shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import entry_number as _entry_number
+from .. import hts as _hts
+from ..errors import IeepaRefundError, ValidationError
+from ..es003._cells import (
+    COUNTRY,
+    DATE_FIELDS,
+    ENTRY_PARSERS,
+    BadCell,
+    cell_text,
+    month_first_day,
+    parse_amount,
+    parse_date,
+    parse_entry_number,
+    parse_line_number,
+    parse_ordinal,
+    parse_quantity,
+)
+from ..es003._columns import ENTRY_FIELDS
+from ..es003._sources import SourceFile, open_source
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: Entry-level fields the columnar path carries (the rest of ENTRY_FIELDS are read too, and
+#: an entry whose rows disagree on any of them goes to the per-entry path).
+_UTF8 = ("utf-8", "utf-8-sig")
+
+
+@dataclass
+class ColumnFile:
+    """One file read as columns: its rows (row numbers as the per-entry reader counts them)."""
+
+    path: Path
+    name: str
+    source: SourceFile
+    rows: pl.DataFrame | None
+    """The rows, parsed; None: the file is not read here and goes whole to the reader."""
+    why: str | None = None
+    firsts: pl.DataFrame | None = None
+    """The raw cells of each entry's own fields, from one of its rows (chunk by chunk)."""
+
+
+#: Bytes read at a time: a chunk's strings are parsed to numbers and codes before the next
+#: is read, so memory follows the parsed columns, not the file.
+CHUNK_BYTES = 16 << 20
+
+
+def read_columns(
+    path: Path,
+    index: int,
+    overrides: Mapping[str, str],
+    parse: Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]] | None,
+) -> ColumnFile:
+    """Read ``path``'s used columns chunk by chunk through ``parse``, or say why the
+    per-entry reader must read it (``parse`` None: it must, for the options chosen)."""
+    import polars as pl
+
+    source = open_source(path, overrides)
+    name = source.name
+    if parse is None:
+        return ColumnFile(path, name, source, None, "the options are the per-entry path's")
+    if source.kind != "csv" or source.delimiter != "," or source.encoding not in _UTF8:
+        return ColumnFile(path, name, source, None, "not a UTF-8 comma-separated file")
+    if "liquidation_status" in source.columns and "liquidation_date" not in source.columns:
+        # The reader's warning names the first row that says liquidated, of the whole file.
+        return ColumnFile(path, name, source, None, "a liquidation status with no date column")
+    used = sorted(source.columns.items(), key=lambda item: item[1])
+    dates = DATE_FIELDS & set(source.columns)
+    parsed: list[pl.DataFrame] = []
+    firsts: list[pl.DataFrame] = []
+    try:
+        for data, first_row in _chunks(path, source.header_row):
+            # A lone carriage return or a NUL is read differently by polars and the csv module.
+            if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data:
+                return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
+            lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            frame = pl.read_csv(
+                data,
+                has_header=False,
+                columns=[i for _, i in used],
+                infer_schema=False,
+                empty_string_is_null=False,
+                encoding="utf8",
+                raise_if_empty=False,
+                truncate_ragged_lines=True,
+            )
+            del data
+            # One physical line per row, nothing skipped: else row numbers would differ.
+            if frame.height != lines:
+                return ColumnFile(path, name, source, None, "multi-line cells")
+            # Short rows read as null; the per-entry reader pads them with None: both blank.
+            frame = pl.DataFrame(
+                [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
+            )
+            for field in dates:
+                for text in frame[field].unique().to_list():
+                    pair = month_first_day(cell_text(text))
+                    if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                        return ColumnFile(path, name, source, None, "day-first dates")
+            frame = frame.with_columns(
+                pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("_row"),
+                pl.lit(index, dtype=pl.Int32).alias("_file"),
+            )
+            rows, cells = parse(frame)
+            parsed.append(rows)
+            firsts.append(cells)
+    except pl.exceptions.PolarsError:  # a shape polars will not read: the reader's to report
+        return ColumnFile(path, name, source, None, "a row polars could not read")
+    if not parsed:
+        return ColumnFile(path, name, source, None, "no rows")
+    return ColumnFile(
+        path, name, source, pl.concat(parsed, how="diagonal_relaxed"),
+        firsts=pl.concat(firsts, how="diagonal_relaxed"),
+    )  # fmt: skip
+
+
+def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int]]:
+    """(bytes of whole lines, number of their first row) after the header, CHUNK_BYTES a time.
+
+    The header's lines are skipped as lines; :func:`read_columns` refuses any chunk whose
+    rows are not its lines, so a header or row spanning lines never passes unseen.
+    """
+    with path.open("rb") as f:
+        for _ in range(header_row):
+            f.readline()
+        row, rest = header_row + 1, b""
+        while block := f.read(CHUNK_BYTES):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                rest = data
+                continue
+            yield data[:cut], row
+            row += data.count(b"\n", 0, cut)
+            rest = data[cut:]
+        if rest:
+            yield rest, row
+
+
+def need(module: str, extra: str) -> None:
+    """Import ``module`` now, or say which extra to install (the core never needs it)."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise ImportError(
+            f"the bulk engine needs {module}: pip install 'ieepa-refund[{extra}]'"
+        ) from None
+
+
+# -- distinct-value parsing -----------------------------------------------------------------
+
+_PARSE_ERRORS = (BadCell, ValidationError, ArithmeticError, IeepaRefundError)
+
+
+def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.Series:
+    """``parse`` applied to each distinct value of ``series`` once, joined back per row.
+
+    A value ``parse`` refuses becomes null, and so does a value it reads as None; callers
+    that must tell the two apart parse into a sentinel first.
+    """
+    import polars as pl
+
+    if not len(series):
+        return pl.Series(series.name, [], dtype=dtype)
+    uniques = series.unique()
+    parsed: list[Any] = []
+    for raw in uniques.to_list():
+        try:
+            parsed.append(parse(raw))
+        except _PARSE_ERRORS:
+            parsed.append(None)
+    return series.replace_strict(uniques, pl.Series(parsed, dtype=dtype), return_dtype=dtype)
+
+
+def _with_plain(
+    series: pl.Series, plain: pl.Expr, value: pl.Expr, parse: Callable[[str], Any], dtype: Any
+) -> pl.Series:
+    """Cells matching ``plain`` read by ``value`` in columns; every other distinct cell by
+    ``parse`` (the library's parser), once. ``plain`` must only match cells for which the
+    two are provably the same (the parser's own fast case)."""
+    import polars as pl
+
+    frame = pl.DataFrame({"s": series})
+    flags = frame.select(plain.alias("p")).to_series()
+    odd = series.filter(~flags).unique()
+    fast = frame.select(pl.when(plain).then(value).cast(dtype)).to_series()
+    if not len(odd):
+        return fast.alias(series.name)
+    parsed = distinct(odd, parse, dtype)
+    return (
+        frame.with_columns(f=fast)
+        .select(pl.col("s").replace_strict(odd, parsed, default=pl.col("f"), return_dtype=dtype))
+        .to_series()
+        .alias(series.name)
+    )
+
+
+# parse_amount's fast case (_cells._PLAIN_MONEY, ASCII digits), within AMOUNT_BOUND.
+_PLAIN_MONEY = r"^\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,13})(?:\.[0-9]{1,2})?$"
+
+
+def amounts(series: pl.Series) -> pl.Series:
+    """:func:`amount_cents` of every cell: plain ``$1,234.5`` in columns, the rest parsed."""
+    import polars as pl
+
+    s = pl.col("s")
+    bare = s.str.replace_all(",", "", literal=True).str.strip_prefix("$")
+    whole = bare.str.split_exact(".", 1).struct.field("field_0").str.to_integer(strict=False)
+    cents = bare.str.split_exact(".", 1).struct.field("field_1")
+    cents = cents.str.pad_end(2, "0").str.to_integer(strict=False).fill_null(0)
+    value = whole * 100 + cents
+    # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
+    plain = (s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)).fill_null(
+        False
+    )
+    return _with_plain(series, plain, value, amount_cents, pl.Int64)
+
+
+# Amounts of at most 12 whole digits in parse_amount's fast case: under AMOUNT_BOUND.
+_SMALL_MONEY = r"^\$?(?:[0-9]{1,3}(?:,[0-9]{3}){0,3}|[0-9]{1,12})(?:\.[0-9]{1,2})?$"
+
+
+def amounts_ok(series: pl.Series) -> pl.Series:
+    """Whether :func:`amount_cents` takes each cell (True, or null where it refuses)."""
+    import polars as pl
+
+    plain = pl.col("s").str.contains(_SMALL_MONEY)
+    return _with_plain(series, plain, pl.lit(True), _amount_ok, pl.Boolean)
+
+
+def _amount_ok(raw: str) -> bool:
+    amount_cents(raw)
+    return True
+
+
+def entry_numbers(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(:func:`parse_entry_number`, check digit right) of every cell; 11 ASCII digits in columns."""
+    import polars as pl
+
+    plain = pl.col("s").str.contains(r"^[0-9]{11}$")
+    numbers = _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
+    frame = pl.DataFrame({"s": numbers})
+    # CATAIR Appendix E on the 11 digits as one integer: Luhn over the first ten, from the right.
+    n = pl.col("s").str.to_integer(strict=False)
+    total = pl.lit(0, dtype=pl.Int64)
+    for position in range(10):
+        digit = n // 10 ** (position + 1) % 10
+        if position % 2 == 0:
+            digit = digit * 2
+            digit = pl.when(digit > 9).then(digit - 9).otherwise(digit)
+        total = total + digit
+    right = (10 - total % 10) % 10 == n % 10
+    numeric = frame.select(plain & right.fill_null(False)).to_series()
+    odd = numbers.filter(~frame.select(plain).to_series()).unique().drop_nulls()
+    valid = frame.select(
+        pl.col("s").replace_strict(
+            odd,
+            distinct(odd, _entry_number.is_valid, pl.Boolean)
+            if len(odd)
+            else pl.Series([], dtype=pl.Boolean),
+            default=pl.lit(numeric),
+            return_dtype=pl.Boolean,
+        )
+    ).to_series()
+    return numbers, valid
+
+
+def _cents(value: Decimal | None) -> int | None:
+    return None if value is None else int(value.scaleb(2))
+
+
+#: What a cell that parses to None becomes in an integer column: distinct from a refusal (null).
+BLANK = -1
+
+
+def amount_cents(raw: str) -> int:
+    """An amount cell in cents (BLANK when empty), refused (raised) when negative."""
+    value = parse_amount(raw)
+    if value is None:
+        return BLANK
+    if value < 0:
+        raise BadCell("a negative amount")
+    cents = _cents(value)
+    assert cents is not None
+    return cents
+
+
+def quantity_ok(raw: str) -> bool:
+    value = parse_quantity(raw)
+    if value is not None and value < 0:
+        raise BadCell("a negative quantity")
+    return True
+
+
+def country(raw: str) -> str:
+    text = cell_text(raw).upper()
+    if not COUNTRY.fullmatch(text):
+        raise BadCell("a country of origin is a 2-letter ISO code")
+    return text
+
+
+def hts_number(raw: str) -> str:
+    return _hts.validate(cell_text(raw))
+
+
+def ordinal(raw: str) -> int:
+    found = parse_ordinal(raw)
+    return BLANK if found is None else found
+
+
+def unit_text(raw: str) -> str:
+    return cell_text(raw).upper()
+
+
+def rate_blank(raw: str) -> bool:
+    """Only a blank rate cell is read here: rate text is the per-entry path's."""
+    return not cell_text(raw)
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "entry_number": parse_entry_number,
+    "line_number": parse_line_number,
+    "country_of_origin": country,
+    "hts": hts_number,
+    "tariff_ordinal": ordinal,
+    "value": amount_cents,
+    "duty": amount_cents,
+    "quantity": quantity_ok,
+    "unit": unit_text,
+    "rate": rate_blank,
+}
+
+
+def entry_field_parser(name: str) -> Callable[[str], Any]:
+    if name in DATE_FIELDS:
+        cache: dict[str, Any] = {}
+        return lambda raw: parse_date(raw, cache)
+    return ENTRY_PARSERS[name]
+
+
+__all__ = [
+    "BLANK",
+    "ENTRY_FIELDS",
+    "PARSERS",
+    "ColumnFile",
+    "distinct",
+    "entry_field_parser",
+    "read_columns",
+]

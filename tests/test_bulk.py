@@ -1,0 +1,387 @@
+"""The bulk engine against the per-entry path: every entry, payment and declaration byte.
+
+The reference here is the per-entry job written out plainly (``stream_es003``,
+``compute_refund``, ``screen``, ``consolidate``, ``write_declarations``); the bulk
+engine must give the same row for every entry whichever path computed it, the same
+payments, the same declaration files byte for byte, and the same reading problems.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import random
+import sys
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+pl = pytest.importorskip("polars")
+
+from ieepa_refund import RefundOptions, compute_refund, consolidate  # noqa: E402
+from ieepa_refund.bulk import ENTRY_COLUMNS, estimate, explain  # noqa: E402
+from ieepa_refund.cape import screen, write_declarations  # noqa: E402
+from ieepa_refund.entry_number import calc_check_digit  # noqa: E402
+from ieepa_refund.es003 import stream_es003  # noqa: E402
+from ieepa_refund.registry import is_ieepa_status  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
+AS_OF = date(2026, 7, 1)
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+fuzz = _load(ROOT / "tools" / "fuzz_es003.py", "fuzz_es003")
+bench = _load(ROOT / "bench" / "bench_pipeline.py", "bench_pipeline")
+
+
+def reference(
+    paths: list[Path], out: Path, *, options: RefundOptions, declared_on: date = AS_OF
+) -> tuple[list[dict[str, Any]], Any, dict[str, bytes], Any]:
+    """The per-entry job: (rows by entry number, payments, declaration bytes, report)."""
+    stream = stream_es003(*paths)
+    rows, refunds = [], []
+    for entry in stream:
+        refund = compute_refund(entry, options=options)
+        shot = screen(entry, declared_on=declared_on)
+        refunds.append(refund)
+        rows.append(
+            {
+                "entry_number": entry.entry_number,
+                "importer_number": refund.importer_number,
+                "payee": refund.payee,
+                "entry_type": entry.entry_type,
+                "entry_date": entry.entry_date,
+                "liquidation_date": refund.liquidation_date,
+                "deposit_date": refund.deposit_date,
+                "deposit_basis": refund.deposit_basis.value,
+                "interest_until": refund.interest_until,
+                "method": refund.method,
+                "rounding": refund.rounding,
+                "paid": refund.paid,
+                "ieepa_duty_paid": sum(
+                    (t.paid for t in refund.tariffs if is_ieepa_status(t.status)), Decimal("0.00")
+                ),
+                "owed": refund.owed,
+                "principal": refund.principal,
+                "principal_high": refund.principal_high,
+                "interest": refund.interest,
+                "warnings": " ".join(refund.warning_codes),
+                "status": shot.status,
+                "eligible": shot.eligible,
+                "reasons": " ".join(shot.reason_codes),
+                "data_version": refund.data_version,
+                "rates_version": refund.rates_version,
+                "rules_version": shot.rules_version,
+            }
+        )
+    rows.sort(key=lambda r: r["entry_number"])
+    eligible = [r["entry_number"] for r in rows if r["eligible"]]
+    write_declarations(eligible, out)
+    files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    # The bulk engine keeps entries in entry-number order; a payment lists them in input order.
+    refunds.sort(key=lambda r: r.entry_number)
+    return rows, consolidate(refunds), files, stream.report
+
+
+def check_same(
+    paths: list[Path], tmp: Path, *, options: RefundOptions | None = None
+) -> tuple[int, int]:
+    """Assert bulk == per-entry on ``paths``; return (entries by bulk, by the per-entry path)."""
+    opts = (options or RefundOptions()).model_copy(
+        update={"interest_until": (options or RefundOptions()).interest_until or AS_OF}
+    )
+    want, payments, files, report = reference(paths, tmp / "ref", options=opts)
+    got = estimate(paths, as_of=AS_OF, options=options, declarations_dir=tmp / "bulk")
+    rows = got.entries.drop("path").to_dicts()
+    assert [r["entry_number"] for r in rows] == [r["entry_number"] for r in want]
+    for mine, theirs in zip(rows, want, strict=True):
+        assert mine == theirs, mine["entry_number"]
+    assert got.payments == payments
+    bulk_files = {p.name: p.read_bytes() for p in sorted((tmp / "bulk").iterdir())}
+    assert bulk_files == files
+    # Every input row is in a result or a problem, and the reader's problems are its own.
+    assert got.report.rows_read == report.rows_read
+    fallback = got.report.fallback
+    problems = sorted(
+        (p.model_dump_json() for p in fallback.problems if p.row is not None) if fallback else []
+    )
+    assert problems == sorted(p.model_dump_json() for p in report.problems if p.row is not None)
+    assert got.report.rows_rejected == report.rows_rejected
+    if fallback is not None:
+        assert fallback.rows_blank == report.rows_blank
+    counts = got.entries["path"].value_counts()
+    by = dict(zip(counts["path"].to_list(), counts["count"].to_list(), strict=True))
+    return by.get("bulk", 0), by.get("entry", 0)
+
+
+def test_generated_file_is_identical_and_mostly_columnar(tmp_path: Path) -> None:
+    """The benchmark's own file: every entry the same, most of them computed in columns."""
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 3_000, 4, seed=7)
+    columnar, per_entry = check_same([path], tmp_path)
+    assert columnar > 4 * per_entry
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_damaged_files_are_identical(seed: int, tmp_path: Path) -> None:
+    """The reader's fuzz rounds (junk cells, repeats, conflicts, check digits, blank rows),
+    split over 1-3 CSV files: the per-entry path takes what the columnar rules do not."""
+    rng = random.Random(seed)
+    rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
+    paths = fuzz.write_files(rows, tmp_path / "in", "csv", rng.randint(1, 3), "x")
+    check_same(paths, tmp_path)
+
+
+def _bench_rows(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+#: Damage beyond the fuzz's: the facts the columnar rules must leave to the per-entry path.
+MUTATIONS = {
+    "rate text": ("Rate", "25%"),
+    "missing IEEPA duty": ("Line Tariff Duty Amount", ""),
+    "exemption heading": ("HTS Number - Full", "9903.01.32"),
+    "15% all-in deal": ("HTS Number - Full", "9903.02.19"),
+    "heading not in force": ("HTS Number - Full", "9903.01.01"),
+    "amount with dollar sign": ("Line Tariff Duty Amount", "$1,234.50"),
+    "wrapped entry number": ("Entry Summary Number", None),
+    "recon flag": ("Reconciliation Indicator", "Y"),
+    "protest": ("Protest Number", "270426100001"),
+    "conflicting status": ("Liquidation Status", "UNLIQUIDATED"),
+    "liquidated before entry": ("Liquidation Date", "01/01/2020"),
+    "entry type 11": ("Entry Type Code", "11"),
+    "ISO date": ("Entry Date", "2025-09-20"),
+    "negative duty": ("Line Tariff Duty Amount", "-3.00"),
+    "lower-case country": ("Country of Origin Code", "cn"),
+    "deposit date": ("Deposit Date", "10/01/2025"),
+    "notify party": ("Notify Party", "99-8877665AB"),
+    "cancelled summary": ("Entry Summary Status", "CANCELLED"),
+    "huge duty": ("Line Tariff Duty Amount", "999999999999.99"),
+    "zero duty": ("Line Tariff Duty Amount", "0.00"),
+    "deposit after liquidation": ("Deposit Date", "12/31/2026"),
+    "liquidated past the rate table": ("Liquidation Date", "12/31/2027"),
+    "two lines numbered alike": ("Entry Summary Line Number", "1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_each_kind_of_damage_is_identical(name: str, tmp_path: Path) -> None:
+    """One kind of damage on a few rows of a generated file (extra columns added as needed)."""
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 400, 4, seed=11)
+    rows = _bench_rows(source)
+    header = rows[1]
+    column, value = MUTATIONS[name]
+    if column not in header:
+        header.append(column)
+        for r in rows[2:]:
+            r.append("")
+    at = header.index(column)
+    rng = random.Random(name)
+    for r in rng.sample(rows[2:], 25):
+        if value is None:
+            r[at] = f'="{r[at]}"'
+        else:
+            r[at] = value
+    path = tmp_path / "damaged.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    check_same([path], tmp_path)
+
+
+def test_file_shapes_the_columns_do_not_read_go_whole_to_the_reader(tmp_path: Path) -> None:
+    """A quoted line break, a day-first date column, a TSV: read whole by the reader, same."""
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 200, 4, seed=3)
+    rows = _bench_rows(source)
+    quoted = [list(r) for r in rows]
+    quoted[7][4] = "TWO\nLINES"
+    day_first = [list(r) for r in rows]
+    day_first[9][9] = "25/09/2026"  # the liquidation date column: dropped, with a warning
+    written = []
+    for name, table, delimiter in (("quoted", quoted, ","), ("day", day_first, ","),
+                                   ("tab", rows, "\t")):  # fmt: skip
+        path = tmp_path / f"{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f, delimiter=delimiter).writerows(table)
+        written.append(path)
+    for path in written:
+        got = estimate(path, as_of=AS_OF)
+        assert got.report.files_whole
+        assert set(got.entries["path"].to_list()) == {"entry"}
+        check_same([path], tmp_path / path.stem)
+
+
+def test_blank_lines_and_short_rows_are_read_as_the_reader_reads_them(tmp_path: Path) -> None:
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 200, 4, seed=4)
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[12] = lines[12].rsplit(",", 3)[0] + "\n"  # quantity, unit cut off
+    path = tmp_path / "gaps.csv"
+    path.write_text("".join([*lines[:10], "\n", ",,,\n", *lines[10:]]), encoding="utf-8")
+    columnar, _ = check_same([path], tmp_path)
+    assert columnar > 0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        RefundOptions(deposit="pms"),
+        RefundOptions(corporate=True),
+        RefundOptions(rounding="ROUND_HALF_EVEN"),
+        RefundOptions(interest_until=date(2026, 3, 1)),
+        RefundOptions(method="recalculate"),
+    ],
+    ids=["pms", "corporate", "half-even", "until", "recalculate"],
+)
+def test_options_are_honoured_identically(options: RefundOptions, tmp_path: Path) -> None:
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 600, 4, seed=5)
+    check_same([path], tmp_path, options=options)
+
+
+def test_interest_near_half_a_cent_is_exact(tmp_path: Path) -> None:
+    """Many principals over many spans: the float product never moves a cent."""
+    header = bench.HEADER
+    rows: list[list[str]] = [header]
+    rng = random.Random(1)
+    for n in range(600):
+        first = f"31699{n:05d}"
+        number = first + calc_check_digit(first)
+        entered = date(2025, 4, 10) + timedelta(days=rng.randrange(150))
+        liq = entered + timedelta(days=rng.randrange(150, 330))
+        cents = rng.randrange(1, 10**9)
+        rows.append(
+            [number, "1", "01", "12-3456789AB", "X", "2704", entered.strftime("%m/%d/%Y"), "", "N",
+             liq.strftime("%m/%d/%Y"), "LIQUIDATED", "", "CN", "", "1", "9903.01.24", "",
+             f"{cents // 100}.{cents % 100:02d}", "", ""]
+        )  # fmt: skip
+    path = tmp_path / "spans.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    columnar, per_entry = check_same([path], tmp_path)
+    assert columnar == 600
+    assert per_entry == 0
+
+
+def test_every_result_row_says_what_it_rests_on(tmp_path: Path) -> None:
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 300, 4, seed=2)
+    got = estimate(path, as_of=AS_OF)
+    assert got.entries.columns == list(ENTRY_COLUMNS)
+    for column in ("data_version", "rates_version", "rules_version", "method", "rounding"):
+        assert got.entries[column].null_count() == 0
+    assert set(got.entries["path"].to_list()) <= {"bulk", "entry"}
+    first = got.entries.row(0, named=True)
+    trace = explain(first["entry_number"], path, as_of=AS_OF)
+    assert trace.principal == first["principal"]
+    assert trace.interest == first["interest"]
+
+
+CELLS = [
+    "", " ", "0", "0.00", "1", "1.5", "1.50", "1.505", "$1,234.50", "1,234", "1,23", "12,345,678.9",
+    "$", "$.5", ".5", "(3.00)", "-3", "1e3", "9999999999999", "99999999999999", "999999999999.99",
+    "1000000000000", "1,000,000,000,000.00", "٣", "²", " 12.00", "12.00 ", '="12.00"', "NaN",
+    "31600000017", "31600000018", "3160000001", "316-0000001-7", "ABC00000017", "abc1234567",
+    '="31600000017"', "00000000000", "6.05761E+10", "316 0000001 7", "3160000001७",
+]  # fmt: skip
+
+
+def test_columnar_cell_readers_agree_with_the_library_parsers() -> None:
+    """The vectorised fast cases (amounts, entry numbers, check digits) give what the
+    library's parsers give, and refuse what they refuse, cell by cell."""
+    from ieepa_refund import entry_number
+    from ieepa_refund.bulk._read import amount_cents, amounts, amounts_ok, entry_numbers
+    from ieepa_refund.es003._cells import BadCell, parse_entry_number
+
+    def library(parse: Any, cell: str) -> Any:
+        try:
+            return parse(cell)
+        except (BadCell, ArithmeticError, ValueError):
+            return None
+
+    series = pl.Series("s", CELLS * 3)
+    assert amounts(series).to_list() == [library(amount_cents, c) for c in CELLS * 3]
+    assert amounts_ok(series).to_list() == [
+        None if library(amount_cents, c) is None else True for c in CELLS * 3
+    ]
+    numbers, valid = entry_numbers(series)
+    assert numbers.to_list() == [library(parse_entry_number, c) for c in CELLS * 3]
+    pairs = [(n, v) for n, v in zip(numbers.to_list(), valid.to_list(), strict=True) if n]
+    assert [v for _, v in pairs] == [entry_number.is_valid(n) for n, _ in pairs]
+    assert any(v for _, v in pairs)
+    assert not all(v for _, v in pairs)
+
+
+def test_partitioned_run_on_dask_is_the_single_process_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partitioned by importer after a shuffle, on Dask's synchronous scheduler: the same
+    entries, payments and declaration bytes as one process; damaged rows included, input
+    blocks cut every few rows."""
+    pytest.importorskip("dask.dataframe")
+    from ieepa_refund.bulk import dask as on_dask
+    from ieepa_refund.bulk.dask import estimate_partitioned
+
+    monkeypatch.setattr(on_dask, "BLOCK_BYTES", 4_000)
+
+    clean = tmp_path / "a.csv"
+    bench.generate(clean, 1_500, 4, seed=9)
+    rng = random.Random(9)
+    rows = fuzz.damage(rng, fuzz.clean_rows(rng, 30))
+    damaged = fuzz.write_files(rows, tmp_path / "in", "csv", 2, "x")
+    paths = [clean, *damaged]
+    one = estimate(paths, as_of=AS_OF, declarations_dir=tmp_path / "one")
+    many = estimate_partitioned(
+        paths,
+        as_of=AS_OF,
+        partitions=3,
+        scheduler="sync",
+        workdir=tmp_path / "work",
+        declarations_dir=tmp_path / "many",
+    )
+    assert many.entries.drop("path").to_dicts() == one.entries.drop("path").to_dicts()
+    assert many.payments == one.payments
+    read = {p.name: p.read_bytes() for p in sorted((tmp_path / "one").iterdir())}
+    assert {p.name: p.read_bytes() for p in sorted((tmp_path / "many").iterdir())} == read
+    assert many.rows_read == one.report.rows_read
+    parts = sorted((tmp_path / "work").iterdir())
+    assert len(parts) >= 2  # the work was split (an empty partition writes no file)
+    importers = [set(pl.read_csv(p, infer_schema=False)["Importer Number"]) for p in parts]
+    assert not set.intersection(*importers)  # no importer in two partitions
+
+
+def test_files_read_in_many_small_chunks_are_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks cut every few rows (entries spanning chunks, damage in every chunk)."""
+    from ieepa_refund.bulk import _read
+
+    monkeypatch.setattr(_read, "CHUNK_BYTES", 700)
+    clean = tmp_path / "a.csv"
+    bench.generate(clean, 800, 4, seed=13)
+    rng = random.Random(13)
+    rows = fuzz.damage(rng, fuzz.clean_rows(rng, 25))
+    damaged = fuzz.write_files(rows, tmp_path / "in", "csv", 1, "x")
+    columnar, _ = check_same([clean, *damaged], tmp_path)
+    assert columnar > 100
+
+
+def test_without_polars_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(ImportError, match=r"pip install 'ieepa-refund\[bulk\]'"):
+        estimate("any.csv", as_of=AS_OF)
