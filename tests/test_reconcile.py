@@ -32,7 +32,7 @@ from ieepa_refund import (
 from ieepa_refund import entry_number as en
 from ieepa_refund.cape import read_ledger, write_declarations
 from ieepa_refund.cli import main
-from ieepa_refund.reconcile import Reconciliation
+from ieepa_refund.reconcile import EntryReconciliation, Reconciliation
 
 from .strategies import claim_rows, deposit_rows
 
@@ -660,3 +660,33 @@ def test_a_trade_refund_linked_to_no_entry_is_a_problem() -> None:
     (problem,) = rec.problems
     assert (problem.code, problem.row) == ("UNLINKED_REFUND", 2)
     assert rec.entries[0].status == "not_declared"
+
+
+# --- found by a tester (issue #11) --------------------------------------------------------------
+
+
+def test_unliquidated_entry_interest_is_estimated_to_cbps_date_and_a_gap_is_counted(
+    tmp_path: Path,
+) -> None:
+    # The ES-003 shows it unliquidated: our interest runs to CBP's date (the end-date cause).
+    same = _reported(tmp_path, entry(liquidated=None), "10000.00", "855.37")
+    assert (same.interest_cause, same.interest_estimate) == ("end_date", D("855.37"))
+    assert same.unexplained == 0
+    off = _reported(tmp_path, entry(liquidated=None), "10000.00", "1434.96")
+    assert off.interest_cause == "unexplained"
+    assert off.interest_difference == D("579.59")
+    assert off.unexplained == D("579.59")
+
+
+def test_an_unexplained_difference_without_an_estimate_still_has_a_size() -> None:
+    odd = EntryReconciliation(
+        entry_number="31610000866",
+        payee=None,
+        status="refunded",
+        declared=True,
+        interest_reported=D("99.00"),
+        interest_cause="unexplained",
+    )
+    assert odd.unexplained == D("99.00")
+    rec = Reconciliation(entries=(odd,), payments=(), deposits=(), messages_version="t")
+    assert rec.unexplained == (odd,)

@@ -51,6 +51,9 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError(f"{args.resubmit}: a file, not a folder")
     if args.ledger is not None and args.ledger.is_dir():
         raise UsageError(f"{args.ledger}: a folder, not a ledger file")
+    if args.ledger is not None and not args.ledger.exists():
+        # As estimate does: a mistyped ledger is not an empty one.
+        raise UsageError(f"{args.ledger}: no such ledger file")
 
 
 class _Read(NamedTuple):

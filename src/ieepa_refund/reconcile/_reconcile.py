@@ -32,7 +32,7 @@ from ..cape import DeclarationBatch, read_ledger, write_declarations
 from ..cape._format import MAX_ENTRIES
 from ..cape.deadlines import PROTEST_DAYS
 from ..entry import Entry
-from ..errors import InvalidFormat, RateNotCovered, ValidationError
+from ..errors import InputFileError, InvalidFormat, RateNotCovered, ValidationError
 from ..es003.report import Problem
 from ..interest import InterestConventions, RateTable, interest_detail
 from ..money import allocate
@@ -202,9 +202,26 @@ def _ledger(ledger: str | Path | Mapping[str, Sequence[str]] | None) -> dict[str
     if ledger is None:
         return {}
     if isinstance(ledger, str | Path):
-        return dict(read_ledger(ledger))
+        path = Path(ledger)
+        if not path.is_file():
+            # Read as empty, a mistyped path would show every declared entry as not declared.
+            raise InputFileError(f"{path}: no such ledger file", field="ledger", value=str(path))
+        return dict(read_ledger(path))
     if isinstance(ledger, Mapping):
-        return dict(ledger)
+        found: dict[str, Sequence[str]] = {}
+        for number, files in ledger.items():
+            if isinstance(files, str):
+                files = (files,)
+            if not isinstance(number, str) or not (
+                isinstance(files, Sequence) and all(isinstance(f, str) for f in files)
+            ):
+                raise InvalidFormat(
+                    "a mapping of entry number to its declaration files (text)",
+                    field="ledger",
+                    value=number,
+                )
+            found[number] = tuple(files)
+        return found
     raise InvalidFormat("a ledger path or a mapping of entries", field="ledger", value=ledger)
 
 
@@ -352,9 +369,33 @@ def _refund_path(
         if v["principal_cause"] == "unexplained":
             w.notes.append(f"principal differs by {cbp.principal - est.principal}: unexplained")
     if cbp.interest is not None:
+        moved = False
+        if est.interest is None and cbp.liquidation_date is not None:
+            # The ES-003 shows the entry unliquidated, so our estimate has no end date; CBP's
+            # (re)liquidation date is where its interest ends (19 CFR 24.36(a)(1)): the
+            # estimate to that date is the end-date cause, and gives any difference its size.
+            try:
+                to_cbp = compute_refund(
+                    entry,
+                    options=opts,
+                    registry=registry,
+                    rates=rates,
+                    interest_until=cbp.liquidation_date,
+                )
+            except (RateNotCovered, ValidationError):
+                to_cbp = est
+            if to_cbp.interest is not None:
+                est, moved = to_cbp, True
+                v["interest_estimate"] = est.interest
+                w.notes.append(
+                    "interest estimated to CBP's (re)liquidation date "
+                    f"{cbp.liquidation_date.isoformat()}: the ES-003 shows the entry unliquidated"
+                )
         if est.interest is not None:
             v["interest_difference"] = cbp.interest - est.interest
         cause, figure = _interest_cause(est, cbp, opts, rates)
+        if moved and cause != "unexplained":
+            cause = "end_date" if cause == "match" else "+".join(("end_date", cause))
         v["interest_cause"], v["interest_recomputed"] = cause, figure
         if cause == "unexplained":
             size = "" if est.interest is None else f" by {cbp.interest - est.interest}"
