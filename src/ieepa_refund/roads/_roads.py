@@ -381,7 +381,11 @@ def _ledger(
             # A mistyped ledger read as empty would put declared entries back on "declare".
             raise InputFileError(f"{path}: no such ledger file", field="ledger", value=str(path))
         ledger = read_ledger(path)
-    if not isinstance(ledger, Mapping):
+    if not isinstance(ledger, Mapping) or not all(
+        isinstance(k, str)
+        and (isinstance(v, str) or (isinstance(v, tuple) and all(isinstance(f, str) for f in v)))
+        for k, v in ledger.items()
+    ):
         raise InvalidFormat(
             "a ledger file or a mapping of entry number to declaration file is expected",
             field="ledger",
