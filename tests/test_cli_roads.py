@@ -100,3 +100,45 @@ def test_a_missing_ledger_is_refused_not_read_as_empty(
     missing = tmp_path / "nope.csv"
     assert main(["demo", "--as-of", "2026-11-28", "--ledger", str(missing)]) == 2
     assert "no such ledger file" in capsys.readouterr().err
+
+
+# --- found by a tester (issues #10, #11) ---------------------------------------------------------
+
+
+def test_ledger_does_not_put_a_closed_entry_on_cape_with_a_payment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = SAMPLE.with_name("sample_ledger.csv")
+    rows = _rows(tmp_path, "--ledger", str(ledger), "--project")
+    closed = rows["31610001021"]  # liquidated 2026-01-15, in the ledger, declared date unknown
+    assert closed["road"] == "Declared; acceptance unknown - check the claim status"
+    assert closed["expected_payment"] == ""
+    out = capsys.readouterr().out
+    payments = out.split("Payments CAPE is expected to make")[1].split("Not in these payments")[0]
+    assert "2026-11-28" not in payments  # no payment predicted on its road
+
+
+def test_payments_table_says_interest_is_incomplete_and_lists_uncertain_principal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--as-of", "2026-11-28"]) == 0
+    out = capsys.readouterr().out
+    payments = out.split("Payments CAPE is expected to make")[1].split("Not in these payments")[0]
+    # Interest past the rate table is unknown without --project: the row says it is a floor.
+    incomplete = [
+        line for line in payments.splitlines() if " 0.00 " in line and "uncertain" not in line
+    ]
+    assert incomplete
+    assert all("INTEREST_INCOMPLETE" in line for line in incomplete)
+    assert "uncertain: 31610000783" in payments
+    assert "up to 4,500.00" in payments
+
+
+def test_a_missing_ledger_is_refused_by_estimate_and_reconcile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "typo.csv"
+    for command in ("estimate", "reconcile"):
+        code = main([command, str(SAMPLE), "--as-of", "2026-11-28", "--ledger", str(typo)])
+        assert code == 2
+        assert "typo.csv" in capsys.readouterr().err

@@ -32,7 +32,7 @@ from ieepa_refund import (
 from ieepa_refund import entry_number as en
 from ieepa_refund.cape import read_ledger, write_declarations
 from ieepa_refund.cli import main
-from ieepa_refund.reconcile import Reconciliation
+from ieepa_refund.reconcile import EntryReconciliation, Reconciliation
 
 from .strategies import claim_rows, deposit_rows
 
@@ -660,3 +660,215 @@ def test_a_trade_refund_linked_to_no_entry_is_a_problem() -> None:
     (problem,) = rec.problems
     assert (problem.code, problem.row) == ("UNLINKED_REFUND", 2)
     assert rec.entries[0].status == "not_declared"
+
+
+# --- found by a tester (issue #11) --------------------------------------------------------------
+
+
+def test_unliquidated_entry_interest_is_estimated_to_cbps_date_and_a_gap_is_counted(
+    tmp_path: Path,
+) -> None:
+    # The ES-003 shows it unliquidated: our interest runs to CBP's date (the end-date cause).
+    same = _reported(tmp_path, entry(liquidated=None), "10000.00", "855.37")
+    assert (same.interest_cause, same.interest_estimate) == ("end_date", D("855.37"))
+    assert same.unexplained == 0
+    off = _reported(tmp_path, entry(liquidated=None), "10000.00", "1434.96")
+    assert off.interest_cause == "unexplained"
+    assert off.interest_difference == D("579.59")
+    assert off.unexplained == D("579.59")
+
+
+def test_an_unexplained_difference_without_an_estimate_still_has_a_size() -> None:
+    odd = EntryReconciliation(
+        entry_number="31610000866",
+        payee=None,
+        status="refunded",
+        declared=True,
+        interest_reported=D("99.00"),
+        interest_cause="unexplained",
+    )
+    assert odd.unexplained == D("99.00")
+    rec = Reconciliation(entries=(odd,), payments=(), deposits=(), messages_version="t")
+    assert rec.unexplained == (odd,)
+
+
+def _one_refund_trades(tmp_path: Path, rows: list[list[str]]) -> Reconciliation:
+    one = entry()
+    refunds = read_refunds(refunds_file(tmp_path, [[one.entry_number, "R1", "12-3456789AB",
+                                                    "06/30/2026", "07/20/2026", "1000.00", "342.43", ""]]))  # fmt: skip
+    header = ["Refund Number", "Refund Date", "Refund Amount", "Refund Secondary Status"]
+    trades = read_trade_refunds(io.StringIO(csv_text([header, *rows])))
+    return reconcile([one], refunds=refunds, trade_refunds=trades)
+
+
+@pytest.mark.parametrize("issued_on", ["07/29/2026", "07/30/2026"])
+def test_a_partial_diversion_is_kept_through_later_statuses(tmp_path: Path, issued_on: str) -> None:
+    rec = _one_refund_trades(
+        tmp_path,
+        [
+            ["R1", "07/20/2026", "1342.43", "Sent to Treasury"],
+            ["R1", "07/29/2026", "1000.00", "Funds Diverted"],
+            ["R1", issued_on, "342.43", "Treasury Issued"],
+        ],
+    )
+    (result,) = rec.entries
+    assert (result.status, result.offset) == ("issued", D("1000.00"))
+    (payment,) = rec.payments
+    assert (payment.offset, payment.net) == (D("1000.00"), D("342.43"))
+    ties = [p for p in rec.problems if p.code == "STATUS_TIE"]
+    assert len(ties) == (issued_on == "07/29/2026")
+
+
+def test_two_statuses_on_one_date_are_reported_and_the_later_in_life_stands(
+    tmp_path: Path,
+) -> None:
+    rec = _one_refund_trades(
+        tmp_path,
+        [
+            ["R1", "07/20/2026", "1342.43", "Check/ACH Reissued"],
+            ["R1", "07/20/2026", "1342.43", "Check/ACH Returned"],
+        ],
+    )
+    assert rec.entries[0].trade_status == "reissued"  # whatever the row order
+    (tie,) = rec.problems
+    assert tie.code == "STATUS_TIE"
+    assert "returned" in tie.message
+    assert "reissued" in tie.message
+
+
+def test_reconcile_problems_reach_stderr_and_the_problems_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trades = tmp_path / "rev603.csv"
+    trades.write_text(
+        csv_text([["Refund Number", "Refund Date", "Refund Amount", "Refund Secondary Status"],
+                  ["R12345678901", "10/09/2026", "77.00", "Treasury Issued"]]),
+        encoding="utf-8",
+    )  # fmt: skip
+    claims = tmp_path / "claims.csv"
+    claims.write_text("ENTRY_NUMBER,STATUS\nXYZ,Failed\n", encoding="utf-8")
+    problems = tmp_path / "problems.csv"
+    argv = ["reconcile", str(sample_es003()), "--trade-refunds", str(trades),
+            "--claims", str(claims), "--as-of", "2026-11-28", "--problems", str(problems)]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "UNLINKED_REFUND" in err
+    assert "R12345678901" in err
+    assert "claims.csv:2: BAD_VALUE" in err
+    with problems.open(encoding="utf-8", newline="") as f:
+        codes = {(r["file"], r["code"]) for r in csv.DictReader(f)}
+    assert ("rev603.csv", "UNLINKED_REFUND") in codes
+    assert ("claims.csv", "BAD_VALUE") in codes
+
+
+def test_identical_refund_rows_count_once_and_different_ones_conflict(tmp_path: Path) -> None:
+    one = entry()
+    row = [one.entry_number, "R1", "12-3456789AB", "06/30/2026", "07/20/2026", "10000.00",
+           "855.37", ""]  # fmt: skip
+    other = [*row[:5], "9000.00", *row[6:]]
+    rec = reconcile([one], refunds=read_refunds(refunds_file(tmp_path, [row, row, other])))
+    (result,) = rec.entries
+    assert result.principal_reported == D("10000.00")  # not doubled, not 29,000
+    assert [(p.code, p.row) for p in rec.problems] == [("DUPLICATE_ROW", 3), ("CONFLICTING_ROW", 4)]
+    assert all(p.entry_number == one.entry_number for p in rec.problems)
+
+
+def test_a_negative_refund_is_a_problem_not_no_principal(tmp_path: Path) -> None:
+    one = entry()
+    path = refunds_file(tmp_path, [[one.entry_number, "R1", "12-3456789AB", "06/30/2026",
+                                    "07/20/2026", "($100.00)", "0.00", ""]])  # fmt: skip
+    read = read_refunds(path)
+    assert (read.rows_used, read.rows_rejected) == (0, 1)
+    (problem,) = read.problems
+    assert "negative principal" in problem.message
+    assert "bill or a reversal" in problem.message
+    rec = reconcile([one], refunds=read)
+    assert not any("no principal" in n for e in rec.entries for n in e.notes)
+
+
+def test_a_missing_ledger_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"typo\.csv"):
+        reconcile([entry()], ledger=tmp_path / "typo.csv")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "entry summary is in final liquidation status.",
+        "Entry Summary Is In Final Liquidation Status ;",
+    ],
+)
+def test_cbp_messages_match_whatever_the_case_and_closing_punctuation(message: str) -> None:
+    found = default_cape_messages().explain(message)
+    assert found is not None
+    assert found.cause == "finally_liquidated"
+
+
+def _recon_flagged() -> Entry:
+    return entry(liquidated=None).model_copy(
+        update={"reconciliation_flag": True, "type09_filed": False}
+    )
+
+
+@pytest.mark.parametrize(("as_of", "resubmit_"), [(date(2026, 6, 28), "no"), (AS_OF, "ready")])
+def test_a_failure_whose_rule_was_lifted_is_resubmittable(as_of: date, resubmit_: str) -> None:
+    flagged = _recon_flagged()
+    claims = read_claims(io.StringIO(csv_text([
+        ["ENTRY_NUMBER", "STATUS", "ERROR_DESCRIPTION"],
+        [flagged.entry_number, "Failed", "ENTRY SUMMARY FLAGGED FOR RECON"],
+    ])))  # fmt: skip
+    rec = reconcile([flagged], ledger={flagged.entry_number: ["a.csv"]}, claims=claims, as_of=as_of)
+    (result,) = rec.entries
+    assert (result.status, result.resubmit) == ("failed", resubmit_)
+    if resubmit_ == "ready":
+        assert result.fix_path == "resubmit"
+        assert "2026-06-29" in (result.fix or "")
+
+
+def test_claims_column_error_names_the_commands_option() -> None:
+    text = "Entry,Claim Ref,Result,Why\n31610000114,100000241223,Failed,INVALID HTS\n"
+    with pytest.raises(InputFileError, match="--claims-map") as caught:
+        read_claims(io.StringIO(text))
+    assert "--map " not in str(caught.value)
+    with pytest.raises(InputFileError, match="--refunds-map"):
+        read_refunds(io.StringIO("Entry Summry Numbr,Refnd Principal Amt\n31610000114,1.00\n"))
+
+
+def test_wrong_argument_types_raise_our_errors(tmp_path: Path) -> None:
+    from ieepa_refund import InvalidFormat
+
+    rec = reconcile([entry()])
+    ledger = tmp_path / "l.csv"
+    for bad in (None, 1.5):
+        with pytest.raises(InvalidFormat, match="out_dir"):
+            resubmit(rec, bad, ledger=ledger)  # type: ignore[arg-type]
+        with pytest.raises(InvalidFormat, match="corrected"):
+            resubmit(rec, tmp_path / "o", ledger=ledger, corrected=bad)  # type: ignore[arg-type]
+    with pytest.raises(InputFileError, match="mapping"):
+        read_claims(io.StringIO("ENTRY_NUMBER,STATUS\n"), mapping=1.5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidFormat, match="ledger"):
+        reconcile([entry()], ledger={"a": 1})  # type: ignore[dict-item]
+
+
+def test_ignored_corrections_are_reported_with_why(tmp_path: Path) -> None:
+    entries = [entry(i) for i in range(1, 3)]
+    ledger = tmp_path / "declared.csv"
+    write_declarations([e.entry_number for e in entries], tmp_path / "d1", ledger=ledger)
+    rows = [["ENTRY_NUMBER", "STATUS", "ERROR_DESCRIPTION"],
+            [entries[0].entry_number, "Entry Summary Updated", ""],
+            [entries[1].entry_number, "Failed", "INVALID HTS"]]  # fmt: skip
+    rec = reconcile(
+        entries, ledger=ledger, claims=read_claims(io.StringIO(csv_text(rows))), as_of=AS_OF
+    )
+    unknown = number(9)
+    batch = resubmit(
+        rec, tmp_path / "d2", ledger=ledger,
+        corrected=[entries[0].entry_number, entries[1].entry_number, unknown],
+    )  # fmt: skip
+    assert batch.declared == ()
+    why = {s.value: s.code for s in batch.skipped}
+    assert why == {
+        entries[0].entry_number: "CORRECTED_NOT_FAILED",
+        entries[1].entry_number: "CORRECTION_WINDOW_CLOSED",
+        unknown: "CORRECTED_UNKNOWN",
+    }

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ieepa_refund import (
     CapeTiming,
     Entry,
+    InputFileError,
     InvalidFormat,
     Road,
     ValidationError,
@@ -264,10 +265,14 @@ def test_an_entry_already_declared_says_where(tmp_path: Path) -> None:
     assert roads[0].next_action.startswith("Declared in cape_ab_001.csv")
     assert roads[1].declared_in is None
     assert roads[1].next_action.startswith("Declare in CAPE")
-    # Declared inside the look-back, it stays on the CAPE road once the look-back has passed.
+    # Declared inside the look-back (its date known), it stays on the CAPE road once the
+    # look-back has passed.
     late = entry(1, liquidation_date=date(2026, 5, 1))
     found = entry_road(
-        late, declared_on=date(2026, 9, 1), ledger={late.entry_number: "cape_ab_001.csv"}
+        late,
+        declared_on=date(2026, 9, 1),
+        ledger={late.entry_number: "cape_ab_001.csv"},
+        declared_dates={late.entry_number: date(2026, 7, 1)},
     )
     assert found.road is Road.CAPE_NOW
     assert found.declared_in == "cape_ab_001.csv"
@@ -395,3 +400,94 @@ def test_an_invalid_hts_entry_is_fixed_by_a_correction_while_the_psc_window_is_o
     assert "PSC_WINDOW_CLOSED" in closed.reason_codes
     assert closed.next_action.startswith("Not refundable in this CAPE phase")
     assert closed.deadline is None
+
+
+# --- found by a tester (issue #10) ---------------------------------------------------------------
+
+
+def test_a_ledger_row_past_the_look_back_is_not_assumed_accepted() -> None:
+    closed = entry(1, liquidation_date=date(2026, 1, 15))
+    ledger = {closed.entry_number: "cape_ab_001.csv"}
+    unknown = entry_road(closed, declared_on=date(2026, 11, 28), ledger=ledger)
+    assert unknown.road is Road.DECLARED_UNCONFIRMED
+    assert not unknown.road.through_cape
+    assert "acceptance unknown" in unknown.next_action
+    assert (unknown.expected_liquidation, unknown.expected_payment) == (None, None)
+    # Declared on a date the look-back had already passed: not a CAPE refund either.
+    late = entry_road(
+        closed,
+        declared_on=date(2026, 11, 28),
+        ledger=ledger,
+        declared_dates={closed.entry_number: date(2026, 5, 1)},
+    )
+    assert late.road is Road.WINDOW_CLOSED
+    assert late.expected_payment is None
+    # Declared inside the look-back (CAPE's first day: 95 days is past it; 2026-02-01 is not).
+    inside = entry(2, liquidation_date=date(2026, 2, 1))
+    kept = entry_road(
+        inside,
+        declared_on=date(2026, 11, 28),
+        ledger={inside.entry_number: "cape_ab_001.csv"},
+        declared_dates={inside.entry_number: CAPE_OPENED},
+    )
+    assert kept.road is Road.CAPE_NOW
+    assert kept.expected_liquidation == date(2026, 5, 2)
+    # An unconfirmed declaration whose protest window still runs keeps that deadline.
+    recent = entry(3, liquidation_date=date(2026, 8, 1))
+    found = entry_road(
+        recent, declared_on=date(2026, 11, 28), ledger={recent.entry_number: "cape_ab_001.csv"}
+    )
+    assert found.road is Road.DECLARED_UNCONFIRMED
+    assert found.deadline == date(2026, 8, 1) + days(180)
+
+
+def test_ledger_roads_predict_no_payment_for_an_unconfirmed_declaration() -> None:
+    closed = entry(1, liquidation_date=date(2026, 1, 15))
+    roads = entry_roads(
+        [closed], declared_on=date(2026, 11, 28), ledger={closed.entry_number: "a.csv"}
+    )
+    assert len(roads.payments()) == 0
+    assert roads.payments().unliquidated == ()
+
+
+@pytest.mark.parametrize(
+    ("liquidated", "road", "deadline"),
+    [
+        (date(2026, 1, 15), Road.PROTEST, date(2026, 7, 14)),
+        (date(2025, 9, 1), Road.WINDOW_CLOSED, None),
+    ],
+)
+def test_declared_before_cape_opened_keeps_the_protest_deadline(
+    liquidated: date, road: Road, deadline: date | None
+) -> None:
+    found = entry_road(entry(liquidation_date=liquidated), declared_on=date(2026, 4, 10))
+    assert "CAPE_NOT_OPEN" in found.reason_codes
+    assert (found.road, found.deadline) == (road, deadline)
+
+
+def test_an_excluded_liquidated_entry_keeps_its_protest_deadline() -> None:
+    # Reconciliation-flagged, liquidated 80 days before 2026-06-28: CAPE refuses it today and
+    # it is past the look-back by 2026-06-29, when CAPE admits flagged entries.
+    flagged = entry(reconciliation_flag=True, liquidation_date=date(2026, 4, 9))
+    found = entry_road(flagged, declared_on=date(2026, 6, 28))
+    assert found.road is Road.EXCLUDED
+    assert found.deadline == date(2026, 10, 6)
+    assert "protest" in found.next_action
+    assert "2026-10-06" in found.next_action
+    drawback = entry_road(
+        entry(drawback_claim=True, liquidation_date=date(2026, 6, 1)), declared_on=date(2026, 7, 1)
+    )
+    assert drawback.deadline == date(2026, 11, 28)
+
+
+def test_a_missing_ledger_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"typo\.csv"):
+        entry_roads([entry()], declared_on=date(2026, 7, 1), ledger=tmp_path / "typo.csv")
+
+
+@pytest.mark.parametrize(
+    "bad", [{"timing": "x"}, {"declared_dates": 1.5}, {"declared_dates": {"x": "2026"}}]
+)
+def test_wrong_argument_types_are_our_errors(bad: dict[str, Any]) -> None:
+    with pytest.raises(InvalidFormat):
+        entry_roads([entry()], declared_on=date(2026, 7, 1), **bad)

@@ -378,10 +378,12 @@ def _roads(
     timing = _timing(args)
     say("")
     say(f"Where each dollar stands, for a CAPE declaration on {declared_on.isoformat()}:")
-    say(f"  {'road':42} {'entries':>7} {'principal':>14} {'interest':>12}  next deadline")
-    for t in road_totals(roads):
+    totals = road_totals(roads)
+    width = max([42, *(len(t.label) for t in totals)])
+    say(f"  {'road':{width}} {'entries':>7} {'principal':>14} {'interest':>12}  next deadline")
+    for t in totals:
         deadline = t.next_deadline.isoformat() if t.next_deadline else "-"
-        say(f"  {t.label:42} {t.entries:>7,} {t.principal:>14,} {t.interest:>12,}  {deadline}")
+        say(f"  {t.label:{width}} {t.entries:>7,} {t.principal:>14,} {t.interest:>12,}  {deadline}")
     say(
         "  On the CAPE roads interest runs to the expected (re)liquidation: "
         f"{timing.liquidation_after_acceptance_days} days after acceptance if unliquidated, "
@@ -409,12 +411,37 @@ def _roads(
     shown = result.payments[:25]
     for p in shown:
         expected = max(d for e in p.entries if (d := money_on[e]) is not None)
+        # A payment with entries lacking an interest figure: its interest and net are floors.
+        floor = (
+            ""
+            if p.interest_complete
+            else f"  INTEREST_INCOMPLETE: interest and net at least these ({p.interest_missing:,} "
+            "entries without an interest figure)"
+        )
         say(
             f"  {p.payee:16} {p.liquidation_date.isoformat():15} {p.principal:>14,} "
-            f"{p.interest:>12,} {p.net:>14,} {len(p.entries):>7,}  {expected.isoformat()}"
+            f"{p.interest:>12,} {p.net:>14,} {len(p.entries):>7,}  {expected.isoformat()}{floor}"
         )
     if len(result) > len(shown):
         say(f"  ... and {len(result) - len(shown):,} more payments (write them all with --out)")
+    # An uncertain principal is paid at what is established; what it may reach is said beside.
+    uncertain = [
+        r
+        for r in roads
+        if r.road.through_cape and r.principal_high is not None and r.principal_high > r.principal
+    ]
+    for r in uncertain:
+        where = "in no payment above" if r.principal <= 0 else "in the payments above at that"
+        say(
+            f"  uncertain: {r.entry_number} ({r.payee}): principal {r.principal:,} established "
+            f"({where}), up to {r.principal_high:,}"
+        )
+    unbounded = [r for r in roads if r.road.through_cape and r.principal_high is None]
+    for r in unbounded:
+        say(
+            f"  uncertain: {r.entry_number} ({r.payee}): principal {r.principal:,} established, "
+            "no upper bound"
+        )
     low, high = timing.payment_after_acceptance_range
     say(
         f"  Money expected {timing.payment_after_acceptance_days} days after acceptance (brokers "

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ..es003 import Es003Report, Es003Stream, FileReport, stream_es003
+from ..es003.report import Problem
 from ._output import Outputs, write_csv
 
 __all__ = ["PROBLEM_COLUMNS", "input_line", "report_input", "stream"]
@@ -43,9 +44,15 @@ def _column_line(how: str, header: str, field: str) -> str:
     return f"  {how:<11} {header!r} as {field}"
 
 
-def report_input(report: Es003Report, problems_out: Path | None, outputs: Outputs) -> None:
+def report_input(
+    report: Es003Report,
+    problems_out: Path | None,
+    outputs: Outputs,
+    *,
+    more: Sequence[Problem] = (),
+) -> None:
     """The column report and the file-level warnings, then every problem, on stderr; all
-    staged to ``problems_out`` too."""
+    staged to ``problems_out`` too, with ``more`` (other files' problems, printed by the caller)."""
     for file in report.files:
         print(f"Columns of {file.file}:", file=sys.stderr)
         for how, header, field in _columns(file):
@@ -63,7 +70,7 @@ def report_input(report: Es003Report, problems_out: Path | None, outputs: Output
     )
     problems = (
         [p.file, p.row, p.code, p.column, p.value, p.entry_number, p.rows, p.message]
-        for p in (*report.warnings, *report.problems)
+        for p in (*report.warnings, *report.problems, *more)
     )
     write_csv(outputs, problems_out, PROBLEM_COLUMNS, [*columns, *problems])
 

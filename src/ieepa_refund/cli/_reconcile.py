@@ -51,6 +51,9 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError(f"{args.resubmit}: a file, not a folder")
     if args.ledger is not None and args.ledger.is_dir():
         raise UsageError(f"{args.ledger}: a folder, not a ledger file")
+    if args.ledger is not None and not args.ledger.exists():
+        # As estimate does: a mistyped ledger is not an empty one.
+        raise UsageError(f"{args.ledger}: no such ledger file")
 
 
 class _Read(NamedTuple):
@@ -89,8 +92,6 @@ def _report_cbp(read: _Read) -> None:
                 print(f"  {how:<11} {header!r} as {field}", file=sys.stderr)
             for header in file.ignored:
                 print(f"  ignored     {header!r}", file=sys.stderr)
-        for problem in result.problems:
-            print(problem, file=sys.stderr)
 
 
 def _money(value: Decimal) -> str:
@@ -191,8 +192,12 @@ def run_reconcile(args: argparse.Namespace) -> int:
     )
     imported = entries.report
     with Outputs() as outputs:
-        report_input(imported, args.problems, outputs)
+        # CBP files' unreadable rows and the reconciliation's own problems (refunds linked to no
+        # entry, status ties, duplicate or conflicting rows) go where the ES-003's go.
+        report_input(imported, args.problems, outputs, more=rec.problems)
         _report_cbp(read)
+        for problem in rec.problems:
+            print(problem, file=sys.stderr)
         if args.out is not None:
             header, rows = _records(rec)
             if format_of(args.out) == "json":
@@ -225,6 +230,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
         or rec.unmatched_refunds
         or any(p.cbp_difference for p in rec.payments)
         or any(e.status in ("failed", "returned") for e in rec.entries)
+        or rec.problems
     )
     return 1 if troubled else 0
 

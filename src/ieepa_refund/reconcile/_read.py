@@ -37,6 +37,8 @@ class Layout:
     """Field -> cell parser (raising :class:`BadCell`); fields without one are read as text."""
     one_of: tuple[str, ...] = ()
     """At least one of these fields must be found (a refund report's amounts)."""
+    option: str = "--map"
+    """The command-line option that maps this file's columns (``--claims-map``)."""
 
     @property
     def matcher(self) -> ColumnSet:
@@ -67,6 +69,12 @@ class Read(Generic[T]):
 
 def _overrides(layout: Layout, mapping: Mapping[str, str] | None) -> dict[str, str]:
     overrides: dict[str, str] = {}
+    if mapping is not None and not isinstance(mapping, Mapping):
+        raise InputFileError(
+            "mapping is {field: header} (the file's header for each field)",
+            field="mapping",
+            value=mapping,
+        )
     for field_name, header in (mapping or {}).items():
         if field_name not in layout.columns:
             raise InputFileError(
@@ -99,7 +107,8 @@ def _refuse(name: str, layout: Layout, where: str, match: ColumnMatch, missing: 
             parts.append(missing_message(field_name, match.ignored, columns=layout.columns))
     raise InputFileError(
         f"{name}: {where} has " + "; ".join(parts) + f" (a {layout.kind} is read by these "
-        "fields; name the file's columns with mapping={field: header}, or --map on the command line)",
+        f"fields; name the file's columns with mapping={{field: header}}, or {layout.option} "
+        "FIELD=HEADER on the command line)",
         field="file",
         value=name,
     )
@@ -241,7 +250,7 @@ def _find_header(
         raise InputFileError(
             f"{name}: no {layout.kind} header found in the first {HEADER_SEARCH_ROWS} rows "
             f"(a row naming {', '.join(layout.required)}); name the file's columns with "
-            "mapping={field: header}, or --map on the command line",
+            f"mapping={{field: header}}, or {layout.option} FIELD=HEADER on the command line",
             field="file",
             value=name,
         )

@@ -31,8 +31,11 @@ from .._model import check_instance, check_optional_date
 from ..cape import DeclarationBatch, read_ledger, write_declarations
 from ..cape._format import MAX_ENTRIES
 from ..cape.deadlines import PROTEST_DAYS
+from ..cape.declarations import Skipped
+from ..cape.rules import default_cape_rules
+from ..cape.screen import screen
 from ..entry import Entry
-from ..errors import InvalidFormat, RateNotCovered, ValidationError
+from ..errors import InputFileError, InvalidFormat, RateNotCovered, ValidationError
 from ..es003.report import Problem
 from ..interest import InterestConventions, RateTable, interest_detail
 from ..money import allocate
@@ -50,6 +53,7 @@ from .files import (
     TradeRefunds,
 )
 from .messages import CapeMessages, default_cape_messages
+from .messages import _key as _message_key
 from .results import (
     DepositMatch,
     EntryReconciliation,
@@ -153,7 +157,10 @@ def reconcile(
         work(number).files = tuple(files)
     for row in claims.rows if claims else ():
         work(row.entry_number).claims.append(row)
-    for cbp in refunds.rows if refunds else ():
+    problems = [
+        p for read in (claims, refunds, trade_refunds, deposits) if read for p in read.problems
+    ]
+    for cbp in _distinct(refunds.rows if refunds else (), problems):
         work(cbp.entry_number).reported.append(cbp)
     trades = trade_refunds.rows if trade_refunds else ()
     by_refund: dict[str, list[_Work]] = {}
@@ -167,9 +174,6 @@ def reconcile(
         )
         for w in linked:
             w.trades.append(trade)
-    problems = [
-        p for read in (claims, refunds, trade_refunds, deposits) if read for p in read.problems
-    ]
     unlinked = [t for t in trades if not by_refund.get(t.refund_number) and not t.entry_number]
     for trade in unlinked:
         problems.append(
@@ -182,7 +186,7 @@ def reconcile(
     for w in works.values():
         _claim_path(w, table, as_of)
         _refund_path(w, opts, registry, rates)
-    _trade_path(works.values())
+    _trade_path(works.values(), problems)
     payments, deposit_matches = _payments(works.values(), deposits, window_days)
     results = tuple(_result(w) for w in works.values())
     return Reconciliation(
@@ -194,17 +198,71 @@ def reconcile(
     )
 
 
-def _problem(file: str, row: int, code: str, message: str) -> Problem:
-    return Problem(code=code, message=message, file=file, row=row, rows=0)
+def _problem(
+    file: str, row: int, code: str, message: str, entry_number: str | None = None
+) -> Problem:
+    return Problem(
+        code=code, message=message, file=file, row=row, rows=0, entry_number=entry_number
+    )
+
+
+def _distinct(rows: Iterable[CbpRefund], problems: list[Problem]) -> list[CbpRefund]:
+    """The refund rows once each: an identical row again (report date ranges that overlap) is
+    a ``DUPLICATE_ROW``; a different row for the same refund number and entry is a
+    ``CONFLICTING_ROW``, set aside (the first stands), never added to it."""
+    kept: dict[tuple[str, str], CbpRefund] = {}
+    out: list[CbpRefund] = []
+    for row in rows:
+        if row.refund_number is None:
+            out.append(row)
+            continue
+        key = (row.entry_number, row.refund_number)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = row
+            out.append(row)
+            continue
+        same = first.model_dump(exclude={"file", "row"}) == row.model_dump(exclude={"file", "row"})
+        where = f"{first.file} row {first.row}"
+        problems.append(
+            _problem(
+                row.file, row.row, "DUPLICATE_ROW", f"repeats {where} (refund "
+                f"{row.refund_number}): counted once", row.entry_number,
+            )
+            if same
+            else _problem(
+                row.file, row.row, "CONFLICTING_ROW", f"refund {row.refund_number} of this "
+                f"entry is also on {where} with other figures: that row is used, this one is "
+                "set aside; check the refund in ACE", row.entry_number,
+            )
+        )  # fmt: skip
+    return out
 
 
 def _ledger(ledger: str | Path | Mapping[str, Sequence[str]] | None) -> dict[str, Sequence[str]]:
     if ledger is None:
         return {}
     if isinstance(ledger, str | Path):
-        return dict(read_ledger(ledger))
+        path = Path(ledger)
+        if not path.is_file():
+            # Read as empty, a mistyped path would show every declared entry as not declared.
+            raise InputFileError(f"{path}: no such ledger file", field="ledger", value=str(path))
+        return dict(read_ledger(path))
     if isinstance(ledger, Mapping):
-        return dict(ledger)
+        found: dict[str, Sequence[str]] = {}
+        for number, files in ledger.items():
+            if isinstance(files, str):
+                files = (files,)
+            if not isinstance(number, str) or not (
+                isinstance(files, Sequence) and all(isinstance(f, str) for f in files)
+            ):
+                raise InvalidFormat(
+                    "a mapping of entry number to its declaration files (text)",
+                    field="ledger",
+                    value=number,
+                )
+            found[number] = tuple(files)
+        return found
     raise InvalidFormat("a ledger path or a mapping of entries", field="ledger", value=ledger)
 
 
@@ -264,6 +322,20 @@ def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date
         w.notes.append("CBP refused a repeat declaration: the entry is already accepted")
         return
     entry = w.entry
+    lifted = _lifted(entry, claim.message, as_of) if entry is not None and as_of else None
+    if lifted is not None:
+        # The rules data says CAPE no longer refuses the entry for this reason, and the entry
+        # passes every rule today: the failure is cured by declaring it again.
+        v.update(
+            fix_path="resubmit",
+            resubmit="ready",
+            fix=(
+                f"CAPE's rule behind this message ended on {lifted.isoformat()} (CAPE rules "
+                "data) and the entry passes every rule today: declare it again"
+            ),
+        )
+        w.notes.append(f"the rule behind CBP's message ended on {lifted.isoformat()}: resubmit")
+        return
     deadline: date | None = None
     if found.deadline_rule == "psc_window" and entry is not None:
         deadline = (entry.entry_summary_date or entry.entry_date) + timedelta(days=PSC_DAYS)
@@ -290,6 +362,25 @@ def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date
                 "(28 U.S.C. 1581(i))"
             )
     v["resubmit"] = resubmit
+
+
+def _lifted(entry: Entry, message: str | None, as_of: date) -> date | None:
+    """The day the rule that gave CBP's ``message`` stopped excluding, when the entry passes
+    every rule on ``as_of``; None when no such rule has ended or the entry is still refused."""
+    if not message:
+        return None
+    key = _message_key(message)
+    rules = default_cape_rules()
+    ended = [
+        r.effective_to
+        for r in rules.rows
+        if r.effective_to is not None and r.effective_to <= as_of and _message_key(r.message) == key
+    ]
+    if not ended:
+        return None
+    if screen(entry, declared_on=as_of, rules=rules).status != "eligible":
+        return None
+    return max(ended)
 
 
 # --- refunded: figures against the estimate ----------------------------------------------------
@@ -352,9 +443,33 @@ def _refund_path(
         if v["principal_cause"] == "unexplained":
             w.notes.append(f"principal differs by {cbp.principal - est.principal}: unexplained")
     if cbp.interest is not None:
+        moved = False
+        if est.interest is None and cbp.liquidation_date is not None:
+            # The ES-003 shows the entry unliquidated, so our estimate has no end date; CBP's
+            # (re)liquidation date is where its interest ends (19 CFR 24.36(a)(1)): the
+            # estimate to that date is the end-date cause, and gives any difference its size.
+            try:
+                to_cbp = compute_refund(
+                    entry,
+                    options=opts,
+                    registry=registry,
+                    rates=rates,
+                    interest_until=cbp.liquidation_date,
+                )
+            except (RateNotCovered, ValidationError):
+                to_cbp = est
+            if to_cbp.interest is not None:
+                est, moved = to_cbp, True
+                v["interest_estimate"] = est.interest
+                w.notes.append(
+                    "interest estimated to CBP's (re)liquidation date "
+                    f"{cbp.liquidation_date.isoformat()}: the ES-003 shows the entry unliquidated"
+                )
         if est.interest is not None:
             v["interest_difference"] = cbp.interest - est.interest
         cause, figure = _interest_cause(est, cbp, opts, rates)
+        if moved and cause != "unexplained":
+            cause = "end_date" if cause == "match" else "+".join(("end_date", cause))
         v["interest_cause"], v["interest_recomputed"] = cause, figure
         if cause == "unexplained":
             size = "" if est.interest is None else f" by {cbp.interest - est.interest}"
@@ -466,33 +581,98 @@ _TRADE_STATUS: dict[str, EntryStatus] = {
 }
 
 
+#: When two REV-603 statuses of one refund carry the same date, the one later in a refund's life
+#: stands (a reissue follows a return, which follows the issue; an issue of the rest follows a
+#: partial diversion), and the tie is reported: the row order of a report proves nothing.
+STATUS_PRECEDENCE: tuple[str, ...] = (
+    "transmitted",
+    "sent_to_treasury",
+    "funds_diverted",
+    "treasury_issued",
+    "returned",
+    "reissued",
+)
+
+
 def _latest(trades: list[TradeRefund]) -> TradeRefund:
-    # The report lists a refund's statuses over time: the latest dated one stands.
-    order = sorted(enumerate(trades), key=lambda pair: (pair[1].refund_date or date.min, pair[0]))
-    return order[-1][1]
+    """The status that stands: the latest dated, a tie on one date by :data:`STATUS_PRECEDENCE`."""
+    return max(
+        trades,
+        key=lambda t: (t.refund_date or date.min, STATUS_PRECEDENCE.index(t.status)),
+    )
 
 
-def _trade_path(works: Iterable[_Work]) -> None:
-    diverted: dict[str, list[_Work]] = {}
+def _ties(trades: list[TradeRefund]) -> list[Problem]:
+    """A problem for each date on which one refund shows more than one status."""
+    by_day: dict[date | None, list[TradeRefund]] = {}
+    for t in trades:
+        by_day.setdefault(t.refund_date, []).append(t)
+    found = []
+    for day, rows in by_day.items():
+        statuses = dict.fromkeys(t.status for t in rows)
+        if len(statuses) < 2 or day is None:
+            continue
+        chosen = max(statuses, key=STATUS_PRECEDENCE.index)
+        last = max(rows, key=lambda t: (t.file, t.row))
+        found.append(
+            _problem(
+                last.file, last.row, "STATUS_TIE",
+                f"refund {last.refund_number} has {len(statuses)} statuses on "
+                f"{day.isoformat()} ({', '.join(statuses)}): {chosen} taken, as the later "
+                "one in a refund's life (documented precedence); check it in ACE",
+            )
+        )  # fmt: skip
+    return found
+
+
+def _trade_path(works: Iterable[_Work], problems: list[Problem]) -> None:
+    shared: dict[str, list[_Work]] = {}
+    history: dict[str, list[TradeRefund]] = {}
     for w in works:
         if not w.trades:
             continue
         latest = _latest(w.trades)
         w.values["trade_status"] = latest.status
         w.values["status"] = _TRADE_STATUS[latest.status]
-        if latest.status == "funds_diverted":
-            diverted.setdefault(latest.refund_number, []).append(w)
         if latest.status == "returned":
             w.notes.append("the ACH payment came back: check the payee's ACH enrolment (REV-613)")
-    for refund_number, members in diverted.items():
+        for number in dict.fromkeys(t.refund_number for t in w.trades):
+            shared.setdefault(number, []).append(w)
+            history.setdefault(number, [t for t in w.trades if t.refund_number == number])
+    for refund_number, rows in history.items():
+        problems.extend(_ties(rows))
+        # The report lists a refund's statuses over time: every diversion is an offset
+        # (19 CFR 24.72), added up; an identical row repeated (overlapping reports) once.
+        diversions = list(
+            dict.fromkeys((t.refund_date, t.amount) for t in rows if t.status == "funds_diverted")
+        )
+        if not diversions:
+            continue
+        members = shared[refund_number]
         gross = [_gross(w) for w in members]
-        amount = _latest(members[0].trades).amount
         total = sum(gross, ZERO)
-        offset = total if amount is None else min(amount, total)
+        whole = any(amount is None for _, amount in diversions)
+        diverted = sum((a for _, a in diversions if a is not None), ZERO)
+        offset = total if whole else min(diverted, total)
+        if diverted > total:
+            members[0].notes.append(
+                f"refund {refund_number}: CBP reports {diverted} diverted, more than the "
+                f"refund's {total}: the offset is capped at the refund"
+            )
+        issued = [
+            t.amount
+            for t in rows
+            if t.status in ("treasury_issued", "reissued") and t.amount is not None
+        ]
         for w, share in zip(members, allocate(offset, gross) if total else gross, strict=True):
-            w.values["offset"] = share
+            w.values["offset"] = w.values.get("offset", ZERO) + share
             w.notes.append(
                 f"refund {refund_number}: {share} diverted to the payee's CBP debts (19 CFR 24.72)"
+            )
+        if issued and offset < total and issued[-1] != total - offset:
+            members[0].notes.append(
+                f"refund {refund_number}: CBP issued {issued[-1]}, not the {total - offset} "
+                "left after the diversions"
             )
 
 
@@ -762,7 +942,17 @@ def resubmit(
     the ledger shows declared again since ``reconciliation`` was made.
     """
     check_instance(reconciliation, Reconciliation, field="reconciliation")
-    fixed = {str(n).replace("-", "").strip() for n in corrected}
+    if not isinstance(out_dir, str | Path):
+        raise InvalidFormat("a folder path", field="out_dir", value=out_dir)
+    if isinstance(corrected, str | bytes) or not isinstance(corrected, Collection):
+        raise InvalidFormat(
+            "a collection of entry numbers (a correction filed for each)",
+            field="corrected",
+            value=corrected,
+        )
+    if not all(isinstance(n, str) for n in corrected):
+        raise InvalidFormat("entry numbers as text", field="corrected", value=list(corrected))
+    fixed = {n.replace("-", "").strip() for n in corrected}
     # An entry the ledger shows declared since this reconciliation was made is resubmitted already.
     now = read_ledger(ledger)
     ready = [
@@ -774,7 +964,7 @@ def resubmit(
         )
         and len(now.get(e.entry_number, ())) <= len(e.declaration_files)
     ]
-    return write_declarations(
+    batch = write_declarations(
         ready,
         out_dir,
         ledger=ledger,
@@ -782,3 +972,32 @@ def resubmit(
         max_entries=max_entries,
         redeclare=ready,
     )
+    ignored = _ignored_corrections(reconciliation, corrected, set(ready))
+    if ignored:
+        batch = batch.model_copy(update={"skipped": (*batch.skipped, *ignored)})
+    return batch
+
+
+def _ignored_corrections(
+    reconciliation: Reconciliation, corrected: Collection[str], ready: set[str]
+) -> list[Skipped]:
+    """Each entry named as corrected that is not declared again, and why (never silently)."""
+    by_number = {e.entry_number: e for e in reconciliation.entries}
+    out = []
+    for position, value in enumerate(corrected):
+        number = value.replace("-", "").strip()
+        if number in ready:
+            continue
+        e = by_number.get(number)
+        if e is None:
+            code, why = "CORRECTED_UNKNOWN", "not in the reconciliation"
+        elif e.status != "failed":
+            code, why = "CORRECTED_NOT_FAILED", f"its status is {e.status}: nothing to resubmit"
+        elif e.resubmit == "no":
+            closed = [n for n in e.notes if "window closed" in n]
+            code = "CORRECTION_WINDOW_CLOSED" if closed else "CORRECTED_NOT_RESUBMITTABLE"
+            why = closed[0] if closed else f"CBP's message ({e.cause}) is not cured by resubmitting"
+        else:
+            code, why = "CORRECTED_ALREADY_DECLARED", "the ledger shows it declared again already"
+        out.append(Skipped(position=position, value=value, code=code, message=why))
+    return out

@@ -500,6 +500,7 @@ _CLAIMS = Layout(
     "CAPE Claim Details",
     CLAIM_COLUMNS,
     required=("entry_number", "status"),
+    option="--claims-map",
     parsers={
         "entry_number": _entry,
         "claim_number": _number_text,
@@ -512,6 +513,7 @@ _REFUNDS = Layout(
     REFUND_COLUMNS,
     required=("entry_number",),
     one_of=("principal", "interest", "total"),
+    option="--refunds-map",
     parsers={
         "entry_number": _entry,
         "declaration_number": _number_text,
@@ -533,6 +535,7 @@ _TRADE_REFUNDS = Layout(
     "REV-603 Trade Refund Report",
     TRADE_REFUND_COLUMNS,
     required=("refund_number", "secondary_status"),
+    option="--trade-refunds-map",
     parsers={
         "refund_number": _number_text,
         "entry_number": _entry,
@@ -548,6 +551,7 @@ _DEPOSITS = Layout(
     "bank deposits",
     DEPOSIT_COLUMNS,
     required=("date", "amount"),
+    option="--deposits-map",
     parsers={"date": _date, "amount": parse_amount, "reference": _text},
 )
 
@@ -577,6 +581,14 @@ def _claim(file: str, row: int, p: dict[str, Any]) -> ClaimRow:
 
 def _refund(file: str, row: int, p: dict[str, Any]) -> CbpRefund:
     principal, interest, total = p.get("principal"), p.get("interest"), p.get("total")
+    for name, value in (("principal", principal), ("interest", interest), ("total", total)):
+        if value is not None and value < 0:
+            # A negative amount is a bill or the reversal of an earlier refund: never a refund
+            # of nothing, and never added to one.
+            raise BadCell(
+                f"a negative {name} ({value}): a bill or a reversal, not a refund; check the "
+                "entry's refund history in ACE"
+            )
     if total is not None:
         if principal is None and interest is not None:
             principal = total - interest

@@ -7,6 +7,8 @@ and removed the goods-value check), with the fix brokers follow (brief section 9
 
     >>> default_cape_messages().explain("invalid  hts").fix_path
     'correct_then_resubmit'
+    >>> default_cape_messages().explain("entry summary is in final liquidation status. ").cause
+    'finally_liquidated'
     >>> default_cape_messages().explain("SOMETHING NEW") is None
     True
 
@@ -83,7 +85,8 @@ class CapeMessage(BaseModel):
 
 
 def _key(text: str) -> str:
-    return " ".join(text.upper().split())
+    # ACE's wording varies in case, spacing and a closing full stop: none changes the meaning.
+    return " ".join(text.upper().split()).rstrip(" .;:,!")
 
 
 class CapeMessages:
@@ -117,7 +120,7 @@ class CapeMessages:
                 return message
         # ACE may list several messages in one cell: the first one the data knows explains it.
         for part in (p for sep in (";", "|") for p in key.split(sep) if sep in key):
-            found = self._exact.get(part.strip())
+            found = self._exact.get(_key(part))
             if found is not None:
                 return found
         return None

@@ -109,13 +109,24 @@ class EntryReconciliation(BaseModel):
 
     @property
     def unexplained(self) -> Decimal:
-        """The size of the differences no cause explains (0 when all are explained)."""
+        """The size of the differences no cause explains (0 when all are explained).
+
+        A difference with no estimate beside it (none could be made) counts at CBP's whole
+        figure: an unexplained difference always has a size.
+        """
         total = ZERO
-        if self.principal_cause == "unexplained" and self.principal_difference is not None:
-            total += abs(self.principal_difference)
-        if self.interest_cause == "unexplained" and self.interest_difference is not None:
-            total += abs(self.interest_difference)
+        for cause, difference, reported in (
+            (self.principal_cause, self.principal_difference, self.principal_reported),
+            (self.interest_cause, self.interest_difference, self.interest_reported),
+        ):
+            if cause == "unexplained":
+                total += abs(difference if difference is not None else reported or ZERO)
         return total
+
+    @property
+    def has_unexplained(self) -> bool:
+        """Whether a figure CBP reported is unexplained (whatever its size)."""
+        return "unexplained" in (self.principal_cause, self.interest_cause)
 
 
 class PaymentReconciliation(BaseModel):
@@ -236,7 +247,7 @@ class Reconciliation(Tabular, BaseModel):
 
     @property
     def unexplained(self) -> tuple[EntryReconciliation, ...]:
-        return tuple(e for e in self.entries if e.unexplained)
+        return tuple(e for e in self.entries if e.has_unexplained)
 
     def totals(self) -> dict[str, Decimal]:
         """Money by stage: estimated, declared, accepted (our figures), refunded, paid, diverted

@@ -14,9 +14,13 @@ from its :func:`~ieepa_refund.cape.screen` and its refund:
 - an entry CAPE refuses today but a dated rule admits later is ``CAPE_LATER``,
   found by screening it again on each later date a rule starts or ends (so the
   rules data, not this code, says which phases exist);
-- one refused only for CAPE's look-back is on the ``PROTEST`` road while its
-  180 days run, then ``WINDOW_CLOSED``; any other refusal is ``EXCLUDED``, with
-  CBP's reason.
+- a liquidated entry refused only for CAPE's look-back (or because CAPE was not
+  yet open) is on the ``PROTEST`` road while its 180 days run, then
+  ``WINDOW_CLOSED``; any other refusal is ``EXCLUDED``, with CBP's reason (and,
+  for a liquidated entry, the protest deadline while it runs: 19 U.S.C. 1514);
+- an entry the ledger shows declared but that is past the look-back today is
+  ``DECLARED_UNCONFIRMED`` unless its declaration date is known: a ledger row
+  does not prove CAPE accepted it inside the look-back, so no payment is predicted.
 
 Only the CAPE roads predict a date: the expected (re)liquidation (the timing
 data, :mod:`ieepa_refund.roads.timing`), with interest recomputed to it, and
@@ -45,7 +49,7 @@ from ..cape.declarations import read_ledger
 from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import INPUT_SOURCE, Reason, Screening, screen
 from ..entry import Entry
-from ..errors import InvalidFormat
+from ..errors import InputFileError, InvalidFormat
 from ..interest import RateTable
 from ..payments import Consolidation, consolidate
 from ..refund import EntryRefund, RefundOptions, compute_refund
@@ -70,6 +74,7 @@ class Road(StrEnum):
     EXCLUDED = "excluded"
     INPUT_PROBLEM = "input_problem"
     NOTHING_TO_REFUND = "nothing_to_refund"
+    DECLARED_UNCONFIRMED = "declared_unconfirmed"
 
     @property
     def label(self) -> str:
@@ -90,6 +95,7 @@ _LABELS = {
     Road.EXCLUDED: "Excluded from CAPE",
     Road.INPUT_PROBLEM: "Input problem: fix it first",
     Road.NOTHING_TO_REFUND: "Nothing to refund",
+    Road.DECLARED_UNCONFIRMED: "Declared; acceptance unknown - check the claim status",
 }
 
 
@@ -307,6 +313,7 @@ def entry_roads(
     rules: CapeRules | None = None,
     timing: CapeTiming | None = None,
     ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | str | Path | None = None,
+    declared_dates: Mapping[str, date] | None = None,
     plaintiffs: Collection[str] = (),
 ) -> Roads:
     """Each entry's road on ``declared_on`` (see :func:`entry_road`); ``ledger`` read once.
@@ -314,9 +321,14 @@ def entry_roads(
     ``refunds``: the entries' refunds already computed with ``options`` (matched
     by entry number; an entry without one is computed). ``ledger`` is a ledger
     file (:func:`~ieepa_refund.cape.declarations.read_ledger`) or a mapping of
-    entry number to declaration file.
+    entry number to declaration file; a missing ledger file is refused
+    (:class:`~ieepa_refund.errors.InputFileError`). ``declared_dates``: the date
+    each declared entry was declared, where known (see :func:`entry_road`).
     """
     declared = _ledger(ledger)
+    dated = _dates(declared_dates)
+    if timing is not None:
+        check_instance(timing, CapeTiming, field="timing")
     if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
         raise InvalidFormat("a sequence of entries is expected", field="entries", value=entries)
     known = {
@@ -337,10 +349,25 @@ def entry_roads(
                 rules=rules,
                 timing=timing,
                 ledger=declared,
+                declared_dates=dated,
                 plaintiffs=plaintiffs,
             )
         )
     return Roads(tuple(found))
+
+
+def _dates(declared_dates: Mapping[str, date] | None) -> Mapping[str, date]:
+    if declared_dates is None:
+        return {}
+    if not isinstance(declared_dates, Mapping):
+        raise InvalidFormat(
+            "a mapping of entry number to declaration date is expected",
+            field="declared_dates",
+            value=declared_dates,
+        )
+    return {
+        str(k): check_date(v, field=f"declared_dates[{k!r}]") for k, v in declared_dates.items()
+    }
 
 
 def _ledger(
@@ -349,8 +376,16 @@ def _ledger(
     if ledger is None:
         return {}
     if isinstance(ledger, str | Path):
-        ledger = read_ledger(ledger)
-    if not isinstance(ledger, Mapping):
+        path = Path(ledger)
+        if not path.is_file():
+            # A mistyped ledger read as empty would put declared entries back on "declare".
+            raise InputFileError(f"{path}: no such ledger file", field="ledger", value=str(path))
+        ledger = read_ledger(path)
+    if not isinstance(ledger, Mapping) or not all(
+        isinstance(k, str)
+        and (isinstance(v, str) or (isinstance(v, tuple) and all(isinstance(f, str) for f in v)))
+        for k, v in ledger.items()
+    ):
         raise InvalidFormat(
             "a ledger file or a mapping of entry number to declaration file is expected",
             field="ledger",
@@ -370,6 +405,7 @@ def entry_road(
     rules: CapeRules | None = None,
     timing: CapeTiming | None = None,
     ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | None = None,
+    declared_dates: Mapping[str, date] | None = None,
     plaintiffs: Collection[str] = (),
 ) -> EntryRoad:
     """The road of ``entry`` for a CAPE declaration made on ``declared_on``.
@@ -378,12 +414,25 @@ def entry_road(
     ``options`` are the refund's choices (interest on a CAPE road always runs
     to the expected (re)liquidation); ``timing`` the expected days (default:
     the shipped ``data/cape_timing``); ``ledger`` maps entries already declared
-    to their declaration file; ``plaintiffs`` as :func:`~ieepa_refund.cape.screen`.
-    CAPE acceptance is taken to be the declaration date (or, on the CAPE-later
-    road, the first date a rule admits the entry).
+    to their declaration file; ``declared_dates`` maps a declared entry to the
+    date it was declared, where known; ``plaintiffs`` as
+    :func:`~ieepa_refund.cape.screen`. CAPE acceptance is taken to be the
+    declaration date (or, on the CAPE-later road, the first date a rule admits
+    the entry). A ledger row alone does not prove the look-back was met: an
+    entry past it today is screened on its declaration date when known, else it
+    is ``DECLARED_UNCONFIRMED`` with no payment predicted.
     """
     check_instance(entry, Entry, field="entry")
     declared_on = check_date(declared_on, field="declared_on")
+    if timing is not None:
+        check_instance(timing, CapeTiming, field="timing")
+    if ledger is not None and not isinstance(ledger, Mapping):
+        raise InvalidFormat(
+            "a mapping of entry number to declaration file is expected (entry_roads reads "
+            "a ledger file)",
+            field="ledger",
+            value=ledger,
+        )
     rules = rules or default_cape_rules()
     timing = timing or default_cape_timing()
     options = options or RefundOptions()
@@ -401,7 +450,10 @@ def entry_road(
     files = (ledger or {}).get(entry.entry_number)
     # An entry resubmitted after CBP failed it is in several files: the latest one stands.
     declared_in = (files[-1] if files else "") if isinstance(files, tuple) else files
-    road, accepted, later = _road(entry, now, refund, declared_in, rules, registry, plaintiffs)
+    when = _dates(declared_dates).get(entry.entry_number) if declared_in is not None else None
+    road, accepted, later = _road(
+        entry, now, refund, declared_in, when, rules, registry, plaintiffs
+    )
 
     expected: date | None = None
     payment: date | None = None
@@ -457,6 +509,7 @@ def _road(
     now: Screening,
     refund: EntryRefund,
     declared_in: str | None,
+    declared_when: date | None,
     rules: CapeRules,
     registry: Registry | None,
     plaintiffs: Collection[str],
@@ -469,16 +522,33 @@ def _road(
         return Road.NOTHING_TO_REFUND, None, None
     lookback = _codes(rules, "lookback_days")
     excludes = [r for r in now.reasons if r.effect == "exclude"]
-    if declared_in is not None:
-        # Declared before: the look-back was met on the day it was declared.
-        excludes = [r for r in excludes if r.code not in lookback]
+    if declared_in is not None and any(r.code in lookback for r in excludes):
+        # Declared, but past the look-back today: CAPE took it only if it was inside the
+        # look-back on the day it was declared. Known date: screen on it; unknown: say so.
+        if declared_when is None:
+            if all(r.code in lookback for r in excludes):
+                return Road.DECLARED_UNCONFIRMED, None, None
+        else:
+            then = screen(
+                entry, declared_on=declared_when, rules=rules, registry=registry,
+                plaintiffs=plaintiffs,
+            )  # fmt: skip
+            if not any(r.code in lookback for r in then.reasons if r.effect == "exclude"):
+                excludes = [r for r in excludes if r.code not in lookback]
+                if not excludes:
+                    if now.status == "eligible_at_liquidation":
+                        return Road.CAPE_AT_LIQUIDATION, declared_when, None
+                    return Road.CAPE_NOW, declared_when, None
     if not excludes:
         if now.status == "eligible_at_liquidation":
             return Road.CAPE_AT_LIQUIDATION, now.declared_on, None
         return Road.CAPE_NOW, now.declared_on, None
     if (later := _later(entry, now.declared_on, rules, registry, plaintiffs)) is not None:
         return Road.CAPE_LATER, later.declared_on, later
-    if entry.liquidation_date is not None and all(r.code in lookback for r in excludes):
+    # Refused for time alone (past the look-back, or CAPE not yet open and no later date
+    # admits it): the protest window of 19 U.S.C. 1514 is the route left.
+    timed = lookback | _codes(rules, "cape_open")
+    if entry.liquidation_date is not None and all(r.code in timed for r in excludes):
         if within(entry.liquidation_date, now.declared_on, PROTEST_DAYS):
             return Road.PROTEST, None, None
         return Road.WINDOW_CLOSED, None, None
@@ -551,6 +621,17 @@ def _next(
             f"{_why(now.reasons)}",
             window,
         )
+    protest = _protest(entry, now)
+    if road is Road.DECLARED_UNCONFIRMED:
+        where = f"in {declared_in}" if declared_in else "(in the ledger)"
+        text = (
+            f"Declared {where}, but the ledger does not say when, and the entry is past CAPE's "
+            "look-back today: acceptance unknown - check the claim status in the ACE Portal's "
+            "CAPE tab. No payment is predicted"
+        )
+        if protest is not None:
+            return f"{text}; if CBP failed it, {protest[0]}", protest[1]
+        return text, None
     assert liquidated is not None or road is Road.EXCLUDED
     if road is Road.PROTEST:
         assert liquidated is not None
@@ -592,8 +673,24 @@ def _next(
             f"Follow the protest already on file: the refund comes through it ({_why(now.reasons)})",
             None,
         )
+    if protest is not None:
+        # Liquidated and excluded from CAPE: the protest window still runs (19 U.S.C. 1514).
+        return f"CAPE does not take this entry ({_why(now.reasons)}); {protest[0]}", protest[1]
     return (
         f"CAPE does not take this entry ({_why(now.reasons)}); ask CBP (IEEPARefunds@cbp.dhs.gov) "
         "or counsel whether another route applies",
         None,
+    )
+
+
+def _protest(entry: Entry, now: Screening) -> tuple[str, date] | None:
+    """The protest a liquidated entry still has (19 U.S.C. 1514: 180 days), None once closed."""
+    liquidated = entry.liquidation_date
+    if liquidated is None or not within(liquidated, now.declared_on, PROTEST_DAYS):
+        return None
+    due = now.deadlines.protest_window_closes or liquidated + timedelta(days=PROTEST_DAYS)
+    return (
+        f"file a protest (CBP Form 19 or the ACE protest module) by {due.isoformat()} "
+        "(19 U.S.C. 1514)",
+        due,
     )
