@@ -84,7 +84,8 @@ class ValidationError(IeepaRefundError, ValueError):
     ) -> None:
         self.field = field
         self.value = None if value is _UNSET else value
-        text = message or self.message
+        self.reason = text = message or self.message
+        """What is wrong, in words, without the field and value the full message adds."""
         if field is not None:
             text = f"{field}: {text}"
         if value is not _UNSET:

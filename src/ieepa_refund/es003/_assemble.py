@@ -595,11 +595,19 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
         state.entries_rejected += 1
         for index, error in enumerate(exc.errors(include_url=False)):
             location = ".".join(str(part) for part in error["loc"])
-            text = error["msg"].removeprefix("Value error, ").removeprefix(f"{location}: ")
+            # The validator's own exception says what is wrong (pydantic's msg wraps it).
+            cause = (error.get("ctx") or {}).get("error")
+            if isinstance(cause, ValidationError):
+                text = cause.reason
+            elif isinstance(cause, Exception):
+                text = str(cause)
+            else:
+                text = error["msg"]
+            message = text if text.startswith(f"{location}:") else f"{location}: {text}"
             state.problems.append(
                 Problem(
                     code="BAD_ENTRY",
-                    message=f"{location}: {text}",
+                    message=message,
                     file=acc.file,
                     row=acc.where.get(location, acc.first_row),
                     column=location,
