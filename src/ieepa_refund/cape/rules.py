@@ -62,6 +62,7 @@ RULE_NAMES = frozenset(
         "goods_value_ch1_97",
         "not_in_ace",
         "psc_window",
+        "psc_before_liquidation",
         "finally_liquidated",
     }
 )
@@ -93,7 +94,7 @@ _SWITCHES = frozenset(
     }
 )
 #: Rules whose value is a whole number of days.
-_DAY_RULES = frozenset({"lookback_days", "psc_window"})
+_DAY_RULES = frozenset({"lookback_days", "psc_window", "psc_before_liquidation"})
 #: Rules whose value is one ACE entry type (two digits).
 _ENTRY_TYPE_RULES = frozenset({"exclude_entry_type", "at_liquidation_entry_type"})
 #: Rules whose value is status phrases, ``;``-separated, matched as whole words.
@@ -177,7 +178,8 @@ class Rule(BaseModel):
     source: str
     days: int | None = None
     """``lookback_days``: the days after liquidation an entry can still be declared;
-    ``psc_window``: the days after the entry summary a post-summary correction can be filed."""
+    ``psc_window``: the days after the entry summary a post-summary correction can be filed;
+    ``psc_before_liquidation``: the days before the scheduled liquidation it must be filed by."""
     entry_types: tuple[str, ...] = ()
     """Entry-type rules: the type; ``recon_flag``: the types allowed if no type 09 was filed."""
     terms: tuple[tuple[str, ...], ...] = ()

@@ -12,7 +12,7 @@ difference (or that none does, and by how much); :func:`resubmit` declares again
 entries that are ready, through the ledger, never an accepted one.
 """
 
-from ._reconcile import PSC_BEFORE_LIQUIDATION_DAYS, PSC_DAYS, reconcile, resubmit
+from ._reconcile import reconcile, resubmit
 from .files import (
     CLAIM_COLUMNS,
     DEPOSIT_COLUMNS,
@@ -69,8 +69,6 @@ __all__ = [
     "EntryReconciliation",
     "EntryStatus",
     "FixPath",
-    "PSC_BEFORE_LIQUIDATION_DAYS",
-    "PSC_DAYS",
     "PaymentReconciliation",
     "PaymentStatus",
     "REFUND_COLUMNS",

@@ -32,7 +32,7 @@ from ..cape import DeclarationBatch, read_ledger, write_declarations
 from ..cape._format import MAX_ENTRIES
 from ..cape.deadlines import PROTEST_DAYS
 from ..cape.declarations import Skipped
-from ..cape.rules import default_cape_rules
+from ..cape.rules import Rule, default_cape_rules
 from ..cape.screen import screen
 from ..entry import Entry
 from ..errors import InputFileError, InvalidFormat, RateNotCovered, ValidationError
@@ -63,14 +63,9 @@ from .results import (
     Reconciliation,
 )
 
-__all__ = ["PSC_BEFORE_LIQUIDATION_DAYS", "PSC_DAYS", "reconcile", "resubmit"]
+__all__ = ["reconcile", "resubmit"]
 
 ZERO = Decimal("0.00")
-#: A post-summary correction may be filed within 300 days of the entry summary and no later
-#: than 15 days before the scheduled liquidation (brief section 9). The scheduled date is not
-#: in an ES-003: the liquidation date, where known, stands for it.
-PSC_DAYS = 300
-PSC_BEFORE_LIQUIDATION_DAYS = 15
 #: A deposit may post a few days before the refund date a report shows.
 EARLY_DAYS = 5
 
@@ -338,10 +333,7 @@ def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date
         return
     deadline: date | None = None
     if found.deadline_rule == "psc_window" and entry is not None:
-        deadline = (entry.entry_summary_date or entry.entry_date) + timedelta(days=PSC_DAYS)
-        if entry.liquidation_date is not None:
-            before = entry.liquidation_date - timedelta(days=PSC_BEFORE_LIQUIDATION_DAYS)
-            deadline = min(deadline, before)
+        deadline = _psc_deadline(entry, as_of)
     elif found.deadline_rule == "protest_180":
         liquidated = entry.liquidation_date if entry else None
         deadline = liquidated + timedelta(days=PROTEST_DAYS) if liquidated else None
@@ -362,6 +354,35 @@ def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date
                 "(28 U.S.C. 1581(i))"
             )
     v["resubmit"] = resubmit
+
+
+def _psc_deadline(entry: Entry, as_of: date | None) -> date | None:
+    """The last day a post-summary correction can be filed, from the CAPE rules data.
+
+    ``psc_window`` days from the entry summary (the entry date without one), and
+    ``psc_before_liquidation`` days before the scheduled liquidation: an ES-003 has no
+    scheduled date, so the liquidation date stands for it where known.
+    """
+    on = as_of or entry.entry_summary_date or entry.entry_date
+    window, before = _rule_on("psc_window", on), _rule_on("psc_before_liquidation", on)
+    if window is None or window.days is None:
+        return None
+    deadline = (entry.entry_summary_date or entry.entry_date) + timedelta(days=window.days)
+    if entry.liquidation_date is not None and before is not None and before.days is not None:
+        deadline = min(deadline, entry.liquidation_date - timedelta(days=before.days))
+    return deadline
+
+
+def _rule_on(name: str, on: date) -> Rule | None:
+    """The CAPE rule ``name`` in force on ``on``, or its first period when ``on`` is earlier:
+    the PSC window is ACE's, older than CAPE, which the rules data starts with."""
+    rows = sorted(
+        (r for r in default_cape_rules().rows if r.rule == name), key=lambda r: r.effective_from
+    )
+    return next(
+        (r for r in rows if r.in_force(on)),
+        rows[0] if rows and on < rows[0].effective_from else None,
+    )
 
 
 def _lifted(entry: Entry, message: str | None, as_of: date) -> date | None:
