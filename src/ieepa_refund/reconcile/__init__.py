@@ -12,7 +12,8 @@ difference (or that none does, and by how much); :func:`resubmit` declares again
 entries that are ready, through the ledger, never an accepted one.
 """
 
-from ._reconcile import reconcile, resubmit
+from ._reconcile import reconcile
+from ._resubmit import resubmit
 from .files import (
     CLAIM_COLUMNS,
     DEPOSIT_COLUMNS,

@@ -1,0 +1,156 @@
+"""Declared -> accepted or failed: CBP's claim answers, their causes, fix paths and deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ..cape.deadlines import PROTEST_DAYS
+from ..cape.rules import Rule, default_cape_rules
+from ..cape.screen import screen
+from ..entry import Entry
+from ._work import _Work
+from .files import (
+    ClaimRow,
+)
+from .messages import CapeMessages
+from .messages import _key as _message_key
+
+
+def _claim_path(w: _Work, table: CapeMessages, as_of: date | None) -> None:
+    v = w.values
+    v["declared"] = bool(w.files) or bool(w.claims)
+    if w.claims and not w.files:
+        w.notes.append("CBP answered a declaration the ledger does not hold")
+    accepted = [c for c in w.claims if c.outcome == "accepted"]
+    failed = [c for c in w.claims if c.outcome == "failed"]
+    if accepted:
+        chosen = accepted[-1]
+        v["status"] = "accepted"
+        for c in failed:
+            w.notes.append(f"also failed ({c.message or c.status}): nothing to do, it is accepted")
+    elif failed and len(w.files) > len(w.claims):
+        # Declared again after CBP failed it (the ledger holds more declarations than CBP's
+        # files answer): the new declaration awaits its answer.
+        chosen = failed[-1]
+        v["status"] = "declared"
+        w.notes.append(
+            f"declared again after failing ({chosen.message or chosen.status}): "
+            "awaiting CBP's answer"
+        )
+    elif failed:
+        chosen = failed[-1]
+        v["status"] = "failed"
+        _explain_failure(w, chosen, table, as_of)
+    elif w.claims:
+        chosen = w.claims[-1]
+        v["status"] = "pending"
+    else:
+        v["status"] = "declared" if w.files else "not_declared"
+        return
+    v["claim_number"] = chosen.claim_number
+    v["claim_status"] = chosen.status
+
+
+def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date | None) -> None:
+    v = w.values
+    v["message"] = claim.message
+    found = table.explain(claim.message)
+    if found is None:
+        v["cause"] = "unknown_message"
+        v["fix"] = (
+            "CBP's message is not in the message data: ask CBP (IEEPARefunds@cbp.dhs.gov) "
+            "or your broker what it means"
+        )
+        v["resubmit"] = "no"
+        return
+    v.update(cause=found.cause, fix_path=found.fix_path, fix=found.fix)
+    if found.fix_path == "nothing":
+        v["status"] = "accepted"  # already on an accepted declaration: nothing to do
+        w.notes.append("CBP refused a repeat declaration: the entry is already accepted")
+        return
+    entry = w.entry
+    lifted = _lifted(entry, claim.message, as_of) if entry is not None and as_of else None
+    if lifted is not None:
+        # The rules data says CAPE no longer refuses the entry for this reason, and the entry
+        # passes every rule today: the failure is cured by declaring it again.
+        v.update(
+            fix_path="resubmit",
+            resubmit="ready",
+            fix=(
+                f"CAPE's rule behind this message ended on {lifted.isoformat()} (CAPE rules "
+                "data) and the entry passes every rule today: declare it again"
+            ),
+        )
+        w.notes.append(f"the rule behind CBP's message ended on {lifted.isoformat()}: resubmit")
+        return
+    deadline: date | None = None
+    if found.deadline_rule == "psc_window" and entry is not None:
+        deadline = _psc_deadline(entry, as_of)
+    elif found.deadline_rule == "protest_180":
+        liquidated = entry.liquidation_date if entry else None
+        deadline = liquidated + timedelta(days=PROTEST_DAYS) if liquidated else None
+    if found.deadline_rule != "none":
+        v["deadline_rule"] = found.deadline_rule
+        v["deadline"] = deadline
+    resubmit = {"yes": "ready", "after_correction": "after_correction", "no": "no"}[found.resubmit]
+    if deadline is not None and as_of is not None and as_of > deadline:
+        if found.deadline_rule == "psc_window":
+            resubmit = "no"
+            w.notes.append(
+                f"the PSC window closed on {deadline.isoformat()}: the entry waits for a later "
+                "CAPE deployment"
+            )
+        else:
+            w.notes.append(
+                f"the protest window closed on {deadline.isoformat()}: the route is litigation "
+                "(28 U.S.C. 1581(i))"
+            )
+    v["resubmit"] = resubmit
+
+
+def _psc_deadline(entry: Entry, as_of: date | None) -> date | None:
+    """The last day a post-summary correction can be filed, from the CAPE rules data.
+
+    ``psc_window`` days from the entry summary (the entry date without one), and
+    ``psc_before_liquidation`` days before the scheduled liquidation: an ES-003 has no
+    scheduled date, so the liquidation date stands for it where known.
+    """
+    on = as_of or entry.entry_summary_date or entry.entry_date
+    window, before = _rule_on("psc_window", on), _rule_on("psc_before_liquidation", on)
+    if window is None or window.days is None:
+        return None
+    deadline = (entry.entry_summary_date or entry.entry_date) + timedelta(days=window.days)
+    if entry.liquidation_date is not None and before is not None and before.days is not None:
+        deadline = min(deadline, entry.liquidation_date - timedelta(days=before.days))
+    return deadline
+
+
+def _rule_on(name: str, on: date) -> Rule | None:
+    """The CAPE rule ``name`` in force on ``on``, or its first period when ``on`` is earlier:
+    the PSC window is ACE's, older than CAPE, which the rules data starts with."""
+    rows = sorted(
+        (r for r in default_cape_rules().rows if r.rule == name), key=lambda r: r.effective_from
+    )
+    return next(
+        (r for r in rows if r.in_force(on)),
+        rows[0] if rows and on < rows[0].effective_from else None,
+    )
+
+
+def _lifted(entry: Entry, message: str | None, as_of: date) -> date | None:
+    """The day the rule that gave CBP's ``message`` stopped excluding, when the entry passes
+    every rule on ``as_of``; None when no such rule has ended or the entry is still refused."""
+    if not message:
+        return None
+    key = _message_key(message)
+    rules = default_cape_rules()
+    ended = [
+        r.effective_to
+        for r in rules.rows
+        if r.effective_to is not None and r.effective_to <= as_of and _message_key(r.message) == key
+    ]
+    if not ended:
+        return None
+    if screen(entry, declared_on=as_of, rules=rules).status != "eligible":
+        return None
+    return max(ended)

@@ -1,0 +1,246 @@
+"""Paid: CBP's payments (payee and (re)liquidation date) against bank deposits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..payments import consolidate
+from ._trades import _gross
+from ._work import EARLY_DAYS, ZERO, _Work
+from .files import (
+    BankDeposit,
+    BankDeposits,
+)
+from .results import (
+    DepositMatch,
+    PaymentReconciliation,
+    PaymentStatus,
+)
+
+
+@dataclass
+class _Payable:
+    entry_number: str
+    payee: str
+    liquidation_date: date | None
+    principal: Decimal
+    interest: Decimal | None
+
+
+@dataclass
+class _Pay:
+    key: str
+    anchor: date
+    net: Decimal
+    principal: Decimal
+    interest: Decimal
+    split: bool
+    parts: set[str] = field(default_factory=set)
+    deposits: list[BankDeposit] = field(default_factory=list)
+    deposited: Decimal = ZERO
+    how: list[str] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        return not self.parts
+
+
+def _payments(
+    works: Iterable[_Work], deposits: BankDeposits | None, window_days: int
+) -> tuple[tuple[PaymentReconciliation, ...], tuple[DepositMatch, ...]]:
+    by_number: dict[str, _Work] = {}
+    payables: list[_Payable] = []
+    for w in works:
+        v = w.values
+        if v.get("status") not in ("refunded", "issued", "diverted", "returned") or not _gross(w):
+            continue
+        when = v.get("liquidation_date") or v.get("refund_date")
+        if when is None:
+            w.notes.append("no (re)liquidation or refund date reported: in no payment")
+            continue
+        by_number[w.number] = w
+        payables.append(
+            _Payable(
+                w.number,
+                v.get("payee") or "unknown",
+                when,
+                v.get("principal_reported") or ZERO,
+                v.get("interest_reported") or ZERO,
+            )
+        )
+    grouped = consolidate(payables)
+    for number in grouped.nothing_to_pay:
+        by_number[number].notes.append("CBP reports no principal: in no payment")
+    pays: list[_Pay] = []
+    for p in grouped:
+        members = [by_number[n] for n in p.entries]
+        offset = sum((m.values.get("offset", ZERO) for m in members), ZERO)
+        dates = [m.values["refund_date"] for m in members if m.values.get("refund_date")]
+        anchor = max(dates) if dates else p.liquidation_date
+        pays.append(
+            _Pay(
+                key=f"{p.payee}@{p.liquidation_date.isoformat()}",
+                anchor=anchor,
+                net=p.principal + p.interest - offset,
+                principal=p.principal,
+                interest=p.interest,
+                split=offset == 0 and p.principal > 0 and p.interest > 0,
+            )
+        )
+    rows = sorted(deposits.rows if deposits else (), key=lambda d: (d.date, d.file, d.row))
+    matched = _match(pays, rows, window_days)
+    results = []
+    for p, pay in zip(grouped, pays, strict=True):
+        members = [by_number[n] for n in p.entries]
+        offset = p.principal + p.interest - pay.net
+        status: PaymentStatus
+        paid = "net" in pay.parts or {"principal", "interest"} <= pay.parts
+        if paid:
+            status = "paid"
+        elif pay.parts:
+            status = "part_paid"
+        elif offset and pay.net == 0:
+            status = "diverted"
+        elif any(m.values.get("status") == "returned" for m in members):
+            status = "returned"
+        else:
+            status = "unpaid"
+        amounts = {m.reported[-1].payment_amount for m in members if m.reported}
+        numbers = tuple(
+            dict.fromkeys(r.payment_number for m in members for r in m.reported if r.payment_number)
+        )
+        cbp_amount = amounts.pop() if len(amounts) == 1 else None
+        keys = tuple(d.key for d in pay.deposits)
+        for m in members:
+            m.values["deposits"] = keys
+            if paid and m.values["status"] in ("refunded", "issued"):
+                m.values["status"] = "paid"
+        results.append(
+            PaymentReconciliation(
+                payee=p.payee,
+                liquidation_date=p.liquidation_date,
+                entries=p.entries,
+                estimate=sum(
+                    (
+                        (m.values.get("principal_estimate") or ZERO)
+                        + (m.values.get("interest_estimate") or ZERO)
+                        for m in members
+                    ),
+                    ZERO,
+                ),
+                principal=p.principal,
+                interest=p.interest,
+                offset=offset,
+                net=pay.net,
+                payment_numbers=numbers,
+                cbp_amount=cbp_amount,
+                cbp_difference=None if cbp_amount is None else cbp_amount - p.gross,
+                deposited=pay.deposited,
+                deposits=keys,
+                status=status,
+                how=", ".join(dict.fromkeys(pay.how)),
+            )
+        )
+    return tuple(results), tuple(_deposit_results(rows, matched))
+
+
+def _match(
+    pays: list[_Pay], deposits: list[BankDeposit], window: int
+) -> dict[int, tuple[str, list[_Pay]]]:
+    """Deposit index -> (part, payments). Exact amounts only; the nearest date wins a tie."""
+    found: dict[int, tuple[str, list[_Pay]]] = {}
+
+    def near(d: BankDeposit, p: _Pay) -> bool:
+        return p.anchor - timedelta(days=EARLY_DAYS) <= d.date <= p.anchor + timedelta(days=window)
+
+    def closest(d: BankDeposit, candidates: list[_Pay]) -> _Pay | None:
+        if not candidates:
+            return None
+        return min(candidates, key=lambda p: (abs((d.date - p.anchor).days), p.key))
+
+    def take(i: int, d: BankDeposit, part: str, members: list[_Pay], how: str) -> None:
+        found[i] = (part, members)
+        for p in members:
+            p.parts.add("net" if part in ("net", "sum") else part)
+            p.deposits.append(d)
+            p.deposited += p.net if part in ("net", "sum") else getattr(p, part)
+            p.how.append(how)
+
+    # 1. one payment, whole.
+    for i, d in enumerate(deposits):
+        hit = closest(d, [p for p in pays if p.open and p.net == d.amount and near(d, p)])
+        if hit is not None:
+            take(i, d, "net", [hit], "net")
+    # 2. several payments refunded on one date, in one deposit.
+    for i, d in enumerate(deposits):
+        if i in found:
+            continue
+        by_day: dict[date, list[_Pay]] = {}
+        for p in pays:
+            if p.open and near(d, p):
+                by_day.setdefault(p.anchor, []).append(p)
+        for day in sorted(by_day, key=lambda day: abs((d.date - day).days)):
+            group = by_day[day]
+            if len(group) > 1 and sum((p.net for p in group), ZERO) == d.amount:
+                take(i, d, "sum", group, "with others")
+                break
+    # 3. principal and interest apart, for payments with no offset.
+    for part in ("principal", "interest"):
+        for i, d in enumerate(deposits):
+            if i in found:
+                continue
+            candidates = [
+                p
+                for p in pays
+                if p.split
+                and "net" not in p.parts
+                and part not in p.parts
+                and near(d, p)
+                and getattr(p, part) == d.amount
+            ]
+            hit = closest(d, candidates)
+            if hit is not None:
+                take(i, d, part, [hit], "principal and interest apart")
+    # 4. the principals (or interests) of payments refunded on one date, in one deposit.
+    for part in ("principal", "interest"):
+        for i, d in enumerate(deposits):
+            if i in found:
+                continue
+            by_day = {}
+            for p in pays:
+                if p.split and "net" not in p.parts and part not in p.parts and near(d, p):
+                    by_day.setdefault(p.anchor, []).append(p)
+            for day in sorted(by_day, key=lambda day: abs((d.date - day).days)):
+                group = by_day[day]
+                if len(group) > 1 and sum((getattr(p, part) for p in group), ZERO) == d.amount:
+                    found[i] = ("sum", group)
+                    for p in group:
+                        p.parts.add(part)
+                        p.deposits.append(d)
+                        p.deposited += getattr(p, part)
+                        p.how.append(f"{part} with others")
+                    break
+    return found
+
+
+def _deposit_results(
+    deposits: list[BankDeposit], matched: dict[int, tuple[str, list[_Pay]]]
+) -> list[DepositMatch]:
+    out = []
+    for i, d in enumerate(deposits):
+        part, members = matched.get(i, ("unmatched", []))
+        out.append(
+            DepositMatch(
+                file=d.file,
+                row=d.row,
+                date=d.date,
+                amount=d.amount,
+                reference=d.reference,
+                payments=tuple(p.key for p in members),
+                part=part,
+            )
+        )
+    return out

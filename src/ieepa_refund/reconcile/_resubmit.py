@@ -1,0 +1,94 @@
+"""Resubmission: failed entries that are ready, declared again through the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from .._model import check_instance
+from ..cape import DeclarationBatch, read_ledger, write_declarations
+from ..cape._format import MAX_ENTRIES
+from ..cape.declarations import Skipped
+from ..errors import InvalidFormat
+from .results import (
+    Reconciliation,
+)
+
+
+def resubmit(
+    reconciliation: Reconciliation,
+    out_dir: str | Path,
+    *,
+    ledger: str | Path,
+    corrected: Collection[str] = (),
+    filer_code: str | None = None,
+    max_entries: int = MAX_ENTRIES,
+) -> DeclarationBatch:
+    """Declare again, through the ledger, the failed entries that are ready.
+
+    Ready: failed with a cause resubmission fixes (``resubmit == "ready"``: the goods-value
+    check CBP removed, a statement not yet processed), or failed on a data error fixed by a
+    post-summary correction and named in ``corrected``. Accepted entries are never declared
+    again: they are neither listed nor let past the ledger, which blocks them; nor is an entry
+    the ledger shows declared again since ``reconciliation`` was made.
+    """
+    check_instance(reconciliation, Reconciliation, field="reconciliation")
+    if not isinstance(out_dir, str | Path):
+        raise InvalidFormat("a folder path", field="out_dir", value=out_dir)
+    if isinstance(corrected, str | bytes) or not isinstance(corrected, Collection):
+        raise InvalidFormat(
+            "a collection of entry numbers (a correction filed for each)",
+            field="corrected",
+            value=corrected,
+        )
+    if not all(isinstance(n, str) for n in corrected):
+        raise InvalidFormat("entry numbers as text", field="corrected", value=list(corrected))
+    fixed = {n.replace("-", "").strip() for n in corrected}
+    # An entry the ledger shows declared since this reconciliation was made is resubmitted already.
+    now = read_ledger(ledger)
+    ready = [
+        e.entry_number
+        for e in reconciliation.entries
+        if e.status == "failed"
+        and (
+            e.resubmit == "ready" or (e.resubmit == "after_correction" and e.entry_number in fixed)
+        )
+        and len(now.get(e.entry_number, ())) <= len(e.declaration_files)
+    ]
+    batch = write_declarations(
+        ready,
+        out_dir,
+        ledger=ledger,
+        filer_code=filer_code,
+        max_entries=max_entries,
+        redeclare=ready,
+    )
+    ignored = _ignored_corrections(reconciliation, corrected, set(ready))
+    if ignored:
+        batch = batch.model_copy(update={"skipped": (*batch.skipped, *ignored)})
+    return batch
+
+
+def _ignored_corrections(
+    reconciliation: Reconciliation, corrected: Collection[str], ready: set[str]
+) -> list[Skipped]:
+    """Each entry named as corrected that is not declared again, and why (never silently)."""
+    by_number = {e.entry_number: e for e in reconciliation.entries}
+    out = []
+    for position, value in enumerate(corrected):
+        number = value.replace("-", "").strip()
+        if number in ready:
+            continue
+        e = by_number.get(number)
+        if e is None:
+            code, why = "CORRECTED_UNKNOWN", "not in the reconciliation"
+        elif e.status != "failed":
+            code, why = "CORRECTED_NOT_FAILED", f"its status is {e.status}: nothing to resubmit"
+        elif e.resubmit == "no":
+            closed = [n for n in e.notes if "window closed" in n]
+            code = "CORRECTION_WINDOW_CLOSED" if closed else "CORRECTED_NOT_RESUBMITTABLE"
+            why = closed[0] if closed else f"CBP's message ({e.cause}) is not cured by resubmitting"
+        else:
+            code, why = "CORRECTED_ALREADY_DECLARED", "the ledger shows it declared again already"
+        out.append(Skipped(position=position, value=value, code=code, message=why))
+    return out
