@@ -43,6 +43,9 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Es003Source = str | Path | IO[str] | IO[bytes] | Any
 #: How often, in rows, the progress callback is called.
 PROGRESS_EVERY = 100_000
+_MISS: Any = object()
+#: Distinct amount cells whose parse is kept for the rest of a file.
+_AMOUNTS_KEPT = 4096
 
 
 @dataclass
@@ -106,9 +109,10 @@ class Es003Stream:
         self._started = True
         remaining: dict[str, int] = {}
         unread: dict[str, int] = {}
+        numbers: dict[Any, str] = {}
         for source in self._files:
-            _count_rows(source, remaining, unread)
-        state = _State(remaining=remaining, bad_rows=unread)
+            _count_rows(source, remaining, unread, numbers)
+        state = _State(remaining=remaining, bad_rows=unread, numbers=numbers)
         for source in self._files:
             before = state.read
             yield from _read_rows(source, state, self._progress)
@@ -170,6 +174,8 @@ class _State:
     bad_rows: dict[str, int] = field(default_factory=dict)
     """Entry number -> rows of it rejected so far (the entry will be flagged incomplete)."""
     dates: dict[str, date | None] = field(default_factory=dict)
+    numbers: dict[Any, str] = field(default_factory=dict)
+    """Entry-number cell -> entry number, filled by the counting pass and reused by the reading pass."""
 
 
 def sample_es003() -> Path:
@@ -236,16 +242,24 @@ def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
     return overrides
 
 
-def _count_rows(source: SourceFile, remaining: dict[str, int], unread: dict[str, int]) -> None:
+def _count_rows(
+    source: SourceFile, remaining: dict[str, int], unread: dict[str, int], numbers: dict[Any, str]
+) -> None:
     """Count each entry's rows; note, per entry, the rows the source could not read as rows
     (a stray quote, an oversized cell), so that the entry is flagged incomplete."""
     index = source.columns["entry_number"]
     for _, row in data_rows(source):
         if row:
-            try:
-                number = parse_entry_number(row[index])
-            except BadCell:
-                continue
+            cell = row[index]
+            # Keyed by the str cell only: as dict keys 1, 1.0 and True are one key.
+            number = numbers.get(cell) if cell.__class__ is str else None
+            if number is None:
+                try:
+                    number = parse_entry_number(cell)
+                except BadCell:
+                    continue
+                if cell.__class__ is str:
+                    numbers[cell] = number
             remaining[number] = remaining.get(number, 0) + 1
     for problem in source.problems:
         if problem.entry_number is not None:
@@ -268,10 +282,15 @@ def _read_rows(
     entry_indexes = [index for _, index in entry_fields]
     # Most cells repeat: an entry's own fields on each of its rows, a few thousand HTS
     # numbers and countries across the file. Each distinct raw value is parsed once.
-    numbers: dict[Any, str] = {}
+    numbers = state.numbers
     lines: dict[Any, int] = {}
     codes: dict[Any, str] = {}
     countries: dict[Any, str] = {}
+    # Amounts and ordinals repeat too ("0.00", "", 1 to 4), keyed by str cells only (as keys,
+    # 1, 1.0 and True are one). Amounts are mostly distinct, so only the first few thousand
+    # are kept: enough for the common ones, without holding a file's worth of them.
+    ordinals: dict[str, Any] = {}
+    amounts: dict[str, Any] = {}
     for number, row in data_rows(source):
         if not row:
             state.blank += 1
@@ -305,11 +324,32 @@ def _read_rows(
             if hts is None:
                 hts = codes[cell] = _hts.validate(cell_text(cell))
             column = "tariff_ordinal"
-            ordinal = parse_ordinal(row[i_ord]) if i_ord is not None else None
+            ordinal = None
+            if i_ord is not None:
+                cell = row[i_ord]
+                ordinal = ordinals.get(cell, _MISS) if cell.__class__ is str else _MISS
+                if ordinal is _MISS:
+                    ordinal = parse_ordinal(cell)
+                    if cell.__class__ is str:
+                        ordinals[cell] = ordinal
             column = "value"
-            value = parse_amount(row[i_value]) if i_value is not None else None
+            value = None
+            if i_value is not None:
+                cell = row[i_value]
+                value = amounts.get(cell, _MISS) if cell.__class__ is str else _MISS
+                if value is _MISS:
+                    value = parse_amount(cell)
+                    if cell.__class__ is str and len(amounts) < _AMOUNTS_KEPT:
+                        amounts[cell] = value
             column = "duty"
-            duty = parse_amount(row[i_duty]) if i_duty is not None else None
+            duty = None
+            if i_duty is not None:
+                cell = row[i_duty]
+                duty = amounts.get(cell, _MISS) if cell.__class__ is str else _MISS
+                if duty is _MISS:
+                    duty = parse_amount(cell)
+                    if cell.__class__ is str and len(amounts) < _AMOUNTS_KEPT:
+                        amounts[cell] = duty
             column = "quantity"
             quantity = parse_quantity(row[i_qty]) if i_qty is not None else None
             for name, amount in (("value", value), ("duty", duty), ("quantity", quantity)):
