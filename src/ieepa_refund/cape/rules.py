@@ -223,7 +223,12 @@ class RuleSet(BaseModel):
         self._by_name = {name: tuple(found) for name, found in groups.items()}
 
     def all(self, name: str) -> tuple[Rule, ...]:
-        return self._by_name.get(name, ())
+        # Read from the private slot directly: pydantic's __getattr__ for private attributes
+        # costs more than the lookup itself.
+        private = self.__pydantic_private__
+        assert private is not None
+        found: tuple[Rule, ...] = private["_by_name"].get(name, ())
+        return found
 
     def first(self, name: str) -> Rule | None:
         found = self.all(name)
