@@ -268,6 +268,31 @@ def test_stream_yields_entries_as_they_complete_and_reports_after(tmp_path: Path
         list(stream)
 
 
+def test_the_collector_threshold_is_raised_while_streaming_and_restored_after(
+    tmp_path: Path,
+) -> None:
+    import gc
+
+    from ieepa_refund.es003 import stream_es003
+    from ieepa_refund.es003._assemble import GC_THRESHOLD_STREAMING
+
+    rows = [row(num(1), 1, "9903.01.24", "1"), row(num(2), 1, "9903.01.24", "2")]
+    before = gc.get_threshold()
+    seen = []
+    outer = stream_es003(write(tmp_path / "a.csv", rows))
+    for _ in outer:
+        seen.append(gc.get_threshold()[0])
+        # A second stream opened and closed inside the first leaves the first's setting alone.
+        assert len(list(stream_es003(write(tmp_path / "b.csv", rows)))) == 2
+        seen.append(gc.get_threshold()[0])
+    assert seen == [GC_THRESHOLD_STREAMING] * 4
+    assert gc.get_threshold() == before
+    abandoned = iter(stream_es003(write(tmp_path / "c.csv", rows)))
+    next(abandoned)
+    abandoned.close()  # a caller that stops early: the threshold is put back too
+    assert gc.get_threshold() == before
+
+
 def test_a_row_of_zeros_is_read_and_reported_not_blank(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
