@@ -262,7 +262,7 @@ def interest_detail(
         factor=growth.factor,
         interest=interest,
         unrounded=unrounded,
-        projected=any(p.projected for p in periods),
+        projected=any(run[4] for run in growth.runs),  # each period's projected flag
         data_version=table.data_version,
     )
 
