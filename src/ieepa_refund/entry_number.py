@@ -61,9 +61,9 @@ def calc_check_digit(first_ten: str) -> str:
     return _check_digit(compact(first_ten))
 
 
-# Cached: one entry number is checked by the reader, the Entry model, screening and the
-# declarations, so a job computes each check digit once, not four times.
-@lru_cache(maxsize=1 << 16)
+# Cached: the reader checks an entry number and the Entry model checks it again at once; a
+# small cache catches that without holding every number of a streamed file.
+@lru_cache(maxsize=1024)
 def _check_digit(first_ten: str) -> str:
     if not _FIRST_TEN.fullmatch(first_ten):
         raise InvalidFormat(
