@@ -450,8 +450,15 @@ def _read_rows(
                      (value, quantity, unit, rate, duty), fields)  # fmt: skip
         if entry_no is not None:
             left = remaining.get(entry_no, 0) - 1
-            remaining[entry_no] = left
-            if left <= 0 and entry_no in accs:
+            if left > 0:
+                remaining[entry_no] = left
+                continue
+            # The entry's last row: no row of it is left in any file (the counting pass saw
+            # them all), so its count and its number's cell are forgotten, and memory follows
+            # the entries still open, not every entry of the file.
+            remaining.pop(entry_no, None)
+            numbers.pop(row[i_entry], None)
+            if entry_no in accs:
                 entry = _finish(accs[entry_no], state)
                 if entry is not None:
                     yield entry
