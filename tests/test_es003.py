@@ -268,28 +268,33 @@ def test_stream_yields_entries_as_they_complete_and_reports_after(tmp_path: Path
         list(stream)
 
 
-def test_the_collector_threshold_is_raised_while_streaming_and_restored_after(
-    tmp_path: Path,
+def test_the_collector_threshold_is_raised_while_reading_and_never_while_the_caller_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gc
 
-    from ieepa_refund.es003 import stream_es003
-    from ieepa_refund.es003._assemble import GC_THRESHOLD_STREAMING
+    from ieepa_refund.es003 import _assemble, stream_es003
 
     rows = [row(num(1), 1, "9903.01.24", "1"), row(num(2), 1, "9903.01.24", "2")]
     before = gc.get_threshold()
-    seen = []
-    outer = stream_es003(write(tmp_path / "a.csv", rows))
-    for _ in outer:
-        seen.append(gc.get_threshold()[0])
-        # A second stream opened and closed inside the first leaves the first's setting alone.
+    reading: list[int] = []
+    finish = _assemble._finish
+
+    def watched(acc: object, state: object) -> object:
+        reading.append(gc.get_threshold()[0])
+        return finish(acc, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_assemble, "_finish", watched)
+    caller: list[tuple[int, int, int]] = []
+    for _ in stream_es003(write(tmp_path / "a.csv", rows)):
+        caller.append(gc.get_threshold())
+        # A second stream read inside the first's loop leaves the caller's setting as it was.
         assert len(list(stream_es003(write(tmp_path / "b.csv", rows)))) == 2
-        seen.append(gc.get_threshold()[0])
-    assert seen == [GC_THRESHOLD_STREAMING] * 4
-    assert gc.get_threshold() == before
+        caller.append(gc.get_threshold())
+    assert reading == [_assemble.GC_THRESHOLD_STREAMING] * 6
+    assert caller == [before] * 4
     abandoned = iter(stream_es003(write(tmp_path / "c.csv", rows)))
-    next(abandoned)
-    abandoned.close()  # a caller that stops early: the threshold is put back too
+    next(abandoned)  # a caller that stops early: nothing is left raised
     assert gc.get_threshold() == before
 
 

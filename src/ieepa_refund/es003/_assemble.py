@@ -110,8 +110,15 @@ class Es003Stream:
         if self._started:
             raise RuntimeError("an Es003Stream is read once; call stream_es003 again")
         self._started = True
-        with _fewer_collections():
-            yield from self._entries()
+        entries = self._entries()
+        while True:
+            # Raised only while the reader works, put back before each entry is handed over:
+            # the caller's own code, and a stream it abandons, never run with it raised.
+            with _fewer_collections():
+                entry = next(entries, None)
+            if entry is None:
+                return
+            yield entry
 
     def _entries(self) -> Iterator[Entry]:
         remaining: dict[str, int] = {}
