@@ -23,7 +23,7 @@ from ieepa_refund.cape import (
     screen,
     write_declarations,
 )
-from ieepa_refund.cape.rules import has_term
+from ieepa_refund.cape.rules import RULE_NAMES, RuleSet, has_term
 from tests.strategies import entry_numbers
 
 LIQ = date(2026, 4, 24)
@@ -232,6 +232,17 @@ def test_rule_values_are_typed_when_loaded() -> None:
     (cancelled,) = ruleset.all("summary_cancelled")
     assert cancelled.terms == (("CANCELLED",), ("REJECTED",))
     assert default_cape_rules().in_force(date(2026, 4, 19)).lookback_days is None
+
+
+def test_a_rule_set_looked_up_by_name_gives_what_a_scan_of_its_rules_gives() -> None:
+    rules = default_cape_rules()
+    for on in (date(2026, 4, 19), date(2026, 4, 20), date(2026, 7, 1), date(2027, 1, 1)):
+        ruleset = rules.in_force(on)
+        # Resolved once per date, and equal to a set built afresh.
+        assert rules.in_force(on) is ruleset
+        assert ruleset == RuleSet(on=on, rules=ruleset.rules, data_version=ruleset.data_version)
+        for name in RULE_NAMES:
+            assert ruleset.all(name) == tuple(r for r in ruleset.rules if r.rule == name)
 
 
 @pytest.mark.parametrize(

@@ -268,6 +268,36 @@ def test_stream_yields_entries_as_they_complete_and_reports_after(tmp_path: Path
         list(stream)
 
 
+def test_the_collector_threshold_is_raised_while_reading_and_never_while_the_caller_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from ieepa_refund.es003 import _assemble, stream_es003
+
+    rows = [row(num(1), 1, "9903.01.24", "1"), row(num(2), 1, "9903.01.24", "2")]
+    before = gc.get_threshold()
+    reading: list[int] = []
+    finish = _assemble._finish
+
+    def watched(acc: object, state: object) -> object:
+        reading.append(gc.get_threshold()[0])
+        return finish(acc, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_assemble, "_finish", watched)
+    caller: list[tuple[int, int, int]] = []
+    for _ in stream_es003(write(tmp_path / "a.csv", rows)):
+        caller.append(gc.get_threshold())
+        # A second stream read inside the first's loop leaves the caller's setting as it was.
+        assert len(list(stream_es003(write(tmp_path / "b.csv", rows)))) == 2
+        caller.append(gc.get_threshold())
+    assert reading == [_assemble.GC_THRESHOLD_STREAMING] * 6
+    assert caller == [before] * 4
+    abandoned = iter(stream_es003(write(tmp_path / "c.csv", rows)))
+    next(abandoned)  # a caller that stops early: nothing is left raised
+    assert gc.get_threshold() == before
+
+
 def test_a_row_of_zeros_is_read_and_reported_not_blank(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active

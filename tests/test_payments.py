@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ieepa_refund import EntryRefund, ValidationError, consolidate
+from ieepa_refund import Allocation, EntryRefund, ValidationError, consolidate
 from tests.strategies import PAYEES, distinct_refunds, entry_refunds, money
 
 ZERO = Decimal("0.00")
@@ -176,3 +176,24 @@ def test_allocations_sum_exactly_to_the_payment(
 @given(entry_refunds())
 def test_payee_is_the_4811_party_when_named(one: EntryRefund) -> None:
     assert one.payee == (one.notify_party or one.importer_number)
+
+
+@given(distinct_refunds())
+def test_allocations_built_unvalidated_equal_validated_ones(refunds: list[EntryRefund]) -> None:
+    """Each allocation, dumped and validated again, equals the one consolidation built."""
+    for payment in consolidate(refunds, offsets={PAYEES[0]: Decimal("10.00")}):
+        for allocation in payment.allocations:
+            assert Allocation.model_validate(allocation.model_dump()) == allocation
+
+
+def test_a_slim_record_with_whole_numbers_is_still_validated_into_decimals() -> None:
+    from types import SimpleNamespace
+
+    slim = SimpleNamespace(
+        entry_number="31600000012", payee="12-3456789AB", liquidation_date=date(2026, 5, 1),
+        principal=5, interest=None,
+    )  # fmt: skip
+    (payment,) = consolidate([slim])
+    (allocation,) = payment.allocations
+    assert allocation.principal == Decimal(5)
+    assert isinstance(allocation.principal, Decimal)

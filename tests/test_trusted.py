@@ -40,3 +40,19 @@ def test_entries_read_from_an_es003_revalidate_to_themselves() -> None:
 def test_every_field_must_be_given() -> None:
     with pytest.raises(TypeError, match="missing \\['hts', 'line'\\]"):
         trusted(RefundWarning, code="X", message="m")
+
+
+def test_a_copy_with_changes_leaves_the_shared_field_names_alone() -> None:
+    """Trusted instances share one set of field names; copying one with changes never alters it."""
+    first = trusted(RefundWarning, code="X", message="m", line=None, hts=None)
+    second = trusted(RefundWarning, code="Y", message="n", line=1, hts=None)
+    before = set(first.model_fields_set)
+    changed = first.model_copy(update={"line": 2})
+    assert (changed.line, changed.model_fields_set) == (2, before)
+    assert (
+        first.model_fields_set
+        == second.model_fields_set
+        == before
+        == set(RefundWarning.model_fields)
+    )
+    assert RefundWarning.model_validate(first.model_dump()) == first

@@ -28,6 +28,7 @@ Appendix E's worked example:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from .errors import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
@@ -46,6 +47,7 @@ _LETTER_DIGITS = {
     **{c: str(i + 2) for i, c in enumerate("STUVWXYZ")},
 }
 _SHAPE = re.compile(r"[0-9A-Z]{3}[0-9]{8}")
+_FIRST_TEN = re.compile(r"[0-9A-Z]{3}[0-9]{7}")
 _STRIP = str.maketrans("", "", " -")
 
 
@@ -56,8 +58,14 @@ def compact(number: str) -> str:
 
 def calc_check_digit(first_ten: str) -> str:
     """The check digit of the filer code and transaction number (10 characters)."""
-    first_ten = compact(first_ten)
-    if not re.fullmatch(r"[0-9A-Z]{3}[0-9]{7}", first_ten):
+    return _check_digit(compact(first_ten))
+
+
+# Cached: the reader checks an entry number and the Entry model checks it again at once; a
+# small cache catches that without holding every number of a streamed file.
+@lru_cache(maxsize=1024)
+def _check_digit(first_ten: str) -> str:
+    if not _FIRST_TEN.fullmatch(first_ten):
         raise InvalidFormat(
             "expected a 3-character filer code and a 7-digit transaction number",
             field="entry_number",

@@ -24,6 +24,7 @@ from typing import ClassVar, Protocol, overload
 from pydantic import BaseModel, ConfigDict
 
 from ._tabular import Tabular
+from ._trusted import trusted
 from .errors import InvalidFormat
 from .money import allocate, exact, to_decimal
 from .tables import Level, column, summary_html
@@ -259,14 +260,7 @@ def _payment(
     gross = [r.principal + (r.interest or ZERO) for r in members]
     offsets = allocate(offset, gross)
     allocations = tuple(
-        Allocation(
-            entry_number=r.entry_number,
-            principal=r.principal,
-            interest=r.interest or ZERO,
-            offset=share,
-            net=g - share,
-        )
-        for r, g, share in zip(members, gross, offsets, strict=True)
+        _allocation(r, g, share) for r, g, share in zip(members, gross, offsets, strict=True)
     )
     return Payment(
         payee=payee,
@@ -279,3 +273,23 @@ def _payment(
         allocations=allocations,
         interest_missing=sum(1 for r in members if r.interest is None),
     )
+
+
+def _allocation(refund: Payable, gross: Decimal, share: Decimal) -> Allocation:
+    entry_number, principal, interest = refund.entry_number, refund.principal, refund.interest
+    values = {
+        "entry_number": entry_number,
+        "principal": principal,
+        "interest": interest or ZERO,
+        "offset": share,
+        "net": gross - share,
+    }
+    # An EntryRefund's values (str and Decimal, already checked) need no validation: a million
+    # entries make a million allocations. Anything else a slim record holds is validated.
+    if (
+        entry_number.__class__ is str
+        and principal.__class__ is Decimal
+        and (interest is None or interest.__class__ is Decimal)
+    ):
+        return trusted(Allocation, **values)
+    return Allocation(**values)

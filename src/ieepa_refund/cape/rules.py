@@ -27,7 +27,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from .._resources import as_dir, once, read_csv, read_manifest
@@ -214,9 +214,23 @@ class RuleSet(BaseModel):
     on: date
     rules: tuple[Rule, ...]
     data_version: str
+    # Screening asks for rules by name a dozen times an entry: grouped once, when the set is made
+    # (derived from ``rules`` alone, so two equal sets hold equal groups).
+    _by_name: dict[str, tuple[Rule, ...]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        groups: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            groups.setdefault(rule.rule, []).append(rule)
+        self._by_name = {name: tuple(found) for name, found in groups.items()}
 
     def all(self, name: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.rule == name)
+        # Read from the private slot directly: pydantic's __getattr__ for private attributes
+        # costs more than the lookup itself.
+        private = self.__pydantic_private__
+        assert private is not None
+        found: tuple[Rule, ...] = private["_by_name"].get(name, ())
+        return found
 
     def first(self, name: str) -> Rule | None:
         found = self.all(name)
@@ -232,7 +246,7 @@ class RuleSet(BaseModel):
 class CapeRules:
     """Every rule row, looked up by declaration date."""
 
-    __slots__ = ("data_version", "rows")
+    __slots__ = ("_in_force", "data_version", "rows")
 
     def __init__(self, rows: Iterable[Rule], *, data_version: str) -> None:
         rows = tuple(rows)
@@ -245,6 +259,7 @@ class CapeRules:
                 raise DataError(f"CAPE rule {row.rule} ({row.value}) ends before it starts")
         self.rows = tuple(sorted(rows, key=lambda r: (r.rule, r.value, r.effective_from)))
         self.data_version = data_version
+        self._in_force: dict[date, RuleSet] = {}
 
     def __repr__(self) -> str:
         return f"<CapeRules {self.data_version}: {len(self.rows)} rows>"
@@ -279,11 +294,17 @@ class CapeRules:
         return cls(rows, data_version=str(manifest["data_version"]))
 
     def in_force(self, on: date) -> RuleSet:
-        return RuleSet(
-            on=on,
-            rules=tuple(r for r in self.rows if r.in_force(on)),
-            data_version=self.data_version,
-        )
+        # Resolved once per declaration date: a portfolio screens every entry on the same date.
+        found = self._in_force.get(on)
+        if found is None:
+            found = RuleSet(
+                on=on,
+                rules=tuple(r for r in self.rows if r.in_force(on)),
+                data_version=self.data_version,
+            )
+            if len(self._in_force) < 1024:  # a caller sweeping dates does not grow it forever
+                self._in_force[on] = found
+        return found
 
 
 def _first_error(exc: PydanticValidationError) -> str:

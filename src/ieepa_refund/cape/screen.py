@@ -372,8 +372,10 @@ def _psc_window(
     scheduled liquidation, needs a date ES-003 does not carry.
     """
     rule = ruleset.first("psc_window")
+    if rule is None or rule.days is None or not reasons:  # most entries: nothing to fix
+        return []
     fixes = {r.code for name in _PSC_FIXES for r in ruleset.all(name)}
-    if rule is None or rule.days is None or not fixes & _codes(reasons):
+    if not fixes & _codes(reasons):
         return []
     summary = entry.entry_summary_date or entry.entry_date
     closes = summary + timedelta(days=rule.days)

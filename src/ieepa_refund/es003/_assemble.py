@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -43,6 +46,9 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Es003Source = str | Path | IO[str] | IO[bytes] | Any
 #: How often, in rows, the progress callback is called.
 PROGRESS_EVERY = 100_000
+_MISS: Any = object()
+#: Distinct amount cells whose parse is kept for the rest of a file.
+_AMOUNTS_KEPT = 4096
 
 
 @dataclass
@@ -104,11 +110,23 @@ class Es003Stream:
         if self._started:
             raise RuntimeError("an Es003Stream is read once; call stream_es003 again")
         self._started = True
+        entries = self._entries()
+        while True:
+            # Raised only while the reader works, put back before each entry is handed over:
+            # the caller's own code, and a stream it abandons, never run with it raised.
+            with _fewer_collections():
+                entry = next(entries, None)
+            if entry is None:
+                return
+            yield entry
+
+    def _entries(self) -> Iterator[Entry]:
         remaining: dict[str, int] = {}
         unread: dict[str, int] = {}
+        numbers: dict[Any, str] = {}
         for source in self._files:
-            _count_rows(source, remaining, unread)
-        state = _State(remaining=remaining, bad_rows=unread)
+            _count_rows(source, remaining, unread, numbers)
+        state = _State(remaining=remaining, bad_rows=unread, numbers=numbers)
         for source in self._files:
             before = state.read
             yield from _read_rows(source, state, self._progress)
@@ -170,6 +188,42 @@ class _State:
     bad_rows: dict[str, int] = field(default_factory=dict)
     """Entry number -> rows of it rejected so far (the entry will be flagged incomplete)."""
     dates: dict[str, date | None] = field(default_factory=dict)
+    fields_sets: dict[frozenset[str], set[str]] = field(default_factory=dict)
+    numbers: dict[Any, str] = field(default_factory=dict)
+    """Entry-number cell -> entry number, filled by the counting pass and reused by the reading pass."""
+
+
+#: The youngest generation's collection threshold while entries stream (Python's default: 700).
+#: Reading makes millions of objects and frees them entry by entry, with no reference cycles to
+#: find; collecting every 700 allocations cost about 4% of a streamed job.
+GC_THRESHOLD_STREAMING = 100_000
+_GC_LOCK = threading.Lock()
+_gc_saved: list[tuple[int, int, int]] = []
+"""The threshold to restore, while any stream is open (one entry per open stream)."""
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The garbage collector's youngest threshold raised while streaming, then put back.
+
+    Streams may be open at once (nested, in threads): the first one in saves the threshold and
+    the last one out restores it, unless the caller has set another in the meantime.
+    """
+    with _GC_LOCK:
+        if not _gc_saved:
+            saved = gc.get_threshold()
+            _gc_saved.append(saved)
+            if 0 < saved[0] < GC_THRESHOLD_STREAMING:  # 0: collection is off; left so
+                gc.set_threshold(GC_THRESHOLD_STREAMING, *saved[1:])
+        else:
+            _gc_saved.append(_gc_saved[0])
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            saved = _gc_saved.pop()
+            if not _gc_saved and gc.get_threshold()[0] == GC_THRESHOLD_STREAMING:
+                gc.set_threshold(*saved)
 
 
 def sample_es003() -> Path:
@@ -236,16 +290,26 @@ def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
     return overrides
 
 
-def _count_rows(source: SourceFile, remaining: dict[str, int], unread: dict[str, int]) -> None:
+def _count_rows(
+    source: SourceFile, remaining: dict[str, int], unread: dict[str, int], numbers: dict[Any, str]
+) -> None:
     """Count each entry's rows; note, per entry, the rows the source could not read as rows
     (a stray quote, an oversized cell), so that the entry is flagged incomplete."""
     index = source.columns["entry_number"]
     for _, row in data_rows(source):
         if row:
-            try:
-                number = parse_entry_number(row[index])
-            except BadCell:
-                continue
+            cell = row[index]
+            # Keyed by the str cell only: as dict keys 1, 1.0 and True are one key.
+            number = numbers.get(cell) if cell.__class__ is str else None
+            if number is None:
+                try:
+                    number = parse_entry_number(cell)
+                except BadCell:
+                    continue
+                if cell.__class__ is str:
+                    if number == cell:
+                        number = cell  # one string for the cell, the key and the number
+                    numbers[cell] = number
             remaining[number] = remaining.get(number, 0) + 1
     for problem in source.problems:
         if problem.entry_number is not None:
@@ -268,10 +332,18 @@ def _read_rows(
     entry_indexes = [index for _, index in entry_fields]
     # Most cells repeat: an entry's own fields on each of its rows, a few thousand HTS
     # numbers and countries across the file. Each distinct raw value is parsed once.
-    numbers: dict[Any, str] = {}
+    numbers = state.numbers
     lines: dict[Any, int] = {}
     codes: dict[Any, str] = {}
     countries: dict[Any, str] = {}
+    # Amounts, quantities, units and ordinals repeat too ("0.00", "NO", 1 to 4): one parse and
+    # one object for each (an entry held in memory shares them), keyed by str cells only (as keys,
+    # 1, 1.0 and True are one). Amounts are mostly distinct, so only the first few thousand
+    # are kept: enough for the common ones, without holding a file's worth of them.
+    ordinals: dict[str, Any] = {}
+    amounts: dict[str, Any] = {}
+    quantities: dict[str, Any] = {}
+    units: dict[str, Any] = {}
     for number, row in data_rows(source):
         if not row:
             state.blank += 1
@@ -305,19 +377,54 @@ def _read_rows(
             if hts is None:
                 hts = codes[cell] = _hts.validate(cell_text(cell))
             column = "tariff_ordinal"
-            ordinal = parse_ordinal(row[i_ord]) if i_ord is not None else None
+            ordinal = None
+            if i_ord is not None:
+                cell = row[i_ord]
+                ordinal = ordinals.get(cell, _MISS) if cell.__class__ is str else _MISS
+                if ordinal is _MISS:
+                    ordinal = parse_ordinal(cell)
+                    if cell.__class__ is str:
+                        ordinals[cell] = ordinal
             column = "value"
-            value = parse_amount(row[i_value]) if i_value is not None else None
+            value = None
+            if i_value is not None:
+                cell = row[i_value]
+                value = amounts.get(cell, _MISS) if cell.__class__ is str else _MISS
+                if value is _MISS:
+                    value = parse_amount(cell)
+                    if cell.__class__ is str and len(amounts) < _AMOUNTS_KEPT:
+                        amounts[cell] = value
             column = "duty"
-            duty = parse_amount(row[i_duty]) if i_duty is not None else None
+            duty = None
+            if i_duty is not None:
+                cell = row[i_duty]
+                duty = amounts.get(cell, _MISS) if cell.__class__ is str else _MISS
+                if duty is _MISS:
+                    duty = parse_amount(cell)
+                    if cell.__class__ is str and len(amounts) < _AMOUNTS_KEPT:
+                        amounts[cell] = duty
             column = "quantity"
-            quantity = parse_quantity(row[i_qty]) if i_qty is not None else None
+            quantity = None
+            if i_qty is not None:
+                cell = row[i_qty]
+                quantity = quantities.get(cell, _MISS) if cell.__class__ is str else _MISS
+                if quantity is _MISS:
+                    quantity = parse_quantity(cell)
+                    if cell.__class__ is str and len(quantities) < _AMOUNTS_KEPT:
+                        quantities[cell] = quantity
             for name, amount in (("value", value), ("duty", duty), ("quantity", quantity)):
                 if amount is not None and amount < 0:
                     column = name
                     raise BadCell("a negative amount (a correction?) cannot be used")
             column = "unit"
-            unit = (cell_text(row[i_unit]).upper() or None) if i_unit is not None else None
+            unit = None
+            if i_unit is not None:
+                cell = row[i_unit]
+                unit = units.get(cell, _MISS) if cell.__class__ is str else _MISS
+                if unit is _MISS:
+                    unit = cell_text(cell).upper() or None
+                    if cell.__class__ is str and len(units) < _AMOUNTS_KEPT:
+                        units[cell] = unit
             column = "rate"
             rate = cell_text(row[i_rate]) or None if i_rate is not None else None
             if rate is not None:
@@ -368,8 +475,15 @@ def _read_rows(
                      (value, quantity, unit, rate, duty), fields)  # fmt: skip
         if entry_no is not None:
             left = remaining.get(entry_no, 0) - 1
-            remaining[entry_no] = left
-            if left <= 0 and entry_no in accs:
+            if left > 0:
+                remaining[entry_no] = left
+                continue
+            # The entry's last row: no row of it is left in any file (the counting pass saw
+            # them all), so its count and its number's cell are forgotten, and memory follows
+            # the entries still open, not every entry of the file.
+            remaining.pop(entry_no, None)
+            numbers.pop(row[i_entry], None)
+            if entry_no in accs:
                 entry = _finish(accs[entry_no], state)
                 if entry is not None:
                     yield entry
@@ -397,7 +511,6 @@ def _add_row(
     """
     ordinals = acc.tariffs.setdefault((line_no, hts), {})
     seen = ordinals.get(ordinal)
-    where = f"line {line_no}, {_hts.format(hts)}"
     repeat = False
     if seen is None and ordinals and (ordinal is None or None in ordinals):
         # A blank ordinal against a present one: the same tariff or a second one? Never a guess.
@@ -405,7 +518,7 @@ def _add_row(
         acc.conflicts.append(
             Problem(
                 code="CONFLICTING_ROWS",
-                message=f"{where} has a tariff ordinal on one row "
+                message=f"line {line_no}, {_hts.format(hts)} has a tariff ordinal on one row "
                 f"({other if ordinal is None else ordinal}) and none on another",
                 file=file,
                 row=number,
@@ -421,8 +534,8 @@ def _add_row(
         acc.duplicates.append(
             Problem(
                 code="DUPLICATE_ROW",
-                message=f"repeats an earlier row of {where} (blank cells filled from either); "
-                "counted once",
+                message=f"repeats an earlier row of line {line_no}, {_hts.format(hts)} "
+                "(blank cells filled from either); counted once",
                 file=file,
                 row=number,
                 entry_number=acc.number,
@@ -432,7 +545,7 @@ def _add_row(
         acc.conflicts.append(
             Problem(
                 code="CONFLICTING_ROWS",
-                message=f"{where} appears twice with different values",
+                message=f"line {line_no}, {_hts.format(hts)} appears twice with different values",
                 file=file,
                 row=number,
                 entry_number=acc.number,
@@ -617,6 +730,11 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
                 )
             )
         return None
+    # Entries of one file set the same few combinations of fields: one shared set of names for
+    # each, not a set per entry (a set of 20 names is 1-2 KB, a quarter of an entry).
+    given = entry.__pydantic_fields_set__
+    shared = state.fields_sets.setdefault(frozenset(given), given)
+    object.__setattr__(entry, "__pydantic_fields_set__", shared)
     state.problems.extend(acc.duplicates)
     state.duplicate += len(acc.duplicates)
     state.rejected += len(acc.duplicates)

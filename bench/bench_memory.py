@@ -1,0 +1,76 @@
+"""Memory held per imported Entry and per EntryRefund, measured with tracemalloc.
+
+    python bench/bench_memory.py [--rows 50000] [--rows-per-entry 4]
+
+Reads a synthetic ES-003 (the same generator and seed as bench_pipeline.py), keeps every
+entry, then computes and keeps every refund (interest to 2026-07-01), and reports the bytes
+traced per entry and per refund, and what the entries and refunds of a million-row file
+(210,527 entries at 4 rows an entry) would hold at that rate. Caches are warmed first so that
+what is shared by all entries (the registry, the rate table) is not counted against them.
+
+This is a measurement, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import tempfile
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+from bench_pipeline import generate
+
+ENTRIES_AT_1M_ROWS = 210_527
+
+
+def measure(path: Path) -> dict[str, float]:
+    from ieepa_refund import compute_refund, default_rate_table, default_registry
+    from ieepa_refund.es003 import read_es003
+
+    registry, rates, until = default_registry(), default_rate_table(), date(2026, 7, 1)
+    for entry in read_es003(path).entries:  # warm every cache on the same data, then forget it
+        compute_refund(entry, registry=registry, rates=rates, interest_until=until)
+    gc.collect()
+    tracemalloc.start()
+    imported = read_es003(path)
+    gc.collect()
+    held_entries = tracemalloc.get_traced_memory()[0]
+    refunds = [
+        compute_refund(e, registry=registry, rates=rates, interest_until=until)
+        for e in imported.entries
+    ]
+    gc.collect()
+    held_all = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    count = len(imported.entries)
+    assert len(refunds) == count
+    return {
+        "entries": count,
+        "entry_kb": held_entries / count / 1024,
+        "refund_kb": (held_all - held_entries) / count / 1024,
+        "at_1m_rows_mb": held_all / count * ENTRIES_AT_1M_ROWS / 2**20,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--rows-per-entry", type=int, default=4)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "es003.csv"
+        generate(path, args.rows, args.rows_per_entry)
+        found = measure(path)
+    print(
+        f"{args.rows:,} rows, {found['entries']:,} entries: {found['entry_kb']:.1f} KB per Entry "
+        f"(with the import's report), {found['refund_kb']:.1f} KB per EntryRefund; the entries "
+        f"and refunds of 1M rows ({ENTRIES_AT_1M_ROWS:,} entries) would hold "
+        f"{found['at_1m_rows_mb']:,.0f} MB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
