@@ -578,3 +578,29 @@ def test_a_plaintiff_that_is_not_an_importer_number_is_a_usage_error(tmp_path: P
     with pytest.raises(SystemExit) as info:
         main([*args, "--plaintiff", "garbage!"])
     assert info.value.code == 2
+
+
+def test_a_duty_deposits_file_gives_segmented_interest_and_reports_what_it_cannot_attach(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--duty-deposits: an entry's deposit and supplemental deposit accrue interest per segment
+    (19 CFR 24.36(a)(1)); a history for an entry not in the ES-003 is a problem, never dropped."""
+    deposits = tmp_path / "deposits.csv"
+    deposits.write_text(
+        "Entry Number,Kind,Date,Amount\n"
+        '316-1000011-4,deposit,06/12/2025,"4,500.00"\n'
+        '316-1000011-4,supplemental,09/02/2025,"1,000.00"\n'
+        "999-0000000-1,deposit,06/12/2025,10.00\n",
+        encoding="utf-8",
+    )
+    out, problems = tmp_path / "r.csv", tmp_path / "p.csv"
+    args = ["estimate", str(sample_es003()), "--as-of", "2026-11-28", "--out", str(out)]
+    assert main([*args, "--duty-deposits", str(deposits), "--problems", str(problems)]) == 1
+    with out.open(newline="") as f:
+        (row,) = [r for r in csv.DictReader(f) if r["entry_number"] == "31610000114"]
+    # $4,500 from 2025-06-12 and $1,000 from 2025-09-02, liquidated 2026-04-24: 31.70 + 135.62
+    # (tests/test_deposits.py has the working), against 185.32 for one deposit of it all.
+    assert (row["principal"], row["interest"]) == ("3000.00", "167.32")
+    assert "DEPOSITS_WITHOUT_ENTRY" in capsys.readouterr().err
+    with problems.open(newline="") as f:
+        assert "DEPOSITS_WITHOUT_ENTRY" in {r["code"] for r in csv.DictReader(f)}

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from ..cape.declarations import read_ledger
 from ..entry import Entry
-from ..es003 import Es003Report, Es003Stream, sample_es003
+from ..es003 import Es003Report, Es003Stream, Problem, read_deposits, sample_es003, with_deposits
 from ..interest import RateTable, default_rate_table
 from ..refund import EntryRefund, RefundOptions, compute_refund
 from ..registry import default_registry, is_ieepa_status
@@ -145,11 +145,21 @@ def _estimate(
         # Read only here: a mistyped path would silently show every entry as undeclared.
         raise UsageError(f"{args.ledger}: no such ledger file")
     ledger = read_ledger(args.ledger) if args.ledger else {}
+    # Deposit histories (19 CFR 24.36(a)(1) segments), read whole before the entries stream.
+    histories = read_deposits(*args.duty_deposits) if args.duty_deposits else None
+    attached: set[str] = set()
+    deposit_problems: list[Problem] = list(histories.problems) if histories else []
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
     with Outputs() as outputs:
         target = _rows(args, outputs, out)
         for entry in stream:
+            if histories is not None and entry.entry_number in histories.deposits:
+                one = {entry.entry_number: histories.deposits[entry.entry_number]}
+                done = with_deposits([entry], one)
+                (entry,) = done.entries
+                deposit_problems.extend(done.problems)
+                attached.add(entry.entry_number)
             refund = compute_refund(entry, options=options, registry=registry, rates=rates)
             paid = _ieepa_paid(refund)
             road = entry_road(
@@ -180,7 +190,15 @@ def _estimate(
         if target is not None:
             target.close()
         report = stream.report
-        report_input(report, problems_out, outputs)
+        if histories is not None:
+            # Every history ends on its entry or in a problem, as with_deposits says it.
+            unused = sorted(set(histories.deposits) - attached)
+            deposit_problems.extend(
+                with_deposits((), {n: histories.deposits[n] for n in unused}).problems
+            )
+        report_input(report, problems_out, outputs, more=deposit_problems)
+        for problem in deposit_problems:  # after the ES-003's own problems, as they are written
+            print(problem, file=sys.stderr)
         outputs.commit()
     if not to_stdout:
         _summary(report, summaries, args, as_of, out)
@@ -190,7 +208,7 @@ def _estimate(
             file=sys.stderr,
         )
         return 1
-    return 1 if report.rows_rejected else 0
+    return 1 if report.rows_rejected or deposit_problems else 0
 
 
 def _timing(args: argparse.Namespace) -> CapeTiming:

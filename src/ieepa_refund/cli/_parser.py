@@ -206,6 +206,15 @@ def _estimating(sub: argparse.ArgumentParser) -> None:
         help="CSV of entries already declared (as `cape --ledger` writes it): read only, so "
         "their road says where they were declared",
     )
+    sub.add_argument(
+        "--duty-deposits",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file of each entry's deposits and pre-liquidation refunds (entry number, date, "
+        "amount, kind): interest is computed per segment (19 CFR 24.36(a)(1)); repeatable",
+    )
     sub.add_argument("--corporate", action="store_true", help="use the corporate overpayment rate")
     sub.add_argument(
         "--method",
