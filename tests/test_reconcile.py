@@ -872,3 +872,21 @@ def test_ignored_corrections_are_reported_with_why(tmp_path: Path) -> None:
         entries[1].entry_number: "CORRECTION_WINDOW_CLOSED",
         unknown: "CORRECTED_UNKNOWN",
     }
+
+
+def test_a_renamed_message_is_not_a_lifted_rule() -> None:
+    """CSMS #69056483 renamed HTS RELATIONSHIP/SEQUENCE MISMATCH on 2026-06-25; the fault, in the
+    entry's data (which screening cannot see), still excludes: a correction first, not a plain
+    resubmission, even when our screening finds nothing today."""
+    one = entry(1, liquidated=None)  # unliquidated: today CAPE would take it, as far as we see
+    claims = read_claims(io.StringIO(csv_text([
+        ["ENTRY_NUMBER", "STATUS", "ERROR_DESCRIPTION"],
+        [one.entry_number, "Failed", "HTS RELATIONSHIP/SEQUENCE MISMATCH"],
+    ])))  # fmt: skip
+    rec = reconcile(
+        [one], ledger={one.entry_number: ["a.csv"]}, claims=claims, as_of=date(2026, 11, 28)
+    )
+    (result,) = rec.entries
+    assert result.status == "failed"
+    assert result.resubmit != "ready"
+    assert "ended on" not in (result.fix or "")

@@ -144,10 +144,18 @@ def _lifted(entry: Entry, message: str | None, as_of: date) -> date | None:
         return None
     key = _message_key(message)
     rules = default_cape_rules()
+    now = rules.in_force(as_of)
+    # A rule is lifted when it ended and what follows it is not the same exclusion under new
+    # words: CSMS #69056483 only renamed HTS RELATIONSHIP/SEQUENCE MISMATCH (the fault, in
+    # the entry's data, which our screening cannot see, still excludes), while the
+    # reconciliation rule of 2026-06-29 changed what it excludes.
     ended = [
         r.effective_to
         for r in rules.rows
-        if r.effective_to is not None and r.effective_to <= as_of and _message_key(r.message) == key
+        if r.effective_to is not None
+        and r.effective_to <= as_of
+        and _message_key(r.message) == key
+        and not any(n.rule == r.rule and n.value == r.value for n in now.all(r.rule))
     ]
     if not ended:
         return None
