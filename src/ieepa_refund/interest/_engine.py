@@ -26,7 +26,7 @@ from ._conventions import (
     RateColumn,
     rate_column,
 )
-from ._exact import accrual_days, check_dates, check_flag, check_rates
+from ._exact import accrual_days, check_dates, check_flag, check_span
 from ._table import RateTable, segments
 
 __all__ = [
@@ -245,14 +245,7 @@ def interest_growth(
     span asks for the span once and applies it itself (the bulk engine does, in cents).
     Raises what :func:`interest_detail` raises for the same dates and options.
     """
-    check_dates(deposited, until)
-    check_flag(corporate, field="corporate")
-    check_flag(project, field="project")
-    table = check_rates(rates)
-    if not isinstance(conventions, InterestConventions):
-        raise InvalidFormat(
-            "an InterestConventions is expected", field="conventions", value=conventions
-        )
+    table = check_span(deposited, until, corporate, project, rates, conventions)
     _, growth = _span(deposited, until, corporate, table, project, conventions)
     return InterestGrowth(growth.total, any(run[4] for run in growth.runs))
 
@@ -269,14 +262,7 @@ def interest_detail(
 ) -> InterestDetail:
     """Interest on ``principal`` with the per-quarter working a user can show."""
     amount = _principal(principal)
-    check_dates(deposited, until)
-    check_flag(corporate, field="corporate")
-    check_flag(project, field="project")
-    table = check_rates(rates)
-    if not isinstance(conventions, InterestConventions):
-        raise InvalidFormat(
-            "an InterestConventions is expected", field="conventions", value=conventions
-        )
+    table = check_span(deposited, until, corporate, project, rates, conventions)
     column, growth = _span(deposited, until, corporate, table, project, conventions)
     with localcontext() as ctx:
         ctx.prec = _DIGITS + 20  # no loss for any principal under 10**20

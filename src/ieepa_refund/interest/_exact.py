@@ -19,7 +19,14 @@ from ._conventions import (
 )
 from ._table import RateTable, default_rate_table, segments
 
-__all__ = ["accrual_days", "check_dates", "check_flag", "check_rates", "growth_factor"]
+__all__ = [
+    "accrual_days",
+    "check_dates",
+    "check_flag",
+    "check_rates",
+    "check_span",
+    "growth_factor",
+]
 
 _ONE_DAY = timedelta(days=1)
 
@@ -66,6 +73,25 @@ def check_rates(rates: Any) -> RateTable:
     return rates
 
 
+def check_span(
+    deposited: Any,
+    until: Any,
+    corporate: Any,
+    project: Any,
+    rates: Any,
+    conventions: Any,
+) -> RateTable:
+    """The arguments every interest function takes, checked by name; the rate table to use."""
+    check_dates(deposited, until)
+    check_flag(corporate, field="corporate")
+    check_flag(project, field="project")
+    if not isinstance(conventions, InterestConventions):
+        raise InvalidFormat(
+            "an InterestConventions is expected", field="conventions", value=conventions
+        )
+    return check_rates(rates)
+
+
 def accrual_days(deposited: date, until: date, accrual: Accrual) -> tuple[date, date]:
     if accrual == "after_deposit":
         return deposited + _ONE_DAY, until
@@ -82,14 +108,7 @@ def growth_factor(
     conventions: InterestConventions = DEFAULT_CONVENTIONS,
 ) -> Fraction:
     """The exact growth of one dollar from ``deposited`` to ``until`` (1 on the deposit day)."""
-    check_dates(deposited, until)
-    check_flag(corporate, field="corporate")
-    check_flag(project, field="project")
-    table = check_rates(rates)
-    if not isinstance(conventions, InterestConventions):
-        raise InvalidFormat(
-            "an InterestConventions is expected", field="conventions", value=conventions
-        )
+    table = check_span(deposited, until, corporate, project, rates, conventions)
     first, last = accrual_days(deposited, until, conventions.accrual)
     column = rate_column(corporate, conventions)
     factor = Fraction(1)
