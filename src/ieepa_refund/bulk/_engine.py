@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from ..entry import Entry
 from ..errors import IeepaRefundError, InputFileError
 from ..es003 import Es003Report, stream_es003
 from ..es003._assemble import _overrides
-from ..interest import MAX_PRINCIPAL, RateTable, default_rate_table, interest_growth
+from ..interest import MAX_PRINCIPAL, RateTable, apply_growth, default_rate_table, interest_growth
 from ..money import allocate, round_interest
 from ..payments import Allocation, Consolidation, Payment
 from ..refund import DepositBasis, EntryRefund, RefundOptions, compute_refund
@@ -703,9 +703,7 @@ def _interest_cents(table: pl.DataFrame, options: RefundOptions) -> pl.Series:
     for i in exact_rows.arg_true().to_list():
         if growth[i] is None:
             continue
-        with localcontext() as ctx:
-            ctx.prec = 80
-            amount = Decimal(principal[i]).scaleb(-2) * Decimal(growth[i])
+        amount = apply_growth(Decimal(principal[i]).scaleb(-2), Decimal(growth[i]))
         out[i] = int(round_interest(amount, rounding=rounding).scaleb(2))
     result = pl.Series(out, dtype=pl.Int64)
     # No principal: no interest figure unless the entry has an end date (then 0.00).

@@ -34,6 +34,7 @@ __all__ = [
     "InterestGrowth",
     "MAX_PRINCIPAL",
     "accrue_interest",
+    "apply_growth",
     "delinquency_interest",
     "interest_detail",
     "interest_growth",
@@ -229,6 +230,15 @@ class InterestGrowth(NamedTuple):
     """Some of the span lies past the rate table's end and uses the last known rate."""
 
 
+def apply_growth(principal: Decimal, total: Decimal) -> Decimal:
+    """Unrounded interest: ``principal`` times a span's growth ``total``, at the engine's
+    working precision (no loss for a principal under 10**20). Rounded once, by the caller,
+    with :func:`~ieepa_refund.money.round_interest`; both engines call this."""
+    with localcontext() as ctx:
+        ctx.prec = _DIGITS + 20
+        return principal * total
+
+
 def interest_growth(
     deposited: date,
     until: date,
@@ -266,7 +276,7 @@ def interest_detail(
     column, growth = _span(deposited, until, corporate, table, project, conventions)
     with localcontext() as ctx:
         ctx.prec = _DIGITS + 20  # no loss for any principal under 10**20
-        unrounded = amount * growth.total
+        unrounded = apply_growth(amount, growth.total)
         weights = [amount * share for share in growth.shares]
     interest = round_interest(unrounded, rounding=conventions.rounding)
     amounts = allocate(interest, weights) if weights else []
