@@ -46,7 +46,6 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Es003Source = str | Path | IO[str] | IO[bytes] | Any
 #: How often, in rows, the progress callback is called.
 PROGRESS_EVERY = 100_000
-_MISS: Any = object()
 #: Distinct amount cells whose parse is kept for the rest of a file.
 _AMOUNTS_KEPT = 4096
 
@@ -290,6 +289,31 @@ def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
     return overrides
 
 
+class _Parsed(dict[Any, Any]):
+    """Each distinct text cell parsed once: a hit is a plain dict lookup, a miss parses.
+
+    Only ``str`` cells are kept (as keys, 1, 1.0 and True are one), and at most ``keep`` of
+    them: amounts are mostly distinct, so the first few thousand (the common ones) are enough.
+    A cell that does not parse raises, as the parser does, and is not kept.
+    """
+
+    __slots__ = ("_keep", "_parse")
+
+    def __init__(self, parse: Callable[[Any], Any], keep: int | None = _AMOUNTS_KEPT) -> None:
+        super().__init__()
+        self._parse, self._keep = parse, keep
+
+    def __missing__(self, cell: Any) -> Any:
+        value = self._parse(cell)
+        if cell.__class__ is str and (self._keep is None or len(self) < self._keep):
+            self[cell] = value
+        return value
+
+
+def _unit(cell: Any) -> str | None:
+    return cell_text(cell).upper() or None
+
+
 def _count_rows(
     source: SourceFile, remaining: dict[str, int], unread: dict[str, int], numbers: dict[Any, str]
 ) -> None:
@@ -340,10 +364,10 @@ def _read_rows(
     # one object for each (an entry held in memory shares them), keyed by str cells only (as keys,
     # 1, 1.0 and True are one). Amounts are mostly distinct, so only the first few thousand
     # are kept: enough for the common ones, without holding a file's worth of them.
-    ordinals: dict[str, Any] = {}
-    amounts: dict[str, Any] = {}
-    quantities: dict[str, Any] = {}
-    units: dict[str, Any] = {}
+    ordinals = _Parsed(parse_ordinal, keep=None)
+    amounts = _Parsed(parse_amount)
+    quantities = _Parsed(parse_quantity)
+    units = _Parsed(_unit)
     for number, row in data_rows(source):
         if not row:
             state.blank += 1
@@ -377,54 +401,19 @@ def _read_rows(
             if hts is None:
                 hts = codes[cell] = _hts.validate(cell_text(cell))
             column = "tariff_ordinal"
-            ordinal = None
-            if i_ord is not None:
-                cell = row[i_ord]
-                ordinal = ordinals.get(cell, _MISS) if cell.__class__ is str else _MISS
-                if ordinal is _MISS:
-                    ordinal = parse_ordinal(cell)
-                    if cell.__class__ is str:
-                        ordinals[cell] = ordinal
+            ordinal = ordinals[row[i_ord]] if i_ord is not None else None
             column = "value"
-            value = None
-            if i_value is not None:
-                cell = row[i_value]
-                value = amounts.get(cell, _MISS) if cell.__class__ is str else _MISS
-                if value is _MISS:
-                    value = parse_amount(cell)
-                    if cell.__class__ is str and len(amounts) < _AMOUNTS_KEPT:
-                        amounts[cell] = value
+            value = amounts[row[i_value]] if i_value is not None else None
             column = "duty"
-            duty = None
-            if i_duty is not None:
-                cell = row[i_duty]
-                duty = amounts.get(cell, _MISS) if cell.__class__ is str else _MISS
-                if duty is _MISS:
-                    duty = parse_amount(cell)
-                    if cell.__class__ is str and len(amounts) < _AMOUNTS_KEPT:
-                        amounts[cell] = duty
+            duty = amounts[row[i_duty]] if i_duty is not None else None
             column = "quantity"
-            quantity = None
-            if i_qty is not None:
-                cell = row[i_qty]
-                quantity = quantities.get(cell, _MISS) if cell.__class__ is str else _MISS
-                if quantity is _MISS:
-                    quantity = parse_quantity(cell)
-                    if cell.__class__ is str and len(quantities) < _AMOUNTS_KEPT:
-                        quantities[cell] = quantity
+            quantity = quantities[row[i_qty]] if i_qty is not None else None
             for name, amount in (("value", value), ("duty", duty), ("quantity", quantity)):
                 if amount is not None and amount < 0:
                     column = name
                     raise BadCell("a negative amount (a correction?) cannot be used")
             column = "unit"
-            unit = None
-            if i_unit is not None:
-                cell = row[i_unit]
-                unit = units.get(cell, _MISS) if cell.__class__ is str else _MISS
-                if unit is _MISS:
-                    unit = cell_text(cell).upper() or None
-                    if cell.__class__ is str and len(units) < _AMOUNTS_KEPT:
-                        units[cell] = unit
+            unit = units[row[i_unit]] if i_unit is not None else None
             column = "rate"
             rate = cell_text(row[i_rate]) or None if i_rate is not None else None
             if rate is not None:
