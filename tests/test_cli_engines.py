@@ -119,10 +119,12 @@ def test_damaged_files_are_identical(
     seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The reader's fuzz rounds (junk cells, repeats, conflicts, check digits, blank rows),
-    split over 1-3 files, some of them tab-separated (read whole by the per-entry reader)."""
+    split over 1-3 files, some tab-separated or workbooks (read whole by the per-entry reader)."""
     rng = random.Random(seed)
     rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
-    kind = "tsv" if seed % 4 == 3 else "csv"
+    kind = {3: "tsv", 2: "xlsx"}.get(seed % 4, "csv")
+    if kind == "xlsx":
+        pytest.importorskip("openpyxl")
     paths = fuzz.write_files(rows, tmp_path / "in", kind, rng.randint(1, 3), "x")
     same_outputs(paths, tmp_path, capsys)
 

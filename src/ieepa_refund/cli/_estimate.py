@@ -157,12 +157,9 @@ def bulk_gaps(args: argparse.Namespace) -> list[str]:
     """
     gaps = []
     if args.roads:
-        gaps.append(
-            "each entry's road (the money-by-road table, the payments CAPE is expected to make "
-            "and the road columns; pass --no-roads to leave them out)"
-        )
+        gaps.append("roads (--no-roads leaves them out)")
     if args.json or (args.out is not None and format_of(args.out) == "json"):
-        gaps.append("the per-tariff detail of JSON rows (--json or a .json --out)")
+        gaps.append("JSON rows, which carry per-tariff detail (--json, a .json --out)")
     if args.duty_deposits:
         gaps.append("--duty-deposits")
     if getattr(args, "delimiter", None):
@@ -182,14 +179,14 @@ def _engine(args: argparse.Namespace) -> tuple[str, str]:
             raise UsageError(f"--engine bulk needs polars, which is not installed: {_BULK_INSTALL}")
         if gaps:
             raise UsageError(
-                "--engine bulk cannot produce " + "; ".join(gaps) + " (use --engine entry or auto)"
+                "--engine bulk cannot produce " + "; ".join(gaps) + "; use --engine entry or auto"
             )
         return "bulk", "chosen with --engine bulk"
     if not installed:
         return "entry", f"auto: polars is not installed ({_BULK_INSTALL})"
     if gaps:
         return "entry", "auto: the bulk engine cannot produce " + "; ".join(gaps)
-    return "bulk", "auto: polars is installed and the bulk engine gives every output asked for"
+    return "bulk", "auto: it gives every output asked for"
 
 
 def _refuse_without_roads(args: argparse.Namespace) -> None:
@@ -292,10 +289,10 @@ def _estimate(
 
 def _engine_line(engine: str, chosen: str, split: Sequence[int]) -> str:
     if engine == "entry":
-        return f"Engine: entry, the per-entry path ({chosen})"
+        return f"Engine: entry, the per-entry path; {chosen}"
     columnar, per_entry = split
     return (
-        f"Engine: bulk, columnar on polars ({chosen}): {columnar:,} entries computed in "
+        f"Engine: bulk, columnar on polars; {chosen}; {columnar:,} entries computed in "
         f"columns, {per_entry:,} by the per-entry path; the input report is the per-entry "
         "reader's own"
     )
