@@ -211,3 +211,18 @@ def test_demo_takes_the_switch(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Engine: bulk" in out
     assert "not computed (--no-roads)" in out
     assert date.fromisoformat(AS_OF).isoformat() in out
+
+
+@pytest.mark.parametrize("keep", [4, 1], ids=["header-only", "no-header"])
+def test_an_empty_or_unreadable_file_ends_the_same(
+    keep: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No data rows (exit 1, said so) or no header (exit 2): the same either way."""
+    path = tmp_path / "short.csv"
+    lines = sample_es003().read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:keep]), encoding="utf-8")
+    results = [_run(capsys, [path], engine, tmp_path / engine) for engine in ("bulk", "entry")]
+    assert results[0][0] == results[1][0] == (1 if keep == 4 else 2)
+    assert results[0][2] == results[1][2]  # the same message on stderr
+    if keep == 4:
+        assert _without_engine(results[0][1]) == _without_engine(results[1][1])
