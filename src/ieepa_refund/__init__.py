@@ -22,7 +22,7 @@ from .cape import (
     Screening,
     Skipped,
 )
-from .cape.declarations import CheckDigits, read_ledger
+from .cape.declarations import CheckDigits, Ledger, read_ledger
 from .entry import Entry, EntryLine, Tariff
 from .errors import (
     DataError,
@@ -232,6 +232,7 @@ __all__ = [
     "InvalidLength",
     "InvalidPeriod",
     "InvalidRate",
+    "Ledger",
     "LineRefund",
     "Method",
     "ModelValidationError",

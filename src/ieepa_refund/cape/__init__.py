@@ -5,6 +5,7 @@ from .deadlines import PROTEST_DAYS, RELIQUIDATION_DAYS, Deadlines, deadlines
 from .declarations import (
     DeclarationBatch,
     DeclarationFile,
+    Ledger,
     Skipped,
     read_ledger,
     write_declarations,
@@ -19,6 +20,7 @@ __all__ = [
     "DeclarationCheck",
     "DeclarationFile",
     "DeclarationProblem",
+    "Ledger",
     "PROTEST_DAYS",
     "RELIQUIDATION_DAYS",
     "Reason",

@@ -20,7 +20,11 @@ declaring them again, except the entries a caller names in ``redeclare``:
 entries CBP failed that may be declared once more (a resubmission; see
 :func:`ieepa_refund.reconcile.resubmit`). A resubmitted entry gains a second
 ledger row naming its new file, so the ledger keeps every declaration made and
-old two-column ledgers stay readable (:func:`read_ledger`). It is locked (``<ledger>.lock`` beside it) from the
+old two-column ledgers stay readable (:func:`read_ledger`). Each row written
+with a ``declared_on`` date carries it in a third column, the date the
+declaration was made for (given by the caller: the library reads no clock);
+rows without one (ledgers written before that column, or a caller that gave no
+date) are still valid and their declaration date is simply unknown. It is locked (``<ledger>.lock`` beside it) from the
 read to the write, so two runs on one ledger never declare an entry twice;
 it is written before the declarations are renamed into place; entry numbers
 in it are read as the ES-003 reader reads them (compact, zero-filled); a
@@ -42,7 +46,8 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -50,6 +55,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import entry_number as _entry_number
 from .._files import staged_file
+from .._model import check_date
 from .._tabular import Tabular
 from ..errors import InputFileError, InvalidFormat
 from ..tables import Level, column, summary_html
@@ -59,6 +65,7 @@ __all__ = [
     "DeclarationBatch",
     "DeclarationFile",
     "HEADER",
+    "Ledger",
     "MAX_ENTRIES",
     "Skipped",
     "read_ledger",
@@ -68,6 +75,12 @@ __all__ = [
 CheckDigits = Literal["separate", "skip", "keep"]
 Holds = Literal["entries", "check_digit_failures"]
 LEDGER_HEADER = ("entry_number", "declaration_file")
+#: The header of a ledger whose rows carry their declaration date (the third column).
+DATED_LEDGER_HEADER = (*LEDGER_HEADER, "declared_on")
+#: The forms a declared-on cell is read in: ISO as written, or M/D/YYYY as a spreadsheet
+#: resaves a date (the ledger is read as tolerantly as a spreadsheet leaves it).
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _SHAPE = re.compile(r"[0-9A-Z]{3}[0-9]{8}")
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -197,34 +210,80 @@ def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
     return set(_ledger_rows(path, data))
 
 
-def read_ledger(path: str | Path) -> dict[str, tuple[str, ...]]:
+class Ledger(dict[str, tuple[str, ...]]):
+    """Each entry a ledger holds -> its declaration files, oldest first; and when it was declared.
+
+    A plain mapping of entry number to files (as :func:`read_ledger` always gave),
+    with :attr:`declared_on`: entry number -> the date its latest declaration was
+    made for, for the entries whose latest ledger row carries one. An entry absent
+    from it has no known declaration date (a row written before the ledger had the
+    column, or without a date).
+    """
+
+    declared_on: Mapping[str, date]
+
+    def __init__(
+        self,
+        files: Mapping[str, tuple[str, ...]] | None = None,
+        declared_on: Mapping[str, date] | None = None,
+    ) -> None:
+        super().__init__(files or {})
+        self.declared_on = dict(declared_on or {})
+
+
+def read_ledger(path: str | Path) -> Ledger:
     """Each entry a ledger holds -> the declaration files it was written to, oldest first.
 
     A missing or empty file is an empty ledger; a row that is not an entry
-    number raises :class:`InputFileError` naming the row. An entry with more
-    than one file was resubmitted after CBP failed it.
+    number, or whose declared-on cell is not a date, raises
+    :class:`InputFileError` naming the row. An entry with more than one file was
+    resubmitted after CBP failed it. :attr:`Ledger.declared_on` gives the date
+    of each entry's latest declaration where its row has one.
     """
     return _ledger_rows(Path(path), None)
 
 
-def _ledger_rows(path: Path, data: bytes | None) -> dict[str, tuple[str, ...]]:
-    """Entry -> declaration files, in ledger order.
+def _ledger_date(path: Path, row: int, text: str) -> date | None:
+    """The declared-on cell of ledger row ``row``: None when blank; not a date raises."""
+    text = text.strip()
+    if not text:
+        return None
+    iso, us = _ISO_DATE.fullmatch(text), _US_DATE.fullmatch(text)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if us:
+            return date(int(us[3]), int(us[1]), int(us[2]))
+    except ValueError:
+        pass
+    raise InputFileError(
+        f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): not a date (YYYY-MM-DD); "
+        "fix the cell or clear it",
+        field="ledger",
+        value=text,
+    )
+
+
+def _ledger_rows(path: Path, data: bytes | None) -> Ledger:
+    """Entry -> declaration files, in ledger order, and each entry's latest declaration date.
 
     A missing file or an empty one is an empty ledger. The first column of each
     row is the entry number (a header ``entry_number`` on row 1 is skipped), the
-    second, when there, the declaration file; blank rows and a missing final
-    newline are tolerated; anything else that is not an entry number raises
-    :class:`InputFileError` naming the row.
+    second, when there, the declaration file, the third, when there and not
+    blank, the declaration date; blank rows and a missing final newline are
+    tolerated; anything else that is not an entry number (or a date in the
+    third column) raises :class:`InputFileError` naming the row.
     """
     if data is None:
         if not path.exists():
-            return {}
+            return Ledger()
         data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})", field="ledger") from None
     declared: dict[str, tuple[str, ...]] = {}
+    dates: dict[str, date] = {}
     try:
         for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             first = cells[0].strip() if cells else ""
@@ -241,9 +300,15 @@ def _ledger_rows(path: Path, data: bytes | None) -> dict[str, tuple[str, ...]]:
                 )
             file = cells[1].strip() if len(cells) > 1 else ""
             declared[number] = (*declared.get(number, ()), *((file,) if file else ()))
+            when = _ledger_date(path, row, cells[2]) if len(cells) > 2 else None
+            # The latest row stands (a resubmission): its date, or none known.
+            if when is None:
+                dates.pop(number, None)
+            else:
+                dates[number] = when
     except csv.Error as exc:
         raise InputFileError(f"{path}: not a CSV file ({exc})", field="ledger") from None
-    return declared
+    return Ledger(declared, dates)
 
 
 def _stage(path: Path, data: bytes) -> Path:
@@ -293,8 +358,13 @@ def write_declarations(
     max_entries: int = MAX_ENTRIES,
     check_digits: CheckDigits = "separate",
     redeclare: Iterable[str] = (),
+    declared_on: date | None = None,
 ) -> DeclarationBatch:
     """Write CAPE Declaration CSVs for ``entry_numbers`` (input order kept) into ``out_dir``.
+
+    ``declared_on``: the date the declaration is made for; each ledger row then
+    records it (third column), so that a later reading knows whether the entry
+    was inside CAPE's look-back on that day. Without it the rows carry no date.
 
     ``redeclare`` names entries the ledger holds that may be declared again: entries
     CBP failed whose cause is fixed. Only the caller knows CBP's answer, so only
@@ -308,6 +378,8 @@ def write_declarations(
         raise InvalidFormat(
             "expected 'separate', 'skip' or 'keep'", field="check_digits", value=check_digits
         )
+    if declared_on is not None:
+        declared_on = check_date(declared_on, field="declared_on")
     filer = filer_code.strip().upper() if filer_code else None
     if filer is not None and len(filer) != 3:
         raise InvalidFormat("a filer code has 3 characters", field="filer_code", value=filer_code)
@@ -318,7 +390,17 @@ def write_declarations(
     ledger_path = Path(ledger)
     with _Lock(ledger_path):
         old = ledger_path.read_bytes() if ledger_path.exists() else None
-        return _write(entry_numbers, out, ledger_path, old, filer, max_entries, check_digits, again)
+        return _write(
+            entry_numbers,
+            out,
+            ledger_path,
+            old,
+            filer,
+            max_entries,
+            check_digits,
+            again,
+            declared_on,
+        )
 
 
 def _write(
@@ -330,6 +412,7 @@ def _write(
     max_entries: int,
     check_digits: CheckDigits,
     redeclare: frozenset[str] = frozenset(),
+    declared_on: date | None = None,
 ) -> DeclarationBatch:
     """Classify, then publish declarations and ledger as one step (under the ledger's lock).
 
@@ -425,7 +508,7 @@ def _write(
         for name, data in contents:
             staged.append((_stage(out / name, data), out / name))
         if ledger_path is not None and rows:
-            _replace_ledger(ledger_path, old_ledger, rows)
+            _replace_ledger(ledger_path, old_ledger, rows, declared_on)
             published: list[Path] = []
             try:
                 _publish(staged, published)
@@ -451,16 +534,25 @@ def _write(
     )
 
 
-def _replace_ledger(path: Path, old: bytes | None, rows: list[tuple[str, str]]) -> None:
-    """Old ledger bytes kept as they are, then the new rows; written whole and renamed."""
+def _replace_ledger(
+    path: Path, old: bytes | None, rows: list[tuple[str, str]], declared_on: date | None
+) -> None:
+    """Old ledger bytes kept as they are, then the new rows; written whole and renamed.
+
+    With ``declared_on`` each new row carries it; an old two-column ledger keeps its
+    header (the third column is read by position, so its old rows stay valid).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if not old or not old.strip():
-        writer.writerow(LEDGER_HEADER)
+        writer.writerow(LEDGER_HEADER if declared_on is None else DATED_LEDGER_HEADER)
         old = b""
     elif not old.endswith((b"\n", b"\r")):
         buffer.write("\n")  # a ledger saved without a final newline: do not glue two rows
-    writer.writerows(rows)
+    if declared_on is None:
+        writer.writerows(rows)
+    else:
+        writer.writerows((number, name, declared_on.isoformat()) for number, name in rows)
     temp = _stage(path, old + buffer.getvalue().encode("utf-8"))
     try:
         _publish([(temp, path)])

@@ -120,6 +120,7 @@ def run_cape(args: argparse.Namespace) -> int:
         ledger=args.ledger,
         filer_code=args.filer_code,
         check_digits=args.check_digits,
+        declared_on=declared_on,  # each ledger row records the day it was declared for
     )
     statuses = Counter(s.status for s in screenings)
     excluded = Counter(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,7 +33,13 @@ from ..roads import (
 from ._inputs import input_line, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output, format_of
 
-__all__ = ["ESTIMATE_COLUMNS", "check_estimate_outputs", "run_demo", "run_estimate"]
+__all__ = [
+    "ESTIMATE_COLUMNS",
+    "bulk_gaps",
+    "check_estimate_outputs",
+    "run_demo",
+    "run_estimate",
+]
 
 ZERO = Decimal("0.00")
 
@@ -85,10 +92,30 @@ class _Summary:
     interest: Decimal | None
     ieepa_paid: Decimal
     codes: frozenset[str]
-    road: EntryRoad
+    road: EntryRoad | None
+    """None with --no-roads."""
 
 
-def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal, road: EntryRoad) -> list[Any]:
+#: The road columns of a row, blank with --no-roads.
+_NO_ROAD: list[Any] = [None] * 6
+
+
+def _road_cells(road: EntryRoad | None) -> list[Any]:
+    if road is None:
+        return _NO_ROAD
+    return [
+        road.label,
+        road.next_action,
+        road.deadline,
+        road.expected_liquidation,
+        road.expected_payment,
+        road.interest if road.expected_liquidation else None,
+    ]
+
+
+def _row(
+    entry: Entry, refund: EntryRefund, ieepa_paid: Decimal, road: EntryRoad | None
+) -> list[Any]:
     return [
         entry.entry_number,  # the bare 11 characters: joins with records, JSON and declarations
         refund.importer_number,
@@ -111,17 +138,87 @@ def _row(entry: Entry, refund: EntryRefund, ieepa_paid: Decimal, road: EntryRoad
         " ".join(sorted(set(refund.warning_codes))),
         refund.data_version,
         refund.rates_version,
-        road.label,
-        road.next_action,
-        road.deadline,
-        road.expected_liquidation,
-        road.expected_payment,
-        road.interest if road.expected_liquidation else None,
+        *_road_cells(road),
     ]
 
 
+#: What ``--engine bulk`` needs installed, in the words of its error.
+_BULK_INSTALL = "pip install 'ieepa-refund[bulk]'"
+
+
+def bulk_gaps(args: argparse.Namespace) -> list[str]:
+    """What this run asks for that the bulk engine's results cannot give, in words.
+
+    The bulk engine (:mod:`ieepa_refund.bulk`) gives each entry's refund and
+    screening as a table. It gives no :class:`~ieepa_refund.entry.Entry`, so no
+    road (the road re-screens the entry on later dates and recomputes its interest
+    to the expected date), no per-tariff detail (the JSON rows carry it), and it
+    takes neither deposit histories nor a forced delimiter.
+    """
+    gaps = []
+    if args.roads:
+        gaps.append("roads (--no-roads leaves them out)")
+    if args.json or (args.out is not None and format_of(args.out) == "json"):
+        gaps.append("JSON rows, which carry per-tariff detail (--json, a .json --out)")
+    if args.duty_deposits:
+        gaps.append("--duty-deposits")
+    if getattr(args, "delimiter", None):
+        gaps.append("--delimiter")
+    return gaps
+
+
+def _engine(args: argparse.Namespace) -> tuple[str, str]:
+    """(the engine that runs, how it was chosen, in words for the summary)."""
+    choice = args.engine
+    if choice == "entry":
+        return "entry", "chosen with --engine entry"
+    installed = importlib.util.find_spec("polars") is not None
+    gaps = bulk_gaps(args)
+    if choice == "bulk":
+        if not installed:
+            raise UsageError(f"--engine bulk needs polars, which is not installed: {_BULK_INSTALL}")
+        if gaps:
+            raise UsageError(
+                "--engine bulk cannot produce " + "; ".join(gaps) + "; use --engine entry or auto"
+            )
+        return "bulk", "chosen with --engine bulk"
+    if not installed:
+        return "entry", f"auto: polars is not installed ({_BULK_INSTALL})"
+    if gaps:
+        return "entry", "auto: the bulk engine cannot produce " + "; ".join(gaps)
+    return "bulk", "auto: it gives every output asked for"
+
+
+def _refuse_without_roads(args: argparse.Namespace) -> None:
+    """Options that only change the roads are refused with --no-roads, never silently unused."""
+    if args.roads:
+        return
+    for flag, value in (
+        ("--ledger", args.ledger),
+        ("--declared-on", args.declared_on),
+        ("--liquidation-after-days", args.liquidation_after_days),
+    ):
+        if value is not None:
+            raise UsageError(f"{flag} only changes the roads, which --no-roads leaves out")
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What both engines need of the run."""
+
+    as_of: date
+    declared_on: date
+    options: RefundOptions
+    timing: CapeTiming
+
+
+#: One entry's output: its row, its refund (for JSON detail; None from the bulk engine,
+#: which never writes JSON) and what the summary keeps of it.
+_Result = tuple[list[Any], EntryRefund | None, _Summary]
+
+
 def _estimate(
-    stream: Es003Stream, args: argparse.Namespace, out: TextIO, problems_out: Path | None
+    files: Sequence[Path], args: argparse.Namespace, out: TextIO, problems_out: Path | None
 ) -> int:
     """Refund each entry as it arrives; write its row; keep only its summary.
 
@@ -129,9 +226,11 @@ def _estimate(
     only once every input row has been read: a failed run changes no file.
     """
     as_of = args.as_of or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
-    registry, rates = default_registry(), default_rate_table()
+    rates = default_rate_table()
     if refused := _past_rates(as_of, rates, project=args.project):
         raise UsageError(refused)
+    _refuse_without_roads(args)
+    engine, chosen = _engine(args)
     options = RefundOptions(
         method=args.method,
         corporate=args.corporate,
@@ -139,8 +238,7 @@ def _estimate(
         project=args.project,
         deposit=args.deposit,
     )
-    declared_on = args.declared_on or as_of
-    timing = _timing(args)
+    job = _Job(as_of, args.declared_on or as_of, options, _timing(args))
     if args.ledger is not None and not args.ledger.is_file():
         # Read only here: a mistyped path would silently show every entry as undeclared.
         raise UsageError(f"{args.ledger}: no such ledger file")
@@ -151,45 +249,23 @@ def _estimate(
     deposit_problems: list[Problem] = list(histories.problems) if histories else []
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
+    entries = stream(files, getattr(args, "mapping", ()), getattr(args, "delimiter", None))
+    split: list[int] = []
     with Outputs() as outputs:
         target = _rows(args, outputs, out)
-        for entry in stream:
-            if histories is not None and entry.entry_number in histories.deposits:
-                one = {entry.entry_number: histories.deposits[entry.entry_number]}
-                done = with_deposits([entry], one)
-                (entry,) = done.entries
-                deposit_problems.extend(done.problems)
-                attached.add(entry.entry_number)
-            refund = compute_refund(entry, options=options, registry=registry, rates=rates)
-            paid = _ieepa_paid(refund)
-            road = entry_road(
-                entry,
-                refund,
-                declared_on=declared_on,
-                options=options,
-                registry=registry,
-                rates=rates,
-                timing=timing,
-                ledger=ledger,
+        if engine == "bulk":
+            results = _bulk_results(files, entries, args, job, split)
+        else:
+            results = _entry_results(
+                entries, args, job, ledger, histories, attached, deposit_problems
             )
+        for row, refund, summary in results:
             if target is not None:
-                target.write(_row(entry, refund, paid, road), refund)
-            summaries.append(
-                _Summary(
-                    entry.entry_number,
-                    refund.payee,
-                    refund.liquidation_date,
-                    refund.principal,
-                    refund.principal_high,
-                    refund.interest,
-                    paid,
-                    frozenset(refund.warning_codes),
-                    road,
-                )
-            )
+                target.write(row, refund)
+            summaries.append(summary)
         if target is not None:
             target.close()
-        report = stream.report
+        report = entries.report
         if histories is not None:
             # Every history ends on its entry or in a problem, as with_deposits says it.
             unused = sorted(set(histories.deposits) - attached)
@@ -201,7 +277,7 @@ def _estimate(
             print(problem, file=sys.stderr)
         outputs.commit()
     if not to_stdout:
-        _summary(report, summaries, args, as_of, out)
+        _summary(report, summaries, args, job, _engine_line(engine, chosen, split), out)
     if report.rows_read == 0:
         print(
             "ieepa-refund: the input has a header but no data rows: nothing to estimate",
@@ -209,6 +285,135 @@ def _estimate(
         )
         return 1
     return 1 if report.rows_rejected or deposit_problems else 0
+
+
+def _engine_line(engine: str, chosen: str, split: Sequence[int]) -> str:
+    if engine == "entry":
+        return f"Engine: entry, the per-entry path; {chosen}"
+    columnar, per_entry = split
+    return (
+        f"Engine: bulk, columnar on polars; {chosen}; {columnar:,} entries computed in "
+        f"columns, {per_entry:,} by the per-entry path; the input report is the per-entry "
+        "reader's own"
+    )
+
+
+def _entry_results(
+    entries: Es003Stream,
+    args: argparse.Namespace,
+    job: _Job,
+    ledger: Any,
+    histories: Any,
+    attached: set[str],
+    deposit_problems: list[Problem],
+) -> Iterator[_Result]:
+    """The per-entry path: each entry refunded (and put on its road) as it arrives."""
+    registry, rates = default_registry(), default_rate_table()
+    for entry in entries:
+        if histories is not None and entry.entry_number in histories.deposits:
+            one = {entry.entry_number: histories.deposits[entry.entry_number]}
+            done = with_deposits([entry], one)
+            (entry,) = done.entries
+            deposit_problems.extend(done.problems)
+            attached.add(entry.entry_number)
+        refund = compute_refund(entry, options=job.options, registry=registry, rates=rates)
+        paid = _ieepa_paid(refund)
+        road = (
+            entry_road(
+                entry,
+                refund,
+                declared_on=job.declared_on,
+                options=job.options,
+                registry=registry,
+                rates=rates,
+                timing=job.timing,
+                ledger=ledger,
+            )
+            if args.roads
+            else None
+        )
+        summary = _Summary(
+            entry.entry_number,
+            refund.payee,
+            refund.liquidation_date,
+            refund.principal,
+            refund.principal_high,
+            refund.interest,
+            paid,
+            frozenset(refund.warning_codes),
+            road,
+        )
+        yield _row(entry, refund, paid, road), refund, summary
+
+
+#: The bulk engine's columns a row of the command is made of, in the command's order
+#: (``interest_missing`` and ``total`` are derived, as an EntryRefund derives them).
+_BULK_HEAD = (
+    "entry_number", "importer_number", "payee", "entry_type", "entry_date", "liquidation_date",
+    "deposit_date", "deposit_basis", "interest_until", "method", "paid", "ieepa_duty_paid",
+    "owed", "principal", "principal_high", "interest",
+)  # fmt: skip
+_BULK_TAIL = ("warnings", "data_version", "rates_version")
+
+
+def _bulk_results(
+    files: Sequence[Path],
+    entries: Es003Stream,
+    args: argparse.Namespace,
+    job: _Job,
+    split: list[int],
+) -> Iterator[_Result]:
+    """The bulk engine's rows, in the order the per-entry reader gives the entries.
+
+    The per-entry reader still reads the files once, for what the bulk engine's
+    results do not hold: the column report, every problem with its row and the
+    counts (so those outputs are the reader's own, whichever engine ran), and the
+    input order of the entries. The refunds come from the bulk engine; an entry
+    it and the reader disagree on is a bug, never a silent gap.
+    """
+    import polars as pl
+
+    from ..bulk import estimate
+
+    order = [entry.entry_number for entry in entries]
+    found = estimate(
+        list(files),
+        as_of=job.as_of,
+        declared_on=job.declared_on,
+        options=job.options,
+        registry=default_registry(),
+        rates=default_rate_table(),
+        mapping=dict(getattr(args, "mapping", ())),
+    )
+    table = found.entries
+    if len(order) != len(set(order)) or set(order) != set(table["entry_number"].to_list()):
+        raise RuntimeError(
+            f"the bulk engine computed {table.height:,} entries where the reader read "
+            f"{len(order):,}; run again with --engine entry"
+        )
+    split.extend((found.report.entries_bulk, found.report.entries_entry))
+    positions = pl.DataFrame(
+        {"entry_number": order, "_position": range(len(order))},
+        schema={"entry_number": pl.String, "_position": pl.Int64},
+    )
+    rows = table.join(positions, on="entry_number").sort("_position")
+    for values in rows.select(*_BULK_HEAD, *_BULK_TAIL).iter_rows():
+        head, (warnings, data_version, rates_version) = values[:16], values[16:]
+        principal, high, interest = head[13], head[14], head[15]
+        codes = frozenset(warnings.split())
+        row = [
+            *head,
+            interest is None and principal > 0,  # as EntryRefund's records say it
+            None if interest is None else principal + interest,
+            " ".join(sorted(codes)),
+            data_version,
+            rates_version,
+            *_NO_ROAD,
+        ]
+        summary = _Summary(
+            head[0], head[2], head[5], principal, high, interest, head[11], codes, None
+        )
+        yield row, None, summary
 
 
 def _timing(args: argparse.Namespace) -> CapeTiming:
@@ -275,11 +480,12 @@ class _Rows:
             self.sheet = self.book.create_sheet("refunds")
             self.sheet.append(list(ESTIMATE_COLUMNS))
 
-    def write(self, row: list[Any], refund: EntryRefund) -> None:
+    def write(self, row: list[Any], refund: EntryRefund | None) -> None:
         if self.kind == "csv":
             self.csv.writerow([cell(v) for v in row])
         elif self.kind == "json":
             assert self.stream is not None
+            assert refund is not None  # JSON rows come from the per-entry path (bulk_gaps)
             item = {
                 **dict(zip(ESTIMATE_COLUMNS, row, strict=True)),
                 "detail": refund.model_dump(mode="json"),
@@ -319,7 +525,8 @@ def _summary(
     report: Es003Report,
     refunds: Sequence[_Summary],
     args: argparse.Namespace,
-    as_of: date,
+    job: _Job,
+    engine: str,
     out: TextIO,
 ) -> None:
     registry, rates = default_registry(), default_rate_table()
@@ -336,9 +543,10 @@ def _summary(
     say(
         "Assumptions: duty rounded half-up per HTS number; interest compounded daily, actual/actual, "
         f"each day in (deposit, liquidation], half-up per entry; deposit date: {args.deposit}; "
-        f"unliquidated entries accrue to {as_of.isoformat()}; the liquidation date in the data is "
-        "taken as the one that refunds the IEEPA duty"
+        f"unliquidated entries accrue to {job.as_of.isoformat()}; the liquidation date in the data "
+        "is taken as the one that refunds the IEEPA duty"
     )
+    say(engine)
     say(input_line(report))
     say("")
     say(f"  IEEPA duty paid   {sum((r.ieepa_paid for r in refunds), ZERO):>16,}")
@@ -378,7 +586,11 @@ def _summary(
             f"  INTEREST_INCOMPLETE: {len(missing):,} entries with a refund have no interest "
             f"figure ({reasons}); the interest and total above leave them out"
         )
-    _roads(refunds, args, as_of, say)
+    if args.roads:
+        _roads(refunds, job, say)
+    else:
+        say("")
+        say("Roads, payments CAPE is expected to make and deadlines: not computed (--no-roads)")
     codes = Counter(code for r in refunds for code in r.codes)
     if codes:
         say("")
@@ -387,13 +599,10 @@ def _summary(
         )
 
 
-def _roads(
-    refunds: Sequence[_Summary], args: argparse.Namespace, as_of: date, say: Callable[..., None]
-) -> None:
+def _roads(refunds: Sequence[_Summary], job: _Job, say: Callable[..., None]) -> None:
     """Money by road, then only what CAPE is expected to pay, the other roads beside it."""
-    roads = Roads(tuple(r.road for r in refunds))
-    declared_on = args.declared_on or as_of
-    timing = _timing(args)
+    roads = Roads(tuple(r.road for r in refunds if r.road is not None))
+    declared_on, timing = job.declared_on, job.timing
     say("")
     say(f"Where each dollar stands, for a CAPE declaration on {declared_on.isoformat()}:")
     totals = road_totals(roads)
@@ -489,15 +698,13 @@ def _roads(
 
 def run_estimate(args: argparse.Namespace) -> int:
     check_estimate_outputs(args, args.files)
-    return _estimate(
-        stream(args.files, args.mapping, args.delimiter), args, sys.stdout, args.problems
-    )
+    return _estimate(args.files, args, sys.stdout, args.problems)
 
 
 def run_demo(args: argparse.Namespace) -> int:
     check_estimate_outputs(args, [])
     sample = sample_es003()
     print(f"Demo on the bundled synthetic ES-003 sample ({sample.name}): not real trade data.\n")
-    _estimate(stream([sample], ()), args, sys.stdout, None)
+    _estimate([sample], args, sys.stdout, None)
     # The sample holds deliberate faults to show how they are reported: a demo that ran is a success.
     return 0

@@ -34,6 +34,7 @@ example:
   ieepa-refund estimate ES003.csv more.xlsx --as-of 2026-11-28 --out refunds.csv \\
       --problems problems.csv
   ieepa-refund estimate ES003.csv --declared-on 2026-12-01 --liquidation-after-days 30 --project
+  ieepa-refund estimate big.csv --no-roads --engine bulk --out refunds.csv
 
 Each entry gets a road (CAPE now, CAPE at liquidation, CAPE later, protest,
 window closed, excluded, input problem, nothing to refund), its next action,
@@ -246,6 +247,22 @@ def _estimating(sub: argparse.ArgumentParser) -> None:
         "--json",
         action="store_true",
         help="write the rows as JSON to stdout (with --out, name the file .json instead)",
+    )
+    sub.add_argument(
+        "--engine",
+        choices=("auto", "bulk", "entry"),
+        default="auto",
+        help="auto (default): the columnar bulk engine when polars is installed and it gives "
+        "every output asked for (it gives no roads and no JSON detail: see --no-roads), else "
+        "the per-entry path; bulk: the bulk engine or exit 2 saying what is missing; entry: "
+        "the per-entry path. Both give the same figures",
+    )
+    sub.add_argument(
+        "--no-roads",
+        dest="roads",
+        action="store_false",
+        help="leave out each entry's road: no money-by-road table, no payments CAPE is "
+        "expected to make, road columns blank (what lets the bulk engine run)",
     )
 
 

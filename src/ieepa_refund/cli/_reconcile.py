@@ -214,7 +214,10 @@ def run_reconcile(args: argparse.Namespace) -> int:
     if args.out is not None:
         print(f"Report: {args.out}")
     if args.resubmit is not None:
-        batch = resubmit(rec, args.resubmit, ledger=args.ledger, corrected=args.corrected)
+        # The resubmission is declared on the --as-of date (today by default): its ledger rows say so.
+        batch = resubmit(
+            rec, args.resubmit, ledger=args.ledger, corrected=args.corrected, declared_on=as_of
+        )
         print(
             f"Resubmission in {args.resubmit}: {batch.count:,} entries in {len(batch.files)} file(s)"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 from pathlib import Path
 
 from .._model import check_instance
@@ -23,8 +24,12 @@ def resubmit(
     corrected: Collection[str] = (),
     filer_code: str | None = None,
     max_entries: int = MAX_ENTRIES,
+    declared_on: date | None = None,
 ) -> DeclarationBatch:
     """Declare again, through the ledger, the failed entries that are ready.
+
+    ``declared_on``: the date the resubmission is made for, recorded in each new
+    ledger row (see :func:`~ieepa_refund.cape.write_declarations`).
 
     Ready: failed with a cause resubmission fixes (``resubmit == "ready"``: the goods-value
     check CBP removed, a statement not yet processed), or failed on a data error fixed by a
@@ -62,6 +67,7 @@ def resubmit(
         filer_code=filer_code,
         max_entries=max_entries,
         redeclare=ready,
+        declared_on=declared_on,
     )
     ignored = _ignored_corrections(reconciliation, corrected, set(ready))
     if ignored:

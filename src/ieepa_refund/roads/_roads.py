@@ -19,8 +19,9 @@ from its :func:`~ieepa_refund.cape.screen` and its refund:
   ``WINDOW_CLOSED``; any other refusal is ``EXCLUDED``, with CBP's reason (and,
   for a liquidated entry, the protest deadline while it runs: 19 U.S.C. 1514);
 - an entry the ledger shows declared but that is past the look-back today is
-  ``DECLARED_UNCONFIRMED`` unless its declaration date is known: a ledger row
-  does not prove CAPE accepted it inside the look-back, so no payment is predicted.
+  ``DECLARED_UNCONFIRMED`` unless its declaration date is known (``declared_dates``,
+  or the ledger's declared-on column): an undated ledger row does not prove CAPE
+  accepted it inside the look-back, so no payment is predicted.
 
 Only the CAPE roads predict a date: the expected (re)liquidation (the timing
 data, :mod:`ieepa_refund.roads.timing`), with interest recomputed to it, and
@@ -45,7 +46,7 @@ from pydantic import BaseModel, ConfigDict
 from .._model import check_date, check_instance, check_items
 from .._tabular import Tabular
 from ..cape.deadlines import PROTEST_DAYS, days_since, expected_liquidation, within
-from ..cape.declarations import read_ledger
+from ..cape.declarations import Ledger, read_ledger
 from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import INPUT_SOURCE, Reason, Screening, screen
 from ..entry import Entry
@@ -323,7 +324,8 @@ def entry_roads(
     file (:func:`~ieepa_refund.cape.declarations.read_ledger`) or a mapping of
     entry number to declaration file; a missing ledger file is refused
     (:class:`~ieepa_refund.errors.InputFileError`). ``declared_dates``: the date
-    each declared entry was declared, where known (see :func:`entry_road`).
+    each declared entry was declared, where known (see :func:`entry_road`); a
+    ledger file's own declared-on dates are used for the entries it does not name.
     """
     declared = _ledger(ledger)
     dated = _dates(declared_dates)
@@ -414,8 +416,10 @@ def entry_road(
     ``options`` are the refund's choices (interest on a CAPE road always runs
     to the expected (re)liquidation); ``timing`` the expected days (default:
     the shipped ``data/cape_timing``); ``ledger`` maps entries already declared
-    to their declaration file; ``declared_dates`` maps a declared entry to the
-    date it was declared, where known; ``plaintiffs`` as
+    to their declaration file (a :class:`~ieepa_refund.cape.declarations.Ledger`
+    read from a file also says when each was declared, where its row has the
+    date); ``declared_dates`` maps a declared entry to the date it was declared,
+    where known, and comes before the ledger's date; ``plaintiffs`` as
     :func:`~ieepa_refund.cape.screen`. CAPE acceptance is taken to be the
     declaration date (or, on the CAPE-later road, the first date a rule admits
     the entry). A ledger row alone does not prove the look-back was met: an
@@ -450,7 +454,12 @@ def entry_road(
     files = (ledger or {}).get(entry.entry_number)
     # An entry resubmitted after CBP failed it is in several files: the latest one stands.
     declared_in = (files[-1] if files else "") if isinstance(files, tuple) else files
-    when = _dates(declared_dates).get(entry.entry_number) if declared_in is not None else None
+    when: date | None = None
+    if declared_in is not None:
+        when = _dates(declared_dates).get(entry.entry_number)
+        if when is None and isinstance(ledger, Ledger):
+            # The ledger's own record of the day the declaration was made for.
+            when = ledger.declared_on.get(entry.entry_number)
     road, accepted, later = _road(
         entry, now, refund, declared_in, when, rules, registry, plaintiffs
     )

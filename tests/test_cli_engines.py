@@ -1,0 +1,228 @@
+"""``estimate --engine``: the bulk engine and the per-entry path give the command's outputs byte for byte.
+
+Each case runs the command twice, ``--engine bulk`` and ``--engine entry`` (both with
+``--no-roads``, the outputs the bulk engine can give), and compares stdout (but its
+``Engine:`` line, which names the engine), stderr, the exit status, the ``--out`` CSV and
+the ``--problems`` file byte for byte, and the ``.xlsx`` member by member (but its
+creation time). Then the choice itself: what ``auto`` takes, and what ``bulk`` refuses.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ieepa_refund import sample_es003
+from ieepa_refund.cli import main
+
+pytest.importorskip("polars")
+
+from .test_bulk import bench, fuzz
+
+AS_OF = "2026-07-01"
+
+
+def _run(
+    capsys: pytest.CaptureFixture[str], files: list[Path], engine: str, out: Path, *flags: str
+) -> tuple[int, str, str]:
+    out.mkdir(parents=True, exist_ok=True)
+    code = main(
+        ["estimate", *map(str, files), "--as-of", AS_OF, "--engine", engine, "--no-roads",
+         "--problems", str(out / "problems.csv"), *flags]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _without_engine(stdout: str) -> str:
+    lines = stdout.splitlines(keepends=True)
+    engine = [line for line in lines if line.startswith("Engine: ")]
+    assert len(engine) == 1, "the summary names the engine once"
+    return "".join(line for line in lines if not line.startswith("Engine: "))
+
+
+def _xlsx_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as book:
+        # docProps/core.xml holds the time the workbook was written: not the engine's doing.
+        return {n: book.read(n) for n in book.namelist() if n != "docProps/core.xml"}
+
+
+def same_outputs(
+    files: list[Path], tmp: Path, capsys: pytest.CaptureFixture[str], *flags: str
+) -> str:
+    """Assert both engines write the same bytes; return the bulk run's Engine line."""
+    results = {}
+    for engine in ("bulk", "entry"):
+        folder = tmp / engine
+        csv_out = folder / "refunds.csv"
+        results[engine] = (
+            _run(capsys, files, engine, folder, "--out", str(csv_out), *flags),
+            csv_out.read_bytes() if csv_out.exists() else None,
+            (folder / "problems.csv").read_bytes() if (folder / "problems.csv").exists() else None,
+        )
+    (bulk_run, bulk_csv, bulk_problems), (entry_run, entry_csv, entry_problems) = (
+        results["bulk"],
+        results["entry"],
+    )
+    assert bulk_run[0] == entry_run[0]  # the exit status
+    assert _without_engine(bulk_run[1]) == _without_engine(entry_run[1])
+    assert bulk_run[2] == entry_run[2]  # the column report, every problem, the progress lines
+    assert bulk_csv == entry_csv
+    assert bulk_problems == entry_problems
+    assert "Engine: entry" in entry_run[1]
+    return next(line for line in bulk_run[1].splitlines() if line.startswith("Engine: "))
+
+
+def test_the_bundled_sample_is_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = same_outputs([sample_es003()], tmp_path, capsys)
+    assert engine.startswith("Engine: bulk")
+    # Both paths ran: some entries in columns, the faulty ones by the per-entry path.
+    assert "9 entries computed in columns, 6 by the per-entry path" in engine
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ("--method", "recalculate"),
+        ("--corporate", "--deposit", "pms"),
+        ("--project", "--as-of", "2027-03-01"),
+    ],
+)
+def test_the_options_the_bulk_engine_takes_are_identical(
+    flags: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    same_outputs([sample_es003()], tmp_path, capsys, *flags)
+
+
+def test_a_generated_file_is_identical_and_mostly_columnar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 2_000, 4, seed=11)
+    engine = same_outputs([path], tmp_path, capsys)
+    found = re.search(r"([\d,]+) entries computed in columns, ([\d,]+) by the per-entry", engine)
+    assert found is not None
+    columnar, per_entry = (int(n.replace(",", "")) for n in found.groups())
+    assert columnar > 4 * per_entry
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_damaged_files_are_identical(
+    seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader's fuzz rounds (junk cells, repeats, conflicts, check digits, blank rows),
+    split over 1-3 files, some tab-separated or workbooks (read whole by the per-entry reader)."""
+    rng = random.Random(seed)
+    rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
+    kind = {3: "tsv", 2: "xlsx"}.get(seed % 4, "csv")
+    if kind == "xlsx":
+        pytest.importorskip("openpyxl")
+    paths = fuzz.write_files(rows, tmp_path / "in", kind, rng.randint(1, 3), "x")
+    same_outputs(paths, tmp_path, capsys)
+
+
+def test_xlsx_output_is_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("openpyxl")
+    books = {}
+    for engine in ("bulk", "entry"):
+        book = tmp_path / engine / "refunds.xlsx"
+        _run(capsys, [sample_es003()], engine, tmp_path / engine, "--out", str(book))
+        books[engine] = _xlsx_members(book)
+    assert books["bulk"] == books["entry"]
+
+
+# --- the choice ---------------------------------------------------------------------------------
+
+
+def _engine_line(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(["estimate", str(sample_es003()), "--as-of", AS_OF, *args]) in (0, 1)
+    return next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Engine: "))
+
+
+def test_auto_takes_bulk_only_when_it_gives_every_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _engine_line(capsys, "--no-roads").startswith("Engine: bulk")
+    line = _engine_line(capsys)  # roads asked for (the default): the per-entry path, said why
+    assert line.startswith("Engine: entry")
+    assert "road" in line
+    assert _engine_line(capsys, "--engine", "entry").startswith("Engine: entry")
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        ((), "road"),
+        (("--no-roads", "--json"), "--json"),
+        (("--no-roads", "--delimiter", ","), "--delimiter"),
+    ],
+)
+def test_bulk_refuses_what_it_cannot_produce_naming_it(
+    flags: tuple[str, ...], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["estimate", str(sample_es003()), "--as-of", AS_OF, "--engine", "bulk", *flags])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--engine bulk cannot produce" in err
+    assert named in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bulk_without_polars_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "polars" else real(name, *a)
+    )
+    code = main(
+        ["estimate", str(sample_es003()), "--as-of", AS_OF, "--engine", "bulk", "--no-roads"]
+    )
+    assert code == 2
+    assert "pip install 'ieepa-refund[bulk]'" in capsys.readouterr().err
+    line = _engine_line(capsys, "--no-roads")
+    assert line.startswith("Engine: entry")
+    assert "polars is not installed" in line
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [("--ledger", "x.csv"), ("--declared-on", "2026-07-01"), ("--liquidation-after-days", "30")],
+)
+def test_no_roads_refuses_options_that_only_change_roads(
+    flags: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["estimate", str(sample_es003()), "--as-of", AS_OF, "--no-roads", *flags])
+    assert code == 2
+    assert f"{flags[0]} only changes the roads" in capsys.readouterr().err
+
+
+def test_demo_takes_the_switch(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--as-of", AS_OF, "--no-roads", "--engine", "bulk"]) == 0
+    out = capsys.readouterr().out
+    assert "Engine: bulk" in out
+    assert "not computed (--no-roads)" in out
+    assert date.fromisoformat(AS_OF).isoformat() in out
+
+
+@pytest.mark.parametrize("keep", [4, 1], ids=["header-only", "no-header"])
+def test_an_empty_or_unreadable_file_ends_the_same(
+    keep: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No data rows (exit 1, said so) or no header (exit 2): the same either way."""
+    path = tmp_path / "short.csv"
+    lines = sample_es003().read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:keep]), encoding="utf-8")
+    results = [_run(capsys, [path], engine, tmp_path / engine) for engine in ("bulk", "entry")]
+    assert results[0][0] == results[1][0] == (1 if keep == 4 else 2)
+    assert results[0][2] == results[1][2]  # the same message on stderr
+    if keep == 4:
+        assert _without_engine(results[0][1]) == _without_engine(results[1][1])

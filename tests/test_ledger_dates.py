@@ -1,0 +1,177 @@
+"""The ledger's declared-on column: written with each declaration, read back, used by the roads.
+
+A ledger row without a date (every ledger written before the column) stays valid and
+keeps the old reading: the declaration date is unknown, so an entry past CAPE's
+look-back today is "declared; acceptance unknown". A dated row lets the road screen
+the entry on the day it was declared.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ieepa_refund import InputFileError, Road, entry_roads, read_es003, read_ledger, sample_es003
+from ieepa_refund.cape import write_declarations
+from ieepa_refund.cape.declarations import Ledger
+from ieepa_refund.cli import main
+
+from .strategies import entry_numbers
+
+SAMPLE = sample_es003()
+#: Liquidated 2026-08-14 (tests/test_cli_roads.py): past CAPE's look-back on 2026-11-28,
+#: inside it on 2026-09-01.
+LATE = "31610001104"
+
+
+def _rows(out: Path) -> dict[str, dict[str, str]]:
+    with out.open(newline="") as f:
+        return {r["entry_number"]: r for r in csv.DictReader(f)}
+
+
+def test_an_old_two_column_ledger_reads_as_before_with_no_dates(tmp_path: Path) -> None:
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text(f"entry_number,declaration_file\r\n{LATE},cape_ab_001.csv\r\n31610000528\r\n")
+    found = read_ledger(ledger)
+    assert found == {LATE: ("cape_ab_001.csv",), "31610000528": ()}
+    assert isinstance(found, dict)
+    assert found.declared_on == {}
+    # Its rows keep today's road: the date is unknown, so acceptance is unknown.
+    roads = entry_roads(read_es003(SAMPLE).entries, declared_on=date(2026, 11, 28), ledger=ledger)
+    late = next(r for r in roads if r.entry_number == LATE)
+    assert late.road is Road.DECLARED_UNCONFIRMED
+    assert "the ledger does not say when" in late.next_action
+
+
+def test_new_rows_carry_the_date_and_an_old_ledger_takes_them(tmp_path: Path) -> None:
+    ledger = tmp_path / "declared.csv"
+    old = "entry_number,declaration_file\n31610000528,cape_old_001.csv\n"
+    ledger.write_text(old)
+    batch = write_declarations(
+        [LATE], tmp_path / "out", ledger=ledger, declared_on=date(2026, 9, 1)
+    )
+    text = ledger.read_text()
+    assert text.startswith(old)  # the old rows and header kept byte for byte
+    assert text.endswith(f"{LATE},{batch.files[0].name},2026-09-01\n")
+    found = read_ledger(ledger)
+    assert found.declared_on == {LATE: date(2026, 9, 1)}
+    assert found["31610000528"] == ("cape_old_001.csv",)
+    # A new ledger gets the three-column header.
+    fresh = tmp_path / "fresh.csv"
+    write_declarations([LATE], tmp_path / "out2", ledger=fresh, declared_on=date(2026, 9, 1))
+    assert fresh.read_text().splitlines()[0] == "entry_number,declaration_file,declared_on"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batches=st.lists(
+        st.tuples(
+            st.lists(entry_numbers(), min_size=1, max_size=6, unique=True),
+            st.one_of(st.none(), st.dates(date(2026, 4, 20), date(2027, 12, 31))),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_round_trip_files_and_dates_latest_row_standing(
+    tmp_path_factory: pytest.TempPathFactory, batches: list[tuple[list[str], date | None]]
+) -> None:
+    folder = tmp_path_factory.mktemp("ledger")
+    ledger = folder / "declared.csv"
+    want_files: dict[str, tuple[str, ...]] = {}
+    want_dates: dict[str, date] = {}
+    for index, (numbers, on) in enumerate(batches):
+        # Each batch redeclares what it names (a resubmission), so every row is written.
+        batch = write_declarations(
+            numbers, folder / str(index), ledger=ledger, declared_on=on, redeclare=numbers
+        )
+        written = {
+            n: f.name
+            for f in batch.files
+            for n in (folder / str(index) / f.name).read_text().split()[1:]
+        }
+        for n in batch.declared:
+            want_files[n] = (*want_files.get(n, ()), written[n])
+            if on is None:
+                want_dates.pop(n, None)  # the latest row stands: its date unknown
+            else:
+                want_dates[n] = on
+    found = read_ledger(ledger)
+    assert isinstance(found, Ledger)
+    assert dict(found) == want_files
+    assert found.declared_on == want_dates
+
+
+def test_roads_take_the_declaration_date_from_the_ledger(tmp_path: Path) -> None:
+    ledger = tmp_path / "declared.csv"
+    write_declarations([LATE], tmp_path / "out", ledger=ledger, declared_on=date(2026, 9, 1))
+    entries = read_es003(SAMPLE).entries
+    roads = entry_roads(entries, declared_on=date(2026, 11, 28), ledger=ledger)
+    late = next(r for r in roads if r.entry_number == LATE)
+    # Inside the look-back on the day it was declared: on the CAPE road, a payment predicted.
+    assert late.road is Road.CAPE_NOW
+    assert late.expected_payment is not None
+    # Dates given in Python come first: declared that day, it was already past the look-back.
+    roads = entry_roads(
+        entries,
+        declared_on=date(2026, 11, 28),
+        ledger=ledger,
+        declared_dates={LATE: date(2026, 11, 28)},
+    )
+    assert next(r for r in roads if r.entry_number == LATE).road is Road.PROTEST
+    # The command reads the same ledger the same way.
+    out = tmp_path / "refunds.csv"
+    main(["estimate", str(SAMPLE), "--as-of", "2026-11-28", "--ledger", str(ledger),
+          "--out", str(out), "--project"])  # fmt: skip
+    assert _rows(out)[LATE]["road"] == Road.CAPE_NOW.label
+    assert _rows(out)[LATE]["expected_payment"] != ""
+
+
+def test_cape_command_writes_its_declaration_date_into_the_ledger(tmp_path: Path) -> None:
+    ledger = tmp_path / "declared.csv"
+    main(["cape", str(SAMPLE), "--out", str(tmp_path / "decl"), "--declared-on", "2026-09-01",
+          "--ledger", str(ledger)])  # fmt: skip
+    found = read_ledger(ledger)
+    assert found
+    assert set(found.declared_on.values()) == {date(2026, 9, 1)}
+    assert set(found.declared_on) == set(found)
+
+
+@pytest.mark.parametrize("cell", ["2026-13-01", "yesterday", "2026-9-1x", "45000"])
+def test_a_corrupt_date_cell_is_an_error_naming_file_row_and_column(
+    tmp_path: Path, cell: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text(
+        "entry_number,declaration_file,declared_on\n"
+        f"31610000528,a.csv,2026-09-01\n{LATE},a.csv,{cell}\n"
+    )
+    with pytest.raises(InputFileError) as exc:
+        read_ledger(ledger)
+    message = str(exc.value)
+    assert "declared.csv" in message
+    assert "row 3" in message
+    assert "declared_on" in message
+    assert cell in message
+    # The command stops before any output.
+    out = tmp_path / "refunds.csv"
+    code = main(["estimate", str(SAMPLE), "--as-of", "2026-11-28", "--ledger", str(ledger),
+                 "--out", str(out)])  # fmt: skip
+    assert code == 2
+    assert "row 3" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_spreadsheet_resaved_date_reads_and_a_blank_cell_is_no_date(tmp_path: Path) -> None:
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text(
+        f"entry_number,declaration_file,declared_on\n{LATE},a.csv,9/1/2026\n31610000528,a.csv,\n"
+    )
+    assert read_ledger(ledger).declared_on == {LATE: date(2026, 9, 1)}
