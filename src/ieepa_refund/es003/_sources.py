@@ -145,16 +145,20 @@ def _sniff_delimiter(sample: str) -> str:
 
 def _csv_records(text: IO[str], delimiter: str) -> Iterator[Raw]:
     reader = csv.reader(text, delimiter=delimiter)
+    done = 0  # the lines read so far: a row starts on the next one
     while True:
-        start = reader.line_num + 1
         try:
-            row = next(reader)
-        except StopIteration:
+            # A for loop runs in C between rows; a row the reader refuses ends it, is reported
+            # below, and the loop starts again on the rows after.
+            for row in reader:
+                # A row is at least one line, so it spans line_num - done lines.
+                end = reader.line_num
+                yield done + 1, end - done, row
+                done = end
             return
         except csv.Error as exc:
-            yield start, max(reader.line_num - start + 1, 1), f"not readable as CSV: {exc}"
-            continue
-        yield start, max(reader.line_num - start + 1, 1), row
+            yield done + 1, max(reader.line_num - done, 1), f"not readable as CSV: {exc}"
+            done = reader.line_num
 
 
 def _text_source(
@@ -522,6 +526,8 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     watch = _Watch()
     dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
     status = source.columns.get("liquidation_status")
+    if source.concluded:  # a later pass: what the first one learned stands, nothing to watch
+        dates, status = [], None
     checked: set[str] = set()
     try:
         yield from _rows_of(source, width, watch, dates, status, checked)
@@ -539,8 +545,9 @@ def _rows_of(
     status: int | None,
     checked: set[str],
 ) -> Iterator[tuple[int, list[Any]]]:
+    header_row = source.header_row
     for number, spans, row in source.rows():
-        if number <= source.header_row:
+        if number <= header_row:
             continue
         if isinstance(row, str):
             _reject(source, number, row, None)
@@ -563,17 +570,16 @@ def _rows_of(
             continue
         for name, index in dates:
             cell = row[index]
-            if isinstance(cell, str) and cell not in checked and name not in watch.day_first:
-                checked.add(cell)  # dates repeat on every row of an entry: look at each once
+            # Dates repeat on every row of an entry: each distinct one is looked at once.
+            if cell.__class__ is str and cell not in checked:
+                checked.add(cell)
                 pair = month_first_day(cell_text(cell))
                 if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
                     watch.day_first[name] = (number, cell_text(cell))
-        if (
-            status is not None
-            and watch.liquidated is None
-            and cell_text(row[status]).upper().startswith("LIQUIDATED")
-        ):
-            watch.liquidated = number
+                    # Found: the column is refused as a whole, so it is looked at no more.
+                    dates = [found for found in dates if found[0] != name]
+        if status is not None and cell_text(row[status]).upper().startswith("LIQUIDATED"):
+            watch.liquidated, status = number, None
         yield number, row
 
 
