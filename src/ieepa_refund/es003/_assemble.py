@@ -8,7 +8,6 @@ import operator
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -62,6 +61,7 @@ class _Acc:
     first_row: int
     fields: dict[str, Any] = field(default_factory=dict)
     where: dict[str, int] = field(default_factory=dict)
+    """Field -> the row its value was first read on, when not the entry's first row."""
     countries: dict[int, str] = field(default_factory=dict)
     tariffs: dict[tuple[int, str], dict[int | None, list[Any]]] = field(default_factory=dict)
     """(line, HTS number) -> tariff ordinal -> [value, quantity, unit, rate, duty]."""
@@ -116,7 +116,7 @@ class Es003Stream:
         while True:
             # Raised only while the reader works, put back before each entry is handed over:
             # the caller's own code, and a stream it abandons, never run with it raised.
-            with _fewer_collections():
+            with _fewer_collections:
                 entry = next(entries, None)
             if entry is None:
                 return
@@ -231,28 +231,34 @@ _gc_saved: list[tuple[int, int, int]] = []
 """The threshold to restore, while any stream is open (one entry per open stream)."""
 
 
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
+class _FewerCollections:
     """The garbage collector's youngest threshold raised while streaming, then put back.
 
     Streams may be open at once (nested, in threads): the first one in saves the threshold and
-    the last one out restores it, unless the caller has set another in the meantime.
+    the last one out restores it, unless the caller has set another in the meantime. A class,
+    not a generator-based context manager: it is entered for every entry a stream hands over.
     """
-    with _GC_LOCK:
-        if not _gc_saved:
-            saved = gc.get_threshold()
-            _gc_saved.append(saved)
-            if 0 < saved[0] < GC_THRESHOLD_STREAMING:  # 0: collection is off; left so
-                gc.set_threshold(GC_THRESHOLD_STREAMING, *saved[1:])
-        else:
-            _gc_saved.append(_gc_saved[0])
-    try:
-        yield
-    finally:
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        with _GC_LOCK:
+            if not _gc_saved:
+                saved = gc.get_threshold()
+                _gc_saved.append(saved)
+                if 0 < saved[0] < GC_THRESHOLD_STREAMING:  # 0: collection is off; left so
+                    gc.set_threshold(GC_THRESHOLD_STREAMING, *saved[1:])
+            else:
+                _gc_saved.append(_gc_saved[0])
+
+    def __exit__(self, *_: object) -> None:
         with _GC_LOCK:
             saved = _gc_saved.pop()
             if not _gc_saved and gc.get_threshold()[0] == GC_THRESHOLD_STREAMING:
                 gc.set_threshold(*saved)
+
+
+_fewer_collections = _FewerCollections()
 
 
 def sample_es003() -> Path:
@@ -471,6 +477,7 @@ def _read_rows(
                     )
                 )
             else:
+                first = acc is None
                 if acc is None:
                     acc = accs[entry_no] = _Acc(number=entry_no, file=file, first_row=number)
                 if fields is not None:
@@ -498,7 +505,15 @@ def _read_rows(
                             entry_number=acc.number,
                         )
                     )
-                if fields is not None:
+                if fields is None:
+                    pass
+                elif first:
+                    # Nothing to agree with yet; each field's row is the first row, which
+                    # acc.where leaves implicit.
+                    acc.fields = {
+                        name: value for name, value in fields.items() if value is not None
+                    }
+                else:
                     _merge(acc, fields, file, number, headers, columns)
             if entry_no is not None:
                 left = remaining.get(entry_no, 0) - 1
@@ -640,7 +655,8 @@ def _merge(
             acc.conflicts.append(
                 Problem(
                     code="CONFLICTING_ENTRY_VALUES",
-                    message=f"two values for {name} on one entry (first at row {acc.where[name]})",
+                    message=f"two values for {name} on one entry "
+                    f"(first at row {acc.where.get(name, acc.first_row)})",
                     file=file,
                     row=number,
                     column=str(headers[columns[name]]),
@@ -783,6 +799,8 @@ def _deposits(acc: _Acc, notes: list[Problem]) -> tuple[DepositEvent, ...]:
     refund. Anything that keeps the history from being whole (a date without an amount, no
     deposit date, a duty not reported) leaves the entry on its single deposit, with a note.
     """
+    if acc.fields.keys().isdisjoint(DEPOSIT_FIELDS):
+        return ()  # blank: nothing moved
     found = {name: acc.fields.get(name) for name in DEPOSIT_FIELDS}
     moves = [
         ("deposit", found["supplemental_deposit_amount"], found["supplemental_deposit_date"]),
@@ -857,35 +875,34 @@ def _bad_check_digit(number: str) -> bool:
 _make_tariff = builder(Tariff)
 _make_line = builder(EntryLine)
 _make_entry = builder(Entry)
-_ENTRY_DEFAULTS = tuple(
-    (name, None if info.is_required() else info.default)
-    for name, info in Entry.model_fields.items()
-)
+#: Every field of an Entry with its default, in field order (None for the required ones,
+#: which :func:`_checked_entry` makes sure are given).
+_ENTRY_DEFAULTS = {
+    name: None if info.is_required() else info.default for name, info in Entry.model_fields.items()
+}
 _ENTRY_REQUIRED = frozenset(name for name, info in Entry.model_fields.items() if info.is_required())
 
 
 def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
-    lines: dict[int, list[Tariff]] = {}
     # Sorted on every key, so the tariffs' order never depends on the order of the rows.
-    for (line_no, hts), _ordinal, (value, quantity, unit, rate, duty) in sorted(
-        (
-            (key, ordinal, tariff)
-            for key, slot in acc.tariffs.items()
-            for ordinal, tariff in slot.items()
-        ),
-        # Without ordinals, ACE's own order: Chapter 99 numbers before the Chapter 1-97 number.
-        key=lambda item: (item[0][0], _ordinal_key(item[1]), item[0][1][:2] != "99", item[0][1]),
-    ):
-        tariff = _make_tariff(hts, value, quantity, unit, rate, duty)
-        found = lines.get(line_no)
-        if found is None:
-            lines[line_no] = [tariff]
-        else:
-            found.append(tariff)
-    return tuple(
-        _make_line(number, acc.countries[number], tuple(tariffs))
-        for number, tariffs in sorted(lines.items())
+    # Without ordinals, ACE's own order: Chapter 99 numbers before the Chapter 1-97 number.
+    # (line, ordinal, HTS number) is unique, so the sort never compares the tariffs themselves.
+    found = sorted(
+        (line_no, _ORDINAL_KEYS.get(ordinal) or _ordinal_key(ordinal), hts[:2] != "99", hts, tariff)
+        for (line_no, hts), slot in acc.tariffs.items()
+        for ordinal, tariff in slot.items()
     )
+    lines: list[EntryLine] = []
+    countries = acc.countries
+    current = found[0][0]
+    tariffs: list[Tariff] = []
+    for line_no, _, _, hts, (value, quantity, unit, rate, duty) in found:
+        if line_no != current:
+            lines.append(_make_line(current, countries[current], tuple(tariffs)))
+            current, tariffs = line_no, []
+        tariffs.append(_make_tariff(hts, value, quantity, unit, rate, duty))
+    lines.append(_make_line(current, countries[current], tuple(tariffs)))
+    return tuple(lines)
 
 
 def _plain_text(value: Any) -> bool:
@@ -944,7 +961,9 @@ def _checked_entry(given: dict[str, Any], state: _State) -> Entry | None:
     deposits = given.get("deposits")
     if deposits and given.get("deposit_date") not in (None, deposits[0].date):
         return None
-    entry = _make_entry(*[given.get(name, default) for name, default in _ENTRY_DEFAULTS])
+    values = _ENTRY_DEFAULTS.copy()
+    values.update(given)  # every name given is a field (each passed _AS_KEPT): the order stays
+    entry = _make_entry(*values.values())
     # Set as validation sets it, to the fields given; one shared set for each combination.
     key = tuple(given)
     names = state.fields_sets.get(key)
@@ -956,3 +975,6 @@ def _checked_entry(given: dict[str, Any], state: _State) -> Entry | None:
 
 def _ordinal_key(ordinal: int | None) -> tuple[int, int]:
     return (1, 0) if ordinal is None else (0, ordinal)
+
+
+_ORDINAL_KEYS = {ordinal: _ordinal_key(ordinal) for ordinal in (None, *range(1, 100))}
