@@ -9,7 +9,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +30,7 @@ from ._cells import (
     DATE_FIELDS,
     ENTRY_PARSERS,
     FLAG_FIELDS,
+    LINE_MAX,
     BadCell,
     cell_text,
     parse_amount,
@@ -206,6 +207,10 @@ class _State:
     quantities: _Parsed = field(default_factory=lambda: _Parsed(parse_quantity))
     units: _Parsed = field(default_factory=lambda: _Parsed(_unit))
     rates: _Parsed = field(default_factory=lambda: _Parsed(_rate))
+    kept: dict[str, _Kept] = field(
+        default_factory=lambda: {name: _Kept(check) for name, check in _AS_KEPT.items()}
+    )
+    """Field -> whether a value is as the Entry model keeps it (see :func:`_checked_entry`)."""
     entry_fields: dict[str, _Parsed] = field(default_factory=dict)
     """Field name -> its cells parsed (an entry's own fields: type, parties, dates, flags)."""
 
@@ -728,20 +733,16 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
     deposits = _deposits(acc, notes)
     if deposits:
         flags["deposits"] = deposits
-    given = {
-        "entry_number": acc.number,
-        **{
-            name: value
-            for name, value in acc.fields.items()
-            if value is not None and name not in DEPOSIT_FIELDS
-        },
-        "lines": _lines(acc),
-        **flags,
+    own = {
+        name: value
+        for name, value in acc.fields.items()
+        if value is not None and name not in DEPOSIT_FIELDS
     }
+    given = {"entry_number": acc.number, **own, "lines": _lines(acc), **flags}
     # The rows' values were checked one by one above, and so were the entry's own fields
     # when they are as the Entry model keeps them: such an entry is built as it stands. Any
     # other goes to the model, which says what is wrong in its own words.
-    entry = _checked_entry(given, state) if shaped else None
+    entry = _checked_entry(given, own, state) if shaped else None
     if entry is not None:
         return _kept(entry, acc, state, notes, missing)
     try:
@@ -887,8 +888,9 @@ def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
     # Sorted on every key, so the tariffs' order never depends on the order of the rows.
     # Without ordinals, ACE's own order: Chapter 99 numbers before the Chapter 1-97 number.
     # (line, ordinal, HTS number) is unique, so the sort never compares the tariffs themselves.
+    # A blank ordinal sorts after every ordinal (LINE_MAX is the largest).
     found = sorted(
-        (line_no, _ORDINAL_KEYS.get(ordinal) or _ordinal_key(ordinal), hts[:2] != "99", hts, tariff)
+        (line_no, _NO_ORDINAL if ordinal is None else ordinal, hts[:2] != "99", hts, tariff)
         for (line_no, hts), slot in acc.tariffs.items()
         for ordinal, tariff in slot.items()
     )
@@ -914,7 +916,8 @@ def _plain_party(value: Any) -> bool:
 
 
 def _plain_date(value: Any) -> bool:
-    return value.__class__ is date
+    # A datetime is refused by the model (its time would be dropped); the parsers make none.
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def _plain_flag(value: Any) -> bool:
@@ -935,23 +938,42 @@ _AS_KEPT: dict[str, Callable[[Any], bool]] = {
     "protest_status": lambda value: value in ("open", "suspended", "closed"),
     **dict.fromkeys(FLAG_FIELDS, _plain_flag),
     **dict.fromkeys(DATE_FIELDS - set(DEPOSIT_FIELDS), _plain_date),
-    # Made by _finish itself, checked as they are made (see _checked_entry).
-    **dict.fromkeys(("entry_number", "lines", "deposits", "incomplete_rows"), lambda _: True),
-    "bad_check_digit": lambda value: value is True,
 }
 
 
-def _checked_entry(given: dict[str, Any], state: _State) -> Entry | None:
-    """The Entry the model would make of ``given``, built without validating it again; None
-    when any value is not one the model keeps as it is (the model then decides).
+class _Kept(dict[Any, bool]):
+    """Whether each distinct value of a field is one the Entry model keeps as it is.
 
-    ``given`` comes from :func:`_finish`: an entry number of the compact shape whose check
-    digit was computed there (``bad_check_digit`` says how it came out), lines built from
-    checked rows, and deposits from :func:`check_events`.
+    The parsers make exact ``str``, ``bool`` and ``date`` values; an equal value of another
+    class (a ``date`` subclass) finds the same answer, and the model keeps it as it is too.
     """
-    for name, value in given.items():
-        kept = _AS_KEPT.get(name)
-        if kept is None or not kept(value):
+
+    __slots__ = ("_check",)
+
+    def __init__(self, check: Callable[[Any], bool]) -> None:
+        super().__init__()
+        self._check = check
+
+    def __missing__(self, value: Any) -> bool:
+        kept = self._check(value)
+        if value.__class__ in (str, bool, date) and len(self) < _AMOUNTS_KEPT:
+            self[value] = kept
+        return kept
+
+
+def _checked_entry(given: dict[str, Any], own: dict[str, Any], state: _State) -> Entry | None:
+    """The Entry the model would make of ``given``, built without validating it again; None
+    when any of the entry's own fields (``own``) is not as the model keeps it (the model
+    then decides).
+
+    The rest of ``given`` is made by :func:`_finish`: an entry number of the compact shape
+    whose check digit was computed there (``bad_check_digit`` says how it came out), lines
+    built from checked rows, a count of rejected rows, and deposits from :func:`check_events`.
+    """
+    kept = state.kept
+    for name, value in own.items():
+        check = kept.get(name)
+        if check is None or not check[value]:
             return None
     if not given.keys() >= _ENTRY_REQUIRED or not given["lines"]:
         return None
@@ -962,7 +984,7 @@ def _checked_entry(given: dict[str, Any], state: _State) -> Entry | None:
     if deposits and given.get("deposit_date") not in (None, deposits[0].date):
         return None
     values = _ENTRY_DEFAULTS.copy()
-    values.update(given)  # every name given is a field (each passed _AS_KEPT): the order stays
+    values.update(given)  # every name given is a field: the order stays the fields' order
     entry = _make_entry(*values.values())
     # Set as validation sets it, to the fields given; one shared set for each combination.
     key = tuple(given)
@@ -973,8 +995,4 @@ def _checked_entry(given: dict[str, Any], state: _State) -> Entry | None:
     return entry
 
 
-def _ordinal_key(ordinal: int | None) -> tuple[int, int]:
-    return (1, 0) if ordinal is None else (0, ordinal)
-
-
-_ORDINAL_KEYS = {ordinal: _ordinal_key(ordinal) for ordinal in (None, *range(1, 100))}
+_NO_ORDINAL = LINE_MAX + 1
