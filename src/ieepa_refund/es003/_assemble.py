@@ -53,7 +53,7 @@ PROGRESS_EVERY = 100_000
 _AMOUNTS_KEPT = 4096
 
 
-@dataclass
+@dataclass(slots=True)
 class _Acc:
     """What one entry has gathered so far."""
 
