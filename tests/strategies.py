@@ -18,6 +18,7 @@ from ieepa_refund import (
     default_registry,
 )
 from ieepa_refund import entry_number as en
+from ieepa_refund.es003 import COLUMNS
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -283,3 +284,110 @@ def claim_rows(draw: st.DrawFn) -> list[str]:
 def deposit_rows(draw: st.DrawFn) -> list[str]:
     """A bank deposit row, good or bad: date, amount, reference."""
     return [draw(cbp_date_cells), draw(cbp_amount_cells), draw(st.sampled_from(["", "TREAS 310"]))]
+
+
+# --- whole ES-003 files (the reader's own output checked against validation) ------------------
+
+#: The ES-003 fields a drawn file carries, under their ACE headers: every field the reader
+#: turns into an Entry field, the deposit columns among them.
+ES003_FILE_FIELDS = (
+    "entry_number",
+    "line_number",
+    "tariff_ordinal",
+    "entry_type",
+    "importer_number",
+    "importer_name",
+    "port_of_entry",
+    "entry_date",
+    "entry_summary_date",
+    "liquidation_date",
+    "liquidation_status",
+    "protest_number",
+    "protest_status",
+    "notify_party",
+    "deposit_date",
+    "reconciliation_flag",
+    "surety_paid",
+    "summary_status",
+    "supplemental_deposit_amount",
+    "supplemental_deposit_date",
+    "pre_liquidation_refund_amount",
+    "pre_liquidation_refund_date",
+    "country_of_origin",
+    "hts",
+    "value",
+    "duty",
+    "quantity",
+    "unit",
+    "rate",
+)
+
+
+def _date_cells(low: date, high: date) -> st.SearchStrategy[str]:
+    days = st.dates(min_value=low, max_value=high)
+    return st.one_of(
+        days.map(lambda d: d.strftime("%m/%d/%Y")), days.map(lambda d: d.isoformat()), st.just("")
+    )
+
+
+@st.composite
+def _entry_cells(draw: st.DrawFn) -> dict[str, str]:
+    """An entry's own cells as an export writes them: padded, lower-case, sometimes wrong."""
+    low, high = date(2025, 2, 1), date(2026, 12, 31)
+    party = st.sampled_from([*PAYEES, " 12-3456789ab ", "98 7654321CD", "NOT A PARTY", ""])
+    text = st.sampled_from(["", "ACME IMPORTS LLC", " Société Générale ", "2704", "x"])
+    flag = st.sampled_from(["", "Y", "n", "yes", "FALSE", "1"])
+    amount = st.sampled_from(["", "0.00", "5.00", "$1,250.00", "90000.00"])
+    return {
+        "entry_type": draw(st.sampled_from(["01", "1", " 11 ", "03", "x1"])),
+        "importer_number": draw(party),
+        "importer_name": draw(text),
+        "port_of_entry": draw(text),
+        "entry_date": draw(_date_cells(low, high).filter(bool)),
+        "entry_summary_date": draw(_date_cells(low, high)),
+        "liquidation_date": draw(_date_cells(low, high)),
+        "liquidation_status": draw(st.sampled_from(["", "LIQUIDATED", " unliquidated ", "Liq"])),
+        "protest_number": draw(st.sampled_from(["", "2704-25-100001", " p1 "])),
+        "protest_status": draw(st.sampled_from(["", "open", "DENIED", "suspended"])),
+        "notify_party": draw(party),
+        "deposit_date": draw(_date_cells(low, high)),
+        "reconciliation_flag": draw(flag),
+        "surety_paid": draw(flag),
+        "summary_status": draw(st.sampled_from(["", "ACCEPTED", "cancelled "])),
+        "supplemental_deposit_amount": draw(amount),
+        "supplemental_deposit_date": draw(_date_cells(low, high)),
+        "pre_liquidation_refund_amount": draw(amount),
+        "pre_liquidation_refund_date": draw(_date_cells(low, high)),
+    }
+
+
+@st.composite
+def es003_files(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    """An ES-003 file as (header, rows): a few entries of a few rows each, their rows in any
+    order, an entry's own cells mostly repeated on its rows and now and then different; one
+    entry number may carry a wrong check digit."""
+    numbers = draw(st.lists(entry_numbers(), min_size=1, max_size=4, unique=True))
+    if draw(st.booleans()):
+        first = numbers[0]
+        numbers[0] = first[:10] + str((int(first[10]) + 1) % 10)  # a wrong check digit
+    rows: list[list[str]] = []
+    for number in numbers:
+        own = draw(_entry_cells())
+        for _ in range(draw(st.integers(min_value=1, max_value=4))):
+            if draw(st.integers(min_value=0, max_value=9)) == 0:
+                own = draw(_entry_cells())  # a row disagreeing with the entry's others
+            cells = {
+                **own,
+                "entry_number": draw(st.sampled_from([number, f'="{number}"', number.lower()])),
+                "line_number": str(draw(st.integers(min_value=1, max_value=3))),
+                "tariff_ordinal": draw(st.sampled_from(["", "1", "2", "01"])),
+                "country_of_origin": draw(st.sampled_from(["CN", "cn", "DE", "C"])),
+                "hts": draw(st.sampled_from(ES003_HTS)),
+                "value": draw(st.sampled_from(["", "1000.00", "$2,500.50", "-3.00"])),
+                "duty": draw(st.one_of(money(50_000).map(str), st.sampled_from(["", "0.00"]))),
+                "quantity": draw(st.sampled_from(["", "10", "2.5"])),
+                "unit": draw(st.sampled_from(["", "KG", "no"])),
+                "rate": draw(st.sampled_from(["", *[r for r in ES003_RATES if r]])),
+            }
+            rows.append([cells[name] for name in ES003_FILE_FIELDS])
+    return [COLUMNS[name][0] for name in ES003_FILE_FIELDS], draw(st.permutations(rows))

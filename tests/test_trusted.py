@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import pickle
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -9,10 +12,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ieepa_refund import Entry, EntryRefund, RefundWarning, compute_refund
+from ieepa_refund import (
+    Entry,
+    EntryRefund,
+    Es003Import,
+    RefundWarning,
+    compute_refund,
+    entry_number,
+)
 from ieepa_refund._trusted import trusted
 from ieepa_refund.es003 import read_es003
-from tests.strategies import china_entries
+from tests.strategies import china_entries, es003_files
 
 SAMPLE = Path(__file__).parents[1] / "src" / "ieepa_refund" / "examples" / "sample_es003.csv"
 
@@ -35,6 +45,60 @@ def test_entries_read_from_an_es003_revalidate_to_themselves() -> None:
     assert result.entries
     for entry in result.entries:
         assert Entry.model_validate(entry.model_dump()) == entry
+
+
+def _read(header: list[str], rows: list[list[str]]) -> Es003Import:
+    # A folder of its own for each example: hypothesis runs many in one test.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "es003.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([header, *rows])
+        return read_es003(path)
+
+
+@given(es003_files())
+def test_entries_the_reader_builds_are_what_validation_makes(
+    file: tuple[list[str], list[list[str]]],
+) -> None:
+    """The reader builds entries without validating them again: each one, dumped and validated
+    again, is equal to it, sets the same fields, dumps and pickles the same."""
+    result = _read(*file)
+    for entry in result.entries:
+        again = Entry.model_validate(entry.model_dump())
+        assert again == entry
+        assert again.model_dump() == entry.model_dump()
+        assert repr(again) == repr(entry)
+        given = Entry.model_validate(entry.model_dump(exclude_unset=True))
+        assert (given, given.model_fields_set) == (entry, entry.model_fields_set)
+        for line, line_again in zip(entry.lines, again.lines, strict=True):
+            assert line.model_fields_set == line_again.model_fields_set
+            assert [t.model_fields_set for t in line.tariffs] == [
+                t.model_fields_set for t in line_again.tariffs
+            ]
+        assert pickle.loads(pickle.dumps(entry)) == entry
+        assert hash(entry.lines[0].tariffs[0]) == hash(again.lines[0].tariffs[0])
+
+
+def test_the_reader_computes_each_check_digit_once_and_validates_no_clean_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Building an entry costs one check-digit sum and no model validation (the reader checked
+    every value); the sample's entries all take that road."""
+    sums: list[str] = []
+    check_digit = entry_number._check_digit
+
+    def counted(first_ten: str) -> str:
+        sums.append(first_ten)
+        return check_digit(first_ten)
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a clean entry was validated again")
+
+    monkeypatch.setattr(entry_number, "_check_digit", counted)
+    monkeypatch.setattr(Entry, "model_validate", refused)
+    entries = read_es003(SAMPLE).entries
+    assert entries
+    assert sorted(sums) == sorted(e.entry_number[:10] for e in entries)
 
 
 def test_every_field_must_be_given() -> None:

@@ -12,6 +12,7 @@ and checks they equal what validation makes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -43,3 +44,38 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     _set(instance, "__pydantic_extra__", None)
     _set(instance, "__pydantic_private__", None)
     return instance
+
+
+def builder(cls: type[M], /) -> Callable[..., M]:
+    """A function building ``cls`` from the value of every field, given in field order.
+
+    What :func:`trusted` makes, with less memory: the values are set one by one, as attributes,
+    so that CPython keeps them in the instance's own shared-key layout (about 8 bytes a field)
+    rather than in a dict per instance (a dict of 6 fields is 270 bytes; of 24, 1.2 KB). The
+    reader builds millions of tariffs, lines and entries this way, and a notebook holds them.
+
+    CPython shares a class's attribute names only when they are first learned from attributes
+    set one by one; instances made otherwise (pydantic's validation sets a whole dict) teach it
+    nothing, and after a few dozen of those it stops offering the layout. So one instance is
+    built here, when the builder is made, to teach every name at once, in field order.
+    """
+    names = tuple(cls.model_fields)
+    everything = set(names)
+    arguments = ", ".join(f"v{index}" for index in range(len(names)))
+    body = "".join(f"    put(instance, {name!r}, v{index})\n" for index, name in enumerate(names))
+    # Generated, as dataclasses generates __init__: a loop over the names costs twice as much,
+    # and the reader calls this for every tariff of a file.
+    source = (
+        f"def build({arguments}):\n"
+        "    instance = new(cls)\n"
+        f"{body}"
+        "    put(instance, '__pydantic_fields_set__', everything)\n"
+        "    put(instance, '__pydantic_extra__', None)\n"
+        "    put(instance, '__pydantic_private__', None)\n"
+        "    return instance\n"
+    )
+    scope: dict[str, Any] = {"new": _new, "put": _set, "cls": cls, "everything": everything}
+    exec(source, scope)  # the text is made above, from the class's own field names
+    build: Callable[..., M] = scope["build"]
+    build(*([None] * len(names)))  # teaches CPython the names (see above); then dropped
+    return build

@@ -20,6 +20,7 @@ a float is refused with an error naming the field:
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from decimal import Decimal
@@ -58,6 +59,16 @@ class _Unchecked(str):
 
 _LIQUIDATED_STATUS = {"LIQUIDATED", "LIQ", "FINAL", "RELIQUIDATED"}
 _OPEN_STATUS = {"UNLIQUIDATED", "OPEN", "SUSPENDED", "EXTENDED", "PENDING", "UNLIQ"}
+
+
+# A file holds a handful of distinct statuses, and refunds and screening ask of every entry.
+@functools.lru_cache(maxsize=256)
+def _status_says(status: str) -> tuple[bool, bool]:
+    """Whether a liquidation status says the entry is open, and whether it says liquidated."""
+    upper = status.upper()
+    words = set(re.findall(r"[A-Z]+", upper))
+    open_ = bool(words & _OPEN_STATUS) or upper.startswith(("UN", "NOT"))
+    return open_, bool(words & _LIQUIDATED_STATUS)
 
 
 def _not_negative(value: Decimal | None, field: str) -> Decimal | None:
@@ -306,12 +317,11 @@ class Entry(Model):
         the CAPE window unknown; a liquidation date with a status that says the entry is
         open (unliquidated, suspended, extended) leaves unclear which one is right.
         """
-        status = (self.liquidation_status or "").upper()
+        status = self.liquidation_status
         if not status:
             return None
-        words = set(re.findall(r"[A-Z]+", status))
-        open_ = bool(words & _OPEN_STATUS) or status.startswith(("UN", "NOT"))
-        if not open_ and words & _LIQUIDATED_STATUS and self.liquidation_date is None:
+        open_, liquidated = _status_says(status)
+        if not open_ and liquidated and self.liquidation_date is None:
             return f"liquidation status {self.liquidation_status!r} but no liquidation date"
         if open_ and self.liquidation_date is not None:
             return (

@@ -28,7 +28,6 @@ Appendix E's worked example:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from .errors import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
@@ -61,9 +60,13 @@ def calc_check_digit(first_ten: str) -> str:
     return _check_digit(compact(first_ten))
 
 
-# Cached: the reader checks an entry number and the Entry model checks it again at once; a
-# small cache catches that without holding every number of a streamed file.
-@lru_cache(maxsize=1024)
+#: Filer-code letters and digits as the digits the sum adds up (A-I 1-9, J-R 1-9, S-Z 2-9).
+_AS_DIGITS = str.maketrans(_LETTER_DIGITS)
+#: A digit's share of the sum in a doubled position (products over 9 less 9), and in the others.
+_DOUBLED = {str(d): 2 * d - 9 * (d > 4) for d in range(10)}
+_PLAIN = {str(d): d for d in range(10)}
+
+
 def _check_digit(first_ten: str) -> str:
     if not _FIRST_TEN.fullmatch(first_ten):
         raise InvalidFormat(
@@ -71,16 +74,25 @@ def _check_digit(first_ten: str) -> str:
             field="entry_number",
             value=first_ten,
         )
-    digits = "".join(_LETTER_DIGITS.get(c, c) for c in first_ten)
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
+    digits = first_ten.translate(_AS_DIGITS)
+    # From the right: the rightmost digit and every second one leftwards are doubled.
+    total = sum(map(_DOUBLED.__getitem__, digits[9::-2])) + sum(
+        map(_PLAIN.__getitem__, digits[8::-2])
+    )
     return str((10 - total % 10) % 10)
+
+
+def check_digit_matches(number: str) -> bool:
+    """Whether a number already in compact form (``shaped``) ends in its own check digit."""
+    return number[10] == _check_digit(number[:10])
+
+
+def shaped(number: str) -> bool:
+    """Whether ``number`` is 11 characters of the compact form: filer code and 8 digits.
+
+    Such a number is its own :func:`compact` form, so only its check digit is left to check.
+    """
+    return _SHAPE.fullmatch(number) is not None
 
 
 def validate(number: str) -> str:

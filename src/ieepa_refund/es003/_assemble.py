@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import gc
+import operator
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -18,8 +19,8 @@ from pydantic import ConfigDict
 
 from .. import entry_number as _entry_number
 from .. import hts as _hts
-from .._trusted import trusted
-from ..entry import Entry, EntryLine, Tariff
+from .._trusted import builder
+from ..entry import _ENTRY_TYPE, PARTY_NUMBER, Entry, EntryLine, Tariff
 from ..errors import InputFileError, InvalidChecksum, ValidationError
 from ..interest import DepositEvent
 from ..interest._segments import check_events
@@ -28,6 +29,8 @@ from ._cells import (
     COUNTRY,
     DATE_FIELDS,
     ENTRY_PARSERS,
+    FLAG_FIELDS,
+    LINE_MAX,
     BadCell,
     cell_text,
     parse_amount,
@@ -50,7 +53,7 @@ PROGRESS_EVERY = 100_000
 _AMOUNTS_KEPT = 4096
 
 
-@dataclass
+@dataclass(slots=True)
 class _Acc:
     """What one entry has gathered so far."""
 
@@ -59,6 +62,7 @@ class _Acc:
     first_row: int
     fields: dict[str, Any] = field(default_factory=dict)
     where: dict[str, int] = field(default_factory=dict)
+    """Field -> the row its value was first read on, when not the entry's first row."""
     countries: dict[int, str] = field(default_factory=dict)
     tariffs: dict[tuple[int, str], dict[int | None, list[Any]]] = field(default_factory=dict)
     """(line, HTS number) -> tariff ordinal -> [value, quantity, unit, rate, duty]."""
@@ -113,7 +117,7 @@ class Es003Stream:
         while True:
             # Raised only while the reader works, put back before each entry is handed over:
             # the caller's own code, and a stream it abandons, never run with it raised.
-            with _fewer_collections():
+            with _fewer_collections:
                 entry = next(entries, None)
             if entry is None:
                 return
@@ -122,10 +126,9 @@ class Es003Stream:
     def _entries(self) -> Iterator[Entry]:
         remaining: dict[str, int] = {}
         unread: dict[str, int] = {}
-        numbers: dict[Any, str] = {}
+        state = _State(remaining=remaining, bad_rows=unread)
         for source in self._files:
-            _count_rows(source, remaining, unread, numbers)
-        state = _State(remaining=remaining, bad_rows=unread, numbers=numbers)
+            _count_rows(source, remaining, unread, state.numbers)
         for source in self._files:
             before = state.read
             yield from _read_rows(source, state, self._progress)
@@ -187,9 +190,41 @@ class _State:
     bad_rows: dict[str, int] = field(default_factory=dict)
     """Entry number -> rows of it rejected so far (the entry will be flagged incomplete)."""
     dates: dict[str, date | None] = field(default_factory=dict)
-    fields_sets: dict[frozenset[str], set[str]] = field(default_factory=dict)
-    numbers: dict[Any, str] = field(default_factory=dict)
-    """Entry-number cell -> entry number, filled by the counting pass and reused by the reading pass."""
+    fields_sets: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    # Most cells repeat: an entry's own fields on each of its rows, a few thousand HTS numbers
+    # and countries across the files. Each distinct text cell is parsed once, and every entry
+    # holding its value holds one shared object (an entry held in memory is the smaller).
+    numbers: _Parsed = field(default_factory=lambda: _Parsed(parse_entry_number, keep=None))
+    """Entry-number cell -> entry number, filled by the counting pass and reused by the reading
+    pass, which forgets an entry's cell once its last row is read."""
+    lines: _Parsed = field(default_factory=lambda: _Parsed(parse_line_number, keep=None))
+    countries: _Parsed = field(default_factory=lambda: _Parsed(_country, keep=None))
+    codes: _Parsed = field(default_factory=lambda: _Parsed(_hts_number, keep=None))
+    ordinals: _Parsed = field(default_factory=lambda: _Parsed(parse_ordinal, keep=None))
+    # Amounts are mostly distinct: only the first few thousand are kept, enough for the common
+    # ones ("0.00"), without holding a file's worth of them. The same bound for the rest.
+    amounts: _Parsed = field(default_factory=lambda: _Parsed(parse_amount))
+    quantities: _Parsed = field(default_factory=lambda: _Parsed(parse_quantity))
+    units: _Parsed = field(default_factory=lambda: _Parsed(_unit))
+    rates: _Parsed = field(default_factory=lambda: _Parsed(_rate))
+    kept: dict[str, _Kept] = field(
+        default_factory=lambda: {name: _Kept(check) for name, check in _AS_KEPT.items()}
+    )
+    """Field -> whether a value is as the Entry model keeps it (see :func:`_checked_entry`)."""
+    entry_fields: dict[str, _Parsed] = field(default_factory=dict)
+    """Field name -> its cells parsed (an entry's own fields: type, parties, dates, flags)."""
+
+    def parser(self, name: str) -> _Parsed:
+        """The cache of an entry field's cells, made on first use."""
+        found = self.entry_fields.get(name)
+        if found is None:
+            parse = (
+                functools.partial(parse_date, cache=self.dates)
+                if name in DATE_FIELDS
+                else ENTRY_PARSERS[name]
+            )
+            found = self.entry_fields[name] = _Parsed(parse)
+        return found
 
 
 #: The youngest generation's collection threshold while entries stream (Python's default: 700).
@@ -201,28 +236,34 @@ _gc_saved: list[tuple[int, int, int]] = []
 """The threshold to restore, while any stream is open (one entry per open stream)."""
 
 
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
+class _FewerCollections:
     """The garbage collector's youngest threshold raised while streaming, then put back.
 
     Streams may be open at once (nested, in threads): the first one in saves the threshold and
-    the last one out restores it, unless the caller has set another in the meantime.
+    the last one out restores it, unless the caller has set another in the meantime. A class,
+    not a generator-based context manager: it is entered for every entry a stream hands over.
     """
-    with _GC_LOCK:
-        if not _gc_saved:
-            saved = gc.get_threshold()
-            _gc_saved.append(saved)
-            if 0 < saved[0] < GC_THRESHOLD_STREAMING:  # 0: collection is off; left so
-                gc.set_threshold(GC_THRESHOLD_STREAMING, *saved[1:])
-        else:
-            _gc_saved.append(_gc_saved[0])
-    try:
-        yield
-    finally:
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        with _GC_LOCK:
+            if not _gc_saved:
+                saved = gc.get_threshold()
+                _gc_saved.append(saved)
+                if 0 < saved[0] < GC_THRESHOLD_STREAMING:  # 0: collection is off; left so
+                    gc.set_threshold(GC_THRESHOLD_STREAMING, *saved[1:])
+            else:
+                _gc_saved.append(_gc_saved[0])
+
+    def __exit__(self, *_: object) -> None:
         with _GC_LOCK:
             saved = _gc_saved.pop()
             if not _gc_saved and gc.get_threshold()[0] == GC_THRESHOLD_STREAMING:
                 gc.set_threshold(*saved)
+
+
+_fewer_collections = _FewerCollections()
 
 
 def sample_es003() -> Path:
@@ -306,6 +347,8 @@ class _Parsed(dict[Any, Any]):
     def __missing__(self, cell: Any) -> Any:
         value = self._parse(cell)
         if cell.__class__ is str and (self._keep is None or len(self) < self._keep):
+            if value.__class__ is str and value == cell:
+                value = cell  # one string for the cell, the key and every entry holding it
             self[cell] = value
         return value
 
@@ -314,26 +357,34 @@ def _unit(cell: Any) -> str | None:
     return cell_text(cell).upper() or None
 
 
+def _country(cell: Any) -> str:
+    country = cell_text(cell).upper()
+    if not COUNTRY.fullmatch(country):
+        raise BadCell("a country of origin is a 2-letter ISO code")
+    return country
+
+
+def _hts_number(cell: Any) -> str:
+    return _hts.validate(cell_text(cell))
+
+
+def _rate(cell: Any) -> str | None:
+    text = cell_text(cell)
+    return parse_rate(text).text if text else None
+
+
 def _count_rows(
-    source: SourceFile, remaining: dict[str, int], unread: dict[str, int], numbers: dict[Any, str]
+    source: SourceFile, remaining: dict[str, int], unread: dict[str, int], numbers: _Parsed
 ) -> None:
     """Count each entry's rows; note, per entry, the rows the source could not read as rows
     (a stray quote, an oversized cell), so that the entry is flagged incomplete."""
     index = source.columns["entry_number"]
     for _, row in data_rows(source):
         if row:
-            cell = row[index]
-            # Keyed by the str cell only: as dict keys 1, 1.0 and True are one key.
-            number = numbers.get(cell) if cell.__class__ is str else None
-            if number is None:
-                try:
-                    number = parse_entry_number(cell)
-                except BadCell:
-                    continue
-                if cell.__class__ is str:
-                    if number == cell:
-                        number = cell  # one string for the cell, the key and the number
-                    numbers[cell] = number
+            try:
+                number = numbers[row[index]]
+            except BadCell:
+                continue
             remaining[number] = remaining.get(number, 0) + 1
     for problem in source.problems:
         if problem.entry_number is not None:
@@ -345,6 +396,7 @@ def _read_rows(
 ) -> Iterator[Entry]:
     file, headers, columns = source.name, source.headers, source.columns
     entry_fields = [(name, columns[name]) for name in ENTRY_FIELDS if name in columns]
+    parsers = [(name, index, state.parser(name)) for name, index in entry_fields]
     at = columns.get
     i_entry, i_line, i_country, i_hts = (
         columns[n] for n in ("entry_number", "line_number", "country_of_origin", "hts")
@@ -352,153 +404,168 @@ def _read_rows(
     i_ord, i_value, i_duty, i_qty, i_unit, i_rate = (
         at(n) for n in ("tariff_ordinal", "value", "duty", "quantity", "unit", "rate")
     )
-    dates, accs, remaining = state.dates, state.accs, state.remaining
-    entry_indexes = [index for _, index in entry_fields]
-    # Most cells repeat: an entry's own fields on each of its rows, a few thousand HTS
-    # numbers and countries across the file. Each distinct raw value is parsed once.
-    numbers = state.numbers
-    lines: dict[Any, int] = {}
-    codes: dict[Any, str] = {}
-    countries: dict[Any, str] = {}
-    # Amounts, quantities, units and ordinals repeat too ("0.00", "NO", 1 to 4): one parse and
-    # one object for each (an entry held in memory shares them), keyed by str cells only (as keys,
-    # 1, 1.0 and True are one). Amounts are mostly distinct, so only the first few thousand
-    # are kept: enough for the common ones, without holding a file's worth of them.
-    ordinals = _Parsed(parse_ordinal, keep=None)
-    amounts = _Parsed(parse_amount)
-    quantities = _Parsed(parse_quantity)
-    units = _Parsed(_unit)
-    for number, row in data_rows(source):
-        if not row:
-            state.blank += 1
-            continue
-        state.read += 1
-        if progress is not None and state.read % PROGRESS_EVERY == 0:
-            progress(state.read)
-        entry_no: str | None = None
-        column = "entry_number"
-        try:
-            cell = row[i_entry]
-            entry_no = numbers.get(cell)
-            if entry_no is None:
-                entry_no = numbers[cell] = parse_entry_number(cell)
-            column = "line_number"
-            cell = row[i_line]
-            line_no = lines.get(cell)
-            if line_no is None:
-                line_no = lines[cell] = parse_line_number(cell)
-            column = "country_of_origin"
-            cell = row[i_country]
-            country = countries.get(cell)
-            if country is None:
-                country = cell_text(cell).upper()
-                if not COUNTRY.fullmatch(country):
-                    raise BadCell("a country of origin is a 2-letter ISO code")
-                countries[cell] = country
-            column = "hts"
-            cell = row[i_hts]
-            hts = codes.get(cell)
-            if hts is None:
-                hts = codes[cell] = _hts.validate(cell_text(cell))
-            column = "tariff_ordinal"
-            ordinal = ordinals[row[i_ord]] if i_ord is not None else None
-            column = "value"
-            value = amounts[row[i_value]] if i_value is not None else None
-            column = "duty"
-            duty = amounts[row[i_duty]] if i_duty is not None else None
-            column = "quantity"
-            quantity = quantities[row[i_qty]] if i_qty is not None else None
-            for name, amount in (("value", value), ("duty", duty), ("quantity", quantity)):
-                if amount is not None and amount < 0:
-                    column = name
-                    raise BadCell("a negative amount (a correction?) cannot be used")
-            column = "unit"
-            unit = units[row[i_unit]] if i_unit is not None else None
-            column = "rate"
-            rate = cell_text(row[i_rate]) or None if i_rate is not None else None
-            if rate is not None:
-                rate = parse_rate(rate).text
-            raw = tuple([row[index] for index in entry_indexes])
-            acc = accs.get(entry_no)
-            fields: dict[str, Any] | None = None
-            if acc is None or acc.raw != raw:
-                fields = {}
-                for name, index in entry_fields:
-                    column = name
-                    cell = row[index]
-                    fields[name] = (
-                        parse_date(cell, dates)
-                        if name in DATE_FIELDS
-                        else ENTRY_PARSERS[name](cell)
-                    )
-        except (BadCell, ValidationError, ArithmeticError) as exc:
-            # ArithmeticError: a number cell no parser should let through ('Infinity' as a line
-            # number): still that row's problem, never a traceback.
-            state.rejected += 1
-            if entry_no is not None:
-                state.bad_rows[entry_no] = state.bad_rows.get(entry_no, 0) + 1
-            message = (
-                str(exc.args[0])
-                if isinstance(exc, BadCell)
-                else _bare(exc)
-                if isinstance(exc, ValidationError)
-                else "not a usable number"
-            )
-            state.problems.append(
-                Problem(
-                    code="BAD_VALUE",
-                    message=message,
-                    file=file,
-                    row=number,
-                    column=str(headers[columns[column]]) if column in columns else column,
-                    value=cell_text(row[columns[column]]) if column in columns else None,
-                    entry_number=entry_no,
-                )
-            )
-        else:
-            if acc is None:
-                acc = accs[entry_no] = _Acc(number=entry_no, file=file, first_row=number)
-            if fields is not None:
-                acc.raw = raw
-            _add_row(acc, file, number, headers, columns, i_country, line_no, country, ordinal, hts,
-                     (value, quantity, unit, rate, duty), fields)  # fmt: skip
-        if entry_no is not None:
-            left = remaining.get(entry_no, 0) - 1
-            if left > 0:
-                remaining[entry_no] = left
+    accs, remaining = state.accs, state.remaining
+    own_cells = _getter([index for _, index in entry_fields])
+    numbers, lines, countries, codes = state.numbers, state.lines, state.countries, state.codes
+    ordinals, amounts, quantities = state.ordinals, state.amounts, state.quantities
+    units, rates = state.units, state.rates
+    read = state.read
+    try:
+        for number, row in data_rows(source):
+            if not row:
+                state.blank += 1
                 continue
-            # The entry's last row: no row of it is left in any file (the counting pass saw
-            # them all), so its count and its number's cell are forgotten, and memory follows
-            # the entries still open, not every entry of the file.
-            remaining.pop(entry_no, None)
-            numbers.pop(row[i_entry], None)
-            if entry_no in accs:
-                entry = _finish(accs[entry_no], state)
-                if entry is not None:
-                    yield entry
+            read += 1
+            if progress is not None and read % PROGRESS_EVERY == 0:
+                progress(read)
+            entry_no: str | None = None
+            column = "entry_number"
+            try:
+                entry_no = numbers[row[i_entry]]
+                column = "line_number"
+                line_no = lines[row[i_line]]
+                column = "country_of_origin"
+                country = countries[row[i_country]]
+                column = "hts"
+                hts = codes[row[i_hts]]
+                column = "tariff_ordinal"
+                ordinal = None if i_ord is None else ordinals[row[i_ord]]
+                column = "value"
+                value = None if i_value is None else amounts[row[i_value]]
+                column = "duty"
+                duty = None if i_duty is None else amounts[row[i_duty]]
+                column = "quantity"
+                quantity = None if i_qty is None else quantities[row[i_qty]]
+                if value is not None and value < _ZERO:
+                    column = "value"
+                    raise BadCell(_NEGATIVE)
+                if duty is not None and duty < _ZERO:
+                    column = "duty"
+                    raise BadCell(_NEGATIVE)
+                if quantity is not None and quantity < _ZERO:
+                    column = "quantity"
+                    raise BadCell(_NEGATIVE)
+                column = "unit"
+                unit = None if i_unit is None else units[row[i_unit]]
+                column = "rate"
+                rate = None if i_rate is None else rates[row[i_rate]]
+                raw = own_cells(row)
+                acc = accs.get(entry_no)
+                fields: dict[str, Any] | None = None
+                if acc is None or acc.raw != raw:
+                    fields = {}
+                    for name, index, parse in parsers:
+                        column = name
+                        fields[name] = parse[row[index]]
+            except (BadCell, ValidationError, ArithmeticError) as exc:
+                # ArithmeticError: a number cell no parser should let through ('Infinity' as a
+                # line number): still that row's problem, never a traceback.
+                state.rejected += 1
+                if entry_no is not None:
+                    state.bad_rows[entry_no] = state.bad_rows.get(entry_no, 0) + 1
+                message = (
+                    str(exc.args[0])
+                    if isinstance(exc, BadCell)
+                    else _bare(exc)
+                    if isinstance(exc, ValidationError)
+                    else "not a usable number"
+                )
+                state.problems.append(
+                    Problem(
+                        code="BAD_VALUE",
+                        message=message,
+                        file=file,
+                        row=number,
+                        column=str(headers[columns[column]]) if column in columns else column,
+                        value=cell_text(row[columns[column]]) if column in columns else None,
+                        entry_number=entry_no,
+                    )
+                )
+            else:
+                first = acc is None
+                if acc is None:
+                    acc = accs[entry_no] = _Acc(number=entry_no, file=file, first_row=number)
+                if fields is not None:
+                    acc.raw = raw
+                tariff = [value, quantity, unit, rate, duty]
+                key = (line_no, hts)
+                slot = acc.tariffs.get(key)
+                if slot is None:  # the common case: a tariff not seen before on this entry
+                    acc.tariffs[key] = {ordinal: tariff}
+                    acc.rows += 1
+                else:
+                    _add_repeat(acc, file, number, line_no, ordinal, hts, tariff, slot)
+                # The origin and the entry's own fields are checked on every row, repeats
+                # included, so that a disagreement is found whichever row comes first.
+                known = acc.countries.setdefault(line_no, country)
+                if known != country:
+                    acc.conflicts.append(
+                        Problem(
+                            code="CONFLICTING_ROWS",
+                            message=f"line {line_no} has two countries of origin",
+                            file=file,
+                            row=number,
+                            column=str(headers[i_country]),
+                            value=" / ".join(sorted((known, country))),
+                            entry_number=acc.number,
+                        )
+                    )
+                if fields is None:
+                    pass
+                elif first:
+                    # Nothing to agree with yet; each field's row is the first row, which
+                    # acc.where leaves implicit.
+                    acc.fields = {
+                        name: value for name, value in fields.items() if value is not None
+                    }
+                else:
+                    _merge(acc, fields, file, number, headers, columns)
+            if entry_no is not None:
+                left = remaining.get(entry_no, 0) - 1
+                if left > 0:
+                    remaining[entry_no] = left
+                    continue
+                # The entry's last row: no row of it is left in any file (the counting pass saw
+                # them all), so its count and its number's cell are forgotten, and memory
+                # follows the entries still open, not every entry of the file.
+                remaining.pop(entry_no, None)
+                numbers.pop(row[i_entry], None)
+                if entry_no in accs:
+                    entry = _finish(accs[entry_no], state)
+                    if entry is not None:
+                        yield entry
+    finally:
+        state.read = read
 
 
-def _add_row(
+_NEGATIVE = "a negative amount (a correction?) cannot be used"
+_ZERO = Decimal(0)  # a Decimal compares with a Decimal twice as fast as with an int
+
+
+def _getter(indexes: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """The cells at ``indexes`` of a row, as a tuple (itemgetter returns a bare cell for one)."""
+    if len(indexes) > 1:
+        return operator.itemgetter(*indexes)
+    return lambda row: tuple([row[index] for index in indexes])
+
+
+def _add_repeat(
     acc: _Acc,
     file: str,
     number: int,
-    headers: list[Any],
-    columns: Mapping[str, int],
-    i_country: int,
     line_no: int,
-    country: str,
     ordinal: int | None,
     hts: str,
-    tariff: tuple[Any, ...],
-    fields: dict[str, Any] | None,
+    tariff: list[Any],
+    ordinals: dict[int | None, list[Any]],
 ) -> None:
-    """Add one row to its entry: a new tariff, a repeat merged into one, or a conflict.
+    """A row for a line and HTS number the entry has already: a new tariff ordinal, a repeat
+    merged into the first, or a conflict.
 
     Whether rows repeat or conflict never depends on their order: a repeat is a row whose
     every cell equals the earlier one's or is blank on one side (the values of both are
     kept), and a conflict is two different values for one cell, whichever comes first.
     """
-    ordinals = acc.tariffs.setdefault((line_no, hts), {})
     seen = ordinals.get(ordinal)
     repeat = False
     if seen is None and ordinals and (ordinal is None or None in ordinals):
@@ -516,7 +583,7 @@ def _add_row(
             )
         )
     elif seen is None:
-        ordinals[ordinal] = list(tariff)
+        ordinals[ordinal] = tariff
     elif _compatible(seen, tariff):
         repeat = True
         _fill(seen, tariff)
@@ -542,23 +609,6 @@ def _add_row(
         )
     if not repeat:
         acc.rows += 1
-    # The origin and the entry's own fields are checked on every row, repeats included, so
-    # that a disagreement is found whichever row comes first.
-    known = acc.countries.setdefault(line_no, country)
-    if known != country:
-        acc.conflicts.append(
-            Problem(
-                code="CONFLICTING_ROWS",
-                message=f"line {line_no} has two countries of origin",
-                file=file,
-                row=number,
-                column=str(headers[i_country]),
-                value=" / ".join(sorted((known, country))),
-                entry_number=acc.number,
-            )
-        )
-    if fields is not None:
-        _merge(acc, fields, file, number, headers, columns)
 
 
 def _compatible(seen: Sequence[Any], tariff: Sequence[Any]) -> bool:
@@ -611,7 +661,8 @@ def _merge(
             acc.conflicts.append(
                 Problem(
                     code="CONFLICTING_ENTRY_VALUES",
-                    message=f"two values for {name} on one entry (first at row {acc.where[name]})",
+                    message=f"two values for {name} on one entry "
+                    f"(first at row {acc.where.get(name, acc.first_row)})",
                     file=file,
                     row=number,
                     column=str(headers[columns[name]]),
@@ -646,7 +697,13 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
         return None
     flags: dict[str, Any] = {}
     notes: list[Problem] = []
-    if _bad_check_digit(acc.number):
+    # The check digit is computed once here: an entry built below is not validated again.
+    shaped = _entry_number.shaped(acc.number)
+    if (
+        not _entry_number.check_digit_matches(acc.number)
+        if shaped
+        else _bad_check_digit(acc.number)
+    ):
         flags["bad_check_digit"] = True
         notes.append(
             Problem(
@@ -677,21 +734,20 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
     deposits = _deposits(acc, notes)
     if deposits:
         flags["deposits"] = deposits
+    own = {
+        name: value
+        for name, value in acc.fields.items()
+        if value is not None and name not in DEPOSIT_FIELDS
+    }
+    given = {"entry_number": acc.number, **own, "lines": _lines(acc), **flags}
+    # The rows' values were checked one by one above, and so were the entry's own fields
+    # when they are as the Entry model keeps them: such an entry is built as it stands. Any
+    # other goes to the model, which says what is wrong in its own words.
+    entry = _checked_entry(given, own, state) if shaped else None
+    if entry is not None:
+        return _kept(entry, acc, state, notes, missing)
     try:
-        # The rows' values were checked one by one above; only the entry's own fields
-        # (entry number, type, parties, dates) are left for the model to validate.
-        entry = Entry.model_validate(
-            {
-                "entry_number": acc.number,
-                **{
-                    name: value
-                    for name, value in acc.fields.items()
-                    if value is not None and name not in DEPOSIT_FIELDS
-                },
-                "lines": _lines(acc),
-                **flags,
-            }
-        )
+        entry = Entry.model_validate(given)
     except pydantic.ValidationError as exc:
         state.rejected += acc.rows + len(acc.duplicates)
         state.entries_rejected += 1
@@ -721,9 +777,13 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
         return None
     # Entries of one file set the same few combinations of fields: one shared set of names for
     # each, not a set per entry (a set of 20 names is 1-2 KB, a quarter of an entry).
-    given = entry.__pydantic_fields_set__
-    shared = state.fields_sets.setdefault(frozenset(given), given)
+    names = entry.__pydantic_fields_set__
+    shared = state.fields_sets.setdefault(tuple(sorted(names)), names)
     object.__setattr__(entry, "__pydantic_fields_set__", shared)
+    return _kept(entry, acc, state, notes, missing)
+
+
+def _kept(entry: Entry, acc: _Acc, state: _State, notes: list[Problem], missing: int) -> Entry:
     state.problems.extend(acc.duplicates)
     state.duplicate += len(acc.duplicates)
     state.rejected += len(acc.duplicates)
@@ -741,6 +801,8 @@ def _deposits(acc: _Acc, notes: list[Problem]) -> tuple[DepositEvent, ...]:
     refund. Anything that keeps the history from being whole (a date without an amount, no
     deposit date, a duty not reported) leaves the entry on its single deposit, with a note.
     """
+    if acc.fields.keys().isdisjoint(DEPOSIT_FIELDS):
+        return ()  # blank: nothing moved
     found = {name: acc.fields.get(name) for name in DEPOSIT_FIELDS}
     moves = [
         ("deposit", found["supplemental_deposit_amount"], found["supplemental_deposit_date"]),
@@ -812,33 +874,126 @@ def _bad_check_digit(number: str) -> bool:
     return False
 
 
+_make_tariff = builder(Tariff)
+_make_line = builder(EntryLine)
+_make_entry = builder(Entry)
+#: Every field of an Entry with its default, in field order (None for the required ones,
+#: which :func:`_checked_entry` makes sure are given).
+_ENTRY_DEFAULTS = {
+    name: None if info.is_required() else info.default for name, info in Entry.model_fields.items()
+}
+_ENTRY_REQUIRED = frozenset(name for name, info in Entry.model_fields.items() if info.is_required())
+
+
 def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
-    lines: dict[int, list[Tariff]] = {}
     # Sorted on every key, so the tariffs' order never depends on the order of the rows.
-    for (line_no, hts), _ordinal, (value, quantity, unit, rate, duty) in sorted(
-        (
-            (key, ordinal, tariff)
-            for key, slot in acc.tariffs.items()
-            for ordinal, tariff in slot.items()
-        ),
-        # Without ordinals, ACE's own order: Chapter 99 numbers before the Chapter 1-97 number.
-        key=lambda item: (item[0][0], _ordinal_key(item[1]), item[0][1][:2] != "99", item[0][1]),
-    ):
-        lines.setdefault(line_no, []).append(
-            trusted(
-                Tariff, hts=hts, value=value, quantity=quantity, unit=unit, rate=rate, duty=duty
-            )
-        )
-    return tuple(
-        trusted(
-            EntryLine,
-            number=number,
-            country_of_origin=acc.countries[number],
-            tariffs=tuple(tariffs),
-        )
-        for number, tariffs in sorted(lines.items())
+    # Without ordinals, ACE's own order: Chapter 99 numbers before the Chapter 1-97 number.
+    # (line, ordinal, HTS number) is unique, so the sort never compares the tariffs themselves.
+    # A blank ordinal sorts after every ordinal (LINE_MAX is the largest).
+    found = sorted(
+        (line_no, _NO_ORDINAL if ordinal is None else ordinal, hts[:2] != "99", hts, tariff)
+        for (line_no, hts), slot in acc.tariffs.items()
+        for ordinal, tariff in slot.items()
     )
+    lines: list[EntryLine] = []
+    countries = acc.countries
+    current = found[0][0]
+    tariffs: list[Tariff] = []
+    for line_no, _, _, hts, (value, quantity, unit, rate, duty) in found:
+        if line_no != current:
+            lines.append(_make_line(current, countries[current], tuple(tariffs)))
+            current, tariffs = line_no, []
+        tariffs.append(_make_tariff(hts, value, quantity, unit, rate, duty))
+    lines.append(_make_line(current, countries[current], tuple(tariffs)))
+    return tuple(lines)
 
 
-def _ordinal_key(ordinal: int | None) -> tuple[int, int]:
-    return (1, 0) if ordinal is None else (0, ordinal)
+def _plain_text(value: Any) -> bool:
+    return value.__class__ is str and bool(value) and value.strip() == value
+
+
+def _plain_party(value: Any) -> bool:
+    return value.__class__ is str and PARTY_NUMBER.fullmatch(value) is not None
+
+
+def _plain_date(value: Any) -> bool:
+    # A datetime is refused by the model (its time would be dropped); the parsers make none.
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def _plain_flag(value: Any) -> bool:
+    return value.__class__ is bool
+
+
+#: For each entry field the reader sets, whether a value is one the Entry model keeps as it is:
+#: what its validators would pass unchanged (they strip and upper-case; these values already are).
+_AS_KEPT: dict[str, Callable[[Any], bool]] = {
+    "entry_type": lambda value: value.__class__ is str and _ENTRY_TYPE.fullmatch(value) is not None,
+    "importer_number": _plain_party,
+    "notify_party": _plain_party,
+    "importer_name": _plain_text,
+    "port_of_entry": _plain_text,
+    "liquidation_status": _plain_text,
+    "protest_number": _plain_text,
+    "summary_status": _plain_text,
+    "protest_status": lambda value: value in ("open", "suspended", "closed"),
+    **dict.fromkeys(FLAG_FIELDS, _plain_flag),
+    **dict.fromkeys(DATE_FIELDS - set(DEPOSIT_FIELDS), _plain_date),
+}
+
+
+class _Kept(dict[Any, bool]):
+    """Whether each distinct value of a field is one the Entry model keeps as it is.
+
+    The parsers make exact ``str``, ``bool`` and ``date`` values; an equal value of another
+    class (a ``date`` subclass) finds the same answer, and the model keeps it as it is too.
+    """
+
+    __slots__ = ("_check",)
+
+    def __init__(self, check: Callable[[Any], bool]) -> None:
+        super().__init__()
+        self._check = check
+
+    def __missing__(self, value: Any) -> bool:
+        kept = self._check(value)
+        if value.__class__ in (str, bool, date) and len(self) < _AMOUNTS_KEPT:
+            self[value] = kept
+        return kept
+
+
+def _checked_entry(given: dict[str, Any], own: dict[str, Any], state: _State) -> Entry | None:
+    """The Entry the model would make of ``given``, built without validating it again; None
+    when any of the entry's own fields (``own``) is not as the model keeps it (the model
+    then decides).
+
+    The rest of ``given`` is made by :func:`_finish`: an entry number of the compact shape
+    whose check digit was computed there (``bad_check_digit`` says how it came out), lines
+    built from checked rows, a count of rejected rows, and deposits from :func:`check_events`.
+    """
+    kept = state.kept
+    for name, value in own.items():
+        check = kept.get(name)
+        if check is None or not check[value]:
+            return None
+    if not given.keys() >= _ENTRY_REQUIRED or not given["lines"]:
+        return None
+    liquidated = given.get("liquidation_date")
+    if liquidated is not None and liquidated < given["entry_date"]:
+        return None
+    deposits = given.get("deposits")
+    if deposits and given.get("deposit_date") not in (None, deposits[0].date):
+        return None
+    values = _ENTRY_DEFAULTS.copy()
+    values.update(given)  # every name given is a field: the order stays the fields' order
+    entry = _make_entry(*values.values())
+    # Set as validation sets it, to the fields given; one shared set for each combination.
+    key = tuple(given)
+    names = state.fields_sets.get(key)
+    if names is None:
+        names = state.fields_sets[key] = set(key)
+    object.__setattr__(entry, "__pydantic_fields_set__", names)
+    return entry
+
+
+_NO_ORDINAL = LINE_MAX + 1

@@ -121,10 +121,17 @@ def parse_number(value: Any) -> Decimal | None:
 _PLAIN_MONEY = re.compile(r"\$?(?:\d{1,3}(?:,\d{3})+|\d{1,13})(?:\.\d{1,2})?", re.ASCII)
 
 
+# The commonest of all, digits and cents alone: the cell is the Decimal's own text, and 12
+# digits stay under the bound.
+_BARE_MONEY = re.compile(r"\d{1,12}(?:\.\d{1,2})?", re.ASCII)
+
+
 def parse_amount(value: Any) -> Decimal | None:
     """A money amount (goods value, duty): a number in whole cents."""
     if value == "":
         return None
+    if value.__class__ is str and _BARE_MONEY.fullmatch(value):
+        return Decimal(value)
     if value.__class__ is str and _PLAIN_MONEY.fullmatch(value):
         plain = Decimal(value.lstrip("$").replace(",", ""))
         if plain < AMOUNT_BOUND:

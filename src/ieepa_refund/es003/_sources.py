@@ -143,18 +143,23 @@ def _sniff_delimiter(sample: str) -> str:
     return max(_DELIMITERS, key=lambda d: counts[d])
 
 
-def _csv_records(text: IO[str], delimiter: str) -> Iterator[Raw]:
-    reader = csv.reader(text, delimiter=delimiter)
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, max(reader.line_num - start + 1, 1), f"not readable as CSV: {exc}"
-            continue
-        yield start, max(reader.line_num - start + 1, 1), row
+def _csv_records(open_text: Callable[[], IO[str]], name: str, delimiter: str) -> Iterator[Raw]:
+    with Readable(name), open_text() as text:
+        reader = csv.reader(text, delimiter=delimiter)
+        done = 0  # the lines read so far: a row starts on the next one
+        while True:
+            try:
+                # A for loop runs in C between rows; a row the reader refuses ends it, is
+                # reported below, and the loop starts again on the rows after.
+                for row in reader:
+                    # A row is at least one line, so it spans line_num - done lines.
+                    end = reader.line_num
+                    yield done + 1, end - done, row
+                    done = end
+                return
+            except csv.Error as exc:
+                yield done + 1, max(reader.line_num - done, 1), f"not readable as CSV: {exc}"
+                done = reader.line_num
 
 
 def _text_source(
@@ -181,8 +186,7 @@ def _text_source(
     chosen = delimiter or _sniff_delimiter(sample)
 
     def rows() -> Iterator[Raw]:
-        with Readable(name), open_text() as f:
-            yield from _csv_records(f, chosen)
+        return _csv_records(open_text, name, chosen)
 
     return rows, encoding, chosen, _LineFetcher(open_text)
 
@@ -522,59 +526,50 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     watch = _Watch()
     dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
     status = source.columns.get("liquidation_status")
+    if source.concluded:  # a later pass: what the first one learned stands, nothing to watch
+        dates, status = [], None
     checked: set[str] = set()
+    header_row = source.header_row
     try:
-        yield from _rows_of(source, width, watch, dates, status, checked)
+        for number, spans, row in source.rows():
+            if number <= header_row:
+                continue
+            if isinstance(row, str):
+                _reject(source, number, row, None)
+                continue
+            if not any(row) and all(cell is None or cell == "" for cell in row):
+                yield number, []  # every cell empty; a row of zeros or spaces is read, and reported
+                continue
+            if len(row) < width:
+                row = [*row, *([None] * (width - len(row)))]
+            if spans > 1 and any(isinstance(cell, str) and "\n" in cell for cell in row):
+                _reject(
+                    source,
+                    number,
+                    f"a quote opened in this row runs over {spans} lines (to line "
+                    f"{number + spans - 1}): the lines it swallowed are not read as rows; "
+                    "close or remove the stray quote",
+                    row,
+                )
+                _swallowed(source, number, row)
+                continue
+            for name, index in dates:
+                cell = row[index]
+                # Dates repeat on every row of an entry: each distinct one is looked at once.
+                if cell.__class__ is str and cell not in checked:
+                    checked.add(cell)
+                    pair = month_first_day(cell_text(cell))
+                    if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                        watch.day_first[name] = (number, cell_text(cell))
+                        # Found: the column is refused as a whole, so it is looked at no more.
+                        dates = [found for found in dates if found[0] != name]
+            if status is not None and cell_text(row[status]).upper().startswith("LIQUIDATED"):
+                watch.liquidated, status = number, None
+            yield number, row
     finally:
         if source.raw_line is not None:
             source.raw_line.close()  # the raw lines of this pass are not needed again
     _conclude(source, watch)
-
-
-def _rows_of(
-    source: SourceFile,
-    width: int,
-    watch: _Watch,
-    dates: list[tuple[str, int]],
-    status: int | None,
-    checked: set[str],
-) -> Iterator[tuple[int, list[Any]]]:
-    for number, spans, row in source.rows():
-        if number <= source.header_row:
-            continue
-        if isinstance(row, str):
-            _reject(source, number, row, None)
-            continue
-        if not any(row) and all(cell is None or cell == "" for cell in row):
-            yield number, []  # every cell empty; a row of zeros or spaces is read, and reported
-            continue
-        if len(row) < width:
-            row = [*row, *([None] * (width - len(row)))]
-        if spans > 1 and any(isinstance(cell, str) and "\n" in cell for cell in row):
-            _reject(
-                source,
-                number,
-                f"a quote opened in this row runs over {spans} lines (to line "
-                f"{number + spans - 1}): the lines it swallowed are not read as rows; "
-                "close or remove the stray quote",
-                row,
-            )
-            _swallowed(source, number, row)
-            continue
-        for name, index in dates:
-            cell = row[index]
-            if isinstance(cell, str) and cell not in checked and name not in watch.day_first:
-                checked.add(cell)  # dates repeat on every row of an entry: look at each once
-                pair = month_first_day(cell_text(cell))
-                if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
-                    watch.day_first[name] = (number, cell_text(cell))
-        if (
-            status is not None
-            and watch.liquidated is None
-            and cell_text(row[status]).upper().startswith("LIQUIDATED")
-        ):
-            watch.liquidated = number
-        yield number, row
 
 
 def _reject(source: SourceFile, number: int, message: str, row: list[Any] | None) -> None:
