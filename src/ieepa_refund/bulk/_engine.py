@@ -12,16 +12,17 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import entry_number as _entry_number
 from .._trusted import trusted
 from ..cape import CapeRules, DeclarationBatch, Screening, default_cape_rules, screen
-from ..cape.declarations import write_declarations
+from ..cape.declarations import write_checked, write_declarations
 from ..dates import pms_deposit_date
 from ..entry import Entry
 from ..errors import IeepaRefundError, InputFileError
 from ..es003 import Es003Report, stream_es003
 from ..es003._assemble import _overrides
 from ..interest import MAX_PRINCIPAL, RateTable, apply_growth, default_rate_table, interest_growth
-from ..money import allocate, round_interest
+from ..money import round_interest
 from ..payments import Allocation, Consolidation, Payment
 from ..refund import DepositBasis, EntryRefund, RefundOptions, compute_refund
 from ..refund.closures import default_federal_closures
@@ -158,10 +159,7 @@ def estimate(
         pl.concat(tables, how="vertical_relaxed").sort("entry_number") if tables else _empty_table()
     )
     payments = consolidate_table(entries)
-    batch = None
-    if declarations_dir is not None:
-        eligible = entries.filter(pl.col("eligible"))["entry_number"].to_list()
-        batch = write_declarations(eligible, declarations_dir)
+    batch = None if declarations_dir is None else declare_table(entries, declarations_dir)
     n_bulk = 0 if bulk_rows is None else bulk_rows.height
     rows_bulk = bulk[2] if bulk else 0
     fb = report
@@ -888,11 +886,10 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
     payments = []
     for payee, on, numbers, principals, interests, missing in paying.iter_rows():
         principal, interest = sum(principals, zero), sum(interests, zero)
-        gross = [p + i for p, i in zip(principals, interests, strict=True)]
-        shares = allocate(zero, gross)
+        # No offsets: allocate(0.00, gross) is 0.00 for every entry, so each net is its gross.
         allocations = tuple(
-            trusted(Allocation, entry_number=n, principal=p, interest=i, offset=s, net=g - s)
-            for n, p, i, g, s in zip(numbers, principals, interests, gross, shares, strict=True)
+            trusted(Allocation, entry_number=n, principal=p, interest=i, offset=zero, net=p + i)
+            for n, p, i in zip(numbers, principals, interests, strict=True)
         )
         payments.append(
             trusted(
@@ -913,6 +910,43 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
         unliquidated=tuple(entries.filter(~liquidated)["entry_number"].to_list()),
         nothing_to_pay=tuple(entries.filter(liquidated & ~positive)["entry_number"].to_list()),
         unused_offsets={},
+    )
+
+
+def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatch:
+    """:func:`write_declarations` of the eligible entries, in table order, byte for byte.
+
+    The columnar rules took only entries whose number is 11 ASCII digits with a right check
+    digit, so those are not checked again; the per-entry path's numbers are checked here
+    as the writer checks them, and any it would skip (malformed, repeated) sends the whole
+    list to the writer itself.
+    """
+    import polars as pl
+
+    eligible = entries.filter(pl.col("eligible")).select("entry_number", "path")
+    numbers: list[str] = eligible["entry_number"].to_list()
+    if eligible["entry_number"].n_unique() != len(numbers):
+        return write_declarations(numbers, out_dir)
+    good: list[str] = []
+    bad: list[str] = []
+    for number, path in zip(numbers, eligible["path"].to_list(), strict=True):
+        if path == "bulk":
+            good.append(number)
+        elif not _well_formed(number):
+            return write_declarations(numbers, out_dir)
+        else:
+            (good if _entry_number.is_valid(number) else bad).append(number)
+    return write_checked(good, bad, out_dir)
+
+
+def _well_formed(number: str) -> bool:
+    """What write_declarations takes without a skip: compact, 3 filer characters, 8 digits."""
+    return (
+        _entry_number.compact(number) == number
+        and len(number) == 11
+        and number.isascii()
+        and number[:3].isalnum()
+        and number[3:].isdigit()
     )
 
 
