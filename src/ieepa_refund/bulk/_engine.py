@@ -33,7 +33,6 @@ from ._read import (
     PARSERS,
     ColumnFile,
     amounts,
-    amounts_ok,
     distinct,
     entry_field_parser,
     entry_numbers,
@@ -228,26 +227,25 @@ class _Job:
 
         types = {
             "entry_number": pl.String, "line_number": pl.Int64, "country_of_origin": pl.String,
-            "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Boolean, "duty": pl.Int64,
+            "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Int64, "duty": pl.Int64,
             "quantity": pl.Boolean, "unit": pl.String, "rate": pl.Boolean,
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
         numbers, number_ok = entry_numbers(rows["entry_number"])
         columns = []
+        valued: pl.Series | pl.Expr = pl.lit(False)
         for n in present:
             if n == "entry_number":
                 column = numbers
-            elif n == "duty":
+            elif n in ("duty", "value"):
                 column = amounts(rows[n])
-            elif n == "value":  # the paid method needs only to know it reads
-                column = amounts_ok(rows[n])
+                if n == "value":  # a goods value reported (not 0, not blank): screening reads it
+                    valued = column > 0
             else:
                 column = distinct(rows[n], PARSERS[n], types[n])
             if n in ("hts", "country_of_origin"):  # a few thousand values: held as codes
                 column = column.cast(pl.Categorical)
             columns.append(column.alias(f"p_{n}"))
-        # Whether a goods value is reported (not 0, not blank): two screening rules read it.
-        valued = (amounts(rows["value"]) > 0) if "value" in present else pl.lit(False)
         parsed = rows.select("_row", "_file").with_columns(
             *columns, number_ok=number_ok, p_valued=valued
         )
@@ -924,19 +922,17 @@ def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatc
     import polars as pl
 
     eligible = entries.filter(pl.col("eligible")).select("entry_number", "path")
-    numbers: list[str] = eligible["entry_number"].to_list()
-    if eligible["entry_number"].n_unique() != len(numbers):
-        return write_declarations(numbers, out_dir)
-    good: list[str] = []
+    column = eligible["entry_number"]
+    if column.n_unique() != len(column):
+        return write_declarations(column.to_list(), out_dir)
     bad: list[str] = []
-    for number, path in zip(numbers, eligible["path"].to_list(), strict=True):
-        if path == "bulk":
-            good.append(number)
-        elif not _well_formed(number):
-            return write_declarations(numbers, out_dir)
-        else:
-            (good if _entry_number.is_valid(number) else bad).append(number)
-    return write_checked(good, bad, out_dir)
+    for number in eligible.filter(pl.col("path") != "bulk")["entry_number"].to_list():
+        if not _well_formed(number):
+            return write_declarations(column.to_list(), out_dir)
+        if not _entry_number.is_valid(number):
+            bad.append(number)
+    good = column.filter(~column.is_in(pl.Series(bad, dtype=pl.String).implode()))
+    return write_checked(good.to_list(), bad, out_dir)
 
 
 def _well_formed(number: str) -> bool:

@@ -198,19 +198,15 @@ def _with_plain(
     two are provably the same (the parser's own fast case)."""
     import polars as pl
 
-    frame = pl.DataFrame({"s": series})
-    flags = frame.select(plain.alias("p")).to_series()
-    odd = series.filter(~flags).unique()
-    fast = frame.select(pl.when(plain).then(value).cast(dtype)).to_series()
-    if not len(odd):
-        return fast.alias(series.name)
-    parsed = distinct(odd, parse, dtype)
-    return (
-        frame.with_columns(f=fast)
-        .select(pl.col("s").replace_strict(odd, parsed, default=pl.col("f"), return_dtype=dtype))
-        .to_series()
-        .alias(series.name)
-    )
+    both = pl.DataFrame({"s": series}).select(p=plain.fill_null(False), v=value.cast(dtype))
+    flags = both.to_series(0)
+    fast = both.to_series(1).alias(series.name)
+    if flags.all():
+        return fast
+    # The few other cells are parsed once each, and only their rows are written over.
+    where = (~flags).arg_true()
+    odd = series.gather(where)
+    return fast.scatter(where, distinct(odd, parse, dtype))
 
 
 # parse_amount's fast case (_cells._PLAIN_MONEY, ASCII digits), within AMOUNT_BOUND.
@@ -223,14 +219,10 @@ def amounts(series: pl.Series) -> pl.Series:
 
     s = pl.col("s")
     bare = s.str.replace_all(",", "", literal=True).str.strip_prefix("$")
-    whole = bare.str.split_exact(".", 1).struct.field("field_0").str.to_integer(strict=False)
-    cents = bare.str.split_exact(".", 1).struct.field("field_1")
-    cents = cents.str.pad_end(2, "0").str.to_integer(strict=False).fill_null(0)
-    value = whole * 100 + cents
+    # A decimal with two places is held as its integer count of cents: exact, no float.
+    value = bare.cast(pl.Decimal(18, 2), strict=False).to_physical().cast(pl.Int64)
     # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
-    plain = (s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)).fill_null(
-        False
-    )
+    plain = s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)
     return _with_plain(series, plain, value, amount_cents, pl.Int64)
 
 
