@@ -232,12 +232,20 @@ class _Job:
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
         numbers, number_ok = entry_numbers(rows["entry_number"])
+        # Entries are keyed by their number as an integer when it is 11 digits (all the
+        # columnar rules take), else held by their text as a code: a chunk keeps no strings,
+        # so its text buffers are freed once it is parsed.
+        digits = numbers.str.contains(r"^[0-9]{11}$").fill_null(False)
+        keys = pl.DataFrame({"n": numbers, "d": digits}).select(
+            p_key=pl.when("d").then(pl.col("n").str.to_integer(strict=False)),
+            p_other=pl.when(~pl.col("d")).then(pl.col("n")).cast(pl.Categorical),
+        )
         columns = []
         valued: pl.Series | pl.Expr = pl.lit(False)
         for n in present:
             if n == "entry_number":
-                column = numbers
-            elif n in ("duty", "value"):
+                continue
+            if n in ("duty", "value"):
                 column = amounts(rows[n])
                 if n == "value":  # a goods value reported (not 0, not blank): screening reads it
                     valued = column > 0
@@ -247,10 +255,11 @@ class _Job:
                 column = column.cast(pl.Categorical)
             columns.append(column.alias(f"p_{n}"))
         parsed = rows.select("_row", "_file").with_columns(
-            *columns, number_ok=number_ok, p_valued=valued
+            *columns, keys["p_key"], keys["p_other"], number_ok=number_ok, p_valued=valued
         )
         # A row is read here when every used cell parses and its rate cell is blank.
-        checks = [pl.col(f"p_{n}").is_not_null() for n in present]
+        checks = [pl.col(f"p_{n}").is_not_null() for n in present if n != "entry_number"]
+        checks.append(pl.col("p_key").is_not_null() | pl.col("p_other").is_not_null())
         if "rate" in present:
             checks.append(pl.col("p_rate"))
         entry_cols = [n for n in ENTRY_FIELDS if n in rows.columns]
@@ -264,15 +273,18 @@ class _Job:
             "eh",
             "number_ok",
             "p_valued",
+            "p_key",
+            "p_other",
             *(f"p_{n}" for n in _KEPT if n in present),
         )
         # An entry's own fields are the same on all its rows (else it is not read here): one
         # row of each entry is kept raw, to be parsed once per entry.
         firsts = (
             rows.select(entry_cols)
-            .with_columns(p_entry_number=numbers)
-            .drop_nulls("p_entry_number")
-            .unique(subset="p_entry_number", keep="any")
+            .with_columns(keys["p_key"])
+            .drop_nulls("p_key")
+            .unique(subset="p_key", keep="any")
+            .with_columns(pl.col(entry_cols).cast(pl.Categorical))
         )
         return parsed, firsts
 
@@ -282,8 +294,9 @@ class _Job:
         """(entry table, rows left to the per-entry path, rows used) for the simple entries."""
         import polars as pl
 
-        keyed = parsed.filter(pl.col("p_entry_number").is_not_null())
-        en = pl.col("p_entry_number")
+        # Entries whose number is not 11 digits are the per-entry path's (they fail number_ok).
+        keyed = parsed.filter(pl.col("p_key").is_not_null())
+        en = pl.col("p_key")
         per_entry = keyed.group_by(en).agg(
             rows=pl.len(),
             number_ok=pl.col("number_ok").first(),
@@ -302,14 +315,15 @@ class _Job:
             .unique()
         )
         per_entry = per_entry.filter(
-            pl.col("ok") & pl.col("same") & ~en.is_in(odd_lines["p_entry_number"].implode())
+            pl.col("ok") & pl.col("same") & ~en.is_in(odd_lines["p_key"].implode())
         )
         # The entry's own fields, parsed from one of its rows (every row repeats them).
         entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
         firsts = per_entry.select(en, "number_ok").join(
-            firsts.unique(subset="p_entry_number", keep="any"), on="p_entry_number", how="left"
+            firsts.unique(subset="p_key", keep="any"), on="p_key", how="left"
         )
-        fields = firsts.select(en.alias("entry_number"), "number_ok").with_columns(
+        firsts = firsts.with_columns(pl.col(entry_cols).cast(pl.String))
+        fields = firsts.select(en, _number(en).alias("entry_number"), "number_ok").with_columns(
             self._entry_fields(firsts, entry_cols)
         )
         # Entries the reader would flag or refuse: a wrong check digit, a liquidation date
@@ -334,26 +348,19 @@ class _Job:
             .drop("_valid", "number_ok", "_conflict")
         )
         # Tariffs of the candidate entries, with their classification category.
-        tariffs = keyed.join(
-            fields.select("entry_number", "entry_date"),
-            left_on="p_entry_number",
-            right_on="entry_number",
-        )
+        tariffs = keyed.join(fields.select("p_key", "entry_date"), on="p_key")
         categories = self._categories(
             tariffs.select("p_hts", "entry_date", "p_country_of_origin").unique()
         )
         tariffs = tariffs.join(categories, on=["p_hts", "entry_date", "p_country_of_origin"])
         sums = _sums(tariffs)
-        table = fields.join(
-            sums.filter(pl.col("simple")).drop("simple"),
-            left_on="entry_number",
-            right_on="p_entry_number",
-        )
+        table = fields.join(sums.filter(pl.col("simple")).drop("simple"), on="p_key")
         table = self._interest(table)
         table = self._screen(table)
-        done = table.select("entry_number")
-        left = parsed.filter(~en.is_in(done["entry_number"].implode()).fill_null(False)).select(
-            "_file", "_row", "p_entry_number"
+        left = parsed.filter(~en.is_in(table["p_key"].implode()).fill_null(False)).select(
+            "_file",
+            "_row",
+            p_entry_number=pl.coalesce(_number(en), pl.col("p_other").cast(pl.String)),
         )
         return _finish(table, self), left, int(table["rows"].sum())
 
@@ -596,7 +603,7 @@ class _Job:
 
 
 #: The parsed cells the columnar rules use after the chunk is read.
-_KEPT = ("entry_number", "line_number", "country_of_origin", "hts", "duty")
+_KEPT = ("line_number", "country_of_origin", "hts", "duty")
 _FLAG_FIELDS = frozenset(
     {"reconciliation_flag", "type09_filed", "drawback_claim", "adcvd_instructions_pending",
      "surety_paid"}
@@ -782,7 +789,7 @@ def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
 
     cat, duty = pl.col("cat"), pl.col("p_duty").clip(lower_bound=0)
     ch1_97 = pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99"
-    lines = tariffs.group_by("p_entry_number", "p_line_number").agg(
+    lines = tariffs.group_by("p_key", "p_line_number").agg(
         # The line structure CAPE screening reads (cape/screen.py: a Chapter 99 line with no
         # Chapter 1-97 number, or a Chapter 1-97 number with no goods value): an entry where
         # either could apply goes whole to the per-entry path, which screens its real lines.
@@ -809,7 +816,7 @@ def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
     structure_plain = (pl.col("has_ch1_97").all() | ~pl.col("has_ch1_97").any()) & (
         ~pl.col("valued").any() | (pl.col("ch1_97_valued") | ~pl.col("has_ch1_97")).all()
     )
-    sums = lines.group_by("p_entry_number").agg(
+    sums = lines.group_by("p_key").agg(
         simple=pl.col("simple").all()
         & pl.col("ieepa").any()
         & (pl.col("uncertain") <= 1).all()
@@ -822,6 +829,13 @@ def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
         hts=pl.col("hts").drop_nulls().first(),
     )
     return sums.with_columns(principal=pl.col("paid") - pl.col("owed"), high=pl.col("ieepa"))
+
+
+def _number(key: pl.Expr) -> pl.Expr:
+    """The 11-digit entry number of an integer key."""
+    import polars as pl
+
+    return key.cast(pl.String).str.zfill(11)
 
 
 def _money(column: str | pl.Expr) -> pl.Expr:
