@@ -144,8 +144,17 @@ def estimate(
     read = [f for f in files if f.rows is not None and f.firsts is not None]
     bulk = (
         job.columnar(
-            pl.concat([f.rows for f in read if f.rows is not None], how="diagonal_relaxed"),
-            pl.concat([f.firsts for f in read if f.firsts is not None], how="diagonal_relaxed"),
+            # The chunks stay as they are (rechunk=False): no second copy of every row.
+            pl.concat(
+                [f.rows for f in read if f.rows is not None],
+                how="diagonal_relaxed",
+                rechunk=False,
+            ),
+            pl.concat(
+                [f.firsts for f in read if f.firsts is not None],
+                how="diagonal_relaxed",
+                rechunk=False,
+            ),
         )
         if read
         else None
@@ -295,27 +304,31 @@ class _Job:
         import polars as pl
 
         # Entries whose number is not 11 digits are the per-entry path's (they fail number_ok).
-        keyed = parsed.filter(pl.col("p_key").is_not_null())
+        # Lazy: polars plans the row-level steps together and keeps no copy of the rows.
+        keyed = parsed.lazy().filter(pl.col("p_key").is_not_null())
         en = pl.col("p_key")
+        # min == max rather than n_unique: no set of values kept per group.
         per_entry = keyed.group_by(en).agg(
             rows=pl.len(),
             number_ok=pl.col("number_ok").first(),
             ok=pl.col("ok").all(),
-            same=pl.col("eh").n_unique() == 1,
+            same=pl.col("eh").min() == pl.col("eh").max(),
         )
-        # A line naming an HTS number twice (a repeat or a conflict) or two origins.
+        # A line naming an HTS number twice (a repeat or a conflict) or two origins; the codes
+        # of the categoricals stand for their text (min != max: no set kept per group).
+        hts = pl.col("p_hts").to_physical()
+        origin = pl.col("p_country_of_origin").to_physical()
         odd_lines = (
             keyed.group_by(en, "p_line_number")
-            .agg(
-                repeats=pl.len() > pl.col("p_hts").n_unique(),
-                origins=pl.col("p_country_of_origin").n_unique(),
-            )
-            .filter(pl.col("repeats") | (pl.col("origins") > 1))
+            .agg(odd=(origin.min() != origin.max()) | hts.is_duplicated().any())
+            .filter(pl.col("odd"))
             .select(en)
             .unique()
         )
-        per_entry = per_entry.filter(
-            pl.col("ok") & pl.col("same") & ~en.is_in(odd_lines["p_key"].implode())
+        per_entry = (
+            per_entry.filter(pl.col("ok") & pl.col("same"))
+            .join(odd_lines, on="p_key", how="anti")
+            .collect()
         )
         # The entry's own fields, parsed from one of its rows (every row repeats them).
         entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
@@ -348,12 +361,12 @@ class _Job:
             .drop("_valid", "number_ok", "_conflict")
         )
         # Tariffs of the candidate entries, with their classification category.
-        tariffs = keyed.join(fields.select("p_key", "entry_date"), on="p_key")
-        categories = self._categories(
-            tariffs.select("p_hts", "entry_date", "p_country_of_origin").unique()
-        )
-        tariffs = tariffs.join(categories, on=["p_hts", "entry_date", "p_country_of_origin"])
-        sums = _sums(tariffs)
+        tariffs = keyed.select(
+            "p_key", "p_line_number", "p_hts", "p_country_of_origin", "p_duty", "p_valued"
+        ).join(fields.lazy().select("p_key", "entry_date"), on="p_key")
+        triple = ["p_hts", "entry_date", "p_country_of_origin"]
+        categories = self._categories(tariffs.select(triple).unique().collect())
+        sums = _sums(tariffs.join(categories.lazy(), on=triple)).collect()
         table = fields.join(sums.filter(pl.col("simple")).drop("simple"), on="p_key")
         table = self._interest(table)
         table = self._screen(table)
@@ -777,7 +790,7 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
     ).drop("rows")
 
 
-def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
+def _sums(tariffs: pl.LazyFrame) -> pl.LazyFrame:
     """Per entry, in cents: paid, owed, principal and its ceiling, as the paid method has them.
 
     On a line with a 15% all-in heading, a Chapter 1-97 number reporting no duty had its

@@ -58,7 +58,7 @@ class ColumnFile:
 
 #: Bytes read at a time: a chunk's strings are parsed to numbers and codes before the next
 #: is read, so memory follows the parsed columns, not the file.
-CHUNK_BYTES = 16 << 20
+CHUNK_BYTES = 4 << 20
 
 
 def read_columns(
@@ -85,11 +85,10 @@ def read_columns(
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
     try:
-        for data, first_row in _chunks(path, source.header_row):
+        for data, first_row, lines in _chunks(path, source.header_row):
             # A lone carriage return or a NUL is read differently by polars and the csv module.
-            if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data:
+            if (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")) or b"\x00" in data:
                 return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
-            lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
             frame = pl.read_csv(
                 data,
                 has_header=False,
@@ -130,8 +129,9 @@ def read_columns(
     )  # fmt: skip
 
 
-def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int]]:
-    """(bytes of whole lines, number of their first row) after the header, CHUNK_BYTES a time.
+def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int, int]]:
+    """(bytes of whole lines, number of their first row, lines) after the header, CHUNK_BYTES
+    a time (the last line may have no line end).
 
     The header's lines are skipped as lines; :func:`read_columns` refuses any chunk whose
     rows are not its lines, so a header or row spanning lines never passes unseen.
@@ -146,11 +146,12 @@ def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int]]:
             if not cut:
                 rest = data
                 continue
-            yield data[:cut], row
-            row += data.count(b"\n", 0, cut)
+            lines = data.count(b"\n", 0, cut)
+            yield data[:cut], row, lines
+            row += lines
             rest = data[cut:]
         if rest:
-            yield rest, row
+            yield rest, row, rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1)
 
 
 def need(module: str, extra: str) -> None:
@@ -223,7 +224,11 @@ def amounts(series: pl.Series) -> pl.Series:
     value = bare.cast(pl.Decimal(18, 2), strict=False).to_physical().cast(pl.Int64)
     # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
     plain = s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)
-    return _with_plain(series, plain, value, amount_cents, pl.Int64)
+    # A blank cell (most goods values of Chapter 99 rows) is BLANK, as amount_cents says.
+    blank = s.str.len_bytes() == 0
+    return _with_plain(
+        series, plain | blank, pl.when(blank).then(BLANK).otherwise(value), amount_cents, pl.Int64
+    )
 
 
 # Amounts of at most 12 whole digits in parse_amount's fast case: under AMOUNT_BOUND.
@@ -244,14 +249,19 @@ def _amount_ok(raw: str) -> bool:
 
 
 def entry_numbers(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """(:func:`parse_entry_number`, check digit right) of every cell; 11 ASCII digits in columns."""
+    """(:func:`parse_entry_number`, check digit right) of every cell; 11 ASCII digits in columns.
+
+    A cell the parser refuses is null, and so not right.
+    """
     import polars as pl
 
     plain = pl.col("s").str.contains(r"^[0-9]{11}$")
     numbers = _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
-    frame = pl.DataFrame({"s": numbers})
+    digits = pl.DataFrame({"s": numbers}).select(
+        d=plain.fill_null(False), n=pl.col("s").str.to_integer(strict=False)
+    )
     # CATAIR Appendix E on the 11 digits as one integer: Luhn over the first ten, from the right.
-    n = pl.col("s").str.to_integer(strict=False)
+    n = pl.col("n")
     total = pl.lit(0, dtype=pl.Int64)
     for position in range(10):
         digit = n // 10 ** (position + 1) % 10
@@ -259,19 +269,12 @@ def entry_numbers(series: pl.Series) -> tuple[pl.Series, pl.Series]:
             digit = digit * 2
             digit = pl.when(digit > 9).then(digit - 9).otherwise(digit)
         total = total + digit
-    right = (10 - total % 10) % 10 == n % 10
-    numeric = frame.select(plain & right.fill_null(False)).to_series()
-    odd = numbers.filter(~frame.select(plain).to_series()).unique().drop_nulls()
-    valid = frame.select(
-        pl.col("s").replace_strict(
-            odd,
-            distinct(odd, _entry_number.is_valid, pl.Boolean)
-            if len(odd)
-            else pl.Series([], dtype=pl.Boolean),
-            default=pl.lit(numeric),
-            return_dtype=pl.Boolean,
-        )
-    ).to_series()
+    right = pl.col("d") & ((10 - total % 10) % 10 == n % 10).fill_null(False)
+    valid = digits.select(right).to_series().alias(series.name)
+    # Numbers that are not 11 digits (a letter in the filer code): the library's check, once each.
+    other = (~digits.to_series(0) & numbers.is_not_null()).arg_true()
+    if len(other):
+        valid.scatter(other, distinct(numbers.gather(other), _entry_number.is_valid, pl.Boolean))
     return numbers, valid
 
 
