@@ -227,6 +227,8 @@ class _Job:
         self.options, self.registry, self.rates, self.rules = options, registry, rates, rules
         self.declared_on, self.plaintiffs = declared_on, plaintiffs
         self.closures = default_federal_closures() if options.closures is None else options.closures
+        self.classes: dict[tuple[str, date, str], int] = {}
+        """Category of each (HTS number, entry date, origin) seen so far (:meth:`_category`)."""
 
     # -- the columnar path ------------------------------------------------------------------
 
@@ -266,6 +268,7 @@ class _Job:
         parsed = rows.select("_row", "_file").with_columns(
             *columns, keys["p_key"], keys["p_other"], number_ok=number_ok, p_valued=valued
         )
+        parsed = self._with_categories(parsed, rows)
         # A row is read here when every used cell parses and its rate cell is blank.
         checks = [pl.col(f"p_{n}").is_not_null() for n in present if n != "entry_number"]
         checks.append(pl.col("p_key").is_not_null() | pl.col("p_other").is_not_null())
@@ -284,6 +287,8 @@ class _Job:
             "p_valued",
             "p_key",
             "p_other",
+            "cat",
+            "ch1_97",
             *(f"p_{n}" for n in _KEPT if n in present),
         )
         # An entry's own fields are the same on all its rows (else it is not read here): one
@@ -304,36 +309,33 @@ class _Job:
         import polars as pl
 
         # Entries whose number is not 11 digits are the per-entry path's (they fail number_ok).
-        # Lazy: polars plans the row-level steps together and keeps no copy of the rows.
-        keyed = parsed.lazy().filter(pl.col("p_key").is_not_null())
+        # One pass over the rows: each line's sums and flags (repeats, origins, the structure
+        # screening reads), then each entry's from its lines. Lazy: no copy of the rows kept.
         en = pl.col("p_key")
-        # min == max rather than n_unique: no set of values kept per group.
-        per_entry = keyed.group_by(en).agg(
-            rows=pl.len(),
-            number_ok=pl.col("number_ok").first(),
-            ok=pl.col("ok").all(),
-            same=pl.col("eh").min() == pl.col("eh").max(),
+        # A tariff twice on a line (a repeat or a conflict): rows told apart by a hash of
+        # their keys, so two tariffs sharing one can only look like a repeat, which sends
+        # their entries to the per-entry path, never the other way.
+        tariff = pl.struct(en, "p_line_number", pl.col("p_hts").to_physical()).hash()
+        keyed = (
+            parsed.lazy()
+            .filter(en.is_not_null())
+            .with_columns(repeat=tariff.is_duplicated(), hts_code=pl.col("p_hts").to_physical())
         )
-        # A line naming an HTS number twice (a repeat or a conflict) or two origins; the codes
-        # of the categoricals stand for their text (min != max: no set kept per group).
-        hts = pl.col("p_hts").to_physical()
-        origin = pl.col("p_country_of_origin").to_physical()
-        odd_lines = (
-            keyed.group_by(en, "p_line_number")
-            .agg(odd=(origin.min() != origin.max()) | hts.is_duplicated().any())
-            .filter(pl.col("odd"))
-            .select(en)
-            .unique()
+        per_entry = _sums(keyed.group_by(en, "p_line_number").agg(*_line_sums())).collect()
+        # The IEEPA number each entry shows screening, from its code.
+        codes = parsed["p_hts"].drop_nulls().unique()
+        per_entry = per_entry.with_columns(
+            pl.col("hts").replace_strict(
+                codes.to_physical(), codes.cast(pl.String), default=None, return_dtype=pl.String
+            )
         )
-        per_entry = (
-            per_entry.filter(pl.col("ok") & pl.col("same"))
-            .join(odd_lines, on="p_key", how="anti")
-            .collect()
-        )
+        per_entry = per_entry.filter(pl.col("ok") & pl.col("same") & ~pl.col("odd"))
         # The entry's own fields, parsed from one of its rows (every row repeats them).
         entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
-        firsts = per_entry.select(en, "number_ok").join(
-            firsts.unique(subset="p_key", keep="any"), on="p_key", how="left"
+        firsts = (
+            per_entry.filter(pl.col("simple"))
+            .select(en, "number_ok")
+            .join(firsts.unique(subset="p_key", keep="any"), on="p_key", how="left")
         )
         firsts = firsts.with_columns(pl.col(entry_cols).cast(pl.String))
         fields = firsts.select(en, _number(en).alias("entry_number"), "number_ok").with_columns(
@@ -360,14 +362,8 @@ class _Job:
             )
             .drop("_valid", "number_ok", "_conflict")
         )
-        # Tariffs of the candidate entries, with their classification category.
-        tariffs = keyed.select(
-            "p_key", "p_line_number", "p_hts", "p_country_of_origin", "p_duty", "p_valued"
-        ).join(fields.lazy().select("p_key", "entry_date"), on="p_key")
-        triple = ["p_hts", "entry_date", "p_country_of_origin"]
-        categories = self._categories(tariffs.select(triple).unique().collect())
-        sums = _sums(tariffs.join(categories.lazy(), on=triple)).collect()
-        table = fields.join(sums.filter(pl.col("simple")).drop("simple"), on="p_key")
+        sums = per_entry.drop("ok", "same", "odd", "number_ok", "simple")
+        table = fields.join(sums, on="p_key")
         table = self._interest(table)
         table = self._screen(table)
         left = parsed.filter(~en.is_in(table["p_key"].implode()).fill_null(False)).select(
@@ -399,35 +395,62 @@ class _Job:
         )
         return exprs
 
-    def _categories(self, keys: pl.DataFrame) -> pl.DataFrame:
-        """Per (HTS, entry date, origin): 1 IEEPA duty refunded as paid, 2 a 15% all-in
-        heading, 0 not IEEPA, -1 none of these.
+    def _with_categories(self, parsed: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+        """``parsed`` with each row's category (:meth:`_category`, -1 where a cell does not
+        parse) and whether its HTS number is in Chapters 1-97, from its entry date cell."""
+        import polars as pl
+
+        if "entry_date" in rows.columns:
+            parse = entry_field_parser("entry_date")
+            on = distinct(rows["entry_date"], parse, pl.Date)
+        else:
+            on = pl.Series(dtype=pl.Date).extend_constant(None, rows.height)
+        triple = ["p_hts", "on", "p_country_of_origin"]
+        if not all(c in parsed.columns for c in ("p_hts", "p_country_of_origin")):
+            return parsed.with_columns(
+                cat=pl.lit(-1, dtype=pl.Int8), ch1_97=pl.lit(False, dtype=pl.Boolean)
+            )
+        parsed = parsed.with_columns(on=on)
+        keys = parsed.select(triple).drop_nulls().unique()
+        cats = [self._category(h, d, c) for h, d, c in keys.iter_rows()]
+        keys = keys.with_columns(
+            cat=pl.Series(cats, dtype=pl.Int8),
+            ch1_97=pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99",
+        )
+        return (
+            parsed.join(keys, on=triple, how="left", maintain_order="left")
+            .with_columns(pl.col("cat").fill_null(-1), pl.col("ch1_97").fill_null(False))
+            .drop("on")
+        )
+
+    def _category(self, hts: str, on: date, country: str) -> int:
+        """1 IEEPA duty refunded as paid, 2 a 15% all-in heading, 0 not IEEPA, -1 none of these.
 
         -1 is anything the per-entry rules would say more about: an exemption, a heading not
         in force or suspended, a 15% deal's zero heading, a country the heading does not
         cover, an unknown Chapter 99 number.
         """
-        import polars as pl
-
-        cats = []
-        for hts, on, country in keys.iter_rows():
-            cls = self.registry.classify(hts, on)
-            period = cls.period
-            if not cls.is_ieepa:
-                cats.append(-1 if hts[:2] == "99" and cls.authority is None else 0)
-            elif (
-                cls.status == "ieepa"
-                and period is not None
-                and period.kind == "duty"
-                and period.kind not in EXEMPT_KINDS
-                and period.rate_type in (*_PLAIN_RATE_TYPES, _TOPUP)
-                and period.applies_to(country) is not False
-                and carries_ieepa_duty(cls.status, period)
-            ):
-                cats.append(2 if period.rate_type == _TOPUP else 1)
-            else:
-                cats.append(-1)
-        return keys.with_columns(cat=pl.Series(cats, dtype=pl.Int8))
+        found = self.classes.get((hts, on, country))
+        if found is not None:
+            return found
+        cls = self.registry.classify(hts, on)
+        period = cls.period
+        if not cls.is_ieepa:
+            cat = -1 if hts[:2] == "99" and cls.authority is None else 0
+        elif (
+            cls.status == "ieepa"
+            and period is not None
+            and period.kind == "duty"
+            and period.kind not in EXEMPT_KINDS
+            and period.rate_type in (*_PLAIN_RATE_TYPES, _TOPUP)
+            and period.applies_to(country) is not False
+            and carries_ieepa_duty(cls.status, period)
+        ):
+            cat = 2 if period.rate_type == _TOPUP else 1
+        else:
+            cat = -1
+        self.classes[(hts, on, country)] = cat
+        return cat
 
     def _interest(self, table: pl.DataFrame) -> pl.DataFrame:
         import polars as pl
@@ -790,8 +813,8 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
     ).drop("rows")
 
 
-def _sums(tariffs: pl.LazyFrame) -> pl.LazyFrame:
-    """Per entry, in cents: paid, owed, principal and its ceiling, as the paid method has them.
+def _line_sums() -> list[pl.Expr]:
+    """Per line, from its rows: the reading flags, and in cents what the paid method needs.
 
     On a line with a 15% all-in heading, a Chapter 1-97 number reporting no duty had its
     MFN folded into the heading: the MFN is owed again, and with no rate text it is bounded
@@ -801,26 +824,42 @@ def _sums(tariffs: pl.LazyFrame) -> pl.LazyFrame:
     import polars as pl
 
     cat, duty = pl.col("cat"), pl.col("p_duty").clip(lower_bound=0)
-    ch1_97 = pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99"
-    lines = tariffs.group_by("p_key", "p_line_number").agg(
+    ch1_97 = pl.col("ch1_97")
+    # The codes of the categoricals stand for their text (min != max: no set kept per group).
+    origin = pl.col("p_country_of_origin").to_physical()
+    return [
+        pl.len().alias("rows"),
+        pl.col("ok").all(),
+        pl.col("number_ok").all(),
+        pl.col("eh").min().alias("eh_min"),
+        pl.col("eh").max().alias("eh_max"),
+        # An HTS number twice on the line (a repeat or a conflict), or two origins.
+        ((origin.min() != origin.max()) | pl.col("repeat").any()).alias("odd"),
         # The line structure CAPE screening reads (cape/screen.py: a Chapter 99 line with no
         # Chapter 1-97 number, or a Chapter 1-97 number with no goods value): an entry where
         # either could apply goes whole to the per-entry path, which screens its real lines.
-        has_ch1_97=ch1_97.any(),
-        ch1_97_valued=(ch1_97 & pl.col("p_valued")).any(),
-        valued=pl.col("p_valued").any(),
-        simple=(cat >= 0).all() & (~cat.is_in([1, 2]) | (pl.col("p_duty") != BLANK)).all(),
-        topups=(cat == 2).sum(),
-        topup=pl.when(cat == 2).then(duty).otherwise(0).sum(),
-        plain=pl.when(cat == 1).then(duty).otherwise(0).sum(),
-        paid=duty.sum(),
-        restores=(
-            (cat == 0) & (pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99") & (duty == 0)
-        ).sum(),
-        ieepa=cat.is_in([1, 2]).any(),
-        rows=pl.len(),
-        hts=pl.when(cat.is_in([1, 2])).then(pl.col("p_hts").cast(pl.String)).drop_nulls().first(),
-    )
+        ch1_97.any().alias("has_ch1_97"),
+        (ch1_97 & pl.col("p_valued")).any().alias("ch1_97_valued"),
+        pl.col("p_valued").any().alias("valued"),
+        ((cat >= 0).all() & (~cat.is_in([1, 2]) | (pl.col("p_duty") != BLANK)).all()).alias(
+            "simple"
+        ),
+        (cat == 2).sum().alias("topups"),
+        pl.when(cat == 2).then(duty).otherwise(0).sum().alias("topup"),
+        pl.when(cat == 1).then(duty).otherwise(0).sum().alias("plain"),
+        duty.sum().alias("paid"),
+        ((cat == 0) & ch1_97 & (duty == 0)).sum().alias("restores"),
+        cat.is_in([1, 2]).any().alias("ieepa"),
+        # One of the line's IEEPA numbers (by its code): screening reads only that it is one.
+        pl.when(cat.is_in([1, 2])).then(pl.col("hts_code")).min().alias("hts"),
+    ]
+
+
+def _sums(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Per entry, from its lines (:func:`_line_sums`): the reading flags, and in cents paid,
+    owed, principal and its ceiling, as the paid method has them."""
+    import polars as pl
+
     restored = pl.when(pl.col("topups") > 0).then(pl.col("restores")).otherwise(0)
     lines = lines.with_columns(
         uncertain=restored,
@@ -830,6 +869,12 @@ def _sums(tariffs: pl.LazyFrame) -> pl.LazyFrame:
         ~pl.col("valued").any() | (pl.col("ch1_97_valued") | ~pl.col("has_ch1_97")).all()
     )
     sums = lines.group_by("p_key").agg(
+        ok=pl.col("ok").all(),
+        number_ok=pl.col("number_ok").all(),
+        # Every row of the entry repeats its own fields (their hash is the same), else the
+        # per-entry reader says which disagree.
+        same=pl.col("eh_min").min() == pl.col("eh_max").max(),
+        odd=pl.col("odd").any(),
         simple=pl.col("simple").all()
         & pl.col("ieepa").any()
         & (pl.col("uncertain") <= 1).all()
@@ -839,7 +884,7 @@ def _sums(tariffs: pl.LazyFrame) -> pl.LazyFrame:
         owed=pl.col("owed").sum(),
         uncertain=pl.col("uncertain").sum(),
         rows=pl.col("rows").sum(),
-        hts=pl.col("hts").drop_nulls().first(),
+        hts=pl.col("hts").min(),
     )
     return sums.with_columns(principal=pl.col("paid") - pl.col("owed"), high=pl.col("ieepa"))
 
