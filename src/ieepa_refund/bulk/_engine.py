@@ -159,8 +159,10 @@ def estimate(
         if read
         else None
     )
+    for f in read:  # used: only the rows left to the per-entry path are needed from here
+        f.rows = f.firsts = None
     bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
-    done = frozenset(bulk_rows["entry_number"].to_list()) if bulk_rows is not None else frozenset()
+    done = bulk_rows["entry_number"] if bulk_rows is not None else pl.Series(dtype=pl.String)
     fallback, report = job.per_entry(files, fallback_rows, done)
     tables = [t for t in (bulk_rows, fallback) if t is not None and t.height]
     entries = (
@@ -180,7 +182,7 @@ def estimate(
             rows_bulk=rows_bulk,
             entries_bulk=n_bulk,
             entries_entry=entries.height - n_bulk,
-            files_whole=tuple((f.name, f.why or "") for f in files if f.rows is None),
+            files_whole=tuple((f.name, f.why) for f in files if f.why is not None),
             fallback=fb,
         ),
     )
@@ -542,7 +544,7 @@ class _Job:
     # -- the per-entry path -----------------------------------------------------------------
 
     def per_entry(
-        self, files: list[ColumnFile], left: pl.DataFrame | None, done: frozenset[str]
+        self, files: list[ColumnFile], left: pl.DataFrame | None, done: pl.Series
     ) -> tuple[pl.DataFrame | None, Es003Report | None]:
         """The entries the columnar rules left, computed by the per-entry path itself.
 
@@ -570,7 +572,7 @@ class _Job:
             blanked = 0
             for index, file in enumerate(files):
                 # left is None: the columnar rules covered nothing (the options are not theirs).
-                if file.rows is None or left is None or names.count(file.name) > 1:
+                if file.why is not None or left is None or names.count(file.name) > 1:
                     sources.append(file.path)
                     continue
                 keep = sorted(left.filter(pl.col("_file") == index)["_row"].to_list())
@@ -583,12 +585,13 @@ class _Job:
                 if not blank:
                     numbers[file.name] = [*range(1, file.source.header_row + 1), *keep]
                 else:
-                    blanked += file.rows.height - len(keep)
+                    blanked += file.height - len(keep)
                 sources.append(target)
             if not sources:
                 return None, None
             stream = stream_es003(*sources)
-            rows = [self._entry_row(e) for e in stream if e.entry_number not in done]
+            computed = frozenset(done.to_list())
+            rows = [self._entry_row(e) for e in stream if e.entry_number not in computed]
             report = _renumber(stream.report, numbers)
         if blanked:
             report = report.model_copy(update={"rows_blank": report.rows_blank - blanked})

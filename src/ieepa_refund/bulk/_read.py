@@ -50,15 +50,18 @@ class ColumnFile:
     name: str
     source: SourceFile
     rows: pl.DataFrame | None
-    """The rows, parsed; None: the file is not read here and goes whole to the reader."""
+    """The rows, parsed; None: the file is not read here and goes whole to the reader (or
+    its rows are used, and dropped: see ``height``)."""
     why: str | None = None
     firsts: pl.DataFrame | None = None
     """The raw cells of each entry's own fields, from one of its rows (chunk by chunk)."""
+    height: int = 0
+    """How many rows were read here (0: the file goes whole to the reader)."""
 
 
 #: Bytes read at a time: a chunk's strings are parsed to numbers and codes before the next
 #: is read, so memory follows the parsed columns, not the file.
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 8 << 20
 
 
 def read_columns(
@@ -123,9 +126,10 @@ def read_columns(
         return ColumnFile(path, name, source, None, "a row polars could not read")
     if not parsed:
         return ColumnFile(path, name, source, None, "no rows")
+    rows = pl.concat(parsed, how="diagonal_relaxed", rechunk=False)
     return ColumnFile(
-        path, name, source, pl.concat(parsed, how="diagonal_relaxed"),
-        firsts=pl.concat(firsts, how="diagonal_relaxed"),
+        path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
+        height=rows.height,
     )  # fmt: skip
 
 
@@ -188,7 +192,11 @@ def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.S
             parsed.append(parse(raw))
         except _PARSE_ERRORS:
             parsed.append(None)
-    return series.replace_strict(uniques, pl.Series(parsed, dtype=dtype), return_dtype=dtype)
+    values = pl.Series(series.name, parsed, dtype=dtype)
+    if series.dtype == pl.String and not uniques.null_count():
+        # Each cell's place among the distinct values, then the parsed value at that place.
+        return values.gather(series.cast(pl.Enum(uniques)).to_physical())
+    return series.replace_strict(uniques, values, return_dtype=dtype)
 
 
 def _with_plain(
