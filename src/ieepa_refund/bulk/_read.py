@@ -8,6 +8,7 @@ per-entry reader, which knows every other shape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -59,6 +60,8 @@ class ColumnFile:
     """How many rows were read here (0: the file goes whole to the reader)."""
 
 
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
 #: Bytes read at a time: a chunk's strings are parsed to numbers and codes before the next
 #: is read, so memory follows the parsed columns, not the file.
 CHUNK_BYTES = 8 << 20
@@ -90,7 +93,7 @@ def read_columns(
     try:
         for data, first_row, lines in _chunks(path, source.header_row):
             # A lone carriage return or a NUL is read differently by polars and the csv module.
-            if (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")) or b"\x00" in data:
+            if (b"\r" in data and _LONE_CR.search(data)) or b"\x00" in data:
                 return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
             frame = pl.read_csv(
                 data,
