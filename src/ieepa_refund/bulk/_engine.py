@@ -241,7 +241,7 @@ class _Job:
         types = {
             "entry_number": pl.String, "line_number": pl.Int64, "country_of_origin": pl.String,
             "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Int64, "duty": pl.Int64,
-            "quantity": pl.Boolean, "unit": pl.String, "rate": pl.Boolean,
+            "quantity": pl.Boolean, "rate": pl.Boolean,
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
         numbers, number_ok = entry_numbers(rows["entry_number"])

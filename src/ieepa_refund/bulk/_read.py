@@ -332,15 +332,13 @@ def ordinal(raw: str) -> int:
     return BLANK if found is None else found
 
 
-def unit_text(raw: str) -> str:
-    return cell_text(raw).upper()
-
-
 def rate_blank(raw: str) -> bool:
     """Only a blank rate cell is read here: rate text is the per-entry path's."""
     return not cell_text(raw)
 
 
+#: The tariff cells read in columns. A unit cell is any text (the reader never refuses one),
+#: so it is not read at all.
 PARSERS: dict[str, Callable[[str], Any]] = {
     "entry_number": parse_entry_number,
     "line_number": parse_line_number,
@@ -350,7 +348,6 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "value": amount_cents,
     "duty": amount_cents,
     "quantity": quantity_ok,
-    "unit": unit_text,
     "rate": rate_blank,
 }
 
