@@ -365,6 +365,32 @@ def _library(parse: Any, cell: str) -> Any:
         return None
 
 
+@given(st.lists(strategies.entry_numbers(), unique=True, max_size=30), st.integers(1, 7))
+def test_declarations_from_checked_numbers_are_the_writers_bytes(
+    numbers: list[str], max_entries: int
+) -> None:
+    """write_checked (the bulk engine's) writes what write_declarations writes, byte for
+    byte, wrong check digits included, files cut at max_entries."""
+    import tempfile
+
+    from ieepa_refund import entry_number
+    from ieepa_refund.cape.declarations import write_checked
+
+    # Every third number with its check digit moved: a declaration of its own.
+    numbers = [n if i % 3 else n[:10] + str((int(n[10]) + 1) % 10) for i, n in enumerate(numbers)]
+    good = [n for n in numbers if entry_number.is_valid(n)]
+    bad = [n for n in numbers if not entry_number.is_valid(n)]
+    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
+        mine = write_checked(good, bad, one, max_entries=max_entries)
+        theirs = write_declarations(numbers, two, max_entries=max_entries)
+        assert mine.model_dump(exclude={"out_dir", "manifest"}) == theirs.model_dump(
+            exclude={"out_dir", "manifest"}
+        )
+        read = {p.name: p.read_bytes() for p in Path(one).iterdir()}
+        assert read == {p.name: p.read_bytes() for p in Path(two).iterdir()}
+        assert len(read) >= 1
+
+
 def test_partitioned_run_on_dask_is_the_single_process_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
