@@ -387,6 +387,8 @@ class _Job:
             column = firsts[name]
             ok = distinct(column, partial(_checked, _probe, name, parse), pl.Boolean)
             value = distinct(column, partial(_checked, _normal, name, parse), dtype)
+            if dtype == pl.String:  # a few distinct values each: held as codes
+                value = value.cast(pl.Categorical)
             exprs.append(pl.lit(value).alias(name))
             valid.append(pl.lit(ok.fill_null(False)))
         for name in _ALL_FIELDS:
@@ -488,7 +490,12 @@ class _Job:
         growth = spans.with_columns(
             g=pl.Series([None if t is None else str(t) for t in totals], dtype=pl.String)
         )
-        table = table.join(growth, on=["deposit_date", "interest_until"], how="left")
+        # Joined on the two dates alone and put beside the table: no copy of its columns.
+        spans = table.select("deposit_date", "interest_until")
+        table = table.with_columns(
+            spans.join(growth, on=["deposit_date", "interest_until"], how="left",
+                       maintain_order="left")["g"]
+        )  # fmt: skip
         # An entry with a principal whose span has no plain growth (rates not covered,
         # projected, until before deposit) or an implausible principal: per-entry path.
         table = table.filter(
@@ -521,7 +528,7 @@ class _Job:
         # The importer matters to screening only through the CIT plaintiffs.
         fields = list(_SCREEN_FIELDS if self.plaintiffs else _SCREEN_FIELDS[:-1])
         keys = table.group_by(fields).agg(pl.col("entry_number").first().alias("_rep"))
-        reps = table.join(keys.select("_rep"), left_on="entry_number", right_on="_rep")
+        reps = table.filter(pl.col("entry_number").is_in(keys["_rep"].implode()))
         found: dict[str, Screening] = {}
         for row in reps.iter_rows(named=True):
             probe = _probe_entry(row)
@@ -539,7 +546,10 @@ class _Job:
             reasons=pl.Series([" ".join(s.reason_codes) for s in shots], dtype=pl.String),
             rules_version=pl.Series([s.rules_version for s in shots], dtype=pl.String),
         ).drop("_rep")
-        return table.join(keys, on=fields, nulls_equal=True)
+        found_keys = table.select(fields).join(
+            keys, on=fields, how="left", nulls_equal=True, maintain_order="left"
+        )
+        return table.with_columns(found_keys.select(pl.exclude(fields)))
 
     # -- the per-entry path -----------------------------------------------------------------
 
@@ -788,9 +798,9 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
     )
     return table.select(
         "entry_number",
-        "importer_number",
-        payee=pl.coalesce("notify_party", "importer_number"),
-        entry_type="entry_type",
+        pl.col("importer_number").cast(pl.String),
+        payee=pl.coalesce("notify_party", "importer_number").cast(pl.String),
+        entry_type=pl.col("entry_type").cast(pl.String),
         entry_date="entry_date",
         liquidation_date="liquidation_date",
         deposit_date="deposit_date",
