@@ -33,10 +33,11 @@ from ._read import (
     PARSERS,
     ColumnFile,
     amounts,
+    check_digit_right,
     distinct,
     entry_field_parser,
-    entry_numbers,
     need,
+    parse_numbers,
     read_columns,
 )
 
@@ -244,7 +245,7 @@ class _Job:
             "quantity": pl.Boolean, "rate": pl.Boolean,
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
-        numbers, number_ok = entry_numbers(rows["entry_number"])
+        numbers = parse_numbers(rows["entry_number"])
         # Entries are keyed by their number as an integer when it is 11 digits (all the
         # columnar rules take), else held by their text as a code: a chunk keeps no strings,
         # so its text buffers are freed once it is parsed.
@@ -268,7 +269,7 @@ class _Job:
                 column = column.cast(pl.Categorical)
             columns.append(column.alias(f"p_{n}"))
         parsed = rows.select("_row", "_file").with_columns(
-            *columns, keys["p_key"], keys["p_other"], number_ok=number_ok, p_valued=valued
+            *columns, keys["p_key"], keys["p_other"], p_valued=valued
         )
         parsed = self._with_categories(parsed, rows)
         # A row is read here when every used cell parses and its rate cell is blank.
@@ -285,7 +286,6 @@ class _Job:
             "_file",
             "ok",
             "eh",
-            "number_ok",
             "p_valued",
             "p_key",
             "p_other",
@@ -843,7 +843,6 @@ def _line_sums() -> list[pl.Expr]:
     return [
         pl.len().alias("rows"),
         pl.col("ok").all(),
-        pl.col("number_ok").all(),
         pl.col("eh").min().alias("eh_min"),
         pl.col("eh").max().alias("eh_max"),
         # An HTS number twice on the line (a repeat or a conflict), or two origins.
@@ -883,7 +882,6 @@ def _sums(lines: pl.LazyFrame) -> pl.LazyFrame:
     )
     sums = lines.group_by("p_key").agg(
         ok=pl.col("ok").all(),
-        number_ok=pl.col("number_ok").all(),
         # Every row of the entry repeats its own fields (their hash is the same), else the
         # per-entry reader says which disagree.
         same=pl.col("eh_min").min() == pl.col("eh_max").max(),
@@ -899,7 +897,12 @@ def _sums(lines: pl.LazyFrame) -> pl.LazyFrame:
         rows=pl.col("rows").sum(),
         hts=pl.col("hts").min(),
     )
-    return sums.with_columns(principal=pl.col("paid") - pl.col("owed"), high=pl.col("ieepa"))
+    # The check digit once per entry (the key is its 11 digits; other numbers have no key).
+    return sums.with_columns(
+        principal=pl.col("paid") - pl.col("owed"),
+        high=pl.col("ieepa"),
+        number_ok=check_digit_right(pl.col("p_key")),
+    )
 
 
 def _number(key: pl.Expr) -> pl.Expr:
