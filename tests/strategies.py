@@ -391,3 +391,28 @@ def es003_files(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
             }
             rows.append([cells[name] for name in ES003_FILE_FIELDS])
     return [COLUMNS[name][0] for name in ES003_FILE_FIELDS], draw(st.permutations(rows))
+
+
+# --- ES-003 cells at the edges of the bulk engine's vectorised fast cases ---------------------
+
+#: Money cells: plain and grouped amounts (some past the 10**12-dollar bound, some finer
+#: than a cent), bare integers, and junk from the characters an amount is made of.
+es003_amount_cells = st.one_of(
+    st.integers(0, 10**15).map(lambda c: f"{c // 100}.{c % 100:02d}"),
+    st.integers(0, 10**15).map(lambda c: f"${c // 100:,}.{c % 100:02d}"),
+    st.integers(0, 10**15).map(lambda c: f"{c // 10}.{c % 10}"),
+    st.integers(0, 10**9).map(lambda c: f"{c // 1000}.{c % 1000:03d}"),
+    st.integers(0, 10**16).map(str),
+    st.text(alphabet="0123456789,.$- ", max_size=22),
+    st.text(max_size=6),
+)
+#: Entry-number cells: valid, wrong check digit, spaced or wrapped, too short or long, junk.
+es003_entry_cells = st.one_of(
+    entry_numbers(),
+    entry_numbers().map(lambda n: n[:10] + str((int(n[10]) + 1) % 10)),
+    entry_numbers().map(lambda n: f"{n[:3]}-{n[3:10]}-{n[10]}"),
+    entry_numbers().map(lambda n: f'="{n}"'),
+    entry_numbers().map(str.lower),
+    st.text(alphabet="0123456789", min_size=9, max_size=13),
+    st.text(alphabet=ALNUM + '- ="', max_size=14),
+)

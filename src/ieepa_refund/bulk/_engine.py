@@ -12,16 +12,17 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import entry_number as _entry_number
 from .._trusted import trusted
 from ..cape import CapeRules, DeclarationBatch, Screening, default_cape_rules, screen
-from ..cape.declarations import write_declarations
+from ..cape.declarations import write_checked, write_declarations
 from ..dates import pms_deposit_date
 from ..entry import Entry
 from ..errors import IeepaRefundError, InputFileError
 from ..es003 import Es003Report, stream_es003
 from ..es003._assemble import _overrides
 from ..interest import MAX_PRINCIPAL, RateTable, apply_growth, default_rate_table, interest_growth
-from ..money import allocate, round_interest
+from ..money import round_interest
 from ..payments import Allocation, Consolidation, Payment
 from ..refund import DepositBasis, EntryRefund, RefundOptions, compute_refund
 from ..refund.closures import default_federal_closures
@@ -32,11 +33,11 @@ from ._read import (
     PARSERS,
     ColumnFile,
     amounts,
-    amounts_ok,
+    check_digit_right,
     distinct,
     entry_field_parser,
-    entry_numbers,
     need,
+    parse_numbers,
     read_columns,
 )
 
@@ -144,24 +145,32 @@ def estimate(
     read = [f for f in files if f.rows is not None and f.firsts is not None]
     bulk = (
         job.columnar(
-            pl.concat([f.rows for f in read if f.rows is not None], how="diagonal_relaxed"),
-            pl.concat([f.firsts for f in read if f.firsts is not None], how="diagonal_relaxed"),
+            # The chunks stay as they are (rechunk=False): no second copy of every row.
+            pl.concat(
+                [f.rows for f in read if f.rows is not None],
+                how="diagonal_relaxed",
+                rechunk=False,
+            ),
+            pl.concat(
+                [f.firsts for f in read if f.firsts is not None],
+                how="diagonal_relaxed",
+                rechunk=False,
+            ),
         )
         if read
         else None
     )
+    for f in read:  # used: only the rows left to the per-entry path are needed from here
+        f.rows = f.firsts = None
     bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
-    done = frozenset(bulk_rows["entry_number"].to_list()) if bulk_rows is not None else frozenset()
+    done = bulk_rows["entry_number"] if bulk_rows is not None else pl.Series(dtype=pl.String)
     fallback, report = job.per_entry(files, fallback_rows, done)
     tables = [t for t in (bulk_rows, fallback) if t is not None and t.height]
     entries = (
         pl.concat(tables, how="vertical_relaxed").sort("entry_number") if tables else _empty_table()
     )
     payments = consolidate_table(entries)
-    batch = None
-    if declarations_dir is not None:
-        eligible = entries.filter(pl.col("eligible"))["entry_number"].to_list()
-        batch = write_declarations(eligible, declarations_dir)
+    batch = None if declarations_dir is None else declare_table(entries, declarations_dir)
     n_bulk = 0 if bulk_rows is None else bulk_rows.height
     rows_bulk = bulk[2] if bulk else 0
     fb = report
@@ -174,7 +183,7 @@ def estimate(
             rows_bulk=rows_bulk,
             entries_bulk=n_bulk,
             entries_entry=entries.height - n_bulk,
-            files_whole=tuple((f.name, f.why or "") for f in files if f.rows is None),
+            files_whole=tuple((f.name, f.why) for f in files if f.why is not None),
             fallback=fb,
         ),
     )
@@ -221,6 +230,8 @@ class _Job:
         self.options, self.registry, self.rates, self.rules = options, registry, rates, rules
         self.declared_on, self.plaintiffs = declared_on, plaintiffs
         self.closures = default_federal_closures() if options.closures is None else options.closures
+        self.classes: dict[tuple[str, date, str], int] = {}
+        """Category of each (HTS number, entry date, origin) seen so far (:meth:`_category`)."""
 
     # -- the columnar path ------------------------------------------------------------------
 
@@ -230,31 +241,40 @@ class _Job:
 
         types = {
             "entry_number": pl.String, "line_number": pl.Int64, "country_of_origin": pl.String,
-            "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Boolean, "duty": pl.Int64,
-            "quantity": pl.Boolean, "unit": pl.String, "rate": pl.Boolean,
+            "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Int64, "duty": pl.Int64,
+            "quantity": pl.Boolean, "rate": pl.Boolean,
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
-        numbers, number_ok = entry_numbers(rows["entry_number"])
+        numbers = parse_numbers(rows["entry_number"])
+        # Entries are keyed by their number as an integer when it is 11 digits (all the
+        # columnar rules take), else held by their text as a code: a chunk keeps no strings,
+        # so its text buffers are freed once it is parsed.
+        digits = numbers.str.contains(r"^[0-9]{11}$").fill_null(False)
+        keys = pl.DataFrame({"n": numbers, "d": digits}).select(
+            p_key=pl.when("d").then(pl.col("n").str.to_integer(strict=False)),
+            p_other=pl.when(~pl.col("d")).then(pl.col("n")).cast(pl.Categorical),
+        )
         columns = []
+        valued: pl.Series | pl.Expr = pl.lit(False)
         for n in present:
             if n == "entry_number":
-                column = numbers
-            elif n == "duty":
+                continue
+            if n in ("duty", "value"):
                 column = amounts(rows[n])
-            elif n == "value":  # the paid method needs only to know it reads
-                column = amounts_ok(rows[n])
+                if n == "value":  # a goods value reported (not 0, not blank): screening reads it
+                    valued = column > 0
             else:
                 column = distinct(rows[n], PARSERS[n], types[n])
             if n in ("hts", "country_of_origin"):  # a few thousand values: held as codes
                 column = column.cast(pl.Categorical)
             columns.append(column.alias(f"p_{n}"))
-        # Whether a goods value is reported (not 0, not blank): two screening rules read it.
-        valued = (amounts(rows["value"]) > 0) if "value" in present else pl.lit(False)
         parsed = rows.select("_row", "_file").with_columns(
-            *columns, number_ok=number_ok, p_valued=valued
+            *columns, keys["p_key"], keys["p_other"], p_valued=valued
         )
+        parsed = self._with_categories(parsed, rows)
         # A row is read here when every used cell parses and its rate cell is blank.
-        checks = [pl.col(f"p_{n}").is_not_null() for n in present]
+        checks = [pl.col(f"p_{n}").is_not_null() for n in present if n != "entry_number"]
+        checks.append(pl.col("p_key").is_not_null() | pl.col("p_other").is_not_null())
         if "rate" in present:
             checks.append(pl.col("p_rate"))
         entry_cols = [n for n in ENTRY_FIELDS if n in rows.columns]
@@ -266,17 +286,21 @@ class _Job:
             "_file",
             "ok",
             "eh",
-            "number_ok",
             "p_valued",
+            "p_key",
+            "p_other",
+            "cat",
+            "ch1_97",
             *(f"p_{n}" for n in _KEPT if n in present),
         )
         # An entry's own fields are the same on all its rows (else it is not read here): one
         # row of each entry is kept raw, to be parsed once per entry.
         firsts = (
             rows.select(entry_cols)
-            .with_columns(p_entry_number=numbers)
-            .drop_nulls("p_entry_number")
-            .unique(subset="p_entry_number", keep="any")
+            .with_columns(keys["p_key"])
+            .drop_nulls("p_key")
+            .unique(subset="p_key", keep="any")
+            .with_columns(pl.col(entry_cols).cast(pl.Categorical))
         )
         return parsed, firsts
 
@@ -286,34 +310,37 @@ class _Job:
         """(entry table, rows left to the per-entry path, rows used) for the simple entries."""
         import polars as pl
 
-        keyed = parsed.filter(pl.col("p_entry_number").is_not_null())
-        en = pl.col("p_entry_number")
-        per_entry = keyed.group_by(en).agg(
-            rows=pl.len(),
-            number_ok=pl.col("number_ok").first(),
-            ok=pl.col("ok").all(),
-            same=pl.col("eh").n_unique() == 1,
+        # Entries whose number is not 11 digits are the per-entry path's (they fail number_ok).
+        # One pass over the rows: each line's sums and flags (repeats, origins, the structure
+        # screening reads), then each entry's from its lines. Lazy: no copy of the rows kept.
+        en = pl.col("p_key")
+        # A tariff twice on a line (a repeat or a conflict): rows told apart by a hash of
+        # their keys, so two tariffs sharing one can only look like a repeat, which sends
+        # their entries to the per-entry path, never the other way.
+        tariff = pl.struct(en, "p_line_number", pl.col("p_hts").to_physical()).hash()
+        keyed = (
+            parsed.lazy()
+            .filter(en.is_not_null())
+            .with_columns(repeat=tariff.is_duplicated(), hts_code=pl.col("p_hts").to_physical())
         )
-        # A line naming an HTS number twice (a repeat or a conflict) or two origins.
-        odd_lines = (
-            keyed.group_by(en, "p_line_number")
-            .agg(
-                repeats=pl.len() > pl.col("p_hts").n_unique(),
-                origins=pl.col("p_country_of_origin").n_unique(),
+        per_entry = _sums(keyed.group_by(en, "p_line_number").agg(*_line_sums())).collect()
+        # The IEEPA number each entry shows screening, from its code.
+        codes = parsed["p_hts"].drop_nulls().unique()
+        per_entry = per_entry.with_columns(
+            pl.col("hts").replace_strict(
+                codes.to_physical(), codes.cast(pl.String), default=None, return_dtype=pl.String
             )
-            .filter(pl.col("repeats") | (pl.col("origins") > 1))
-            .select(en)
-            .unique()
         )
-        per_entry = per_entry.filter(
-            pl.col("ok") & pl.col("same") & ~en.is_in(odd_lines["p_entry_number"].implode())
-        )
+        per_entry = per_entry.filter(pl.col("ok") & pl.col("same") & ~pl.col("odd"))
         # The entry's own fields, parsed from one of its rows (every row repeats them).
         entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
-        firsts = per_entry.select(en, "number_ok").join(
-            firsts.unique(subset="p_entry_number", keep="any"), on="p_entry_number", how="left"
+        firsts = (
+            per_entry.filter(pl.col("simple"))
+            .select(en, "number_ok")
+            .join(firsts.unique(subset="p_key", keep="any"), on="p_key", how="left")
         )
-        fields = firsts.select(en.alias("entry_number"), "number_ok").with_columns(
+        firsts = firsts.with_columns(pl.col(entry_cols).cast(pl.String))
+        fields = firsts.select(en, _number(en).alias("entry_number"), "number_ok").with_columns(
             self._entry_fields(firsts, entry_cols)
         )
         # Entries the reader would flag or refuse: a wrong check digit, a liquidation date
@@ -337,27 +364,14 @@ class _Job:
             )
             .drop("_valid", "number_ok", "_conflict")
         )
-        # Tariffs of the candidate entries, with their classification category.
-        tariffs = keyed.join(
-            fields.select("entry_number", "entry_date"),
-            left_on="p_entry_number",
-            right_on="entry_number",
-        )
-        categories = self._categories(
-            tariffs.select("p_hts", "entry_date", "p_country_of_origin").unique()
-        )
-        tariffs = tariffs.join(categories, on=["p_hts", "entry_date", "p_country_of_origin"])
-        sums = _sums(tariffs)
-        table = fields.join(
-            sums.filter(pl.col("simple")).drop("simple"),
-            left_on="entry_number",
-            right_on="p_entry_number",
-        )
+        sums = per_entry.drop("ok", "same", "odd", "number_ok", "simple")
+        table = fields.join(sums, on="p_key")
         table = self._interest(table)
         table = self._screen(table)
-        done = table.select("entry_number")
-        left = parsed.filter(~en.is_in(done["entry_number"].implode()).fill_null(False)).select(
-            "_file", "_row", "p_entry_number"
+        left = parsed.filter(~en.is_in(table["p_key"].implode()).fill_null(False)).select(
+            "_file",
+            "_row",
+            p_entry_number=pl.coalesce(_number(en), pl.col("p_other").cast(pl.String)),
         )
         return _finish(table, self), left, int(table["rows"].sum())
 
@@ -373,6 +387,8 @@ class _Job:
             column = firsts[name]
             ok = distinct(column, partial(_checked, _probe, name, parse), pl.Boolean)
             value = distinct(column, partial(_checked, _normal, name, parse), dtype)
+            if dtype == pl.String:  # a few distinct values each: held as codes
+                value = value.cast(pl.Categorical)
             exprs.append(pl.lit(value).alias(name))
             valid.append(pl.lit(ok.fill_null(False)))
         for name in _ALL_FIELDS:
@@ -383,35 +399,62 @@ class _Job:
         )
         return exprs
 
-    def _categories(self, keys: pl.DataFrame) -> pl.DataFrame:
-        """Per (HTS, entry date, origin): 1 IEEPA duty refunded as paid, 2 a 15% all-in
-        heading, 0 not IEEPA, -1 none of these.
+    def _with_categories(self, parsed: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+        """``parsed`` with each row's category (:meth:`_category`, -1 where a cell does not
+        parse) and whether its HTS number is in Chapters 1-97, from its entry date cell."""
+        import polars as pl
+
+        if "entry_date" in rows.columns:
+            parse = entry_field_parser("entry_date")
+            on = distinct(rows["entry_date"], parse, pl.Date)
+        else:
+            on = pl.Series(dtype=pl.Date).extend_constant(None, rows.height)
+        triple = ["p_hts", "on", "p_country_of_origin"]
+        if not all(c in parsed.columns for c in ("p_hts", "p_country_of_origin")):
+            return parsed.with_columns(
+                cat=pl.lit(-1, dtype=pl.Int8), ch1_97=pl.lit(False, dtype=pl.Boolean)
+            )
+        parsed = parsed.with_columns(on=on)
+        keys = parsed.select(triple).drop_nulls().unique()
+        cats = [self._category(h, d, c) for h, d, c in keys.iter_rows()]
+        keys = keys.with_columns(
+            cat=pl.Series(cats, dtype=pl.Int8),
+            ch1_97=pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99",
+        )
+        return (
+            parsed.join(keys, on=triple, how="left", maintain_order="left")
+            .with_columns(pl.col("cat").fill_null(-1), pl.col("ch1_97").fill_null(False))
+            .drop("on")
+        )
+
+    def _category(self, hts: str, on: date, country: str) -> int:
+        """1 IEEPA duty refunded as paid, 2 a 15% all-in heading, 0 not IEEPA, -1 none of these.
 
         -1 is anything the per-entry rules would say more about: an exemption, a heading not
         in force or suspended, a 15% deal's zero heading, a country the heading does not
         cover, an unknown Chapter 99 number.
         """
-        import polars as pl
-
-        cats = []
-        for hts, on, country in keys.iter_rows():
-            cls = self.registry.classify(hts, on)
-            period = cls.period
-            if not cls.is_ieepa:
-                cats.append(-1 if hts[:2] == "99" and cls.authority is None else 0)
-            elif (
-                cls.status == "ieepa"
-                and period is not None
-                and period.kind == "duty"
-                and period.kind not in EXEMPT_KINDS
-                and period.rate_type in (*_PLAIN_RATE_TYPES, _TOPUP)
-                and period.applies_to(country) is not False
-                and carries_ieepa_duty(cls.status, period)
-            ):
-                cats.append(2 if period.rate_type == _TOPUP else 1)
-            else:
-                cats.append(-1)
-        return keys.with_columns(cat=pl.Series(cats, dtype=pl.Int8))
+        found = self.classes.get((hts, on, country))
+        if found is not None:
+            return found
+        cls = self.registry.classify(hts, on)
+        period = cls.period
+        if not cls.is_ieepa:
+            cat = -1 if hts[:2] == "99" and cls.authority is None else 0
+        elif (
+            cls.status == "ieepa"
+            and period is not None
+            and period.kind == "duty"
+            and period.kind not in EXEMPT_KINDS
+            and period.rate_type in (*_PLAIN_RATE_TYPES, _TOPUP)
+            and period.applies_to(country) is not False
+            and carries_ieepa_duty(cls.status, period)
+        ):
+            cat = 2 if period.rate_type == _TOPUP else 1
+        else:
+            cat = -1
+        self.classes[(hts, on, country)] = cat
+        return cat
 
     def _interest(self, table: pl.DataFrame) -> pl.DataFrame:
         import polars as pl
@@ -447,7 +490,12 @@ class _Job:
         growth = spans.with_columns(
             g=pl.Series([None if t is None else str(t) for t in totals], dtype=pl.String)
         )
-        table = table.join(growth, on=["deposit_date", "interest_until"], how="left")
+        # Joined on the two dates alone and put beside the table: no copy of its columns.
+        spans = table.select("deposit_date", "interest_until")
+        table = table.with_columns(
+            spans.join(growth, on=["deposit_date", "interest_until"], how="left",
+                       maintain_order="left")["g"]
+        )  # fmt: skip
         # An entry with a principal whose span has no plain growth (rates not covered,
         # projected, until before deposit) or an implausible principal: per-entry path.
         table = table.filter(
@@ -480,7 +528,7 @@ class _Job:
         # The importer matters to screening only through the CIT plaintiffs.
         fields = list(_SCREEN_FIELDS if self.plaintiffs else _SCREEN_FIELDS[:-1])
         keys = table.group_by(fields).agg(pl.col("entry_number").first().alias("_rep"))
-        reps = table.join(keys.select("_rep"), left_on="entry_number", right_on="_rep")
+        reps = table.filter(pl.col("entry_number").is_in(keys["_rep"].implode()))
         found: dict[str, Screening] = {}
         for row in reps.iter_rows(named=True):
             probe = _probe_entry(row)
@@ -498,12 +546,15 @@ class _Job:
             reasons=pl.Series([" ".join(s.reason_codes) for s in shots], dtype=pl.String),
             rules_version=pl.Series([s.rules_version for s in shots], dtype=pl.String),
         ).drop("_rep")
-        return table.join(keys, on=fields, nulls_equal=True)
+        found_keys = table.select(fields).join(
+            keys, on=fields, how="left", nulls_equal=True, maintain_order="left"
+        )
+        return table.with_columns(found_keys.select(pl.exclude(fields)))
 
     # -- the per-entry path -----------------------------------------------------------------
 
     def per_entry(
-        self, files: list[ColumnFile], left: pl.DataFrame | None, done: frozenset[str]
+        self, files: list[ColumnFile], left: pl.DataFrame | None, done: pl.Series
     ) -> tuple[pl.DataFrame | None, Es003Report | None]:
         """The entries the columnar rules left, computed by the per-entry path itself.
 
@@ -531,7 +582,7 @@ class _Job:
             blanked = 0
             for index, file in enumerate(files):
                 # left is None: the columnar rules covered nothing (the options are not theirs).
-                if file.rows is None or left is None or names.count(file.name) > 1:
+                if file.why is not None or left is None or names.count(file.name) > 1:
                     sources.append(file.path)
                     continue
                 keep = sorted(left.filter(pl.col("_file") == index)["_row"].to_list())
@@ -544,12 +595,13 @@ class _Job:
                 if not blank:
                     numbers[file.name] = [*range(1, file.source.header_row + 1), *keep]
                 else:
-                    blanked += file.rows.height - len(keep)
+                    blanked += file.height - len(keep)
                 sources.append(target)
             if not sources:
                 return None, None
             stream = stream_es003(*sources)
-            rows = [self._entry_row(e) for e in stream if e.entry_number not in done]
+            computed = frozenset(done.to_list())
+            rows = [self._entry_row(e) for e in stream if e.entry_number not in computed]
             report = _renumber(stream.report, numbers)
         if blanked:
             report = report.model_copy(update={"rows_blank": report.rows_blank - blanked})
@@ -600,7 +652,7 @@ class _Job:
 
 
 #: The parsed cells the columnar rules use after the chunk is read.
-_KEPT = ("entry_number", "line_number", "country_of_origin", "hts", "duty")
+_KEPT = ("line_number", "country_of_origin", "hts", "duty")
 _FLAG_FIELDS = frozenset(
     {"reconciliation_flag", "type09_filed", "drawback_claim", "adcvd_instructions_pending",
      "surety_paid"}
@@ -746,9 +798,9 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
     )
     return table.select(
         "entry_number",
-        "importer_number",
-        payee=pl.coalesce("notify_party", "importer_number"),
-        entry_type="entry_type",
+        pl.col("importer_number").cast(pl.String),
+        payee=pl.coalesce("notify_party", "importer_number").cast(pl.String),
+        entry_type=pl.col("entry_type").cast(pl.String),
         entry_date="entry_date",
         liquidation_date="liquidation_date",
         deposit_date="deposit_date",
@@ -774,8 +826,8 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
     ).drop("rows")
 
 
-def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
-    """Per entry, in cents: paid, owed, principal and its ceiling, as the paid method has them.
+def _line_sums() -> list[pl.Expr]:
+    """Per line, from its rows: the reading flags, and in cents what the paid method needs.
 
     On a line with a 15% all-in heading, a Chapter 1-97 number reporting no duty had its
     MFN folded into the heading: the MFN is owed again, and with no rate text it is bounded
@@ -785,26 +837,41 @@ def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
     import polars as pl
 
     cat, duty = pl.col("cat"), pl.col("p_duty").clip(lower_bound=0)
-    ch1_97 = pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99"
-    lines = tariffs.group_by("p_entry_number", "p_line_number").agg(
+    ch1_97 = pl.col("ch1_97")
+    # The codes of the categoricals stand for their text (min != max: no set kept per group).
+    origin = pl.col("p_country_of_origin").to_physical()
+    return [
+        pl.len().alias("rows"),
+        pl.col("ok").all(),
+        pl.col("eh").min().alias("eh_min"),
+        pl.col("eh").max().alias("eh_max"),
+        # An HTS number twice on the line (a repeat or a conflict), or two origins.
+        ((origin.min() != origin.max()) | pl.col("repeat").any()).alias("odd"),
         # The line structure CAPE screening reads (cape/screen.py: a Chapter 99 line with no
         # Chapter 1-97 number, or a Chapter 1-97 number with no goods value): an entry where
         # either could apply goes whole to the per-entry path, which screens its real lines.
-        has_ch1_97=ch1_97.any(),
-        ch1_97_valued=(ch1_97 & pl.col("p_valued")).any(),
-        valued=pl.col("p_valued").any(),
-        simple=(cat >= 0).all() & (~cat.is_in([1, 2]) | (pl.col("p_duty") != BLANK)).all(),
-        topups=(cat == 2).sum(),
-        topup=pl.when(cat == 2).then(duty).otherwise(0).sum(),
-        plain=pl.when(cat == 1).then(duty).otherwise(0).sum(),
-        paid=duty.sum(),
-        restores=(
-            (cat == 0) & (pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99") & (duty == 0)
-        ).sum(),
-        ieepa=cat.is_in([1, 2]).any(),
-        rows=pl.len(),
-        hts=pl.when(cat.is_in([1, 2])).then(pl.col("p_hts").cast(pl.String)).drop_nulls().first(),
-    )
+        ch1_97.any().alias("has_ch1_97"),
+        (ch1_97 & pl.col("p_valued")).any().alias("ch1_97_valued"),
+        pl.col("p_valued").any().alias("valued"),
+        ((cat >= 0).all() & (~cat.is_in([1, 2]) | (pl.col("p_duty") != BLANK)).all()).alias(
+            "simple"
+        ),
+        (cat == 2).sum().alias("topups"),
+        pl.when(cat == 2).then(duty).otherwise(0).sum().alias("topup"),
+        pl.when(cat == 1).then(duty).otherwise(0).sum().alias("plain"),
+        duty.sum().alias("paid"),
+        ((cat == 0) & ch1_97 & (duty == 0)).sum().alias("restores"),
+        cat.is_in([1, 2]).any().alias("ieepa"),
+        # One of the line's IEEPA numbers (by its code): screening reads only that it is one.
+        pl.when(cat.is_in([1, 2])).then(pl.col("hts_code")).min().alias("hts"),
+    ]
+
+
+def _sums(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Per entry, from its lines (:func:`_line_sums`): the reading flags, and in cents paid,
+    owed, principal and its ceiling, as the paid method has them."""
+    import polars as pl
+
     restored = pl.when(pl.col("topups") > 0).then(pl.col("restores")).otherwise(0)
     lines = lines.with_columns(
         uncertain=restored,
@@ -813,7 +880,12 @@ def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
     structure_plain = (pl.col("has_ch1_97").all() | ~pl.col("has_ch1_97").any()) & (
         ~pl.col("valued").any() | (pl.col("ch1_97_valued") | ~pl.col("has_ch1_97")).all()
     )
-    sums = lines.group_by("p_entry_number").agg(
+    sums = lines.group_by("p_key").agg(
+        ok=pl.col("ok").all(),
+        # Every row of the entry repeats its own fields (their hash is the same), else the
+        # per-entry reader says which disagree.
+        same=pl.col("eh_min").min() == pl.col("eh_max").max(),
+        odd=pl.col("odd").any(),
         simple=pl.col("simple").all()
         & pl.col("ieepa").any()
         & (pl.col("uncertain") <= 1).all()
@@ -823,9 +895,21 @@ def _sums(tariffs: pl.DataFrame) -> pl.DataFrame:
         owed=pl.col("owed").sum(),
         uncertain=pl.col("uncertain").sum(),
         rows=pl.col("rows").sum(),
-        hts=pl.col("hts").drop_nulls().first(),
+        hts=pl.col("hts").min(),
     )
-    return sums.with_columns(principal=pl.col("paid") - pl.col("owed"), high=pl.col("ieepa"))
+    # The check digit once per entry (the key is its 11 digits; other numbers have no key).
+    return sums.with_columns(
+        principal=pl.col("paid") - pl.col("owed"),
+        high=pl.col("ieepa"),
+        number_ok=check_digit_right(pl.col("p_key")),
+    )
+
+
+def _number(key: pl.Expr) -> pl.Expr:
+    """The 11-digit entry number of an integer key."""
+    import polars as pl
+
+    return key.cast(pl.String).str.zfill(11)
 
 
 def _money(column: str | pl.Expr) -> pl.Expr:
@@ -888,11 +972,10 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
     payments = []
     for payee, on, numbers, principals, interests, missing in paying.iter_rows():
         principal, interest = sum(principals, zero), sum(interests, zero)
-        gross = [p + i for p, i in zip(principals, interests, strict=True)]
-        shares = allocate(zero, gross)
+        # No offsets: allocate(0.00, gross) is 0.00 for every entry, so each net is its gross.
         allocations = tuple(
-            trusted(Allocation, entry_number=n, principal=p, interest=i, offset=s, net=g - s)
-            for n, p, i, g, s in zip(numbers, principals, interests, gross, shares, strict=True)
+            trusted(Allocation, entry_number=n, principal=p, interest=i, offset=zero, net=p + i)
+            for n, p, i in zip(numbers, principals, interests, strict=True)
         )
         payments.append(
             trusted(
@@ -913,6 +996,41 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
         unliquidated=tuple(entries.filter(~liquidated)["entry_number"].to_list()),
         nothing_to_pay=tuple(entries.filter(liquidated & ~positive)["entry_number"].to_list()),
         unused_offsets={},
+    )
+
+
+def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatch:
+    """:func:`write_declarations` of the eligible entries, in table order, byte for byte.
+
+    The columnar rules took only entries whose number is 11 ASCII digits with a right check
+    digit, so those are not checked again; the per-entry path's numbers are checked here
+    as the writer checks them, and any it would skip (malformed, repeated) sends the whole
+    list to the writer itself.
+    """
+    import polars as pl
+
+    eligible = entries.filter(pl.col("eligible")).select("entry_number", "path")
+    column = eligible["entry_number"]
+    if column.n_unique() != len(column):
+        return write_declarations(column.to_list(), out_dir)
+    bad: list[str] = []
+    for number in eligible.filter(pl.col("path") != "bulk")["entry_number"].to_list():
+        if not _well_formed(number):
+            return write_declarations(column.to_list(), out_dir)
+        if not _entry_number.is_valid(number):
+            bad.append(number)
+    good = column.filter(~column.is_in(pl.Series(bad, dtype=pl.String).implode()))
+    return write_checked(good.to_list(), bad, out_dir)
+
+
+def _well_formed(number: str) -> bool:
+    """What write_declarations takes without a skip: compact, 3 filer characters, 8 digits."""
+    return (
+        _entry_number.compact(number) == number
+        and len(number) == 11
+        and number.isascii()
+        and number[:3].isalnum()
+        and number[3:].isdigit()
     )
 
 

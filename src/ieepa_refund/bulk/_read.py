@@ -8,6 +8,7 @@ per-entry reader, which knows every other shape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,15 +51,20 @@ class ColumnFile:
     name: str
     source: SourceFile
     rows: pl.DataFrame | None
-    """The rows, parsed; None: the file is not read here and goes whole to the reader."""
+    """The rows, parsed; None: the file is not read here and goes whole to the reader (or
+    its rows are used, and dropped: see ``height``)."""
     why: str | None = None
     firsts: pl.DataFrame | None = None
     """The raw cells of each entry's own fields, from one of its rows (chunk by chunk)."""
+    height: int = 0
+    """How many rows were read here (0: the file goes whole to the reader)."""
 
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 #: Bytes read at a time: a chunk's strings are parsed to numbers and codes before the next
 #: is read, so memory follows the parsed columns, not the file.
-CHUNK_BYTES = 16 << 20
+CHUNK_BYTES = 8 << 20
 
 
 def read_columns(
@@ -85,11 +91,10 @@ def read_columns(
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
     try:
-        for data, first_row in _chunks(path, source.header_row):
+        for data, first_row, lines in _chunks(path, source.header_row):
             # A lone carriage return or a NUL is read differently by polars and the csv module.
-            if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data:
+            if (b"\r" in data and _LONE_CR.search(data)) or b"\x00" in data:
                 return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
-            lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
             frame = pl.read_csv(
                 data,
                 has_header=False,
@@ -124,14 +129,16 @@ def read_columns(
         return ColumnFile(path, name, source, None, "a row polars could not read")
     if not parsed:
         return ColumnFile(path, name, source, None, "no rows")
+    rows = pl.concat(parsed, how="diagonal_relaxed", rechunk=False)
     return ColumnFile(
-        path, name, source, pl.concat(parsed, how="diagonal_relaxed"),
-        firsts=pl.concat(firsts, how="diagonal_relaxed"),
+        path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
+        height=rows.height,
     )  # fmt: skip
 
 
-def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int]]:
-    """(bytes of whole lines, number of their first row) after the header, CHUNK_BYTES a time.
+def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int, int]]:
+    """(bytes of whole lines, number of their first row, lines) after the header, CHUNK_BYTES
+    a time (the last line may have no line end).
 
     The header's lines are skipped as lines; :func:`read_columns` refuses any chunk whose
     rows are not its lines, so a header or row spanning lines never passes unseen.
@@ -146,11 +153,12 @@ def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int]]:
             if not cut:
                 rest = data
                 continue
-            yield data[:cut], row
-            row += data.count(b"\n", 0, cut)
+            lines = data.count(b"\n", 0, cut)
+            yield data[:cut], row, lines
+            row += lines
             rest = data[cut:]
         if rest:
-            yield rest, row
+            yield rest, row, rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1)
 
 
 def need(module: str, extra: str) -> None:
@@ -187,7 +195,11 @@ def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.S
             parsed.append(parse(raw))
         except _PARSE_ERRORS:
             parsed.append(None)
-    return series.replace_strict(uniques, pl.Series(parsed, dtype=dtype), return_dtype=dtype)
+    values = pl.Series(series.name, parsed, dtype=dtype)
+    if series.dtype == pl.String and not uniques.null_count():
+        # Each cell's place among the distinct values, then the parsed value at that place.
+        return values.gather(series.cast(pl.Enum(uniques)).to_physical())
+    return series.replace_strict(uniques, values, return_dtype=dtype)
 
 
 def _with_plain(
@@ -198,19 +210,15 @@ def _with_plain(
     two are provably the same (the parser's own fast case)."""
     import polars as pl
 
-    frame = pl.DataFrame({"s": series})
-    flags = frame.select(plain.alias("p")).to_series()
-    odd = series.filter(~flags).unique()
-    fast = frame.select(pl.when(plain).then(value).cast(dtype)).to_series()
-    if not len(odd):
-        return fast.alias(series.name)
-    parsed = distinct(odd, parse, dtype)
-    return (
-        frame.with_columns(f=fast)
-        .select(pl.col("s").replace_strict(odd, parsed, default=pl.col("f"), return_dtype=dtype))
-        .to_series()
-        .alias(series.name)
-    )
+    both = pl.DataFrame({"s": series}).select(p=plain.fill_null(False), v=value.cast(dtype))
+    flags = both.to_series(0)
+    fast = both.to_series(1).alias(series.name)
+    if flags.all():
+        return fast
+    # The few other cells are parsed once each, and only their rows are written over.
+    where = (~flags).arg_true()
+    odd = series.gather(where)
+    return fast.scatter(where, distinct(odd, parse, dtype))
 
 
 # parse_amount's fast case (_cells._PLAIN_MONEY, ASCII digits), within AMOUNT_BOUND.
@@ -223,15 +231,15 @@ def amounts(series: pl.Series) -> pl.Series:
 
     s = pl.col("s")
     bare = s.str.replace_all(",", "", literal=True).str.strip_prefix("$")
-    whole = bare.str.split_exact(".", 1).struct.field("field_0").str.to_integer(strict=False)
-    cents = bare.str.split_exact(".", 1).struct.field("field_1")
-    cents = cents.str.pad_end(2, "0").str.to_integer(strict=False).fill_null(0)
-    value = whole * 100 + cents
+    # A decimal with two places is held as its integer count of cents: exact, no float.
+    value = bare.cast(pl.Decimal(18, 2), strict=False).to_physical().cast(pl.Int64)
     # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
-    plain = (s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)).fill_null(
-        False
+    plain = s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)
+    # A blank cell (most goods values of Chapter 99 rows) is BLANK, as amount_cents says.
+    blank = s.str.len_bytes() == 0
+    return _with_plain(
+        series, plain | blank, pl.when(blank).then(BLANK).otherwise(value), amount_cents, pl.Int64
     )
-    return _with_plain(series, plain, value, amount_cents, pl.Int64)
 
 
 # Amounts of at most 12 whole digits in parse_amount's fast case: under AMOUNT_BOUND.
@@ -252,35 +260,50 @@ def _amount_ok(raw: str) -> bool:
 
 
 def entry_numbers(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """(:func:`parse_entry_number`, check digit right) of every cell; 11 ASCII digits in columns."""
+    """(:func:`parse_entry_number`, check digit right) of every cell; 11 ASCII digits in columns.
+
+    A cell the parser refuses is null, and so not right.
+    """
     import polars as pl
 
     plain = pl.col("s").str.contains(r"^[0-9]{11}$")
-    numbers = _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
-    frame = pl.DataFrame({"s": numbers})
-    # CATAIR Appendix E on the 11 digits as one integer: Luhn over the first ten, from the right.
-    n = pl.col("s").str.to_integer(strict=False)
+    numbers = parse_numbers(series)
+    digits = pl.DataFrame({"s": numbers}).select(
+        d=plain.fill_null(False), n=pl.col("s").str.to_integer(strict=False)
+    )
+    right = pl.col("d") & check_digit_right(pl.col("n")).fill_null(False)
+    valid = digits.select(right).to_series().alias(series.name)
+    # Numbers that are not 11 digits (a letter in the filer code): the library's check, once each.
+    other = (~digits.to_series(0) & numbers.is_not_null()).arg_true()
+    if len(other):
+        valid.scatter(other, distinct(numbers.gather(other), _entry_number.is_valid, pl.Boolean))
+    return numbers, valid
+
+
+def parse_numbers(series: pl.Series) -> pl.Series:
+    """:func:`parse_entry_number` of every cell (null where it refuses); 11 ASCII digits as
+    they are, every other distinct cell through the parser once."""
+    import polars as pl
+
+    plain = pl.col("s").str.contains(r"^[0-9]{11}$")
+    return _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
+
+
+def check_digit_right(number: pl.Expr) -> pl.Expr:
+    """Whether an 11-digit entry number, held as an integer, has the right check digit.
+
+    CATAIR Appendix E on the 11 digits as one integer: Luhn over the first ten, from the right.
+    """
+    import polars as pl
+
     total = pl.lit(0, dtype=pl.Int64)
     for position in range(10):
-        digit = n // 10 ** (position + 1) % 10
+        digit = number // 10 ** (position + 1) % 10
         if position % 2 == 0:
             digit = digit * 2
             digit = pl.when(digit > 9).then(digit - 9).otherwise(digit)
         total = total + digit
-    right = (10 - total % 10) % 10 == n % 10
-    numeric = frame.select(plain & right.fill_null(False)).to_series()
-    odd = numbers.filter(~frame.select(plain).to_series()).unique().drop_nulls()
-    valid = frame.select(
-        pl.col("s").replace_strict(
-            odd,
-            distinct(odd, _entry_number.is_valid, pl.Boolean)
-            if len(odd)
-            else pl.Series([], dtype=pl.Boolean),
-            default=pl.lit(numeric),
-            return_dtype=pl.Boolean,
-        )
-    ).to_series()
-    return numbers, valid
+    return (10 - total % 10) % 10 == number % 10
 
 
 def _cents(value: Decimal | None) -> int | None:
@@ -326,15 +349,13 @@ def ordinal(raw: str) -> int:
     return BLANK if found is None else found
 
 
-def unit_text(raw: str) -> str:
-    return cell_text(raw).upper()
-
-
 def rate_blank(raw: str) -> bool:
     """Only a blank rate cell is read here: rate text is the per-entry path's."""
     return not cell_text(raw)
 
 
+#: The tariff cells read in columns. A unit cell is any text (the reader never refuses one),
+#: so it is not read at all.
 PARSERS: dict[str, Callable[[str], Any]] = {
     "entry_number": parse_entry_number,
     "line_number": parse_line_number,
@@ -344,7 +365,6 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "value": amount_cents,
     "duty": amount_cents,
     "quantity": quantity_ok,
-    "unit": unit_text,
     "rate": rate_blank,
 }
 

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cape import CapeRules, DeclarationBatch
-from ..cape.declarations import write_declarations
 from ..errors import InputFileError
 from ..es003._assemble import _overrides
 from ..es003._cells import BadCell, parse_entry_number
@@ -39,7 +38,7 @@ from ..interest import RateTable
 from ..payments import Consolidation
 from ..refund import RefundOptions
 from ..registry import Registry
-from ._engine import consolidate_table, estimate
+from ._engine import consolidate_table, declare_table, estimate
 from ._read import need
 
 if TYPE_CHECKING:
@@ -127,10 +126,7 @@ def estimate_partitioned(
     tables = [table for table, _, _ in outcomes if table is not None and table.height]
     entries = pl.concat(tables).sort("entry_number") if tables else _empty()
     payments = consolidate_table(entries)
-    batch = None
-    if declarations_dir is not None:
-        eligible = entries.filter(pl.col("eligible"))["entry_number"].to_list()
-        batch = write_declarations(eligible, declarations_dir)
+    batch = None if declarations_dir is None else declare_table(entries, declarations_dir)
     return PartitionedResult(
         entries=entries,
         payments=payments,

@@ -69,6 +69,7 @@ __all__ = [
     "MAX_ENTRIES",
     "Skipped",
     "read_ledger",
+    "write_checked",
     "write_declarations",
 ]
 
@@ -413,6 +414,7 @@ def _write(
     check_digits: CheckDigits,
     redeclare: frozenset[str] = frozenset(),
     declared_on: date | None = None,
+    checked: tuple[list[str], list[str]] | None = None,
 ) -> DeclarationBatch:
     """Classify, then publish declarations and ledger as one step (under the ledger's lock).
 
@@ -462,6 +464,8 @@ def _write(
         else:
             seen.add(number)
             good.append(number)
+    if checked is not None:  # write_checked: numbers the caller has classified as the loop does
+        good, bad_digit = checked
 
     declared = [*good, *bad_digit]
     batch_id = hashlib.sha256("\n".join(declared).encode("ascii")).hexdigest()[:12]
@@ -532,6 +536,29 @@ def _write(
         manifest=str(manifest_path),
         ledger=str(ledger_path) if ledger_path else None,
     )
+
+
+def write_checked(
+    good: Iterable[str],
+    bad_check_digit: Iterable[str],
+    out_dir: str | Path,
+    *,
+    max_entries: int = MAX_ENTRIES,
+) -> DeclarationBatch:
+    """:func:`write_declarations` with no ledger or filer code, for numbers already checked.
+
+    ``good`` are distinct, compact, well-formed entry numbers with a right check digit,
+    ``bad_check_digit`` the same with a wrong one: what the checks of
+    :func:`write_declarations` would find, found by the caller (the bulk engine checks
+    hundreds of thousands in columns). The files are those ``write_declarations`` writes
+    for ``[*good, *bad_check_digit]``, byte for byte.
+    """
+    if not 1 <= max_entries <= MAX_ENTRIES:
+        raise InvalidFormat(
+            f"max_entries is 1 to {MAX_ENTRIES}", field="max_entries", value=max_entries
+        )
+    sorted_out = (list(good), list(bad_check_digit))
+    return _write((), Path(out_dir), None, None, None, max_entries, "separate", checked=sorted_out)
 
 
 def _replace_ledger(
