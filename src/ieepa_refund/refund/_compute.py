@@ -37,11 +37,11 @@ from ..interest import InterestConventions, InterestDetail, RateTable, Segmented
 from ..money import exact
 from ..registry import Registry, default_registry
 from ._interest import attach_interest, deposit_date
-from ._lines import LineWork, classifier, may_carry_ieepa_duty, sum_high
+from ._lines import LineWork, classifier, may_carry_ieepa_duty, paid_line, same, sum_high
 from .closures import default_federal_closures
-from .codes import WarningCode, warning
+from .codes import WarningCode, entry_warning, warning
 from .options import Deposit, Method, RefundOptions
-from .results import EntryRefund, RefundWarning
+from .results import EntryRefund, LineRefund, RefundWarning
 
 __all__ = ["compute_refund", "with_overrides"]
 
@@ -130,13 +130,39 @@ _checked = lru_cache(maxsize=256)(_check)
 
 
 def _compute(
-    entry: Entry, options: RefundOptions, registry: Registry, rates: RateTable | None
+    entry: Entry,
+    options: RefundOptions,
+    registry: Registry,
+    rates: RateTable | None,
+    *,
+    fast: bool = True,
 ) -> EntryRefund:
+    # ``fast=False`` sends every line through LineWork: the tests compare the two roads.
     method, rounding = options.method, options.rounding
     classify = classifier(registry, entry)
     warnings: list[RefundWarning] = []
-    works = [LineWork(line, classify, method, rounding, warnings) for line in entry.lines]
-    lines = tuple(work.result() for work in works)
+    built: list[LineRefund] = []
+    # Recalculation's principal less the paid method's (None: undetermined), summed line by
+    # line; and the numbers whose reported duty recalculation kept for want of a rate.
+    delta: Decimal | None = ZERO
+    missing_rates = 0
+    carries = False
+    fast = fast and method == "paid"
+    for line in entry.lines:
+        done = paid_line(line, classify) if fast else None
+        if done is None:
+            work = LineWork(line, classify, method, rounding, warnings)
+            result = work.result()
+            line_delta, missing_rates = work.recalc_delta, missing_rates + work.kept_without_rate
+            carries = carries or any(may_carry_ieepa_duty(t) for t in result.tariffs)
+        else:
+            # A fast line's other numbers have no rate text: recalculation is undetermined.
+            result, others, ieepa = done
+            line_delta = None if others else ZERO
+            carries = carries or ieepa
+        built.append(result)
+        delta = None if delta is None or line_delta is None else delta + line_delta
+    lines = tuple(built)
     paid = sum((line.paid for line in lines), ZERO)
     owed = sum((line.owed for line in lines), ZERO)
     principal = paid - owed
@@ -166,24 +192,23 @@ def _compute(
         )
     if entry.bad_check_digit:
         warnings.append(
-            warning(
-                code=WarningCode.BAD_CHECK_DIGIT,
-                message="The entry number's check digit does not match (CATAIR Appendix E): "
+            entry_warning(
+                WarningCode.BAD_CHECK_DIGIT,
+                "The entry number's check digit does not match (CATAIR Appendix E): "
                 "the number may be mistyped, and ACE may not know it.",
             )
         )
 
-    if not any(may_carry_ieepa_duty(t) for line in lines for t in line.tariffs):
+    if not carries:
         warnings.append(
-            warning(
-                code=WarningCode.NO_IEEPA_HTS_ON_ENTRY,
-                message="No IEEPA duty heading on this entry (only exemptions, exceptions or "
+            entry_warning(
+                WarningCode.NO_IEEPA_HTS_ON_ENTRY,
+                "No IEEPA duty heading on this entry (only exemptions, exceptions or "
                 "non-IEEPA numbers): nothing to refund, and CAPE answers 'NO IEEPA HTS ON ENTRY'.",
             )
         )
     # Only recalculation keeps a reported duty for want of a rate; the paid method counts none.
-    missing_rates = sum(w.kept_without_rate for w in works) if method == "recalculate" else 0
-    if missing_rates:
+    if missing_rates and method == "recalculate":
         warnings.append(
             warning(
                 code=WarningCode.RATE_MISSING,
@@ -193,7 +218,6 @@ def _compute(
         )
     # The methods differ only on non-IEEPA numbers whose reported duty is not what their rate
     # gives: recalculation's principal = paid lines' principal + the sum of those differences.
-    delta = sum_high(work.recalc_delta for work in works)
     if principal_high == principal and delta:
         # delta is not zero, so the two principals always differ here.
         other = principal + delta if method == "paid" else principal - delta
@@ -237,9 +261,11 @@ def _compute(
         rates_version=table_version,
         method=method,
         paid=paid,
-        owed=owed,
+        owed=same(owed, ZERO),
         principal=principal,
-        principal_high=principal_high,
+        principal_high=principal_high
+        if principal_high is None
+        else same(principal_high, principal),
         lines=lines,
         warnings=tuple(warnings),
         data_version=registry.data_version,
