@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from importlib import resources
-from typing import Any
 
 import pytest
 from hypothesis import assume, given
@@ -408,56 +407,3 @@ def test_interest_above_a_plausible_principal_is_refused_not_invalid_operation()
     with pytest.raises(ValidationError, match="plausible"):
         accrue_interest(Decimal(10) ** 30, deposited=D0, until=D1)
     assert accrue_interest(Decimal(10) ** 12, deposited=D0, until=D1) > 0
-
-
-# --- the per-quarter split: interest's lean allocate is allocate -------------------------------
-
-_WEIGHTS = st.lists(
-    st.one_of(
-        st.decimals(min_value=0, max_value=10**6, allow_nan=False, places=70),
-        st.decimals(min_value=-5, max_value=10**9, allow_nan=False),
-        st.just(Decimal(0)),
-    ),
-    max_size=12,
-)
-_TOTALS = st.one_of(
-    money(10**7),
-    st.integers(-(10**6), 10**9).map(lambda cents: Decimal(cents).scaleb(-2)),
-    st.decimals(min_value=-100, max_value=10**6, allow_nan=False, places=3),
-)
-
-
-def _outcome(split: Any, total: Decimal, weights: list[Decimal]) -> Any:
-    try:
-        return [(str(part), part.as_tuple()) for part in split(total, weights)]
-    except Exception as exc:  # the same error, whichever runs
-        return type(exc), str(exc)
-
-
-@given(_TOTALS, _WEIGHTS, st.sampled_from([28, 60, 80]))
-def test_split_is_allocate(total: Decimal, weights: list[Decimal], precision: int) -> None:
-    """In any precision, split gives allocate's parts written alike, or raises what it raises."""
-    from ieepa_refund.interest._engine import split
-    from ieepa_refund.money import allocate
-
-    with localcontext() as ctx:
-        ctx.prec = precision
-        assert _outcome(split, total, weights) == _outcome(allocate, total, weights)
-
-
-@given(money(1_000_000), covered_dates, covered_dates, interest_conventions)
-def test_interest_quarters_are_allocated_shares(
-    principal: Decimal, a: date, b: date, conventions: InterestConventions
-) -> None:
-    """Each quarter's amount is allocate's share of the rounded interest by its growth."""
-    from ieepa_refund.interest._engine import _span
-    from ieepa_refund.money import allocate
-
-    deposited, until = min(a, b), max(a, b)
-    detail = interest_detail(principal, deposited=deposited, until=until, conventions=conventions)
-    growth = _span(deposited, until, False, default_rate_table(), False, conventions)[1]
-    with localcontext() as ctx:
-        ctx.prec = 80
-        weights = [principal * share for share in growth.shares]
-    expected = allocate(detail.interest, weights) if weights else []
-    assert [str(p.amount) for p in detail.periods] == [str(e) for e in expected]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal, localcontext
+from decimal import Decimal, localcontext
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .._trusted import trusted
 from ..errors import InvalidFormat, RateNotCovered
-from ..money import CENT, allocate, round_interest, to_decimal
+from ..money import allocate, round_interest, to_decimal
 from ._conventions import (
     DEFAULT_CONVENTIONS,
     Accrual,
@@ -279,7 +279,7 @@ def interest_detail(
         unrounded = apply_growth(amount, growth.total)
         weights = [amount * share for share in growth.shares]
     interest = round_interest(unrounded, rounding=conventions.rounding)
-    amounts = split(interest, weights) if weights else []
+    amounts = allocate(interest, weights) if weights else []
     periods = tuple(
         trusted(
             InterestPeriod,
@@ -311,29 +311,6 @@ def interest_detail(
         projected=any(run[4] for run in growth.runs),  # each period's projected flag
         data_version=table.data_version,
     )
-
-
-def split(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """``allocate(total, weights)``: the same operations in the same context, so the same
-    cents, without the checks an interest and its quarters' weights pass by construction,
-    and sorting the remainders only when a cent is left over. Anything else (a negative
-    weight or total, all weights zero) goes to :func:`~ieepa_refund.money.allocate`, which
-    decides; ``tests/test_interest.py`` compares the two."""
-    if not weights:
-        return allocate(total, weights)
-    basis = sum(weights, Decimal(0))
-    # An interest is quantized to the cent (exponent -2); any other form: allocate decides.
-    if not basis > 0 or total.is_signed() or min(weights) < 0 or total.as_tuple().exponent != -2:
-        return allocate(total, weights)
-    cents = total / CENT  # allocate's abs(total) / CENT, total being positive
-    shares = [cents * weight / basis for weight in weights]
-    floors = [share.to_integral_value(rounding=ROUND_DOWN) for share in shares]
-    left = int(cents - sum(floors, Decimal(0)))
-    if left:
-        order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
-        for i in order[:left]:
-            floors[i] += 1
-    return [floor * CENT for floor in floors]  # allocate's sign * floor * CENT, sign being 1
 
 
 def _conventions(
