@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from .._model import check_instance, check_optional_date
-from .._trusted import trusted
+from .._trusted import compact
 from ..entry import Entry
 from ..interest import InterestConventions, InterestDetail, RateTable, SegmentedInterest
 from ..money import exact
@@ -244,30 +244,53 @@ def _compute(
         conventions=options.interest_conventions,
         warnings=warnings,
     )
-    return trusted(
-        EntryRefund,
-        entry_number=entry.entry_number,
-        importer_number=entry.importer_number,
-        notify_party=entry.notify_party,
-        liquidation_date=entry.liquidation_date,
-        interest=detail.interest
-        if detail
-        else (Decimal("0.00") if principal <= 0 and until else None),
-        interest_detail=detail if isinstance(detail, InterestDetail) else None,
-        interest_segments=detail if isinstance(detail, SegmentedInterest) else None,
-        deposit_date=deposited,
-        deposit_basis=basis,
-        interest_until=until,
-        rates_version=table_version,
-        method=method,
-        paid=paid,
-        owed=same(owed, ZERO),
-        principal=principal,
-        principal_high=principal_high
-        if principal_high is None
-        else same(principal_high, principal),
-        lines=lines,
-        warnings=tuple(warnings),
-        data_version=registry.data_version,
-        rounding=rounding,
+    return _new_refund(
+        entry.entry_number,
+        entry.importer_number,
+        entry.notify_party,
+        entry.liquidation_date,
+        detail.interest if detail else (ZERO if principal <= 0 and until else None),
+        detail if isinstance(detail, InterestDetail) else None,
+        detail if isinstance(detail, SegmentedInterest) else None,
+        deposited,
+        basis,
+        until,
+        table_version,
+        method,
+        paid,
+        same(owed, ZERO),
+        principal,
+        principal_high if principal_high is None else same(principal_high, principal),
+        lines,
+        tuple(warnings),
+        registry.data_version,
+        rounding,
     )
+
+
+# The field order of every EntryRefund compute_refund has made (its JSON's key order).
+_new_refund = compact(
+    EntryRefund,
+    (
+        "entry_number",
+        "importer_number",
+        "notify_party",
+        "liquidation_date",
+        "interest",
+        "interest_detail",
+        "interest_segments",
+        "deposit_date",
+        "deposit_basis",
+        "interest_until",
+        "rates_version",
+        "method",
+        "paid",
+        "owed",
+        "principal",
+        "principal_high",
+        "lines",
+        "warnings",
+        "data_version",
+        "rounding",
+    ),
+)

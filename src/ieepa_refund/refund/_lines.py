@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .. import hts as _hts
-from .._trusted import trusted
+from .._trusted import compact
 from ..entry import Entry, EntryLine, Tariff
 from ..errors import InvalidRate
 from ..money import round_duty
@@ -420,35 +420,59 @@ def _tariff(
 ) -> TariffRefund:
     refund = paid - owed
     refund = same(refund, ZERO) if refund.compare_total(paid) else paid
-    return trusted(
-        TariffRefund,
-        line=line,
-        hts=tariff.hts,
-        status=cls.status,
-        authority=cls.authority,
-        period=cls.period,
-        paid=paid,
-        owed=owed,
-        refund=refund,
-        refund_high=high if high is None else same(high, refund),
-        estimated=estimated,
-        reason=reason,
+    return _new_tariff(
+        line,
+        tariff.hts,
+        cls.status,
+        cls.authority,
+        cls.period,
+        paid,
+        owed,
+        refund,
+        high if high is None else same(high, refund),
+        estimated,
+        reason,
     )
+
+
+# The field order of every TariffRefund this module has made (its JSON's key order).
+_new_tariff = compact(
+    TariffRefund,
+    (
+        "line",
+        "hts",
+        "status",
+        "authority",
+        "period",
+        "paid",
+        "owed",
+        "refund",
+        "refund_high",
+        "estimated",
+        "reason",
+    ),
+)
 
 
 def _line(line: EntryLine, tariffs: tuple[TariffRefund, ...]) -> LineRefund:
     refund = sum((t.refund for t in tariffs), ZERO)
     high = sum_high(t.refund_high for t in tariffs)
-    return trusted(
-        LineRefund,
-        number=line.number,
-        country_of_origin=line.country_of_origin,
-        paid=sum((t.paid for t in tariffs), ZERO),
-        owed=same(sum((t.owed for t in tariffs), ZERO), ZERO),
-        refund=refund,
-        refund_high=high if high is None else same(high, refund),
-        tariffs=tariffs,
+    return _new_line(
+        line.number,
+        line.country_of_origin,
+        sum((t.paid for t in tariffs), ZERO),
+        same(sum((t.owed for t in tariffs), ZERO), ZERO),
+        refund,
+        high if high is None else same(high, refund),
+        tariffs,
     )
+
+
+# The field order of every LineRefund this module has made (its JSON's key order).
+_new_line = compact(
+    LineRefund,
+    ("number", "country_of_origin", "paid", "owed", "refund", "refund_high", "tariffs"),
+)
 
 
 # The reasons a refund gives most, made once per program or authority and shared.
