@@ -87,5 +87,5 @@ def test_compact_names_every_field_once() -> None:
 
     with pytest.raises(TypeError, match="every field must be named once"):
         compact(RefundWarning, ("code", "message", "line"))
-    with pytest.raises(ValueError, match="zip"):
+    with pytest.raises(TypeError, match="4 values expected, got 3"):
         compact(RefundWarning, ("code", "message", "line", "hts"))("X", "m", None)

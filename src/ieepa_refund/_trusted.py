@@ -63,11 +63,13 @@ def compact(cls: type[M], names: tuple[str, ...], /) -> Callable[..., M]:
     for name in names:
         _set(proto, name, None)
     template = proto.__dict__
-    fields = set(names)
+    fields, count = set(names), len(names)
 
     def build(*values: Any) -> M:
+        if len(values) != count:
+            raise TypeError(f"{cls.__name__}: {count} values expected, got {len(values)}")
         state = template.copy()
-        state.update(zip(names, values, strict=True))
+        state.update(zip(names, values))  # noqa: B905 - counted above, cheaper than strict
         instance = _new(cls)
         _set(instance, "__dict__", state)
         _set(instance, "__pydantic_fields_set__", fields)
