@@ -24,7 +24,7 @@ from ieepa_refund.cape import (
     write_declarations,
 )
 from ieepa_refund.cape.rules import RULE_NAMES, RuleSet, has_term
-from tests.strategies import entry_numbers
+from tests.strategies import entry_numbers, es003_entries
 
 LIQ = date(2026, 4, 24)
 
@@ -406,3 +406,29 @@ def test_entry_level_faults(tmp_path: Path) -> None:
     }
     assert result.file_ok
     assert not result.ok
+
+
+# --- screening's one pass over the tariffs, and its shared reasons ---------------------------
+
+
+@given(es003_entries(), st.sampled_from([date(2026, 4, 1), date(2026, 5, 1), date(2026, 7, 1)]))
+def test_screening_is_what_validation_builds(entry: Entry, declared_on: date) -> None:
+    """A screening (built without validation, sharing reasons) validates back to itself,
+    to the JSON text, and its HTS faults are the reference definitions'."""
+    from ieepa_refund.cape import Screening
+    from ieepa_refund.cape.screen import _missing_companion, _value_not_on_ch1_97
+
+    screening = screen(entry, declared_on=declared_on)
+    again = Screening.model_validate(screening.model_dump())
+    assert again == screening
+    assert again.model_dump_json() == screening.model_dump_json()
+    assert repr(again) == repr(screening)
+    codes = set(screening.reason_codes)
+    rules = default_cape_rules().in_force(declared_on)
+    for name, fault in (
+        ("hts_relationship", _missing_companion(entry)),
+        ("goods_value_ch1_97", _value_not_on_ch1_97(entry)),
+    ):
+        named = {rule.code for rule in rules.all(name)}
+        if named and not (named & {r.code for n in RULE_NAMES - {name} for r in rules.all(n)}):
+            assert bool(named & codes) == fault, name

@@ -197,3 +197,17 @@ def test_a_slim_record_with_whole_numbers_is_still_validated_into_decimals() -> 
     (allocation,) = payment.allocations
     assert allocation.principal == Decimal(5)
     assert isinstance(allocation.principal, Decimal)
+
+
+@given(distinct_refunds(), st.sampled_from([None, "0", "0.000", "-0", "0.00"]))
+def test_no_debt_shares_are_what_allocate_gives(
+    refunds: list[EntryRefund], debt: str | None
+) -> None:
+    """Without a debt to offset, each allocation's offset is allocate's share, to the text."""
+    from ieepa_refund.money import allocate
+
+    offsets = None if debt is None else dict.fromkeys(PAYEES, debt)
+    for payment in consolidate(refunds, offsets=offsets):
+        gross = [a.principal + a.interest for a in payment.allocations]
+        expected = allocate(payment.offset, gross)
+        assert [str(a.offset) for a in payment.allocations] == [str(e) for e in expected]

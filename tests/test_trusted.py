@@ -120,3 +120,36 @@ def test_a_copy_with_changes_leaves_the_shared_field_names_alone() -> None:
         == set(RefundWarning.model_fields)
     )
     assert RefundWarning.model_validate(first.model_dump()) == first
+
+
+def test_builder_instances_in_a_given_order_are_trusted_instances() -> None:
+    """An instance built with names in a given order equals, dumps, prints, pickles, copies and hashes as the
+    trusted one with the same values in the same order; copies never touch the others."""
+    import copy
+    import pickle
+
+    from ieepa_refund._trusted import builder
+
+    names = ("message", "code", "hts", "line")  # not the declared order: kept as given
+    build = builder(RefundWarning, names)
+    first, second = build("m", "X", None, 1), build("n", "Y", "99030125", None)
+    plain = trusted(RefundWarning, message="m", code="X", hts=None, line=1)
+    assert list(first.__dict__) == list(plain.__dict__) == list(names)
+    assert first.model_dump_json() == plain.model_dump_json()
+    assert repr(first) == repr(plain)
+    assert (first == plain, hash(first) == hash(plain)) == (True, True)
+    for other in (pickle.loads(pickle.dumps(first)), copy.copy(first), copy.deepcopy(first)):
+        assert other == first
+        assert other.model_dump_json() == first.model_dump_json()
+    changed = first.model_copy(update={"line": 2})
+    assert (changed.line, first.line, second.line, build("o", "Z", None, 3).line) == (2, 1, None, 3)
+    assert RefundWarning.model_validate(first.model_dump()) == first
+
+
+def test_builder_names_every_field_once() -> None:
+    from ieepa_refund._trusted import builder
+
+    with pytest.raises(TypeError, match="every field must be named once"):
+        builder(RefundWarning, ("code", "message", "line"))
+    with pytest.raises(TypeError, match="missing 1 required positional argument"):
+        builder(RefundWarning, ("code", "message", "line", "hts"))("X", "m", None)

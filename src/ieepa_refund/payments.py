@@ -258,7 +258,10 @@ def _payment(
     offset: Decimal,
 ) -> Payment:
     gross = [r.principal + (r.interest or ZERO) for r in members]
-    offsets = allocate(offset, gross)
+    # No debt (0.00, the default): every share is 0.00, as allocate gives it. A zero written
+    # otherwise ("0" gives shares of "0") or an odd weight: allocate decides.
+    no_debt = not offset.compare_total(ZERO) and min(gross) >= 0
+    offsets = [ZERO] * len(gross) if no_debt else allocate(offset, gross)
     allocations = tuple(
         _allocation(r, g, share) for r, g, share in zip(members, gross, offsets, strict=True)
     )

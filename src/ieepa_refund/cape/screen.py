@@ -27,9 +27,16 @@ from pydantic import BaseModel, ConfigDict
 
 from .._model import check_date, check_instance
 from .._tabular import Tabular
+from .._trusted import trusted
 from ..entry import Entry
 from ..errors import InvalidFormat
-from ..registry import Registry, carries_ieepa_duty, default_registry, is_invalid_hts
+from ..registry import (
+    IEEPA_STATUSES,
+    Registry,
+    carries_ieepa_duty,
+    default_registry,
+    is_invalid_hts,
+)
 from ..tables import Level, column, summary_html
 from .deadlines import Deadlines, deadlines
 from .rules import CapeRules, Rule, RuleSet, default_cape_rules
@@ -101,12 +108,33 @@ class Screening(Tabular, BaseModel):
 
 
 def _reason(rule: Rule, effect: Effect, extra: str = "") -> Reason:
-    return Reason(
+    if not extra:
+        # One Reason per rule and effect, shared by every entry it applies to (frozen). Keyed
+        # by the rule's identity, kept alive by the value so the id is never reused.
+        known = _SHARED.get((id(rule), effect))
+        if known is not None:
+            return known[1]
+    reason = _made(
         code=rule.code,
         message=rule.message + extra,
         effect=effect,
         cbp_message=rule.cbp_text and not extra,
         source=rule.source,
+    )
+    if not extra:
+        if len(_SHARED) >= 4096:  # a caller loading rule sets over and over: start again
+            _SHARED.clear()
+        _SHARED[(id(rule), effect)] = (rule, reason)
+    return reason
+
+
+_SHARED: dict[tuple[int, str], tuple[Rule, Reason]] = {}
+
+
+def _made(*, code: str, message: str, effect: Effect, cbp_message: bool, source: str) -> Reason:
+    """A Reason from the rules' own (validated) fields and this module's texts."""
+    return trusted(
+        Reason, code=code, message=message, effect=effect, cbp_message=cbp_message, source=source
     )
 
 
@@ -139,15 +167,7 @@ def screen(
 
     opened = ruleset.first("cape_open")
     if opened is None:
-        reasons.append(
-            Reason(
-                code="CAPE_NOT_OPEN",
-                message="No CAPE rules are in force on this date (CAPE opened 2026-04-20)",
-                effect="exclude",
-                cbp_message=False,
-                source="data/cape_rules",
-            )
-        )
+        reasons.append(_NOT_OPEN)
     reasons.extend(_input_flags(entry))
     reasons.extend(_entry_rules(entry, ruleset))
     reasons.extend(_liquidation_rules(entry, ruleset, declared_on, lookback, plaintiffs))
@@ -162,7 +182,9 @@ def screen(
         if "at_liquidation" in effects
         else "eligible"
     )
-    return Screening(
+    # Every value is checked above or made here from checked data: no validation again.
+    return trusted(
+        Screening,
         entry_number=entry.entry_number,
         declared_on=declared_on,
         status=status,
@@ -175,13 +197,29 @@ def screen(
 #: Where the reasons about the input itself (not CBP's rules) come from.
 INPUT_SOURCE = "ieepa_refund input check"
 
+_NOT_OPEN = _made(
+    code="CAPE_NOT_OPEN",
+    message="No CAPE rules are in force on this date (CAPE opened 2026-04-20)",
+    effect="exclude",
+    cbp_message=False,
+    source="data/cape_rules",
+)
+_BAD_CHECK_DIGIT = _made(
+    code="BAD_CHECK_DIGIT",
+    message="The entry number's check digit does not match (CATAIR Appendix E): "
+    "declared apart, declared or left out as check_digits says",
+    effect="note",
+    cbp_message=False,
+    source=INPUT_SOURCE,
+)
+
 
 def _input_flags(entry: Entry) -> list[Reason]:
     """What is wrong with the entry's data: fix it before declaring, whatever CBP's rules say."""
     reasons = []
     if entry.incomplete_rows:
         reasons.append(
-            Reason(
+            _made(
                 code="INCOMPLETE_ENTRY",
                 message=f"{entry.incomplete_rows} row(s) of this entry were rejected on reading: "
                 "fix the input and screen it again before declaring",
@@ -192,7 +230,7 @@ def _input_flags(entry: Entry) -> list[Reason]:
         )
     if (conflict := entry.liquidation_conflict) is not None:
         reasons.append(
-            Reason(
+            _made(
                 code="LIQUIDATION_INCONSISTENT",
                 message=f"The {conflict}: the CAPE window depends on which is right; check the "
                 "entry in ACE and correct the input before declaring",
@@ -203,16 +241,7 @@ def _input_flags(entry: Entry) -> list[Reason]:
         )
     if entry.bad_check_digit:
         # Not an exclusion here: write_declarations(check_digits=...) decides what happens.
-        reasons.append(
-            Reason(
-                code="BAD_CHECK_DIGIT",
-                message="The entry number's check digit does not match (CATAIR Appendix E): "
-                "declared apart, declared or left out as check_digits says",
-                effect="note",
-                cbp_message=False,
-                source=INPUT_SOURCE,
-            )
-        )
+        reasons.append(_BAD_CHECK_DIGIT)
     return reasons
 
 
@@ -258,7 +287,7 @@ def _recon(entry: Entry, rule: Rule) -> Reason:
     # An allow-list rule (its entry types); an 'exclude' rule has none.
     if entry.entry_type in rule.entry_types and entry.type09_filed is not True:
         unknown = entry.type09_filed is None
-        return Reason(
+        return _made(
             code="RECON_FLAGGED_ALLOWED",
             message=f"Flagged for reconciliation; type {entry.entry_type} is accepted when no type 09 "
             "has been filed" + (" (the data does not say whether one was)" if unknown else ""),
@@ -306,17 +335,34 @@ def _liquidation_rules(
 def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reason]:
     reasons = []
     carries_duty = invalid = False
+    # One pass over the tariffs answers every question below; _missing_companion and
+    # _value_not_on_ch1_97 say what the answers mean (tests compare them with this pass).
+    any_value = with_ch1_97 = without_ch1_97 = unvalued_ch1_97 = False
+    classify, entered = registry.classify, entry.entry_date
     for line in entry.lines:
+        has_ch1_97 = valued = False
         for tariff in line.tariffs:
-            cls = registry.classify(tariff.hts, entry.entry_date)
-            if not cls.is_ieepa:  # most numbers: skip the two questions below
+            value = tariff.value
+            if value:
+                any_value = True
+            if tariff.hts[:2] != "99":  # Tariff.is_chapter99
+                has_ch1_97 = True
+                if value:
+                    valued = True
+            cls = classify(tariff.hts, entered)
+            if cls.status not in IEEPA_STATUSES:  # most numbers: skip the two questions below
                 continue
             invalid = invalid or is_invalid_hts(cls.status)
             carries_duty = carries_duty or carries_ieepa_duty(cls.status, cls.period)
+        if has_ch1_97:
+            with_ch1_97 = True
+            unvalued_ch1_97 = unvalued_ch1_97 or not valued
+        else:
+            without_ch1_97 = True
     found = [
         ("invalid_hts", invalid),
-        ("hts_relationship", _missing_companion(entry)),
-        ("goods_value_ch1_97", _value_not_on_ch1_97(entry)),
+        ("hts_relationship", with_ch1_97 and without_ch1_97),
+        ("goods_value_ch1_97", any_value and unvalued_ch1_97),
     ]
     # Codes name the fault and stay put; the message is CBP's on the declaration date (until
     # 2026-06-24 the first two faults shared HTS RELATIONSHIP/SEQUENCE MISMATCH).

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from .._trusted import trusted
+from .._trusted import builder
 from ..errors import InvalidFormat, RateNotCovered
 from ..money import allocate, round_interest, to_decimal
 from ._conventions import (
@@ -281,36 +281,60 @@ def interest_detail(
     interest = round_interest(unrounded, rounding=conventions.rounding)
     amounts = allocate(interest, weights) if weights else []
     periods = tuple(
-        trusted(
-            InterestPeriod,
-            first_day=start,
-            last_day=end,
-            days=(end - start).days + 1,
-            annual_rate_percent=rate,
-            year_days=year_days,
-            factor=factor,
-            amount=share,
-            projected=projected,
-            source=source,
+        _new_period(
+            start, end, (end - start).days + 1, rate, year_days, factor, share, projected, source
         )
         for (start, end, rate, year_days, projected, source), factor, share in zip(
             growth.runs, growth.factors, amounts, strict=True
         )
     )
-    return trusted(
-        InterestDetail,
-        principal=amount,
-        deposited=deposited,
-        until=until,
-        rate_column=column,
-        conventions=conventions,
-        periods=periods,
-        factor=growth.factor,
-        interest=interest,
-        unrounded=unrounded,
-        projected=any(run[4] for run in growth.runs),  # each period's projected flag
-        data_version=table.data_version,
+    return _new_detail(
+        amount,
+        deposited,
+        until,
+        column,
+        conventions,
+        periods,
+        growth.factor,
+        interest,
+        unrounded,
+        any(run[4] for run in growth.runs),  # each period's projected flag
+        table.data_version,
     )
+
+
+# The field order of every InterestPeriod interest_detail has made (its JSON's key order).
+_new_period = builder(
+    InterestPeriod,
+    (
+        "first_day",
+        "last_day",
+        "days",
+        "annual_rate_percent",
+        "year_days",
+        "factor",
+        "amount",
+        "projected",
+        "source",
+    ),
+)
+# The field order of every InterestDetail interest_detail has made (its JSON's key order).
+_new_detail = builder(
+    InterestDetail,
+    (
+        "principal",
+        "deposited",
+        "until",
+        "rate_column",
+        "conventions",
+        "periods",
+        "factor",
+        "interest",
+        "unrounded",
+        "projected",
+        "data_version",
+    ),
+)
 
 
 def _conventions(

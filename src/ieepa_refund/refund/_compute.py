@@ -31,17 +31,17 @@ from functools import lru_cache
 from typing import Any
 
 from .._model import check_instance, check_optional_date
-from .._trusted import trusted
+from .._trusted import builder
 from ..entry import Entry
 from ..interest import InterestConventions, InterestDetail, RateTable, SegmentedInterest
 from ..money import exact
 from ..registry import Registry, default_registry
 from ._interest import attach_interest, deposit_date
-from ._lines import LineWork, classifier, may_carry_ieepa_duty, sum_high
+from ._lines import LineWork, classifier, may_carry_ieepa_duty, paid_line, same, sum_high
 from .closures import default_federal_closures
-from .codes import WarningCode, warning
+from .codes import WarningCode, entry_warning, warning
 from .options import Deposit, Method, RefundOptions
-from .results import EntryRefund, RefundWarning
+from .results import EntryRefund, LineRefund, RefundWarning
 
 __all__ = ["compute_refund", "with_overrides"]
 
@@ -130,13 +130,39 @@ _checked = lru_cache(maxsize=256)(_check)
 
 
 def _compute(
-    entry: Entry, options: RefundOptions, registry: Registry, rates: RateTable | None
+    entry: Entry,
+    options: RefundOptions,
+    registry: Registry,
+    rates: RateTable | None,
+    *,
+    fast: bool = True,
 ) -> EntryRefund:
+    # ``fast=False`` sends every line through LineWork: the tests compare the two roads.
     method, rounding = options.method, options.rounding
     classify = classifier(registry, entry)
     warnings: list[RefundWarning] = []
-    works = [LineWork(line, classify, method, rounding, warnings) for line in entry.lines]
-    lines = tuple(work.result() for work in works)
+    built: list[LineRefund] = []
+    # Recalculation's principal less the paid method's (None: undetermined), summed line by
+    # line; and the numbers whose reported duty recalculation kept for want of a rate.
+    delta: Decimal | None = ZERO
+    missing_rates = 0
+    carries = False
+    fast = fast and method == "paid"
+    for line in entry.lines:
+        done = paid_line(line, classify) if fast else None
+        if done is None:
+            work = LineWork(line, classify, method, rounding, warnings)
+            result = work.result()
+            line_delta, missing_rates = work.recalc_delta, missing_rates + work.kept_without_rate
+            carries = carries or any(may_carry_ieepa_duty(t) for t in result.tariffs)
+        else:
+            # A fast line's other numbers have no rate text: recalculation is undetermined.
+            result, others, ieepa = done
+            line_delta = None if others else ZERO
+            carries = carries or ieepa
+        built.append(result)
+        delta = None if delta is None or line_delta is None else delta + line_delta
+    lines = tuple(built)
     paid = sum((line.paid for line in lines), ZERO)
     owed = sum((line.owed for line in lines), ZERO)
     principal = paid - owed
@@ -166,24 +192,23 @@ def _compute(
         )
     if entry.bad_check_digit:
         warnings.append(
-            warning(
-                code=WarningCode.BAD_CHECK_DIGIT,
-                message="The entry number's check digit does not match (CATAIR Appendix E): "
+            entry_warning(
+                WarningCode.BAD_CHECK_DIGIT,
+                "The entry number's check digit does not match (CATAIR Appendix E): "
                 "the number may be mistyped, and ACE may not know it.",
             )
         )
 
-    if not any(may_carry_ieepa_duty(t) for line in lines for t in line.tariffs):
+    if not carries:
         warnings.append(
-            warning(
-                code=WarningCode.NO_IEEPA_HTS_ON_ENTRY,
-                message="No IEEPA duty heading on this entry (only exemptions, exceptions or "
+            entry_warning(
+                WarningCode.NO_IEEPA_HTS_ON_ENTRY,
+                "No IEEPA duty heading on this entry (only exemptions, exceptions or "
                 "non-IEEPA numbers): nothing to refund, and CAPE answers 'NO IEEPA HTS ON ENTRY'.",
             )
         )
     # Only recalculation keeps a reported duty for want of a rate; the paid method counts none.
-    missing_rates = sum(w.kept_without_rate for w in works) if method == "recalculate" else 0
-    if missing_rates:
+    if missing_rates and method == "recalculate":
         warnings.append(
             warning(
                 code=WarningCode.RATE_MISSING,
@@ -193,7 +218,6 @@ def _compute(
         )
     # The methods differ only on non-IEEPA numbers whose reported duty is not what their rate
     # gives: recalculation's principal = paid lines' principal + the sum of those differences.
-    delta = sum_high(work.recalc_delta for work in works)
     if principal_high == principal and delta:
         # delta is not zero, so the two principals always differ here.
         other = principal + delta if method == "paid" else principal - delta
@@ -220,28 +244,53 @@ def _compute(
         conventions=options.interest_conventions,
         warnings=warnings,
     )
-    return trusted(
-        EntryRefund,
-        entry_number=entry.entry_number,
-        importer_number=entry.importer_number,
-        notify_party=entry.notify_party,
-        liquidation_date=entry.liquidation_date,
-        interest=detail.interest
-        if detail
-        else (Decimal("0.00") if principal <= 0 and until else None),
-        interest_detail=detail if isinstance(detail, InterestDetail) else None,
-        interest_segments=detail if isinstance(detail, SegmentedInterest) else None,
-        deposit_date=deposited,
-        deposit_basis=basis,
-        interest_until=until,
-        rates_version=table_version,
-        method=method,
-        paid=paid,
-        owed=owed,
-        principal=principal,
-        principal_high=principal_high,
-        lines=lines,
-        warnings=tuple(warnings),
-        data_version=registry.data_version,
-        rounding=rounding,
+    return _new_refund(
+        entry.entry_number,
+        entry.importer_number,
+        entry.notify_party,
+        entry.liquidation_date,
+        detail.interest if detail else (ZERO if principal <= 0 and until else None),
+        detail if isinstance(detail, InterestDetail) else None,
+        detail if isinstance(detail, SegmentedInterest) else None,
+        deposited,
+        basis,
+        until,
+        table_version,
+        method,
+        paid,
+        same(owed, ZERO),
+        principal,
+        principal_high if principal_high is None else same(principal_high, principal),
+        lines,
+        tuple(warnings),
+        registry.data_version,
+        rounding,
     )
+
+
+# The field order of every EntryRefund compute_refund has made (its JSON's key order).
+_new_refund = builder(
+    EntryRefund,
+    (
+        "entry_number",
+        "importer_number",
+        "notify_party",
+        "liquidation_date",
+        "interest",
+        "interest_detail",
+        "interest_segments",
+        "deposit_date",
+        "deposit_basis",
+        "interest_until",
+        "rates_version",
+        "method",
+        "paid",
+        "owed",
+        "principal",
+        "principal_high",
+        "lines",
+        "warnings",
+        "data_version",
+        "rounding",
+    ),
+)

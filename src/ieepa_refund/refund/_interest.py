@@ -19,7 +19,7 @@ from ..interest import (
     interest_detail,
     segmented_interest,
 )
-from .codes import WarningCode, warning
+from .codes import WarningCode, entry_warning, warning
 from .options import Deposit
 from .results import DepositBasis, RefundWarning
 
@@ -38,9 +38,9 @@ def deposit_date(
     else:
         chosen, basis = entry.entry_date, DepositBasis.ENTRY_DATE
     warnings.append(
-        warning(
-            code=WarningCode.DEPOSIT_DATE_ASSUMED,
-            message=f"No deposit date: interest runs from the {basis.field} "
+        entry_warning(
+            WarningCode.DEPOSIT_DATE_ASSUMED,
+            f"No deposit date: interest runs from the {basis.field} "
             f"{chosen.isoformat()}. Duties paid on a periodic monthly statement were deposited "
             "later (deposit='pms').",
         )
@@ -69,9 +69,9 @@ def attach_interest(
     table = rates or default_rate_table()
     if until is None:
         warnings.append(
-            warning(
-                code=WarningCode.NO_INTEREST_UNLIQUIDATED,
-                message="The entry is not liquidated and no interest_until was given: interest "
+            entry_warning(
+                WarningCode.NO_INTEREST_UNLIQUIDATED,
+                "The entry is not liquidated and no interest_until was given: interest "
                 "accrues to the (re)liquidation date, so there is no interest figure yet.",
             )
         )
@@ -137,9 +137,9 @@ def _established(
 ) -> None:
     if principal_high != principal:
         warnings.append(
-            warning(
-                code=WarningCode.INTEREST_ON_ESTABLISHED_PRINCIPAL,
-                message="Interest is computed on the established principal; the refund may be "
+            entry_warning(
+                WarningCode.INTEREST_ON_ESTABLISHED_PRINCIPAL,
+                "Interest is computed on the established principal; the refund may be "
                 "larger, and its interest with it.",
             )
         )
@@ -148,9 +148,9 @@ def _established(
 def _projected(projected: bool, warnings: list[RefundWarning]) -> None:
     if projected:
         warnings.append(
-            warning(
-                code=WarningCode.RATE_PROJECTED,
-                message="Interest past the rate table's end uses the last known rate, as asked: "
+            entry_warning(
+                WarningCode.RATE_PROJECTED,
+                "Interest past the rate table's end uses the last known rate, as asked: "
                 "the real rate for those quarters is not yet published.",
             )
         )

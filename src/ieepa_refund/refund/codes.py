@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 from .._trusted import trusted
 from .results import RefundWarning
@@ -129,3 +130,10 @@ def warning(
     code: WarningCode, message: str, line: int | None = None, hts: str | None = None
 ) -> RefundWarning:
     return trusted(RefundWarning, code=code, message=message, line=line, hts=hts)
+
+
+@lru_cache(maxsize=4096)
+def entry_warning(code: WarningCode, message: str) -> RefundWarning:
+    """:func:`warning` about a whole entry, made once per message and shared (a warning is
+    frozen): for the messages that recur across a portfolio, fixed or naming a date."""
+    return warning(code, message)

@@ -1,0 +1,151 @@
+"""The short roads of the refund tied to the general one: same values, same text, same JSON.
+
+``paid_line`` (the paid method's fast path) must give exactly what :class:`LineWork` gives
+for every line it accepts; results share equal amounts, reasons and warnings between
+objects, which must change no value, text, JSON, pickle or copy.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from ieepa_refund import EntryRefund, RefundOptions, compute_refund, default_registry
+from ieepa_refund.entry import Entry, EntryLine, Tariff
+from ieepa_refund.money import exact
+from ieepa_refund.refund._compute import _compute
+from ieepa_refund.refund._lines import classifier, paid_line, same
+from tests.strategies import china_entries, es003_entries, registry_entries
+
+OPTIONS = st.builds(
+    RefundOptions,
+    method=st.sampled_from(["paid", "recalculate"]),
+    rounding=st.sampled_from(["ROUND_HALF_UP", "ROUND_HALF_EVEN"]),
+    interest_until=st.one_of(st.none(), st.dates(date(2025, 6, 1), date(2026, 12, 31))),
+    project=st.booleans(),
+    deposit=st.sampled_from(["reported", "pms"]),
+)
+
+ENTRIES = st.one_of(
+    es003_entries(),
+    china_entries(),
+    china_entries(rated=True),
+    registry_entries().map(lambda drawn: drawn[0]),
+)
+
+
+def _both(entry: Entry, options: RefundOptions) -> tuple[EntryRefund, EntryRefund]:
+    registry = default_registry()
+    with exact():
+        return (
+            _compute(entry, options, registry, None, fast=True),
+            _compute(entry, options, registry, None, fast=False),
+        )
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: sorted(item) if key in _SETS else _canonical(item) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
+
+
+_SETS = frozenset({"countries", "countries_except"})
+
+
+def _same_everywhere(a: EntryRefund, b: EntryRefund) -> None:
+    # Equality compares Decimals by value (1.0 == 1.00): the JSON and repr compare their text.
+    assert a == b
+    assert a.model_dump_json() == b.model_dump_json()
+    assert repr(a) == repr(b)
+    assert a.model_dump() == b.model_dump()
+    assert TypeAdapter(EntryRefund).dump_json(a) == TypeAdapter(EntryRefund).dump_json(b)
+
+
+@given(ENTRIES, OPTIONS)
+def test_fast_path_gives_what_linework_gives(entry: Entry, options: RefundOptions) -> None:
+    """For any entry and options, the fast road's refund is the general road's, to the text."""
+    fast, general = _both(entry, options)
+    _same_everywhere(fast, general)
+
+
+@given(ENTRIES, OPTIONS)
+def test_shared_objects_survive_every_copy(entry: Entry, options: RefundOptions) -> None:
+    """A refund whose objects are shared pickles, copies and hashes as a plain equal one."""
+    refund = _both(entry, options)[0]
+    for other in (
+        pickle.loads(pickle.dumps(refund)),
+        copy.copy(refund),
+        copy.deepcopy(refund),
+        refund.model_copy(deep=True),
+    ):
+        assert other == refund
+        assert hash(other) == hash(refund)
+        assert other.model_dump() == refund.model_dump()
+        # A rebuilt frozenset (a heading's countries) may iterate in another order.
+        assert _canonical(json.loads(other.model_dump_json())) == _canonical(
+            json.loads(refund.model_dump_json())
+        )
+    # Validation orders the fields as declared (the JSON's key order then differs): values only.
+    assert EntryRefund.model_validate_json(refund.model_dump_json()) == refund
+
+
+def test_the_common_line_takes_the_fast_road() -> None:
+    """The fast path is taken (a test above cannot pass by the fast path always declining)."""
+    line = EntryLine(
+        number=1,
+        country_of_origin="CN",
+        tariffs=(
+            Tariff(hts="9903.01.24", duty=Decimal("20.00")),
+            Tariff(hts="8471.30.0100", value=Decimal("100.00"), duty=Decimal("0.00")),
+        ),
+    )
+    entry = Entry(
+        entry_number="B76-0324527-8",
+        entry_type="01",
+        importer_number="12-3456789AB",
+        entry_date=date(2025, 6, 2),
+        lines=(line,),
+    )
+    with exact():
+        done = paid_line(line, classifier(default_registry(), entry))
+    assert done is not None
+    result, others, ieepa = done
+    assert (others, ieepa) == (True, True)
+    assert result == compute_refund(entry).lines[0]
+
+
+def test_a_line_with_a_warning_takes_the_general_road() -> None:
+    line = EntryLine(number=1, country_of_origin="CN", tariffs=(Tariff(hts="9903.01.24"),))
+    entry = Entry(
+        entry_number="B76-0324527-8",
+        entry_type="01",
+        importer_number="12-3456789AB",
+        entry_date=date(2025, 6, 2),
+        lines=(line,),
+    )
+    assert paid_line(line, classifier(default_registry(), entry)) is None
+
+
+DECIMALS = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.sampled_from([Decimal("0"), Decimal("-0.00"), Decimal("0.00"), Decimal("0E+2")]),
+)
+
+
+@given(DECIMALS, DECIMALS)
+def test_same_keeps_the_written_form(value: Decimal, known: Decimal) -> None:
+    """``same`` returns a number written exactly as ``value`` (sign, digits, exponent)."""
+    assert same(value, known).as_tuple() == value.as_tuple()
+    assert str(same(value, known)) == str(value)
