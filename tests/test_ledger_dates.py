@@ -144,7 +144,9 @@ def test_cape_command_writes_its_declaration_date_into_the_ledger(tmp_path: Path
     assert set(found.declared_on) == set(found)
 
 
-@pytest.mark.parametrize("cell", ["2026-13-01", "yesterday", "2026-9-1x", "45000"])
+@pytest.mark.parametrize(
+    "cell", ["2026-13-01", "yesterday", "2026-9-1x", "45000", "1999-12-31", "2100-01-01"]
+)
 def test_a_corrupt_date_cell_is_an_error_naming_file_row_and_column(
     tmp_path: Path, cell: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -175,3 +177,69 @@ def test_a_spreadsheet_resaved_date_reads_and_a_blank_cell_is_no_date(tmp_path: 
         f"entry_number,declaration_file,declared_on\n{LATE},a.csv,9/1/2026\n31610000528,a.csv,\n"
     )
     assert read_ledger(ledger).declared_on == {LATE: date(2026, 9, 1)}
+
+
+def _declare(tmp_path: Path, ledger: Path) -> tuple[int, list[Path]]:
+    out = tmp_path / "cape"
+    code = main(["cape", str(SAMPLE), "--out", str(out), "--declared-on", "2026-07-01",
+                 "--ledger", str(ledger)])  # fmt: skip
+    return code, sorted(out.glob("cape_*")) if out.exists() else []
+
+
+@pytest.mark.parametrize("text", ["", "\n", "  \r\n"])
+def test_an_empty_ledger_file_is_refused_not_read_as_nothing_declared(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every ledger written here has a header: an empty file is one cut short or made by hand,
+    and reading it as "nothing declared" would declare every entry again."""
+    ledger = tmp_path / "declared.csv"
+    ledger.write_bytes(text.encode())
+    with pytest.raises(InputFileError, match="empty"):
+        read_ledger(ledger)
+    code, written = _declare(tmp_path, ledger)
+    assert code == 2
+    assert "empty" in capsys.readouterr().err
+    assert written == []
+    assert ledger.read_bytes() == text.encode()
+
+
+def test_a_quote_left_open_in_the_ledger_is_refused_naming_the_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unclosed quote swallows the rows after it into one cell: read quietly, the entries
+    on them would look undeclared and be declared a second time."""
+    ledger = tmp_path / "declared.csv"
+    _declare(tmp_path / "first", ledger)
+    lines = ledger.read_text().splitlines(keepends=True)
+    assert len(lines) > 4
+    lines[1] = lines[1].replace(",", ',"', 1)
+    ledger.write_text("".join(lines))
+    before = ledger.read_bytes()
+    with pytest.raises(InputFileError, match=r"row 2: a quote is opened and not closed"):
+        read_ledger(ledger)
+    code, written = _declare(tmp_path, ledger)
+    assert code == 2
+    assert "row 2" in capsys.readouterr().err
+    assert written == []
+    assert ledger.read_bytes() == before
+
+
+def test_a_declaration_dated_after_the_run_is_refused_by_the_roads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2062 for 2026 would move a declared entry to another road ("file a protest") unseen."""
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text(
+        "entry_number,declaration_file,declared_on\n"
+        f"31610000528,a.csv,2026-09-01\n{LATE},a.csv,2062-12-01\n"
+    )
+    assert read_ledger(ledger).declared_on[LATE] == date(2062, 12, 1)  # a date, read as one
+    with pytest.raises(InputFileError, match=r"row 3, column 3 .*after this run's date"):
+        read_ledger(ledger, declared_by=date(2026, 11, 28))
+    assert read_ledger(ledger, declared_by=date(2062, 12, 1)).declared_on[LATE] == date(2062, 12, 1)
+    out = tmp_path / "refunds.csv"
+    code = main(["estimate", str(SAMPLE), "--as-of", "2026-11-28", "--ledger", str(ledger),
+                 "--out", str(out)])  # fmt: skip
+    assert code == 2
+    assert "2062-12-01, after this run's date 2026-11-28" in capsys.readouterr().err
+    assert not out.exists()

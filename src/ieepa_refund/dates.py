@@ -26,7 +26,19 @@ from functools import cache
 
 from dateutil.relativedelta import MO, TH, relativedelta
 
-__all__ = ["federal_holidays", "is_working_day", "nth_working_day", "pms_deposit_date"]
+__all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "federal_holidays",
+    "is_working_day",
+    "nth_working_day",
+    "pms_deposit_date",
+]
+
+#: Dates this library's inputs can hold: IEEPA duty was collected from 2025, and a liquidation,
+#: deposit or declaration date is years after entry at most. Outside these a date is a typo
+#: (1925 or 2062 for 2025), not data.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 
 #: PMS payment falls on this working day of the following month.
 PMS_WORKING_DAY = 15

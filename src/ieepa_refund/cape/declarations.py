@@ -57,6 +57,7 @@ from .. import entry_number as _entry_number
 from .._files import staged_file
 from .._model import check_date
 from .._tabular import Tabular
+from ..dates import EARLIEST_DATE, LATEST_DATE
 from ..errors import InputFileError, InvalidFormat
 from ..tables import Level, column, summary_html
 from ._format import HEADER, MAX_ENTRIES, file_bytes
@@ -232,19 +233,24 @@ class Ledger(dict[str, tuple[str, ...]]):
         self.declared_on = dict(declared_on or {})
 
 
-def read_ledger(path: str | Path) -> Ledger:
+def read_ledger(path: str | Path, *, declared_by: date | None = None) -> Ledger:
     """Each entry a ledger holds -> the declaration files it was written to, oldest first.
 
-    A missing or empty file is an empty ledger; a row that is not an entry
+    ``declared_by``: the day of the run; a row declared after it (2062 for 2026) is a typo
+    that would put the entry on another road, and raises naming the row.
+
+    A missing file is an empty ledger (an empty one raises); a row that is not an entry
     number, or whose declared-on cell is not a date, raises
     :class:`InputFileError` naming the row. An entry with more than one file was
     resubmitted after CBP failed it. :attr:`Ledger.declared_on` gives the date
     of each entry's latest declaration where its row has one.
     """
-    return _ledger_rows(Path(path), None)
+    if declared_by is not None:
+        check_date(declared_by, field="declared_by")
+    return _ledger_rows(Path(path), None, declared_by)
 
 
-def _ledger_date(path: Path, row: int, text: str) -> date | None:
+def _ledger_date(path: Path, row: int, text: str, declared_by: date | None) -> date | None:
     """The declared-on cell of ledger row ``row``: None when blank; not a date raises."""
     text = text.strip()
     if not text:
@@ -252,11 +258,31 @@ def _ledger_date(path: Path, row: int, text: str) -> date | None:
     iso, us = _ISO_DATE.fullmatch(text), _US_DATE.fullmatch(text)
     try:
         if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if us:
-            return date(int(us[3]), int(us[1]), int(us[2]))
+            day = date(int(iso[1]), int(iso[2]), int(iso[3]))
+        elif us:
+            day = date(int(us[3]), int(us[1]), int(us[2]))
+        else:
+            day = None
     except ValueError:
-        pass
+        day = None
+    if day is not None:
+        if declared_by is not None and day > declared_by:
+            raise InputFileError(
+                f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): declared on "
+                f"{day.isoformat()}, after this run's date {declared_by.isoformat()}: a typo? "
+                "Fix the cell (or run as of a later date)",
+                field="ledger",
+                value=text,
+            )
+        if EARLIEST_DATE <= day <= LATEST_DATE:
+            return day
+        # A typo'd year (2062 for 2026) would move the entry to another road unseen.
+        raise InputFileError(
+            f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): {day.isoformat()} is "
+            f"outside {EARLIEST_DATE.year} to {LATEST_DATE.year}: a typo? Fix the cell",
+            field="ledger",
+            value=text,
+        )
     raise InputFileError(
         f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): not a date (YYYY-MM-DD); "
         "fix the cell or clear it",
@@ -265,10 +291,11 @@ def _ledger_date(path: Path, row: int, text: str) -> date | None:
     )
 
 
-def _ledger_rows(path: Path, data: bytes | None) -> Ledger:
+def _ledger_rows(path: Path, data: bytes | None, declared_by: date | None = None) -> Ledger:
     """Entry -> declaration files, in ledger order, and each entry's latest declaration date.
 
-    A missing file or an empty one is an empty ledger. The first column of each
+    A missing file is an empty ledger; an empty file, or a quote left open, raises.
+    The first column of each
     row is the entry number (a header ``entry_number`` on row 1 is skipped), the
     second, when there, the declaration file, the third, when there and not
     blank, the declaration date; blank rows and a missing final newline are
@@ -279,6 +306,14 @@ def _ledger_rows(path: Path, data: bytes | None) -> Ledger:
         if not path.exists():
             return Ledger()
         data = path.read_bytes()
+    if not data.strip():
+        # Every ledger this library writes has a header row; a file with none is one cut
+        # short or made by hand, and reading it as "nothing declared" would declare again.
+        raise InputFileError(
+            f"{path}: the ledger is empty (not even its header row), not one this tool wrote; if "
+            "it is new, delete it (the first declaration run creates it), else restore it",
+            field="ledger",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -286,7 +321,16 @@ def _ledger_rows(path: Path, data: bytes | None) -> Ledger:
     declared: dict[str, tuple[str, ...]] = {}
     dates: dict[str, date] = {}
     try:
-        for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        reader = csv.reader(io.StringIO(text, newline=""))
+        for row, cells in enumerate(reader, start=1):
+            if any("\n" in c or "\r" in c for c in cells):
+                # A quote never closed swallows the rows after it into one cell: the
+                # entries on them would be read as undeclared, and declared again.
+                raise InputFileError(
+                    f"{path}, row {row}: a quote is opened and not closed before line "
+                    f"{reader.line_num}: the rows between are unreadable; fix the quote",
+                    field="ledger",
+                )
             first = cells[0].strip() if cells else ""
             if not any(c.strip() for c in cells):
                 continue
@@ -301,7 +345,7 @@ def _ledger_rows(path: Path, data: bytes | None) -> Ledger:
                 )
             file = cells[1].strip() if len(cells) > 1 else ""
             declared[number] = (*declared.get(number, ()), *((file,) if file else ()))
-            when = _ledger_date(path, row, cells[2]) if len(cells) > 2 else None
+            when = _ledger_date(path, row, cells[2], declared_by) if len(cells) > 2 else None
             # The latest row stands (a resubmission): its date, or none known.
             if when is None:
                 dates.pop(number, None)
@@ -426,7 +470,9 @@ def _write(
     renames (a window of a few renames in one folder) errs on the safe side:
     entries in the ledger whose file is missing, never an entry declared twice.
     """
-    already = _read_ledger(ledger_path, old_ledger) if ledger_path and old_ledger else {}
+    already = (
+        _read_ledger(ledger_path, old_ledger) if ledger_path and old_ledger is not None else {}
+    )
     good: list[str] = []
     bad_digit: list[str] = []
     skipped: list[Skipped] = []

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..dates import EARLIEST_DATE, LATEST_DATE
 from ..entry import PARTY_NUMBER
 from ..es003 import COLUMNS
 from ..reconcile import CLAIM_COLUMNS, DEPOSIT_COLUMNS, REFUND_COLUMNS, TRADE_REFUND_COLUMNS
@@ -69,7 +70,6 @@ example:
 # two-digit year. The range keeps dates where the calendar arithmetic and the data make sense.
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_EARLIEST, _LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def _date(text: str) -> date:
@@ -85,9 +85,9 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(
             f"not a date (YYYY-MM-DD or MM/DD/YYYY): {text!r}"
         ) from None
-    if not _EARLIEST <= found <= _LATEST:
+    if not EARLIEST_DATE <= found <= LATEST_DATE:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is outside {_EARLIEST.isoformat()} to {_LATEST.isoformat()}"
+            f"{text!r} is outside {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}"
         )
     return found
 

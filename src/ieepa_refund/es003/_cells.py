@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import entry_number as _entry_number
+from ..dates import EARLIEST_DATE, LATEST_DATE
 
 COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -192,11 +193,6 @@ def month_first_day(text: str) -> tuple[int, int] | None:
     if match is None or match.group("m") is None:
         return None
     return int(match.group("m")), int(match.group("d"))
-
-
-#: Dates an ES-003 can hold: IEEPA duty was collected from 2025, and a liquidation or deposit
-#: date is years after entry at most. Outside these a date is a typo (1925 for 2025), not data.
-EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def _plausible(day: date) -> date:
