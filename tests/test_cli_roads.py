@@ -142,3 +142,13 @@ def test_a_missing_ledger_is_refused_by_estimate_and_reconcile(
         code = main([command, str(SAMPLE), "--as-of", "2026-11-28", "--ledger", str(typo)])
         assert code == 2
         assert "typo.csv" in capsys.readouterr().err
+
+
+def test_summary_says_which_uncertain_entries_have_no_upper_bound(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The sample has one uncertain entry with no bound (an incomplete entry) and one bounded:
+    "no upper bound" for both (as the summary once said) was wrong of the second."""
+    main(["estimate", str(SAMPLE), "--as-of", "2026-11-28"])
+    out = capsys.readouterr().out
+    assert "2 entries uncertain: 1 with no upper bound; 1 up to 4,500.00 more" in out

@@ -555,8 +555,15 @@ def _summary(
     )
     if uncertain:
         gaps = [r.principal_high - r.principal for r in uncertain if r.principal_high is not None]
-        upper = (
-            "no upper bound" if len(gaps) < len(uncertain) else f"up to {sum(gaps, ZERO):,} more"
+        unbounded = len(uncertain) - len(gaps)
+        # Said per kind: "no upper bound" of all of them was wrong where only some have none.
+        upper = "; ".join(
+            part
+            for part in (
+                f"{unbounded:,} with no upper bound" if unbounded else "",
+                f"{len(gaps):,} up to {sum(gaps, ZERO):,} more" if gaps else "",
+            )
+            if part
         )
         say(f"                    {len(uncertain):,} entries uncertain: {upper}")
     incomplete = [r for r in refunds if "INCOMPLETE_ENTRY" in r.codes]
