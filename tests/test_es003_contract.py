@@ -94,6 +94,25 @@ def test_a_misspelt_duty_header_is_an_error_naming_the_nearest_header(tmp_path: 
         read_es003(write(tmp_path / "a.csv", [row()], header))
 
 
+@pytest.mark.parametrize(
+    ("column", "misspelt", "field"),
+    [("HTS Number - Full", "HTS Numbr - Full", "hts"),
+     ("Entry Summary Number", "Entry Sumary Numbr", "entry_number")],
+)  # fmt: skip
+def test_a_misspelt_key_header_names_the_row_and_the_nearest_header(
+    tmp_path: Path, column: str, misspelt: str, field: str
+) -> None:
+    """Without both key columns no row is the header; the row naming most ES-003 columns is
+    named with what it lacks, not "no header found" (a tester's report)."""
+    header = [misspelt if h == column else h for h in HEADER]
+    with pytest.raises(InputFileError) as caught:
+        read_es003(write(tmp_path / "a.csv", [row()], header))
+    text = str(caught.value)
+    assert f"row 1 looks like the ES-003 header but has no {field.replace('_', ' ')} column" in text
+    assert f"did you mean {misspelt!r}?" in text
+    assert "--map FIELD=HEADER" in text
+
+
 def test_the_bundled_sample_and_broker_export_still_read() -> None:
     from ieepa_refund import sample_es003
 

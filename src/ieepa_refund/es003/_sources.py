@@ -419,7 +419,16 @@ class Readable:
             )
 
 
+#: How to name a column, in the words of the API and of the command line.
+MAP_HINT = (
+    "name the file's columns with mapping={field: header} (--map FIELD=HEADER on the command line)"
+)
+
+
 def find_header(rows: Iterator[Raw], overrides: Mapping[str, str], name: str) -> SourceFile:
+    # The row naming the most ES-003 columns, in case none names both key columns: a header
+    # with its entry-number or HTS column misspelt is then named, with what it lacks.
+    best: tuple[int, int, list[str], Any] | None = None
     try:
         for number, _, row in rows:
             if number > HEADER_SEARCH_ROWS:
@@ -430,15 +439,32 @@ def find_header(rows: Iterator[Raw], overrides: Mapping[str, str], name: str) ->
             match = match_columns(headers, overrides)
             if "entry_number" in match.columns and "hts" in match.columns:
                 return _header(name, number, headers, match, overrides)
+            if best is None or len(match.columns) > best[0]:
+                best = (len(match.columns), number, headers, match)
     finally:
         if hasattr(rows, "close"):
             rows.close()
+    if best is not None and best[0] >= NEAR_HEADER_COLUMNS:
+        _, number, _, match = best
+        lacking = [f for f in ("entry_number", "hts") if f not in match.columns]
+        raise InputFileError(
+            f"{name}: row {number} looks like the ES-003 header but has "
+            + "; ".join(missing_message(field, match.ignored) for field in lacking)
+            + f"; {MAP_HINT}",
+            field="file",
+            value=name,
+        )
     raise InputFileError(
         f"{name}: no ES-003 header found in the first {HEADER_SEARCH_ROWS} rows "
         "(a row naming at least the entry number and HTS number columns)",
         field="file",
         value=name,
     )
+
+
+#: A row naming this many ES-003 columns, but not both key columns, is taken for the header
+#: with a key column misspelt (a title or note row names none or one).
+NEAR_HEADER_COLUMNS = 3
 
 
 def _header(
@@ -459,7 +485,7 @@ def _header(
         raise InputFileError(
             f"{name}: the header (row {number}) has "
             + "; ".join(missing_message(field, match.ignored) for field in missing)
-            + "; name the file's columns with mapping={field: header}",
+            + f"; {MAP_HINT}",
             field="file",
             value=name,
         )
@@ -482,7 +508,8 @@ def _header(
                 name,
                 "AMBIGUOUS_COLUMN",
                 f"{a.header!r} and {a.used!r} both name {a.field}; {a.used!r} is read "
-                f"(name the one to read with mapping={{'{a.field}': header}})",
+                f"(name the one to read with mapping={{'{a.field}': header}}, or --map "
+                f"{a.field}=HEADER on the command line)",
                 a.header,
             )
         )
