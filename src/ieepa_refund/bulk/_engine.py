@@ -20,7 +20,7 @@ from ..dates import pms_deposit_date
 from ..entry import Entry
 from ..errors import IeepaRefundError, InputFileError
 from ..es003 import Es003Report, stream_es003
-from ..es003._assemble import _overrides
+from ..es003._assemble import PROGRESS_EVERY, _overrides
 from ..interest import MAX_PRINCIPAL, RateTable, apply_growth, default_rate_table, interest_growth
 from ..money import round_interest
 from ..payments import Allocation, Consolidation, Payment
@@ -31,11 +31,14 @@ from ._read import (
     BLANK,
     ENTRY_FIELDS,
     PARSERS,
+    SHAPED,
     ColumnFile,
     amounts,
     check_digit_right,
     distinct,
     entry_field_parser,
+    entry_key,
+    key_number,
     need,
     parse_numbers,
     read_columns,
@@ -81,6 +84,10 @@ class BulkReport:
     """(file, why) for files read whole by the per-entry reader."""
     fallback: Es003Report | None
     """The per-entry reader's report on the rows it read (problems, rejected rows...)."""
+    input: Es003Report
+    """The whole files' report, equal to what ``read_es003`` says of the same files: their
+    columns and warnings, every problem with its file and row in the reader's order, and
+    the counts of rows and entries (the columnar rows added to the reader's)."""
 
     @property
     def rows_rejected(self) -> int:
@@ -96,6 +103,9 @@ class BulkResult:
     payments: Consolidation
     declarations: DeclarationBatch | None
     report: BulkReport
+    order: tuple[str, ...]
+    """The entry numbers in the order ``stream_es003`` yields the entries (each one at its
+    last row, files in the order given)."""
 
 
 def estimate(
@@ -110,6 +120,7 @@ def estimate(
     plaintiffs: Collection[str] = (),
     mapping: Mapping[str, str] | None = None,
     declarations_dir: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> BulkResult:
     """Refund, screen, pay and declare every entry of ES-003 CSV ``sources``.
 
@@ -120,7 +131,8 @@ def estimate(
     itself (the ``path`` column says which). ``as_of`` is where interest ends for an entry
     not yet liquidated, unless ``options.interest_until`` says otherwise; ``declared_on``
     (default ``as_of``) is the CAPE declaration date. Eligible entries are declared in
-    entry-number order into ``declarations_dir`` when one is given.
+    entry-number order into ``declarations_dir`` when one is given. ``progress`` is called
+    as the per-entry reader calls it (each PROGRESS_EVERY rows read).
     """
     need("polars", "bulk")
     import polars as pl
@@ -142,6 +154,7 @@ def estimate(
     overrides = _overrides(mapping or {})
     parse = job.parse_chunk if opts.method == "paid" else None  # recalculation reads rates
     files = [read_columns(path, index, overrides, parse) for index, path in enumerate(paths)]
+    _all_or_none(files)
     read = [f for f in files if f.rows is not None and f.firsts is not None]
     bulk = (
         job.columnar(
@@ -164,7 +177,9 @@ def estimate(
         f.rows = f.firsts = None
     bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
     done = bulk_rows["entry_number"] if bulk_rows is not None else pl.Series(dtype=pl.String)
-    fallback, report = job.per_entry(files, fallback_rows, done)
+    fallback, report, yielded = job.per_entry(
+        files, fallback_rows, done, mapping=mapping, progress=None if bulk else progress
+    )
     tables = [t for t in (bulk_rows, fallback) if t is not None and t.height]
     entries = (
         pl.concat(tables, how="vertical_relaxed").sort("entry_number") if tables else _empty_table()
@@ -174,6 +189,18 @@ def estimate(
     n_bulk = 0 if bulk_rows is None else bulk_rows.height
     rows_bulk = bulk[2] if bulk else 0
     fb = report
+    if bulk is None:  # every file read whole: the reader's report and order are the answer
+        assert fb is not None
+        whole, order = fb, tuple(yielded)
+    else:
+        whole = _whole_report(fb, files, fallback_rows, n_bulk, rows_bulk)
+        found = _input_order(bulk[3], fallback_rows, yielded)
+        order = found if found is not None else _read_order(paths, mapping)
+        if progress is not None:
+            # Columnar files have no rows the source itself rejects (a stray quote reads as a
+            # multi-line cell there): the reader's count runs over every row read.
+            for rows in range(PROGRESS_EVERY, whole.rows_read + 1, PROGRESS_EVERY):
+                progress(rows)
     return BulkResult(
         entries=entries,
         payments=payments,
@@ -185,8 +212,104 @@ def estimate(
             entries_entry=entries.height - n_bulk,
             files_whole=tuple((f.name, f.why) for f in files if f.why is not None),
             fallback=fb,
+            input=whole,
         ),
+        order=order,
     )
+
+
+def _all_or_none(files: list[ColumnFile]) -> None:
+    """Every file read whole when one is, or when two share a name.
+
+    An entry's rows may be in any of the files: one split between a file read here and one
+    the reader reads whole would be computed twice from half its rows; and the reader's
+    report names a file only by its name. So the reader reads them all (said why).
+    """
+    names = [f.name for f in files]
+    whole = [f for f in files if f.why is not None or names.count(f.name) > 1]
+    if not whole:
+        return
+    for f in files:
+        if f.why is None:
+            f.why = (
+                "its name is another file's"
+                if names.count(f.name) > 1
+                else "read with a file the per-entry reader reads whole"
+            )
+        f.rows = f.firsts = None
+        f.height = 0
+
+
+def _whole_report(
+    fallback: Es003Report | None,
+    files: list[ColumnFile],
+    left: pl.DataFrame | None,
+    entries_bulk: int,
+    rows_bulk: int,
+) -> Es003Report:
+    """The reader's report on the rows left (every file, its own row numbers), with the rows
+    and entries computed in columns added: what the reader says of the whole files.
+
+    The columnar rules took only entries whose every row parses, once, with no conflict:
+    such rows give the reader no problem, no duplicate, no blank row; every file has its
+    copy read, so its columns and warnings are the reader's own.
+    """
+    if fallback is None or len(fallback.files) != len(files):
+        raise RuntimeError("the per-entry reader did not report every file")
+    left_of = (
+        dict(left.group_by("_file").len().iter_rows()) if left is not None and left.height else {}
+    )
+    reports = []
+    for index, (file, report) in enumerate(zip(files, fallback.files, strict=True)):
+        columnar = file.height - left_of.get(index, 0)
+        reports.append(report.model_copy(update={"rows_read": report.rows_read + columnar}))
+    return fallback.model_copy(
+        update={
+            "files": tuple(reports),
+            "rows_read": fallback.rows_read + rows_bulk,
+            "rows_used": fallback.rows_used + rows_bulk,
+            "entry_count": fallback.entry_count + entries_bulk,
+        }
+    )
+
+
+def _input_order(
+    bulk: pl.DataFrame, left: pl.DataFrame | None, yielded: Sequence[str]
+) -> tuple[str, ...] | None:
+    """The entry numbers as the reader yields them: each at its last row (file, row).
+
+    ``bulk`` holds each columnar entry's last place; the reader's own entries (in the order
+    it gave them from the rows left) take theirs from those rows. None when the reader's
+    order is not the order of those places (an entry finished after the files ended): the
+    caller then asks the reader itself.
+    """
+    import polars as pl
+
+    if left is not None and left.height:
+        lasts = (
+            left.drop_nulls("p_entry_number")
+            .group_by("p_entry_number")
+            .agg(last=(pl.col("_file").cast(pl.Int64) * _FILE_SPAN + pl.col("_row")).max())
+        )
+    else:
+        lasts = pl.DataFrame(schema={"p_entry_number": pl.String, "last": pl.Int64})
+    theirs = pl.DataFrame({"p_entry_number": list(yielded)}, schema={"p_entry_number": pl.String})
+    theirs = theirs.join(lasts, on="p_entry_number", how="left", maintain_order="left")
+    places = theirs["last"]
+    if places.null_count() or (len(places) > 1 and not (places.diff().drop_nulls() > 0).all()):
+        return None
+    both = pl.concat(
+        [bulk.select(pl.col("entry_number"), pl.col("last")),
+         theirs.select(pl.col("p_entry_number").alias("entry_number"), "last")],
+        how="vertical_relaxed",
+    ).sort("last")  # fmt: skip
+    return tuple(both["entry_number"].to_list())
+
+
+def _read_order(paths: Sequence[Path], mapping: Mapping[str, str] | None) -> tuple[str, ...]:
+    """The reader's own order of the entries (a second reading: only when the places do not
+    tell it)."""
+    return tuple(entry.entry_number for entry in stream_es003(*paths, mapping=mapping))
 
 
 def explain(
@@ -246,12 +369,13 @@ class _Job:
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
         numbers = parse_numbers(rows["entry_number"])
-        # Entries are keyed by their number as an integer when it is 11 digits (all the
-        # columnar rules take), else held by their text as a code: a chunk keeps no strings,
-        # so its text buffers are freed once it is parsed.
-        digits = numbers.str.contains(r"^[0-9]{11}$").fill_null(False)
-        keys = pl.DataFrame({"n": numbers, "d": digits}).select(
-            p_key=pl.when("d").then(pl.col("n").str.to_integer(strict=False)),
+        # Entries are keyed by an integer when their number has the compact shape (a filer
+        # code of digits or letters, 8 digits: all the columnar rules take; entry_key), else
+        # held by their text as a code: a chunk keeps no strings, so its text buffers are
+        # freed once it is parsed.
+        shaped = numbers.str.contains(SHAPED).fill_null(False)
+        keys = pl.DataFrame({"n": numbers, "d": shaped}).select(
+            p_key=pl.when("d").then(entry_key(pl.col("n"))),
             p_other=pl.when(~pl.col("d")).then(pl.col("n")).cast(pl.Categorical),
         )
         columns = []
@@ -306,11 +430,12 @@ class _Job:
 
     def columnar(
         self, parsed: pl.DataFrame, firsts: pl.DataFrame
-    ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-        """(entry table, rows left to the per-entry path, rows used) for the simple entries."""
+    ) -> tuple[pl.DataFrame, pl.DataFrame, int, pl.DataFrame]:
+        """(entry table, rows left to the per-entry path, rows used, each entry's last place)
+        for the simple entries."""
         import polars as pl
 
-        # Entries whose number is not 11 digits are the per-entry path's (they fail number_ok).
+        # Entries whose number is not of the compact shape are the per-entry path's (no key).
         # One pass over the rows: each line's sums and flags (repeats, origins, the structure
         # screening reads), then each entry's from its lines. Lazy: no copy of the rows kept.
         en = pl.col("p_key")
@@ -340,7 +465,7 @@ class _Job:
             .join(firsts.unique(subset="p_key", keep="any"), on="p_key", how="left")
         )
         firsts = firsts.with_columns(pl.col(entry_cols).cast(pl.String))
-        fields = firsts.select(en, _number(en).alias("entry_number"), "number_ok").with_columns(
+        fields = firsts.select(en, key_number(en).alias("entry_number"), "number_ok").with_columns(
             self._entry_fields(firsts, entry_cols)
         )
         # Entries the reader would flag or refuse: a wrong check digit, a liquidation date
@@ -371,9 +496,10 @@ class _Job:
         left = parsed.filter(~en.is_in(table["p_key"].implode()).fill_null(False)).select(
             "_file",
             "_row",
-            p_entry_number=pl.coalesce(_number(en), pl.col("p_other").cast(pl.String)),
+            p_entry_number=pl.coalesce(key_number(en), pl.col("p_other").cast(pl.String)),
         )
-        return _finish(table, self), left, int(table["rows"].sum())
+        lasts = table.select("entry_number", "last")
+        return _finish(table, self), left, int(table["rows"].sum()), lasts
 
     def _entry_fields(self, firsts: pl.DataFrame, names: list[str]) -> list[pl.Expr]:
         """Each field parsed and normalised as the Entry model would; ``_valid`` for the rest."""
@@ -554,19 +680,24 @@ class _Job:
     # -- the per-entry path -----------------------------------------------------------------
 
     def per_entry(
-        self, files: list[ColumnFile], left: pl.DataFrame | None, done: pl.Series
-    ) -> tuple[pl.DataFrame | None, Es003Report | None]:
+        self,
+        files: list[ColumnFile],
+        left: pl.DataFrame | None,
+        done: pl.Series,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[pl.DataFrame | None, Es003Report | None, list[str]]:
         """The entries the columnar rules left, computed by the per-entry path itself.
 
         Each file goes to the per-entry reader as a copy holding its header and the rows
-        left (in their order); the reader's row numbers are then mapped back to the
-        file's own, so its problems and file report are what it says of the whole file.
-        A file whose name another file shares is read whole, and the entries already
-        computed (``done``) are dropped from what it gives.
+        left (in their order; a file with none left, its header alone, so that the reader
+        reports its columns); the reader's row numbers are then mapped back to the file's
+        own, so its problems and file report are what it says of the whole file. Also the
+        numbers of the entries the reader gave, in its order.
         """
         import polars as pl
 
-        names = [f.name for f in files]
         numbers: dict[str, list[int]] = {}
         # The reader names an entry's first row without its file: where an entry left here
         # spans files, its copies keep every row number (the rows done become blank lines).
@@ -582,12 +713,10 @@ class _Job:
             blanked = 0
             for index, file in enumerate(files):
                 # left is None: the columnar rules covered nothing (the options are not theirs).
-                if file.why is not None or left is None or names.count(file.name) > 1:
+                if file.why is not None or left is None:
                     sources.append(file.path)
                     continue
                 keep = sorted(left.filter(pl.col("_file") == index)["_row"].to_list())
-                if not keep:
-                    continue
                 folder = Path(tmp) / str(index)
                 folder.mkdir()
                 target = folder / file.path.name
@@ -598,16 +727,17 @@ class _Job:
                     blanked += file.height - len(keep)
                 sources.append(target)
             if not sources:
-                return None, None
-            stream = stream_es003(*sources)
+                return None, None, []
+            stream = stream_es003(*sources, mapping=mapping, progress=progress)
             computed = frozenset(done.to_list())
             rows = [self._entry_row(e) for e in stream if e.entry_number not in computed]
+            yielded = [row["entry_number"] for row in rows]
             report = _renumber(stream.report, numbers)
         if blanked:
             report = report.model_copy(update={"rows_blank": report.rows_blank - blanked})
         if not rows:
-            return None, report
-        return _rows_table(rows), report
+            return None, report, yielded
+        return _rows_table(rows), report, yielded
 
     def _entry_row(self, entry: Entry) -> dict[str, Any]:
         refund = compute_refund(
@@ -651,6 +781,8 @@ class _Job:
         }
 
 
+#: A file's place in an entry's (file, row) place: rows of a file number far below 2**40.
+_FILE_SPAN = 1 << 40
 #: The parsed cells the columnar rules use after the chunk is read.
 _KEPT = ("line_number", "country_of_origin", "hts", "duty")
 _FLAG_FIELDS = frozenset(
@@ -842,6 +974,8 @@ def _line_sums() -> list[pl.Expr]:
     origin = pl.col("p_country_of_origin").to_physical()
     return [
         pl.len().alias("rows"),
+        # Where the entry's last row is (file, row): the reader hands the entry over there.
+        (pl.col("_file").cast(pl.Int64) * _FILE_SPAN + pl.col("_row")).max().alias("last"),
         pl.col("ok").all(),
         pl.col("eh").min().alias("eh_min"),
         pl.col("eh").max().alias("eh_max"),
@@ -895,21 +1029,15 @@ def _sums(lines: pl.LazyFrame) -> pl.LazyFrame:
         owed=pl.col("owed").sum(),
         uncertain=pl.col("uncertain").sum(),
         rows=pl.col("rows").sum(),
+        last=pl.col("last").max(),
         hts=pl.col("hts").min(),
     )
-    # The check digit once per entry (the key is its 11 digits; other numbers have no key).
+    # The check digit once per entry (from its key; numbers of other shapes have no key).
     return sums.with_columns(
         principal=pl.col("paid") - pl.col("owed"),
         high=pl.col("ieepa"),
         number_ok=check_digit_right(pl.col("p_key")),
     )
-
-
-def _number(key: pl.Expr) -> pl.Expr:
-    """The 11-digit entry number of an integer key."""
-    import polars as pl
-
-    return key.cast(pl.String).str.zfill(11)
 
 
 def _money(column: str | pl.Expr) -> pl.Expr:
@@ -1002,8 +1130,8 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
 def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatch:
     """:func:`write_declarations` of the eligible entries, in table order, byte for byte.
 
-    The columnar rules took only entries whose number is 11 ASCII digits with a right check
-    digit, so those are not checked again; the per-entry path's numbers are checked here
+    The columnar rules took only entries whose number has the compact shape (3 filer
+    characters, 8 digits) and a right check digit, so those are not checked again; the per-entry path's numbers are checked here
     as the writer checks them, and any it would skip (malformed, repeated) sends the whole
     list to the writer itself.
     """
