@@ -36,7 +36,7 @@ def same_report(paths: list[Path], *, mapping: dict[str, str] | None = None) -> 
     got = estimate(paths, as_of=AS_OF, mapping=mapping)
     assert got.report.input.model_dump() == stream.report.model_dump()
     assert got.report.input == stream.report
-    assert got.order == order
+    assert got.order.to_list() == list(order)
     return got.report.entries_bulk, got.report.entries_entry
 
 

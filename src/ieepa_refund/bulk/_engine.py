@@ -67,9 +67,9 @@ class BulkResult:
     payments: Consolidation
     declarations: DeclarationBatch | None
     report: BulkReport
-    order: tuple[str, ...]
+    order: pl.Series
     """The entry numbers in the order ``stream_es003`` yields the entries (each one at its
-    last row, files in the order given)."""
+    last row, files in the order given): a column, not a tuple of a million strings."""
 
 
 def estimate(
@@ -155,7 +155,7 @@ def estimate(
     fb = report
     if bulk is None:  # every file read whole: the reader's report and order are the answer
         assert fb is not None
-        whole, order = fb, tuple(yielded)
+        whole, order = fb, pl.Series("entry_number", yielded, dtype=pl.String)
     else:
         whole = _whole_report(fb, files, fallback_rows, n_bulk, rows_bulk)
         found = _input_order(bulk[3], fallback_rows, yielded)

@@ -52,7 +52,7 @@ def _whole_report(
 
 def _input_order(
     bulk: pl.DataFrame, left: pl.DataFrame | None, yielded: Sequence[str]
-) -> tuple[str, ...] | None:
+) -> pl.Series | None:
     """The entry numbers as the reader yields them: each at its last row (file, row).
 
     ``bulk`` holds each columnar entry's last place; the reader's own entries (in the order
@@ -80,10 +80,13 @@ def _input_order(
          theirs.select(pl.col("p_entry_number").alias("entry_number"), "last")],
         how="vertical_relaxed",
     ).sort("last")  # fmt: skip
-    return tuple(both["entry_number"].to_list())
+    return both["entry_number"]
 
 
-def _read_order(paths: Sequence[Path], mapping: Mapping[str, str] | None) -> tuple[str, ...]:
+def _read_order(paths: Sequence[Path], mapping: Mapping[str, str] | None) -> pl.Series:
     """The reader's own order of the entries (a second reading: only when the places do not
     tell it)."""
-    return tuple(entry.entry_number for entry in stream_es003(*paths, mapping=mapping))
+    import polars as pl
+
+    numbers = [entry.entry_number for entry in stream_es003(*paths, mapping=mapping)]
+    return pl.Series("entry_number", numbers, dtype=pl.String)

@@ -377,7 +377,6 @@ def _bulk_results(
     entries (``order``), so those outputs are the same whichever engine ran. An entry
     the table and that order disagree on is a bug, never a silent gap.
     """
-    import polars as pl
 
     from ..bulk import estimate
 
@@ -394,16 +393,13 @@ def _bulk_results(
     imported.append(found.report.input)
     order = found.order
     table = found.entries
-    if len(order) != len(set(order)) or set(order) != set(table["entry_number"].to_list()):
+    if order.n_unique() != len(order) or not order.sort().equals(table["entry_number"].sort()):
         raise RuntimeError(
             f"the bulk engine computed {table.height:,} entries where the reader read "
             f"{len(order):,}; run again with --engine entry"
         )
     split.extend((found.report.entries_bulk, found.report.entries_entry))
-    positions = pl.DataFrame(
-        {"entry_number": order, "_position": range(len(order))},
-        schema={"entry_number": pl.String, "_position": pl.Int64},
-    )
+    positions = order.to_frame("entry_number").with_row_index("_position")
     rows = table.join(positions, on="entry_number").sort("_position")
     for values in rows.select(*_BULK_HEAD, *_BULK_TAIL).iter_rows():
         head, (warnings, data_version, rates_version) = values[:16], values[16:]
