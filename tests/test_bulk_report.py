@@ -40,7 +40,7 @@ def same_report(paths: list[Path], *, mapping: dict[str, str] | None = None) -> 
     return got.report.entries_bulk, got.report.entries_entry
 
 
-def test_the_bundled_sample(tmp_path: Path) -> None:
+def test_the_bundled_sample() -> None:
     columnar, per_entry = same_report([sample_es003()])
     assert columnar == 9  # B7655001231 (letters in its filer code) among them
     assert per_entry == 6
