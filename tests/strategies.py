@@ -416,3 +416,16 @@ es003_entry_cells = st.one_of(
     st.text(alphabet="0123456789", min_size=9, max_size=13),
     st.text(alphabet=ALNUM + '- ="', max_size=14),
 )
+
+
+# --- entry numbers whose filer code has letters (many real brokers') ---------------------------
+
+#: Filer codes with at least one capital letter.
+lettered_filer_codes = filer_codes.filter(lambda code: not code.isdigit())
+
+
+@st.composite
+def lettered_entry_numbers(draw: st.DrawFn) -> str:
+    """A valid compact entry number whose filer code has a letter (``B76...``)."""
+    first_ten = draw(lettered_filer_codes) + draw(transactions)
+    return first_ten + en.calc_check_digit(first_ten)

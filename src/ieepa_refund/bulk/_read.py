@@ -260,24 +260,62 @@ def _amount_ok(raw: str) -> bool:
 
 
 def entry_numbers(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """(:func:`parse_entry_number`, check digit right) of every cell; 11 ASCII digits in columns.
+    """(:func:`parse_entry_number`, check digit right) of every cell; numbers of the compact
+    shape (filer code, 8 digits) checked in columns.
 
     A cell the parser refuses is null, and so not right.
     """
     import polars as pl
 
-    plain = pl.col("s").str.contains(r"^[0-9]{11}$")
     numbers = parse_numbers(series)
-    digits = pl.DataFrame({"s": numbers}).select(
-        d=plain.fill_null(False), n=pl.col("s").str.to_integer(strict=False)
+    keys = pl.DataFrame({"s": numbers}).select(
+        d=pl.col("s").str.contains(SHAPED).fill_null(False), k=entry_key(pl.col("s"))
     )
-    right = pl.col("d") & check_digit_right(pl.col("n")).fill_null(False)
-    valid = digits.select(right).to_series().alias(series.name)
-    # Numbers that are not 11 digits (a letter in the filer code): the library's check, once each.
-    other = (~digits.to_series(0) & numbers.is_not_null()).arg_true()
+    right = pl.col("d") & check_digit_right(pl.col("k")).fill_null(False)
+    valid = keys.select(right).to_series().alias(series.name)
+    # Numbers of any other shape: the library's check, once each (it refuses them all).
+    other = (~keys.to_series(0) & numbers.is_not_null()).arg_true()
     if len(other):
         valid.scatter(other, distinct(numbers.gather(other), _entry_number.is_valid, pl.Boolean))
     return numbers, valid
+
+
+#: The compact shape of an entry number (entry_number._SHAPE): 3 filer characters, 8 digits.
+SHAPED = r"^[0-9A-Z]{3}[0-9]{8}$"
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_FILER = 10**8
+
+
+def entry_key(number: pl.Expr) -> pl.Expr:
+    """An entry number of the compact shape (:data:`SHAPED`) as an Int64 key: its filer code
+    read in base 36 (digits, then capital letters) times 10**8, plus its 8 digits.
+
+    The key orders as the numbers do (in ASCII a digit sorts before a letter, as in base
+    36), and 36**3 * 10**8 is far inside Int64. Other shapes are null (or meaningless:
+    callers keep only shaped numbers).
+    """
+    import polars as pl
+
+    filer = number.str.slice(0, 3).str.to_integer(base=36, strict=False)
+    digits = number.str.slice(3).str.to_integer(strict=False)
+    return (filer.cast(pl.Int64) * _FILER + digits.cast(pl.Int64)).alias("key")
+
+
+def _filer_chars(key: pl.Expr) -> list[pl.Expr]:
+    """The values (0-35) of a key's three filer characters, left to right."""
+    filer = key // _FILER
+    return [filer // 36**2, filer // 36 % 36, filer % 36]
+
+
+def key_number(key: pl.Expr) -> pl.Expr:
+    """The entry number of a key (:func:`entry_key`)."""
+    import polars as pl
+
+    chars = [
+        v.replace_strict(list(range(36)), list(_ALNUM), default=None, return_dtype=pl.String)
+        for v in _filer_chars(key)
+    ]
+    return pl.concat_str([*chars, (key % _FILER).cast(pl.String).str.zfill(8)])
 
 
 def parse_numbers(series: pl.Series) -> pl.Series:
@@ -289,21 +327,42 @@ def parse_numbers(series: pl.Series) -> pl.Series:
     return _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
 
 
-def check_digit_right(number: pl.Expr) -> pl.Expr:
-    """Whether an 11-digit entry number, held as an integer, has the right check digit.
+def check_digit_right(key: pl.Expr) -> pl.Expr:
+    """Whether an entry number, held as its key (:func:`entry_key`), has the right check digit.
 
-    CATAIR Appendix E on the 11 digits as one integer: Luhn over the first ten, from the right.
+    CATAIR Appendix E, as :mod:`ieepa_refund.entry_number` computes it: filer-code letters
+    A-I are 1-9, J-R 1-9, S-Z 2-9; then Luhn over the ten digits before the check digit,
+    from the right (the rightmost doubled).
     """
     import polars as pl
 
+    low = key % _FILER
+    # From the right: the 7 transaction digits, then the filer code's last, middle, first.
+    digits = [low // 10 ** (position + 1) % 10 for position in range(7)]
+    digits.extend(_as_digit(v) for v in reversed(_filer_chars(key)))
     total = pl.lit(0, dtype=pl.Int64)
-    for position in range(10):
-        digit = number // 10 ** (position + 1) % 10
+    for position, digit in enumerate(digits):
         if position % 2 == 0:
             digit = digit * 2
             digit = pl.when(digit > 9).then(digit - 9).otherwise(digit)
         total = total + digit
-    return (10 - total % 10) % 10 == number % 10
+    return (10 - total % 10) % 10 == low % 10
+
+
+def _as_digit(value: pl.Expr) -> pl.Expr:
+    """A filer character's value (0-35) as the digit Appendix E maps it to (a digit is itself;
+    A-I 1-9, J-R 1-9, S-Z 2-9: entry_number._LETTER_DIGITS)."""
+    import polars as pl
+
+    return (
+        pl.when(value < 10)
+        .then(value)
+        .when(value < 19)
+        .then(value - 9)
+        .when(value < 28)
+        .then(value - 18)
+        .otherwise(value - 26)
+    )
 
 
 def _cents(value: Decimal | None) -> int | None:
@@ -381,7 +440,11 @@ __all__ = [
     "ENTRY_FIELDS",
     "PARSERS",
     "ColumnFile",
+    "SHAPED",
+    "check_digit_right",
     "distinct",
     "entry_field_parser",
+    "entry_key",
+    "key_number",
     "read_columns",
 ]

@@ -38,8 +38,9 @@ from ..interest import RateTable
 from ..payments import Consolidation
 from ..refund import RefundOptions
 from ..registry import Registry
-from ._engine import consolidate_table, declare_table, estimate
+from ._engine import estimate
 from ._read import need
+from ._tables import consolidate_table, declare_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -269,6 +270,6 @@ def _run_part(
 
 
 def _empty() -> pl.DataFrame:
-    from ._engine import _empty_table
+    from ._tables import _empty_table
 
     return _empty_table()

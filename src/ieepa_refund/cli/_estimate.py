@@ -30,7 +30,7 @@ from ..roads import (
     entry_road,
     road_totals,
 )
-from ._inputs import input_line, report_input, stream
+from ._inputs import _progress, input_line, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output, format_of
 
 __all__ = [
@@ -249,12 +249,18 @@ def _estimate(
     deposit_problems: list[Problem] = list(histories.problems) if histories else []
     summaries: list[_Summary] = []
     to_stdout = args.json and not args.out
-    entries = stream(files, getattr(args, "mapping", ()), getattr(args, "delimiter", None))
+    # The bulk engine reads the files itself, and reports as the per-entry reader does.
+    entries = (
+        stream(files, getattr(args, "mapping", ()), getattr(args, "delimiter", None))
+        if engine == "entry"
+        else None
+    )
     split: list[int] = []
+    imported: list[Es003Report] = []
     with Outputs() as outputs:
         target = _rows(args, outputs, out)
-        if engine == "bulk":
-            results = _bulk_results(files, entries, args, job, split)
+        if entries is None:
+            results = _bulk_results(files, args, job, split, imported)
         else:
             results = _entry_results(
                 entries, args, job, ledger, histories, attached, deposit_problems
@@ -265,7 +271,7 @@ def _estimate(
             summaries.append(summary)
         if target is not None:
             target.close()
-        report = entries.report
+        report = imported[0] if entries is None else entries.report
         if histories is not None:
             # Every history ends on its entry or in a problem, as with_deposits says it.
             unused = sorted(set(histories.deposits) - attached)
@@ -358,24 +364,22 @@ _BULK_TAIL = ("warnings", "data_version", "rates_version")
 
 def _bulk_results(
     files: Sequence[Path],
-    entries: Es003Stream,
     args: argparse.Namespace,
     job: _Job,
     split: list[int],
+    imported: list[Es003Report],
 ) -> Iterator[_Result]:
     """The bulk engine's rows, in the order the per-entry reader gives the entries.
 
-    The per-entry reader still reads the files once, for what the bulk engine's
-    results do not hold: the column report, every problem with its row and the
-    counts (so those outputs are the reader's own, whichever engine ran), and the
-    input order of the entries. The refunds come from the bulk engine; an entry
-    it and the reader disagree on is a bug, never a silent gap.
+    The files are read once, by the bulk engine, which also gives what the per-entry
+    reader would say of them (``report.input``: the column report, every problem with
+    its row, the counts; appended to ``imported``) and the reader's order of the
+    entries (``order``), so those outputs are the same whichever engine ran. An entry
+    the table and that order disagree on is a bug, never a silent gap.
     """
-    import polars as pl
 
     from ..bulk import estimate
 
-    order = [entry.entry_number for entry in entries]
     found = estimate(
         list(files),
         as_of=job.as_of,
@@ -384,18 +388,18 @@ def _bulk_results(
         registry=default_registry(),
         rates=default_rate_table(),
         mapping=dict(getattr(args, "mapping", ())),
+        progress=_progress,
     )
+    imported.append(found.report.input)
+    order = found.order
     table = found.entries
-    if len(order) != len(set(order)) or set(order) != set(table["entry_number"].to_list()):
+    if order.n_unique() != len(order) or not order.sort().equals(table["entry_number"].sort()):
         raise RuntimeError(
             f"the bulk engine computed {table.height:,} entries where the reader read "
             f"{len(order):,}; run again with --engine entry"
         )
     split.extend((found.report.entries_bulk, found.report.entries_entry))
-    positions = pl.DataFrame(
-        {"entry_number": order, "_position": range(len(order))},
-        schema={"entry_number": pl.String, "_position": pl.Int64},
-    )
+    positions = order.to_frame("entry_number").with_row_index("_position")
     rows = table.join(positions, on="entry_number").sort("_position")
     for values in rows.select(*_BULK_HEAD, *_BULK_TAIL).iter_rows():
         head, (warnings, data_version, rates_version) = values[:16], values[16:]

@@ -1,0 +1,176 @@
+"""The per-entry path for the entries the columnar rules leave: the reader on compact
+copies of the files, its row numbers mapped back to the files' own."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..cape import screen
+from ..entry import Entry
+from ..es003 import Es003Report, stream_es003
+from ..refund import compute_refund
+from ..registry import is_ieepa_status
+from ._read import (
+    ColumnFile,
+)
+from ._tables import _rows_table
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ._columnar import _Job
+
+
+def per_entry(
+    job: _Job,
+    files: list[ColumnFile],
+    left: pl.DataFrame | None,
+    done: pl.Series,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[pl.DataFrame | None, Es003Report | None, list[str]]:
+    """The entries the columnar rules left, computed by the per-entry path itself.
+
+    Each file goes to the per-entry reader as a copy holding its header and the rows
+    left (in their order; a file with none left, its header alone, so that the reader
+    reports its columns); the reader's row numbers are then mapped back to the file's
+    own, so its problems and file report are what it says of the whole file. Also the
+    numbers of the entries the reader gave, in its order.
+    """
+    import polars as pl
+
+    numbers: dict[str, list[int]] = {}
+    # The reader names an entry's first row without its file: where an entry left here
+    # spans files, its copies keep every row number (the rows done become blank lines).
+    blank = left is not None and bool(
+        left.drop_nulls("p_entry_number")
+        .group_by("p_entry_number")
+        .agg(pl.col("_file").n_unique() > 1)
+        .to_series(1)
+        .any()
+    )
+    with tempfile.TemporaryDirectory(prefix="ieepa-bulk-") as tmp:
+        sources: list[Path] = []
+        blanked = 0
+        for index, file in enumerate(files):
+            # left is None: the columnar rules covered nothing (the options are not theirs).
+            if file.why is not None or left is None:
+                sources.append(file.path)
+                continue
+            keep = sorted(left.filter(pl.col("_file") == index)["_row"].to_list())
+            folder = Path(tmp) / str(index)
+            folder.mkdir()
+            target = folder / file.path.name
+            _copy(file.path, target, file.source.header_row, set(keep), blank=blank)
+            if not blank:
+                numbers[file.name] = [*range(1, file.source.header_row + 1), *keep]
+            else:
+                blanked += file.height - len(keep)
+            sources.append(target)
+        if not sources:
+            return None, None, []
+        stream = stream_es003(*sources, mapping=mapping, progress=progress)
+        computed = frozenset(done.to_list())
+        rows = [_entry_row(job, e) for e in stream if e.entry_number not in computed]
+        yielded = [row["entry_number"] for row in rows]
+        report = _renumber(stream.report, numbers)
+    if blanked:
+        report = report.model_copy(update={"rows_blank": report.rows_blank - blanked})
+    if not rows:
+        return None, report, yielded
+    return _rows_table(rows), report, yielded
+
+
+def _entry_row(job: _Job, entry: Entry) -> dict[str, Any]:
+    refund = compute_refund(entry, options=job.options, registry=job.registry, rates=job.rates)
+    shot = screen(
+        entry,
+        declared_on=job.declared_on,
+        rules=job.rules,
+        registry=job.registry,
+        plaintiffs=job.plaintiffs,
+    )
+    return {
+        "entry_number": entry.entry_number,
+        "importer_number": refund.importer_number,
+        "payee": refund.payee,
+        "entry_type": entry.entry_type,
+        "entry_date": entry.entry_date,
+        "liquidation_date": refund.liquidation_date,
+        "deposit_date": refund.deposit_date,
+        "deposit_basis": refund.deposit_basis.value if refund.deposit_basis else None,
+        "interest_until": refund.interest_until,
+        "method": refund.method,
+        "rounding": refund.rounding,
+        "paid": refund.paid,
+        "ieepa_duty_paid": sum(
+            (t.paid for t in refund.tariffs if is_ieepa_status(t.status)), Decimal("0.00")
+        ),
+        "owed": refund.owed,
+        "principal": refund.principal,
+        "principal_high": refund.principal_high,
+        "interest": refund.interest,
+        "warnings": " ".join(refund.warning_codes),
+        "status": shot.status,
+        "eligible": shot.eligible,
+        "reasons": " ".join(shot.reason_codes),
+        "data_version": refund.data_version,
+        "rates_version": refund.rates_version,
+        "rules_version": shot.rules_version,
+        "path": "entry",
+    }
+
+
+def _copy(source: Path, target: Path, header_row: int, keep: set[int], *, blank: bool) -> None:
+    """``source``'s lines up to the header and its data rows in ``keep``, in order; with
+    ``blank``, every other row as an empty line, so that rows keep their numbers."""
+    with source.open("rb") as src, target.open("wb") as out:
+        for number, line in enumerate(src, start=1):
+            if number <= header_row or number in keep:
+                out.write(line)
+            elif blank:
+                out.write(b"\r\n" if line.endswith(b"\r\n") else b"\n")
+
+
+_FIRST_AT = re.compile(r"\(first at row (\d+)\)")
+
+
+_ROWS = re.compile(r"\(rows (\d+) to (\d+)\)")
+
+
+def _first_at(rows: list[int], match: re.Match[str]) -> str:
+    return f"(first at row {rows[int(match[1]) - 1]})"
+
+
+def _range(rows: list[int], match: re.Match[str]) -> str:
+    return f"(rows {rows[int(match[1]) - 1]} to {rows[int(match[2]) - 1]})"
+
+
+def _renumber(report: Es003Report, numbers: Mapping[str, list[int]]) -> Es003Report:
+    """The reader's report on compact copies, with each file's own row numbers.
+
+    ``numbers[file][k - 1]`` is the row of the file that is row ``k`` of its copy. The
+    map keeps the order of rows, so the reader's summaries (first rows, ranges) stay true.
+    """
+    if not numbers:
+        return report
+
+    problems = []
+    for problem in report.problems:
+        if problem.file not in numbers or problem.row is None:
+            problems.append(problem)
+            continue
+        rows = numbers[problem.file]
+        message = _FIRST_AT.sub(partial(_first_at, rows), problem.message)
+        message = _ROWS.sub(partial(_range, rows), message)
+        problems.append(
+            problem.model_copy(update={"row": rows[problem.row - 1], "message": message})
+        )
+    return report.model_copy(update={"problems": tuple(problems)})

@@ -1,0 +1,152 @@
+"""The entry table's shape, and the payments and declarations made from it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import entry_number as _entry_number
+from .._trusted import trusted
+from ..cape import DeclarationBatch
+from ..cape.declarations import write_checked, write_declarations
+from ..payments import Allocation, Consolidation, Payment
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+__all__ = ["ENTRY_COLUMNS", "consolidate_table", "declare_table"]
+
+#: The columns of :attr:`BulkResult.entries`, one row per entry, whichever path computed it.
+ENTRY_COLUMNS = (
+    "entry_number", "importer_number", "payee", "entry_type", "entry_date", "liquidation_date",
+    "deposit_date", "deposit_basis", "interest_until", "method", "rounding", "paid",
+    "ieepa_duty_paid", "owed", "principal", "principal_high", "interest", "warnings", "status",
+    "eligible", "reasons", "data_version", "rates_version", "rules_version", "path",
+)  # fmt: skip
+
+
+_MONEY = ("paid", "ieepa_duty_paid", "owed", "principal", "principal_high", "interest")
+
+
+def _money(column: str | pl.Expr) -> pl.Expr:
+    import polars as pl
+
+    cents = pl.col(column) if isinstance(column, str) else column
+    return (cents.cast(pl.Decimal(38, 0)) * pl.lit(Decimal("0.01"), dtype=pl.Decimal(38, 2))).cast(
+        pl.Decimal(38, 2)
+    )
+
+
+def _schema() -> dict[str, Any]:
+    import polars as pl
+
+    kinds: dict[str, Any] = dict.fromkeys(ENTRY_COLUMNS, pl.String)
+    kinds.update(dict.fromkeys(_MONEY, pl.Decimal(38, 2)))
+    kinds.update(
+        dict.fromkeys(("entry_date", "liquidation_date", "deposit_date", "interest_until"), pl.Date)
+    )
+    kinds["eligible"] = pl.Boolean
+    return kinds
+
+
+def _rows_table(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(rows, schema=_schema())
+
+
+def _empty_table() -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(schema=_schema())
+
+
+def consolidate_table(entries: pl.DataFrame) -> Consolidation:
+    """:func:`consolidate` of the entry table's refunds, grouped in columns (no offsets).
+
+    As :func:`consolidate` groups them: by (payee, liquidation date) in (date, payee)
+    order, entries in table order, interest unknown counted as 0, unliquidated entries
+    and those with nothing to refund listed apart; the models are built from values
+    already checked, and the differential test compares the result with consolidate's.
+    """
+    import polars as pl
+
+    zero = Decimal("0.00")
+    liquidated = pl.col("liquidation_date").is_not_null()
+    positive = pl.col("principal") > 0
+    paying = (
+        entries.filter(liquidated & positive)
+        .group_by("payee", "liquidation_date", maintain_order=True)
+        .agg(
+            "entry_number",
+            "principal",
+            pl.col("interest").fill_null(zero),
+            pl.col("interest").is_null().sum().alias("interest_missing"),
+        )
+        .sort("liquidation_date", "payee")
+    )
+    payments = []
+    for payee, on, numbers, principals, interests, missing in paying.iter_rows():
+        principal, interest = sum(principals, zero), sum(interests, zero)
+        # No offsets: allocate(0.00, gross) is 0.00 for every entry, so each net is its gross.
+        allocations = tuple(
+            trusted(Allocation, entry_number=n, principal=p, interest=i, offset=zero, net=p + i)
+            for n, p, i in zip(numbers, principals, interests, strict=True)
+        )
+        payments.append(
+            trusted(
+                Payment,
+                payee=payee,
+                liquidation_date=on,
+                principal=principal,
+                interest=interest,
+                offset=zero,
+                net=principal + interest - zero,
+                entries=tuple(numbers),
+                allocations=allocations,
+                interest_missing=missing,
+            )
+        )
+    return Consolidation(
+        payments=tuple(payments),
+        unliquidated=tuple(entries.filter(~liquidated)["entry_number"].to_list()),
+        nothing_to_pay=tuple(entries.filter(liquidated & ~positive)["entry_number"].to_list()),
+        unused_offsets={},
+    )
+
+
+def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatch:
+    """:func:`write_declarations` of the eligible entries, in table order, byte for byte.
+
+    The columnar rules took only entries whose number has the compact shape (3 filer
+    characters, 8 digits) and a right check digit, so those are not checked again; the per-entry path's numbers are checked here
+    as the writer checks them, and any it would skip (malformed, repeated) sends the whole
+    list to the writer itself.
+    """
+    import polars as pl
+
+    eligible = entries.filter(pl.col("eligible")).select("entry_number", "path")
+    column = eligible["entry_number"]
+    if column.n_unique() != len(column):
+        return write_declarations(column.to_list(), out_dir)
+    bad: list[str] = []
+    for number in eligible.filter(pl.col("path") != "bulk")["entry_number"].to_list():
+        if not _well_formed(number):
+            return write_declarations(column.to_list(), out_dir)
+        if not _entry_number.is_valid(number):
+            bad.append(number)
+    good = column.filter(~column.is_in(pl.Series(bad, dtype=pl.String).implode()))
+    return write_checked(good.to_list(), bad, out_dir)
+
+
+def _well_formed(number: str) -> bool:
+    """What write_declarations takes without a skip: compact, 3 filer characters, 8 digits."""
+    return (
+        _entry_number.compact(number) == number
+        and len(number) == 11
+        and number.isascii()
+        and number[:3].isalnum()
+        and number[3:].isdigit()
+    )
