@@ -9,11 +9,13 @@ creation time). Then the choice itself: what ``auto`` takes, and what ``bulk`` r
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import random
 import re
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,34 @@ def test_the_options_the_bulk_engine_takes_are_identical(
     flags: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     same_outputs([sample_es003()], tmp_path, capsys, *flags)
+
+
+def test_a_mapped_column_is_read_by_both_paths_of_the_bulk_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tester's file: the sample with a second duty column, named with --map. The bulk
+    engine once gave its per-entry fallback no mapping: 5 of 15 rows were computed from the
+    other duty column, and the total was 2,131.43 short, with the column report saying mapped."""
+    with sample_es003().open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    at = next(i for i, r in enumerate(rows) if "Line Tariff Duty Amount" in r)
+    duty = rows[at].index("Line Tariff Duty Amount")
+    for i, row in enumerate(rows):
+        if i == at:
+            row.append("Duty Corrected")
+        elif i > at and len(row) > duty:
+            plain = re.fullmatch(r"\$?[\d,]+\.\d\d", row[duty])
+            # One cent more than the original where it is a plain amount; odd cells kept as are.
+            more = plain and Decimal(row[duty].strip("$").replace(",", "")) + Decimal("0.01")
+            row.append(f"{more}" if more else row[duty])
+    path = tmp_path / "mapped.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    engine = same_outputs([path], tmp_path, capsys, "--map", "duty=Duty Corrected")
+    assert "by the per-entry path" in engine
+    mapped = (tmp_path / "entry" / "refunds.csv").read_text()
+    same_outputs([sample_es003()], tmp_path / "plain", capsys)
+    assert mapped != (tmp_path / "plain" / "entry" / "refunds.csv").read_text()  # the map was read
 
 
 def test_a_generated_file_is_identical_and_mostly_columnar(
