@@ -37,7 +37,16 @@ from ..interest import InterestConventions, InterestDetail, RateTable, Segmented
 from ..money import exact
 from ..registry import Registry, default_registry
 from ._interest import attach_interest, deposit_date
-from ._lines import LineWork, classifier, may_carry_ieepa_duty, paid_line, same, sum_high
+from ._lines import (
+    LineWork,
+    classifier,
+    may_carry_ieepa_duty,
+    paid_line,
+    same,
+    shared_tuple,
+    sum_high,
+    sum_of,
+)
 from .closures import default_federal_closures
 from .codes import WarningCode, entry_warning, warning
 from .options import Deposit, Method, RefundOptions
@@ -163,9 +172,9 @@ def _compute(
         built.append(result)
         delta = None if delta is None or line_delta is None else delta + line_delta
     lines = tuple(built)
-    paid = sum((line.paid for line in lines), ZERO)
+    paid = sum_of(tuple([line.paid for line in lines]))
     owed = sum((line.owed for line in lines), ZERO)
-    principal = paid - owed
+    principal = same(paid - owed, paid)
     principal_high = sum_high(line.refund_high for line in lines)
     if entry.incomplete_rows:
         # Nothing is established. A rejected row may hold more IEEPA duty (no ceiling), or the
@@ -262,7 +271,7 @@ def _compute(
         principal,
         principal_high if principal_high is None else same(principal_high, principal),
         lines,
-        tuple(warnings),
+        shared_tuple(warnings),
         registry.data_version,
         rounding,
     )

@@ -408,6 +408,29 @@ def same(value: Decimal, known: Decimal) -> Decimal:
     return value if value.compare_total(known) else known
 
 
+_SHARED_MAX = 4096
+"""The most results each table of shared results keeps (a few hundred KB at most)."""
+# (line, number, status, authority, id of the period, reason, estimated) -> the result. The
+# id is safe as a key: the result held here holds the period, so no other object takes its id.
+_NOTHING_PAID: dict[tuple[object, ...], TariffRefund] = {}
+
+
+_WARNINGS: dict[tuple[int, ...], tuple[RefundWarning, ...]] = {}
+
+
+def shared_tuple(items: list[RefundWarning]) -> tuple[RefundWarning, ...]:
+    """``tuple(items)``, as the tuple made before for the same objects in the same order:
+    most refunds hold the same one or two shared warnings (see ``codes.entry_warning``).
+    Keyed by the objects' ids, which stay theirs while the tuple held here holds them."""
+    key = tuple([id(item) for item in items])
+    found = _WARNINGS.get(key)
+    if found is None:
+        if len(_WARNINGS) >= _SHARED_MAX:
+            _WARNINGS.clear()
+        found = _WARNINGS[key] = tuple(items)
+    return found
+
+
 def _tariff(
     line: int,
     tariff: Tariff,
@@ -418,6 +441,20 @@ def _tariff(
     reason: str,
     estimated: bool,
 ) -> TariffRefund:
+    if paid is ZERO and owed is ZERO and high is ZERO:
+        # A number that paid nothing and gets nothing back (a duty-free Chapter 1-97 number
+        # beside an IEEPA heading): everything in its result but the line, the number and
+        # its classification is fixed, so equal ones are one shared (frozen) object.
+        key = (line, tariff.hts, cls.status, cls.authority, id(cls.period), reason, estimated)
+        found = _NOTHING_PAID.get(key)
+        if found is None:
+            if len(_NOTHING_PAID) >= _SHARED_MAX:
+                _NOTHING_PAID.clear()  # bounded: a new run's numbers take the place
+            found = _NOTHING_PAID[key] = _new_tariff(
+                line, tariff.hts, cls.status, cls.authority, cls.period,
+                ZERO, ZERO, ZERO, ZERO, estimated, reason,
+            )  # fmt: skip
+        return found
     refund = paid - owed
     refund = same(refund, ZERO) if refund.compare_total(paid) else paid
     return _new_tariff(
@@ -454,13 +491,25 @@ _new_tariff = builder(
 )
 
 
+def sum_of(values: tuple[Decimal, ...]) -> Decimal:
+    """``sum(values, ZERO)``, as one of ``values`` when one of them is that sum written the
+    same way (a line's IEEPA duty beside numbers that paid 0.00: its paid and its refund are
+    that duty's own object), else a new one."""
+    total = sum(values, ZERO)
+    for value in values:
+        if not value.compare_total(total):
+            return value
+    return total
+
+
 def _line(line: EntryLine, tariffs: tuple[TariffRefund, ...]) -> LineRefund:
-    refund = sum((t.refund for t in tariffs), ZERO)
+    paid = sum_of(tuple([t.paid for t in tariffs]))
+    refund = same(sum_of(tuple([t.refund for t in tariffs])), paid)
     high = sum_high(t.refund_high for t in tariffs)
     return _new_line(
         line.number,
         line.country_of_origin,
-        sum((t.paid for t in tariffs), ZERO),
+        paid,
         same(sum((t.owed for t in tariffs), ZERO), ZERO),
         refund,
         high if high is None else same(high, refund),
