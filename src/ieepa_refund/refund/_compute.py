@@ -173,7 +173,7 @@ def _compute(
         delta = None if delta is None or line_delta is None else delta + line_delta
     lines = tuple(built)
     paid = sum_of(tuple([line.paid for line in lines]))
-    owed = sum((line.owed for line in lines), ZERO)
+    owed = sum_of(tuple([line.owed for line in lines]))
     principal = same(paid - owed, paid)
     principal_high = sum_high(line.refund_high for line in lines)
     if entry.incomplete_rows:
@@ -267,7 +267,7 @@ def _compute(
         table_version,
         method,
         paid,
-        same(owed, ZERO),
+        owed,
         principal,
         principal_high if principal_high is None else same(principal_high, principal),
         lines,

@@ -76,7 +76,7 @@ class LineWork:
             if cls.is_ieepa:
                 done[index] = self._ieepa(tariff, cls)
                 if _rate_type(cls) == _TOPUP:
-                    self.topup_paid += done[index].paid
+                    self.topup_paid = sum_of((self.topup_paid, done[index].paid))
         for index, (tariff, cls) in enumerate(zip(self.line.tariffs, self.classes, strict=True)):
             if not cls.is_ieepa:
                 done[index] = self._other(tariff, cls)
@@ -262,7 +262,7 @@ class LineWork:
                 tariff,
                 cls,
                 paid=paid,
-                owed=paid + bound,
+                owed=sum_of((paid, bound)),
                 high=ZERO,
                 estimated=True,
                 reason="MFN rate unknown on a 15% all-in line: restoration bounded by the "
@@ -422,6 +422,8 @@ def shared_tuple(items: list[RefundWarning]) -> tuple[RefundWarning, ...]:
     """``tuple(items)``, as the tuple made before for the same objects in the same order:
     most refunds hold the same one or two shared warnings (see ``codes.entry_warning``).
     Keyed by the objects' ids, which stay theirs while the tuple held here holds them."""
+    if any(item.line is not None for item in items):
+        return tuple(items)  # a warning about a line is made for its refund alone
     key = tuple([id(item) for item in items])
     found = _WARNINGS.get(key)
     if found is None:
@@ -499,7 +501,7 @@ def sum_of(values: tuple[Decimal, ...]) -> Decimal:
     for value in values:
         if not value.compare_total(total):
             return value
-    return total
+    return same(total, ZERO)
 
 
 def _line(line: EntryLine, tariffs: tuple[TariffRefund, ...]) -> LineRefund:
@@ -510,7 +512,7 @@ def _line(line: EntryLine, tariffs: tuple[TariffRefund, ...]) -> LineRefund:
         line.number,
         line.country_of_origin,
         paid,
-        same(sum((t.owed for t in tariffs), ZERO), ZERO),
+        sum_of(tuple([t.owed for t in tariffs])),
         refund,
         high if high is None else same(high, refund),
         tariffs,
@@ -561,12 +563,13 @@ def may_carry_ieepa_duty(tariff: TariffRefund) -> bool:
 
 
 def sum_high(values: Iterable[Decimal | None]) -> Decimal | None:
-    total = ZERO
+    """The sum of ``values`` as :func:`sum_of` gives it, or None when one of them is None."""
+    known: list[Decimal] = []
     for value in values:
         if value is None:
             return None
-        total += value
-    return total
+        known.append(value)
+    return sum_of(tuple(known))
 
 
 def _display(tariff: Tariff) -> str:
