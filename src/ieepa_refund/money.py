@@ -178,7 +178,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """
     if total != total.quantize(CENT, rounding=ROUND_DOWN):
         raise InvalidFormat("an amount to allocate is in whole cents", field="total", value=total)
-    if any(w < 0 for w in weights):
+    if weights and min(weights) < 0:
         raise InvalidFormat("allocation weights are not negative", field="weights", value=weights)
     if not weights:
         return []
@@ -190,9 +190,10 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     shares = [cents * w / basis for w in weights]
     floors = [s.to_integral_value(rounding=ROUND_DOWN) for s in shares]
     left = int(cents - sum(floors, Decimal(0)))
-    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
+    if left:
+        order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+        for i in order[:left]:
+            floors[i] += 1
     return [sign * f * CENT for f in floors]
 
 

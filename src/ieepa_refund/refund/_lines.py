@@ -367,6 +367,7 @@ def paid_line(
     number, country = line.number, line.country_of_origin
     tariffs: list[TariffRefund] = []
     others = ieepa = False
+    plain = True  # every result refunds what it paid, owes nothing and has that as its bound
     for tariff in line.tariffs:
         cls = classify(tariff.hts)
         status = cls.status
@@ -382,9 +383,27 @@ def paid_line(
                 or period.applies_to(country) is False
             ):
                 return None
-            tariffs.append(
-                _tariff(number, tariff, cls, duty, ZERO, duty, _refunded(period.program), False)
-            )
+            reason = _refunded(period.program)
+            if duty is ZERO or (duty - ZERO).compare_total(duty):
+                # Written otherwise than in cents (20 gives 20.00): the general build.
+                tariffs.append(_tariff(number, tariff, cls, duty, ZERO, duty, reason, False))
+                plain = False
+            else:  # what _tariff makes of it: the refund and its bound are the duty itself
+                tariffs.append(
+                    _new_tariff(
+                        number,
+                        tariff.hts,
+                        status,
+                        cls.authority,
+                        period,
+                        duty,
+                        ZERO,
+                        duty,
+                        duty,
+                        False,
+                        reason,
+                    )
+                )
             ieepa = True
         else:
             if tariff.rate is not None or (tariff.hts[:2] == "99" and cls.authority is None):
@@ -393,7 +412,13 @@ def paid_line(
             tariffs.append(
                 _tariff(number, tariff, cls, paid, paid, ZERO, _unchanged(cls.authority), False)
             )
+            plain = plain and paid is ZERO  # then the shared result of ZEROs
             others = True
+    if plain:
+        # What _line gives when every result's refund and bound are its paid and it owes
+        # ZERO: the sums of refunds and bounds are the sum of paid, written alike.
+        paid = sum_of(tuple([t.paid for t in tariffs]))
+        return _new_line(number, country, paid, ZERO, paid, paid, tuple(tariffs)), others, ieepa
     return _line(line, tuple(tariffs)), others, ieepa
 
 
