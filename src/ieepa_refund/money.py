@@ -191,7 +191,9 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     floors = [s.to_integral_value(rounding=ROUND_DOWN) for s in shares]
     left = int(cents - sum(floors, Decimal(0)))
     if left:
-        order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+        # Largest remainder first, ties to the earlier part (a reversed sort keeps ties in order).
+        remainders = [share - floor for share, floor in zip(shares, floors, strict=True)]
+        order = sorted(range(len(shares)), key=remainders.__getitem__, reverse=True)
         for i in order[:left]:
             floors[i] += 1
     return [sign * f * CENT for f in floors]
