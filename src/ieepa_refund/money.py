@@ -26,8 +26,8 @@ a caller who lowered the precision to 4 gets the same cents as anyone else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from decimal import (
     MAX_EMAX,
     MIN_EMIN,
@@ -39,6 +39,7 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    getcontext,
     localcontext,
 )
 from typing import Annotated, Any
@@ -76,8 +77,7 @@ INTEREST_ROUNDING = ROUND_HALF_UP
 WORKING_DIGITS = 60
 
 
-@contextmanager
-def exact() -> Iterator[Context]:
+def exact() -> AbstractContextManager[Context]:
     """A local ``decimal`` context for money arithmetic, whatever the caller's context is.
 
     It copies the caller's context, so a trap the caller set (``FloatOperation``
@@ -85,13 +85,14 @@ def exact() -> Iterator[Context]:
     rounding of inexact steps and the traps that make a wrong figure impossible
     to miss. Rounding to the cent stays at the named points below.
     """
-    with localcontext() as ctx:
-        ctx.prec = WORKING_DIGITS
-        ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
-        ctx.rounding = ROUND_HALF_EVEN
-        for trap in (InvalidOperation, DivisionByZero, Overflow):
-            ctx.traps[trap] = True
-        yield ctx
+    # decimal's own context manager, not a generator: compute_refund enters one per entry.
+    ctx = getcontext().copy()
+    ctx.prec = WORKING_DIGITS
+    ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+    ctx.rounding = ROUND_HALF_EVEN
+    traps = ctx.traps
+    traps[InvalidOperation] = traps[DivisionByZero] = traps[Overflow] = True
+    return localcontext(ctx)
 
 
 def total(amounts: Iterable[Decimal]) -> Decimal:
