@@ -22,7 +22,7 @@ from ieepa_refund import EntryRefund, RefundOptions, compute_refund, default_reg
 from ieepa_refund.entry import Entry, EntryLine, Tariff
 from ieepa_refund.money import exact
 from ieepa_refund.refund._compute import _compute
-from ieepa_refund.refund._lines import classifier, paid_line, same
+from ieepa_refund.refund._lines import classifier, paid_line, same, sum_of
 from tests.strategies import china_entries, es003_entries, registry_entries
 
 OPTIONS = st.builds(
@@ -149,3 +149,79 @@ def test_same_keeps_the_written_form(value: Decimal, known: Decimal) -> None:
     """``same`` returns a number written exactly as ``value`` (sign, digits, exponent)."""
     assert same(value, known).as_tuple() == value.as_tuple()
     assert str(same(value, known)) == str(value)
+
+
+@given(st.lists(DECIMALS, max_size=5))
+def test_sum_of_is_the_plain_sum_to_the_text(values: list[Decimal]) -> None:
+    """``sum_of`` may hand back one of its addends, but only one written as the sum is."""
+    with exact():
+        plain = sum(values, Decimal("0.00"))
+        found = sum_of(tuple(values))
+    assert found.as_tuple() == plain.as_tuple()
+    assert str(found) == str(plain)
+
+
+def _plain_sum(values: Any) -> Decimal:
+    return sum(values, Decimal("0.00"))
+
+
+@given(ENTRIES, OPTIONS)
+def test_shared_values_are_what_plain_arithmetic_gives(
+    entry: Entry, options: RefundOptions
+) -> None:
+    """Every amount a refund shares with another object is, to the text, what the plain sums
+    and differences give; and the refund dumps as one validated from scratch from its JSON
+    (validation orders the keys as declared, so the dicts are compared)."""
+    registry = default_registry()
+    with exact():
+        refund = _compute(entry, options, registry, None)
+        for line in refund.lines:
+            assert str(line.paid) == str(_plain_sum(t.paid for t in line.tariffs))
+            assert str(line.refund) == str(_plain_sum(t.refund for t in line.tariffs))
+            for tariff in line.tariffs:
+                assert str(tariff.refund) == str(tariff.paid - tariff.owed)
+        assert str(refund.paid) == str(_plain_sum(line.paid for line in refund.lines))
+        if not entry.incomplete_rows:
+            assert str(refund.principal) == str(refund.paid - refund.owed)
+    scratch = EntryRefund.model_validate(json.loads(refund.model_dump_json()))
+    assert scratch == refund
+    # A rebuilt frozenset (a heading's countries) may iterate in another order.
+    assert _canonical(json.loads(scratch.model_dump_json())) == _canonical(
+        json.loads(refund.model_dump_json())
+    )
+    assert pickle.loads(pickle.dumps(refund)) == refund
+
+
+def test_a_refund_is_the_same_whether_its_parts_were_shared_before_or_not() -> None:
+    """The tables of shared results change no refund: one computed with them empty and one
+    computed after they were filled by other entries dump byte for byte alike."""
+    from ieepa_refund.refund import _lines
+
+    entry = Entry(
+        entry_number="B76-0324527-8",
+        entry_type="01",
+        importer_number="12-3456789AB",
+        entry_date=date(2025, 6, 2),
+        liquidation_date=date(2026, 3, 2),
+        lines=(
+            EntryLine(
+                number=1,
+                country_of_origin="CN",
+                tariffs=(
+                    Tariff(hts="9903.01.24", duty=Decimal("20.00")),
+                    Tariff(hts="8471.30.0100", value=Decimal("100.00"), duty=Decimal("0.00")),
+                ),
+            ),
+        ),
+    )
+    _lines._NOTHING_PAID.clear()
+    _lines._WARNINGS.clear()
+    first = compute_refund(entry)
+    assert _lines._NOTHING_PAID  # the tables were used
+    assert _lines._WARNINGS
+    again = compute_refund(entry)
+    assert again.lines[0].tariffs[1] is first.lines[0].tariffs[1]  # shared, not rebuilt
+    assert again.warnings is first.warnings
+    assert again.model_dump_json() == first.model_dump_json()
+    assert repr(again) == repr(first)
+    assert pickle.loads(pickle.dumps([first, again])) == [first, again]

@@ -26,8 +26,8 @@ a caller who lowered the precision to 4 gets the same cents as anyone else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from decimal import (
     MAX_EMAX,
     MIN_EMIN,
@@ -39,6 +39,7 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    getcontext,
     localcontext,
 )
 from typing import Annotated, Any
@@ -76,8 +77,7 @@ INTEREST_ROUNDING = ROUND_HALF_UP
 WORKING_DIGITS = 60
 
 
-@contextmanager
-def exact() -> Iterator[Context]:
+def exact() -> AbstractContextManager[Context]:
     """A local ``decimal`` context for money arithmetic, whatever the caller's context is.
 
     It copies the caller's context, so a trap the caller set (``FloatOperation``
@@ -85,13 +85,14 @@ def exact() -> Iterator[Context]:
     rounding of inexact steps and the traps that make a wrong figure impossible
     to miss. Rounding to the cent stays at the named points below.
     """
-    with localcontext() as ctx:
-        ctx.prec = WORKING_DIGITS
-        ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
-        ctx.rounding = ROUND_HALF_EVEN
-        for trap in (InvalidOperation, DivisionByZero, Overflow):
-            ctx.traps[trap] = True
-        yield ctx
+    # decimal's own context manager, not a generator: compute_refund enters one per entry.
+    ctx = getcontext().copy()
+    ctx.prec = WORKING_DIGITS
+    ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+    ctx.rounding = ROUND_HALF_EVEN
+    traps = ctx.traps
+    traps[InvalidOperation] = traps[DivisionByZero] = traps[Overflow] = True
+    return localcontext(ctx)
 
 
 def total(amounts: Iterable[Decimal]) -> Decimal:
@@ -178,7 +179,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """
     if total != total.quantize(CENT, rounding=ROUND_DOWN):
         raise InvalidFormat("an amount to allocate is in whole cents", field="total", value=total)
-    if any(w < 0 for w in weights):
+    if weights and min(weights) < 0:
         raise InvalidFormat("allocation weights are not negative", field="weights", value=weights)
     if not weights:
         return []
@@ -190,9 +191,12 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     shares = [cents * w / basis for w in weights]
     floors = [s.to_integral_value(rounding=ROUND_DOWN) for s in shares]
     left = int(cents - sum(floors, Decimal(0)))
-    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
+    if left:
+        # Largest remainder first, ties to the earlier part (a reversed sort keeps ties in order).
+        remainders = [share - floor for share, floor in zip(shares, floors, strict=True)]
+        order = sorted(range(len(shares)), key=remainders.__getitem__, reverse=True)
+        for i in order[:left]:
+            floors[i] += 1
     return [sign * f * CENT for f in floors]
 
 

@@ -21,13 +21,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .._model import check_date, check_instance
 from .._tabular import Tabular
-from .._trusted import trusted
+from .._trusted import builder, trusted
 from ..entry import Entry
 from ..errors import InvalidFormat
 from ..registry import (
@@ -183,15 +184,28 @@ def screen(
         else "eligible"
     )
     # Every value is checked above or made here from checked data: no validation again.
-    return trusted(
-        Screening,
-        entry_number=entry.entry_number,
-        declared_on=declared_on,
-        status=status,
-        reasons=tuple(reasons),
-        deadlines=deadlines(entry.liquidation_date, lookback=lookback),
-        rules_version=ruleset.data_version,
+    return _new_screening(
+        entry.entry_number,
+        declared_on,
+        status,
+        tuple(reasons),
+        _deadlines(entry.liquidation_date, lookback),
+        ruleset.data_version,
     )
+
+
+# The field order of every Screening screen has made (its JSON's key order).
+_new_screening = builder(
+    Screening,
+    ("entry_number", "declared_on", "status", "reasons", "deadlines", "rules_version"),
+)
+
+
+@lru_cache(maxsize=4096)
+def _deadlines(liquidated: date | None, lookback: int | None) -> Deadlines:
+    # A portfolio has a few hundred liquidation dates: each date's windows are made once and
+    # shared (frozen), not validated again for every entry.
+    return deadlines(liquidated, lookback=lookback)
 
 
 #: Where the reasons about the input itself (not CBP's rules) come from.

@@ -171,6 +171,11 @@ class _Growth(BaseModel):
     total: Decimal
     """Interest per dollar over the whole span."""
     factor: Decimal
+    heads: tuple[tuple[date, date, int, Decimal, int, Decimal, bool, str], ...]
+    """Each run's period as :class:`InterestPeriod` holds it, but its amount: first and last
+    day, days, rate, year days, factor, projected, source (made once per span, not per entry)."""
+    projected: bool
+    """Some run lies past the rate table's end."""
 
 
 # Sized for the data: a million-row ES-003 holds about 6,000 (deposit, liquidation) date pairs,
@@ -199,12 +204,20 @@ def _growth(
         final = index.at(last) if runs else base
         total = (final / base - 1) if daily else final - base
         factor = 1 + total  # inside the 60-digit context, not the caller's 28
+    heads = tuple(
+        (start, end, (end - start).days + 1, rate, year_days, run_factor, projected, source)
+        for (start, end, rate, year_days, projected, source), run_factor in zip(
+            runs, factors, strict=True
+        )
+    )
     return _Growth(
         runs=runs,
         factors=tuple(factors),
         shares=tuple(shares),
         total=total,
         factor=factor,
+        heads=heads,
+        projected=any(run[4] for run in runs),
     )
 
 
@@ -257,7 +270,7 @@ def interest_growth(
     """
     table = check_span(deposited, until, corporate, project, rates, conventions)
     _, growth = _span(deposited, until, corporate, table, project, conventions)
-    return InterestGrowth(growth.total, any(run[4] for run in growth.runs))
+    return InterestGrowth(growth.total, growth.projected)
 
 
 def interest_detail(
@@ -281,12 +294,12 @@ def interest_detail(
     interest = round_interest(unrounded, rounding=conventions.rounding)
     amounts = allocate(interest, weights) if weights else []
     periods = tuple(
-        _new_period(
-            start, end, (end - start).days + 1, rate, year_days, factor, share, projected, source
-        )
-        for (start, end, rate, year_days, projected, source), factor, share in zip(
-            growth.runs, growth.factors, amounts, strict=True
-        )
+        [
+            _new_period(start, end, days, rate, year_days, factor, share, projected, source)
+            for (start, end, days, rate, year_days, factor, projected, source), share in zip(
+                growth.heads, amounts, strict=True
+            )
+        ]
     )
     return _new_detail(
         amount,
@@ -298,7 +311,7 @@ def interest_detail(
         growth.factor,
         interest,
         unrounded,
-        any(run[4] for run in growth.runs),  # each period's projected flag
+        growth.projected,  # any period's projected flag
         table.data_version,
     )
 

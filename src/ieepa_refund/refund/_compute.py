@@ -36,8 +36,18 @@ from ..entry import Entry
 from ..interest import InterestConventions, InterestDetail, RateTable, SegmentedInterest
 from ..money import exact
 from ..registry import Registry, default_registry
+from . import _lines
 from ._interest import attach_interest, deposit_date
-from ._lines import LineWork, classifier, may_carry_ieepa_duty, paid_line, same, sum_high
+from ._lines import (
+    LineWork,
+    classifier,
+    may_carry_ieepa_duty,
+    paid_line,
+    same,
+    shared_tuple,
+    sum_high,
+    sum_of,
+)
 from .closures import default_federal_closures
 from .codes import WarningCode, entry_warning, warning
 from .options import Deposit, Method, RefundOptions
@@ -45,7 +55,7 @@ from .results import EntryRefund, LineRefund, RefundWarning
 
 __all__ = ["compute_refund", "with_overrides"]
 
-ZERO = Decimal("0.00")
+ZERO = _lines.ZERO  # the very object the line results hold (checked with `is` below)
 HUNDRED = Decimal(100)
 DEFAULT_OPTIONS = RefundOptions()
 
@@ -163,10 +173,20 @@ def _compute(
         built.append(result)
         delta = None if delta is None or line_delta is None else delta + line_delta
     lines = tuple(built)
-    paid = sum((line.paid for line in lines), ZERO)
-    owed = sum((line.owed for line in lines), ZERO)
-    principal = paid - owed
-    principal_high = sum_high(line.refund_high for line in lines)
+    paid = sum_of(tuple([line.paid for line in lines]))
+    for line_refund in lines:
+        if not (
+            line_refund.owed is ZERO
+            and line_refund.refund is line_refund.paid
+            and line_refund.refund_high is line_refund.paid
+        ):
+            owed = sum_of(tuple([line.owed for line in lines]))
+            principal = same(paid - owed, paid)
+            principal_high = sum_high(line.refund_high for line in lines)
+            break
+    else:  # every line refunds what it paid: the sums below are paid's, written alike
+        owed = ZERO
+        principal = principal_high = same(paid - owed, paid)
     if entry.incomplete_rows:
         # Nothing is established. A rejected row may hold more IEEPA duty (no ceiling), or the
         # Chapter 1-97 number whose MFN duty a 15% deal restores (the rows kept then overstate
@@ -258,11 +278,11 @@ def _compute(
         table_version,
         method,
         paid,
-        same(owed, ZERO),
+        owed,
         principal,
         principal_high if principal_high is None else same(principal_high, principal),
         lines,
-        tuple(warnings),
+        shared_tuple(warnings),
         registry.data_version,
         rounding,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from ..dates import pms_deposit_date
 from ..entry import Entry
@@ -37,15 +38,19 @@ def deposit_date(
         chosen, basis = entry.entry_summary_date, DepositBasis.ENTRY_SUMMARY_DATE
     else:
         chosen, basis = entry.entry_date, DepositBasis.ENTRY_DATE
-    warnings.append(
-        entry_warning(
-            WarningCode.DEPOSIT_DATE_ASSUMED,
-            f"No deposit date: interest runs from the {basis.field} "
-            f"{chosen.isoformat()}. Duties paid on a periodic monthly statement were deposited "
-            "later (deposit='pms').",
-        )
-    )
+    warnings.append(_assumed(basis, chosen))
     return chosen, basis
+
+
+@lru_cache(maxsize=4096)
+def _assumed(basis: DepositBasis, chosen: date) -> RefundWarning:
+    # Looked up by date, not by its text: most entries of a file take this road.
+    return entry_warning(
+        WarningCode.DEPOSIT_DATE_ASSUMED,
+        f"No deposit date: interest runs from the {basis.field} "
+        f"{chosen.isoformat()}. Duties paid on a periodic monthly statement were deposited "
+        "later (deposit='pms').",
+    )
 
 
 def attach_interest(

@@ -76,7 +76,7 @@ class LineWork:
             if cls.is_ieepa:
                 done[index] = self._ieepa(tariff, cls)
                 if _rate_type(cls) == _TOPUP:
-                    self.topup_paid += done[index].paid
+                    self.topup_paid = sum_of((self.topup_paid, done[index].paid))
         for index, (tariff, cls) in enumerate(zip(self.line.tariffs, self.classes, strict=True)):
             if not cls.is_ieepa:
                 done[index] = self._other(tariff, cls)
@@ -262,7 +262,7 @@ class LineWork:
                 tariff,
                 cls,
                 paid=paid,
-                owed=paid + bound,
+                owed=sum_of((paid, bound)),
                 high=ZERO,
                 estimated=True,
                 reason="MFN rate unknown on a 15% all-in line: restoration bounded by the "
@@ -367,6 +367,7 @@ def paid_line(
     number, country = line.number, line.country_of_origin
     tariffs: list[TariffRefund] = []
     others = ieepa = False
+    plain = True  # every result refunds what it paid, owes nothing and has that as its bound
     for tariff in line.tariffs:
         cls = classify(tariff.hts)
         status = cls.status
@@ -382,9 +383,27 @@ def paid_line(
                 or period.applies_to(country) is False
             ):
                 return None
-            tariffs.append(
-                _tariff(number, tariff, cls, duty, ZERO, duty, _refunded(period.program), False)
-            )
+            reason = _refunded(period.program)
+            if duty is ZERO or (duty - ZERO).compare_total(duty):
+                # Written otherwise than in cents (20 gives 20.00): the general build.
+                tariffs.append(_tariff(number, tariff, cls, duty, ZERO, duty, reason, False))
+                plain = False
+            else:  # what _tariff makes of it: the refund and its bound are the duty itself
+                tariffs.append(
+                    _new_tariff(
+                        number,
+                        tariff.hts,
+                        status,
+                        cls.authority,
+                        period,
+                        duty,
+                        ZERO,
+                        duty,
+                        duty,
+                        False,
+                        reason,
+                    )
+                )
             ieepa = True
         else:
             if tariff.rate is not None or (tariff.hts[:2] == "99" and cls.authority is None):
@@ -393,7 +412,13 @@ def paid_line(
             tariffs.append(
                 _tariff(number, tariff, cls, paid, paid, ZERO, _unchanged(cls.authority), False)
             )
+            plain = plain and paid is ZERO  # then the shared result of ZEROs
             others = True
+    if plain:
+        # What _line gives when every result's refund and bound are its paid and it owes
+        # ZERO: the sums of refunds and bounds are the sum of paid, written alike.
+        paid = sum_of(tuple([t.paid for t in tariffs]))
+        return _new_line(number, country, paid, ZERO, paid, paid, tuple(tariffs)), others, ieepa
     return _line(line, tuple(tariffs)), others, ieepa
 
 
@@ -408,6 +433,31 @@ def same(value: Decimal, known: Decimal) -> Decimal:
     return value if value.compare_total(known) else known
 
 
+_SHARED_MAX = 4096
+"""The most results each table of shared results keeps (a few hundred KB at most)."""
+# (line, number, status, authority, id of the period, reason, estimated) -> the result. The
+# id is safe as a key: the result held here holds the period, so no other object takes its id.
+_NOTHING_PAID: dict[tuple[object, ...], TariffRefund] = {}
+
+
+_WARNINGS: dict[tuple[int, ...], tuple[RefundWarning, ...]] = {}
+
+
+def shared_tuple(items: list[RefundWarning]) -> tuple[RefundWarning, ...]:
+    """``tuple(items)``, as the tuple made before for the same objects in the same order:
+    most refunds hold the same one or two shared warnings (see ``codes.entry_warning``).
+    Keyed by the objects' ids, which stay theirs while the tuple held here holds them."""
+    if any(item.line is not None for item in items):
+        return tuple(items)  # a warning about a line is made for its refund alone
+    key = tuple([id(item) for item in items])
+    found = _WARNINGS.get(key)
+    if found is None:
+        if len(_WARNINGS) >= _SHARED_MAX:
+            _WARNINGS.clear()
+        found = _WARNINGS[key] = tuple(items)
+    return found
+
+
 def _tariff(
     line: int,
     tariff: Tariff,
@@ -418,6 +468,20 @@ def _tariff(
     reason: str,
     estimated: bool,
 ) -> TariffRefund:
+    if paid is ZERO and owed is ZERO and high is ZERO:
+        # A number that paid nothing and gets nothing back (a duty-free Chapter 1-97 number
+        # beside an IEEPA heading): everything in its result but the line, the number and
+        # its classification is fixed, so equal ones are one shared (frozen) object.
+        key = (line, tariff.hts, cls.status, cls.authority, id(cls.period), reason, estimated)
+        found = _NOTHING_PAID.get(key)
+        if found is None:
+            if len(_NOTHING_PAID) >= _SHARED_MAX:
+                _NOTHING_PAID.clear()  # bounded: a new run's numbers take the place
+            found = _NOTHING_PAID[key] = _new_tariff(
+                line, tariff.hts, cls.status, cls.authority, cls.period,
+                ZERO, ZERO, ZERO, ZERO, estimated, reason,
+            )  # fmt: skip
+        return found
     refund = paid - owed
     refund = same(refund, ZERO) if refund.compare_total(paid) else paid
     return _new_tariff(
@@ -454,14 +518,26 @@ _new_tariff = builder(
 )
 
 
+def sum_of(values: tuple[Decimal, ...]) -> Decimal:
+    """``sum(values, ZERO)``, as one of ``values`` when one of them is that sum written the
+    same way (a line's IEEPA duty beside numbers that paid 0.00: its paid and its refund are
+    that duty's own object), else a new one."""
+    total = sum(values, ZERO)
+    for value in values:
+        if not value.compare_total(total):
+            return value
+    return same(total, ZERO)
+
+
 def _line(line: EntryLine, tariffs: tuple[TariffRefund, ...]) -> LineRefund:
-    refund = sum((t.refund for t in tariffs), ZERO)
+    paid = sum_of(tuple([t.paid for t in tariffs]))
+    refund = same(sum_of(tuple([t.refund for t in tariffs])), paid)
     high = sum_high(t.refund_high for t in tariffs)
     return _new_line(
         line.number,
         line.country_of_origin,
-        sum((t.paid for t in tariffs), ZERO),
-        same(sum((t.owed for t in tariffs), ZERO), ZERO),
+        paid,
+        sum_of(tuple([t.owed for t in tariffs])),
         refund,
         high if high is None else same(high, refund),
         tariffs,
@@ -512,12 +588,13 @@ def may_carry_ieepa_duty(tariff: TariffRefund) -> bool:
 
 
 def sum_high(values: Iterable[Decimal | None]) -> Decimal | None:
-    total = ZERO
+    """The sum of ``values`` as :func:`sum_of` gives it, or None when one of them is None."""
+    known: list[Decimal] = []
     for value in values:
         if value is None:
             return None
-        total += value
-    return total
+        known.append(value)
+    return sum_of(tuple(known))
 
 
 def _display(tariff: Tariff) -> str:

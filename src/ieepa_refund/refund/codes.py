@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 
-from .._trusted import trusted
+from .._trusted import builder
 from .results import RefundWarning
 
 __all__ = ["WARNING_CODES", "WarningCode"]
@@ -129,7 +129,11 @@ WARNING_CODES: dict[str, str] = {code.value: code.meaning for code in WarningCod
 def warning(
     code: WarningCode, message: str, line: int | None = None, hts: str | None = None
 ) -> RefundWarning:
-    return trusted(RefundWarning, code=code, message=message, line=line, hts=hts)
+    return _new_warning(code, message, line, hts)
+
+
+# Built as attributes (a warning about one line is made per refund, and a notebook keeps it).
+_new_warning = builder(RefundWarning, ("code", "message", "line", "hts"))
 
 
 @lru_cache(maxsize=4096)
