@@ -18,8 +18,10 @@ from ieepa_refund import (
     Road,
     compute_refund,
     entry_road,
+    entry_roads,
 )
 from ieepa_refund.cape.rules import default_cape_rules
+from ieepa_refund.roads import road_totals
 from ieepa_refund.roads._roads import _entry_road, _facts, _RuleFacts
 from tests.strategies import refund_options, road_declaration_dates, road_entries, road_ledgers
 from tests.test_roads import entry as make_entry
@@ -149,3 +151,42 @@ def test_interest_at_the_edge_of_the_deposit_date_is_the_same_on_both_paths() ->
         assert fast.road is Road.CAPE_NOW
         assert fast.expected_liquidation == declared + timedelta(days=45)
         assert fast.interest == (None if interest is None else Decimal(interest))
+
+
+def straightforward_totals(roads: list[EntryRoad]) -> list[tuple[Any, ...]]:
+    """Each road's entries, money and first deadline, a road at a time."""
+    out = []
+    for road in Road:
+        members = [r for r in roads if r.road is road]
+        if not members:
+            continue
+        deadlines = [r.deadline for r in members if r.deadline is not None]
+        out.append(
+            (
+                road,
+                len(members),
+                sum((r.principal for r in members), Decimal("0.00")),
+                sum((r.interest or Decimal("0.00") for r in members), Decimal("0.00")),
+                sum(1 for r in members if r.interest is None and r.principal > 0),
+                min(deadlines) if deadlines else None,
+            )
+        )
+    return out
+
+
+@given(
+    entries=st.lists(road_entries(), max_size=8, unique_by=lambda e: e.entry_number),
+    declared_on=road_declaration_dates,
+)
+def test_road_totals_in_one_pass_are_the_totals_road_by_road(
+    entries: list[Entry], declared_on: date
+) -> None:
+    options = RefundOptions(interest_until=declared_on)
+    roads = list(entry_roads(entries, declared_on=declared_on, options=options))
+    totals = road_totals(roads)
+    found = [
+        (t.road, t.entries, t.principal, t.interest, t.interest_missing, t.next_deadline)
+        for t in totals
+    ]
+    assert found == straightforward_totals(roads)
+    assert [str(t.principal) for t in totals] == [str(row[2]) for row in found]  # same digits

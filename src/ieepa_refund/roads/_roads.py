@@ -40,7 +40,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar, overload
+from typing import Any, ClassVar, cast, overload
 
 from pydantic import BaseModel, ConfigDict
 
@@ -284,26 +284,31 @@ class Roads(Tabular, Sequence[EntryRoad]):
 
 def road_totals(roads: Iterable[EntryRoad]) -> tuple[RoadTotal, ...]:
     """Entries and money per road (also used by the command, which keeps no :class:`Roads`)."""
-    found: dict[Road, list[EntryRoad]] = {}
+    # One pass, in input order (so each sum adds in the same order as a sum per road would).
+    found: dict[Road, list[Any]] = {}  # entries, principal, interest, missing, first deadline
     for r in roads:
-        found.setdefault(r.road, []).append(r)
-    totals = []
-    for road in Road:
-        members = found.get(road)
-        if not members:
-            continue
-        deadlines = [r.deadline for r in members if r.deadline is not None]
-        totals.append(
-            RoadTotal(
-                road=road,
-                entries=len(members),
-                principal=sum((r.principal for r in members), ZERO),
-                interest=sum((r.interest or ZERO for r in members), ZERO),
-                interest_missing=sum(1 for r in members if r.interest is None and r.principal > 0),
-                next_deadline=min(deadlines) if deadlines else None,
-            )
+        into = found.get(r.road)
+        if into is None:
+            into = found[r.road] = [0, ZERO, ZERO, 0, None]
+        into[0] += 1
+        into[1] += r.principal
+        into[2] += r.interest or ZERO
+        if r.interest is None and r.principal > 0:
+            into[3] += 1
+        if r.deadline is not None and (into[4] is None or r.deadline < into[4]):
+            into[4] = r.deadline
+    return tuple(
+        RoadTotal(
+            road=road,
+            entries=into[0],
+            principal=into[1],
+            interest=into[2],
+            interest_missing=into[3],
+            next_deadline=into[4],
         )
-    return tuple(totals)
+        for road in Road
+        if (into := found.get(road)) is not None
+    )
 
 
 def entry_roads(
@@ -602,22 +607,47 @@ def _interest_to(
         return ZERO, expected  # as compute_refund: no interest owed on nothing, said as 0
     if expected < deposited or principal > MAX_PRINCIPAL:
         return None, expected  # compute_refund's warnings say why; the road has no figure
-    conventions = options.interest_conventions
-    try:
-        growth = interest_growth(
-            deposited,
-            expected,
-            corporate=options.corporate,
-            rates=table,
-            project=options.project,
-            conventions=conventions,
-        )
-    except RateNotCovered:
-        return None, expected
+    total = _growth(deposited, expected, options, table)
+    if total is None:
+        return None, expected  # past the rate table's end: compute_refund has no figure either
     with exact():  # compute_refund's context, so the same cents
-        return round_interest(
-            apply_growth(principal, growth.total), rounding=conventions.rounding
-        ), expected
+        interest = apply_growth(principal, total)
+        return round_interest(interest, rounding=options.interest_conventions.rounding), expected
+
+
+#: Each span's growth (None: past the rate table), per refund options and rate table, keyed
+#: by their identity and holding both so an id is never reused: the command passes the same
+#: two for every entry, and a file shares a few thousand (deposit, expected) spans.
+_GROWTH: dict[tuple[int, int], tuple[RefundOptions, RateTable, dict[tuple[date, date], Any]]] = {}
+
+
+def _growth(
+    deposited: date, expected: date, options: RefundOptions, table: RateTable
+) -> Decimal | None:
+    scope = _GROWTH.get((id(options), id(table)))
+    if scope is None or scope[0] is not options or scope[1] is not table:
+        if len(_GROWTH) >= 16:  # a caller making options over and over: start again
+            _GROWTH.clear()
+        scope = _GROWTH[(id(options), id(table))] = (options, table, {})
+    spans = scope[2]
+    span = (deposited, expected)
+    found = spans.get(span, spans)  # the dict itself: not seen yet (None is an answer)
+    if found is spans:
+        try:
+            found = interest_growth(
+                deposited,
+                expected,
+                corporate=options.corporate,
+                rates=table,
+                project=options.project,
+                conventions=options.interest_conventions,
+            ).total
+        except RateNotCovered:
+            found = None
+        if len(spans) >= 1 << 16:
+            spans.clear()
+        spans[span] = found
+    return cast("Decimal | None", found)
 
 
 class _RuleFacts:
