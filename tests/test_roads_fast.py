@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,8 +21,9 @@ from ieepa_refund import (
     entry_road,
     entry_roads,
 )
+from ieepa_refund.cape import Screening, screen
 from ieepa_refund.cape.rules import default_cape_rules
-from ieepa_refund.roads import road_totals
+from ieepa_refund.roads import _roads, road_totals
 from ieepa_refund.roads._roads import _entry_road, _facts, _RuleFacts
 from tests.strategies import refund_options, road_declaration_dates, road_entries, road_ledgers
 from tests.test_roads import entry as make_entry
@@ -190,3 +192,57 @@ def test_road_totals_in_one_pass_are_the_totals_road_by_road(
     ]
     assert found == straightforward_totals(roads)
     assert [str(t.principal) for t in totals] == [str(row[2]) for row in found]  # same digits
+
+
+def test_a_look_back_exclusion_is_lifted_later_only_for_a_cit_plaintiff() -> None:
+    """Past the look-back on 2026-07-01: a CIT plaintiff's entry is taken from 2026-10-06
+    (the finally liquidated rule), anyone else's stays on the protest road; the fast road
+    skips the later screening only for the second."""
+    old = make_entry(liquidation_date=date(2026, 1, 15))
+    declared, options = date(2026, 7, 1), RefundOptions(interest_until=date(2026, 7, 1))
+    fast, slow = both(old, None, declared, options, plaintiffs=(old.importer_number,))
+    assert fast == slow
+    assert (fast.road, fast.declare_from) == (Road.CAPE_LATER, date(2026, 10, 6))
+    fast, slow = both(old, None, declared, options)
+    assert fast == slow
+    assert fast.road is Road.PROTEST
+
+
+def test_a_closed_psc_window_is_lifted_when_the_fault_it_needs_fixing_ends() -> None:
+    """GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97 was checked until 2026-06-24; past
+    the PSC window it excluded the entry, and from 2026-06-25 nothing does."""
+    unvalued = make_entry(
+        lines=[
+            {
+                "number": 1,
+                "country_of_origin": "CN",
+                "tariffs": [
+                    {"hts": "8471.30.0100"},
+                    {"hts": "9903.01.24", "value": "5000.00", "duty": "1000.00"},
+                ],
+            }
+        ]
+    )
+    declared = date(2026, 6, 1)
+    fast, slow = both(unvalued, None, declared, RefundOptions(interest_until=declared))
+    assert fast == slow
+    assert fast.reason_codes == ("GOODS_VALUE_NOT_ON_CH1_97", "PSC_WINDOW_CLOSED")
+    assert (fast.road, fast.declare_from) == (Road.CAPE_LATER, date(2026, 6, 25))
+
+
+def test_a_later_date_whose_changes_cannot_lift_the_exclusion_is_not_screened(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rule starting on 2026-10-06 concerns CIT plaintiffs only: for anyone else's entry
+    past the look-back the fast road screens today alone, the straightforward one twice."""
+    calls: list[date] = []
+
+    def counted(entry: Entry, *, declared_on: date, **kw: Any) -> Screening:
+        calls.append(declared_on)
+        return screen(entry, declared_on=declared_on, **kw)
+
+    monkeypatch.setattr(_roads, "screen", counted)
+    old = make_entry(liquidation_date=date(2026, 1, 15))
+    declared = date(2026, 7, 1)
+    both(old, None, declared, RefundOptions(interest_until=declared))
+    assert calls == [declared, declared, date(2026, 10, 6)]  # fast, then straightforward

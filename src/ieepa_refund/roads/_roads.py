@@ -502,7 +502,7 @@ def _entry_road(
             when = ledger.declared_on.get(entry.entry_number)
     facts = _facts(rules) if fast else _RuleFacts(rules)
     road, accepted, later = _road(
-        entry, now, refund, declared_in, when, rules, facts, registry, plaintiffs
+        entry, now, refund, declared_in, when, rules, facts, registry, plaintiffs, fast
     )
 
     expected: date | None = None
@@ -654,7 +654,7 @@ class _RuleFacts:
     """What the roads ask of a rule set for every entry: found once, kept with the rule set
     (a :class:`CapeRules` is never changed once made)."""
 
-    __slots__ = ("_codes", "changes", "rules")
+    __slots__ = ("_changed", "_codes", "_names", "changes", "rules")
 
     def __init__(self, rules: CapeRules) -> None:
         self.rules = rules
@@ -665,12 +665,33 @@ class _RuleFacts:
         self.changes: tuple[date, ...] = tuple(sorted(found))
         """Every date a rule starts or ends on, in order."""
         self._codes: dict[str, frozenset[str]] = {}
+        self._names: dict[str, frozenset[str]] = {}
+        self._changed: dict[tuple[date, date], frozenset[str]] = {}
 
     def codes(self, name: str) -> frozenset[str]:
         """The reason codes of the rule ``name`` on any date."""
         found = self._codes.get(name)
         if found is None:
             found = self._codes[name] = frozenset(r.code for r in self.rules.rows if r.rule == name)
+        return found
+
+    def names(self, code: str) -> frozenset[str]:
+        """The rules that give reason ``code`` on any date (none: a code of no rule)."""
+        found = self._names.get(code)
+        if found is None:
+            found = self._names[code] = frozenset(r.rule for r in self.rules.rows if r.code == code)
+        return found
+
+    def changed(self, on: date, later: date) -> frozenset[str]:
+        """The rules whose rows in force on ``later`` are not those in force on ``on``."""
+        found = self._changed.get((on, later))
+        if found is None:
+            before, after = self.rules.in_force(on), self.rules.in_force(later)
+            names = {r.rule for r in before.rules} | {r.rule for r in after.rules}
+            found = frozenset(n for n in names if before.all(n) != after.all(n))
+            if len(self._changed) >= 4096:  # a caller sweeping declaration dates: start again
+                self._changed.clear()
+            self._changed[(on, later)] = found
         return found
 
 
@@ -697,6 +718,7 @@ def _road(
     facts: _RuleFacts,
     registry: Registry | None,
     plaintiffs: Collection[str],
+    fast: bool,
 ) -> tuple[Road, date | None, Screening | None]:
     """The road, the CAPE acceptance date it assumes, and the later screening that admits it."""
     # Every input fault, a bad check digit too: the number may be mistyped and ACE may not know it.
@@ -727,7 +749,7 @@ def _road(
         if now.status == "eligible_at_liquidation":
             return Road.CAPE_AT_LIQUIDATION, now.declared_on, None
         return Road.CAPE_NOW, now.declared_on, None
-    if (later := _later(entry, now.declared_on, rules, facts, registry, plaintiffs)) is not None:
+    if (later := _later(entry, now, rules, facts, registry, plaintiffs, fast)) is not None:
         return Road.CAPE_LATER, later.declared_on, later
     # Refused for time alone (past the look-back, or CAPE not yet open and no later date
     # admits it): the protest window of 19 U.S.C. 1514 is the route left.
@@ -741,19 +763,67 @@ def _road(
 
 def _later(
     entry: Entry,
-    declared_on: date,
+    now: Screening,
     rules: CapeRules,
     facts: _RuleFacts,
     registry: Registry | None,
     plaintiffs: Collection[str],
+    fast: bool,
 ) -> Screening | None:
-    """The screening on the first later date a rule starts or ends on that admits ``entry``."""
+    """The screening on the first later date a rule starts or ends on that admits ``entry``.
+
+    Fast: a date is screened only if the rules that changed since ``now`` can lift one of
+    today's exclusions (see :func:`_holds`); the straightforward road screens every date.
+    """
     changes = facts.changes
-    for on in changes[bisect_right(changes, declared_on) :]:
+    for on in changes[bisect_right(changes, now.declared_on) :]:
+        if fast and _holds(entry, now, facts.changed(now.declared_on, on), facts, plaintiffs):
+            continue
         found = screen(entry, declared_on=on, rules=rules, registry=registry, plaintiffs=plaintiffs)
         if found.eligible:
             return found
     return None
+
+
+#: The other rules an exclusion by a rule also rests on, as :func:`~ieepa_refund.cape.screen`
+#: applies them: the look-back lets a CIT plaintiff's entry through where the finally
+#: liquidated rule says so; a closed PSC window is told only of the faults a PSC fixes.
+_RESTS_ON = {
+    "lookback_days": ("finally_liquidated",),
+    "psc_window": ("invalid_hts", "hts_relationship", "goods_value_ch1_97"),
+}
+
+
+def _holds(
+    entry: Entry,
+    now: Screening,
+    changed: frozenset[str],
+    facts: _RuleFacts,
+    plaintiffs: Collection[str],
+) -> bool:
+    """Whether one of today's exclusions still holds on a later date where ``changed`` rules
+    differ, with no need to screen the entry again.
+
+    Each rule's exclusion depends on the entry's facts, the rules it rests on and the
+    declaration date, and the date only ever adds exclusions, never lifts one: the days since
+    liquidation only grow past the look-back, and a PSC window once closed stays closed. So
+    an exclusion by rules all in force unchanged on the later date still excludes the entry
+    there. A code no rule gives (or one a changed rule gives) proves nothing: screen again.
+    """
+    for reason in now.reasons:
+        if reason.effect != "exclude":
+            continue
+        names = facts.names(reason.code)
+        if not names:
+            continue
+        rests = set(names)
+        for name in names:
+            rests.update(_RESTS_ON.get(name, ()))
+        if "finally_liquidated" in rests and entry.importer_number not in plaintiffs:
+            rests.discard("finally_liquidated")  # it lets through only the plaintiffs' entries
+        if not rests & changed:
+            return True
+    return False
 
 
 def _why(reasons: Iterable[Reason]) -> str:
