@@ -479,7 +479,7 @@ def _entry_road(
         )
     rules = rules or default_cape_rules()
     timing = timing or default_cape_timing()
-    options = options or RefundOptions()
+    options = options or _DEFAULT_OPTIONS
     now = screen(
         entry, declared_on=declared_on, rules=rules, registry=registry, plaintiffs=plaintiffs
     )
@@ -567,6 +567,8 @@ def _entry_road(
 
 
 _new_road = builder(EntryRoad)
+#: One object for the defaults: the spans' growth is kept per options object (see _growth).
+_DEFAULT_OPTIONS = RefundOptions()
 
 
 def _interest_to(
