@@ -1,9 +1,11 @@
 """Time the whole job on a synthetic ES-003, against a bare csv.reader pass over the same file.
 
-    python bench/bench_pipeline.py [--rows 1000000] [--rows-per-entry 4] [--keep FILE]
+    python bench/bench_pipeline.py [--rows 1000000] [--rows-per-entry 4] [--keep FILE] [--roads]
 
 The job: import (read_es003), refunds with interest (compute_refund), payments
 (consolidate), CAPE screening (screen) and declarations (write_declarations).
+``--roads`` adds a stage: the same stream with each entry's road (``entry_road``,
+as ``ieepa-refund estimate`` computes it beside the refund), the roads timed alone.
 The file is generated with a fixed seed, so runs are comparable. Peak memory
 is the process's maximum resident set size, measured in a fresh subprocess
 per stage so one stage's memory does not hide another's.
@@ -147,10 +149,45 @@ def whole_job(path: Path, out_dir: Path) -> dict[str, float | int]:
     return marks
 
 
+def roads_job(path: Path) -> dict[str, float | int]:
+    """Stream entries; refund each and put it on its road as the command does; time the roads."""
+    from collections import Counter
+
+    from ieepa_refund import compute_refund, default_rate_table, default_registry
+    from ieepa_refund.es003 import stream_es003
+    from ieepa_refund.refund import RefundOptions
+    from ieepa_refund.roads import default_cape_timing, entry_road
+
+    as_of = declared_on = date(2026, 7, 1)
+    registry, rates, timing = default_registry(), default_rate_table(), default_cape_timing()
+    options = RefundOptions(interest_until=as_of)
+    clock = time.perf_counter
+    roads_s = 0.0
+    counts: Counter[str] = Counter()
+    began = clock()
+    stream = stream_es003(path)
+    for entry in stream:
+        refund = compute_refund(entry, options=options, registry=registry, rates=rates)
+        t = clock()
+        road = entry_road(
+            entry, refund, declared_on=declared_on, options=options, registry=registry,
+            rates=rates, timing=timing,
+        )  # fmt: skip
+        roads_s += clock() - t
+        counts[road.road.value] += 1
+    marks: dict[str, float | int] = {"total_s": clock() - began, "roads_s": roads_s}
+    marks["rows_read"] = stream.report.rows_read
+    marks["entries"] = stream.report.entry_count
+    marks.update({f"road_{name}": n for name, n in sorted(counts.items())})
+    return marks
+
+
 def _stage(stage: str, path: str) -> None:
     """Run one stage in this (fresh) process and print its figures as JSON."""
     if stage == "bare":
         figures: dict[str, float | int] = {"bare_s": bare_pass(Path(path))}
+    elif stage == "roads":
+        figures = roads_job(Path(path))
     else:
         with tempfile.TemporaryDirectory() as out:
             figures = whole_job(Path(path), Path(out))
@@ -163,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rows-per-entry", type=int, default=4)
     parser.add_argument("--keep", type=Path, help="keep the generated file here")
-    parser.add_argument("--stage", choices=("bare", "job"), help=argparse.SUPPRESS)
+    parser.add_argument("--roads", action="store_true", help="also time each entry's road")
+    parser.add_argument("--stage", choices=("bare", "job", "roads"), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
@@ -175,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         size = path.stat().st_size / 1e6
         print(f"synthetic ES-003: {args.rows:,} rows, {entries:,} entries, {size:.0f} MB")
         results = {}
-        for stage in ("bare", "job"):
+        for stage in ("bare", "job", *(("roads",) if args.roads else ())):
             done = subprocess.run(
                 [sys.executable, __file__, "--stage", stage, "--file", str(path)],
                 check=True, capture_output=True, text=True,
@@ -195,6 +233,19 @@ def main(argv: list[str] | None = None) -> int:
             f"{job['rows_read']:,} rows read, {job['entries']:,} entries, {job['payments']:,} payments, "
             f"{job['declared']:,} declared; {job['total_s'] / job['rows_read'] * 1e6:.1f} us per row"
         )
+        if args.roads:
+            roads = results["roads"]
+            on = ", ".join(
+                f"{k.removeprefix('road_')} {v:,}"
+                for k, v in roads.items()
+                if k.startswith("road_")
+            )
+            print(
+                f"refunds and roads: {roads['total_s']:.2f} s = {roads['total_s'] / bare['bare_s']:.1f}x "
+                f"the bare pass, peak RSS {roads['peak_rss_mb']:.0f} MB; the roads alone "
+                f"{roads['roads_s']:.2f} s = {roads['roads_s'] / roads['entries'] * 1e6:.1f} us per "
+                f"entry ({on})"
+            )
     return 0
 
 

@@ -9,11 +9,13 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from ieepa_refund import (
+    DepositEvent,
     Entry,
     EntryLine,
     EntryRefund,
     HeadingPeriod,
     InterestConventions,
+    RefundOptions,
     Tariff,
     default_registry,
 )
@@ -429,3 +431,93 @@ def lettered_entry_numbers(draw: st.DrawFn) -> str:
     """A valid compact entry number whose filer code has a letter (``B76...``)."""
     first_ten = draw(lettered_filer_codes) + draw(transactions)
     return first_ten + en.calc_check_digit(first_ten)
+
+
+# --- roads: entries on every road, with the options and ledger a road is computed with ------
+
+#: Declaration dates around every CAPE rule change in the shipped data (2026-04-20 to
+#: 2026-10-06), before CAPE opened and past the rate table's end.
+road_declaration_dates = st.dates(min_value=date(2026, 3, 1), max_value=date(2027, 3, 31))
+
+refund_options = st.builds(
+    RefundOptions,
+    method=st.sampled_from(["paid", "recalculate"]),
+    corporate=st.booleans(),
+    project=st.booleans(),
+    deposit=st.sampled_from(["reported", "pms"]),
+    rounding=st.sampled_from(["ROUND_HALF_UP", "ROUND_HALF_EVEN"]),
+    interest_conventions=interest_conventions,
+)
+
+
+@st.composite
+def road_entries(draw: st.DrawFn) -> Entry:
+    """Entries that reach every road: an ES-003 entry or a clean China one, liquidated inside
+    or past each window or not at all, with CAPE's screening facts and deposit events drawn."""
+    # Mostly clean China entries (the CAPE roads), now and then any ES-003 entry.
+    base = draw(es003_entries() if draw(st.integers(0, 3)) == 0 else china_entries())
+    if draw(st.booleans()):
+        # Every line with its Chapter 1-97 number, valued: no HTS fault for CAPE to refuse.
+        goods = Tariff(hts=ORDINARY[0], value=draw(money(100_000).filter(bool)), duty=Decimal(0))
+        lines = tuple(
+            line.model_copy(update={"tariffs": (goods, *line.tariffs)}) for line in base.lines
+        )
+        base = base.model_copy(update={"lines": lines})
+    entered = base.entry_date
+    liquidated = draw(
+        st.one_of(
+            st.none(),
+            st.dates(min_value=max(entered, date(2025, 9, 1)), max_value=date(2027, 1, 31)),
+        )
+    )
+    # Mostly a status that agrees with the date; now and then one that does not.
+    agreeing = ["LIQUIDATED"] if liquidated else [None, "UNLIQUIDATED", "SUSPENDED", "EXTENDED"]
+    status = draw(
+        st.sampled_from(agreeing)
+        if draw(st.integers(0, 7))
+        else st.sampled_from([None, "LIQUIDATED", "UNLIQUIDATED"])
+    )
+    deposited = draw(
+        st.one_of(st.none(), st.dates(min_value=entered, max_value=entered + timedelta(days=60)))
+    )
+    deposits: tuple[DepositEvent, ...] = ()
+    if deposited is not None and draw(st.integers(min_value=0, max_value=4)) == 0:
+        # A supplemental deposit: the segmented interest, which only compute_refund knows.
+        first = draw(money(500_000).filter(bool))
+        deposits = (
+            DepositEvent(kind="deposit", date=deposited, amount=first),
+            DepositEvent(
+                kind="deposit",
+                date=deposited + timedelta(days=draw(st.integers(1, 90))),
+                amount=draw(money(50_000).filter(bool)),
+            ),
+        )
+
+    def rarely(value: object) -> object:
+        return draw(st.sampled_from([None, None, None, None, None, None, value]))
+
+    changes = {
+        "entry_type": draw(st.sampled_from(["01"] * 6 + ["03", "11", "21", "08", "09"])),
+        "liquidation_date": liquidated,
+        "liquidation_status": status,
+        "deposit_date": deposited,
+        "deposits": deposits,
+        "reconciliation_flag": rarely(True),
+        "type09_filed": draw(st.one_of(st.none(), st.booleans())),
+        "drawback_claim": rarely(True),
+        "protest_number": rarely("2704-26-100001"),
+        "protest_status": draw(st.sampled_from([None, None, None, "open", "closed"])),
+        "summary_status": rarely("CANCELLED"),
+        "incomplete_rows": rarely(1) or 0,
+    }
+    return Entry.model_validate({**base.model_dump(), **changes})
+
+
+@st.composite
+def road_ledgers(draw: st.DrawFn, entry: Entry) -> tuple[dict[str, str], dict[str, date]]:
+    """A ledger that names ``entry`` or not, and the date it was declared on, when known."""
+    if not draw(st.booleans()):
+        return {}, {}
+    ledger = {entry.entry_number: draw(st.sampled_from(["", "cape_ab_001.csv"]))}
+    when = draw(st.one_of(st.none(), road_declaration_dates))
+    return ledger, ({} if when is None else {entry.entry_number: when})

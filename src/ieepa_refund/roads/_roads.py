@@ -32,6 +32,7 @@ is never in it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,22 +40,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar, overload
+from typing import Any, ClassVar, cast, overload
 
 from pydantic import BaseModel, ConfigDict
 
 from .._model import check_date, check_instance, check_items
 from .._tabular import Tabular
+from .._trusted import builder
 from ..cape.deadlines import PROTEST_DAYS, days_since, expected_liquidation, within
 from ..cape.declarations import Ledger, read_ledger
 from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import INPUT_SOURCE, Reason, Screening, screen
 from ..entry import Entry
-from ..errors import InputFileError, InvalidFormat
-from ..interest import RateTable
+from ..errors import InputFileError, InvalidFormat, RateNotCovered
+from ..interest import MAX_PRINCIPAL, RateTable, apply_growth, default_rate_table, interest_growth
+from ..money import exact, round_interest
 from ..payments import Consolidation, consolidate
-from ..refund import EntryRefund, RefundOptions, compute_refund
-from ..registry import Registry
+from ..refund import DepositBasis, EntryRefund, RefundOptions, compute_refund
+from ..registry import Registry, default_registry
 from ..tables import Level, column, detail_html, summary_html
 from .timing import CapeTiming, default_cape_timing
 
@@ -281,26 +284,31 @@ class Roads(Tabular, Sequence[EntryRoad]):
 
 def road_totals(roads: Iterable[EntryRoad]) -> tuple[RoadTotal, ...]:
     """Entries and money per road (also used by the command, which keeps no :class:`Roads`)."""
-    found: dict[Road, list[EntryRoad]] = {}
+    # One pass, in input order (so each sum adds in the same order as a sum per road would).
+    found: dict[Road, list[Any]] = {}  # entries, principal, interest, missing, first deadline
     for r in roads:
-        found.setdefault(r.road, []).append(r)
-    totals = []
-    for road in Road:
-        members = found.get(road)
-        if not members:
-            continue
-        deadlines = [r.deadline for r in members if r.deadline is not None]
-        totals.append(
-            RoadTotal(
-                road=road,
-                entries=len(members),
-                principal=sum((r.principal for r in members), ZERO),
-                interest=sum((r.interest or ZERO for r in members), ZERO),
-                interest_missing=sum(1 for r in members if r.interest is None and r.principal > 0),
-                next_deadline=min(deadlines) if deadlines else None,
-            )
+        into = found.get(r.road)
+        if into is None:
+            into = found[r.road] = [0, ZERO, ZERO, 0, None]
+        into[0] += 1
+        into[1] += r.principal
+        into[2] += r.interest or ZERO
+        if r.interest is None and r.principal > 0:
+            into[3] += 1
+        if r.deadline is not None and (into[4] is None or r.deadline < into[4]):
+            into[4] = r.deadline
+    return tuple(
+        RoadTotal(
+            road=road,
+            entries=into[0],
+            principal=into[1],
+            interest=into[2],
+            interest_missing=into[3],
+            next_deadline=into[4],
         )
-    return tuple(totals)
+        for road in Road
+        if (into := found.get(road)) is not None
+    )
 
 
 def entry_roads(
@@ -426,6 +434,38 @@ def entry_road(
     entry past it today is screened on its declaration date when known, else it
     is ``DECLARED_UNCONFIRMED`` with no payment predicted.
     """
+    return _entry_road(
+        entry,
+        refund,
+        declared_on=declared_on,
+        options=options,
+        registry=registry,
+        rates=rates,
+        rules=rules,
+        timing=timing,
+        ledger=ledger,
+        declared_dates=declared_dates,
+        plaintiffs=plaintiffs,
+    )
+
+
+def _entry_road(
+    entry: Entry,
+    refund: EntryRefund | None,
+    *,
+    declared_on: date,
+    options: RefundOptions | None,
+    registry: Registry | None,
+    rates: RateTable | None,
+    rules: CapeRules | None,
+    timing: CapeTiming | None,
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | None,
+    declared_dates: Mapping[str, date] | None,
+    plaintiffs: Collection[str],
+    fast: bool = True,
+) -> EntryRoad:
+    # ``fast=False`` is the straightforward road (the refund recomputed whole at the expected
+    # date, every later date screened, the result validated): the tests compare the two.
     check_instance(entry, Entry, field="entry")
     declared_on = check_date(declared_on, field="declared_on")
     if timing is not None:
@@ -439,7 +479,7 @@ def entry_road(
         )
     rules = rules or default_cape_rules()
     timing = timing or default_cape_timing()
-    options = options or RefundOptions()
+    options = options or _DEFAULT_OPTIONS
     now = screen(
         entry, declared_on=declared_on, rules=rules, registry=registry, plaintiffs=plaintiffs
     )
@@ -460,12 +500,14 @@ def entry_road(
         if when is None and isinstance(ledger, Ledger):
             # The ledger's own record of the day the declaration was made for.
             when = ledger.declared_on.get(entry.entry_number)
+    facts = _facts(rules) if fast else _RuleFacts(rules)
     road, accepted, later = _road(
-        entry, now, refund, declared_in, when, rules, registry, plaintiffs
+        entry, now, refund, declared_in, when, rules, facts, registry, plaintiffs, fast
     )
 
     expected: date | None = None
     payment: date | None = None
+    interest, interest_until = refund.interest, refund.interest_until
     if road.through_cape and accepted is not None:
         unknown = road is Road.CAPE_AT_LIQUIDATION and entry.liquidation_date is None
         if not unknown:
@@ -477,40 +519,195 @@ def entry_road(
             )
             # The refund is paid after the (re)liquidation, with interest to it (19 CFR 24.36).
             payment = max(expected, accepted + timedelta(days=timing.payment_after_acceptance_days))
-            paid_at = (
-                entry
-                if entry.liquidation_date is None
-                else entry.model_copy(update={"liquidation_date": expected})
+            known = (
+                _interest_to(expected, entry, refund, options, registry, rates) if fast else None
             )
-            refund = compute_refund(
-                paid_at, options=options, registry=registry, rates=rates, interest_until=expected
-            )
+            if known is not None:
+                interest, interest_until = known
+            else:
+                paid_at = (
+                    entry
+                    if entry.liquidation_date is None
+                    else entry.model_copy(update={"liquidation_date": expected})
+                )
+                refund = compute_refund(
+                    paid_at,
+                    options=options,
+                    registry=registry,
+                    rates=rates,
+                    interest_until=expected,
+                )
+                interest, interest_until = refund.interest, refund.interest_until
     screening = later or now
-    action, deadline = _next(road, entry, screening, now, declared_in, expected, rules)
-    return EntryRoad(
-        entry_number=entry.entry_number,
-        payee=refund.payee,
-        road=road,
-        declared_on=declared_on,
-        liquidation_date=entry.liquidation_date,
-        principal=refund.principal,
-        principal_high=refund.principal_high,
-        interest=refund.interest,
-        interest_until=refund.interest_until,
-        next_action=action,
-        deadline=deadline,
-        declare_from=later.declared_on if later is not None else None,
-        declared_in=declared_in,
-        expected_liquidation=expected,
-        expected_payment=payment,
-        reasons=now.reasons,
-        rules_version=now.rules_version,
-        timing_version=timing.data_version,
+    action, deadline = _next(road, entry, screening, now, declared_in, expected, rules, facts)
+    values = (
+        entry.entry_number,
+        refund.payee,
+        road,
+        declared_on,
+        entry.liquidation_date,
+        refund.principal,
+        refund.principal_high,
+        interest,
+        interest_until,
+        action,
+        deadline,
+        later.declared_on if later is not None else None,
+        declared_in,
+        expected,
+        payment,
+        now.reasons,
+        now.rules_version,
+        timing.data_version,
     )
+    if fast:
+        # Every value is checked above or made here from checked values: no validation again.
+        return _new_road(*values)
+    return EntryRoad(**dict(zip(EntryRoad.model_fields, values, strict=True)))
 
 
-def _codes(rules: CapeRules, name: str) -> frozenset[str]:
-    return frozenset(r.code for r in rules.rows if r.rule == name)
+_new_road = builder(EntryRoad)
+#: One object for the defaults: the spans' growth is kept per options object (see _growth).
+_DEFAULT_OPTIONS = RefundOptions()
+
+
+def _interest_to(
+    expected: date,
+    entry: Entry,
+    refund: EntryRefund,
+    options: RefundOptions,
+    registry: Registry | None,
+    rates: RateTable | None,
+) -> tuple[Decimal | None, date] | None:
+    """The interest and its end date ``compute_refund`` gives the entry (re)liquidated on
+    ``expected``, from the span's growth alone; None when only ``compute_refund`` can say.
+
+    Only the interest changes with the liquidation date: the principal, its bounds, the
+    deposit date and the payee do not (so ``refund``'s stand), and the interest is
+    ``attach_interest``'s one accrual from the deposit date, which the interest engine
+    computes as ``round_interest(apply_growth(principal, growth))`` (one public function
+    both take). Several deposit events take the segmented computation, and a refund not
+    made with ``options`` (another method, rounding, registry, rate table or deposit
+    choice) may have another principal: both go to ``compute_refund``.
+    """
+    deposited, basis = refund.deposit_date, refund.deposit_basis
+    table = rates or default_rate_table()
+    pms = options.deposit == "pms"
+    if (
+        len(entry.deposits) > 1
+        or deposited is None
+        or basis is None
+        or refund.method != options.method
+        or refund.rounding != options.rounding
+        or refund.rates_version != table.data_version
+        or refund.data_version != (registry or default_registry()).data_version
+        or (basis is not DepositBasis.REPORTED and (basis is DepositBasis.PMS) != pms)
+    ):
+        return None
+    principal = refund.principal
+    if principal <= 0:
+        return ZERO, expected  # as compute_refund: no interest owed on nothing, said as 0
+    if expected < deposited or principal > MAX_PRINCIPAL:
+        return None, expected  # compute_refund's warnings say why; the road has no figure
+    total = _growth(deposited, expected, options, table)
+    if total is None:
+        return None, expected  # past the rate table's end: compute_refund has no figure either
+    with exact():  # compute_refund's context, so the same cents
+        interest = apply_growth(principal, total)
+        return round_interest(interest, rounding=options.interest_conventions.rounding), expected
+
+
+#: Each span's growth (None: past the rate table), per refund options and rate table, keyed
+#: by their identity and holding both so an id is never reused: the command passes the same
+#: two for every entry, and a file shares a few thousand (deposit, expected) spans.
+_GROWTH: dict[tuple[int, int], tuple[RefundOptions, RateTable, dict[tuple[date, date], Any]]] = {}
+
+
+def _growth(
+    deposited: date, expected: date, options: RefundOptions, table: RateTable
+) -> Decimal | None:
+    scope = _GROWTH.get((id(options), id(table)))
+    if scope is None or scope[0] is not options or scope[1] is not table:
+        if len(_GROWTH) >= 16:  # a caller making options over and over: start again
+            _GROWTH.clear()
+        scope = _GROWTH[(id(options), id(table))] = (options, table, {})
+    spans = scope[2]
+    span = (deposited, expected)
+    found = spans.get(span, spans)  # the dict itself: not seen yet (None is an answer)
+    if found is spans:
+        try:
+            found = interest_growth(
+                deposited,
+                expected,
+                corporate=options.corporate,
+                rates=table,
+                project=options.project,
+                conventions=options.interest_conventions,
+            ).total
+        except RateNotCovered:
+            found = None
+        if len(spans) >= 1 << 16:
+            spans.clear()
+        spans[span] = found
+    return cast("Decimal | None", found)
+
+
+class _RuleFacts:
+    """What the roads ask of a rule set for every entry: found once, kept with the rule set
+    (a :class:`CapeRules` is never changed once made)."""
+
+    __slots__ = ("_changed", "_codes", "_names", "changes", "rules")
+
+    def __init__(self, rules: CapeRules) -> None:
+        self.rules = rules
+        rows = rules.rows
+        found = {r.effective_from for r in rows} | {
+            r.effective_to for r in rows if r.effective_to is not None
+        }
+        self.changes: tuple[date, ...] = tuple(sorted(found))
+        """Every date a rule starts or ends on, in order."""
+        self._codes: dict[str, frozenset[str]] = {}
+        self._names: dict[str, frozenset[str]] = {}
+        self._changed: dict[tuple[date, date], frozenset[str]] = {}
+
+    def codes(self, name: str) -> frozenset[str]:
+        """The reason codes of the rule ``name`` on any date."""
+        found = self._codes.get(name)
+        if found is None:
+            found = self._codes[name] = frozenset(r.code for r in self.rules.rows if r.rule == name)
+        return found
+
+    def names(self, code: str) -> frozenset[str]:
+        """The rules that give reason ``code`` on any date (none: a code of no rule)."""
+        found = self._names.get(code)
+        if found is None:
+            found = self._names[code] = frozenset(r.rule for r in self.rules.rows if r.code == code)
+        return found
+
+    def changed(self, on: date, later: date) -> frozenset[str]:
+        """The rules whose rows in force on ``later`` are not those in force on ``on``."""
+        found = self._changed.get((on, later))
+        if found is None:
+            before, after = self.rules.in_force(on), self.rules.in_force(later)
+            names = {r.rule for r in before.rules} | {r.rule for r in after.rules}
+            found = frozenset(n for n in names if before.all(n) != after.all(n))
+            if len(self._changed) >= 4096:  # a caller sweeping declaration dates: start again
+                self._changed.clear()
+            self._changed[(on, later)] = found
+        return found
+
+
+#: Keyed by the rule set's identity, holding it so the id is never reused.
+_FACTS: dict[int, _RuleFacts] = {}
+
+
+def _facts(rules: CapeRules) -> _RuleFacts:
+    found = _FACTS.get(id(rules))
+    if found is None or found.rules is not rules:
+        if len(_FACTS) >= 64:  # a caller loading rule sets over and over: start again
+            _FACTS.clear()
+        found = _FACTS[id(rules)] = _RuleFacts(rules)
+    return found
 
 
 def _road(
@@ -520,8 +717,10 @@ def _road(
     declared_in: str | None,
     declared_when: date | None,
     rules: CapeRules,
+    facts: _RuleFacts,
     registry: Registry | None,
     plaintiffs: Collection[str],
+    fast: bool,
 ) -> tuple[Road, date | None, Screening | None]:
     """The road, the CAPE acceptance date it assumes, and the later screening that admits it."""
     # Every input fault, a bad check digit too: the number may be mistyped and ACE may not know it.
@@ -529,7 +728,7 @@ def _road(
         return Road.INPUT_PROBLEM, None, None
     if refund.principal_high is not None and refund.principal_high <= 0:
         return Road.NOTHING_TO_REFUND, None, None
-    lookback = _codes(rules, "lookback_days")
+    lookback = facts.codes("lookback_days")
     excludes = [r for r in now.reasons if r.effect == "exclude"]
     if declared_in is not None and any(r.code in lookback for r in excludes):
         # Declared, but past the look-back today: CAPE took it only if it was inside the
@@ -552,11 +751,11 @@ def _road(
         if now.status == "eligible_at_liquidation":
             return Road.CAPE_AT_LIQUIDATION, now.declared_on, None
         return Road.CAPE_NOW, now.declared_on, None
-    if (later := _later(entry, now.declared_on, rules, registry, plaintiffs)) is not None:
+    if (later := _later(entry, now, rules, facts, registry, plaintiffs, fast)) is not None:
         return Road.CAPE_LATER, later.declared_on, later
     # Refused for time alone (past the look-back, or CAPE not yet open and no later date
     # admits it): the protest window of 19 U.S.C. 1514 is the route left.
-    timed = lookback | _codes(rules, "cape_open")
+    timed = lookback | facts.codes("cape_open")
     if entry.liquidation_date is not None and all(r.code in timed for r in excludes):
         if within(entry.liquidation_date, now.declared_on, PROTEST_DAYS):
             return Road.PROTEST, None, None
@@ -566,20 +765,67 @@ def _road(
 
 def _later(
     entry: Entry,
-    declared_on: date,
+    now: Screening,
     rules: CapeRules,
+    facts: _RuleFacts,
     registry: Registry | None,
     plaintiffs: Collection[str],
+    fast: bool,
 ) -> Screening | None:
-    """The screening on the first later date a rule starts or ends on that admits ``entry``."""
-    changes = {r.effective_from for r in rules.rows} | {
-        r.effective_to for r in rules.rows if r.effective_to is not None
-    }
-    for on in sorted(d for d in changes if d > declared_on):
+    """The screening on the first later date a rule starts or ends on that admits ``entry``.
+
+    Fast: a date is screened only if the rules that changed since ``now`` can lift one of
+    today's exclusions (see :func:`_holds`); the straightforward road screens every date.
+    """
+    changes = facts.changes
+    for on in changes[bisect_right(changes, now.declared_on) :]:
+        if fast and _holds(entry, now, facts.changed(now.declared_on, on), facts, plaintiffs):
+            continue
         found = screen(entry, declared_on=on, rules=rules, registry=registry, plaintiffs=plaintiffs)
         if found.eligible:
             return found
     return None
+
+
+#: The other rules an exclusion by a rule also rests on, as :func:`~ieepa_refund.cape.screen`
+#: applies them: the look-back lets a CIT plaintiff's entry through where the finally
+#: liquidated rule says so; a closed PSC window is told only of the faults a PSC fixes.
+_RESTS_ON = {
+    "lookback_days": ("finally_liquidated",),
+    "psc_window": ("invalid_hts", "hts_relationship", "goods_value_ch1_97"),
+}
+
+
+def _holds(
+    entry: Entry,
+    now: Screening,
+    changed: frozenset[str],
+    facts: _RuleFacts,
+    plaintiffs: Collection[str],
+) -> bool:
+    """Whether one of today's exclusions still holds on a later date where ``changed`` rules
+    differ, with no need to screen the entry again.
+
+    Each rule's exclusion depends on the entry's facts, the rules it rests on and the
+    declaration date, and the date only ever adds exclusions, never lifts one: the days since
+    liquidation only grow past the look-back, and a PSC window once closed stays closed. So
+    an exclusion by rules all in force unchanged on the later date still excludes the entry
+    there. A code no rule gives (or one a changed rule gives) proves nothing: screen again.
+    """
+    for reason in now.reasons:
+        if reason.effect != "exclude":
+            continue
+        names = facts.names(reason.code)
+        if not names:
+            continue
+        rests = set(names)
+        for name in names:
+            rests.update(_RESTS_ON.get(name, ()))
+        if "finally_liquidated" in rests and entry.importer_number not in plaintiffs:
+            rests.discard("finally_liquidated")  # it lets through only the plaintiffs' entries
+        if not rests & changed:
+            return True
+    return False
 
 
 def _why(reasons: Iterable[Reason]) -> str:
@@ -594,6 +840,7 @@ def _next(
     declared_in: str | None,
     expected: date | None,
     rules: CapeRules,
+    facts: _RuleFacts,
 ) -> tuple[str, date | None]:
     """The next action in words, and its deadline."""
     window = screening.deadlines.cape_window_closes
@@ -659,8 +906,8 @@ def _next(
             None,
         )
     codes = set(now.reason_codes)
-    psc = _codes(rules, "psc_window")
-    fixable = codes & (_codes(rules, "invalid_hts") | _codes(rules, "hts_relationship"))
+    psc = facts.codes("psc_window")
+    fixable = codes & (facts.codes("invalid_hts") | facts.codes("hts_relationship"))
     if codes & psc:
         return (
             f"Not refundable in this CAPE phase: {_why(now.reasons)}. Keep the entry and watch "
@@ -677,7 +924,7 @@ def _next(
             "declare it in CAPE (CAPE blocks corrections once it accepts an entry)",
             due,
         )
-    if codes & _codes(rules, "protest"):
+    if codes & facts.codes("protest"):
         return (
             f"Follow the protest already on file: the refund comes through it ({_why(now.reasons)})",
             None,
