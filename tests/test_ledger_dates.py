@@ -16,7 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ieepa_refund import InputFileError, Road, entry_roads, read_es003, read_ledger, sample_es003
+from ieepa_refund import (
+    InputFileError,
+    InvalidFormat,
+    Road,
+    entry_roads,
+    read_es003,
+    read_ledger,
+    sample_es003,
+)
 from ieepa_refund.cape import write_declarations
 from ieepa_refund.cape.declarations import Ledger
 from ieepa_refund.cli import main
@@ -243,3 +251,20 @@ def test_a_declaration_dated_after_the_run_is_refused_by_the_roads(
     assert code == 2
     assert "2062-12-01, after this run's date 2026-11-28" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_entry_roads_refuse_a_declaration_dated_after_the_road(tmp_path: Path) -> None:
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text(f"entry_number,declaration_file,declared_on\n{LATE},a.csv,2062-12-01\n")
+    entries = read_es003(SAMPLE).entries
+    with pytest.raises(InvalidFormat, match=rf"entry {LATE} was declared on 2062-12-01, after"):
+        entry_roads(entries, declared_on=date(2026, 11, 28), ledger=ledger)
+    with pytest.raises(InvalidFormat, match="after 2026-11-28, the date of this road"):
+        entry_roads(
+            entries,
+            declared_on=date(2026, 11, 28),
+            ledger={LATE: "a.csv"},
+            declared_dates={LATE: date(2026, 12, 1)},
+        )
+    roads = entry_roads(entries, declared_on=date(2062, 12, 1), ledger=ledger)
+    assert len(roads) == len(entries)

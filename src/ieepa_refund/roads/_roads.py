@@ -500,6 +500,16 @@ def _entry_road(
         if when is None and isinstance(ledger, Ledger):
             # The ledger's own record of the day the declaration was made for.
             when = ledger.declared_on.get(entry.entry_number)
+        if when is not None and when > declared_on:
+            # A declaration after the day of the road (2062 for 2026) is a typo that would
+            # put the entry on another road unseen.
+            raise InvalidFormat(
+                f"entry {entry.entry_number} was declared on {when.isoformat()}, after "
+                f"{declared_on.isoformat()}, the date of this road: fix the ledger or "
+                "declared_dates",
+                field="declared_dates",
+                value=when,
+            )
     facts = _facts(rules) if fast else _RuleFacts(rules)
     road, accepted, later = _road(
         entry, now, refund, declared_in, when, rules, facts, registry, plaintiffs, fast
