@@ -514,10 +514,18 @@ def road_entries(draw: st.DrawFn) -> Entry:
 
 
 @st.composite
-def road_ledgers(draw: st.DrawFn, entry: Entry) -> tuple[dict[str, str], dict[str, date]]:
-    """A ledger that names ``entry`` or not, and the date it was declared on, when known."""
+def road_ledgers(
+    draw: st.DrawFn, entry: Entry, declared_by: date | None = None
+) -> tuple[dict[str, str], dict[str, date]]:
+    """A ledger that names ``entry`` or not, and the date it was declared on, when known
+    (on or before ``declared_by``: a later one is refused as a typo)."""
     if not draw(st.booleans()):
         return {}, {}
     ledger = {entry.entry_number: draw(st.sampled_from(["", "cape_ab_001.csv"]))}
-    when = draw(st.one_of(st.none(), road_declaration_dates))
+    dates = (
+        road_declaration_dates
+        if declared_by is None
+        else st.dates(min_value=date(2026, 3, 1), max_value=declared_by)
+    )
+    when = draw(st.one_of(st.none(), dates))
     return ledger, ({} if when is None else {entry.entry_number: when})

@@ -64,7 +64,7 @@ def both(
 def test_the_fast_road_is_the_straightforward_road(
     entry: Entry, declared_on: date, options: RefundOptions, given_refund: bool, data: st.DataObject
 ) -> None:
-    ledger, dated = data.draw(road_ledgers(entry))
+    ledger, dated = data.draw(road_ledgers(entry, declared_on))
     plaintiffs = data.draw(st.sampled_from([(), (entry.importer_number,)]))
     refund = compute_refund(entry, options=options) if given_refund else None
     fast, slow = both(
