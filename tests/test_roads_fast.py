@@ -23,7 +23,7 @@ from ieepa_refund import (
 )
 from ieepa_refund.cape import Screening, screen
 from ieepa_refund.cape.rules import default_cape_rules
-from ieepa_refund.roads import _roads, road_totals
+from ieepa_refund.roads import _decide, _roads, _rules, road_totals
 from ieepa_refund.roads._roads import _entry_road, _facts, _RuleFacts
 from tests.strategies import refund_options, road_declaration_dates, road_entries, road_ledgers
 from tests.test_roads import entry as make_entry
@@ -241,7 +241,8 @@ def test_a_later_date_whose_changes_cannot_lift_the_exclusion_is_not_screened(
         calls.append(declared_on)
         return screen(entry, declared_on=declared_on, **kw)
 
-    monkeypatch.setattr(_roads, "screen", counted)
+    for module in (_roads, _decide, _rules):  # every module of the roads that screens
+        monkeypatch.setattr(module, "screen", counted)
     old = make_entry(liquidation_date=date(2026, 1, 15))
     declared = date(2026, 7, 1)
     both(old, None, declared, RefundOptions(interest_until=declared))
