@@ -181,11 +181,11 @@ MUTATIONS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_each_kind_of_damage_is_identical(name: str, tmp_path: Path) -> None:
-    """One kind of damage on a few rows of a generated file (extra columns added as needed)."""
-    source = tmp_path / "clean.csv"
-    bench.generate(source, 400, 4, seed=11)
+def damaged_file(name: str, folder: Path, *, seed: int, rows_damaged: int) -> Path:
+    """A generated file with one kind of damage (MUTATIONS[name]) on ``rows_damaged`` rows,
+    extra columns added as needed."""
+    source = folder / "clean.csv"
+    bench.generate(source, 400, 4, seed=seed)
     rows = _bench_rows(source)
     header = rows[1]
     column, value = MUTATIONS[name]
@@ -194,16 +194,18 @@ def test_each_kind_of_damage_is_identical(name: str, tmp_path: Path) -> None:
         for r in rows[2:]:
             r.append("")
     at = header.index(column)
-    rng = random.Random(name)
-    for r in rng.sample(rows[2:], 25):
-        if value is None:
-            r[at] = f'="{r[at]}"'
-        else:
-            r[at] = value
-    path = tmp_path / "damaged.csv"
+    for r in random.Random(name).sample(rows[2:], rows_damaged):
+        r[at] = f'="{r[at]}"' if value is None else value
+    path = folder / "damaged.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
-    check_same([path], tmp_path)
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_each_kind_of_damage_is_identical(name: str, tmp_path: Path) -> None:
+    """One kind of damage on a few rows of a generated file (extra columns added as needed)."""
+    check_same([damaged_file(name, tmp_path, seed=11, rows_damaged=25)], tmp_path)
 
 
 def test_file_shapes_the_columns_do_not_read_go_whole_to_the_reader(tmp_path: Path) -> None:

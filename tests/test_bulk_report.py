@@ -26,7 +26,15 @@ from ieepa_refund.bulk._read import check_digit_right, entry_key, key_number  # 
 from ieepa_refund.es003 import stream_es003  # noqa: E402
 from tests import strategies  # noqa: E402
 
-from .test_bulk import AS_OF, MUTATIONS, _bench_rows, bench, check_same, fuzz  # noqa: E402
+from .test_bulk import (  # noqa: E402
+    AS_OF,
+    MUTATIONS,
+    _bench_rows,
+    bench,
+    check_same,
+    damaged_file,
+    fuzz,
+)
 
 
 def same_report(paths: list[Path], *, mapping: dict[str, str] | None = None) -> tuple[int, int]:
@@ -70,22 +78,7 @@ def test_damaged_files(seed: int, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_each_kind_of_damage(name: str, tmp_path: Path) -> None:
-    source = tmp_path / "clean.csv"
-    bench.generate(source, 400, 4, seed=17)
-    rows = _bench_rows(source)
-    header = rows[1]
-    column, value = MUTATIONS[name]
-    if column not in header:
-        header.append(column)
-        for r in rows[2:]:
-            r.append("")
-    at = header.index(column)
-    for r in random.Random(name).sample(rows[2:], 30):
-        r[at] = f'="{r[at]}"' if value is None else value
-    path = tmp_path / "damaged.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
-    same_report([path])
+    same_report([damaged_file(name, tmp_path, seed=17, rows_damaged=30)])
 
 
 def test_many_problems_are_summed_as_the_reader_sums_them(tmp_path: Path) -> None:
