@@ -43,10 +43,9 @@ import hashlib
 import io
 import json
 import os
-import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -57,10 +56,18 @@ from .. import entry_number as _entry_number
 from .._files import staged_file
 from .._model import check_date
 from .._tabular import Tabular
-from ..dates import EARLIEST_DATE, LATEST_DATE
-from ..errors import InputFileError, InvalidFormat
+from ..errors import InvalidFormat
 from ..tables import Level, column, summary_html
 from ._format import HEADER, MAX_ENTRIES, file_bytes
+from ._ledger import (
+    DATED_LEDGER_HEADER,
+    LEDGER_HEADER,
+    Ledger,
+    _Lock,
+    _normalise,
+    _read_ledger,
+    read_ledger,
+)
 
 __all__ = [
     "DeclarationBatch",
@@ -76,14 +83,6 @@ __all__ = [
 
 CheckDigits = Literal["separate", "skip", "keep"]
 Holds = Literal["entries", "check_digit_failures"]
-LEDGER_HEADER = ("entry_number", "declaration_file")
-#: The header of a ledger whose rows carry their declaration date (the third column).
-DATED_LEDGER_HEADER = (*LEDGER_HEADER, "declared_on")
-#: The forms a declared-on cell is read in: ISO as written, or M/D/YYYY as a spreadsheet
-#: resaves a date (the ledger is read as tolerantly as a spreadsheet leaves it).
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_SHAPE = re.compile(r"[0-9A-Z]{3}[0-9]{8}")
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -152,208 +151,6 @@ class DeclarationBatch(Tabular, BaseModel):
             ("skipped", len(self.skipped)),
         ]
         return summary_html("CAPE declarations", rows, Counter(s.code for s in self.skipped))
-
-
-class _Lock:
-    """An exclusive lock on ``<ledger>.lock`` beside the ledger, held for read, write and append.
-
-    The lock is on a file of its own because the ledger itself is replaced
-    (written whole to a temporary file and renamed), which would drop a lock
-    held on it. ``fcntl.flock`` on POSIX; ``msvcrt.locking`` on Windows, which
-    retries for about ten seconds and then raises ``OSError``. The lock file
-    is left in place: removing it would let a waiting run lock a file that is
-    no longer the one the next run opens.
-    """
-
-    def __init__(self, ledger: Path) -> None:
-        self.path = ledger.with_name(ledger.name + ".lock")
-        self.fd = -1
-
-    def __enter__(self) -> _Lock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            if sys.platform == "win32":
-                import msvcrt
-
-                msvcrt.locking(self.fd, msvcrt.LK_LOCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(self.fd)
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if sys.platform == "win32":
-                import msvcrt
-
-                msvcrt.locking(self.fd, msvcrt.LK_UNLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
-        finally:
-            os.close(self.fd)
-
-
-def _normalise(text: str) -> str:
-    """An entry number as the ES-003 reader gives it: compact, and zero-filled when all digits."""
-    number = _entry_number.compact(text)
-    # A spreadsheet that opened the ledger drops a numeric filer code's leading zeros.
-    return number.zfill(11) if number.isdigit() and len(number) < 11 else number
-
-
-def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
-    """The entry numbers a ledger holds; a ledger that does not parse raises, never reads as empty."""
-    return set(_ledger_rows(path, data))
-
-
-class Ledger(dict[str, tuple[str, ...]]):
-    """Each entry a ledger holds -> its declaration files, oldest first; and when it was declared.
-
-    A plain mapping of entry number to files (as :func:`read_ledger` always gave),
-    with :attr:`declared_on`: entry number -> the date its latest declaration was
-    made for, for the entries whose latest ledger row carries one. An entry absent
-    from it has no known declaration date (a row written before the ledger had the
-    column, or without a date).
-    """
-
-    declared_on: Mapping[str, date]
-
-    def __init__(
-        self,
-        files: Mapping[str, tuple[str, ...]] | None = None,
-        declared_on: Mapping[str, date] | None = None,
-    ) -> None:
-        super().__init__(files or {})
-        self.declared_on = dict(declared_on or {})
-
-
-def read_ledger(path: str | Path, *, declared_by: date | None = None) -> Ledger:
-    """Each entry a ledger holds -> the declaration files it was written to, oldest first.
-
-    ``declared_by``: the day of the run; a row declared after it (2062 for 2026) is a typo
-    that would put the entry on another road, and raises naming the row.
-
-    A missing file is an empty ledger (an empty one raises); a row that is not an entry
-    number, or whose declared-on cell is not a date, raises
-    :class:`InputFileError` naming the row. An entry with more than one file was
-    resubmitted after CBP failed it. :attr:`Ledger.declared_on` gives the date
-    of each entry's latest declaration where its row has one.
-    """
-    if declared_by is not None:
-        check_date(declared_by, field="declared_by")
-    return _ledger_rows(Path(path), None, declared_by)
-
-
-def _ledger_date(path: Path, row: int, text: str, declared_by: date | None) -> date | None:
-    """The declared-on cell of ledger row ``row``: None when blank; not a date raises."""
-    text = text.strip()
-    if not text:
-        return None
-    iso, us = _ISO_DATE.fullmatch(text), _US_DATE.fullmatch(text)
-    try:
-        if iso:
-            day = date(int(iso[1]), int(iso[2]), int(iso[3]))
-        elif us:
-            day = date(int(us[3]), int(us[1]), int(us[2]))
-        else:
-            day = None
-    except ValueError:
-        day = None
-    if day is not None:
-        if declared_by is not None and day > declared_by:
-            raise InputFileError(
-                f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): declared on "
-                f"{day.isoformat()}, after this run's date {declared_by.isoformat()}: a typo? "
-                "Fix the cell (or run as of a later date)",
-                field="ledger",
-                value=text,
-            )
-        if EARLIEST_DATE <= day <= LATEST_DATE:
-            return day
-        # A typo'd year (2062 for 2026) would move the entry to another road unseen.
-        raise InputFileError(
-            f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): {day.isoformat()} is "
-            f"outside {EARLIEST_DATE.year} to {LATEST_DATE.year}: a typo? Fix the cell",
-            field="ledger",
-            value=text,
-        )
-    raise InputFileError(
-        f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): not a date (YYYY-MM-DD); "
-        "fix the cell or clear it",
-        field="ledger",
-        value=text,
-    )
-
-
-def _ledger_rows(path: Path, data: bytes | None, declared_by: date | None = None) -> Ledger:
-    """Entry -> declaration files, in ledger order, and each entry's latest declaration date.
-
-    A missing file is an empty ledger; an empty file, or a quote left open, raises.
-    The first column of each
-    row is the entry number (a header ``entry_number`` on row 1 is skipped), the
-    second, when there, the declaration file, the third, when there and not
-    blank, the declaration date; blank rows and a missing final newline are
-    tolerated; anything else that is not an entry number (or a date in the
-    third column) raises :class:`InputFileError` naming the row.
-    """
-    if data is None:
-        if not path.exists():
-            return Ledger()
-        data = path.read_bytes()
-    if not data.strip():
-        # Every ledger this library writes has a header row; a file with none is one cut
-        # short or made by hand, and reading it as "nothing declared" would declare again.
-        raise InputFileError(
-            f"{path}: the ledger is empty (not even its header row), not one this tool wrote; if "
-            "it is new, delete it (the first declaration run creates it), else restore it",
-            field="ledger",
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})", field="ledger") from None
-    declared: dict[str, tuple[str, ...]] = {}
-    dates: dict[str, date] = {}
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        for row, cells in enumerate(reader, start=1):
-            if any("\n" in c or "\r" in c for c in cells):
-                # A quote never closed swallows the rows after it into one cell: the
-                # entries on them would be read as undeclared, and declared again.
-                raise InputFileError(
-                    f"{path}, row {row}: a quote is opened and not closed before line "
-                    f"{reader.line_num}: the rows between are unreadable; fix the quote",
-                    field="ledger",
-                )
-            first = cells[0].strip() if cells else ""
-            if not any(c.strip() for c in cells):
-                continue
-            if row == 1 and first.lower() == LEDGER_HEADER[0]:
-                continue
-            number = _normalise(first)
-            if not _SHAPE.fullmatch(number):
-                raise InputFileError(
-                    f"{path}, row {row}: not an entry number (fix or remove the row)",
-                    field="ledger",
-                    value=first,
-                )
-            file = cells[1].strip() if len(cells) > 1 else ""
-            declared[number] = (*declared.get(number, ()), *((file,) if file else ()))
-            when = _ledger_date(path, row, cells[2], declared_by) if len(cells) > 2 else None
-            # The latest row stands (a resubmission): its date, or none known.
-            if when is None:
-                dates.pop(number, None)
-            else:
-                dates[number] = when
-    except csv.Error as exc:
-        raise InputFileError(f"{path}: not a CSV file ({exc})", field="ledger") from None
-    return Ledger(declared, dates)
 
 
 def _stage(path: Path, data: bytes) -> Path:
