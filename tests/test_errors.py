@@ -43,6 +43,17 @@ def test_validation_error_names_field_and_value() -> None:
     assert (exc.field, exc.value) == ("hts", "12")
 
 
+def test_a_message_that_quotes_the_value_does_not_repeat_it() -> None:
+    exc = errors.InvalidRate("cannot read component 'about 4%'", field="rate", value="about 4%")
+    assert str(exc) == "rate: cannot read component 'about 4%'"
+    assert exc.value == "about 4%"
+    # Only a quoted text is taken as already said: a number in the words is not the value.
+    exc = errors.InvalidFormat("expected 2 digits", field="n", value=2)
+    assert str(exc) == "n: expected 2 digits (got 2)"
+    exc = errors.InvalidFormat("not 'ab'", field="n", value="abc")
+    assert str(exc) == "n: not 'ab' (got 'abc')"
+
+
 def test_default_message() -> None:
     assert str(errors.InvalidChecksum()) == "the check digit does not match"
     assert str(errors.HeadingNotFound("9903.01.06 is not there")) == "9903.01.06 is not there"

@@ -22,7 +22,7 @@ time; a time that is dropped is a figure the caller did not ask for, so a
     >>> check_date("2026-01-02", field="until")
     Traceback (most recent call last):
     ...
-    ieepa_refund.InvalidFormat: until: a datetime.date is expected, not text: pass date.fromisoformat('2026-01-02') (got '2026-01-02')
+    ieepa_refund.InvalidFormat: until: a datetime.date is expected, not text: pass date.fromisoformat('2026-01-02')
 """
 
 from __future__ import annotations

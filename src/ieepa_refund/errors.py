@@ -88,7 +88,9 @@ class ValidationError(IeepaRefundError, ValueError):
         """What is wrong, in words, without the field and value the full message adds."""
         if field is not None:
             text = f"{field}: {text}"
-        if value is not _UNSET:
+        if value is not _UNSET and not (isinstance(value, str) and repr(value) in text):
+            # A message that already quotes the value ("... component 'about 4%'") is not
+            # followed by the same value again.
             text = f"{text} (got {value!r})"
         super().__init__(text)
 

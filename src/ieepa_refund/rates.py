@@ -13,7 +13,7 @@ Column 1 rates come as ad valorem (``3.4%``), specific (``2.5¢/kg``,
     >>> parse_rate("about 4%")
     Traceback (most recent call last):
     ...
-    ieepa_refund.InvalidRate: rate: cannot read HTSUS rate text component 'about 4%' (got 'about 4%')
+    ieepa_refund.InvalidRate: rate: cannot read HTSUS rate text component 'about 4%'
 
 Duty is returned unrounded; rounding to the cent happens once, in
 :func:`ieepa_refund.money.round_duty`.

@@ -412,13 +412,17 @@ def _replace_ledger(
     With ``declared_on`` each new row carries it; an old two-column ledger keeps its
     header (the third column is read by position, so its old rows stay valid).
     """
+    # New rows end lines as the ledger's first line does (a ledger saved by Excel on Windows
+    # ends them CRLF), so the file keeps one line ending.
+    first = (old or b"").find(b"\n")
+    ending = "\r\n" if first > 0 and old is not None and old[first - 1 : first] == b"\r" else "\n"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator=ending)
     if not old or not old.strip():
         writer.writerow(LEDGER_HEADER if declared_on is None else DATED_LEDGER_HEADER)
         old = b""
     elif not old.endswith((b"\n", b"\r")):
-        buffer.write("\n")  # a ledger saved without a final newline: do not glue two rows
+        buffer.write(ending)  # a ledger saved without a final newline: do not glue two rows
     if declared_on is None:
         writer.writerows(rows)
     else:
