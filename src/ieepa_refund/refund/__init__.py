@@ -8,11 +8,18 @@ codes in :mod:`.codes`, the choices in :mod:`.options`, the federal closures
 the deposit-date rule skips in :mod:`.closures`.
 """
 
-from ._compute import compute_refund, with_overrides
+from ._compute import compute_figures, compute_refund, with_overrides
 from .closures import Closure, default_federal_closures, load_federal_closures
 from .codes import WARNING_CODES, WarningCode
 from .options import Deposit, Method, RefundOptions
-from .results import DepositBasis, EntryRefund, LineRefund, RefundWarning, TariffRefund
+from .results import (
+    DepositBasis,
+    EntryRefund,
+    LineRefund,
+    RefundFigures,
+    RefundWarning,
+    TariffRefund,
+)
 
 __all__ = [
     "Closure",
@@ -21,11 +28,13 @@ __all__ = [
     "EntryRefund",
     "LineRefund",
     "Method",
+    "RefundFigures",
     "RefundOptions",
     "RefundWarning",
     "TariffRefund",
     "WARNING_CODES",
     "WarningCode",
+    "compute_figures",
     "compute_refund",
     "default_federal_closures",
     "load_federal_closures",
