@@ -126,7 +126,7 @@ def attach_interest(
         return segmented
     if lean:
         try:
-            growth = interest_growth(
+            growth = _growth(
                 deposited,
                 until,
                 corporate=corporate,
@@ -163,6 +163,13 @@ def attach_interest(
     _projected(detail.projected, warnings)
     _established(principal, principal_high, warnings)
     return detail, table.data_version
+
+
+# The lean road asks for a span's growth once per (deposit, end) pair and choices, not once
+# per entry: the dates and choices were checked when the entry and options were made, and a
+# million-row file holds about 6,000 pairs (sized as the engine's own growth cache).
+# A span the rate table does not cover raises each time (lru_cache keeps no exception).
+_growth = lru_cache(maxsize=1 << 15)(interest_growth)
 
 
 def _established(
