@@ -1,7 +1,8 @@
 """The refund principal of an entry, and the interest on it.
 
 :func:`compute_refund` takes an :class:`~ieepa_refund.Entry` and returns an
-:class:`EntryRefund` traceable to every HTS number; the work is in private
+:class:`EntryRefund` traceable to every HTS number; :func:`compute_figures` the same
+entry-level figures as a :class:`RefundFigures`, without that detail. The work is in private
 modules: ``_lines`` (one entry line), ``_interest`` (deposit date and
 interest), ``_compute`` (the entry). Results are in :mod:`.results`, warning
 codes in :mod:`.codes`, the choices in :mod:`.options`, the federal closures
