@@ -29,12 +29,13 @@ ENTRIES_AT_1M_ROWS = 210_527
 
 
 def measure(path: Path, *, top: int = 0) -> dict[str, Any]:
-    from ieepa_refund import compute_refund, default_rate_table, default_registry
+    from ieepa_refund import compute_figures, compute_refund, default_rate_table, default_registry
     from ieepa_refund.es003 import read_es003
 
     registry, rates, until = default_registry(), default_rate_table(), date(2026, 7, 1)
     for entry in read_es003(path).entries:  # warm every cache on the same data, then forget it
         compute_refund(entry, registry=registry, rates=rates, interest_until=until)
+        compute_figures(entry, registry=registry, rates=rates, interest_until=until)
     gc.collect()
     tracemalloc.start()
     imported = read_es003(path)
@@ -48,7 +49,15 @@ def measure(path: Path, *, top: int = 0) -> dict[str, Any]:
     gc.collect()
     held_all = tracemalloc.get_traced_memory()[0]
     after = tracemalloc.take_snapshot() if top else None
+    # The lean figures (compute_figures) of the same entries, beside the full refunds.
+    figures = [
+        compute_figures(e, registry=registry, rates=rates, interest_until=until)
+        for e in imported.entries
+    ]
+    gc.collect()
+    held_figures = tracemalloc.get_traced_memory()[0] - held_all
     tracemalloc.stop()
+    assert len(figures) == len(refunds)
     count = len(imported.entries)
     assert len(refunds) == count
     breakdown = []
@@ -65,6 +74,8 @@ def measure(path: Path, *, top: int = 0) -> dict[str, Any]:
         "entry_kb": held_entries / count / 1024,
         "refund_kb": (held_all - held_entries) / count / 1024,
         "at_1m_rows_mb": held_all / count * ENTRIES_AT_1M_ROWS / 2**20,
+        "figures_kb": held_figures / count / 1024,
+        "figures_at_1m_rows_mb": (held_entries + held_figures) / count * ENTRIES_AT_1M_ROWS / 2**20,
     }
 
 
@@ -83,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         f"(with the import's report), {found['refund_kb']:.1f} KB per EntryRefund; the entries "
         f"and refunds of 1M rows ({ENTRIES_AT_1M_ROWS:,} entries) would hold "
         f"{found['at_1m_rows_mb']:,.0f} MB"
+    )
+    print(
+        f"{found['figures_kb']:.2f} KB per RefundFigures (compute_figures); the entries and "
+        f"figures of 1M rows would hold {found['figures_at_1m_rows_mb']:,.0f} MB"
     )
     if found["breakdown"]:
         print("what one EntryRefund holds, by the line that allocated it (bytes, blocks):")

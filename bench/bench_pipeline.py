@@ -117,8 +117,11 @@ class Kept:
 
 
 def whole_job(path: Path, out_dir: Path) -> dict[str, float | int]:
-    """Stream entries; refund and screen each as it completes; keep a slim record; then pay and declare."""
-    from ieepa_refund import compute_refund, consolidate, default_rate_table, default_registry
+    """Stream entries; refund and screen each as it completes; keep a slim record; then pay and declare.
+
+    Each entry's figures only (``compute_figures``): the job keeps no per-line or per-quarter
+    detail, so it asks for none (``bench_memory.py`` measures the full ``EntryRefund``)."""
+    from ieepa_refund import compute_figures, consolidate, default_rate_table, default_registry
     from ieepa_refund.cape import screen, write_declarations
     from ieepa_refund.es003 import stream_es003
 
@@ -128,7 +131,7 @@ def whole_job(path: Path, out_dir: Path) -> dict[str, float | int]:
     began = time.perf_counter()
     stream = stream_es003(path)
     for entry in stream:
-        refund = compute_refund(entry, registry=registry, rates=rates, interest_until=as_of)
+        refund = compute_figures(entry, registry=registry, rates=rates, interest_until=as_of)
         screening = screen(entry, declared_on=declared_on, registry=registry)
         kept.append(
             Kept(entry.entry_number, refund.payee, refund.liquidation_date, refund.principal,

@@ -131,10 +131,12 @@ from .refund import (
     EntryRefund,
     LineRefund,
     Method,
+    RefundFigures,
     RefundOptions,
     RefundWarning,
     TariffRefund,
     WarningCode,
+    compute_figures,
     compute_refund,
 )
 from .registry import Ch99Range, Classification, HeadingPeriod, Registry, default_registry
@@ -249,6 +251,7 @@ __all__ = [
     "RateTable",
     "Reason",
     "Reconciliation",
+    "RefundFigures",
     "RefundOptions",
     "RefundWarning",
     "Refunds",
@@ -274,6 +277,7 @@ __all__ = [
     "__version__",
     "accrue_interest",
     "compare",
+    "compute_figures",
     "compute_refund",
     "compute_refunds",
     "consolidate",

@@ -24,11 +24,11 @@ unknown figure is never a silent 0: the result keeps the established amount
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._model import check_instance, check_optional_date
 from .._trusted import builder
@@ -39,10 +39,13 @@ from ..registry import Registry, default_registry
 from . import _lines
 from ._interest import attach_interest, deposit_date
 from ._lines import (
+    LineFigures,
     LineWork,
     classifier,
+    figures_of,
     may_carry_ieepa_duty,
     paid_line,
+    paid_line_figures,
     same,
     shared_tuple,
     sum_high,
@@ -51,9 +54,9 @@ from ._lines import (
 from .closures import default_federal_closures
 from .codes import WarningCode, entry_warning, warning
 from .options import Deposit, Method, RefundOptions
-from .results import EntryRefund, LineRefund, RefundWarning
+from .results import DepositBasis, EntryRefund, LineRefund, RefundFigures, RefundWarning
 
-__all__ = ["compute_refund", "with_overrides"]
+__all__ = ["compute_figures", "compute_refund", "with_overrides"]
 
 ZERO = _lines.ZERO  # the very object the line results hold (checked with `is` below)
 HUNDRED = Decimal(100)
@@ -96,12 +99,6 @@ def compute_refund(
     rate past the rate table's end; ``interest_conventions`` sets the open
     conventions.
     """
-    check_instance(entry, Entry, field="entry")
-    interest_until = check_optional_date(interest_until, field="interest_until")
-    if registry is not None:
-        check_instance(registry, Registry, field="registry")
-    if options is not None:
-        check_instance(options, RefundOptions, field="options")
     chosen = {
         "method": method,
         "rounding": rounding,
@@ -111,9 +108,62 @@ def compute_refund(
         "deposit": deposit,
         "interest_conventions": interest_conventions,
     }
-    opts = with_overrides(options, chosen)
+    opts = _prepare(entry, options, registry, chosen)
     with exact():  # the same cents whatever decimal context the caller has set
         return _compute(entry, opts, registry or default_registry(), rates)
+
+
+def compute_figures(
+    entry: Entry,
+    *,
+    options: RefundOptions | None = None,
+    registry: Registry | None = None,
+    rates: RateTable | None = None,
+    method: Method | None = None,
+    rounding: str | None = None,
+    corporate: bool | None = None,
+    interest_until: date | None = None,
+    project: bool | None = None,
+    deposit: Deposit | None = None,
+    interest_conventions: InterestConventions | None = None,
+) -> RefundFigures:
+    """The entry-level figures :func:`compute_refund` gives, without its detail.
+
+    Takes the same arguments and gives, for the same entry and choices, the same
+    principal, bound, paid, owed, interest, deposit date, warnings and versions as
+    :func:`compute_refund`'s :class:`EntryRefund`; it builds no per-line or per-number
+    result and no per-quarter interest split, so a large file costs less time and
+    memory. An entry whose figures need a person's look still says why in ``warnings``;
+    :func:`compute_refund` shows the working.
+    """
+    chosen = {
+        "method": method,
+        "rounding": rounding,
+        "corporate": corporate,
+        "interest_until": interest_until,
+        "project": project,
+        "deposit": deposit,
+        "interest_conventions": interest_conventions,
+    }
+    opts = _prepare(entry, options, registry, chosen)
+    with exact():
+        return _figures(entry, opts, registry or default_registry(), rates)
+
+
+def _prepare(
+    entry: Entry,
+    options: RefundOptions | None,
+    registry: Registry | None,
+    chosen: dict[str, Any],
+) -> RefundOptions:
+    """The arguments both entry points take, checked by name; the options to use."""
+    check_instance(entry, Entry, field="entry")
+    chosen["interest_until"] = check_optional_date(chosen["interest_until"], field="interest_until")
+    if registry is not None:
+        check_instance(registry, Registry, field="registry")
+    if options is not None:
+        check_instance(options, RefundOptions, field="options")
+    return with_overrides(options, chosen)
 
 
 def with_overrides(options: RefundOptions | None, chosen: Mapping[str, Any]) -> RefundOptions:
@@ -148,7 +198,7 @@ def _compute(
     fast: bool = True,
 ) -> EntryRefund:
     # ``fast=False`` sends every line through LineWork: the tests compare the two roads.
-    method, rounding = options.method, options.rounding
+    method = options.method
     classify = classifier(registry, entry)
     warnings: list[RefundWarning] = []
     built: list[LineRefund] = []
@@ -161,7 +211,7 @@ def _compute(
     for line in entry.lines:
         done = paid_line(line, classify) if fast else None
         if done is None:
-            work = LineWork(line, classify, method, rounding, warnings)
+            work = LineWork(line, classify, method, options.rounding, warnings)
             result = work.result()
             line_delta, missing_rates = work.recalc_delta, missing_rates + work.kept_without_rate
             carries = carries or any(may_carry_ieepa_duty(t) for t in result.tariffs)
@@ -172,7 +222,117 @@ def _compute(
             carries = carries or ieepa
         built.append(result)
         delta = None if delta is None or line_delta is None else delta + line_delta
-    lines = tuple(built)
+    e = _entry(entry, options, registry, rates, built, warnings, delta, missing_rates, carries)
+    detail = e.interest
+    assert not isinstance(detail, Decimal)  # only the lean road gives the bare figure
+    return _new_refund(
+        entry.entry_number,
+        entry.importer_number,
+        entry.notify_party,
+        entry.liquidation_date,
+        detail.interest if detail else e.no_interest,
+        detail if isinstance(detail, InterestDetail) else None,
+        detail if isinstance(detail, SegmentedInterest) else None,
+        e.deposited,
+        e.basis,
+        e.until,
+        e.rates_version,
+        method,
+        e.paid,
+        e.owed,
+        e.principal,
+        e.principal_high,
+        tuple(built),
+        e.warnings,
+        registry.data_version,
+        options.rounding,
+    )
+
+
+def _figures(
+    entry: Entry, options: RefundOptions, registry: Registry, rates: RateTable | None
+) -> RefundFigures:
+    """:func:`_compute`'s road, keeping each line's sums only and the interest figure only."""
+    method = options.method
+    classify = classifier(registry, entry)
+    warnings: list[RefundWarning] = []
+    sums: list[LineFigures] = []
+    delta: Decimal | None = ZERO
+    missing_rates = 0
+    carries = False
+    fast = method == "paid"
+    for line in entry.lines:
+        done = paid_line_figures(line, classify) if fast else None
+        if done is None:  # a rarer line: its full working, kept only for its sums
+            work = LineWork(line, classify, method, options.rounding, warnings)
+            result = work.result()
+            line_delta, missing_rates = work.recalc_delta, missing_rates + work.kept_without_rate
+            carries = carries or any(may_carry_ieepa_duty(t) for t in result.tariffs)
+            sums.append(figures_of(result))
+        else:
+            figures, others, ieepa = done
+            line_delta = None if others else ZERO
+            carries = carries or ieepa
+            sums.append(figures)
+        delta = None if delta is None or line_delta is None else delta + line_delta
+    e = _entry(
+        entry, options, registry, rates, sums, warnings, delta, missing_rates, carries, lean=True
+    )
+    figure = e.interest
+    if figure is not None and not isinstance(figure, Decimal):
+        figure = figure.interest  # several deposits: the segmented road's netted figure
+    return _new_figures(
+        entry.entry_number,
+        entry.importer_number,
+        entry.notify_party,
+        entry.liquidation_date,
+        e.no_interest if figure is None else figure,
+        e.deposited,
+        e.basis,
+        e.until,
+        e.rates_version,
+        method,
+        e.paid,
+        e.owed,
+        e.principal,
+        e.principal_high,
+        e.warnings,
+        registry.data_version,
+        options.rounding,
+    )
+
+
+class _Entry(NamedTuple):
+    """An entry's figures from its lines' sums: what both roads share."""
+
+    paid: Decimal
+    owed: Decimal
+    principal: Decimal
+    principal_high: Decimal | None
+    interest: InterestDetail | SegmentedInterest | Decimal | None
+    no_interest: Decimal | None
+    """The interest figure where no interest is computed: 0 for nothing to refund, else None."""
+    deposited: date
+    basis: DepositBasis
+    until: date | None
+    rates_version: str | None
+    warnings: tuple[RefundWarning, ...]
+
+
+def _entry(
+    entry: Entry,
+    options: RefundOptions,
+    registry: Registry,
+    rates: RateTable | None,
+    lines: Sequence[LineFigures | LineRefund],
+    warnings: list[RefundWarning],
+    delta: Decimal | None,
+    missing_rates: int,
+    carries: bool,
+    *,
+    lean: bool = False,
+) -> _Entry:
+    method = options.method
     paid = sum_of(tuple([line.paid for line in lines]))
     for line_refund in lines:
         if not (
@@ -263,28 +423,20 @@ def _compute(
         project=options.project,
         conventions=options.interest_conventions,
         warnings=warnings,
+        lean=lean,
     )
-    return _new_refund(
-        entry.entry_number,
-        entry.importer_number,
-        entry.notify_party,
-        entry.liquidation_date,
-        detail.interest if detail else (ZERO if principal <= 0 and until else None),
-        detail if isinstance(detail, InterestDetail) else None,
-        detail if isinstance(detail, SegmentedInterest) else None,
-        deposited,
-        basis,
-        until,
-        table_version,
-        method,
+    return _Entry(
         paid,
         owed,
         principal,
         principal_high if principal_high is None else same(principal_high, principal),
-        lines,
+        detail,
+        ZERO if principal <= 0 and until else None,
+        deposited,
+        basis,
+        until,
+        table_version,
         shared_tuple(warnings),
-        registry.data_version,
-        rounding,
     )
 
 
@@ -309,6 +461,30 @@ _new_refund = builder(
         "principal",
         "principal_high",
         "lines",
+        "warnings",
+        "data_version",
+        "rounding",
+    ),
+)
+
+# The field order of every RefundFigures compute_figures has made (EntryRefund's, less detail).
+_new_figures = builder(
+    RefundFigures,
+    (
+        "entry_number",
+        "importer_number",
+        "notify_party",
+        "liquidation_date",
+        "interest",
+        "deposit_date",
+        "deposit_basis",
+        "interest_until",
+        "rates_version",
+        "method",
+        "paid",
+        "owed",
+        "principal",
+        "principal_high",
         "warnings",
         "data_version",
         "rounding",

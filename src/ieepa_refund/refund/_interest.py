@@ -16,10 +16,13 @@ from ..interest import (
     InterestDetail,
     RateTable,
     SegmentedInterest,
+    apply_growth,
     default_rate_table,
     interest_detail,
+    interest_growth,
     segmented_interest,
 )
+from ..money import round_interest
 from .codes import WarningCode, entry_warning, warning
 from .options import Deposit
 from .results import DepositBasis, RefundWarning
@@ -65,11 +68,15 @@ def attach_interest(
     project: bool,
     conventions: InterestConventions,
     warnings: list[RefundWarning],
-) -> tuple[InterestDetail | SegmentedInterest | None, str | None]:
+    lean: bool = False,
+) -> tuple[InterestDetail | SegmentedInterest | Decimal | None, str | None]:
     """Interest on ``principal`` to ``until``, or None with a warning saying why.
 
     An entry with more than one deposit event (supplemental deposits, pre-liquidation
     refunds) gets :func:`segmented_interest`; otherwise one accrual from ``deposited``.
+    ``lean``: the one accrual's interest figure alone, as :func:`interest_growth` documents
+    it (``round_interest`` of the principal times the span's growth: the figure
+    :func:`interest_detail` gives, without its per-quarter split).
     """
     table = rates or default_rate_table()
     if until is None:
@@ -117,6 +124,27 @@ def attach_interest(
         if segmented[0] is not None:
             _established(principal, principal_high, warnings)
         return segmented
+    if lean:
+        try:
+            growth = _growth(
+                deposited,
+                until,
+                corporate=corporate,
+                rates=table,
+                project=project,
+                conventions=conventions,
+            )
+        except RateNotCovered as exc:
+            warnings.append(
+                warning(code=WarningCode.RATE_NOT_COVERED, message=f"No interest figure: {exc}.")
+            )
+            return None, table.data_version
+        _projected(growth.projected, warnings)
+        _established(principal, principal_high, warnings)
+        figure = round_interest(
+            apply_growth(principal, growth.total), rounding=conventions.rounding
+        )
+        return figure, table.data_version
     try:
         detail = interest_detail(
             principal,
@@ -135,6 +163,13 @@ def attach_interest(
     _projected(detail.projected, warnings)
     _established(principal, principal_high, warnings)
     return detail, table.data_version
+
+
+# The lean road asks for a span's growth once per (deposit, end) pair and choices, not once
+# per entry: the dates and choices were checked when the entry and options were made, and a
+# million-row file holds about 6,000 pairs (sized as the engine's own growth cache).
+# A span the rate table does not cover raises each time (lru_cache keeps no exception).
+_growth = lru_cache(maxsize=1 << 15)(interest_growth)
 
 
 def _established(

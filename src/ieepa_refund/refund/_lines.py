@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import hts as _hts
 from .._trusted import builder
@@ -373,15 +374,7 @@ def paid_line(
         status = cls.status
         if status in IEEPA_STATUSES:
             period, duty = cls.period, tariff.duty
-            if (
-                status != "ieepa"
-                or period is None
-                or duty is None
-                or period.kind in EXEMPT_KINDS
-                or period.rate_type == _TOPUP
-                or period.rate_type == _SUSPENDED
-                or period.applies_to(country) is False
-            ):
+            if period is None or duty is None or not _plain_ieepa(status, period, country):
                 return None
             reason = _refunded(period.program)
             if duty is ZERO or (duty - ZERO).compare_total(duty):
@@ -420,6 +413,72 @@ def paid_line(
         paid = sum_of(tuple([t.paid for t in tariffs]))
         return _new_line(number, country, paid, ZERO, paid, paid, tuple(tariffs)), others, ieepa
     return _line(line, tuple(tariffs)), others, ieepa
+
+
+def _plain_ieepa(status: str, period: HeadingPeriod, country: str) -> bool:
+    """An IEEPA number in force whose reported duty is simply refunded (the fast roads)."""
+    return not (
+        status != "ieepa"
+        or period.kind in EXEMPT_KINDS
+        or period.rate_type == _TOPUP
+        or period.rate_type == _SUSPENDED
+        or period.applies_to(country) is False
+    )
+
+
+class LineFigures(NamedTuple):
+    """A line's sums as its :class:`LineRefund` holds them, without the per-number results."""
+
+    paid: Decimal
+    owed: Decimal
+    refund: Decimal
+    refund_high: Decimal | None
+
+
+def figures_of(line: LineRefund) -> LineFigures:
+    return LineFigures(line.paid, line.owed, line.refund, line.refund_high)
+
+
+def paid_line_figures(
+    line: EntryLine, classify: Callable[[str], Classification]
+) -> tuple[LineFigures, bool, bool] | None:
+    """What :func:`paid_line` gives, as the line's sums only: the same questions, the same
+    values written alike (``refund_figures`` and ``_line_sums`` are what ``_tariff`` and
+    ``_line`` compute), and no :class:`TariffRefund` or :class:`LineRefund` built.
+    ``tests/test_refund_figures.py`` compares the two on drawn entries."""
+    country = line.country_of_origin
+    paids: list[Decimal] = []
+    figures: list[tuple[Decimal, Decimal, Decimal, Decimal | None]] = []
+    others = ieepa = False
+    plain = True
+    for tariff in line.tariffs:
+        cls = classify(tariff.hts)
+        status = cls.status
+        if status in IEEPA_STATUSES:
+            period, duty = cls.period, tariff.duty
+            if period is None or duty is None or not _plain_ieepa(status, period, country):
+                return None
+            if duty is ZERO or (duty - ZERO).compare_total(duty):
+                refund, high = refund_figures(duty, ZERO, duty)
+                figures.append((duty, ZERO, refund, high))
+                plain = False
+            else:
+                figures.append((duty, ZERO, duty, duty))
+            paids.append(duty)
+            ieepa = True
+        else:
+            if tariff.rate is not None or (tariff.hts[:2] == "99" and cls.authority is None):
+                return None
+            paid = tariff.duty or ZERO
+            refund, high = refund_figures(paid, paid, ZERO)
+            figures.append((paid, paid, refund, high))
+            paids.append(paid)
+            plain = plain and paid is ZERO
+            others = True
+    if plain:
+        paid = sum_of(tuple(paids))
+        return LineFigures(paid, ZERO, paid, paid), others, ieepa
+    return LineFigures(*_line_sums(figures)), others, ieepa
 
 
 # -- building the results: equal numbers written alike are one object ----------------------
@@ -482,21 +541,22 @@ def _tariff(
                 ZERO, ZERO, ZERO, ZERO, estimated, reason,
             )  # fmt: skip
         return found
+    refund, high = refund_figures(paid, owed, high)
+    return _new_tariff(
+        line, tariff.hts, cls.status, cls.authority, cls.period,
+        paid, owed, refund, high, estimated, reason,
+    )  # fmt: skip
+
+
+def refund_figures(
+    paid: Decimal, owed: Decimal, high: Decimal | None
+) -> tuple[Decimal, Decimal | None]:
+    """A number's refund and its bound, written as its :class:`TariffRefund` holds them."""
+    if paid is ZERO and owed is ZERO and high is ZERO:
+        return ZERO, ZERO
     refund = paid - owed
     refund = same(refund, ZERO) if refund.compare_total(paid) else paid
-    return _new_tariff(
-        line,
-        tariff.hts,
-        cls.status,
-        cls.authority,
-        cls.period,
-        paid,
-        owed,
-        refund,
-        high if high is None else same(high, refund),
-        estimated,
-        reason,
-    )
+    return refund, high if high is None else same(high, refund)
 
 
 # The field order of every TariffRefund this module has made (its JSON's key order).
@@ -530,18 +590,21 @@ def sum_of(values: tuple[Decimal, ...]) -> Decimal:
 
 
 def _line(line: EntryLine, tariffs: tuple[TariffRefund, ...]) -> LineRefund:
-    paid = sum_of(tuple([t.paid for t in tariffs]))
-    refund = same(sum_of(tuple([t.refund for t in tariffs])), paid)
-    high = sum_high(t.refund_high for t in tariffs)
-    return _new_line(
-        line.number,
-        line.country_of_origin,
-        paid,
-        sum_of(tuple([t.owed for t in tariffs])),
-        refund,
-        high if high is None else same(high, refund),
-        tariffs,
+    paid, owed, refund, high = _line_sums(
+        [(t.paid, t.owed, t.refund, t.refund_high) for t in tariffs]
     )
+    return _new_line(line.number, line.country_of_origin, paid, owed, refund, high, tariffs)
+
+
+def _line_sums(
+    figures: list[tuple[Decimal, Decimal, Decimal, Decimal | None]],
+) -> tuple[Decimal, Decimal, Decimal, Decimal | None]:
+    """A line's paid, owed, refund and bound from its numbers', as :class:`LineRefund` holds them."""
+    paid = sum_of(tuple([f[0] for f in figures]))
+    refund = same(sum_of(tuple([f[2] for f in figures])), paid)
+    high = sum_high(f[3] for f in figures)
+    owed = sum_of(tuple([f[1] for f in figures]))
+    return paid, owed, refund, high if high is None else same(high, refund)
 
 
 # The field order of every LineRefund this module has made (its JSON's key order).

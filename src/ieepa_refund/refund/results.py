@@ -17,7 +17,14 @@ from ..registry import HeadingPeriod, Status
 from ..tables import Level, column, detail_html, summary_html
 from .options import Method
 
-__all__ = ["DepositBasis", "EntryRefund", "LineRefund", "RefundWarning", "TariffRefund"]
+__all__ = [
+    "DepositBasis",
+    "EntryRefund",
+    "LineRefund",
+    "RefundFigures",
+    "RefundWarning",
+    "TariffRefund",
+]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -108,6 +115,22 @@ class LineRefund(BaseModel):
     tariffs: tuple[TariffRefund, ...]
 
 
+# The entry's own figures, one row per refund: EntryRefund's first table, RefundFigures' only.
+_ENTRY_LEVEL = Level(
+    "entry",
+    column("entry_number", "str"), column("importer_number", "str"),
+    column("payee", "str"), column("liquidation_date", "date"), column("method", "str"),
+    column("paid", "money"), column("owed", "money"), column("principal", "money"),
+    column("principal_high", "money"), column("interest", "money"),
+    # A refund with no interest figure: its NA would drop silently out of a column sum.
+    column("interest_missing", "bool", lambda r: r.interest is None and r.principal > 0),
+    column("total", "money"), column("deposit_date", "date"),
+    column("deposit_basis", "str"), column("interest_until", "date"),
+    column("warnings", "str", lambda r: " ".join(sorted(set(r.warning_codes)))),
+    column("data_version", "str"), column("rates_version", "str"),
+)  # fmt: skip
+
+
 class EntryRefund(Tabular, BaseModel):
     """The refund principal of one entry, traceable to every HTS number.
 
@@ -118,19 +141,7 @@ class EntryRefund(Tabular, BaseModel):
 
     model_config = _FROZEN
     __tables__: ClassVar[tuple[Level, ...]] = (
-        Level(
-            "entry",
-            column("entry_number", "str"), column("importer_number", "str"),
-            column("payee", "str"), column("liquidation_date", "date"), column("method", "str"),
-            column("paid", "money"), column("owed", "money"), column("principal", "money"),
-            column("principal_high", "money"), column("interest", "money"),
-            # A refund with no interest figure: its NA would drop silently out of a column sum.
-            column("interest_missing", "bool", lambda r: r.interest is None and r.principal > 0),
-            column("total", "money"), column("deposit_date", "date"),
-            column("deposit_basis", "str"), column("interest_until", "date"),
-            column("warnings", "str", lambda r: " ".join(sorted(set(r.warning_codes)))),
-            column("data_version", "str"), column("rates_version", "str"),
-        ),
+        _ENTRY_LEVEL,
         Level(
             "line",
             column("line", "int", "number"), column("country_of_origin", "str"),
@@ -202,15 +213,7 @@ class EntryRefund(Tabular, BaseModel):
         return tuple(str(w.code) for w in self.warnings)
 
     def summary_html(self) -> str:
-        rows = [
-            ("entry", self.entry_number), ("payee", self.payee), ("method", self.method),
-            ("paid", self.paid), ("owed", self.owed), ("principal", self.principal),
-            ("principal (at most)", "no bound" if self.principal_high is None else self.principal_high),
-            ("interest", "none yet" if self.interest is None else self.interest),
-            ("interest to", self.interest_until),
-            ("deposit date", f"{self.deposit_date or ''} ({self.deposit_basis})"),
-            ("data", f"Chapter 99 {self.data_version}, rates {self.rates_version}"),
-        ]  # fmt: skip
+        rows = _summary_rows(self)
         # The first 50 tariffs: enough to see why, short enough for any entry.
         tariffs = (
             (t.line, t.display_hts, (t.period.program if t.period else None) or t.authority or "",
@@ -222,4 +225,77 @@ class EntryRefund(Tabular, BaseModel):
             rows,
             Counter(self.warning_codes),
             detail=detail_html(("line", "HTS", "program", "refund", "why"), tariffs),
+        )
+
+
+def _summary_rows(r: EntryRefund | RefundFigures) -> list[tuple[str, object]]:
+    """The entry-level rows of a refund's notebook summary."""
+    return [
+        ("entry", r.entry_number), ("payee", r.payee), ("method", r.method),
+        ("paid", r.paid), ("owed", r.owed), ("principal", r.principal),
+        ("principal (at most)", "no bound" if r.principal_high is None else r.principal_high),
+        ("interest", "none yet" if r.interest is None else r.interest),
+        ("interest to", r.interest_until),
+        ("deposit date", f"{r.deposit_date or ''} ({r.deposit_basis})"),
+        ("data", f"Chapter 99 {r.data_version}, rates {r.rates_version}"),
+    ]  # fmt: skip
+
+
+class RefundFigures(Tabular, BaseModel):
+    """An entry's refund figures without the per-line, per-number and per-quarter detail.
+
+    What :func:`~ieepa_refund.compute_figures` returns: every entry-level field of the
+    :class:`EntryRefund` :func:`~ieepa_refund.compute_refund` gives for the same entry and
+    choices, with the same values and warnings (``tests/test_refund_figures.py`` compares
+    them), and no ``lines``, ``interest_detail`` or ``interest_segments``. For a caller who
+    keeps or pays each entry's figures over a large file; ask :func:`compute_refund` for
+    an entry's working.
+    """
+
+    model_config = _FROZEN
+    __tables__: ClassVar[tuple[Level, ...]] = (_ENTRY_LEVEL,)
+
+    entry_number: str
+    importer_number: str
+    notify_party: str | None = None
+    liquidation_date: date | None = None
+    method: Method
+    paid: Decimal
+    owed: Decimal
+    principal: Decimal
+    principal_high: Decimal | None
+    warnings: tuple[RefundWarning, ...]
+    data_version: str
+    rounding: str
+    interest: Decimal | None = None
+    """Interest to ``interest_until``; None where it cannot be computed (a warning says why)."""
+    deposit_date: date | None = None
+    deposit_basis: DepositBasis | None = None
+    interest_until: date | None = None
+    rates_version: str | None = None
+
+    @property
+    def uncertain(self) -> bool:
+        return self.principal_high != self.principal
+
+    @property
+    def total(self) -> Decimal | None:
+        """Principal plus interest, when the interest is known."""
+        return None if self.interest is None else self.principal + self.interest
+
+    @property
+    def payee(self) -> str:
+        """Who CBP pays: the Form 4811 party when named, else the importer of record."""
+        return self.notify_party or self.importer_number
+
+    @property
+    def warning_codes(self) -> tuple[str, ...]:
+        """The codes as plain strings (``str`` of a :class:`WarningCode` is its name)."""
+        return tuple(str(w.code) for w in self.warnings)
+
+    def summary_html(self) -> str:
+        return summary_html(
+            f"Refund figures of entry {self.entry_number}",
+            _summary_rows(self),
+            Counter(self.warning_codes),
         )
