@@ -529,3 +529,17 @@ def road_ledgers(
     )
     when = draw(st.one_of(st.none(), dates))
     return ledger, ({} if when is None else {entry.entry_number: when})
+
+
+@st.composite
+def road_runs(draw: st.DrawFn) -> tuple[int, date, int, float, bool]:
+    """A run of the roads over a generated ES-003 (the bench generator's entries, 2025-09 to
+    2025-11, liquidated 200-300 days later or not): (seed, declaration date, days to
+    liquidation after acceptance, share of entries in the ledger, ledger rows dated)."""
+    return (
+        draw(st.integers(0, 10_000)),
+        draw(st.dates(date(2026, 3, 1), date(2026, 12, 31))),
+        draw(st.integers(1, 400)),
+        draw(st.sampled_from((0.0, 0.3, 1.0))),
+        draw(st.booleans()),
+    )

@@ -1,7 +1,7 @@
 """``estimate --engine``: the bulk engine and the per-entry path give the command's outputs byte for byte.
 
-Each case runs the command twice, ``--engine bulk`` and ``--engine entry`` (both with
-``--no-roads``, the outputs the bulk engine can give), and compares stdout (but its
+Each case runs the command twice, ``--engine bulk`` and ``--engine entry`` (with
+``--no-roads``, or with the roads where ``roads=True``: test_cli_engines_roads.py), and compares stdout (but its
 ``Engine:`` line, which names the engine), stderr, the exit status, the ``--out`` CSV and
 the ``--problems`` file byte for byte, and the ``.xlsx`` member by member (but its
 creation time). Then the choice itself: what ``auto`` takes, and what ``bulk`` refuses.
@@ -31,12 +31,17 @@ AS_OF = "2026-07-01"
 
 
 def _run(
-    capsys: pytest.CaptureFixture[str], files: list[Path], engine: str, out: Path, *flags: str
+    capsys: pytest.CaptureFixture[str],
+    files: list[Path],
+    engine: str,
+    out: Path,
+    *flags: str,
+    roads: bool = False,
 ) -> tuple[int, str, str]:
     out.mkdir(parents=True, exist_ok=True)
     code = main(
-        ["estimate", *map(str, files), "--as-of", AS_OF, "--engine", engine, "--no-roads",
-         "--problems", str(out / "problems.csv"), *flags]
+        ["estimate", *map(str, files), "--as-of", AS_OF, "--engine", engine,
+         *(() if roads else ("--no-roads",)), "--problems", str(out / "problems.csv"), *flags]
     )  # fmt: skip
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -56,7 +61,11 @@ def _xlsx_members(path: Path) -> dict[str, bytes]:
 
 
 def same_outputs(
-    files: list[Path], tmp: Path, capsys: pytest.CaptureFixture[str], *flags: str
+    files: list[Path],
+    tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+    *flags: str,
+    roads: bool = False,
 ) -> str:
     """Assert both engines write the same bytes; return the bulk run's Engine line."""
     results = {}
@@ -64,7 +73,7 @@ def same_outputs(
         folder = tmp / engine
         csv_out = folder / "refunds.csv"
         results[engine] = (
-            _run(capsys, files, engine, folder, "--out", str(csv_out), *flags),
+            _run(capsys, files, engine, folder, "--out", str(csv_out), *flags, roads=roads),
             csv_out.read_bytes() if csv_out.exists() else None,
             (folder / "problems.csv").read_bytes() if (folder / "problems.csv").exists() else None,
         )
@@ -188,16 +197,18 @@ def test_auto_takes_bulk_only_when_it_gives_every_output(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert _engine_line(capsys, "--no-roads").startswith("Engine: bulk")
-    line = _engine_line(capsys)  # roads asked for (the default): the per-entry path, said why
+    # Roads asked for (the default): the bulk engine gives them too.
+    assert _engine_line(capsys).startswith("Engine: bulk")
+    line = _engine_line(capsys, "--delimiter", ",")  # not the bulk engine's: said why
     assert line.startswith("Engine: entry")
-    assert "road" in line
+    assert "--delimiter" in line
     assert _engine_line(capsys, "--engine", "entry").startswith("Engine: entry")
 
 
 @pytest.mark.parametrize(
     ("flags", "named"),
     [
-        ((), "road"),
+        (("--json",), "--json"),
         (("--no-roads", "--json"), "--json"),
         (("--no-roads", "--delimiter", ","), "--delimiter"),
     ],

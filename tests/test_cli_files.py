@@ -71,7 +71,9 @@ def test_failed_run_leaves_previous_output_intact(
         return real(*args, **kw)
 
     monkeypatch.setattr(_estimate, "compute_refund", fail_on_third)
-    args = ["estimate", str(SAMPLE), *AS_OF, "--out", str(out), "--problems", str(problems)]
+    # The per-entry path, whose compute_refund fails (auto takes the bulk engine with polars).
+    args = ["estimate", str(SAMPLE), *AS_OF, "--engine", "entry", "--out", str(out)]
+    args += ["--problems", str(problems)]
     assert main(args) == 3
     assert out.read_text() == "previous run\n"
     assert problems.read_text() == "previous problems\n"
@@ -364,14 +366,15 @@ def test_internal_error_exit_3_without_traceback(
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(_estimate, "compute_refund", bug)
-    assert main(["estimate", str(SAMPLE), *AS_OF]) == 3
+    entry = ("--engine", "entry")  # the per-entry path, whose compute_refund has the bug
+    assert main(["estimate", str(SAMPLE), *AS_OF, *entry]) == 3
     err = capsys.readouterr().err
     (message,) = [line for line in err.splitlines() if line.startswith("ieepa-refund:")]
     assert "internal error: ZeroDivisionError: a bug" in message
     assert "--debug" in message
     assert "Traceback" not in err
     for debug in (["--debug", "estimate"], ["estimate", "--debug"]):
-        assert main([*debug, str(SAMPLE), *AS_OF]) == 3
+        assert main([*debug, str(SAMPLE), *AS_OF, *entry]) == 3
         assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 

@@ -12,6 +12,10 @@ for whole files, computed column by column on `polars <https://pola.rs>`_:
   applied in integers with a Decimal recomputation of any product near a half cent;
 - each distinct set of the facts CAPE screening reads is screened once by
   :func:`~ieepa_refund.cape.screen` itself.
+- with ``roads=True``, each distinct set of the facts an entry's road reads (its
+  screening facts, its declaration, whether its refund is zero) is put on its road once
+  by the roads' own code, the interest to the expected (re)liquidation applied in columns
+  from the same growth.
 
 An entry the columnar rules do not cover goes whole to the per-entry path: rows that
 do not parse, repeat or disagree; a wrong check digit; a missing IEEPA duty (an

@@ -28,6 +28,7 @@ from ._read import (
     key_number,
     parse_numbers,
 )
+from ._roads import RoadJob, with_roads
 
 if TYPE_CHECKING:
     import polars as pl
@@ -54,6 +55,8 @@ class _Job:
         self.options, self.registry, self.rates, self.rules = options, registry, rates, rules
         self.declared_on, self.plaintiffs = declared_on, plaintiffs
         self.closures = default_federal_closures() if options.closures is None else options.closures
+        self.roads: RoadJob | None = None
+        """Set when each entry's road is asked for (:func:`~ieepa_refund.bulk.estimate`)."""
         self.classes: dict[tuple[str, date, str], int] = {}
         """Category of each (HTS number, entry date, origin) seen so far (:meth:`_category`)."""
 
@@ -192,6 +195,8 @@ class _Job:
         table = fields.join(sums, on="p_key")
         table = with_interest(self, table)
         table = screened(self, table)
+        if self.roads is not None:
+            table = with_roads(self, table)
         left = parsed.filter(~en.is_in(table["p_key"].implode()).fill_null(False)).select(
             "_file",
             "_row",

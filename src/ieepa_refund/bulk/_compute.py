@@ -214,7 +214,10 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
         separator=" ",
         ignore_nulls=True,
     )
+    # The road's columns, when asked for: the engine takes them out (see bulk._roads).
+    road = [c for c in ("_way", "_road_interest") if c in table.columns]
     return table.select(
+        *road,
         "entry_number",
         pl.col("importer_number").cast(pl.String),
         payee=pl.coalesce("notify_party", "importer_number").cast(pl.String),

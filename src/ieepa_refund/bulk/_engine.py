@@ -9,14 +9,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._model import check_instance
 from ..cape import CapeRules, DeclarationBatch, default_cape_rules
-from ..errors import InputFileError
+from ..errors import InputFileError, InvalidFormat
 from ..es003 import Es003Report, stream_es003
 from ..es003._assemble import PROGRESS_EVERY, _overrides
 from ..interest import RateTable, default_rate_table
 from ..payments import Consolidation
 from ..refund import EntryRefund, RefundOptions, compute_refund
 from ..registry import Registry, default_registry
+from ..roads import CapeTiming, Roads, default_cape_timing
+from ..roads._roads import _dates, _ledger
 from ._columnar import _Job
 from ._fallback import per_entry
 from ._read import (
@@ -25,6 +28,7 @@ from ._read import (
     read_columns,
 )
 from ._report import _input_order, _read_order, _whole_report
+from ._roads import RoadJob, bulk_roads
 from ._tables import ENTRY_COLUMNS, _empty_table, consolidate_table, declare_table
 
 if TYPE_CHECKING:
@@ -70,6 +74,9 @@ class BulkResult:
     order: pl.Series
     """The entry numbers in the order ``stream_es003`` yields the entries (each one at its
     last row, files in the order given): a column, not a tuple of a million strings."""
+    roads: Roads | None = None
+    """Each entry's road (``roads=True``), in the order of :attr:`entries`: what
+    :func:`~ieepa_refund.roads.entry_road` gives each entry, whichever path computed it."""
 
 
 def estimate(
@@ -85,6 +92,10 @@ def estimate(
     mapping: Mapping[str, str] | None = None,
     declarations_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    roads: bool = False,
+    timing: CapeTiming | None = None,
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | str | Path | None = None,
+    declared_dates: Mapping[str, date] | None = None,
 ) -> BulkResult:
     """Refund, screen, pay and declare every entry of ES-003 CSV ``sources``.
 
@@ -97,6 +108,11 @@ def estimate(
     (default ``as_of``) is the CAPE declaration date. Eligible entries are declared in
     entry-number order into ``declarations_dir`` when one is given. ``progress`` is called
     as the per-entry reader calls it (each PROGRESS_EVERY rows read).
+
+    ``roads``: also each entry's road on ``declared_on`` (:attr:`BulkResult.roads`), as
+    :func:`~ieepa_refund.roads.entry_roads` gives it with the same ``timing``, ``ledger``,
+    ``declared_dates``, ``rules`` and ``plaintiffs``: computed once per distinct set of the
+    facts a road reads, with the interest to the expected date in columns.
     """
     need("polars", "bulk")
     import polars as pl
@@ -115,6 +131,18 @@ def estimate(
         declared_on or as_of,
         frozenset(plaintiffs),
     )
+    if roads:
+        if timing is not None:
+            check_instance(timing, CapeTiming, field="timing")
+        job.roads = RoadJob(
+            timing or default_cape_timing(), _ledger(ledger), _dates(declared_dates)
+        )
+    elif timing is not None or ledger is not None or declared_dates is not None:
+        raise InvalidFormat(
+            "timing, ledger and declared_dates only change the roads: pass roads=True",
+            field="roads",
+            value=roads,
+        )
     overrides = _overrides(mapping or {})
     parse = job.parse_chunk if opts.method == "paid" else None  # recalculation reads rates
     files = [read_columns(path, index, overrides, parse) for index, path in enumerate(paths)]
@@ -140,6 +168,16 @@ def estimate(
     for f in read:  # used: only the rows left to the per-entry path are needed from here
         f.rows = f.firsts = None
     bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
+    ways: dict[str, tuple[int | None, int | None]] = {}
+    if bulk_rows is not None and "_way" in bulk_rows.columns:
+        ways = dict(
+            zip(
+                bulk_rows["entry_number"].to_list(),
+                bulk_rows.select("_way", "_road_interest").iter_rows(),
+                strict=True,
+            )
+        )
+        bulk_rows = bulk_rows.drop("_way", "_road_interest")
     done = bulk_rows["entry_number"] if bulk_rows is not None else pl.Series(dtype=pl.String)
     fallback, report, yielded = per_entry(
         job, files, fallback_rows, done, mapping=mapping, progress=None if bulk else progress
@@ -179,6 +217,7 @@ def estimate(
             input=whole,
         ),
         order=order,
+        roads=None if job.roads is None else bulk_roads(job, entries, ways),
     )
 
 

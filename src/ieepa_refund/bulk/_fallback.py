@@ -16,6 +16,7 @@ from ..entry import Entry
 from ..es003 import Es003Report, stream_es003
 from ..refund import compute_refund
 from ..registry import is_ieepa_status
+from ..roads import entry_road
 from ._read import (
     ColumnFile,
 )
@@ -97,6 +98,20 @@ def _entry_row(job: _Job, entry: Entry) -> dict[str, Any]:
         registry=job.registry,
         plaintiffs=job.plaintiffs,
     )
+    if job.roads is not None:
+        job.roads.entry_roads[entry.entry_number] = entry_road(
+            entry,
+            refund,
+            declared_on=job.declared_on,
+            options=job.options,
+            registry=job.registry,
+            rates=job.rates,
+            rules=job.rules,
+            timing=job.roads.timing,
+            ledger=job.roads.ledger,
+            declared_dates=job.roads.declared_dates,
+            plaintiffs=job.plaintiffs,
+        )
     return {
         "entry_number": entry.entry_number,
         "importer_number": refund.importer_number,

@@ -149,15 +149,13 @@ _BULK_INSTALL = "pip install 'ieepa-refund[bulk]'"
 def bulk_gaps(args: argparse.Namespace) -> list[str]:
     """What this run asks for that the bulk engine's results cannot give, in words.
 
-    The bulk engine (:mod:`ieepa_refund.bulk`) gives each entry's refund and
-    screening as a table. It gives no :class:`~ieepa_refund.entry.Entry`, so no
-    road (the road re-screens the entry on later dates and recomputes its interest
-    to the expected date), no per-tariff detail (the JSON rows carry it), and it
-    takes neither deposit histories nor a forced delimiter.
+    The bulk engine (:mod:`ieepa_refund.bulk`) gives each entry's refund,
+    screening and road (computed once per distinct set of the facts a road reads,
+    its interest to the expected date in columns). It gives no
+    :class:`~ieepa_refund.entry.Entry`, so no per-tariff detail (the JSON rows
+    carry it), and it takes neither deposit histories nor a forced delimiter.
     """
     gaps = []
-    if args.roads:
-        gaps.append("roads (--no-roads leaves them out)")
     if args.json or (args.out is not None and format_of(args.out) == "json"):
         gaps.append("JSON rows, which carry per-tariff detail (--json, a .json --out)")
     if args.duty_deposits:
@@ -261,7 +259,7 @@ def _estimate(
     with Outputs() as outputs:
         target = _rows(args, outputs, out)
         if entries is None:
-            results = _bulk_results(files, args, job, split, imported, whole)
+            results = _bulk_results(files, args, job, ledger, split, imported, whole)
         else:
             results = _entry_results(
                 entries, args, job, ledger, histories, attached, deposit_problems
@@ -372,6 +370,7 @@ def _bulk_results(
     files: Sequence[Path],
     args: argparse.Namespace,
     job: _Job,
+    ledger: Any,
     split: list[int],
     imported: list[Es003Report],
     whole: list[tuple[str, str]],
@@ -396,6 +395,9 @@ def _bulk_results(
         rates=default_rate_table(),
         mapping=dict(getattr(args, "mapping", ())),
         progress=_progress,
+        roads=args.roads,
+        timing=job.timing if args.roads else None,
+        ledger=ledger if args.roads else None,
     )
     imported.append(found.report.input)
     order = found.order
@@ -405,6 +407,7 @@ def _bulk_results(
             f"the bulk engine computed {table.height:,} entries where the reader read "
             f"{len(order):,}; run again with --engine entry"
         )
+    roads = {r.entry_number: r for r in found.roads} if found.roads is not None else {}
     split.extend((found.report.entries_bulk, found.report.entries_entry))
     whole.extend(found.report.files_whole)
     positions = order.to_frame("entry_number").with_row_index("_position")
@@ -413,6 +416,7 @@ def _bulk_results(
         head, (warnings, data_version, rates_version) = values[:16], values[16:]
         principal, high, interest = head[13], head[14], head[15]
         codes = frozenset(warnings.split())
+        road = roads.get(head[0])
         row = [
             *head,
             interest is None and principal > 0,  # as EntryRefund's records say it
@@ -420,10 +424,10 @@ def _bulk_results(
             " ".join(sorted(codes)),
             data_version,
             rates_version,
-            *_NO_ROAD,
+            *_road_cells(road),
         ]
         summary = _Summary(
-            head[0], head[2], head[5], principal, high, interest, head[11], codes, None
+            head[0], head[2], head[5], principal, high, interest, head[11], codes, road
         )
         yield row, None, summary
 

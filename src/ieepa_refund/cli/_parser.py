@@ -253,7 +253,7 @@ def _estimating(sub: argparse.ArgumentParser) -> None:
         choices=("auto", "bulk", "entry"),
         default="auto",
         help="auto (default): the columnar bulk engine when polars is installed and it gives "
-        "every output asked for (it gives no roads and no JSON detail: see --no-roads), else "
+        "every output asked for (roads too, but no JSON detail, --duty-deposits or --delimiter), else "
         "the per-entry path; bulk: the bulk engine or exit 2 saying what is missing; entry: "
         "the per-entry path. Both give the same figures",
     )

@@ -10,7 +10,6 @@ from ..cape.deadlines import PROTEST_DAYS, days_since, within
 from ..cape.rules import CapeRules
 from ..cape.screen import INPUT_SOURCE, Reason, Screening, screen
 from ..entry import Entry
-from ..refund import EntryRefund
 from ..registry import Registry
 from ._results import Road
 from ._rules import _later, _RuleFacts
@@ -19,7 +18,7 @@ from ._rules import _later, _RuleFacts
 def _road(
     entry: Entry,
     now: Screening,
-    refund: EntryRefund,
+    nothing: bool,
     declared_in: str | None,
     declared_when: date | None,
     rules: CapeRules,
@@ -28,11 +27,13 @@ def _road(
     plaintiffs: Collection[str],
     fast: bool,
 ) -> tuple[Road, date | None, Screening | None]:
-    """The road, the CAPE acceptance date it assumes, and the later screening that admits it."""
+    """The road, the CAPE acceptance date it assumes, and the later screening that admits it.
+
+    ``nothing``: the entry's refund is known to be zero (its upper bound is at most 0)."""
     # Every input fault, a bad check digit too: the number may be mistyped and ACE may not know it.
     if any(r.source == INPUT_SOURCE for r in now.reasons):
         return Road.INPUT_PROBLEM, None, None
-    if refund.principal_high is not None and refund.principal_high <= 0:
+    if nothing:
         return Road.NOTHING_TO_REFUND, None, None
     lookback = facts.codes("lookback_days")
     excludes = [r for r in now.reasons if r.effect == "exclude"]

@@ -41,7 +41,7 @@ from .._trusted import builder
 from ..cape.deadlines import expected_liquidation
 from ..cape.declarations import Ledger, read_ledger
 from ..cape.rules import CapeRules, default_cape_rules
-from ..cape.screen import screen
+from ..cape.screen import Screening, screen
 from ..entry import Entry
 from ..errors import InputFileError, InvalidFormat
 from ..interest import RateTable
@@ -236,65 +236,27 @@ def _entry_road(
             field="refund",
             value=refund.entry_number,
         )
-    files = (ledger or {}).get(entry.entry_number)
-    # An entry resubmitted after CBP failed it is in several files: the latest one stands.
-    declared_in = (files[-1] if files else "") if isinstance(files, tuple) else files
-    when: date | None = None
-    if declared_in is not None:
-        when = _dates(declared_dates).get(entry.entry_number)
-        if when is None and isinstance(ledger, Ledger):
-            # The ledger's own record of the day the declaration was made for.
-            when = ledger.declared_on.get(entry.entry_number)
-        if when is not None and when > declared_on:
-            # A declaration after the day of the road (2062 for 2026) is a typo that would
-            # put the entry on another road unseen.
-            raise InvalidFormat(
-                f"entry {entry.entry_number} was declared on {when.isoformat()}, after "
-                f"{declared_on.isoformat()}, the date of this road: fix the ledger or "
-                "declared_dates",
-                field="declared_dates",
-                value=when,
-            )
+    declared_in, when = _declared(entry.entry_number, declared_on, ledger, declared_dates)
     facts = _facts(rules) if fast else _RuleFacts(rules)
-    road, accepted, later = _road(
-        entry, now, refund, declared_in, when, rules, facts, registry, plaintiffs, fast
+    nothing = refund.principal_high is not None and refund.principal_high <= 0
+    road, later, _, expected, payment, action, deadline = _way(
+        entry, now, nothing, declared_in, when, rules, timing, facts, registry, plaintiffs, fast
     )
-
-    expected: date | None = None
-    payment: date | None = None
     interest, interest_until = refund.interest, refund.interest_until
-    if road.through_cape and accepted is not None:
-        unknown = road is Road.CAPE_AT_LIQUIDATION and entry.liquidation_date is None
-        if not unknown:
-            expected = expected_liquidation(
-                entry.liquidation_date,
-                accepted=accepted,
-                liquidate_within=timing.liquidation_after_acceptance_days,
-                reliquidate_within=timing.reliquidation_after_liquidation_days,
+    if expected is not None:
+        known = _interest_to(expected, entry, refund, options, registry, rates) if fast else None
+        if known is not None:
+            interest, interest_until = known
+        else:
+            paid_at = (
+                entry
+                if entry.liquidation_date is None
+                else entry.model_copy(update={"liquidation_date": expected})
             )
-            # The refund is paid after the (re)liquidation, with interest to it (19 CFR 24.36).
-            payment = max(expected, accepted + timedelta(days=timing.payment_after_acceptance_days))
-            known = (
-                _interest_to(expected, entry, refund, options, registry, rates) if fast else None
+            refund = compute_refund(
+                paid_at, options=options, registry=registry, rates=rates, interest_until=expected
             )
-            if known is not None:
-                interest, interest_until = known
-            else:
-                paid_at = (
-                    entry
-                    if entry.liquidation_date is None
-                    else entry.model_copy(update={"liquidation_date": expected})
-                )
-                refund = compute_refund(
-                    paid_at,
-                    options=options,
-                    registry=registry,
-                    rates=rates,
-                    interest_until=expected,
-                )
-                interest, interest_until = refund.interest, refund.interest_until
-    screening = later or now
-    action, deadline = _next(road, entry, screening, now, declared_in, expected, rules, facts)
+            interest, interest_until = refund.interest, refund.interest_until
     values = (
         entry.entry_number,
         refund.payee,
@@ -319,6 +281,78 @@ def _entry_road(
         # Every value is checked above or made here from checked values: no validation again.
         return _new_road(*values)
     return EntryRoad(**dict(zip(EntryRoad.model_fields, values, strict=True)))
+
+
+def _declared(
+    entry_number: str,
+    declared_on: date,
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | None,
+    declared_dates: Mapping[str, date] | None,
+) -> tuple[str | None, date | None]:
+    """The file the ledger names for the entry (None: not declared) and when it was declared."""
+    files = (ledger or {}).get(entry_number)
+    # An entry resubmitted after CBP failed it is in several files: the latest one stands.
+    declared_in = (files[-1] if files else "") if isinstance(files, tuple) else files
+    when: date | None = None
+    if declared_in is not None:
+        when = _dates(declared_dates).get(entry_number)
+        if when is None and isinstance(ledger, Ledger):
+            # The ledger's own record of the day the declaration was made for.
+            when = ledger.declared_on.get(entry_number)
+        if when is not None and when > declared_on:
+            # A declaration after the day of the road (2062 for 2026) is a typo that would
+            # put the entry on another road unseen.
+            raise InvalidFormat(
+                f"entry {entry_number} was declared on {when.isoformat()}, after "
+                f"{declared_on.isoformat()}, the date of this road: fix the ledger or "
+                "declared_dates",
+                field="declared_dates",
+                value=when,
+            )
+    return declared_in, when
+
+
+def _way(
+    entry: Entry,
+    now: Screening,
+    nothing: bool,
+    declared_in: str | None,
+    when: date | None,
+    rules: CapeRules,
+    timing: CapeTiming,
+    facts: _RuleFacts,
+    registry: Registry | None,
+    plaintiffs: Collection[str],
+    fast: bool,
+) -> tuple[Road, Screening | None, date | None, date | None, date | None, str, date | None]:
+    """Everything of the road but its money: (road, later screening, acceptance, expected
+    (re)liquidation, expected payment, next action, deadline).
+
+    It reads the entry's screening facts, whether its refund is known to be zero
+    (``nothing``) and its declaration, never its amounts: the bulk engine computes it once
+    per distinct set of those facts (:mod:`ieepa_refund.bulk`), so the rules stay here.
+    The expected date is None where no interest is recomputed (off the CAPE roads, or
+    refunded at a liquidation whose date is unknown).
+    """
+    road, accepted, later = _road(
+        entry, now, nothing, declared_in, when, rules, facts, registry, plaintiffs, fast
+    )
+    expected: date | None = None
+    payment: date | None = None
+    if road.through_cape and accepted is not None:
+        unknown = road is Road.CAPE_AT_LIQUIDATION and entry.liquidation_date is None
+        if not unknown:
+            expected = expected_liquidation(
+                entry.liquidation_date,
+                accepted=accepted,
+                liquidate_within=timing.liquidation_after_acceptance_days,
+                reliquidate_within=timing.reliquidation_after_liquidation_days,
+            )
+            # The refund is paid after the (re)liquidation, with interest to it (19 CFR 24.36).
+            payment = max(expected, accepted + timedelta(days=timing.payment_after_acceptance_days))
+    screening = later or now
+    action, deadline = _next(road, entry, screening, now, declared_in, expected, rules, facts)
+    return road, later, accepted, expected, payment, action, deadline
 
 
 _new_road = builder(EntryRoad)

@@ -1,0 +1,125 @@
+"""``estimate`` with its roads (the default): the bulk engine and the per-entry path give the
+command's outputs byte for byte, the road columns and the summary's roads and payments too.
+
+The roads read the entry's screening facts, its declaration (file and date) and whether its
+refund is zero; its interest to the expected (re)liquidation reads its amounts. So the files
+here hold entries on every road: unliquidated, liquidated inside and past the look-back,
+inside and past the protest window, protested, declared in a ledger with and without a
+declaration date (and resubmitted), with the options that move the roads.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from ieepa_refund import sample_es003
+
+pytest.importorskip("polars")
+
+from .test_bulk import MUTATIONS, bench, damaged_file, fuzz
+from .test_cli_engines import same_outputs
+
+
+def _numbers(path: Path) -> list[str]:
+    """The entry numbers of a generated file, in file order, each once (a spreadsheet's
+    ="..." wrapping taken off, as the reader takes it off)."""
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    at = next(i for i, r in enumerate(rows) if "Entry Summary Number" in r)
+    column = rows[at].index("Entry Summary Number")
+    cells = (r[column] for r in rows[at + 1 :] if len(r) > column and r[column])
+    return list(dict.fromkeys(c.removeprefix('="').removesuffix('"') for c in cells))
+
+
+def _ledger(path: Path, numbers: list[str], declared_by: date, seed: int) -> Path:
+    """A dated ledger naming a third of the entries: some with a date (some early, inside the
+    look-back then, some the day of the run), some undated, some resubmitted."""
+    rng = random.Random(seed)
+    rows = [("entry_number", "declaration_file", "declared_on")]
+    for i, number in enumerate(rng.sample(numbers, len(numbers) // 3)):
+        day = declared_by - timedelta(days=rng.choice((0, 30, 90, 200, 300)))
+        when = "" if i % 3 == 0 else day.isoformat()
+        rows.append((number, f"cape_{i % 4:03d}.csv", when))
+        if i % 7 == 0:  # failed by CBP and declared again: the latest file stands
+            rows.append((number, f"cape_again_{i:03d}.csv", when))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        (),
+        ("--as-of", "2026-04-15"),
+        ("--as-of", "2026-11-28"),
+        ("--declared-on", "2026-03-01"),
+        ("--liquidation-after-days", "30"),
+        ("--method", "recalculate"),
+        ("--corporate", "--deposit", "pms"),
+        ("--project", "--as-of", "2027-03-01"),
+    ],
+)
+def test_the_bundled_sample_with_roads_is_identical(
+    flags: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = same_outputs([sample_es003()], tmp_path, capsys, *flags, roads=True)
+    assert engine.startswith("Engine: bulk")
+
+
+def test_the_sample_ledger_is_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled ledger: a closed entry declared without a date, others declared."""
+    ledger = sample_es003().with_name("sample_ledger.csv")
+    same_outputs(
+        [sample_es003()], tmp_path, capsys, "--ledger", str(ledger), "--project", roads=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "seed", "kinds"),
+    # Before CAPE opens every entry is on CAPE later; then the look-back, protest window
+    # and undated ledger rows put entries on more roads (4 by 2026-11-28: closed windows).
+    [("2026-04-15", 1, 1), ("2026-07-01", 2, 2), ("2026-09-30", 3, 3), ("2026-11-28", 4, 4)],
+)
+def test_a_generated_file_with_a_ledger_is_identical_on_every_road(
+    as_of: str, seed: int, kinds: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Generated entries liquidate 200-300 days after entry (2025-09 to 2025-11) or not at
+    all: across these dates they are inside the look-back, past it in the protest window,
+    and past that, and a third of them are in the ledger."""
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 2_000, 4, seed=seed)
+    ledger = _ledger(tmp_path / "ledger.csv", _numbers(path), date.fromisoformat(as_of), seed)
+    engine = same_outputs(
+        [path], tmp_path, capsys, "--as-of", as_of, "--ledger", str(ledger), roads=True
+    )
+    assert "by the per-entry path" in engine
+    out = (tmp_path / "bulk" / "refunds.csv").read_text(encoding="utf-8")
+    roads = {row["road"] for row in csv.DictReader(out.splitlines())}
+    assert len(roads) >= kinds, roads  # the file covers the roads of its date
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_each_kind_of_damage_with_roads_is_identical(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = damaged_file(name, tmp_path, seed=11, rows_damaged=25)
+    ledger = _ledger(tmp_path / "ledger.csv", _numbers(path), date(2026, 7, 1), 5)
+    same_outputs([path], tmp_path, capsys, "--ledger", str(ledger), roads=True)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_damaged_files_with_roads_are_identical(
+    seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader's fuzz rounds, split over 1-3 files (as test_cli_engines), with roads."""
+    rng = random.Random(seed)
+    rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
+    kind = {3: "tsv"}.get(seed % 4, "csv")
+    paths = fuzz.write_files(rows, tmp_path / "in", kind, rng.randint(1, 3), "x")
+    same_outputs(paths, tmp_path, capsys, roads=True)
