@@ -64,7 +64,7 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 
 #: Bytes read at a time: a chunk's strings are parsed to numbers and codes before the next
 #: is read, so memory follows the parsed columns, not the file.
-CHUNK_BYTES = 8 << 20
+CHUNK_BYTES = 4 << 20
 
 
 def read_columns(
