@@ -139,10 +139,6 @@ class _Job:
         # One pass over the rows: each line's sums and flags (repeats, origins, the structure
         # screening reads), then each entry's from its lines. Lazy: no copy of the rows kept.
         en = pl.col("p_key")
-        # A tariff twice on a line (a repeat or a conflict): rows told apart by a hash of
-        # their keys, so two tariffs sharing one can only look like a repeat, which sends
-        # their entries to the per-entry path, never the other way.
-        tariff = pl.struct(en, "p_line_number", pl.col("p_hts").to_physical()).hash()
         # Lines grouped by one integer (the entry's key, then its line number): a group-by on
         # two columns encodes every row's pair first, about 30 MB more at 1M rows. A row
         # with no line number is not ok (so neither is its entry): any slot will do for it.
@@ -150,7 +146,7 @@ class _Job:
         keyed = (
             parsed.lazy()
             .filter(en.is_not_null())
-            .with_columns(repeat=tariff.is_duplicated(), hts_code=pl.col("p_hts").to_physical())
+            .with_columns(hts_code=pl.col("p_hts").to_physical())
         )
         lines = keyed.group_by(line_key.alias("p_line")).agg(*_line_sums())
         per_entry = _sums(lines.with_columns(p_key=pl.col("p_line") // _LINE_SPAN)).collect()
@@ -394,8 +390,9 @@ def _line_sums() -> list[pl.Expr]:
         pl.col("ok").all(),
         pl.col("eh").min().alias("eh_min"),
         pl.col("eh").max().alias("eh_max"),
-        # An HTS number twice on the line (a repeat or a conflict), or two origins.
-        ((origin.min() != origin.max()) | pl.col("repeat").any()).alias("odd"),
+        # An HTS number twice on the line (a repeat or a conflict: fewer distinct codes than
+        # rows, counted within the line, not by a hash table over every row), or two origins.
+        ((origin.min() != origin.max()) | (pl.col("hts_code").n_unique() != pl.len())).alias("odd"),
         # The line structure CAPE screening reads (cape/screen.py: a Chapter 99 line with no
         # Chapter 1-97 number, or a Chapter 1-97 number with no goods value): an entry where
         # either could apply goes whole to the per-entry path, which screens its real lines.
