@@ -62,8 +62,9 @@ class _Job:
         """(each row's cells parsed, with flags; each entry's own raw cells, from one row)."""
         import polars as pl
 
+        # Line numbers stop at the reader's LINE_MAX (99,999): Int32, 4 bytes a row held.
         types = {
-            "entry_number": pl.String, "line_number": pl.Int64, "country_of_origin": pl.String,
+            "entry_number": pl.String, "line_number": pl.Int32, "country_of_origin": pl.String,
             "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Int64, "duty": pl.Int64,
             "quantity": pl.Boolean, "rate": pl.Boolean,
         }  # fmt: skip
