@@ -29,6 +29,7 @@ from ieepa_refund.bulk import ENTRY_COLUMNS, estimate, explain  # noqa: E402
 from ieepa_refund.cape import screen, write_declarations  # noqa: E402
 from ieepa_refund.entry_number import calc_check_digit  # noqa: E402
 from ieepa_refund.es003 import stream_es003  # noqa: E402
+from ieepa_refund.es003._cells import LINE_MAX  # noqa: E402
 from ieepa_refund.registry import is_ieepa_status  # noqa: E402
 from tests import strategies  # noqa: E402
 
@@ -451,3 +452,22 @@ def test_without_polars_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setitem(sys.modules, "polars", None)
     with pytest.raises(ImportError, match=r"pip install 'ieepa-refund\[bulk\]'"):
         estimate("any.csv", as_of=AS_OF)
+
+
+def test_line_numbers_up_to_the_readers_largest_are_read_in_columns(tmp_path: Path) -> None:
+    """Lines are grouped by one integer (entry key, then line number, 2**17 slots): the
+    reader's largest line numbers keep their own slots, every result the same."""
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 200, 4, seed=11)
+    with source.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    first = rows[2][0]
+    for row in rows[2:]:
+        if row[0] == first:  # lines 1, 2, ... become 99,999, 99,998, ...
+            row[1] = str(LINE_MAX + 1 - int(row[1]))
+    path = tmp_path / "lines.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    check_same([path], tmp_path)
+    got = estimate(path, as_of=AS_OF)
+    assert dict(got.entries.select("entry_number", "path").iter_rows())[first] == "bulk"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cape import CapeRules
 from ..entry import Entry
+from ..es003._cells import LINE_MAX
 from ..interest import RateTable
 from ..refund import RefundOptions
 from ..refund.closures import default_federal_closures
@@ -64,8 +65,9 @@ class _Job:
         """(each row's cells parsed, with flags; each entry's own raw cells, from one row)."""
         import polars as pl
 
+        # Line numbers stop at the reader's LINE_MAX (99,999): Int32, 4 bytes a row held.
         types = {
-            "entry_number": pl.String, "line_number": pl.Int64, "country_of_origin": pl.String,
+            "entry_number": pl.String, "line_number": pl.Int32, "country_of_origin": pl.String,
             "hts": pl.String, "tariff_ordinal": pl.Int64, "value": pl.Int64, "duty": pl.Int64,
             "quantity": pl.Boolean, "rate": pl.Boolean,
         }  # fmt: skip
@@ -141,16 +143,17 @@ class _Job:
         # One pass over the rows: each line's sums and flags (repeats, origins, the structure
         # screening reads), then each entry's from its lines. Lazy: no copy of the rows kept.
         en = pl.col("p_key")
-        # A tariff twice on a line (a repeat or a conflict): rows told apart by a hash of
-        # their keys, so two tariffs sharing one can only look like a repeat, which sends
-        # their entries to the per-entry path, never the other way.
-        tariff = pl.struct(en, "p_line_number", pl.col("p_hts").to_physical()).hash()
+        # Lines grouped by one integer (the entry's key, then its line number): a group-by on
+        # two columns encodes every row's pair first, about 30 MB more at 1M rows. A row
+        # with no line number is not ok (so neither is its entry): any slot will do for it.
+        line_key = en * _LINE_SPAN + pl.col("p_line_number").fill_null(0)
         keyed = (
             parsed.lazy()
             .filter(en.is_not_null())
-            .with_columns(repeat=tariff.is_duplicated(), hts_code=pl.col("p_hts").to_physical())
+            .with_columns(hts_code=pl.col("p_hts").to_physical())
         )
-        per_entry = _sums(keyed.group_by(en, "p_line_number").agg(*_line_sums())).collect()
+        lines = keyed.group_by(line_key.alias("p_line")).agg(*_line_sums())
+        per_entry = _sums(lines.with_columns(p_key=pl.col("p_line") // _LINE_SPAN)).collect()
         # The IEEPA number each entry shows screening, from its code.
         codes = parsed["p_hts"].drop_nulls().unique()
         per_entry = per_entry.with_columns(
@@ -159,6 +162,10 @@ class _Job:
             )
         )
         per_entry = per_entry.filter(pl.col("ok") & pl.col("same") & ~pl.col("odd"))
+        # From here only each row's place and entry are read (for the rows left): the other
+        # columns are freed now, before the entries' fields, interest and screening.
+        parsed = parsed.select("_file", "_row", "p_key", "p_other")
+        del keyed, codes
         # The entry's own fields, parsed from one of its rows (every row repeats them).
         entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
         firsts = (
@@ -291,6 +298,13 @@ class _Job:
 _FILE_SPAN = 1 << 40
 
 
+#: Line numbers an entry's key has room for (:meth:`_Job.columnar`): the reader's line
+#: numbers run to LINE_MAX (99,999), and the largest entry key, 36**3 * 10**8, times this
+#: is under 2**63.
+_LINE_SPAN = 1 << 17
+assert LINE_MAX < _LINE_SPAN
+
+
 #: The parsed cells the columnar rules use after the chunk is read.
 _KEPT = ("line_number", "country_of_origin", "hts", "duty")
 
@@ -382,8 +396,9 @@ def _line_sums() -> list[pl.Expr]:
         pl.col("ok").all(),
         pl.col("eh").min().alias("eh_min"),
         pl.col("eh").max().alias("eh_max"),
-        # An HTS number twice on the line (a repeat or a conflict), or two origins.
-        ((origin.min() != origin.max()) | pl.col("repeat").any()).alias("odd"),
+        # An HTS number twice on the line (a repeat or a conflict: fewer distinct codes than
+        # rows, counted within the line, not by a hash table over every row), or two origins.
+        ((origin.min() != origin.max()) | (pl.col("hts_code").n_unique() != pl.len())).alias("odd"),
         # The line structure CAPE screening reads (cape/screen.py: a Chapter 99 line with no
         # Chapter 1-97 number, or a Chapter 1-97 number with no goods value): an entry where
         # either could apply goes whole to the per-entry path, which screens its real lines.

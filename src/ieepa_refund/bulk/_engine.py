@@ -148,25 +148,11 @@ def estimate(
     files = [read_columns(path, index, overrides, parse) for index, path in enumerate(paths)]
     _all_or_none(files)
     read = [f for f in files if f.rows is not None and f.firsts is not None]
-    bulk = (
-        job.columnar(
-            # The chunks stay as they are (rechunk=False): no second copy of every row.
-            pl.concat(
-                [f.rows for f in read if f.rows is not None],
-                how="diagonal_relaxed",
-                rechunk=False,
-            ),
-            pl.concat(
-                [f.firsts for f in read if f.firsts is not None],
-                how="diagonal_relaxed",
-                rechunk=False,
-            ),
-        )
-        if read
-        else None
-    )
-    for f in read:  # used: only the rows left to the per-entry path are needed from here
+    chunks = [f.rows for f in read if f.rows is not None]
+    firsts = [f.firsts for f in read if f.firsts is not None]
+    for f in read:  # the columnar rules own the rows now, and drop what they have used
         f.rows = f.firsts = None
+    bulk = job.columnar(_joined(chunks), _joined(firsts)) if read else None
     bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
     ways: dict[str, tuple[int | None, int | None]] = {}
     if bulk_rows is not None and "_way" in bulk_rows.columns:
@@ -219,6 +205,17 @@ def estimate(
         order=order,
         roads=None if job.roads is None else bulk_roads(job, entries, ways),
     )
+
+
+def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The frames as one, and the list emptied: the one frame is then the only holder of
+    the rows, so what the columnar rules drop is freed (the chunks are kept as they are,
+    rechunk=False: no second copy of every row)."""
+    import polars as pl
+
+    joined = pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+    frames.clear()
+    return joined
 
 
 def _all_or_none(files: list[ColumnFile]) -> None:

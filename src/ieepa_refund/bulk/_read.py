@@ -64,7 +64,7 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 
 #: Bytes read at a time: a chunk's strings are parsed to numbers and codes before the next
 #: is read, so memory follows the parsed columns, not the file.
-CHUNK_BYTES = 8 << 20
+CHUNK_BYTES = 4 << 20
 
 
 def read_columns(
@@ -118,8 +118,10 @@ def read_columns(
                     pair = month_first_day(cell_text(text))
                     if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
                         return ColumnFile(path, name, source, None, "day-first dates")
+            # Row numbers as UInt32 (4 bytes a row held to the end, not 8); a file past 2**32
+            # rows fails here as a PolarsError and goes whole to the reader.
             frame = frame.with_columns(
-                pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("_row"),
+                pl.int_range(first_row, first_row + frame.height, dtype=pl.UInt32).alias("_row"),
                 pl.lit(index, dtype=pl.Int32).alias("_file"),
             )
             rows, cells = parse(frame)

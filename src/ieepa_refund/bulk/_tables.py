@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import entry_number as _entry_number
-from .._trusted import trusted
+from .._trusted import builder, trusted
 from ..cape import DeclarationBatch
 from ..cape.declarations import write_checked, write_declarations
 from ..payments import Allocation, Consolidation, Payment
@@ -74,6 +76,7 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
     import polars as pl
 
     zero = Decimal("0.00")
+    make = _allocation()
     liquidated = pl.col("liquidation_date").is_not_null()
     positive = pl.col("principal") > 0
     paying = (
@@ -92,7 +95,7 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
         principal, interest = sum(principals, zero), sum(interests, zero)
         # No offsets: allocate(0.00, gross) is 0.00 for every entry, so each net is its gross.
         allocations = tuple(
-            trusted(Allocation, entry_number=n, principal=p, interest=i, offset=zero, net=p + i)
+            make(n, p, i, zero, p + i)
             for n, p, i in zip(numbers, principals, interests, strict=True)
         )
         payments.append(
@@ -115,6 +118,13 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
         nothing_to_pay=tuple(entries.filter(liquidated & ~positive)["entry_number"].to_list()),
         unused_offsets={},
     )
+
+
+@cache
+def _allocation() -> Callable[..., Allocation]:
+    """Allocations built with their values in CPython's shared-key layout: one per entry,
+    so at 1M rows (210k entries) a dict per allocation would be about 40 MB more."""
+    return builder(Allocation, ("entry_number", "principal", "interest", "offset", "net"))
 
 
 def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatch:
