@@ -21,6 +21,9 @@ from .test_es003 import HEADER, num, row, write
         ("ABC00000001", "ABD00000001"),
         ("31600000011", "316-0000001-1"),  # a number of another shape stays a string
         ("abc00000001", "ABC00000001"),  # lower case is not the compact shape: not folded
+        ("3160000_001", "31600000001"),  # int() would read both as one number
+        ("+3160000001", "03160000001"),
+        (" 3160000001", "03160000001"),
     ],
 )
 def test_distinct_entry_numbers_have_distinct_keys(a: str, b: str) -> None:
@@ -30,7 +33,9 @@ def test_distinct_entry_numbers_have_distinct_keys(a: str, b: str) -> None:
 
 def test_a_shaped_number_is_kept_as_an_int_and_any_other_as_itself() -> None:
     assert isinstance(_entry_key(num(1)), int)
-    assert _entry_key("316-0000001") == "316-0000001"
+    assert isinstance(_entry_key("ABC00000001"), int)
+    for other in ("316-0000001", "3160000_001", "316a0000001", "3160000001\u00b2"):
+        assert _entry_key(other) == other
 
 
 def test_rows_spelt_two_ways_across_files_make_one_entry_at_its_last_row(tmp_path: Path) -> None:
