@@ -9,6 +9,7 @@ import pytest
 
 from ieepa_refund.es003 import read_es003, stream_es003
 from ieepa_refund.es003._assemble import _entry_key
+from ieepa_refund.es003._cells import parse_entry_number
 
 from .test_es003 import HEADER, num, row, write
 
@@ -36,6 +37,18 @@ def test_a_shaped_number_is_kept_as_an_int_and_any_other_as_itself() -> None:
     assert isinstance(_entry_key("ABC00000001"), int)
     for other in ("316-0000001", "3160000_001", "316a0000001", "3160000001\u00b2"):
         assert _entry_key(other) == other
+
+
+@pytest.mark.parametrize("cell", ["31600000011", "ABC00000001", "00E00000005", "E0E00000005"])
+def test_a_compact_cell_read_without_the_general_parse_reads_as_it_would_with_it(
+    cell: str,
+) -> None:
+    """A compact cell is its own entry number: the same as the general path makes of it
+    (reached here by a space around it, which that path strips)."""
+    assert isinstance(_entry_key(cell), int)
+    assert parse_entry_number(cell) == cell
+    assert parse_entry_number(f" {cell} ") == cell
+    assert parse_entry_number(f'="{cell}"') == cell
 
 
 def test_rows_spelt_two_ways_across_files_make_one_entry_at_its_last_row(tmp_path: Path) -> None:
