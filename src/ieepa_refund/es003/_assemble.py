@@ -246,11 +246,13 @@ def _count_rows(source: SourceFile, remaining: dict[Any, int], unread: dict[str,
             cell = row[index]
             # Rows of one entry mostly follow each other: their cell is the row before's.
             if cell.__class__ is not str or cell != last_cell:
-                try:
-                    key = _entry_key(numbers[cell])
-                except BadCell:
-                    last_cell = None
-                    continue
+                # A compact cell is its own entry number (see parse_entry_number): keyed as it is.
+                if cell.__class__ is not str or (key := _entry_key(cell)).__class__ is not int:
+                    try:
+                        key = _entry_key(numbers[cell])
+                    except BadCell:
+                        last_cell = None
+                        continue
                 last_cell = cell if cell.__class__ is str else None
             remaining[key] = remaining.get(key, 0) + 1
     for problem in source.problems:
