@@ -13,7 +13,7 @@ from ..entry import Entry
 from ..errors import InputFileError, ValidationError
 from ._acc import _Acc, _add_repeat, _merge
 from ._build import _finish
-from ._cells import BadCell, cell_text
+from ._cells import BadCell, cell_text, parse_entry_number
 from ._columns import COLUMNS, ENTRY_FIELDS, norm
 from ._parsing import _bare, _getter, _Parsed, _State
 from ._sources import SourceFile, data_rows, open_source
@@ -75,11 +75,11 @@ class Es003Stream:
             yield entry
 
     def _entries(self) -> Iterator[Entry]:
-        remaining: dict[str, int] = {}
+        remaining: dict[Any, int] = {}
         unread: dict[str, int] = {}
         state = _State(remaining=remaining, bad_rows=unread)
         for source in self._files:
-            _count_rows(source, remaining, unread, state.numbers)
+            _count_rows(source, remaining, unread)
         for source in self._files:
             before = state.read
             yield from _read_rows(source, state, self._progress)
@@ -228,22 +228,56 @@ def _overrides(mapping: Mapping[str, str]) -> dict[str, str]:
     return overrides
 
 
-def _count_rows(
-    source: SourceFile, remaining: dict[str, int], unread: dict[str, int], numbers: _Parsed
-) -> None:
-    """Count each entry's rows; note, per entry, the rows the source could not read as rows
-    (a stray quote, an oversized cell), so that the entry is flagged incomplete."""
+def _count_rows(source: SourceFile, remaining: dict[Any, int], unread: dict[str, int]) -> None:
+    """Count each entry's rows, keyed by :func:`_entry_key`; note, per entry, the rows the source
+    could not read as rows (a stray quote, an oversized cell), so that the entry is flagged
+    incomplete.
+
+    The entry numbers' cells are parsed through a bounded cache of their own and the row
+    before's cell: the reading pass parses each one again as it meets it, so only the counts,
+    not a cell and a number per entry, are held across the files.
+    """
     index = source.columns["entry_number"]
+    numbers = _Parsed(parse_entry_number)
+    last_cell: Any = None
+    key: Any = None
     for _, row in data_rows(source):
         if row:
-            try:
-                number = numbers[row[index]]
-            except BadCell:
-                continue
-            remaining[number] = remaining.get(number, 0) + 1
+            cell = row[index]
+            # Rows of one entry mostly follow each other: their cell is the row before's.
+            if cell.__class__ is not str or cell != last_cell:
+                # A compact cell is its own entry number (see parse_entry_number): keyed as it is.
+                if cell.__class__ is not str or (key := _entry_key(cell)).__class__ is not int:
+                    try:
+                        key = _entry_key(numbers[cell])
+                    except BadCell:
+                        last_cell = None
+                        continue
+                last_cell = cell if cell.__class__ is str else None
+            remaining[key] = remaining.get(key, 0) + 1
     for problem in source.problems:
         if problem.entry_number is not None:
             unread[problem.entry_number] = unread.get(problem.entry_number, 0) + 1
+
+
+def _entry_key(number: str) -> Any:
+    """A compact key for an entry number: a number of 11 characters of ``[0-9A-Z]`` (the
+    compact shape is one) as the int it spells in base 36, which is one-to-one over strings of one
+    length; any other number as itself (an int key never equals a str one).
+
+    An int of 11 base-36 digits takes 32 bytes, its string 60: the counts of every entry are
+    held across the files, so this is most of what the reader holds that grows with the file.
+    """
+    # The compact shape without a regex (this runs twice per entry): ASCII letters and digits
+    # (int() would also take '_', signs and spaces), none lower case (base 36 folds case).
+    if (
+        len(number) == 11
+        and number.isascii()
+        and number.isalnum()
+        and (number.isdigit() or number.isupper())
+    ):
+        return int(number, 36)
+    return number
 
 
 def _read_rows(
@@ -265,6 +299,8 @@ def _read_rows(
     ordinals, amounts, quantities = state.ordinals, state.amounts, state.quantities
     units, rates = state.units, state.rates
     read = state.read
+    last_no: str | None = None
+    last_key: Any = None
     try:
         for number, row in data_rows(source):
             if not row:
@@ -376,14 +412,16 @@ def _read_rows(
                 else:
                     _merge(acc, fields, file, number, headers, columns)
             if entry_no is not None:
-                left = remaining.get(entry_no, 0) - 1
+                if entry_no is not last_no:  # a new entry (its number's one shared string)
+                    last_no, last_key = entry_no, _entry_key(entry_no)
+                left = remaining.get(last_key, 0) - 1
                 if left > 0:
-                    remaining[entry_no] = left
+                    remaining[last_key] = left
                     continue
                 # The entry's last row: no row of it is left in any file (the counting pass saw
                 # them all), so its count and its number's cell are forgotten, and memory
                 # follows the entries still open, not every entry of the file.
-                remaining.pop(entry_no, None)
+                remaining.pop(last_key, None)
                 numbers.pop(row[i_entry], None)
                 if entry_no in accs:
                     entry = _finish(accs[entry_no], state)

@@ -233,11 +233,12 @@ def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
     # Without ordinals, ACE's own order: Chapter 99 numbers before the Chapter 1-97 number.
     # (line, ordinal, HTS number) is unique, so the sort never compares the tariffs themselves.
     # A blank ordinal sorts after every ordinal (LINE_MAX is the largest).
-    found = sorted(
+    found = [
         (line_no, _NO_ORDINAL if ordinal is None else ordinal, hts[:2] != "99", hts, tariff)
         for (line_no, hts), slot in acc.tariffs.items()
         for ordinal, tariff in slot.items()
-    )
+    ]
+    found.sort()  # in place: a list comprehension and sort cost less than sorted(generator)
     lines: list[EntryLine] = []
     countries = acc.countries
     current = found[0][0]

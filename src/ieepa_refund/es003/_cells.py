@@ -276,6 +276,16 @@ _SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-][0-9]+")
 
 
 def parse_entry_number(value: Any) -> str:
+    if (
+        value.__class__ is str
+        and len(value) == 11
+        and value.isascii()
+        and value.isalnum()
+        and (value.isdigit() or value.isupper())
+    ):
+        # Already compact (most cells): nothing below would strip, unwrap or upper-case it, and
+        # both passes of the reader parse every entry's number once.
+        return value
     if isinstance(value, float) and not value.is_integer():
         raise BadCell("not an entry number (a fractional number)")
     text = cell_text(value)

@@ -37,7 +37,8 @@ _AMOUNTS_KEPT = 4096
 
 @dataclass
 class _State:
-    remaining: dict[str, int]
+    remaining: dict[Any, int]
+    """Entry key (see ``_assemble._entry_key``) -> its rows not read yet, counted by a first pass."""
     accs: dict[str, _Acc] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     reports: list[FileReport] = field(default_factory=list)
@@ -56,8 +57,8 @@ class _State:
     # and countries across the files. Each distinct text cell is parsed once, and every entry
     # holding its value holds one shared object (an entry held in memory is the smaller).
     numbers: _Parsed = field(default_factory=lambda: _Parsed(parse_entry_number, keep=None))
-    """Entry-number cell -> entry number, filled by the counting pass and reused by the reading
-    pass, which forgets an entry's cell once its last row is read."""
+    """Entry-number cell -> entry number, for the entries open in the reading pass, which forgets
+    an entry's cell once its last row is read."""
     lines: _Parsed = field(default_factory=lambda: _Parsed(parse_line_number, keep=None))
     countries: _Parsed = field(default_factory=lambda: _Parsed(_country, keep=None))
     codes: _Parsed = field(default_factory=lambda: _Parsed(_hts_number, keep=None))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -556,6 +557,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     if source.concluded:  # a later pass: what the first one learned stands, nothing to watch
         dates, status = [], None
     checked: set[str] = set()
+    dated, last_dates, last_status = _cells_at(dates), None, None
     header_row = source.header_row
     try:
         for number, spans, row in source.rows():
@@ -580,23 +582,36 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                 )
                 _swallowed(source, number, row)
                 continue
-            for name, index in dates:
-                cell = row[index]
-                # Dates repeat on every row of an entry: each distinct one is looked at once.
-                if cell.__class__ is str and cell not in checked:
-                    checked.add(cell)
-                    pair = month_first_day(cell_text(cell))
-                    if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
-                        watch.day_first[name] = (number, cell_text(cell))
-                        # Found: the column is refused as a whole, so it is looked at no more.
-                        dates = [found for found in dates if found[0] != name]
-            if status is not None and cell_text(row[status]).upper().startswith("LIQUIDATED"):
-                watch.liquidated, status = number, None
+            # Dates repeat on every row of an entry: the row's date cells are looked at only
+            # when they are not the row before's, and each distinct one once.
+            if dated is not None and (cells := dated(row)) != last_dates:
+                last_dates = cells
+                for name, index in dates:
+                    cell = row[index]
+                    if cell.__class__ is str and cell not in checked:
+                        checked.add(cell)
+                        pair = month_first_day(cell_text(cell))
+                        if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                            watch.day_first[name] = (number, cell_text(cell))
+                            # Found: the column is refused as a whole, so it is looked at no more.
+                            dates = [found for found in dates if found[0] != name]
+                            dated, last_dates = _cells_at(dates), None
+            if status is not None and (cell := row[status]) != last_status:
+                # Only a text cell says liquidated, and one equal to the row before's says the same.
+                last_status = cell
+                if cell_text(cell).upper().startswith("LIQUIDATED"):
+                    watch.liquidated, status = number, None
             yield number, row
     finally:
         if source.raw_line is not None:
             source.raw_line.close()  # the raw lines of this pass are not needed again
     _conclude(source, watch)
+
+
+def _cells_at(found: list[tuple[str, int]]) -> Callable[[list[Any]], Any] | None:
+    """The cells of a row at the columns ``found`` (None when there are none): one object to
+    compare with the row before's."""
+    return operator.itemgetter(*[index for _, index in found]) if found else None
 
 
 def _reject(source: SourceFile, number: int, message: str, row: list[Any] | None) -> None:
