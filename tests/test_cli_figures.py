@@ -21,6 +21,7 @@ import pytest
 
 from ieepa_refund import compute_figures, compute_refund, sample_es003
 from ieepa_refund.cli import _engines, main
+from ieepa_refund.cli._output import counted
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-07-01"
@@ -189,3 +190,28 @@ def test_deposit_histories_give_the_same_segmented_rows(
     assert same_on_figures_and_refunds(
         [sample_es003()], tmp_path / "runs", capsys, monkeypatch, *flags
     )
+
+
+def test_counts_say_one_thing_in_the_singular() -> None:
+    assert counted(1, "entry", "entries") == "1 entry"
+    assert counted(0, "file", "files") == "0 files"
+    assert counted(12_345, "row", "rows") == "12,345 rows"
+
+
+def test_one_entry_from_one_file_is_said_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ES-003 of one entry's rows: no "1 entries" or "file(s)" in what the command says."""
+    with sample_es003().open(newline="", encoding="utf-8") as f:
+        lines = f.read().splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if "Entry Summary Number" in line)
+    number = lines[header + 1].split(",")[0]
+    one = [*lines[: header + 1], *(x for x in lines[header + 1 :] if x.startswith(number + ","))]
+    path = tmp_path / "one.csv"
+    path.write_text("".join(one), encoding="utf-8")
+    main(["estimate", str(path), "--as-of", AS_OF, "--engine", "entry"])
+    out = capsys.readouterr().out
+    assert "entries from 1 file" not in out
+    assert "1 entry from 1 file" in out
+    assert "1 entries" not in out
+    assert "file(s)" not in out

@@ -17,7 +17,7 @@ from ..refund import EntryRefund, RefundOptions, compute_figures, compute_refund
 from ..registry import default_registry
 from ..roads import CapeTiming, entry_road
 from ._inputs import _progress
-from ._output import UsageError, format_of
+from ._output import UsageError, counted, format_of
 from ._rows import _road_cells, _row
 from ._summary import _Summary
 
@@ -99,7 +99,7 @@ def _engine_line(
         f"; {name} read whole by the per-entry reader: {reason}" for name, reason in whole
     )
     return (
-        f"Engine: bulk, columnar on polars; {chosen}; {columnar:,} entries computed in "
+        f"Engine: bulk, columnar on polars; {chosen}; {counted(columnar, 'entry', 'entries')} computed in "
         f"columns, {per_entry:,} by the per-entry path{why}; the input report is the reader's"
     )
 
@@ -207,7 +207,7 @@ def _bulk_results(
     table = found.entries
     if order.n_unique() != len(order) or not order.sort().equals(table["entry_number"].sort()):
         raise RuntimeError(
-            f"the bulk engine computed {table.height:,} entries where the reader read "
+            f"the bulk engine computed {counted(table.height, 'entry', 'entries')} where the reader read "
             f"{len(order):,}; run again with --engine entry"
         )
     roads = {r.entry_number: r for r in found.roads} if found.roads is not None else {}

@@ -16,6 +16,7 @@ from ..interest import default_rate_table
 from ..registry import default_registry
 from ..roads import EntryRoad, Road, Roads, road_totals
 from ._inputs import input_line
+from ._output import counted
 
 if TYPE_CHECKING:
     from ._engines import _Job
@@ -69,7 +70,7 @@ def _summary(
     say("")
     say(f"  IEEPA duty paid   {sum((r.ieepa_paid for r in refunds), ZERO):>16,}")
     say(
-        f"  Refund principal  {principal:>16,}  ({sum(1 for r in refunds if r.principal > 0):,} entries with a refund)"
+        f"  Refund principal  {principal:>16,}  ({counted(sum(1 for r in refunds if r.principal > 0), 'entry', 'entries')} with a refund)"
     )
     if uncertain:
         gaps = [r.principal_high - r.principal for r in uncertain if r.principal_high is not None]
@@ -83,14 +84,14 @@ def _summary(
             )
             if part
         )
-        say(f"                    {len(uncertain):,} entries uncertain: {upper}")
+        say(f"                    {counted(len(uncertain), 'entry', 'entries')} uncertain: {upper}")
     incomplete = [r for r in refunds if "INCOMPLETE_ENTRY" in r.codes]
     if incomplete or report.entries_rejected:
         at_stake = sum((r.ieepa_paid for r in incomplete), ZERO)
         say(
-            f"                    {len(incomplete):,} entries incomplete (rows rejected): IEEPA duty "
+            f"                    {counted(len(incomplete), 'entry', 'entries')} incomplete (rows rejected): IEEPA duty "
             f"{at_stake:,} on their rows kept, not counted in the principal above until the "
-            f"input is fixed; {report.entries_rejected:,} entries rejected whole"
+            f"input is fixed; {counted(report.entries_rejected, 'entry', 'entries')} rejected whole"
         )
     # An interest figure never drops silently out of a total: entries with a refund but no
     # interest figure (a liquidation date past the rate table, dates out of order) make the
@@ -108,7 +109,8 @@ def _summary(
         )
         reasons = ", ".join(f"{code} {n:,}" for code, n in sorted(why.items())) or "see warnings"
         say(
-            f"  INTEREST_INCOMPLETE: {len(missing):,} entries with a refund have no interest "
+            f"  INTEREST_INCOMPLETE: {counted(len(missing), 'entry', 'entries')} with a refund "
+            f"{'has' if len(missing) == 1 else 'have'} no interest "
             f"figure ({reasons}); the interest and total above leave them out"
         )
     if args.roads:
@@ -145,7 +147,8 @@ def _roads(refunds: Sequence[_Summary], job: _Job, say: Callable[..., None]) -> 
     missing = [r for r in roads if r.road.through_cape and r.interest is None and r.principal > 0]
     if missing:
         say(
-            f"  INTEREST_INCOMPLETE: {len(missing):,} CAPE entries have no interest figure (an "
+            f"  INTEREST_INCOMPLETE: {counted(len(missing), 'CAPE entry', 'CAPE entries')} "
+            f"{'has' if len(missing) == 1 else 'have'} no interest figure (an "
             "expected date past the interest-rate table, or no date yet); pass --project to "
             "carry the last known rate forward"
         )
@@ -175,7 +178,8 @@ def _roads(refunds: Sequence[_Summary], job: _Job, say: Callable[..., None]) -> 
             f"{p.interest:>12,} {p.net:>14,} {len(p.entries):>7,}  {expected.isoformat()}{floor}"
         )
     if len(result) > len(shown):
-        say(f"  ... and {len(result) - len(shown):,} more payments (write them all with --out)")
+        more = counted(len(result) - len(shown), "more payment", "more payments")
+        say(f"  ... and {more} (write them all with --out)")
     # An uncertain principal is paid at what is established; what it may reach is said beside.
     uncertain = [
         r
@@ -210,12 +214,13 @@ def _roads(refunds: Sequence[_Summary], job: _Job, say: Callable[..., None]) -> 
     if waiting:
         held = sum((r.principal for r in waiting), ZERO)
         say(
-            f"    {len(waiting):,} CAPE entries refunded only when CBP liquidates them (date unknown): "
+            f"    {counted(len(waiting), 'CAPE entry', 'CAPE entries')} refunded only when CBP "
+            "liquidates them (date unknown): "
             f"principal {held:,}"
         )
     for t in beside:
         deadline = f"; first deadline {t.next_deadline.isoformat()}" if t.next_deadline else ""
         say(
-            f"    {t.label}: {t.entries:,} entries, principal {t.principal:,}, "
+            f"    {t.label}: {counted(t.entries, 'entry', 'entries')}, principal {t.principal:,}, "
             f"interest {t.interest:,}{deadline}"
         )
