@@ -276,6 +276,12 @@ def test_a_road_from_the_figures_is_the_road_from_the_full_refund(
     from_refund = entry_road(entry, compute_refund(entry, options=options), **kw)
     assert from_figures == from_refund
     assert from_figures.model_dump_json() == from_refund.model_dump_json()
+    # A refund computed under other choices than the road's: the interest to the expected
+    # date is not taken from its figures but recomputed (the fallback), alike from both.
+    other = data.draw(refund_options)
+    lean = entry_road(entry, compute_figures(entry, options=other), **kw)
+    full = entry_road(entry, compute_refund(entry, options=other), **kw)
+    assert lean.model_dump_json() == full.model_dump_json()
     # And with no refund given (then computed as figures), as the straightforward road has it.
     fast, slow = both(entry, None, declared_on, options, ledger=ledger, declared_dates=dated)
     assert fast.model_dump_json() == slow.model_dump_json() == from_refund.model_dump_json()
