@@ -126,6 +126,7 @@ def entry_refunds(draw: st.DrawFn) -> EntryRefund:
         liquidation_date=draw(st.one_of(st.none(), st.sampled_from(LIQUIDATION_DATES))),
         method="paid",
         paid=principal,
+        ieepa_paid=Decimal("0.00"),
         owed=Decimal("0.00"),
         principal=principal,
         principal_high=principal,

@@ -21,7 +21,7 @@ from ieepa_refund import entry_number as en
 from ieepa_refund import read_es003, sample_es003
 from ieepa_refund.cape import check_declaration, write_declarations
 from ieepa_refund.cape import declarations as _declarations
-from ieepa_refund.cli import _estimate, _output, main
+from ieepa_refund.cli import _engines, _output, main
 from ieepa_refund.cli._parser import build_parser
 from ieepa_refund.errors import InputFileError
 from ieepa_refund.tables import records
@@ -62,7 +62,7 @@ def test_failed_run_leaves_previous_output_intact(
     out, problems = tmp_path / "refunds.csv", tmp_path / "problems.csv"
     out.write_text("previous run\n")
     problems.write_text("previous problems\n")
-    real = _estimate.compute_refund
+    real = _engines.compute_figures
     calls = iter(range(100))
 
     def fail_on_third(*args: Any, **kw: Any) -> Any:
@@ -70,8 +70,8 @@ def test_failed_run_leaves_previous_output_intact(
             raise RuntimeError("boom")
         return real(*args, **kw)
 
-    monkeypatch.setattr(_estimate, "compute_refund", fail_on_third)
-    # The per-entry path, whose compute_refund fails (auto takes the bulk engine with polars).
+    monkeypatch.setattr(_engines, "compute_figures", fail_on_third)
+    # The per-entry path, whose compute_figures fails (auto takes the bulk engine with polars).
     args = ["estimate", str(SAMPLE), *AS_OF, "--engine", "entry", "--out", str(out)]
     args += ["--problems", str(problems)]
     assert main(args) == 3
@@ -365,8 +365,8 @@ def test_internal_error_exit_3_without_traceback(
     def bug(*args: Any, **kw: Any) -> Any:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(_estimate, "compute_refund", bug)
-    entry = ("--engine", "entry")  # the per-entry path, whose compute_refund has the bug
+    monkeypatch.setattr(_engines, "compute_figures", bug)
+    entry = ("--engine", "entry")  # the per-entry path, whose compute_figures has the bug
     assert main(["estimate", str(SAMPLE), *AS_OF, *entry]) == 3
     err = capsys.readouterr().err
     (message,) = [line for line in err.splitlines() if line.startswith("ieepa-refund:")]

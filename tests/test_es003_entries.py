@@ -110,7 +110,7 @@ def test_the_estimate_summary_counts_incomplete_entries_and_their_money(
         csv.writer(f).writerows([HEADER, *incomplete_rows()])
     assert main(["estimate", str(path), "--as-of", "2026-11-28"]) == 1
     out = capsys.readouterr().out
-    assert "1 entries incomplete (rows rejected): IEEPA duty 100.00" in out
+    assert "1 entry incomplete (rows rejected): IEEPA duty 100.00" in out
     assert "0 entries rejected whole" in out
 
 

@@ -20,7 +20,7 @@ def refund(
     return EntryRefund(
         entry_number=number, importer_number=kw.get("importer", "12-3456789AB"),
         notify_party=kw.get("notify"), liquidation_date=liquidated, method="paid",
-        paid=Decimal(principal), owed=ZERO, principal=Decimal(principal), principal_high=Decimal(principal),
+        paid=Decimal(principal), ieepa_paid=ZERO, owed=ZERO, principal=Decimal(principal), principal_high=Decimal(principal),
         lines=(), warnings=(), data_version="t", rounding="ROUND_HALF_UP",
         interest=Decimal(interest) if interest is not None else None,
     )  # fmt: skip

@@ -26,6 +26,7 @@ from ieepa_refund import (
     compute_refund,
     consolidate,
 )
+from ieepa_refund.registry import is_ieepa_status
 from tests.strategies import (
     china_entries,
     es003_entries,
@@ -80,6 +81,17 @@ def test_figures_are_the_refunds_entry_level_values(
     figures = compute_figures(entry, options=options, interest_until=until)
     refund = compute_refund(entry, options=options, interest_until=until)
     _same_figures(figures, refund)
+
+
+@given(ENTRIES, refund_options)
+def test_ieepa_paid_is_the_duty_paid_on_the_ieepa_numbers(
+    entry: Entry, options: RefundOptions
+) -> None:
+    """``ieepa_paid`` is the paid of every number of an IEEPA status (estimates included),
+    summed from 0.00 in order: the command's figure, to the text (the figures equal it above)."""
+    refund = compute_refund(entry, options=options)
+    ieepa = [t.paid for t in refund.tariffs if is_ieepa_status(t.status)]
+    assert repr(refund.ieepa_paid) == repr(sum(ieepa, Decimal("0.00")))
 
 
 def _entry(*tariffs: Tariff, **changes: object) -> Entry:

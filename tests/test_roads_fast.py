@@ -17,15 +17,24 @@ from ieepa_refund import (
     EntryRoad,
     RefundOptions,
     Road,
+    compute_figures,
     compute_refund,
     entry_road,
     entry_roads,
 )
 from ieepa_refund.cape import Screening, screen
 from ieepa_refund.cape.rules import default_cape_rules
+from ieepa_refund.errors import InvalidFormat
 from ieepa_refund.roads import _decide, _roads, _rules, road_totals
 from ieepa_refund.roads._roads import _entry_road, _facts, _RuleFacts
-from tests.strategies import refund_options, road_declaration_dates, road_entries, road_ledgers
+from tests.strategies import (
+    china_entries,
+    es003_entries,
+    refund_options,
+    road_declaration_dates,
+    road_entries,
+    road_ledgers,
+)
 from tests.test_roads import entry as make_entry
 
 
@@ -247,3 +256,41 @@ def test_a_later_date_whose_changes_cannot_lift_the_exclusion_is_not_screened(
     declared = date(2026, 7, 1)
     both(old, None, declared, RefundOptions(interest_until=declared))
     assert calls == [declared, declared, date(2026, 10, 6)]  # fast, then straightforward
+
+
+@given(
+    entry=st.one_of(road_entries(), es003_entries(), china_entries()),
+    declared_on=road_declaration_dates,
+    options=refund_options,
+    data=st.data(),
+)
+def test_a_road_from_the_figures_is_the_road_from_the_full_refund(
+    entry: Entry, declared_on: date, options: RefundOptions, data: st.DataObject
+) -> None:
+    """entry_road reads only entry-level figures: RefundFigures give the very road, byte for
+    byte, by the fast road's interest and by its fallback that recomputes (both taken here)."""
+    ledger, dated = data.draw(road_ledgers(entry, declared_on))
+    kw: dict[str, Any] = {"declared_on": declared_on, "options": options, "ledger": ledger}
+    kw["declared_dates"] = dated
+    from_figures = entry_road(entry, compute_figures(entry, options=options), **kw)
+    from_refund = entry_road(entry, compute_refund(entry, options=options), **kw)
+    assert from_figures == from_refund
+    assert from_figures.model_dump_json() == from_refund.model_dump_json()
+    # A refund computed under other choices than the road's: the interest to the expected
+    # date is not taken from its figures but recomputed (the fallback), alike from both.
+    other = data.draw(refund_options)
+    lean = entry_road(entry, compute_figures(entry, options=other), **kw)
+    full = entry_road(entry, compute_refund(entry, options=other), **kw)
+    assert lean.model_dump_json() == full.model_dump_json()
+    # And with no refund given (then computed as figures), as the straightforward road has it.
+    fast, slow = both(entry, None, declared_on, options, ledger=ledger, declared_dates=dated)
+    assert fast.model_dump_json() == slow.model_dump_json() == from_refund.model_dump_json()
+
+
+def test_a_road_refuses_what_is_not_a_refund_and_another_entrys_figures() -> None:
+    entry = make_entry()
+    with pytest.raises(InvalidFormat, match="EntryRefund or RefundFigures"):
+        entry_road(entry, "1000.00", declared_on=date(2026, 5, 1))  # type: ignore[arg-type]
+    other = entry.model_copy(update={"entry_number": "31612345673"})
+    with pytest.raises(InvalidFormat, match=f"refund of entry {entry.entry_number}"):
+        entry_road(entry, compute_figures(other), declared_on=date(2026, 5, 1))

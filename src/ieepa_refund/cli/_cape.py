@@ -17,7 +17,7 @@ from ..cape.declarations import read_ledger
 from ..refund import compute_refund
 from ..registry import default_registry
 from ._inputs import input_line, report_input, stream
-from ._output import Outputs, UsageError, cell, check_output
+from ._output import Outputs, UsageError, cell, check_output, counted
 
 __all__ = ["SCREENING_COLUMNS", "run_cape", "run_check"]
 
@@ -130,15 +130,18 @@ def run_cape(args: argparse.Namespace) -> int:
     print(f"ieepa-refund cape: declaration date {declared_on.isoformat()}; CAPE rules {rules}")
     print(input_line(imported))
     print(
-        f"Screened {len(screenings):,} entries: {statuses['eligible']:,} eligible, "
+        f"Screened {counted(len(screenings), 'entry', 'entries')}: {statuses['eligible']:,} eligible, "
         f"{statuses['eligible_at_liquidation']:,} eligible but refunded at liquidation, "
         f"{statuses['excluded']:,} excluded"
     )
     for code, n in sorted(excluded.items()):
         print(f"  excluded {code}: {n:,}")
-    print(f"Declarations in {args.out}: {batch.count:,} entries in {len(batch.files)} file(s)")
+    print(
+        f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
+        f"{counted(len(batch.files), 'file', 'files')}"
+    )
     for f in batch.files:
-        print(f"  {f.name}: {f.count:,} entries ({f.holds})")
+        print(f"  {f.name}: {counted(f.count, 'entry', 'entries')} ({f.holds})")
     for s in batch.skipped:
         print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
     print(f"Screening report: {report}")
@@ -156,7 +159,7 @@ def run_check(args: argparse.Namespace) -> int:
             else ("entry faults" if result.file_ok else "ACE would reject the file")
         )
         read = "" if result.complete else " checked before stopping (rejected whatever follows)"
-        print(f"{path}: {result.entries:,} entries{read}: {verdict}")
+        print(f"{path}: {counted(result.entries, 'entry', 'entries')}{read}: {verdict}")
         for p in result.problems:
             where = f"{path}:{p.row}" if p.row else str(path)
             print(f"{where}: {p.level} {p.code}: {p.message}", file=sys.stderr)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..es003 import Es003Report, Es003Stream, FileReport, stream_es003
 from ..es003.report import Problem
-from ._output import Outputs, write_csv
+from ._output import Outputs, counted, write_csv
 
 __all__ = ["PROBLEM_COLUMNS", "input_line", "report_input", "stream"]
 
@@ -16,7 +16,7 @@ PROBLEM_COLUMNS = ("file", "row", "code", "column", "value", "entry_number", "ro
 
 
 def _progress(rows: int) -> None:
-    print(f"... {rows:,} rows read", file=sys.stderr, flush=True)
+    print(f"... {counted(rows, 'row', 'rows')} read", file=sys.stderr, flush=True)
 
 
 def stream(
@@ -77,7 +77,9 @@ def report_input(
 
 def input_line(imported: Es003Report) -> str:
     return (
-        f"Input: {imported.rows_read:,} rows read, {imported.rows_used:,} used, "
-        f"{imported.rows_rejected:,} rejected ({imported.rows_duplicate:,} duplicates); "
-        f"{imported.entry_count:,} entries from {len(imported.files)} file(s)"
+        f"Input: {counted(imported.rows_read, 'row', 'rows')} read, {imported.rows_used:,} used, "
+        f"{imported.rows_rejected:,} rejected "
+        f"({counted(imported.rows_duplicate, 'duplicate', 'duplicates')}); "
+        f"{counted(imported.entry_count, 'entry', 'entries')} from "
+        f"{counted(len(imported.files), 'file', 'files')}"
     )

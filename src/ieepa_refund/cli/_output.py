@@ -32,6 +32,7 @@ __all__ = [
     "UsageError",
     "cell",
     "check_output",
+    "counted",
     "format_of",
     "quiet_broken_pipe",
     "write_csv",
@@ -52,6 +53,11 @@ def cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def counted(n: int, one: str, many: str) -> str:
+    """``n`` with its noun, singular for exactly one: "1 entry", "2 entries", "1,024 rows"."""
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def format_of(path: Path) -> str:

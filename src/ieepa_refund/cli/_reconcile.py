@@ -27,7 +27,7 @@ from ..reconcile import (
 )
 from ..refund import RefundOptions
 from ._inputs import input_line, report_input, stream
-from ._output import Outputs, UsageError, check_output, format_of, write_csv
+from ._output import Outputs, UsageError, check_output, counted, format_of, write_csv
 
 __all__ = ["run_reconcile", "run_reconcile_demo"]
 
@@ -102,8 +102,9 @@ def _summary(rec: Reconciliation, read: _Read) -> None:
     for result in read.values():
         if result is not None:
             print(
-                f"{result.kind}: {result.rows_read:,} rows read, {result.rows_used:,} used, "
-                f"{result.rows_rejected:,} rejected, from {len(result.files)} file(s)"
+                f"{result.kind}: {counted(result.rows_read, 'row', 'rows')} read, "
+                f"{result.rows_used:,} used, {result.rows_rejected:,} rejected, from "
+                f"{counted(len(result.files), 'file', 'files')}"
             )
     totals = rec.totals()
     print("Money (estimated, declared, accepted: our figures; refunded, paid, diverted: CBP's):")
@@ -126,7 +127,7 @@ def _summary(rec: Reconciliation, read: _Read) -> None:
         print(f"  ready to resubmit: {ready:,}; after a post-summary correction: {after:,}")
     unexplained = rec.unexplained
     print(
-        f"Unexplained differences: {len(unexplained):,} entries, "
+        f"Unexplained differences: {counted(len(unexplained), 'entry', 'entries')}, "
         f"{_money(totals['unexplained'])} in all"
     )
     for e in unexplained:
@@ -219,10 +220,11 @@ def run_reconcile(args: argparse.Namespace) -> int:
             rec, args.resubmit, ledger=args.ledger, corrected=args.corrected, declared_on=as_of
         )
         print(
-            f"Resubmission in {args.resubmit}: {batch.count:,} entries in {len(batch.files)} file(s)"
+            f"Resubmission in {args.resubmit}: {counted(batch.count, 'entry', 'entries')} in "
+            f"{counted(len(batch.files), 'file', 'files')}"
         )
         for f in batch.files:
-            print(f"  {f.name}: {f.count:,} entries")
+            print(f"  {f.name}: {counted(f.count, 'entry', 'entries')}")
         for s in batch.skipped:
             print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
     rejected = imported.rows_rejected + sum(r.rows_rejected for r in read.values() if r)

@@ -43,6 +43,7 @@ from ._lines import (
     LineWork,
     classifier,
     figures_of,
+    ieepa_paid_of,
     may_carry_ieepa_duty,
     paid_line,
     paid_line_figures,
@@ -223,6 +224,7 @@ def _compute(
         built.append(result)
         delta = None if delta is None or line_delta is None else delta + line_delta
     e = _entry(entry, options, registry, rates, built, warnings, delta, missing_rates, carries)
+    ieepa_paid = sum((ieepa_paid_of(line.tariffs) for line in built), ZERO)
     detail = e.interest
     assert not isinstance(detail, Decimal)  # only the lean road gives the bare figure
     return _new_refund(
@@ -239,6 +241,7 @@ def _compute(
         e.rates_version,
         method,
         e.paid,
+        ieepa_paid,
         e.owed,
         e.principal,
         e.principal_high,
@@ -293,6 +296,7 @@ def _figures(
         e.rates_version,
         method,
         e.paid,
+        sum((line.ieepa_paid for line in sums), ZERO),
         e.owed,
         e.principal,
         e.principal_high,
@@ -457,6 +461,7 @@ _new_refund = builder(
         "rates_version",
         "method",
         "paid",
+        "ieepa_paid",
         "owed",
         "principal",
         "principal_high",
@@ -482,6 +487,7 @@ _new_figures = builder(
         "rates_version",
         "method",
         "paid",
+        "ieepa_paid",
         "owed",
         "principal",
         "principal_high",

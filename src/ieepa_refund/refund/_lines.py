@@ -433,10 +433,21 @@ class LineFigures(NamedTuple):
     owed: Decimal
     refund: Decimal
     refund_high: Decimal | None
+    ieepa_paid: Decimal
+    """What :func:`ieepa_paid_of` gives of the line's numbers."""
 
 
 def figures_of(line: LineRefund) -> LineFigures:
-    return LineFigures(line.paid, line.owed, line.refund, line.refund_high)
+    return LineFigures(
+        line.paid, line.owed, line.refund, line.refund_high, ieepa_paid_of(line.tariffs)
+    )
+
+
+def ieepa_paid_of(tariffs: Iterable[TariffRefund]) -> Decimal:
+    """The duty paid on the numbers of an IEEPA status (in force, out of its period, or unknown),
+    estimates included: the figure of a refund's ``ieepa_paid``, summed from 0.00 in the order of
+    the numbers (a sum of lines' sums is the same number, written alike: additions are exact)."""
+    return sum((t.paid for t in tariffs if t.status in IEEPA_STATUSES), ZERO)
 
 
 def paid_line_figures(
@@ -448,6 +459,7 @@ def paid_line_figures(
     ``tests/test_refund_figures.py`` compares the two on drawn entries."""
     country = line.country_of_origin
     paids: list[Decimal] = []
+    ieepas: list[Decimal] = []  # the IEEPA numbers' paid, as ieepa_paid_of sums them
     figures: list[tuple[Decimal, Decimal, Decimal, Decimal | None]] = []
     others = ieepa = False
     plain = True
@@ -465,6 +477,7 @@ def paid_line_figures(
             else:
                 figures.append((duty, ZERO, duty, duty))
             paids.append(duty)
+            ieepas.append(duty)
             ieepa = True
         else:
             if tariff.rate is not None or (tariff.hts[:2] == "99" and cls.authority is None):
@@ -475,10 +488,11 @@ def paid_line_figures(
             paids.append(paid)
             plain = plain and paid is ZERO
             others = True
+    ieepa_paid = sum(ieepas, ZERO)
     if plain:
         paid = sum_of(tuple(paids))
-        return LineFigures(paid, ZERO, paid, paid), others, ieepa
-    return LineFigures(*_line_sums(figures)), others, ieepa
+        return LineFigures(paid, ZERO, paid, paid, ieepa_paid), others, ieepa
+    return LineFigures(*_line_sums(figures), ieepa_paid), others, ieepa
 
 
 # -- building the results: equal numbers written alike are one object ----------------------

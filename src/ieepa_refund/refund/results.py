@@ -170,6 +170,9 @@ class EntryRefund(Tabular, BaseModel):
     liquidation_date: date | None = None
     method: Method
     paid: Decimal
+    ieepa_paid: Decimal
+    """The duty paid on the numbers of an IEEPA status (estimates included), whatever is refunded
+    of it: what the command's ``ieepa_duty_paid`` column and summary show."""
     owed: Decimal
     principal: Decimal
     principal_high: Decimal | None
@@ -261,6 +264,9 @@ class RefundFigures(Tabular, BaseModel):
     liquidation_date: date | None = None
     method: Method
     paid: Decimal
+    ieepa_paid: Decimal
+    """The duty paid on the numbers of an IEEPA status (estimates included), whatever is refunded
+    of it: what the command's ``ieepa_duty_paid`` column and summary show."""
     owed: Decimal
     principal: Decimal
     principal_high: Decimal | None

@@ -11,7 +11,7 @@ from ..entry import Entry
 from ..errors import RateNotCovered
 from ..interest import MAX_PRINCIPAL, RateTable, apply_growth, default_rate_table, interest_growth
 from ..money import exact, round_interest
-from ..refund import DepositBasis, EntryRefund, RefundOptions
+from ..refund import DepositBasis, EntryRefund, RefundFigures, RefundOptions
 from ..registry import Registry, default_registry
 from ._results import ZERO
 
@@ -19,7 +19,7 @@ from ._results import ZERO
 def _interest_to(
     expected: date,
     entry: Entry,
-    refund: EntryRefund,
+    refund: EntryRefund | RefundFigures,
     options: RefundOptions,
     registry: Registry | None,
     rates: RateTable | None,

@@ -45,7 +45,7 @@ from ..cape.screen import Screening, screen
 from ..entry import Entry
 from ..errors import InputFileError, InvalidFormat
 from ..interest import RateTable
-from ..refund import EntryRefund, RefundOptions, compute_refund
+from ..refund import EntryRefund, RefundFigures, RefundOptions, compute_figures, compute_refund
 from ..registry import Registry
 from ._decide import _next, _road
 from ._interest import _interest_to
@@ -151,7 +151,7 @@ def _ledger(
 
 def entry_road(
     entry: Entry,
-    refund: EntryRefund | None = None,
+    refund: EntryRefund | RefundFigures | None = None,
     *,
     declared_on: date,
     options: RefundOptions | None = None,
@@ -165,7 +165,9 @@ def entry_road(
 ) -> EntryRoad:
     """The road of ``entry`` for a CAPE declaration made on ``declared_on``.
 
-    ``refund`` is the entry's refund under ``options`` when already computed.
+    ``refund`` is the entry's refund under ``options`` when already computed: an
+    :class:`~ieepa_refund.EntryRefund` or its :class:`~ieepa_refund.RefundFigures` (a road
+    reads only entry-level figures, so both give the same road).
     ``options`` are the refund's choices (interest on a CAPE road always runs
     to the expected (re)liquidation); ``timing`` the expected days (default:
     the shipped ``data/cape_timing``); ``ledger`` maps entries already declared
@@ -196,7 +198,7 @@ def entry_road(
 
 def _entry_road(
     entry: Entry,
-    refund: EntryRefund | None,
+    refund: EntryRefund | RefundFigures | None,
     *,
     declared_on: date,
     options: RefundOptions | None,
@@ -228,9 +230,16 @@ def _entry_road(
     now = screen(
         entry, declared_on=declared_on, rules=rules, registry=registry, plaintiffs=plaintiffs
     )
+    # A road reads only an entry's figures: the lean computation gives them, equal to the full
+    # refund's (tests/test_refund_figures.py); the straightforward road keeps the full one.
+    compute = compute_figures if fast else compute_refund
     if refund is None:
-        refund = compute_refund(entry, options=options, registry=registry, rates=rates)
-    elif check_instance(refund, EntryRefund, field="refund").entry_number != entry.entry_number:
+        refund = compute(entry, options=options, registry=registry, rates=rates)
+    elif not isinstance(refund, EntryRefund | RefundFigures):
+        raise InvalidFormat(
+            "an EntryRefund or RefundFigures is expected", field="refund", value=refund
+        )
+    elif refund.entry_number != entry.entry_number:
         raise InvalidFormat(
             f"the refund of entry {entry.entry_number} is expected",
             field="refund",
@@ -253,7 +262,7 @@ def _entry_road(
                 if entry.liquidation_date is None
                 else entry.model_copy(update={"liquidation_date": expected})
             )
-            refund = compute_refund(
+            refund = compute(
                 paid_at, options=options, registry=registry, rates=rates, interest_until=expected
             )
             interest, interest_until = refund.interest, refund.interest_until

@@ -1,0 +1,226 @@
+"""The summary ``estimate`` prints: totals, uncertainty, roads and the payments CAPE is expected
+to make, from what the command keeps of each entry (nothing per row)."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, TextIO
+
+from ..es003 import Es003Report
+from ..interest import default_rate_table
+from ..registry import default_registry
+from ..roads import EntryRoad, Road, Roads, road_totals
+from ._inputs import input_line
+from ._output import counted
+
+if TYPE_CHECKING:
+    from ._engines import _Job
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """What the summary and the payments need of one entry: kept per entry, nothing per row."""
+
+    entry_number: str
+    payee: str
+    liquidation_date: date | None
+    principal: Decimal
+    principal_high: Decimal | None
+    interest: Decimal | None
+    ieepa_paid: Decimal
+    codes: frozenset[str]
+    road: EntryRoad | None
+    """None with --no-roads."""
+
+
+def _summary(
+    report: Es003Report,
+    refunds: Sequence[_Summary],
+    args: argparse.Namespace,
+    job: _Job,
+    engine: str,
+    out: TextIO,
+) -> None:
+    registry, rates = default_registry(), default_rate_table()
+    say: Callable[..., None] = lambda *parts: print(*parts, file=out)  # noqa: E731
+    principal = sum((r.principal for r in refunds), ZERO)
+    interest = sum((r.interest or ZERO for r in refunds), ZERO)
+    uncertain = [r for r in refunds if r.principal_high != r.principal]
+    say("ieepa-refund estimate: estimates, not legal advice")
+    say(
+        f"Data: Chapter 99 {registry.data_version}; interest rates {rates.data_version} "
+        f"(to {rates.periods[-1].effective_to.isoformat()}, exclusive); method {args.method}; "
+        f"{'corporate' if args.corporate else 'non-corporate'} overpayment rate"
+    )
+    say(
+        "Assumptions: duty rounded half-up per HTS number; interest compounded daily, actual/actual, "
+        f"each day in (deposit, liquidation], half-up per entry; deposit date: {args.deposit}; "
+        f"unliquidated entries accrue to {job.as_of.isoformat()}; the liquidation date in the data "
+        "is taken as the one that refunds the IEEPA duty"
+    )
+    say(engine)
+    say(input_line(report))
+    say("")
+    say(f"  IEEPA duty paid   {sum((r.ieepa_paid for r in refunds), ZERO):>16,}")
+    say(
+        f"  Refund principal  {principal:>16,}  ({counted(sum(1 for r in refunds if r.principal > 0), 'entry', 'entries')} with a refund)"
+    )
+    if uncertain:
+        gaps = [r.principal_high - r.principal for r in uncertain if r.principal_high is not None]
+        unbounded = len(uncertain) - len(gaps)
+        # Said per kind: "no upper bound" of all of them was wrong where only some have none.
+        upper = "; ".join(
+            part
+            for part in (
+                f"{unbounded:,} with no upper bound" if unbounded else "",
+                f"{len(gaps):,} up to {sum(gaps, ZERO):,} more" if gaps else "",
+            )
+            if part
+        )
+        say(f"                    {counted(len(uncertain), 'entry', 'entries')} uncertain: {upper}")
+    incomplete = [r for r in refunds if "INCOMPLETE_ENTRY" in r.codes]
+    if incomplete or report.entries_rejected:
+        at_stake = sum((r.ieepa_paid for r in incomplete), ZERO)
+        say(
+            f"                    {counted(len(incomplete), 'entry', 'entries')} incomplete (rows rejected): IEEPA duty "
+            f"{at_stake:,} on their rows kept, not counted in the principal above until the "
+            f"input is fixed; {counted(report.entries_rejected, 'entry', 'entries')} rejected whole"
+        )
+    # An interest figure never drops silently out of a total: entries with a refund but no
+    # interest figure (a liquidation date past the rate table, dates out of order) make the
+    # totals floors, said so in words.
+    missing = [r for r in refunds if r.interest is None and r.principal > 0]
+    floor = "at least " if missing else ""
+    say(f"  Interest          {interest:>16,}  {floor.strip()}".rstrip())
+    say(f"  Total             {principal + interest:>16,}  {floor.strip()}".rstrip())
+    if missing:
+        why = Counter(
+            code
+            for r in missing
+            for code in r.codes
+            if code in ("RATE_NOT_COVERED", "INTEREST_BEFORE_DEPOSIT", "NO_INTEREST_UNLIQUIDATED")
+        )
+        reasons = ", ".join(f"{code} {n:,}" for code, n in sorted(why.items())) or "see warnings"
+        say(
+            f"  INTEREST_INCOMPLETE: {counted(len(missing), 'entry', 'entries')} with a refund "
+            f"{'has' if len(missing) == 1 else 'have'} no interest "
+            f"figure ({reasons}); the interest and total above leave them out"
+        )
+    if args.roads:
+        _roads(refunds, job, say)
+    else:
+        say("")
+        say("Roads, payments CAPE is expected to make and deadlines: not computed (--no-roads)")
+    codes = Counter(code for r in refunds for code in r.codes)
+    if codes:
+        say("")
+        say(
+            "Warnings (entries): " + ", ".join(f"{code} {n:,}" for code, n in sorted(codes.items()))
+        )
+
+
+def _roads(refunds: Sequence[_Summary], job: _Job, say: Callable[..., None]) -> None:
+    """Money by road, then only what CAPE is expected to pay, the other roads beside it."""
+    roads = Roads(tuple(r.road for r in refunds if r.road is not None))
+    declared_on, timing = job.declared_on, job.timing
+    say("")
+    say(f"Where each dollar stands, for a CAPE declaration on {declared_on.isoformat()}:")
+    totals = road_totals(roads)
+    width = max([42, *(len(t.label) for t in totals)])
+    say(f"  {'road':{width}} {'entries':>7} {'principal':>14} {'interest':>12}  next deadline")
+    for t in totals:
+        deadline = t.next_deadline.isoformat() if t.next_deadline else "-"
+        say(f"  {t.label:{width}} {t.entries:>7,} {t.principal:>14,} {t.interest:>12,}  {deadline}")
+    say(
+        "  On the CAPE roads interest runs to the expected (re)liquidation: "
+        f"{timing.liquidation_after_acceptance_days} days after acceptance if unliquidated, "
+        f"liquidation + {timing.reliquidation_after_liquidation_days} days if liquidated "
+        f"(data/cape_timing {timing.data_version}); acceptance is taken as the declaration date"
+    )
+    missing = [r for r in roads if r.road.through_cape and r.interest is None and r.principal > 0]
+    if missing:
+        say(
+            f"  INTEREST_INCOMPLETE: {counted(len(missing), 'CAPE entry', 'CAPE entries')} "
+            f"{'has' if len(missing) == 1 else 'have'} no interest figure (an "
+            "expected date past the interest-rate table, or no date yet); pass --project to "
+            "carry the last known rate forward"
+        )
+    result = roads.payments()
+    money_on = {r.entry_number: r.expected_payment for r in roads}
+    say("")
+    say(
+        f"Payments CAPE is expected to make, by payee and expected (re)liquidation date "
+        f"({len(result):,}), as CBP consolidates them:"
+    )
+    say(
+        f"  {'payee':16} {'(re)liquidation':15} {'principal':>14} {'interest':>12} {'net':>14} "
+        f"{'entries':>7}  money expected"
+    )
+    shown = result.payments[:25]
+    for p in shown:
+        expected = max(d for e in p.entries if (d := money_on[e]) is not None)
+        # A payment with entries lacking an interest figure: its interest and net are floors.
+        floor = (
+            ""
+            if p.interest_complete
+            else f"  INTEREST_INCOMPLETE: interest and net at least these ({p.interest_missing:,} "
+            "entries without an interest figure)"
+        )
+        say(
+            f"  {p.payee:16} {p.liquidation_date.isoformat():15} {p.principal:>14,} "
+            f"{p.interest:>12,} {p.net:>14,} {len(p.entries):>7,}  {expected.isoformat()}{floor}"
+        )
+    if len(result) > len(shown):
+        more = counted(len(result) - len(shown), "more payment", "more payments")
+        say(f"  ... and {more} (write them all with --out)")
+    # An uncertain principal is paid at what is established; what it may reach is said beside.
+    uncertain = [
+        r
+        for r in roads
+        if r.road.through_cape and r.principal_high is not None and r.principal_high > r.principal
+    ]
+    for r in uncertain:
+        where = "in no payment above" if r.principal <= 0 else "in the payments above at that"
+        say(
+            f"  uncertain: {r.entry_number} ({r.payee}): principal {r.principal:,} established "
+            f"({where}), up to {r.principal_high:,}"
+        )
+    unbounded = [r for r in roads if r.road.through_cape and r.principal_high is None]
+    for r in unbounded:
+        say(
+            f"  uncertain: {r.entry_number} ({r.payee}): principal {r.principal:,} established, "
+            "no upper bound"
+        )
+    low, high = timing.payment_after_acceptance_range
+    say(
+        f"  Money expected {timing.payment_after_acceptance_days} days after acceptance (brokers "
+        f"relay {low} to {high}), never before the (re)liquidation"
+    )
+    beside = [
+        t
+        for t in road_totals(roads)
+        if not t.road.through_cape and t.road is not Road.NOTHING_TO_REFUND
+    ]
+    waiting = [r for r in roads if r.road.through_cape and r.expected_liquidation is None]
+    if waiting or beside:
+        say("  Not in these payments (no payment predicted):")
+    if waiting:
+        held = sum((r.principal for r in waiting), ZERO)
+        say(
+            f"    {counted(len(waiting), 'CAPE entry', 'CAPE entries')} refunded only when CBP "
+            "liquidates them (date unknown): "
+            f"principal {held:,}"
+        )
+    for t in beside:
+        deadline = f"; first deadline {t.next_deadline.isoformat()}" if t.next_deadline else ""
+        say(
+            f"    {t.label}: {counted(t.entries, 'entry', 'entries')}, principal {t.principal:,}, "
+            f"interest {t.interest:,}{deadline}"
+        )
