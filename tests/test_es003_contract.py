@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from ieepa_refund import Entry, InputFileError
 from ieepa_refund import entry_number as en
-from ieepa_refund.es003 import _cells, _sources, read_es003, stream_es003
+from ieepa_refund.es003 import _cells, _xlsx, read_es003, stream_es003
 from ieepa_refund.es003.report import PROBLEMS_SHOWN
 from tests.strategies import es003_entries
 
@@ -373,7 +373,7 @@ def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated(
         z.writestr("xl/padding.xml", b" " * (20 << 20))  # 20 MiB of spaces: about 20 KB zipped
     with pytest.raises(InputFileError, match="zip bomb"):
         read_es003(path)
-    monkeypatch.setattr(_sources, "XLSX_MAX_BYTES", 1000)
+    monkeypatch.setattr(_xlsx, "XLSX_MAX_BYTES", 1000)
     with pytest.raises(InputFileError, match="inflates to"):
         read_es003(path)
 

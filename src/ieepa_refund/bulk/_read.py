@@ -33,7 +33,7 @@ from ..es003._cells import (
     parse_quantity,
 )
 from ..es003._columns import ENTRY_FIELDS
-from ..es003._sources import SourceFile, open_source
+from ..es003._header import SourceFile, open_source
 
 if TYPE_CHECKING:
     import polars as pl

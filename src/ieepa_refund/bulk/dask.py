@@ -33,7 +33,7 @@ from ..errors import InputFileError
 from ..es003._assemble import _overrides
 from ..es003._cells import BadCell, parse_entry_number
 from ..es003._columns import COLUMNS
-from ..es003._sources import open_source
+from ..es003._header import open_source
 from ..interest import RateTable
 from ..payments import Consolidation
 from ..refund import RefundOptions

@@ -40,7 +40,7 @@ from ._deposits import (
     read_deposits,
     with_deposits,
 )
-from ._sources import HEADER_SEARCH_ROWS
+from ._raw import HEADER_SEARCH_ROWS
 from .report import AmbiguousColumn, Es003Import, Es003Report, FileReport, Problem
 
 __all__ = [

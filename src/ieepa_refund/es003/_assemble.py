@@ -15,8 +15,9 @@ from ._acc import _Acc, _add_repeat, _merge
 from ._build import _finish
 from ._cells import BadCell, cell_text, parse_entry_number
 from ._columns import COLUMNS, ENTRY_FIELDS, norm
+from ._header import SourceFile, open_source
 from ._parsing import _bare, _getter, _Parsed, _State
-from ._sources import SourceFile, data_rows, open_source
+from ._rows import data_rows
 from .report import Es003Import, Es003Report, FileReport, Problem, summarise
 
 #: What an ES-003 source may be: a path, an open file (text or binary) or a pandas DataFrame.

@@ -30,7 +30,10 @@ from ..interest import DepositEvent
 from ..interest._segments import check_events
 from ._cells import BadCell, cell_text, parse_amount, parse_date, parse_entry_number
 from ._columns import COLUMNS, norm
-from ._sources import HEADER_SEARCH_ROWS, SourceFile, data_rows, open_rows
+from ._header import SourceFile
+from ._open import open_rows
+from ._raw import HEADER_SEARCH_ROWS
+from ._rows import data_rows
 from .report import Problem
 
 __all__ = [

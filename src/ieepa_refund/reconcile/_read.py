@@ -1,6 +1,6 @@
 """Reading any of CBP's tabular reports as tolerantly as an ES-003: the shared machinery.
 
-Sources are opened by the ES-003 reader's own code (:func:`es003._sources.open_rows`: CSV,
+Sources are opened by the ES-003 reader's own code (:func:`es003._open.open_rows`: CSV,
 TSV, semicolon text, ``.xlsx``, open files, DataFrames; BOM, UTF-16 and cp1252), headers are
 matched by the ES-003 matcher against this file's aliases (:class:`es003._columns.ColumnSet`),
 and cells go through the ES-003 cell parsers (``="..."`` wrappers, ``$1,234.50``, MM/DD/YYYY).
@@ -17,7 +17,8 @@ from typing import Any, Generic, TypeVar
 from ..errors import InputFileError
 from ..es003._cells import BadCell, cell_text
 from ..es003._columns import ColumnMatch, ColumnSet, match_columns, missing_message, nearest, norm
-from ..es003._sources import HEADER_SEARCH_ROWS, open_rows
+from ..es003._open import open_rows
+from ..es003._raw import HEADER_SEARCH_ROWS
 from ..es003.report import AmbiguousColumn, FileReport, Problem
 
 T = TypeVar("T")

@@ -1,0 +1,170 @@
+"""Finding the ES-003 header row and the columns it names: an opened source becomes a SourceFile.
+
+Third step of the reader's flow: :func:`open_source` opens a source through :mod:`._open`,
+looks for the header among its first :data:`._raw.HEADER_SEARCH_ROWS` rows, matches the
+header's cells to ES-003 columns (:mod:`._columns`), and refuses a file with no header or
+lacking a required column. File-level warnings (an ambiguous or a missing answer-changing
+column) are recorded on the :class:`SourceFile`; :mod:`._rows` then reads the rows after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputFileError
+from ._cells import cell_text
+from ._columns import ANSWER_CHANGING, REQUIRED, match_columns, missing_message, nearest
+from ._open import open_rows
+from ._raw import HEADER_SEARCH_ROWS, Raw
+from ._text import _LineFetcher
+from .report import AmbiguousColumn, Problem
+
+
+@dataclass
+class SourceFile:
+    name: str
+    kind: str
+    encoding: str | None
+    sheet: str | None
+    header_row: int
+    headers: list[Any]
+    columns: dict[str, int]
+    ignored: list[str]
+    rows: Callable[[], Iterator[Raw]]
+    delimiter: str | None = None
+    mapped: dict[str, str] = field(default_factory=dict)
+    ambiguous: list[AmbiguousColumn] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """File-level problems (row None)."""
+    problems: list[Problem] = field(default_factory=list)
+    """Rows that could not be read as rows, from the latest pass of :func:`data_rows`."""
+    rejected: int = 0
+    """How many rows those problems kept out."""
+    concluded: bool = False
+    raw_line: _LineFetcher | None = None
+    """A text source's physical line by number, to recover the entry of a row that could not
+    be read as a row (None for workbooks and DataFrames, whose rows always read)."""
+
+
+def open_source(
+    source: Any, overrides: Mapping[str, str], *, delimiter: str | None = None
+) -> SourceFile:
+    """Open a path, an open file (text or binary) or a pandas DataFrame and find its header."""
+    opened = open_rows(source, delimiter=delimiter)
+    found = find_header(opened.rows(), overrides, opened.name)
+    found.kind, found.encoding, found.sheet = opened.kind, opened.encoding, opened.sheet
+    found.delimiter, found.rows = opened.delimiter, opened.rows
+    found.raw_line = opened.raw_line
+    return found
+
+
+#: How to name a column, in the words of the API and of the command line.
+MAP_HINT = (
+    "name the file's columns with mapping={field: header} (--map FIELD=HEADER on the command line)"
+)
+
+
+def find_header(rows: Iterator[Raw], overrides: Mapping[str, str], name: str) -> SourceFile:
+    # The row naming the most ES-003 columns, in case none names both key columns: a header
+    # with its entry-number or HTS column misspelt is then named, with what it lacks.
+    best: tuple[int, int, list[str], Any] | None = None
+    try:
+        for number, _, row in rows:
+            if number > HEADER_SEARCH_ROWS:
+                break
+            if isinstance(row, str):
+                continue
+            headers = [cell_text(cell) for cell in row]
+            match = match_columns(headers, overrides)
+            if "entry_number" in match.columns and "hts" in match.columns:
+                return _header(name, number, headers, match, overrides)
+            if best is None or len(match.columns) > best[0]:
+                best = (len(match.columns), number, headers, match)
+    finally:
+        if hasattr(rows, "close"):
+            rows.close()
+    if best is not None and best[0] >= NEAR_HEADER_COLUMNS:
+        _, number, _, match = best
+        lacking = [f for f in ("entry_number", "hts") if f not in match.columns]
+        raise InputFileError(
+            f"{name}: row {number} looks like the ES-003 header but has "
+            + "; ".join(missing_message(field, match.ignored) for field in lacking)
+            + f"; {MAP_HINT}",
+            field="file",
+            value=name,
+        )
+    raise InputFileError(
+        f"{name}: no ES-003 header found in the first {HEADER_SEARCH_ROWS} rows "
+        "(a row naming at least the entry number and HTS number columns)",
+        field="file",
+        value=name,
+    )
+
+
+#: A row naming this many ES-003 columns, but not both key columns, is taken for the header
+#: with a key column misspelt (a title or note row names none or one).
+NEAR_HEADER_COLUMNS = 3
+
+
+def _header(
+    name: str, number: int, headers: list[str], match: Any, overrides: Mapping[str, str]
+) -> SourceFile:
+    for wanted in dict.fromkeys(overrides.values()):
+        if wanted not in match.mapped:
+            close = nearest(wanted, match.ignored)
+            hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise InputFileError(
+                f"{name}: mapping names a header for {wanted} that is not in the header "
+                f"(row {number}){hint}",
+                field="mapping",
+                value=wanted,
+            )
+    missing = [field for field in REQUIRED if field not in match.columns]
+    if missing:
+        raise InputFileError(
+            f"{name}: the header (row {number}) has "
+            + "; ".join(missing_message(field, match.ignored) for field in missing)
+            + f"; {MAP_HINT}",
+            field="file",
+            value=name,
+        )
+    source = SourceFile(
+        name=name,
+        kind="",
+        encoding=None,
+        sheet=None,
+        header_row=number,
+        headers=headers,
+        columns=match.columns,
+        ignored=match.ignored,
+        rows=lambda: iter(()),
+        mapped=match.mapped,
+        ambiguous=[AmbiguousColumn(header=h, field=f, used=u) for h, f, u in match.ambiguous],
+    )
+    for a in source.ambiguous:
+        source.warnings.append(
+            _warning(
+                name,
+                "AMBIGUOUS_COLUMN",
+                f"{a.header!r} and {a.used!r} both name {a.field}; {a.used!r} is read "
+                f"(name the one to read with mapping={{'{a.field}': header}}, or --map "
+                f"{a.field}=HEADER on the command line)",
+                a.header,
+            )
+        )
+    for field_name, effect in ANSWER_CHANGING.items():
+        if field_name not in match.columns:
+            close = nearest(field_name, match.ignored)
+            hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+            source.warnings.append(
+                _warning(
+                    name, "MISSING_COLUMN", f"no {field_name} column: {effect}{hint}", field_name
+                )
+            )
+    return source
+
+
+def _warning(name: str, code: str, message: str, column: str | None) -> Problem:
+    return Problem(code=code, message=message, file=name, column=column, rows=0)

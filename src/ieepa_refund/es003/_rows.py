@@ -1,0 +1,189 @@
+"""The data rows after an ES-003 header, and what a full pass learns about whole columns.
+
+Last step of the reader's flow before parsing: :func:`data_rows` walks a :class:`._header.SourceFile`'s
+rows after its header, yielding each readable row and turning what cannot be read as a row
+(a record the CSV module refused, a stray quote that swallowed the lines after it) into a
+problem naming its row and, where it can be read, its entry. The first full pass concludes
+what needs the whole file: a day-first date column, a liquidated status with no date column.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputFileError
+from ._cells import DATE_FIELDS, BadCell, cell_text, month_first_day, parse_entry_number
+from ._columns import REQUIRED
+from ._header import SourceFile, _warning
+from ._text import leading_field
+from .report import Problem
+
+
+@dataclass
+class _Watch:
+    """What a pass over the rows learns about whole columns."""
+
+    day_first: dict[str, tuple[int, str]] = field(default_factory=dict)
+    liquidated: int | None = None
+
+
+def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) after the header, blank rows as empty lists.
+
+    Rows that cannot be read as rows become :attr:`SourceFile.problems`. A full pass also
+    concludes what needs the whole file: a day-first date column is refused (dropped with a
+    warning, or an error for the entry date), and a liquidated status with no liquidation
+    date column is warned about.
+    """
+    source.problems, source.rejected = [], 0
+    width = len(source.headers)
+    watch = _Watch()
+    dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
+    status = source.columns.get("liquidation_status")
+    if source.concluded:  # a later pass: what the first one learned stands, nothing to watch
+        dates, status = [], None
+    checked: set[str] = set()
+    dated, last_dates, last_status = _cells_at(dates), None, None
+    header_row = source.header_row
+    try:
+        for number, spans, row in source.rows():
+            if number <= header_row:
+                continue
+            if isinstance(row, str):
+                _reject(source, number, row, None)
+                continue
+            if not any(row) and all(cell is None or cell == "" for cell in row):
+                yield number, []  # every cell empty; a row of zeros or spaces is read, and reported
+                continue
+            if len(row) < width:
+                row = [*row, *([None] * (width - len(row)))]
+            if spans > 1 and any(isinstance(cell, str) and "\n" in cell for cell in row):
+                _reject(
+                    source,
+                    number,
+                    f"a quote opened in this row runs over {spans} lines (to line "
+                    f"{number + spans - 1}): the lines it swallowed are not read as rows; "
+                    "close or remove the stray quote",
+                    row,
+                )
+                _swallowed(source, number, row)
+                continue
+            # Dates repeat on every row of an entry: the row's date cells are looked at only
+            # when they are not the row before's, and each distinct one once.
+            if dated is not None and (cells := dated(row)) != last_dates:
+                last_dates = cells
+                for name, index in dates:
+                    cell = row[index]
+                    if cell.__class__ is str and cell not in checked:
+                        checked.add(cell)
+                        pair = month_first_day(cell_text(cell))
+                        if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                            watch.day_first[name] = (number, cell_text(cell))
+                            # Found: the column is refused as a whole, so it is looked at no more.
+                            dates = [found for found in dates if found[0] != name]
+                            dated, last_dates = _cells_at(dates), None
+            if status is not None and (cell := row[status]) != last_status:
+                # Only a text cell says liquidated, and one equal to the row before's says the same.
+                last_status = cell
+                if cell_text(cell).upper().startswith("LIQUIDATED"):
+                    watch.liquidated, status = number, None
+            yield number, row
+    finally:
+        if source.raw_line is not None:
+            source.raw_line.close()  # the raw lines of this pass are not needed again
+    _conclude(source, watch)
+
+
+def _cells_at(found: list[tuple[str, int]]) -> Callable[[list[Any]], Any] | None:
+    """The cells of a row at the columns ``found`` (None when there are none): one object to
+    compare with the row before's."""
+    return operator.itemgetter(*[index for _, index in found]) if found else None
+
+
+def _reject(source: SourceFile, number: int, message: str, row: list[Any] | None) -> None:
+    index = source.columns["entry_number"]
+    cell: Any = None
+    if row is not None:
+        cell = row[index] if len(row) > index else None
+    elif source.raw_line is not None and source.delimiter is not None:
+        line = source.raw_line(number)
+        cell = None if line is None else leading_field(line, source.delimiter, index)
+    entry = _entry_of(cell)
+    code = "UNREADABLE_ROW" if row is None else "STRAY_QUOTE"
+    source.problems.append(
+        Problem(code=code, message=message, file=source.name, row=number, entry_number=entry)
+    )
+    source.rejected += 1
+
+
+def _entry_of(cell: Any) -> str | None:
+    """The entry number in ``cell``, or None: the entry of a row that was not read."""
+    if cell is None:
+        return None
+    try:
+        return parse_entry_number(cell)
+    except BadCell:
+        return None
+
+
+def _swallowed(source: SourceFile, number: int, row: list[Any]) -> None:
+    """A problem for each line a stray quote swallowed, with the entry each line names.
+
+    Each swallowed line is a row of the file: it counts as read and rejected, and its entry
+    (read from the line's text inside the quoted cell) is flagged incomplete.
+    """
+    quoted = next(cell for cell in row if isinstance(cell, str) and "\n" in cell)
+    index, delimiter = source.columns["entry_number"], source.delimiter or ","
+    for offset, line in enumerate(quoted.splitlines()[1:], start=1):
+        entry = _entry_of(leading_field(line, delimiter, index))
+        source.problems.append(
+            Problem(
+                code="STRAY_QUOTE",
+                message=f"swallowed by the quote opened at row {number}: not read; close or "
+                "remove the stray quote",
+                file=source.name,
+                row=number + offset,
+                entry_number=entry,
+            )
+        )
+        source.rejected += 1
+
+
+def _conclude(source: SourceFile, watch: _Watch) -> None:
+    if source.concluded:
+        return
+    source.concluded = True
+    for name, (number, text) in watch.day_first.items():
+        header = str(source.headers[source.columns[name]])
+        # ES-003 dates are MM/DD/YYYY. A first number over 12 means this column is day-first,
+        # and then every date in it with both numbers 12 or less (03/04/2025) is ambiguous:
+        # the column as a whole is refused, never read row by row half right.
+        message = (
+            f"the {header!r} column holds day-first dates ({text!r} at row {number}); "
+            "ES-003 dates are MM/DD/YYYY, and a date such as 03/04/2025 cannot be read both ways"
+        )
+        if name in REQUIRED:
+            raise InputFileError(
+                f"{source.name}: {message}; re-export with MM/DD/YYYY or YYYY-MM-DD dates",
+                field="file",
+                value=source.name,
+            )
+        del source.columns[name]
+        source.ignored.append(header)
+        source.warnings.append(
+            _warning(source.name, "DAY_FIRST_DATES", f"{message}; the column is not read", header)
+        )
+    if watch.liquidated is not None and "liquidation_date" not in source.columns:
+        source.warnings.append(
+            _warning(
+                source.name,
+                "MISSING_COLUMN",
+                f"no liquidation_date column, but row {watch.liquidated} says liquidated: "
+                "liquidated entries have no liquidation date (protest windows and CAPE "
+                "eligibility depend on it)",
+                "liquidation_date",
+            )
+        )

@@ -1,0 +1,102 @@
+""".xlsx workbooks as numbered raw rows, with zip bombs refused before anything is inflated.
+
+Second step of the reader's flow, for workbooks: :mod:`._open` recognises a workbook by its
+name or its zip signature (:data:`_XLSX_MAGIC`) and hands it here; the "Main Report" sheet (or
+the first) becomes :data:`._raw.Raw` rows numbered as Excel numbers them. openpyxl is an
+optional extra, imported only when a workbook is read.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from ..errors import InputFileError
+from ._raw import Raw
+
+#: The most a .xlsx may inflate to. openpyxl holds a workbook's shared strings in memory, so a
+#: small file that inflates to gigabytes (a zip bomb) is refused from its zip directory, before
+#: anything is inflated. zipfile stops each member at its declared size, so the directory's
+#: sizes bound what can be read.
+XLSX_MAX_BYTES = 1 << 30
+#: A member larger than :data:`_RATIO_FLOOR` that compresses more than this is refused: worksheet
+#: XML compresses 10 to 20 times; a bomb, a thousand.
+XLSX_MAX_RATIO = 100
+_RATIO_FLOOR = 16 << 20
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+def _check_zip(opener: Callable[[], IO[bytes]], name: str) -> None:
+    try:
+        with opener() as f, zipfile.ZipFile(f) as book:
+            members = book.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{name}: not a readable .xlsx workbook: {exc}", field="file", value=name
+        ) from None
+    total = sum(member.file_size for member in members)
+    if total > XLSX_MAX_BYTES:
+        raise InputFileError(
+            f"{name}: the workbook inflates to {total:,} bytes, over the {XLSX_MAX_BYTES:,} "
+            "read; save it as CSV or split it",
+            field="file",
+            value=name,
+        )
+    for member in members:
+        if member.file_size > _RATIO_FLOOR and member.file_size > XLSX_MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise InputFileError(
+                f"{name}: {member.filename} inflates {member.file_size // max(member.compress_size, 1):,} "
+                f"times ({member.file_size:,} bytes); refused as a likely zip bomb",
+                field="file",
+                value=name,
+            )
+
+
+def _xlsx_source(
+    name: str, opener: Callable[[], IO[bytes]]
+) -> tuple[Callable[[], Iterator[Raw]], str]:
+    try:
+        import openpyxl
+    except ImportError:
+        raise InputFileError(
+            "reading .xlsx needs openpyxl: pip install 'ieepa-refund[xlsx]'",
+            field="file",
+            value=name,
+        ) from None
+    _check_zip(opener, name)
+
+    def load(handle: IO[bytes]) -> Any:
+        try:
+            return openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise InputFileError(
+                f"{name}: not a readable .xlsx workbook: {exc}", field="file", value=name
+            ) from None
+
+    with opener() as handle:  # openpyxl leaves a file object it was given open
+        book = load(handle)
+        title = "Main Report" if "Main Report" in book.sheetnames else book.worksheets[0].title
+        book.close()
+
+    def rows() -> Iterator[Raw]:
+        with opener() as handle:
+            book = load(handle)
+            try:
+                for number, row in enumerate(book[title].iter_rows(values_only=True), start=1):
+                    yield number, 1, list(row)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError) as exc:
+                # A damaged or lying workbook (a member whose CRC or size is false) shows only
+                # when its sheet is inflated: the file is unreadable, not the program broken.
+                raise InputFileError(
+                    f"{name}: not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+                    field="file",
+                    value=name,
+                ) from None
+            finally:
+                book.close()
+
+    return rows, title
