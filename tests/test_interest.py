@@ -407,3 +407,21 @@ def test_interest_above_a_plausible_principal_is_refused_not_invalid_operation()
     with pytest.raises(ValidationError, match="plausible"):
         accrue_interest(Decimal(10) ** 30, deposited=D0, until=D1)
     assert accrue_interest(Decimal(10) ** 12, deposited=D0, until=D1) > 0
+
+
+@given(covered_dates, covered_dates, st.booleans(), interest_conventions)
+def test_cached_growth_built_unvalidated_is_what_validation_makes(
+    a: date, b: date, corporate: bool, conventions: InterestConventions
+) -> None:
+    """A span's growth, held in the cache unvalidated, equals it validated again, field order
+    and fields set included."""
+    from ieepa_refund.interest._conventions import rate_column
+    from ieepa_refund.interest._engine import _Growth, _growth
+
+    first, last = min(a, b), max(a, b)
+    table = default_rate_table()
+    growth = _growth(first, last, table, rate_column(corporate, conventions), True, conventions)
+    again = _Growth.model_validate(growth.model_dump())
+    assert again == growth
+    assert list(vars(growth)) == list(vars(again))
+    assert growth.model_fields_set == again.model_fields_set

@@ -186,6 +186,37 @@ def test_allocations_built_unvalidated_equal_validated_ones(refunds: list[EntryR
             assert Allocation.model_validate(allocation.model_dump()) == allocation
 
 
+@given(distinct_refunds(), offset_maps)
+def test_payments_built_unvalidated_equal_validated_ones(
+    refunds: list[EntryRefund], offsets: dict[str, Decimal]
+) -> None:
+    """Each payment, dumped and validated again, equals the one built, in the same field order,
+    and answers as a validated one does (its fields set, its JSON)."""
+    from ieepa_refund import Payment
+
+    for payment in consolidate(refunds, offsets=offsets):
+        again = Payment.model_validate(payment.model_dump())
+        assert again == payment
+        assert list(vars(payment)) == list(vars(again))
+        assert payment.model_fields_set == again.model_fields_set
+        assert payment.model_dump_json() == again.model_dump_json()
+
+
+def test_a_payment_of_slim_records_not_plain_is_validated() -> None:
+    """A record holding a whole number is validated, and so is its payment: its values become
+    Decimals as a plain record's are."""
+    from types import SimpleNamespace
+
+    slim = SimpleNamespace(
+        entry_number="31600000012", payee="12-3456789AB", liquidation_date=date(2026, 5, 1),
+        principal=5, interest=None,
+    )  # fmt: skip
+    (payment,) = consolidate([slim])
+    assert (payment.principal, payment.net) == (Decimal(5), Decimal(5))
+    assert isinstance(payment.net, Decimal)
+    assert payment.interest_missing == 1
+
+
 def test_a_slim_record_with_whole_numbers_is_still_validated_into_decimals() -> None:
     from types import SimpleNamespace
 
