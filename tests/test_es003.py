@@ -122,6 +122,30 @@ def test_conflicting_entry_values_are_a_problem_on_the_entry(tmp_path: Path) -> 
     assert result.rows_rejected == 2
 
 
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_party_number_with_and_without_its_dashes_is_one_number(
+    tmp_path: Path, order: tuple[int, int]
+) -> None:
+    """11-0087109AB and 110087109AB on one entry: the same characters, one dashed, agree
+    (the dashed form kept, in either order); two dashed forms of the same characters are
+    two numbers (an EIN and a CBP-assigned number can compact alike) and still conflict."""
+    spellings = ("11-0087109AB", "110087109AB")
+    rows = [row(num(1), n + 1, "9903.01.24", "100", ior=spellings[i]) for n, i in enumerate(order)]
+    result = read_es003(write(tmp_path / "a.csv", rows))
+    assert result.problems == ()
+    (entry,) = result.entries
+    assert entry.importer_number == "11-0087109AB"
+    assert compute_refund(entry).principal == Decimal(200)
+    two_kinds = [
+        row(num(1), 1, "9903.01.24", "100", ior="11-0087109AB"),
+        row(num(1), 2, "9903.01.24", "100", ior="110087109AB"),
+        row(num(1), 3, "9903.01.24", "100", ior="110087-109AB"),
+    ]
+    result = read_es003(write(tmp_path / "b.csv", two_kinds))
+    assert result.entries == ()
+    assert [p.code for p in result.problems] == ["CONFLICTING_ENTRY_VALUES"]
+
+
 def test_tab_delimited_cp1252_with_bom_and_wrappers(tmp_path: Path) -> None:
     tsv = write(
         tmp_path / "es003.txt",
