@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ieepa_refund import InputFileError, compute_refund
 from ieepa_refund import entry_number as en
-from ieepa_refund.es003 import read_es003
+from ieepa_refund.es003 import Problem, read_es003
 
 DATA = Path(__file__).parent / "data"
 HEADER = [
@@ -144,6 +144,22 @@ def test_a_party_number_with_and_without_its_dashes_is_one_number(
     result = read_es003(write(tmp_path / "b.csv", two_kinds))
     assert result.entries == ()
     assert [p.code for p in result.problems] == ["CONFLICTING_ENTRY_VALUES"]
+
+
+def test_a_problem_line_says_its_value_once_and_no_empty_slot(tmp_path: Path) -> None:
+    """A check across fields had an empty column (": liquidation_date ..."), a message that
+    quotes the value showed it again in brackets, and a summed line showed "=None"."""
+    rows = [row(num(1), 1, "9903.01.24", "100", liq="05/01/2025", entry_date="06/02/2025")]
+    (problem,) = read_es003(write(tmp_path / "a.csv", rows)).problems
+    assert problem.code == "BAD_ENTRY"
+    assert problem.column is None
+    assert str(problem).startswith("a.csv:2: BAD_ENTRY: liquidation_date ")
+    quoted = Problem(code="BAD_ENTRY", message="got 'X1'", file="f", row=2, column="c", value="X1")
+    assert str(quoted) == "f:2: BAD_ENTRY: got 'X1' [c]"
+    summed = Problem(code="BAD_VALUE", message="and 3 more", file="f", row=2, column="c")
+    assert str(summed) == "f:2: BAD_VALUE: and 3 more [c]"
+    plain = Problem(code="BAD_VALUE", message="not a date", file="f", row=2, column="c", value="x")
+    assert str(plain) == "f:2: BAD_VALUE: not a date [c='x']"
 
 
 def test_tab_delimited_cp1252_with_bom_and_wrappers(tmp_path: Path) -> None:

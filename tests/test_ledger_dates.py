@@ -296,3 +296,18 @@ def test_entry_roads_refuse_a_declaration_dated_after_the_road(tmp_path: Path) -
         )
     roads = entry_roads(entries, declared_on=date(2062, 12, 1), ledger=ledger)
     assert len(roads) == len(entries)
+
+
+def test_a_declaration_after_the_declared_on_date_names_that_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run's --as-of is later than the row: the date at fault is --declared-on, and the
+    message says so (it said "run as of a later date"), without repeating the cell."""
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text(f"entry_number,declaration_file,declared_on\n{LATE},a.csv,2026-07-01\n")
+    args = ["estimate", str(SAMPLE), "--as-of", "2026-09-01", "--ledger", str(ledger)]
+    assert main([*args, "--declared-on", "2026-06-15"]) == 2
+    err = capsys.readouterr().err
+    assert "after this run's --declared-on 2026-06-15" in err
+    assert "(or give a later --declared-on)" in err
+    assert "(got " not in err

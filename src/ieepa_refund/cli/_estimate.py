@@ -67,7 +67,16 @@ def _estimate(
     if args.ledger is not None and not args.ledger.is_file():
         # Read only here: a mistyped path would silently show every entry as undeclared.
         raise UsageError(f"{args.ledger}: no such ledger file")
-    ledger = read_ledger(args.ledger, declared_by=job.declared_on) if args.ledger else {}
+    ledger = (
+        read_ledger(
+            args.ledger,
+            declared_by=job.declared_on,
+            # The option that set the road's date, so the message names the one to change.
+            declared_by_name="--declared-on" if args.declared_on else None,
+        )
+        if args.ledger
+        else {}
+    )
     # Deposit histories (19 CFR 24.36(a)(1) segments), read whole before the entries stream.
     histories = read_deposits(*args.duty_deposits) if args.duty_deposits else None
     attached: set[str] = set()
