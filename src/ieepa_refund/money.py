@@ -143,6 +143,8 @@ def in_cents(amount: Decimal) -> Decimal:
     exponent = amount.as_tuple().exponent
     if not isinstance(exponent, int) or exponent >= -2:
         return amount
+    if amount.adjusted() + 3 > WORKING_DIGITS:
+        return amount  # more digits in cents than exact() holds: kept as given
     with exact():
         # ROUND_DOWN is never applied: the result is kept only when it equals the amount.
         cents = amount.quantize(CENT, rounding=ROUND_DOWN)
