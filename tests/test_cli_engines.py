@@ -101,6 +101,19 @@ def test_the_bundled_sample_is_identical(
     assert "9 entries computed in columns, 6 by the per-entry path" in engine
 
 
+@pytest.mark.parametrize("roads", [False, True])
+def test_an_amount_with_zeros_past_the_cent_is_identical(
+    roads: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A duty cell of 34131.8000: the per-entry engine printed 39712.8000 where the bulk
+    engine printed 39712.80 (the tester's repro, F1)."""
+    path = Path(__file__).parent / "data" / "es003_trailing_zeros.csv"
+    same_outputs([path], tmp_path, capsys, roads=roads)
+    written = (tmp_path / "entry" / "refunds.csv").read_text()
+    assert "39712.80," in written
+    assert "39712.8000" not in written
+
+
 @pytest.mark.parametrize(
     "flags",
     [

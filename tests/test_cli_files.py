@@ -21,7 +21,7 @@ from ieepa_refund import entry_number as en
 from ieepa_refund import read_es003, sample_es003
 from ieepa_refund.cape import check_declaration, write_declarations
 from ieepa_refund.cape import declarations as _declarations
-from ieepa_refund.cli import _engines, _output, main
+from ieepa_refund.cli import _engines, _output, _parser, main
 from ieepa_refund.cli._parser import build_parser
 from ieepa_refund.errors import InputFileError
 from ieepa_refund.tables import records
@@ -104,6 +104,56 @@ def test_output_that_is_an_input_is_refused(
     assert main(ledger_is_input) == 2
     assert "the ledger is also an input" in capsys.readouterr().err
     assert source.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_no_output_overwrites_any_input_of_any_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger, a deposits file or a CBP file named again as an output is refused, as an
+    ES-003 file is, by path and through a hard link: the run would have replaced it whole."""
+    examples = SAMPLE.parent
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_bytes((examples / "sample_ledger.csv").read_bytes())
+    deposits = tmp_path / "deposits.csv"
+    deposits.write_text("entry_number,date,amount,kind\n")
+    claims = tmp_path / "claims.csv"
+    claims.write_bytes((examples / "sample_claims.csv").read_bytes())
+    os.link(ledger, tmp_path / "hard_ledger.csv")
+    kept = {p: p.read_bytes() for p in (ledger, deposits, claims)}
+    estimate = ["estimate", str(SAMPLE), *AS_OF, "--ledger", str(ledger)]
+    refused = [
+        [*estimate, "--out", str(ledger)],
+        [*estimate, "--out", str(tmp_path / "hard_ledger.csv")],
+        [*estimate, "--engine", "bulk", "--no-roads", "--out", str(ledger)],
+        [*estimate, "--problems", str(ledger)],
+        [*estimate, "--duty-deposits", str(deposits), "--out", str(deposits)],
+        [*estimate, "--duty-deposits", str(deposits), "--problems", str(deposits)],
+        ["demo", *AS_OF, "--ledger", str(ledger), "--out", str(ledger)],
+        ["reconcile", str(SAMPLE), *AS_OF, "--claims", str(claims), "--out", str(claims)],
+        ["reconcile", str(SAMPLE), *AS_OF, "--ledger", str(ledger), "--problems", str(ledger)],
+        [*cape_args(tmp_path / "cape", ledger), "--problems", str(ledger)],
+        cape_args(tmp_path / "cape", ledger, SAMPLE, tmp_path / "hard_ledger.csv"),
+    ]
+    for args in refused:
+        assert main(args) == 2, args
+        assert "is also an input" in capsys.readouterr().err, args
+    assert {p: p.read_bytes() for p in kept} == kept
+
+
+def test_every_file_option_is_an_input_or_a_known_output() -> None:
+    """An option that names a file is typed either as an input (so no output may take its
+    name) or is one of the outputs below: a new input option cannot be left out of the check."""
+    outputs = {"out", "problems", "resubmit"}
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        inputs = set(sub.get_default(_parser.INPUT_OPTIONS))
+        for action in sub._actions:
+            if action.type is _parser.input_file:
+                assert action.dest in inputs, (name, action.dest)
+            elif action.type is Path:
+                assert action.dest in outputs, (name, action.dest)
+        assert name == "demo" or "files" in inputs, name
 
 
 def test_symlink_output_not_followed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -314,3 +314,19 @@ def test_segmented_interest_on_an_uncertain_principal_says_so() -> None:
     assert (result.principal, result.principal_high) == (Decimal("3000.00"), Decimal("3100.00"))
     assert result.interest == Decimal("167.32")
     assert "INTEREST_ON_ESTABLISHED_PRINCIPAL" in [w.code for w in result.warnings]
+
+
+def test_every_money_input_holds_whole_cents_in_two_places() -> None:
+    """A deposit, a pre-liquidation refund, a claim, a refund paid or a bank deposit of
+    1000.0000 is 1000.00 (the figures built from it print in cents, as the bulk engine's do);
+    a cell finer than a cent is still refused by the reader, as before."""
+    from ieepa_refund.es003._cells import BadCell, parse_amount
+    from ieepa_refund.interest import DepositEvent
+
+    event = DepositEvent(kind="refund", date=date(2025, 6, 2), amount="1000.0000")
+    assert str(event.amount) == "1000.00"
+    assert str(parse_amount("1000.0000")) == "1000.00"
+    assert str(parse_amount("$1,000.5000")) == "1000.50"
+    assert str(parse_amount("1000.5")) == "1000.5"  # fewer places: kept, as before
+    with pytest.raises(BadCell):
+        parse_amount("1000.005")

@@ -57,3 +57,11 @@ def test_a_message_that_quotes_the_value_does_not_repeat_it() -> None:
 def test_default_message() -> None:
     assert str(errors.InvalidChecksum()) == "the check digit does not match"
     assert str(errors.HeadingNotFound("9903.01.06 is not there")) == "9903.01.06 is not there"
+
+
+def test_a_message_that_starts_with_its_value_does_not_repeat_it() -> None:
+    """ "broken.csv: no ES-003 header ..." named the file first, then "(got 'broken.csv')"."""
+    first = errors.InputFileError("broken.csv: no header found", field="file", value="broken.csv")
+    assert str(first) == "file: broken.csv: no header found"
+    inside = errors.InputFileError("no header in broken.csv", field="file", value="broken.csv")
+    assert str(inside) == "file: no header in broken.csv (got 'broken.csv')"

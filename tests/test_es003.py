@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ieepa_refund import InputFileError, compute_refund
 from ieepa_refund import entry_number as en
-from ieepa_refund.es003 import read_es003
+from ieepa_refund.es003 import Problem, read_es003
 
 DATA = Path(__file__).parent / "data"
 HEADER = [
@@ -120,6 +120,46 @@ def test_conflicting_entry_values_are_a_problem_on_the_entry(tmp_path: Path) -> 
     assert problem.rows == 2
     assert "liquidation_date" in problem.message
     assert result.rows_rejected == 2
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_party_number_with_and_without_its_dashes_is_one_number(
+    tmp_path: Path, order: tuple[int, int]
+) -> None:
+    """11-0087109AB and 110087109AB on one entry: the same characters, one dashed, agree
+    (the dashed form kept, in either order); two dashed forms of the same characters are
+    two numbers (an EIN and a CBP-assigned number can compact alike) and still conflict."""
+    spellings = ("11-0087109AB", "110087109AB")
+    rows = [row(num(1), n + 1, "9903.01.24", "100", ior=spellings[i]) for n, i in enumerate(order)]
+    result = read_es003(write(tmp_path / "a.csv", rows))
+    assert result.problems == ()
+    (entry,) = result.entries
+    assert entry.importer_number == "11-0087109AB"
+    assert compute_refund(entry).principal == Decimal(200)
+    two_kinds = [
+        row(num(1), 1, "9903.01.24", "100", ior="11-0087109AB"),
+        row(num(1), 2, "9903.01.24", "100", ior="110087109AB"),
+        row(num(1), 3, "9903.01.24", "100", ior="110087-109AB"),
+    ]
+    result = read_es003(write(tmp_path / "b.csv", two_kinds))
+    assert result.entries == ()
+    assert [p.code for p in result.problems] == ["CONFLICTING_ENTRY_VALUES"]
+
+
+def test_a_problem_line_says_its_value_once_and_no_empty_slot(tmp_path: Path) -> None:
+    """A check across fields had an empty column (": liquidation_date ..."), a message that
+    quotes the value showed it again in brackets, and a summed line showed "=None"."""
+    rows = [row(num(1), 1, "9903.01.24", "100", liq="05/01/2025", entry_date="06/02/2025")]
+    (problem,) = read_es003(write(tmp_path / "a.csv", rows)).problems
+    assert problem.code == "BAD_ENTRY"
+    assert problem.column is None
+    assert str(problem).startswith("a.csv:2: BAD_ENTRY: liquidation_date ")
+    quoted = Problem(code="BAD_ENTRY", message="got 'X1'", file="f", row=2, column="c", value="X1")
+    assert str(quoted) == "f:2: BAD_ENTRY: got 'X1' [c]"
+    summed = Problem(code="BAD_VALUE", message="and 3 more", file="f", row=2, column="c")
+    assert str(summed) == "f:2: BAD_VALUE: and 3 more [c]"
+    plain = Problem(code="BAD_VALUE", message="not a date", file="f", row=2, column="c", value="x")
+    assert str(plain) == "f:2: BAD_VALUE: not a date [c='x']"
 
 
 def test_tab_delimited_cp1252_with_bom_and_wrappers(tmp_path: Path) -> None:

@@ -75,22 +75,31 @@ def test_new_rows_carry_the_date_and_an_old_ledger_takes_them(tmp_path: Path) ->
     assert fresh.read_text().splitlines()[0] == "entry_number,declaration_file,declared_on"
 
 
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
 @pytest.mark.parametrize("final_newline", [True, False])
-def test_rows_added_to_a_crlf_ledger_end_crlf_too(tmp_path: Path, final_newline: bool) -> None:
-    # A ledger saved by Excel on Windows ends its lines CRLF: the new rows follow it, so
-    # the file never mixes two line endings.
+def test_rows_added_to_a_crlf_ledger_end_crlf_too(
+    tmp_path: Path, final_newline: bool, ending: str
+) -> None:
+    # A ledger saved by Excel on Windows ends its lines CRLF (an old Mac one, CR alone): the
+    # new rows follow it, so the file never mixes two line endings.
     ledger = tmp_path / "declared.csv"
-    old = b"entry_number,declaration_file\r\n31610000528,cape_old_001.csv" + (
-        b"\r\n" if final_newline else b""
+    end = ending.encode()
+    old = (
+        b"entry_number,declaration_file"
+        + end
+        + b"31610000528,cape_old_001.csv"
+        + (end if final_newline else b"")
     )
     ledger.write_bytes(old)
     batch = write_declarations(
         [LATE], tmp_path / "out", ledger=ledger, declared_on=date(2026, 9, 1)
     )
     data = ledger.read_bytes()
-    added = f"{LATE},{batch.files[0].name},2026-09-01\r\n".encode()
-    assert data == old + (b"" if final_newline else b"\r\n") + added
-    assert data.count(b"\n") == data.count(b"\r\n")
+    added = f"{LATE},{batch.files[0].name},2026-09-01{ending}".encode()
+    assert data == old + (b"" if final_newline else end) + added
+    assert data.count(ending.encode()) == data.count(b"\r") + data.count(b"\n") - data.count(
+        b"\r\n"
+    )  # every line ends alike
     assert read_ledger(ledger).declared_on == {LATE: date(2026, 9, 1)}
 
 
@@ -287,3 +296,18 @@ def test_entry_roads_refuse_a_declaration_dated_after_the_road(tmp_path: Path) -
         )
     roads = entry_roads(entries, declared_on=date(2062, 12, 1), ledger=ledger)
     assert len(roads) == len(entries)
+
+
+def test_a_declaration_after_the_declared_on_date_names_that_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run's --as-of is later than the row: the date at fault is --declared-on, and the
+    message says so (it said "run as of a later date"), without repeating the cell."""
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text(f"entry_number,declaration_file,declared_on\n{LATE},a.csv,2026-07-01\n")
+    args = ["estimate", str(SAMPLE), "--as-of", "2026-09-01", "--ledger", str(ledger)]
+    assert main([*args, "--declared-on", "2026-06-15"]) == 2
+    err = capsys.readouterr().err
+    assert "after this run's --declared-on 2026-06-15" in err
+    assert "(or give a later --declared-on)" in err
+    assert "(got " not in err

@@ -66,3 +66,13 @@ def test_float_conversion_only_at_the_named_point() -> None:
 def test_round_duty_is_within_half_a_cent(millis: int) -> None:
     amount = Decimal(millis) / 1000
     assert abs(round_duty(amount) - amount) <= Decimal("0.005")
+
+
+def test_in_cents_keeps_the_value_and_never_raises() -> None:
+    from ieepa_refund.money import in_cents
+
+    for text in ("34131.8000", "-0.0000", "0.005", "7", "2E+3", "1" + "0" * 70 + ".000"):
+        held = in_cents(Decimal(text))
+        assert held == Decimal(text)
+    assert str(in_cents(Decimal("34131.8000"))) == "34131.80"
+    assert str(in_cents(Decimal("2E+3"))) == "2E+3"  # fewer than two places: as given

@@ -395,3 +395,20 @@ def test_the_deposit_basis_is_data_not_text() -> None:
     pms = compute_refund(make("2025-06-02", "CN", *CN_LINE), deposit="pms")
     assert pms.deposit_basis is DepositBasis.PMS
     assert not pms.deposit_basis.assumed
+
+
+def test_whole_cents_written_with_more_zeros_are_held_in_two_places() -> None:
+    """2000.0000 is 2000.00 exactly: held so, every figure built from it prints in cents, as
+    the bulk engine prints it. A non-zero digit past the cent is kept as given (the
+    reader refuses such a cell; a Python caller's value is used as it is), and a quantity
+    keeps its places."""
+    tariff = {"hts": "9903.01.24", "duty": "2000.0000", "value": "10.500", "quantity": "1.5000"}
+    entry = make("2025-06-02", "CN", tariff, liquidation_date="2025-10-01")
+    kept = entry.lines[0].tariffs[0]
+    assert (str(kept.duty), str(kept.value), str(kept.quantity)) == ("2000.00", "10.50", "1.5000")
+    refund = compute_refund(entry)
+    assert str(refund.principal) == "2000.00"
+    assert str(refund.total) == str(refund.total.quantize(Decimal("0.01")))
+    finer = make("2025-06-02", "CN", {"hts": "9903.01.24", "duty": "2000.0050"})
+    assert str(finer.lines[0].tariffs[0].duty) == "2000.0050"
+    assert compute_refund(finer).principal == Decimal("2000.005")  # as before: not rounded

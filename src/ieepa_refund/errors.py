@@ -88,8 +88,12 @@ class ValidationError(IeepaRefundError, ValueError):
         """What is wrong, in words, without the field and value the full message adds."""
         if field is not None:
             text = f"{field}: {text}"
-        if value is not _UNSET and not (isinstance(value, str) and repr(value) in text):
-            # A message that already quotes the value ("... component 'about 4%'") is not
+        said = isinstance(value, str) and (
+            repr(value) in text or self.reason.startswith((f"{value}:", f"{value},"))
+        )
+        if value is not _UNSET and not said:
+            # A message that already quotes the value ("... component 'about 4%'"), or starts
+            # with it as the thing it is about ("broken.csv: no ES-003 header..."), is not
             # followed by the same value again.
             text = f"{text} (got {value!r})"
         super().__init__(text)

@@ -58,6 +58,7 @@ __all__ = [
     "ROUND_HALF_UP",
     "WORKING_DIGITS",
     "exact",
+    "in_cents",
     "round_duty",
     "round_interest",
     "to_decimal",
@@ -128,15 +129,43 @@ def to_decimal(value: Any, *, field: str = "amount") -> Decimal:
     return result
 
 
+def in_cents(amount: Decimal) -> Decimal:
+    """``amount`` with two decimal places when it is whole cents written with more zeros.
+
+    ``34131.8000`` is held as ``34131.80``: the same value, so not a rounding, but
+    the text every figure built from it prints with (a sum keeps the longest
+    exponent of its terms). Any other amount is returned as it is: one with a
+    non-zero digit past the cent, or with fewer than two places.
+
+        >>> in_cents(Decimal("34131.8000")), in_cents(Decimal("0.005")), in_cents(Decimal("7"))
+        (Decimal('34131.80'), Decimal('0.005'), Decimal('7'))
+    """
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -2:
+        return amount
+    if amount.adjusted() + 3 > WORKING_DIGITS:
+        return amount  # more digits in cents than exact() holds: kept as given
+    with exact():
+        # ROUND_DOWN is never applied: the result is kept only when it equals the amount.
+        cents = amount.quantize(CENT, rounding=ROUND_DOWN)
+    return cents if cents == amount else amount
+
+
 def _amount(value: Any, info: ValidationInfo) -> Decimal:
-    return to_decimal(value, field=info.field_name or "amount")
+    return in_cents(to_decimal(value, field=info.field_name or "amount"))
 
 
-#: A money amount in a model: ``Decimal``, never from a float. Non-negativity is
-#: checked by each model, which knows the field's name.
+def _quantity(value: Any, info: ValidationInfo) -> Decimal:
+    return to_decimal(value, field=info.field_name or "quantity")
+
+
+#: A money amount in a model: ``Decimal``, never from a float, in two places when it is
+#: whole cents (:func:`in_cents`). Non-negativity is checked by each model, which knows
+#: the field's name.
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
-#: A quantity in a model (kilograms, dozens...), under the same rules as money.
-Quantity = Annotated[Decimal, BeforeValidator(_amount)]
+#: A quantity in a model (kilograms, dozens...), under the same rules as money, its
+#: places kept as given.
+Quantity = Annotated[Decimal, BeforeValidator(_quantity)]
 
 
 _ROUNDINGS = frozenset(

@@ -115,11 +115,15 @@ class Ledger(dict[str, tuple[str, ...]]):
         self.declared_on = dict(declared_on or {})
 
 
-def read_ledger(path: str | Path, *, declared_by: date | None = None) -> Ledger:
+def read_ledger(
+    path: str | Path, *, declared_by: date | None = None, declared_by_name: str | None = None
+) -> Ledger:
     """Each entry a ledger holds -> the declaration files it was written to, oldest first.
 
     ``declared_by``: the day of the run; a row declared after it (2062 for 2026) is a typo
     that would put the entry on another road, and raises naming the row.
+    ``declared_by_name``: what set that day, for the message (the command line passes
+    ``--declared-on``); without it, "this run's date".
 
     A missing file is an empty ledger (an empty one raises); a row that is not an entry
     number, or whose declared-on cell is not a date, raises
@@ -129,10 +133,12 @@ def read_ledger(path: str | Path, *, declared_by: date | None = None) -> Ledger:
     """
     if declared_by is not None:
         check_date(declared_by, field="declared_by")
-    return _ledger_rows(Path(path), None, declared_by)
+    return _ledger_rows(Path(path), None, declared_by, declared_by_name)
 
 
-def _ledger_date(path: Path, row: int, text: str, declared_by: date | None) -> date | None:
+def _ledger_date(
+    path: Path, row: int, text: str, declared_by: date | None, by_name: str | None = None
+) -> date | None:
     """The declared-on cell of ledger row ``row``: None when blank; not a date raises."""
     text = text.strip()
     if not text:
@@ -149,12 +155,15 @@ def _ledger_date(path: Path, row: int, text: str, declared_by: date | None) -> d
         day = None
     if day is not None:
         if declared_by is not None and day > declared_by:
+            later = f"give a later {by_name}" if by_name else "run as of a later date"
+            # The cell is shown as the date it reads as; as written only when that differs.
+            written = {} if text == day.isoformat() else {"value": text}
             raise InputFileError(
                 f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): declared on "
-                f"{day.isoformat()}, after this run's date {declared_by.isoformat()}: a typo? "
-                "Fix the cell (or run as of a later date)",
+                f"{day.isoformat()}, after this run's {by_name or 'date'} "
+                f"{declared_by.isoformat()}: a typo? Fix the cell (or {later})",
                 field="ledger",
-                value=text,
+                **written,
             )
         if EARLIEST_DATE <= day <= LATEST_DATE:
             return day
@@ -173,7 +182,9 @@ def _ledger_date(path: Path, row: int, text: str, declared_by: date | None) -> d
     )
 
 
-def _ledger_rows(path: Path, data: bytes | None, declared_by: date | None = None) -> Ledger:
+def _ledger_rows(
+    path: Path, data: bytes | None, declared_by: date | None = None, by_name: str | None = None
+) -> Ledger:
     """Entry -> declaration files, in ledger order, and each entry's latest declaration date.
 
     A missing file is an empty ledger; an empty file, or a quote left open, raises.
@@ -227,7 +238,9 @@ def _ledger_rows(path: Path, data: bytes | None, declared_by: date | None = None
                 )
             file = cells[1].strip() if len(cells) > 1 else ""
             declared[number] = (*declared.get(number, ()), *((file,) if file else ()))
-            when = _ledger_date(path, row, cells[2], declared_by) if len(cells) > 2 else None
+            when = (
+                _ledger_date(path, row, cells[2], declared_by, by_name) if len(cells) > 2 else None
+            )
             # The latest row stands (a resubmission): its date, or none known.
             if when is None:
                 dates.pop(number, None)

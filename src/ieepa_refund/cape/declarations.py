@@ -43,6 +43,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -410,6 +411,9 @@ def write_checked(
     return _write((), Path(out_dir), None, None, None, max_entries, "separate", checked=sorted_out)
 
 
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
 def _replace_ledger(
     path: Path, old: bytes | None, rows: list[tuple[str, str]], declared_on: date | None
 ) -> None:
@@ -419,9 +423,9 @@ def _replace_ledger(
     header (the third column is read by position, so its old rows stay valid).
     """
     # New rows end lines as the ledger's first line does (a ledger saved by Excel on Windows
-    # ends them CRLF), so the file keeps one line ending.
-    first = (old or b"").find(b"\n")
-    ending = "\r\n" if first > 0 and old is not None and old[first - 1 : first] == b"\r" else "\n"
+    # ends them CRLF, an old Mac one CR alone), so the file keeps one line ending.
+    first = _LINE_END.search(old or b"")
+    ending = first.group().decode("ascii") if first else "\n"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=ending)
     if not old or not old.strip():

@@ -17,7 +17,7 @@ from ..cape.declarations import read_ledger
 from ..refund import compute_refund
 from ..registry import default_registry
 from ._inputs import input_line, report_input, stream
-from ._output import Outputs, UsageError, cell, check_output, counted
+from ._output import Outputs, UsageError, cell, check_output, counted, input_files, same_file
 
 __all__ = ["SCREENING_COLUMNS", "run_cape", "run_check"]
 
@@ -68,19 +68,19 @@ def _check_cape_outputs(args: argparse.Namespace) -> None:
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"{args.out}: a file, not a folder; --out names the folder to write in")
     if args.problems is not None:
-        check_output(args.problems, inputs=args.files, others=[args.ledger] if args.ledger else [])
+        check_output(
+            args.problems, inputs=input_files(args), others=[args.ledger] if args.ledger else []
+        )
     if args.ledger is not None:
         if args.ledger.is_symlink():
             # The ledger is replaced whole on each run: a link would become a plain file.
             raise UsageError(f"{args.ledger}: a symbolic link; give the ledger's real path")
         if args.ledger.is_dir():
             raise UsageError(f"{args.ledger}: a folder, not a ledger file")
-        for source in args.files:
-            try:
-                same = args.ledger.resolve() == source.resolve()
-            except OSError:
-                same = False
-            if same:
+        # The ledger is appended to, its one legitimate write: any other input under its name
+        # (by path, link or hard link) is refused.
+        for source in input_files(args, besides="ledger"):
+            if same_file(args.ledger, source):
                 raise UsageError(f"{args.ledger}: the ledger is also an input; choose another")
 
 
@@ -107,7 +107,7 @@ def run_cape(args: argparse.Namespace) -> int:
     # the same run again rewrites the same bytes under the same name.
     digest = hashlib.sha256(data).hexdigest()[:12]
     report = args.out / f"screening_{declared_on.isoformat()}_{digest}.csv"
-    check_output(report, inputs=args.files)
+    check_output(report, inputs=input_files(args))
     with Outputs() as outputs:
         report_input(imported, args.problems, outputs)
         outputs.text(report).write(data.decode("utf-8"))

@@ -16,7 +16,7 @@ from ..refund import RefundOptions
 from ..roads import CapeTiming, default_cape_timing
 from ._engines import _bulk_results, _engine, _engine_line, _entry_results, _Job, bulk_gaps
 from ._inputs import report_input, stream
-from ._output import Outputs, UsageError, check_output, format_of
+from ._output import Outputs, UsageError, check_output, format_of, input_files
 from ._rows import ESTIMATE_COLUMNS, _rows
 from ._summary import _Summary, _summary
 
@@ -67,7 +67,16 @@ def _estimate(
     if args.ledger is not None and not args.ledger.is_file():
         # Read only here: a mistyped path would silently show every entry as undeclared.
         raise UsageError(f"{args.ledger}: no such ledger file")
-    ledger = read_ledger(args.ledger, declared_by=job.declared_on) if args.ledger else {}
+    ledger = (
+        read_ledger(
+            args.ledger,
+            declared_by=job.declared_on,
+            # The option that set the road's date, so the message names the one to change.
+            declared_by_name="--declared-on" if args.declared_on else None,
+        )
+        if args.ledger
+        else {}
+    )
     # Deposit histories (19 CFR 24.36(a)(1) segments), read whole before the entries stream.
     histories = read_deposits(*args.duty_deposits) if args.duty_deposits else None
     attached: set[str] = set()
@@ -150,8 +159,9 @@ def _past_rates(as_of: date, rates: RateTable, *, project: bool) -> str | None:
     return None
 
 
-def check_estimate_outputs(args: argparse.Namespace, inputs: Sequence[Path]) -> None:
+def check_estimate_outputs(args: argparse.Namespace) -> None:
     """Refuse, before any input is read, outputs that cannot be written safely."""
+    inputs = input_files(args)  # the ES-003 files, the ledger and the deposit files
     problems = getattr(args, "problems", None)  # demo has no --problems
     if args.out is not None:
         check_output(args.out, inputs=inputs, others=[problems] if problems else [])
@@ -164,12 +174,12 @@ def check_estimate_outputs(args: argparse.Namespace, inputs: Sequence[Path]) -> 
 
 
 def run_estimate(args: argparse.Namespace) -> int:
-    check_estimate_outputs(args, args.files)
+    check_estimate_outputs(args)
     return _estimate(args.files, args, sys.stdout, args.problems)
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    check_estimate_outputs(args, [])
+    check_estimate_outputs(args)
     sample = sample_es003()
     print(f"Demo on the bundled synthetic ES-003 sample ({sample.name}): not real trade data.\n")
     _estimate([sample], args, sys.stdout, None)

@@ -16,6 +16,7 @@ a spreadsheet would run as a formula get a leading quote.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import os
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._files import staged_file
+from ._parser import INPUT_OPTIONS
 
 __all__ = [
     "FORMATS",
@@ -34,7 +36,9 @@ __all__ = [
     "check_output",
     "counted",
     "format_of",
+    "input_files",
     "quiet_broken_pipe",
+    "same_file",
     "write_csv",
 ]
 
@@ -79,13 +83,33 @@ def format_of(path: Path) -> str:
     return suffix[1:]
 
 
-def _same(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: by resolved path (links followed) or as hard links."""
     try:
         if a.resolve() == b.resolve():
             return True
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def input_files(args: argparse.Namespace, *, besides: str | None = None) -> list[Path]:
+    """Every file the command reads, from each option the parser typed as an input file.
+
+    The one list outputs are checked against: ledgers, deposit files and CBP
+    files as well as the ES-003 exports. ``besides`` leaves one option out (the
+    ledger ``cape`` appends to is checked against the others, not itself).
+    """
+    found: list[Path] = []
+    for dest in getattr(args, INPUT_OPTIONS, ()):
+        if dest == besides:
+            continue
+        value = getattr(args, dest, None)
+        if isinstance(value, Path):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(value)
+    return found
 
 
 def check_output(path: Path, *, inputs: Iterable[Path], others: Iterable[Path] = ()) -> None:
@@ -97,10 +121,10 @@ def check_output(path: Path, *, inputs: Iterable[Path], others: Iterable[Path] =
     if path.is_dir():
         raise UsageError(f"{path}: a folder, not a file")
     for source in inputs:
-        if _same(path, source):
+        if same_file(path, source):
             raise UsageError(f"{path}: is also an input ({source}); choose another output")
     for other in others:
-        if _same(path, other):
+        if same_file(path, other):
             raise UsageError(f"{path}: given for two outputs; choose another")
 
 

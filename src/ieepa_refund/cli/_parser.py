@@ -14,7 +14,7 @@ from ..entry import PARTY_NUMBER
 from ..es003 import COLUMNS
 from ..reconcile import CLAIM_COLUMNS, DEPOSIT_COLUMNS, REFUND_COLUMNS, TRADE_REFUND_COLUMNS
 
-__all__ = ["EXIT_STATUS", "build_parser"]
+__all__ = ["EXIT_STATUS", "INPUT_OPTIONS", "build_parser", "input_file"]
 
 EXIT_STATUS = """\
 exit status:
@@ -101,6 +101,24 @@ def _importer_number(text: str) -> str:
     return number
 
 
+def input_file(text: str) -> Path:
+    """The type of every option naming a file the command reads.
+
+    An output may never be one of these: ``build_parser`` lists each command's
+    options of this type under ``INPUT_OPTIONS`` (see ``_output.input_files``),
+    so an input option added later is refused as an output without more code.
+    """
+    return Path(text)
+
+
+#: The ``args`` attribute listing the dests of a command's input-file options.
+INPUT_OPTIONS = "input_options"
+
+
+def _listing_inputs(sub: argparse.ArgumentParser) -> None:
+    sub.set_defaults(**{INPUT_OPTIONS: tuple(a.dest for a in sub._actions if a.type is input_file)})
+
+
 def _days(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) > 3650:
         raise argparse.ArgumentTypeError(f"not a number of days from 0 to 3650: {text!r}")
@@ -150,7 +168,11 @@ def _sub(
 
 def _inputs(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="ES-003 exports (.csv, .txt, .xlsx)"
+        "files",
+        nargs="+",
+        type=input_file,
+        metavar="FILE",
+        help="ES-003 exports (.csv, .txt, .xlsx)",
     )
     sub.add_argument(
         "--map",
@@ -202,14 +224,14 @@ def _estimating(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument(
         "--ledger",
-        type=Path,
+        type=input_file,
         metavar="FILE",
         help="CSV of entries already declared (as `cape --ledger` writes it): read only, so "
         "their road says where they were declared",
     )
     sub.add_argument(
         "--duty-deposits",
-        type=Path,
+        type=input_file,
         action="append",
         default=[],
         metavar="FILE",
@@ -283,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     estimate = _sub(commands, "estimate", "refunds with interest and the payments they form")
     _inputs(estimate)
     _estimating(estimate)
+    _listing_inputs(estimate)
     estimate.set_defaults(command="estimate")
 
     cape = _sub(commands, "cape", "screen entries and write CAPE declarations")
@@ -304,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cape.add_argument(
         "--ledger",
-        type=Path,
+        type=input_file,
         metavar="FILE",
         help="CSV of entries already declared: read, then appended to, under a lock",
     )
@@ -326,15 +349,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="IOR",
         help="a CIT plaintiff's importer number (repeat for several)",
     )
+    _listing_inputs(cape)
     cape.set_defaults(command="cape")
 
     check = _sub(commands, "check", "check CAPE declaration files made elsewhere")
     check.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="CAPE declaration CSVs to check"
+        "files", nargs="+", type=input_file, metavar="FILE", help="CAPE declaration CSVs to check"
     )
     check.add_argument(
         "--filer-code", metavar="XXX", help="flag entries whose filer code is not this one"
     )
+    _listing_inputs(check)
     check.set_defaults(command="check")
 
     rec = _sub(
@@ -342,7 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _inputs(rec)
     rec.add_argument(
-        "--ledger", type=Path, metavar="FILE", help="the ledger of entries declared (cape --ledger)"
+        "--ledger",
+        type=input_file,
+        metavar="FILE",
+        help="the ledger of entries declared (cape --ledger)",
     )
     for name, columns, what in (
         ("claims", CLAIM_COLUMNS, "CAPE Claim Details downloads (ACE, CAPE tab, Claim Status)"),
@@ -352,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         dest = name.replace("-", "_")
         rec.add_argument(
-            f"--{name}", dest=dest, action="append", type=Path, default=[], metavar="FILE",
+            f"--{name}", dest=dest, action="append", type=input_file, default=[], metavar="FILE",
             help=f"{what} (repeat for several files)",
         )  # fmt: skip
         rec.add_argument(
@@ -396,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ENTRY",
         help="an entry whose post-summary correction is filed: resubmit it too (repeat)",
     )
+    _listing_inputs(rec)
     rec.set_defaults(command="reconcile")
 
     demo = _sub(commands, "demo", "run estimate on the bundled synthetic ES-003 sample")
@@ -405,5 +434,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reconcile the sample with its synthetic claim, refund and deposit files instead",
     )
+    _listing_inputs(demo)
     demo.set_defaults(command="demo")
     return parser

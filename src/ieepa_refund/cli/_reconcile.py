@@ -27,18 +27,21 @@ from ..reconcile import (
 )
 from ..refund import RefundOptions
 from ._inputs import input_line, report_input, stream
-from ._output import Outputs, UsageError, check_output, counted, format_of, write_csv
+from ._output import (
+    Outputs,
+    UsageError,
+    check_output,
+    counted,
+    format_of,
+    input_files,
+    write_csv,
+)
 
 __all__ = ["run_reconcile", "run_reconcile_demo"]
 
-#: The CBP files the command takes (each with a --*-map option).
-_FILES = ("claims", "refunds", "trade_refunds", "deposits")
-
 
 def _check(args: argparse.Namespace) -> None:
-    inputs = [*args.files, *(p for name in _FILES for p in getattr(args, name))]
-    if args.ledger is not None:
-        inputs.append(args.ledger)
+    inputs = input_files(args)
     outs = [p for p in (args.out, args.problems) if p is not None]
     for i, path in enumerate(outs):
         check_output(path, inputs=inputs, others=outs[:i])

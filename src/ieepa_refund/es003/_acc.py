@@ -115,10 +115,26 @@ def _fold(text: str) -> str:
     return " ".join(bare.casefold().split())
 
 
+#: Party numbers, whose dashes say the number's kind: EIN NN-NNNNNNNXX, SSN
+#: NNN-NN-NNNNXX and CBP-assigned YYDDPP-NNNNN can share their characters, so two dashed
+#: forms are two numbers; the same characters without dashes are one of them, unspelled.
+_PARTY_FIELDS = frozenset({"importer_number", "notify_party"})
+
+
 def _agree(name: str, known: Any, value: Any) -> bool:
     if known == value:
         return True
+    if name in _PARTY_FIELDS:
+        a, b = str(known), str(value)
+        return ("-" in a) != ("-" in b) and a.replace("-", "") == b.replace("-", "")
     return name in _TEXT_FIELDS and _fold(str(known)) == _fold(str(value))
+
+
+def _spelling(name: str, known: Any, value: Any) -> Any:
+    """The one spelling kept of two that agree, the same whatever the order of the rows."""
+    if name in _PARTY_FIELDS:
+        return known if "-" in str(known) else value  # the dashed form says the kind
+    return min(known, value)
 
 
 def _merge(
@@ -138,8 +154,7 @@ def _merge(
             acc.where[name] = number
         elif _agree(name, known, value):
             if known != value:
-                # One spelling is kept, the same whatever the order of the rows.
-                acc.fields[name] = min(known, value)
+                acc.fields[name] = _spelling(name, known, value)
         else:
             acc.conflicts.append(
                 Problem(

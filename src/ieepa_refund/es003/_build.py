@@ -104,14 +104,17 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
                 text = str(cause)
             else:
                 text = error["msg"]
-            message = text if text.startswith(f"{location}:") else f"{location}: {text}"
+            # An empty location: a check across fields, whose text names them.
+            message = (
+                text if not location or text.startswith(f"{location}:") else f"{location}: {text}"
+            )
             state.problems.append(
                 Problem(
                     code="BAD_ENTRY",
                     message=message,
                     file=acc.file,
                     row=acc.where.get(location, acc.first_row),
-                    column=location,
+                    column=location or None,
                     value=None if error.get("input") is None else cell_text(error["input"])[:80],
                     entry_number=acc.number,
                     rows=acc.rows + len(acc.duplicates) if index == 0 else 0,

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import entry_number as _entry_number
 from ..dates import EARLIEST_DATE, LATEST_DATE
+from ..money import in_cents
 
 COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -138,9 +139,12 @@ def parse_amount(value: Any) -> Decimal | None:
         if plain < AMOUNT_BOUND:
             return plain
     number = parse_number(value)
-    if number is not None and not _whole(number, 2):
+    if number is None:
+        return None
+    if not _whole(number, 2):
         raise BadCell("an amount finer than a cent (ES-003 amounts are in whole cents)")
-    return number
+    # 34131.8000 is held as 34131.80, as the Entry model holds it (the rows skip the model).
+    return in_cents(number)
 
 
 #: Decimal places a quantity may carry (ACE reports quantities to at most 2; 6 leaves room for

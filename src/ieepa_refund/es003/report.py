@@ -38,7 +38,12 @@ class Problem(BaseModel):
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.row}" if self.row is not None else self.file
-        what = f" [{self.column}={self.value!r}]" if self.column else ""
+        if not self.column:
+            what = ""
+        elif self.value is None or repr(self.value) in self.message:
+            what = f" [{self.column}]"  # no value (a summed line), or the message quotes it
+        else:
+            what = f" [{self.column}={self.value!r}]"
         return f"{where}: {self.code}: {self.message}{what}"
 
 
