@@ -93,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.rows:,} rows, {found['entries']:,} entries: {found['entry_kb']:.1f} KB per Entry "
         f"(with the import's report), {found['refund_kb']:.1f} KB per EntryRefund; the entries "
         f"and refunds of 1M rows ({ENTRIES_AT_1M_ROWS:,} entries) would hold "
-        f"{found['at_1m_rows_mb']:,.0f} MB"
+        f"{found['at_1m_rows_mb']:,.0f} MiB"
     )
     print(
         f"{found['figures_kb']:.2f} KB per RefundFigures (compute_figures); the entries and "
-        f"figures of 1M rows would hold {found['figures_at_1m_rows_mb']:,.0f} MB"
+        f"figures of 1M rows would hold {found['figures_at_1m_rows_mb']:,.0f} MiB"
     )
     if found["breakdown"]:
         print("what one EntryRefund holds, by the line that allocated it (bytes, blocks):")

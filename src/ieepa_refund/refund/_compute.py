@@ -224,7 +224,7 @@ def _compute(
         built.append(result)
         delta = None if delta is None or line_delta is None else delta + line_delta
     e = _entry(entry, options, registry, rates, built, warnings, delta, missing_rates, carries)
-    ieepa_paid = sum((ieepa_paid_of(line.tariffs) for line in built), ZERO)
+    ieepa_paid = _shared_paid(sum((ieepa_paid_of(line.tariffs) for line in built), ZERO), e)
     detail = e.interest
     assert not isinstance(detail, Decimal)  # only the lean road gives the bare figure
     return _new_refund(
@@ -296,7 +296,7 @@ def _figures(
         e.rates_version,
         method,
         e.paid,
-        sum((line.ieepa_paid for line in sums), ZERO),
+        _shared_paid(sum((line.ieepa_paid for line in sums), ZERO), e),
         e.owed,
         e.principal,
         e.principal_high,
@@ -304,6 +304,13 @@ def _figures(
         registry.data_version,
         options.rounding,
     )
+
+
+def _shared_paid(ieepa_paid: Decimal, e: _Entry) -> Decimal:
+    """The IEEPA duty paid as the principal's or the duty paid's own object when it is that
+    number written the same way (the common case: the refund is the IEEPA duty), so the field
+    costs a refund no Decimal of its own (about 100 bytes, 20 MB at 1M rows)."""
+    return same(same(ieepa_paid, e.principal), e.paid)
 
 
 class _Entry(NamedTuple):
