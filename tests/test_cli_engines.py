@@ -177,6 +177,18 @@ def test_many_entries_rejected_whole_are_named_then_counted(
     assert named == numbers
 
 
+def test_payees_spelt_apart_by_dashes_are_warned_identically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two entries liquidated the same day, the importer number with and without its dash:
+    two payments (not merged), and a PAYEES_MAY_BE_ONE line under them, on both engines."""
+    path = Path(__file__).parent / "data" / "es003_payee_dashes.csv"
+    same_outputs([path], tmp_path, capsys, roads=True)
+    _, out, _ = _run(capsys, [path], "entry", tmp_path / "again", roads=True)
+    assert "(2), as CBP consolidates them" in out
+    assert "  PAYEES_MAY_BE_ONE: 11-0087109AB and 110087109AB may be one importer" in out
+
+
 @pytest.mark.parametrize(
     "flags",
     [

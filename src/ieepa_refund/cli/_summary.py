@@ -198,6 +198,8 @@ def _roads(
     if len(result) > len(shown):
         more = counted(len(result) - len(shown), "more payment", "more payments")
         say(f"  ... and {more} (write them all with --out)")
+    for warning in result.payee_warnings:
+        say(f"  {warning.code}: {warning.message}")
     # An uncertain principal is paid at what is established; what it may reach is said beside.
     uncertain = [
         r
