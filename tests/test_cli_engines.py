@@ -114,6 +114,81 @@ def test_an_amount_with_zeros_past_the_cent_is_identical(
     assert "39712.8000" not in written
 
 
+@pytest.mark.parametrize("roads", [False, True])
+def test_entries_rejected_whole_are_named_and_identical(
+    roads: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Entries the reader rejects whole (importer names that differ on two rows; a duty cell
+    in full-width digits on every row) have no row in --out and no road: the summary counts
+    them beside the roads and names them, the problems file has a row naming each; the two
+    engines say it byte for byte (the tester's repro, F3)."""
+    path = Path(__file__).parent / "data" / "es003_rejected_whole.csv"
+    same_outputs([path], tmp_path, capsys, roads=roads)
+    code, out, _ = _run(capsys, [path], "entry", tmp_path / "again", roads=roads)
+    assert code == 1
+    assert "2 entries rejected whole" in out
+    assert (
+        "rejected whole by the reader, no figure (IEEPA duty paid unknown: no entry was built "
+        "from their rows; see the problems): 31600000017, 31600000033"
+    ) in out
+    table_row = re.compile(
+        r"^  Input problem: rejected whole, no figure +2 +unknown +unknown  -$", re.M
+    )
+    assert bool(table_row.search(out)) is roads
+    with (tmp_path / "entry" / "refunds.csv").open(newline="") as f:
+        written = [r["entry_number"] for r in csv.DictReader(f)]
+    # --out stays a table of computed entries: the incomplete entry is there, the rejected are not.
+    assert written == ["31600000025", "31600000041"]
+    with (tmp_path / "entry" / "problems.csv").open(newline="") as f:
+        named = [
+            r["entry_number"] for r in csv.DictReader(f) if r["code"] == "ENTRY_REJECTED_WHOLE"
+        ]
+    assert named == ["31600000017", "31600000033"]
+    # Every entry number of the input is in --out or named as rejected whole.
+    assert sorted([*written, *named]) == [
+        "31600000017",
+        "31600000025",
+        "31600000033",
+        "31600000041",
+    ]
+
+
+def test_many_entries_rejected_whole_are_named_then_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """27 entries with conflicting importer names: the summary names 25 and counts the rest;
+    the problems file names all 27."""
+    lines = (Path(__file__).parent / "data" / "es003_rejected_whole.csv").read_text().splitlines()
+    first, second = lines[1], lines[3]  # entry 31600000017's rows naming the importer two ways
+    rows = [lines[0]]
+    for i in range(27):
+        number = f"316{i:08d}"
+        rows += [r.replace("31600000017", number) for r in (first, second)]
+    path = tmp_path / "conflicts.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    same_outputs([path], tmp_path, capsys, roads=True)
+    _, out, _ = _run(capsys, [path], "entry", tmp_path / "again", roads=True)
+    numbers = [f"316{i:08d}" for i in range(27)]
+    assert ", ".join(numbers[:25]) + " and 2 more" in out
+    with (tmp_path / "entry" / "problems.csv").open(newline="") as f:
+        named = [
+            r["entry_number"] for r in csv.DictReader(f) if r["code"] == "ENTRY_REJECTED_WHOLE"
+        ]
+    assert named == numbers
+
+
+def test_payees_spelt_apart_by_dashes_are_warned_identically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two entries liquidated the same day, the importer number with and without its dash:
+    two payments (not merged), and a PAYEES_MAY_BE_ONE line under them, on both engines."""
+    path = Path(__file__).parent / "data" / "es003_payee_dashes.csv"
+    same_outputs([path], tmp_path, capsys, roads=True)
+    _, out, _ = _run(capsys, [path], "entry", tmp_path / "again", roads=True)
+    assert "(2), as CBP consolidates them" in out
+    assert "  PAYEES_MAY_BE_ONE: 11-0087109AB and 110087109AB may be one importer" in out
+
+
 @pytest.mark.parametrize(
     "flags",
     [

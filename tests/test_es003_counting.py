@@ -124,3 +124,16 @@ EXPECTED_PROBLEMS = [
     ("UNREADABLE_ROW", 10, D, 1),
 ]
 EXPECTED_ENTRIES = [(A, 2, 1), (B, 1, 1)]
+
+
+def test_entries_rejected_whole_are_named_in_the_report() -> None:
+    """An entry with conflicting rows and one every row of which is rejected are named, not
+    only counted (a problem summed over many rows keeps no entry number); an entry with some
+    rows rejected is built, and so not among them. Every entry number is built or named."""
+    path = Path(__file__).parent / "data" / "es003_rejected_whole.csv"
+    imported = read_es003(path)
+    assert imported.entries_rejected_numbers == ("31600000017", "31600000033")
+    assert imported.entries_rejected == len(imported.entries_rejected_numbers)
+    built = {e.entry_number for e in imported.entries}
+    assert built == {"31600000025", "31600000041"}
+    assert built.isdisjoint(imported.entries_rejected_numbers)

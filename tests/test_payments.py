@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ieepa_refund import Allocation, EntryRefund, ValidationError, consolidate
+from ieepa_refund import Allocation, Consolidation, EntryRefund, ValidationError, consolidate
 from tests.strategies import PAYEES, distinct_refunds, entry_refunds, money
 
 ZERO = Decimal("0.00")
@@ -242,3 +242,45 @@ def test_no_debt_shares_are_what_allocate_gives(
         gross = [a.principal + a.interest for a in payment.allocations]
         expected = allocate(payment.offset, gross)
         assert [str(a.offset) for a in payment.allocations] == [str(e) for e in expected]
+
+
+def test_payees_spelt_apart_only_by_dashes_are_warned_not_merged() -> None:
+    """'11-0087109AB' and '110087109AB' may be one importer: the dashes carry a number's kind,
+    so they stay two payees (two payments), and the result says so in a coded warning."""
+    result = consolidate(
+        [
+            refund("31600000017", "100.00", "1.00", MAY1, importer="11-0087109AB"),
+            refund("31600000025", "200.00", "2.00", MAY1, importer="110087109AB"),
+            refund("31600000033", "300.00", "3.00", MAY1),  # 12-3456789AB: spelt one way
+            refund("31600000041", "400.00", "4.00", MAY15, notify="1234-56789AB"),
+        ]
+    )
+    assert [p.payee for p in result] == [
+        "11-0087109AB", "110087109AB", "12-3456789AB", "1234-56789AB"
+    ]  # fmt: skip
+    # Two sets: a number with and without its dash, and one with its dash in two places.
+    assert [(w.code, w.payees) for w in result.payee_warnings] == [
+        ("PAYEES_MAY_BE_ONE", ("11-0087109AB", "110087109AB")),
+        ("PAYEES_MAY_BE_ONE", ("12-3456789AB", "1234-56789AB")),
+    ]
+    assert result.payee_warnings[0].message.startswith(
+        "11-0087109AB and 110087109AB may be one importer: CBP pays one importer of record "
+        "once per liquidation date"
+    )
+    assert "PAYEES_MAY_BE_ONE" in result.summary_html()
+    # Read from the payments: a Consolidation built another way (the bulk engine's) warns alike.
+    again = Consolidation(
+        payments=result.payments, unliquidated=(), nothing_to_pay=(), unused_offsets={}
+    )
+    assert again.payee_warnings == result.payee_warnings
+
+
+def test_payees_spelt_one_way_give_no_warning() -> None:
+    result = consolidate(
+        [
+            refund("31600000017", "100.00", "1.00", MAY1, importer="11-0087109AB"),
+            refund("31600000025", "200.00", "2.00", MAY15, importer="11-0087109AB"),
+            refund("31600000033", "300.00", "3.00", MAY1, importer="110087109AC"),
+        ]
+    )
+    assert result.payee_warnings == ()

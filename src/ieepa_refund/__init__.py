@@ -76,7 +76,7 @@ from .interest import (
     interest_detail,
     segmented_interest,
 )
-from .payments import Allocation, Consolidation, Payable, Payment, consolidate
+from .payments import Allocation, Consolidation, Payable, PayeeWarning, Payment, consolidate
 from .portfolio import (
     Assumptions,
     Comparison,
@@ -241,6 +241,7 @@ __all__ = [
     "NotInTable",
     "Outcome",
     "Payable",
+    "PayeeWarning",
     "Payment",
     "PaymentReconciliation",
     "PaymentStatus",

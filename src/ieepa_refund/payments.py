@@ -29,7 +29,7 @@ from .errors import InvalidFormat
 from .money import allocate, exact, to_decimal
 from .tables import Level, column, summary_html
 
-__all__ = ["Allocation", "Consolidation", "Payable", "Payment", "consolidate"]
+__all__ = ["Allocation", "Consolidation", "Payable", "PayeeWarning", "Payment", "consolidate"]
 
 ZERO = Decimal("0.00")
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -123,6 +123,44 @@ class Payment(Tabular, BaseModel):
         return summary_html("Payment", rows)
 
 
+#: The code of a :class:`PayeeWarning`.
+PAYEES_MAY_BE_ONE = "PAYEES_MAY_BE_ONE"
+
+
+class PayeeWarning(BaseModel):
+    """Payees whose numbers are equal once dashes are removed but spelt differently.
+
+    The dashes carry a number's kind (an EIN is NN-NNNNNNNXX, an SSN NNN-NN-NNNNXX, a
+    CBP-assigned number YYDDPP-NNNNN), and two kinds can compact to the same characters, so
+    the payees are not merged: they make separate payments here, where CBP, if they are one
+    importer of record, pays one per liquidation date. The numbers are for a person to check.
+    """
+
+    model_config = _FROZEN
+
+    code: str = PAYEES_MAY_BE_ONE
+    payees: tuple[str, ...]
+    """The spellings, sorted: two or more."""
+    message: str
+
+
+def payee_warnings(payees: Iterable[str]) -> tuple[PayeeWarning, ...]:
+    """A :class:`PayeeWarning` for each set of ``payees`` spelt apart only by dashes."""
+    compact: dict[str, set[str]] = {}
+    for payee in payees:
+        compact.setdefault(payee.replace("-", ""), set()).add(payee)
+    return tuple(
+        PayeeWarning(
+            payees=spellings,
+            message=f"{' and '.join(spellings)} may be one importer: CBP pays one importer of "
+            "record once per liquidation date, and the payments here are grouped per spelling; "
+            "check the numbers (dashes tell an EIN, an SSN and a CBP-assigned number apart, so "
+            "they are not merged)",
+        )
+        for spellings in sorted(tuple(sorted(s)) for s in compact.values() if len(s) > 1)
+    )
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class Consolidation(Tabular, Sequence[Payment]):
     """What :func:`consolidate` returns: the payments, and every entry that forms none.
@@ -166,6 +204,15 @@ class Consolidation(Tabular, Sequence[Payment]):
         """False (INTEREST_INCOMPLETE) when a payment holds a refund with no interest figure."""
         return all(p.interest_complete for p in self.payments)
 
+    @property
+    def payee_warnings(self) -> tuple[PayeeWarning, ...]:
+        """PAYEES_MAY_BE_ONE: payees of these payments whose numbers differ only by dashes.
+
+        Read from the payments, so every way of consolidating (``consolidate``, the bulk
+        engine, the roads' payments) warns alike.
+        """
+        return payee_warnings({p.payee for p in self.payments})
+
     def items_for_tables(self) -> tuple[Payment, ...]:
         return self.payments
 
@@ -176,6 +223,7 @@ class Consolidation(Tabular, Sequence[Payment]):
             ("interest", sum((p.interest for p in payments), ZERO)), ("offsets", sum((p.offset for p in payments), ZERO)),
             ("net", self.net if self.interest_complete else f"INTEREST_INCOMPLETE: at least {self.net}"),
             ("not yet liquidated", len(self.unliquidated)), ("nothing to refund", len(self.nothing_to_pay)),
+            *((w.code, w.message) for w in self.payee_warnings),
         ]  # fmt: skip
         return summary_html("Payments as CBP consolidates them", rows)
 

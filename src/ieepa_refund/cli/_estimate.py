@@ -113,7 +113,7 @@ def _estimate(
             deposit_problems.extend(
                 with_deposits((), {n: histories.deposits[n] for n in unused}).problems
             )
-        report_input(report, problems_out, outputs, more=deposit_problems)
+        report_input(report, problems_out, outputs, more=[*_rejected(report), *deposit_problems])
         for problem in deposit_problems:  # after the ES-003's own problems, as they are written
             print(problem, file=sys.stderr)
         outputs.commit()
@@ -126,6 +126,24 @@ def _estimate(
         )
         return 1
     return 1 if report.rows_rejected or deposit_problems else 0
+
+
+def _rejected(report: Es003Report) -> list[Problem]:
+    """One problem naming each entry rejected whole, for the problems file: such an entry has
+    no row in --out and no road, and a problem summed over many rows keeps no entry number.
+    ``rows`` 0: its rows are counted in the problems that rejected them."""
+    files = ", ".join(f.file for f in report.files)
+    return [
+        Problem(
+            code="ENTRY_REJECTED_WHOLE",
+            message="no entry was built from this entry's rows (see the problems that rejected "
+            "them): it has no row in --out, no road and no figure; IEEPA duty paid unknown",
+            file=files,
+            entry_number=number,
+            rows=0,
+        )
+        for number in report.entries_rejected_numbers
+    ]
 
 
 def _timing(args: argparse.Namespace) -> CapeTiming:

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from ._engines import _Job
 
 ZERO = Decimal("0.00")
+#: Entries rejected whole named one by one in the summary; the rest are counted (all are named
+#: in the problems file, one ENTRY_REJECTED_WHOLE row each).
+NAMED = 25
+REJECTED_LABEL = "Input problem: rejected whole, no figure"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,15 @@ def _summary(
             f"{at_stake:,} on their rows kept, not counted in the principal above until the "
             f"input is fixed; {counted(report.entries_rejected, 'entry', 'entries')} rejected whole"
         )
+    rejected = report.entries_rejected_numbers
+    if rejected:
+        # Named, not only counted: an entry rejected whole has no row in --out and no road.
+        shown = ", ".join(rejected[:NAMED])
+        more = f" and {len(rejected) - NAMED:,} more" if len(rejected) > NAMED else ""
+        say(
+            f"                    rejected whole by the reader, no figure (IEEPA duty paid unknown: "
+            f"no entry was built from their rows; see the problems): {shown}{more}"
+        )
     # An interest figure never drops silently out of a total: entries with a refund but no
     # interest figure (a liquidation date past the rate table, dates out of order) make the
     # totals floors, said so in words.
@@ -114,7 +127,7 @@ def _summary(
             f"figure ({reasons}); the interest and total above leave them out"
         )
     if args.roads:
-        _roads(refunds, job, say)
+        _roads(refunds, job, say, rejected=report.entries_rejected)
     else:
         say("")
         say("Roads, payments CAPE is expected to make and deadlines: not computed (--no-roads)")
@@ -126,18 +139,23 @@ def _summary(
         )
 
 
-def _roads(refunds: Sequence[_Summary], job: _Job, say: Callable[..., None]) -> None:
+def _roads(
+    refunds: Sequence[_Summary], job: _Job, say: Callable[..., None], *, rejected: int = 0
+) -> None:
     """Money by road, then only what CAPE is expected to pay, the other roads beside it."""
     roads = Roads(tuple(r.road for r in refunds if r.road is not None))
     declared_on, timing = job.declared_on, job.timing
     say("")
     say(f"Where each dollar stands, for a CAPE declaration on {declared_on.isoformat()}:")
     totals = road_totals(roads)
-    width = max([42, *(len(t.label) for t in totals)])
+    width = max([42, len(REJECTED_LABEL) if rejected else 0, *(len(t.label) for t in totals)])
     say(f"  {'road':{width}} {'entries':>7} {'principal':>14} {'interest':>12}  next deadline")
     for t in totals:
         deadline = t.next_deadline.isoformat() if t.next_deadline else "-"
         say(f"  {t.label:{width}} {t.entries:>7,} {t.principal:>14,} {t.interest:>12,}  {deadline}")
+    if rejected:
+        # Beside the roads, so every entry of the input is counted here: these have no figure.
+        say(f"  {REJECTED_LABEL:{width}} {rejected:>7,} {'unknown':>14} {'unknown':>12}  -")
     say(
         "  On the CAPE roads interest runs to the expected (re)liquidation: "
         f"{timing.liquidation_after_acceptance_days} days after acceptance if unliquidated, "
@@ -180,6 +198,8 @@ def _roads(refunds: Sequence[_Summary], job: _Job, say: Callable[..., None]) -> 
     if len(result) > len(shown):
         more = counted(len(result) - len(shown), "more payment", "more payments")
         say(f"  ... and {more} (write them all with --out)")
+    for warning in result.payee_warnings:
+        say(f"  {warning.code}: {warning.message}")
     # An uncertain principal is paid at what is established; what it may reach is said beside.
     uncertain = [
         r

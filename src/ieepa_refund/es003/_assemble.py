@@ -123,6 +123,7 @@ class Es003Stream:
             entries_incomplete=state.incomplete,
             # Entries none of whose rows could be used never reached an accumulator.
             entries_rejected=state.entries_rejected + len(state.bad_rows),
+            entries_rejected_numbers=tuple(sorted({*state.rejected_numbers, *state.bad_rows})),
         )
 
 

@@ -37,6 +37,7 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
         state.problems.extend(p.model_copy(update={"rows": 0}) for p in rest)
         state.rejected += acc.rows + len(acc.duplicates)
         state.entries_rejected += 1
+        state.rejected_numbers.append(acc.number)
         return None
     flags: dict[str, Any] = {}
     notes: list[Problem] = []
@@ -94,6 +95,7 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
     except pydantic.ValidationError as exc:
         state.rejected += acc.rows + len(acc.duplicates)
         state.entries_rejected += 1
+        state.rejected_numbers.append(acc.number)
         for index, error in enumerate(exc.errors(include_url=False)):
             location = ".".join(str(part) for part in error["loc"])
             # The validator's own exception says what is wrong (pydantic's msg wraps it).

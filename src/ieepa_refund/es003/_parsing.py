@@ -49,6 +49,8 @@ class _State:
     entries: int = 0
     incomplete: int = 0
     entries_rejected: int = 0
+    rejected_numbers: list[str] = field(default_factory=list)
+    """Entry numbers of the entries rejected whole once built (conflicts, bad own fields)."""
     bad_rows: dict[str, int] = field(default_factory=dict)
     """Entry number -> rows of it rejected so far (the entry will be flagged incomplete)."""
     dates: dict[str, date | None] = field(default_factory=dict)

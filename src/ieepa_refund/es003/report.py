@@ -146,6 +146,9 @@ class Es003Report(Tabular, BaseModel):
     """Entries built with some of their rows rejected (flagged ``incomplete_rows``), among ``entry_count``."""
     entries_rejected: int = 0
     """Entries none of which could be built (conflicting rows, bad own fields, no usable row)."""
+    entries_rejected_numbers: tuple[str, ...] = ()
+    """The numbers of those entries, sorted: an entry rejected whole is named, never only counted
+    (a problem summed over many rows keeps no entry number)."""
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
