@@ -24,7 +24,7 @@ from ieepa_refund.cape import (
     write_declarations,
 )
 from ieepa_refund.cape.rules import RULE_NAMES, RuleSet, has_term
-from tests.strategies import entry_numbers, es003_entries
+from tests.strategies import entry_numbers, es003_entries, road_entries
 
 LIQ = date(2026, 4, 24)
 
@@ -432,3 +432,31 @@ def test_screening_is_what_validation_builds(entry: Entry, declared_on: date) ->
         named = {rule.code for rule in rules.all(name)}
         if named and not (named & {r.code for n in RULE_NAMES - {name} for r in rules.all(n)}):
             assert bool(named & codes) == fault, name
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    entries=st.lists(road_entries(), min_size=1, max_size=4),
+    declared_on=st.sampled_from(
+        [date(2026, 4, 19), date(2026, 4, 20), date(2026, 6, 25), date(2026, 7, 1)]
+    ),
+)
+def test_entry_and_status_rules_cached_are_the_rules_applied(
+    entries: list[Entry], declared_on: date
+) -> None:
+    # The cache of the entry-level rules' reasons, keyed on the facts they read, gives what the
+    # rules give applied to each entry, whichever entries with which facts came before.
+    from ieepa_refund.cape.screen import (
+        _entry_facts_rules,
+        _entry_rules,
+        _liquidation_rules,
+        _status_rules,
+    )
+
+    ruleset = default_cape_rules().in_force(declared_on)
+    lookback = ruleset.lookback_days
+    for entry in entries * 2:
+        assert _entry_rules(entry, ruleset) == _entry_facts_rules(entry, ruleset)
+        if entry.liquidation_date is None:
+            cached = _liquidation_rules(entry, ruleset, declared_on, lookback, ())
+            assert cached == _status_rules(entry.liquidation_status, ruleset)

@@ -22,7 +22,14 @@ from ieepa_refund import EntryRefund, RefundOptions, compute_refund, default_reg
 from ieepa_refund.entry import Entry, EntryLine, Tariff
 from ieepa_refund.money import exact
 from ieepa_refund.refund._compute import _compute
-from ieepa_refund.refund._lines import classifier, paid_line, same, sum_of
+from ieepa_refund.refund._lines import (
+    classifier,
+    figures_of,
+    paid_line,
+    paid_line_figures,
+    same,
+    sum_of,
+)
 from tests.strategies import china_entries, es003_entries, registry_entries
 
 OPTIONS = st.builds(
@@ -225,3 +232,26 @@ def test_a_refund_is_the_same_whether_its_parts_were_shared_before_or_not() -> N
     assert again.model_dump_json() == first.model_dump_json()
     assert repr(again) == repr(first)
     assert pickle.loads(pickle.dumps([first, again])) == [first, again]
+
+
+@given(ENTRIES)
+def test_a_lines_figures_are_its_fast_results_sums(entry: Entry) -> None:
+    """paid_line_figures answers as paid_line does, line by line: the same lines declined, and
+    for the others the same sums, written alike and shared alike (the same objects where
+    paid_line's sums are one of its numbers' objects)."""
+    classify = classifier(default_registry(), entry)
+    with exact():
+        for line in entry.lines:
+            full, lean = paid_line(line, classify), paid_line_figures(line, classify)
+            if full is None or lean is None:
+                assert full is lean is None
+                continue
+            result, others, ieepa = full
+            expected = (figures_of(result), others, ieepa)
+            assert lean == expected
+            assert repr(lean) == repr(expected)
+            figures = lean[0]
+            assert [figures.paid is figures.refund, figures.refund is figures.refund_high] == [
+                result.paid is result.refund,
+                result.refund is result.refund_high,
+            ]

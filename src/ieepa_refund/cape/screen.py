@@ -260,6 +260,37 @@ def _input_flags(entry: Entry) -> list[Reason]:
 
 
 def _entry_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
+    """:func:`_entry_facts_rules`' reasons, made once per rule set and distinct set of the facts
+    it reads: a portfolio's entries share a handful of combinations, and the rules were looked
+    up a dozen times an entry. ``tests/test_cape.py`` compares the two on drawn entries."""
+    key = (
+        id(ruleset),
+        entry.entry_type,
+        entry.summary_status,
+        entry.reconciliation_flag,
+        entry.type09_filed,
+        entry.drawback_claim,
+        entry.adcvd_instructions_pending,
+        entry.surety_paid,
+        entry.not_in_ace,
+        entry.protest_status,
+        entry.protest_number,
+    )
+    known = _BY_FACTS.get(key)
+    # The value holds the rule set, so its id is not reused while the key is here.
+    if known is None or known[0] is not ruleset:
+        if len(_BY_FACTS) >= 4096:  # protest numbers are many: start again
+            _BY_FACTS.clear()
+        known = _BY_FACTS[key] = (ruleset, tuple(_entry_facts_rules(entry, ruleset)))
+    return list(known[1])
+
+
+_BY_FACTS: dict[tuple[object, ...], tuple[RuleSet, tuple[Reason, ...]]] = {}
+
+
+def _entry_facts_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
+    """The reasons CBP's entry-level rules give (type, status, flags, protest), from the facts
+    :func:`_entry_rules` keys its cache on and nothing else of the entry."""
     reasons = [
         _reason(r, "exclude")
         for r in ruleset.all("exclude_entry_type")
@@ -339,10 +370,27 @@ def _liquidation_rules(
                 f" (liquidated {days} days before the declaration; the limit is {lookback})",
             )
         ]
+    # Not liquidated: the reasons follow the rule set and the status text alone, and a
+    # portfolio has a handful of status texts (each one's rules matched once, not per entry).
+    status = entry.liquidation_status
+    key = (id(ruleset), status)
+    known = _BY_STATUS.get(key)
+    if known is None or known[0] is not ruleset:  # the value holds the set: its id stays its own
+        if len(_BY_STATUS) >= 4096:
+            _BY_STATUS.clear()
+        known = _BY_STATUS[key] = (ruleset, tuple(_status_rules(status, ruleset)))
+    return list(known[1])
+
+
+_BY_STATUS: dict[tuple[int, str | None], tuple[RuleSet, tuple[Reason, ...]]] = {}
+
+
+def _status_rules(status: str | None, ruleset: RuleSet) -> list[Reason]:
+    """The reasons an entry not liquidated gets from its liquidation status text."""
     return [
         _reason(r, "at_liquidation")
         for r in ruleset.all("at_liquidation_status")
-        if r.matches_status(entry.liquidation_status)
+        if r.matches_status(status)
     ]
 
 

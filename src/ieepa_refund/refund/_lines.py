@@ -459,7 +459,8 @@ def paid_line_figures(
     ``tests/test_refund_figures.py`` compares the two on drawn entries."""
     country = line.country_of_origin
     paids: list[Decimal] = []
-    ieepas: list[Decimal] = []  # the IEEPA numbers' paid, as ieepa_paid_of sums them
+    # The IEEPA numbers' paid, summed as ieepa_paid_of sums them (from 0.00, in order).
+    ieepa_paid = ZERO
     figures: list[tuple[Decimal, Decimal, Decimal, Decimal | None]] = []
     others = ieepa = False
     plain = True
@@ -468,7 +469,16 @@ def paid_line_figures(
         status = cls.status
         if status in IEEPA_STATUSES:
             period, duty = cls.period, tariff.duty
-            if period is None or duty is None or not _plain_ieepa(status, period, country):
+            # _plain_ieepa, written out: this runs for most numbers of a file.
+            if (
+                period is None
+                or duty is None
+                or status != "ieepa"
+                or period.kind in EXEMPT_KINDS
+                or period.rate_type == _TOPUP
+                or period.rate_type == _SUSPENDED
+                or period.applies_to(country) is False
+            ):
                 return None
             if duty is ZERO or (duty - ZERO).compare_total(duty):
                 refund, high = refund_figures(duty, ZERO, duty)
@@ -477,22 +487,28 @@ def paid_line_figures(
             else:
                 figures.append((duty, ZERO, duty, duty))
             paids.append(duty)
-            ieepas.append(duty)
+            ieepa_paid = ieepa_paid + duty
             ieepa = True
         else:
             if tariff.rate is not None or (tariff.hts[:2] == "99" and cls.authority is None):
                 return None
             paid = tariff.duty or ZERO
-            refund, high = refund_figures(paid, paid, ZERO)
-            figures.append((paid, paid, refund, high))
+            if paid is ZERO:  # what refund_figures gives for nothing paid and nothing owed
+                figures.append(_NOTHING)
+            else:
+                refund, high = refund_figures(paid, paid, ZERO)
+                figures.append((paid, paid, refund, high))
+                plain = False
             paids.append(paid)
-            plain = plain and paid is ZERO
             others = True
-    ieepa_paid = sum(ieepas, ZERO)
     if plain:
         paid = sum_of(tuple(paids))
         return LineFigures(paid, ZERO, paid, paid, ieepa_paid), others, ieepa
     return LineFigures(*_line_sums(figures), ieepa_paid), others, ieepa
+
+
+#: A number's figures when it paid nothing and owes nothing: all the shared ZERO.
+_NOTHING: tuple[Decimal, Decimal, Decimal, Decimal | None] = (ZERO, ZERO, ZERO, ZERO)
 
 
 # -- building the results: equal numbers written alike are one object ----------------------
