@@ -279,6 +279,7 @@ def test_an_entry_restoring_mfn_duty_holds_its_equal_sums_once() -> None:
     assert repr(own) == repr(refund)
     assert own.model_dump_json() == refund.model_dump_json()
     assert EntryRefund.model_validate_json(refund.model_dump_json()) == refund
+    # Pickled back, a heading's countries are a rebuilt frozenset whose order may differ: values.
     again = pickle.loads(pickle.dumps(refund))
-    assert (again, repr(again), again.model_dump_json()) == (own, repr(own), own.model_dump_json())
+    assert (again, again.model_dump()) == (own, own.model_dump())
     assert (str(refund.paid), str(refund.principal)) == ("300.00", "0.00")
