@@ -74,6 +74,7 @@ def measure(path: Path, *, top: int = 0) -> dict[str, Any]:
         "entry_kb": held_entries / count / 1024,
         "refund_kb": (held_all - held_entries) / count / 1024,
         "at_1m_rows_mb": held_all / count * ENTRIES_AT_1M_ROWS / 2**20,
+        "pair_b": held_all / count,
         "figures_kb": held_figures / count / 1024,
         "figures_at_1m_rows_mb": (held_entries + held_figures) / count * ENTRIES_AT_1M_ROWS / 2**20,
     }
@@ -93,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.rows:,} rows, {found['entries']:,} entries: {found['entry_kb']:.1f} KB per Entry "
         f"(with the import's report), {found['refund_kb']:.1f} KB per EntryRefund; the entries "
         f"and refunds of 1M rows ({ENTRIES_AT_1M_ROWS:,} entries) would hold "
-        f"{found['at_1m_rows_mb']:,.0f} MiB"
+        f"{found['at_1m_rows_mb']:,.0f} MiB = {found['at_1m_rows_mb'] * 2**20 / 1e9:.3f} GB "
+        f"({found['pair_b']:,.0f} bytes an entry and its refund)"
     )
     print(
         f"{found['figures_kb']:.2f} KB per RefundFigures (compute_figures); the entries and "

@@ -320,3 +320,33 @@ def test_the_check_digits_option_separates_keeps_or_skips_such_entries(
     shown = bad_digit(1)  # the bare 11 characters, as in every output
     assert screened[shown]["principal"] == "100.00"
     assert "BAD_CHECK_DIGIT" in screened[shown]["reasons"]
+
+
+def test_equal_duties_of_an_entry_are_one_object_written_as_read(tmp_path: Path) -> None:
+    """Two headings of one rate report one duty twice: the entry holds it once when the two are
+    written alike (here from cells written differently), each as its own otherwise, and the
+    entry prints, dumps, pickles and compares as the one the model validates from its JSON."""
+    import pickle
+
+    rows = [
+        row(num(1), "1", "9903.01.84", "1500.00", ordinal="1", coo="IN"),
+        row(num(1), "1", "9903.02.26", "$1,500.00", ordinal="2", coo="IN"),
+        row(num(1), "1", "8471.30.0100", "0.00", "6000.00", ordinal="3", coo="IN"),
+        row(num(1), "2", "9903.01.84", "1500.0", ordinal="1", coo="IN"),
+        row(num(1), "2", "8471.30.0100", "0.00", "6000.00", ordinal="2", coo="IN"),
+    ]
+    (entry,) = read(tmp_path, rows).entries
+    first, second = entry.lines[0].tariffs[0].duty, entry.lines[0].tariffs[1].duty
+    assert first is second
+    other = entry.lines[1].tariffs[0].duty
+    assert other is not first
+    assert other == first
+    assert [str(line.tariffs[0].duty) for line in entry.lines] == ["1500.00", "1500.0"]
+    scratch = Entry.model_validate_json(entry.model_dump_json())
+    assert scratch.lines[0].tariffs[0].duty is not scratch.lines[0].tariffs[1].duty
+    assert scratch == entry
+    assert hash(scratch) == hash(entry)
+    assert repr(scratch) == repr(entry)
+    assert scratch.model_dump_json() == entry.model_dump_json()
+    again = pickle.loads(pickle.dumps(entry))
+    assert (again, repr(again)) == (entry, repr(entry))

@@ -5,6 +5,7 @@ import csv
 import decimal
 import io
 import math
+import pickle
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -425,3 +426,21 @@ def test_cached_growth_built_unvalidated_is_what_validation_makes(
     assert again == growth
     assert list(vars(growth)) == list(vars(again))
     assert growth.model_fields_set == again.model_fields_set
+
+
+@given(money(), covered_dates, covered_dates, interest_conventions)
+def test_the_unrounded_interest_kept_is_the_product_to_the_text(
+    principal: Decimal, a: date, b: date, conventions: InterestConventions
+) -> None:
+    """The detail keeps a compact copy of ``apply_growth``'s product: the same number written
+    the same way (sign, digits, exponent), and a detail pickled back prints alike."""
+    from ieepa_refund.interest import apply_growth, interest_growth
+
+    start, end = sorted((a, b))
+    detail = interest_detail(principal, deposited=start, until=end, conventions=conventions)
+    growth = interest_growth(start, end, conventions=conventions)
+    product = apply_growth(Decimal(principal), growth.total)
+    assert detail.unrounded.as_tuple() == product.as_tuple()
+    assert repr(detail.unrounded) == repr(product)
+    assert pickle.loads(pickle.dumps(detail)) == detail
+    assert repr(pickle.loads(pickle.dumps(detail))) == repr(detail)

@@ -255,3 +255,61 @@ def test_a_lines_figures_are_its_fast_results_sums(entry: Entry) -> None:
                 result.paid is result.refund,
                 result.refund is result.refund_high,
             ]
+
+
+@given(ENTRIES, OPTIONS)
+def test_entry_sums_are_the_plain_sums_to_the_text(entry: Entry, options: RefundOptions) -> None:
+    """The entry's owed and bound, which may be objects the refund already holds, are written
+    as the plain sums of its lines' are."""
+    with exact():
+        refund = _compute(entry, options, default_registry(), None)
+        assert str(refund.owed) == str(_plain_sum(line.owed for line in refund.lines))
+        highs = [line.refund_high for line in refund.lines]
+        if not entry.incomplete_rows and None not in highs:
+            assert refund.principal_high is not None
+            assert str(refund.principal_high) == str(_plain_sum(highs))
+
+
+def test_an_entry_restoring_mfn_duty_holds_its_equal_sums_once() -> None:
+    """A 15% all-in line reported on the Chapter 99 number owes what it paid: the entry's owed
+    and bound are its paid's object and its principal the shared zero, and the refund prints,
+    dumps, pickles and hashes as one holding a Decimal of its own for each."""
+    from ieepa_refund.refund._lines import ZERO
+
+    line = EntryLine(
+        number=1,
+        country_of_origin="DE",
+        tariffs=(
+            Tariff(hts="9903.02.20", duty=Decimal("150.00")),
+            Tariff(hts="8708.99.8180", value=Decimal("1000.00"), duty=Decimal("0.00")),
+        ),
+    )
+    entry = Entry(
+        entry_number="B76-0324527-8",
+        entry_type="01",
+        importer_number="12-3456789AB",
+        entry_date=date(2025, 10, 15),
+        liquidation_date=date(2026, 3, 2),
+        lines=(line, line.model_copy(update={"number": 2})),
+    )
+    refund = compute_refund(entry)
+    assert refund.owed is refund.paid
+    assert refund.principal_high is refund.paid
+    assert refund.principal is ZERO
+    own = refund.model_copy(
+        update={
+            "owed": Decimal(str(refund.owed)),
+            "principal": Decimal(str(refund.principal)),
+            "principal_high": Decimal(str(refund.principal_high)),
+        }
+    )
+    assert own.owed is not own.paid
+    assert own == refund
+    assert hash(own) == hash(refund)
+    assert repr(own) == repr(refund)
+    assert own.model_dump_json() == refund.model_dump_json()
+    assert EntryRefund.model_validate_json(refund.model_dump_json()) == refund
+    # Pickled back, a heading's countries are a rebuilt frozenset whose order may differ: values.
+    again = pickle.loads(pickle.dumps(refund))
+    assert (again, again.model_dump()) == (own, own.model_dump())
+    assert (str(refund.paid), str(refund.principal)) == ("300.00", "0.00")

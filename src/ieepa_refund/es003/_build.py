@@ -248,10 +248,18 @@ def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
     countries = acc.countries
     current = found[0][0]
     tariffs: list[Tariff] = []
+    # Two headings of one rate on a line (a 25% and a 25%, a 10% and a 10%) report one duty
+    # twice: held as one object (as ``same`` does for results: equal and written alike), about
+    # 100 bytes an entry held in memory. The cells' own cache keeps only the commonest amounts.
+    duties: dict[Decimal, Decimal] = {}
     for line_no, _, _, hts, (value, quantity, unit, rate, duty) in found:
         if line_no != current:
             lines.append(_make_line(current, countries[current], tuple(tariffs)))
             current, tariffs = line_no, []
+        if duty is not None:
+            known = duties.setdefault(duty, duty)
+            if known is not duty and not known.compare_total(duty):
+                duty = known
         tariffs.append(_make_tariff(hts, value, quantity, unit, rate, duty))
     lines.append(_make_line(current, countries[current], tuple(tariffs)))
     return tuple(lines)

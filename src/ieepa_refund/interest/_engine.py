@@ -258,6 +258,12 @@ def apply_growth(principal: Decimal, total: Decimal) -> Decimal:
         return principal * total
 
 
+def _compact(value: Decimal) -> Decimal:
+    """``value`` itself, as a new Decimal holding its digits inline when they fit (up to 76):
+    ``copy_sign`` is exact in any context (no rounding, the sign of a zero kept)."""
+    return value.copy_sign(value)
+
+
 def interest_growth(
     deposited: date,
     until: date,
@@ -295,7 +301,10 @@ def interest_detail(
     column, growth = _span(deposited, until, corporate, table, project, conventions)
     with localcontext() as ctx:
         ctx.prec = _DIGITS + 20  # no loss for any principal under 10**20
-        unrounded = apply_growth(amount, growth.total)
+        # The product is kept in the result: copied (exactly, sign and all) so that its digits
+        # sit in the Decimal itself. The product's own digits are in a block allocated for the
+        # multiplication's widest case (another 32 bytes an interest-bearing refund holds).
+        unrounded = _compact(apply_growth(amount, growth.total))
         weights = [amount * share for share in growth.shares]
     interest = round_interest(unrounded, rounding=conventions.rounding)
     amounts = allocate(interest, weights) if weights else []

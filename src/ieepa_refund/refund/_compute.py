@@ -351,9 +351,14 @@ def _entry(
             and line_refund.refund is line_refund.paid
             and line_refund.refund_high is line_refund.paid
         ):
-            owed = sum_of(tuple([line.owed for line in lines]))
-            principal = same(paid - owed, paid)
+            # Each as an object the refund already holds when it is that number written the
+            # same way (a line restoring MFN duty owes what it paid, refunds 0.00 and has the
+            # duty paid as its bound): about 100 bytes a figure, nothing in its value or text.
+            owed = same(sum_of(tuple([line.owed for line in lines])), paid)
+            principal = same(same(paid - owed, paid), ZERO)
             principal_high = sum_high(line.refund_high for line in lines)
+            if principal_high is not None:
+                principal_high = same(same(principal_high, principal), paid)
             break
     else:  # every line refunds what it paid: the sums below are paid's, written alike
         owed = ZERO
