@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -131,7 +131,40 @@ _ENTRY_LEVEL = Level(
 )  # fmt: skip
 
 
-class EntryRefund(Tabular, BaseModel):
+class _EntryLevel:
+    """What :class:`EntryRefund` and :class:`RefundFigures` work out alike from their
+    entry-level fields (one definition for both, so the two never drift apart)."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:
+        principal: Decimal
+        principal_high: Decimal | None
+        interest: Decimal | None
+        notify_party: str | None
+        importer_number: str
+        warnings: tuple[RefundWarning, ...]
+
+    @property
+    def uncertain(self) -> bool:
+        return self.principal_high != self.principal
+
+    @property
+    def total(self) -> Decimal | None:
+        """Principal plus interest, when the interest is known."""
+        return None if self.interest is None else self.principal + self.interest
+
+    @property
+    def payee(self) -> str:
+        """Who CBP pays: the Form 4811 party when named, else the importer of record."""
+        return self.notify_party or self.importer_number
+
+    @property
+    def warning_codes(self) -> tuple[str, ...]:
+        """The codes as plain strings (``str`` of a :class:`WarningCode` is its name)."""
+        return tuple(str(w.code) for w in self.warnings)
+
+
+class EntryRefund(_EntryLevel, Tabular, BaseModel):
     """The refund principal of one entry, traceable to every HTS number.
 
     ``principal = paid - owed`` = the sum of the lines' refunds. Where some
@@ -193,27 +226,8 @@ class EntryRefund(Tabular, BaseModel):
     rates_version: str | None = None
 
     @property
-    def uncertain(self) -> bool:
-        return self.principal_high != self.principal
-
-    @property
-    def total(self) -> Decimal | None:
-        """Principal plus interest, when the interest is known."""
-        return None if self.interest is None else self.principal + self.interest
-
-    @property
-    def payee(self) -> str:
-        """Who CBP pays: the Form 4811 party when named, else the importer of record."""
-        return self.notify_party or self.importer_number
-
-    @property
     def tariffs(self) -> tuple[TariffRefund, ...]:
         return tuple(t for line in self.lines for t in line.tariffs)
-
-    @property
-    def warning_codes(self) -> tuple[str, ...]:
-        """The codes as plain strings (``str`` of a :class:`WarningCode` is its name)."""
-        return tuple(str(w.code) for w in self.warnings)
 
     def summary_html(self) -> str:
         rows = _summary_rows(self)
@@ -244,7 +258,7 @@ def _summary_rows(r: EntryRefund | RefundFigures) -> list[tuple[str, object]]:
     ]  # fmt: skip
 
 
-class RefundFigures(Tabular, BaseModel):
+class RefundFigures(_EntryLevel, Tabular, BaseModel):
     """An entry's refund figures without the per-line, per-number and per-quarter detail.
 
     What :func:`~ieepa_refund.compute_figures` returns: every entry-level field of the
@@ -279,25 +293,6 @@ class RefundFigures(Tabular, BaseModel):
     deposit_basis: DepositBasis | None = None
     interest_until: date | None = None
     rates_version: str | None = None
-
-    @property
-    def uncertain(self) -> bool:
-        return self.principal_high != self.principal
-
-    @property
-    def total(self) -> Decimal | None:
-        """Principal plus interest, when the interest is known."""
-        return None if self.interest is None else self.principal + self.interest
-
-    @property
-    def payee(self) -> str:
-        """Who CBP pays: the Form 4811 party when named, else the importer of record."""
-        return self.notify_party or self.importer_number
-
-    @property
-    def warning_codes(self) -> tuple[str, ...]:
-        """The codes as plain strings (``str`` of a :class:`WarningCode` is its name)."""
-        return tuple(str(w.code) for w in self.warnings)
 
     def summary_html(self) -> str:
         return summary_html(
