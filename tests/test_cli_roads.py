@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from ieepa_refund import InputFileError, entry_roads
 from ieepa_refund.cli import main
 
 SAMPLE = Path(__file__).parents[1] / "src" / "ieepa_refund" / "examples" / "sample_es003.csv"
@@ -142,6 +144,19 @@ def test_a_missing_ledger_is_refused_by_estimate_and_reconcile(
         code = main([command, str(SAMPLE), "--as-of", "2026-11-28", "--ledger", str(typo)])
         assert code == 2
         assert "typo.csv" in capsys.readouterr().err
+
+
+def test_a_folder_given_as_the_ledger_is_named_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "ledger.csv"
+    folder.mkdir()
+    for command in ("estimate", "reconcile"):
+        code = main([command, str(SAMPLE), "--as-of", "2026-11-28", "--ledger", str(folder)])
+        assert code == 2
+        assert "a folder, not a ledger file" in capsys.readouterr().err
+    with pytest.raises(InputFileError, match="a folder, not a ledger file"):
+        entry_roads([], declared_on=date(2026, 11, 28), ledger=folder)
 
 
 def test_summary_says_which_uncertain_entries_have_no_upper_bound(

@@ -66,7 +66,8 @@ def _estimate(
     job = _Job(as_of, args.declared_on or as_of, options, _timing(args))
     if args.ledger is not None and not args.ledger.is_file():
         # Read only here: a mistyped path would silently show every entry as undeclared.
-        raise UsageError(f"{args.ledger}: no such ledger file")
+        what = "a folder, not a ledger file" if args.ledger.is_dir() else "no such ledger file"
+        raise UsageError(f"{args.ledger}: {what}")
     ledger = (
         read_ledger(
             args.ledger,

@@ -201,7 +201,8 @@ def _ledger(ledger: str | Path | Mapping[str, Sequence[str]] | None) -> dict[str
         path = Path(ledger)
         if not path.is_file():
             # Read as empty, a mistyped path would show every declared entry as not declared.
-            raise InputFileError(f"{path}: no such ledger file", field="ledger", value=str(path))
+            what = "a folder, not a ledger file" if path.is_dir() else "no such ledger file"
+            raise InputFileError(f"{path}: {what}", field="ledger", value=str(path))
         return dict(read_ledger(path))
     if isinstance(ledger, Mapping):
         found: dict[str, Sequence[str]] = {}

@@ -134,7 +134,8 @@ def _ledger(
         path = Path(ledger)
         if not path.is_file():
             # A mistyped ledger read as empty would put declared entries back on "declare".
-            raise InputFileError(f"{path}: no such ledger file", field="ledger", value=str(path))
+            what = "a folder, not a ledger file" if path.is_dir() else "no such ledger file"
+            raise InputFileError(f"{path}: {what}", field="ledger", value=str(path))
         ledger = read_ledger(path)
     if not isinstance(ledger, Mapping) or not all(
         isinstance(k, str)
