@@ -87,6 +87,7 @@ def read_columns(
         # The reader's warning names the first row that says liquidated, of the whole file.
         return ColumnFile(path, name, source, None, "a liquidation status with no date column")
     used = sorted(source.columns.items(), key=lambda item: item[1])
+    width = len(source.headers)
     dates = DATE_FIELDS & set(source.columns)
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
@@ -95,6 +96,7 @@ def read_columns(
             # A lone carriage return or a NUL is read differently by polars and the csv module.
             if (b"\r" in data and _LONE_CR.search(data)) or b"\x00" in data:
                 return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
+            whole = _whole(data, width)
             frame = pl.read_csv(
                 data,
                 has_header=False,
@@ -113,6 +115,11 @@ def read_columns(
             frame = pl.DataFrame(
                 [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
             )
+            # polars pads a short row and drops a long row's extra cells, silently, even with
+            # truncate_ragged_lines off: a row with an unquoted comma in an amount would be
+            # read by position, shifted. Such a row is not read here: its entry goes to the
+            # per-entry path, whose reader rejects the row by name (CELL_COUNT).
+            frame = frame.with_columns(_whole=whole)
             for field in dates:
                 for text in frame[field].unique().to_list():
                     pair = month_first_day(cell_text(text))
@@ -136,6 +143,23 @@ def read_columns(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
         height=rows.height,
     )  # fmt: skip
+
+
+#: A quoted cell, its doubled quotes included: its commas are not separators.
+_QUOTED = r'"(?:[^"]|"")*"'
+
+
+def _whole(data: bytes, width: int) -> pl.Series:
+    """Per line of ``data``: whether it has ``width`` cells (its commas outside quoted cells
+    counted) or is blank (commas alone: the reader's blank row). A line the count gets wrong
+    only sends its entry to the per-entry path."""
+    import polars as pl
+
+    lines = pl.Series([data.decode("utf-8", errors="replace")]).str.split("\n").explode()
+    if data.endswith(b"\n"):
+        lines = lines.head(-1)
+    commas = lines.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True)
+    return (commas == width - 1) | lines.str.contains(r"^,*\r?$")
 
 
 def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int, int]]:
