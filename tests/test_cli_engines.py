@@ -138,6 +138,21 @@ def test_a_row_not_as_wide_as_the_header_is_rejected_identically(
     assert "1564.00" not in written
 
 
+def test_a_value_under_a_blank_header_cell_is_rejected_identically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A header exported with a trailing comma is 21 cells wide, its last blank: a row of
+    21 cells is then as wide as the header, and still shifted by an unquoted comma."""
+    lines = (Path(__file__).parent / "data" / "es003_unquoted_comma.csv").read_text().splitlines()
+    lines[1] += ","
+    path = tmp_path / "trailing.csv"
+    path.write_text("\n".join(lines) + "\n")
+    engine = same_outputs([path], tmp_path, capsys)
+    assert "blank header cells at its end" in engine
+    problems = (tmp_path / "entry" / "problems.csv").read_text()
+    assert problems.count(",CELL_COUNT,") == 1
+
+
 @pytest.mark.parametrize("roads", [False, True])
 def test_entries_rejected_whole_are_named_and_identical(
     roads: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
