@@ -573,3 +573,12 @@ def test_a_workbook_cell_beyond_the_header_rejects_its_row(tmp_path: Path) -> No
     [problem] = [p for p in result.problems if p.code == "CELL_COUNT"]
     assert (problem.row, problem.entry_number) == (3, num(2))
     assert (result.rows_used, result.rows_rejected) == (1, 1)
+
+
+def test_a_blank_entry_date_shows_no_value_not_the_whole_entry(tmp_path: Path) -> None:
+    """pydantic gives a missing field the whole entry as its input: the problem showed a
+    dict's repr as the cell's value (t37 F4)."""
+    result = read_es003(write(tmp_path / "a.csv", [row(1, c4="")]))
+    [problem] = [p for p in result.problems if p.code == "BAD_ENTRY"]
+    assert problem.column == "entry_date"
+    assert problem.value is None
