@@ -94,8 +94,8 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                 _reject(
                     source,
                     number,
-                    f"row has {count} cells, the header {named}: the row is cut short, "
-                    f"{_past_end(source, count)} read from beyond its end; re-export it whole",
+                    f"row has {count} cells, the header {named}: cut short, "
+                    f"{_past_end(source, count)} read are past its end; re-export the row whole",
                     row,
                     code="CELL_COUNT",
                 )
