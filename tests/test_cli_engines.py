@@ -115,6 +115,45 @@ def test_an_amount_with_zeros_past_the_cent_is_identical(
 
 
 @pytest.mark.parametrize("roads", [False, True])
+@pytest.mark.parametrize(
+    ("name", "rejected"),
+    [
+        ("es003_unquoted_comma.csv", 1),
+        ("es003_unquoted_goods_value.csv", 2),
+        ("es003_short_row.csv", 1),
+    ],
+)
+def test_a_row_not_as_wide_as_the_header_is_rejected_identically(
+    name: str, rejected: int, roads: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An amount with an unquoted comma (34,131.80) made a row 21 cells wide: both engines
+    read it by position, a duty of 34 (the tester's repro, t37 F1; F3 a row cut short)."""
+    path = Path(__file__).parent / "data" / name
+    same_outputs([path], tmp_path, capsys, roads=roads)
+    problems = (tmp_path / "entry" / "problems.csv").read_text()
+    assert problems.count(",CELL_COUNT,") == rejected
+    assert ",INCOMPLETE_ENTRY," in problems
+    written = (tmp_path / "entry" / "refunds.csv").read_text()
+    assert "5615.00" not in written
+    assert "1564.00" not in written
+
+
+def test_a_value_under_a_blank_header_cell_is_rejected_identically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A header exported with a trailing comma is 21 cells wide, its last blank: a row of
+    21 cells is then as wide as the header, and still shifted by an unquoted comma."""
+    lines = (Path(__file__).parent / "data" / "es003_unquoted_comma.csv").read_text().splitlines()
+    lines[1] += ","
+    path = tmp_path / "trailing.csv"
+    path.write_text("\n".join(lines) + "\n")
+    engine = same_outputs([path], tmp_path, capsys)
+    assert "blank header cells at its end" in engine
+    problems = (tmp_path / "entry" / "problems.csv").read_text()
+    assert problems.count(",CELL_COUNT,") == 1
+
+
+@pytest.mark.parametrize("roads", [False, True])
 def test_entries_rejected_whole_are_named_and_identical(
     roads: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

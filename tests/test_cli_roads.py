@@ -167,3 +167,23 @@ def test_summary_says_which_uncertain_entries_have_no_upper_bound(
     main(["estimate", str(SAMPLE), "--as-of", "2026-11-28"])
     out = capsys.readouterr().out
     assert "2 entries uncertain: 1 with no upper bound; 1 up to 4,500.00 more" in out
+
+
+def test_the_payments_cut_short_say_what_out_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out has a row per entry, not per payment: the hint said to write the payments with
+    it (t37 F6); it now names the columns a payment is grouped by."""
+    from .test_bulk import bench
+
+    path = tmp_path / "many.csv"
+    bench.generate(path, 400, 4)
+    out = tmp_path / "refunds.csv"
+    main(["estimate", str(path), "--as-of", "2026-07-01", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert "more payments (--out writes every entry with its payee and expected_liquidation" in (
+        printed
+    )
+    assert "write them all" not in printed
+    header = out.read_text().splitlines()[0].split(",")
+    assert {"payee", "expected_liquidation"} <= set(header)

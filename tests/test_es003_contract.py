@@ -520,3 +520,65 @@ def test_every_cell_parser_returns_or_says_why(cell: object) -> None:
             assert -_cells.AMOUNT_BOUND < result < _cells.AMOUNT_BOUND
         if isinstance(result, int) and not isinstance(result, bool):
             assert 1 <= result <= _cells.LINE_MAX
+
+
+def test_a_row_wider_than_the_header_is_rejected_naming_the_counts(tmp_path: Path) -> None:
+    """An amount with an unquoted comma ("34,131.80") makes a row one cell too wide: read by
+    position, it was a duty of 34 (the tester's repro, t37 F1)."""
+    wide = [*row(2, duty="34"), "131.80"]
+    path = write(tmp_path / "a.csv", [row(1), wide, row(2, line="2", duty="5.00")])
+    result = read_es003(path)
+    [problem] = [p for p in result.problems if p.code == "CELL_COUNT"]
+    assert (problem.file, problem.row, problem.entry_number) == ("a.csv", 3, num(2))
+    assert problem.message.startswith(f"row has {len(HEADER) + 1} cells, the header {len(HEADER)}")
+    assert "unquoted comma" in problem.message
+    assert (result.rows_used, result.rows_rejected) == (2, 1)
+    [incomplete] = [e for e in result.entries if e.entry_number == num(2)]
+    assert incomplete.incomplete_rows == 1
+
+
+def test_blank_cells_beyond_the_header_are_let_be(tmp_path: Path) -> None:
+    """Trailing commas some exports add: blank cells past the header's width are no shift."""
+    path = write(tmp_path / "a.csv", [[*row(1), "", " "], row(2)])
+    result = read_es003(path)
+    assert (result.rows_used, result.rows_rejected) == (2, 0)
+    assert not [p for p in result.problems if p.code == "CELL_COUNT"]
+
+
+def test_a_row_cut_short_of_a_column_read_is_rejected_naming_the_counts(tmp_path: Path) -> None:
+    """A row of 5 cells was reported only as a blank country of origin (t37 F3); a row
+    lacking only columns no field reads is read as before."""
+    header = [*HEADER, "Notes"]
+    path = write(tmp_path / "a.csv", [row(1)[:5], row(2), [*row(3), "x"]], header=header)
+    result = read_es003(path)
+    [problem] = [p for p in result.problems if p.code == "CELL_COUNT"]
+    assert (problem.row, problem.entry_number) == (2, num(1))
+    assert problem.message.startswith(f"row has 5 cells, the header {len(header)}")
+    assert "'Liquidation Status' and " in problem.message
+    assert not [p for p in result.problems if p.code == "BAD_VALUE"]
+    assert (result.rows_used, result.rows_rejected) == (2, 1)
+
+
+def test_a_workbook_cell_beyond_the_header_rejects_its_row(tmp_path: Path) -> None:
+    """A workbook's rows run to the sheet's last used column: a value right of the header's
+    last named cell is a row wider than the header, as in a CSV."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for cells in (HEADER, row(1), [*row(2), "131.80"]):
+        sheet.append(cells)
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    result = read_es003(path)
+    [problem] = [p for p in result.problems if p.code == "CELL_COUNT"]
+    assert (problem.row, problem.entry_number) == (3, num(2))
+    assert (result.rows_used, result.rows_rejected) == (1, 1)
+
+
+def test_a_blank_entry_date_shows_no_value_not_the_whole_entry(tmp_path: Path) -> None:
+    """pydantic gives a missing field the whole entry as its input: the problem showed a
+    dict's repr as the cell's value (t37 F4)."""
+    result = read_es003(write(tmp_path / "a.csv", [row(1, c4="")]))
+    [problem] = [p for p in result.problems if p.code == "BAD_ENTRY"]
+    assert problem.column == "entry_date"
+    assert problem.value is None

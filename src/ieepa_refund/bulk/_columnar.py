@@ -96,13 +96,14 @@ class _Job:
             if n in ("hts", "country_of_origin"):  # a few thousand values: held as codes
                 column = column.cast(pl.Categorical)
             columns.append(column.alias(f"p_{n}"))
-        parsed = rows.select("_row", "_file").with_columns(
+        parsed = rows.select("_row", "_file", "_whole").with_columns(
             *columns, keys["p_key"], keys["p_other"], p_valued=valued
         )
         parsed = self._with_categories(parsed, rows)
         # A row is read here when every used cell parses and its rate cell is blank.
         checks = [pl.col(f"p_{n}").is_not_null() for n in present if n != "entry_number"]
         checks.append(pl.col("p_key").is_not_null() | pl.col("p_other").is_not_null())
+        checks.append(pl.col("_whole"))  # as wide as the header (see _read._whole)
         if "rate" in present:
             checks.append(pl.col("p_rate"))
         entry_cols = [n for n in ENTRY_FIELDS if n in rows.columns]

@@ -2,8 +2,9 @@
 
 A file is read here only when the per-entry reader would see exactly the same rows:
 UTF-8 CSV with commas, one physical line per row (no quoted line breaks, no blank
-lines), every row as wide as the header. Anything else is handed whole to the
-per-entry reader, which knows every other shape.
+lines), a header with no blank cells at its end. Anything else is handed whole to the
+per-entry reader, which knows every other shape; a row not as wide as the header sends
+its entry to the per-entry path (the reader rejects such a row by name).
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ def read_columns(
     if "liquidation_status" in source.columns and "liquidation_date" not in source.columns:
         # The reader's warning names the first row that says liquidated, of the whole file.
         return ColumnFile(path, name, source, None, "a liquidation status with no date column")
+    width = len(source.headers)
+    if not cell_text(source.headers[-1]).strip():
+        # The reader takes the header's width at its last named cell, and rejects a row with
+        # a value under a blank header cell: a line's comma count cannot tell that here.
+        return ColumnFile(path, name, source, None, "blank header cells at its end")
     used = sorted(source.columns.items(), key=lambda item: item[1])
     dates = DATE_FIELDS & set(source.columns)
     parsed: list[pl.DataFrame] = []
@@ -95,6 +101,7 @@ def read_columns(
             # A lone carriage return or a NUL is read differently by polars and the csv module.
             if (b"\r" in data and _LONE_CR.search(data)) or b"\x00" in data:
                 return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
+            whole = _whole(data, width)
             frame = pl.read_csv(
                 data,
                 has_header=False,
@@ -113,6 +120,11 @@ def read_columns(
             frame = pl.DataFrame(
                 [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
             )
+            # polars pads a short row and drops a long row's extra cells, silently, even with
+            # truncate_ragged_lines off: a row with an unquoted comma in an amount would be
+            # read by position, shifted. Such a row is not read here: its entry goes to the
+            # per-entry path, whose reader rejects the row by name (CELL_COUNT).
+            frame = frame.with_columns(_whole=whole)
             for field in dates:
                 for text in frame[field].unique().to_list():
                     pair = month_first_day(cell_text(text))
@@ -136,6 +148,47 @@ def read_columns(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
         height=rows.height,
     )  # fmt: skip
+
+
+#: A quoted cell, its doubled quotes included: its commas are not separators.
+_QUOTED = r'"(?:[^"]|"")*"'
+
+
+def _whole(data: bytes, width: int) -> pl.Series:
+    """Per line of ``data``: whether it has ``width`` cells (its commas outside quoted cells
+    counted) or is blank (commas alone: the reader's blank row). A line the count gets wrong
+    only sends its entry to the per-entry path."""
+
+    lines = _lines(data)
+    commas = lines.str.count_matches(",", literal=True)
+    quoted = lines.str.contains('"', literal=True)
+    if quoted.any():  # only lines with a quote need the quoted cells taken out
+        inner = lines.filter(quoted).str.replace_all(_QUOTED, "")
+        commas = commas.scatter(quoted.arg_true(), inner.str.count_matches(",", literal=True))
+    whole = commas == width - 1
+    if whole.all():
+        return whole
+    return whole | lines.str.contains(r"^,*\r?$")
+
+
+def _lines(data: bytes) -> pl.Series:
+    """The lines of ``data``, their ends dropped (a CR may stay)."""
+    import polars as pl
+
+    lines: pl.Series | None = None
+    if b"\x01" not in data:
+        # polars splits lines several times faster than a str.split: one column, split on a
+        # byte absent from the data, quotes not special.
+        lines = pl.read_csv(
+            data, has_header=False, separator="\x01", quote_char=None, infer_schema=False,
+            new_columns=["line"], raise_if_empty=False, truncate_ragged_lines=False,
+        ).to_series().fill_null("")  # fmt: skip
+    expected = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines is None or lines.len() != expected:
+        lines = pl.Series([data.decode("utf-8", errors="replace")]).str.split("\n").explode()
+        if data.endswith(b"\n"):
+            lines = lines.head(-1)
+    return lines
 
 
 def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int, int]]:

@@ -197,7 +197,11 @@ def _roads(
         )
     if len(result) > len(shown):
         more = counted(len(result) - len(shown), "more payment", "more payments")
-        say(f"  ... and {more} (write them all with --out)")
+        # --out has a row per entry, not per payment: each row names its payment's keys.
+        say(
+            f"  ... and {more} (--out writes every entry with its payee and "
+            "expected_liquidation: a payment is the entries sharing both)"
+        )
     for warning in result.payee_warnings:
         say(f"  {warning.code}: {warning.message}")
     # An uncertain principal is paid at what is established; what it may reach is said beside.

@@ -117,7 +117,7 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
                     file=acc.file,
                     row=acc.where.get(location, acc.first_row),
                     column=location or None,
-                    value=None if error.get("input") is None else cell_text(error["input"])[:80],
+                    value=_shown(error.get("input")),
                     entry_number=acc.number,
                     rows=acc.rows + len(acc.duplicates) if index == 0 else 0,
                 )
@@ -129,6 +129,14 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
     shared = state.fields_sets.setdefault(tuple(sorted(names)), names)
     object.__setattr__(entry, "__pydantic_fields_set__", shared)
     return _kept(entry, acc, state, notes, missing)
+
+
+def _shown(given: Any) -> str | None:
+    """The value a problem shows for pydantic's input: a cell, or nothing. A field missing
+    (its cell blank) or a check across fields has the whole entry as its input, not a cell."""
+    if given is None or isinstance(given, (dict, list, tuple)):
+        return None
+    return cell_text(given)[:80]
 
 
 def _kept(entry: Entry, acc: _Acc, state: _State, notes: list[Problem], missing: int) -> Entry:

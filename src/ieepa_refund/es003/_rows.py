@@ -40,6 +40,12 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     """
     source.problems, source.rejected = [], 0
     width = len(source.headers)
+    # The header's width for the cell count: its last named cell (a workbook's rows run to
+    # the sheet's last used column, a header exported with a trailing comma ends blank).
+    named = max(
+        (i + 1 for i, cell in enumerate(source.headers) if cell_text(cell).strip()), default=0
+    )
+    used = max(source.columns.values(), default=-1)
     watch = _Watch()
     dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
     status = source.columns.get("liquidation_status")
@@ -58,8 +64,6 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
             if not any(row) and all(cell is None or cell == "" for cell in row):
                 yield number, []  # every cell empty; a row of zeros or spaces is read, and reported
                 continue
-            if len(row) < width:
-                row = [*row, *([None] * (width - len(row)))]
             if spans > 1 and any(isinstance(cell, str) and "\n" in cell for cell in row):
                 _reject(
                     source,
@@ -71,6 +75,33 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                 )
                 _swallowed(source, number, row)
                 continue
+            count = len(row)
+            if count > named and any(cell_text(cell).strip() for cell in row[named:]):
+                # Read by position, a cell too many shifts every cell after it: an amount with
+                # an unquoted comma ("34,131.80") would be read as a duty of 34 and a quantity
+                # of 131.80. Only blank cells beyond the header (trailing commas) are let be.
+                _reject(
+                    source,
+                    number,
+                    f"row has {count} cells, the header {named}: an amount with an unquoted "
+                    "comma? quote it or remove the thousands separator",
+                    row,
+                    code="CELL_COUNT",
+                )
+                continue
+            if count <= used:
+                # A row cut short: a column read is beyond its end, and would be read as blank.
+                _reject(
+                    source,
+                    number,
+                    f"row has {count} cells, the header {named}: cut short, "
+                    f"{_past_end(source, count)} read are past its end; re-export the row whole",
+                    row,
+                    code="CELL_COUNT",
+                )
+                continue
+            if count < width:
+                row = [*row, *([None] * (width - count))]
             # Dates repeat on every row of an entry: the row's date cells are looked at only
             # when they are not the row before's, and each distinct one once.
             if dated is not None and (cells := dated(row)) != last_dates:
@@ -97,13 +128,27 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     _conclude(source, watch)
 
 
+def _past_end(source: SourceFile, cells: int) -> str:
+    """The columns read that a row of ``cells`` cells lacks, named for a problem."""
+    lacking = sorted(index for index in source.columns.values() if index >= cells)
+    first = repr(str(source.headers[lacking[0]]))
+    return first if len(lacking) == 1 else f"{first} and {len(lacking) - 1} more columns"
+
+
 def _cells_at(found: list[tuple[str, int]]) -> Callable[[list[Any]], Any] | None:
     """The cells of a row at the columns ``found`` (None when there are none): one object to
     compare with the row before's."""
     return operator.itemgetter(*[index for _, index in found]) if found else None
 
 
-def _reject(source: SourceFile, number: int, message: str, row: list[Any] | None) -> None:
+def _reject(
+    source: SourceFile,
+    number: int,
+    message: str,
+    row: list[Any] | None,
+    *,
+    code: str | None = None,
+) -> None:
     index = source.columns["entry_number"]
     cell: Any = None
     if row is not None:
@@ -112,7 +157,8 @@ def _reject(source: SourceFile, number: int, message: str, row: list[Any] | None
         line = source.raw_line(number)
         cell = None if line is None else leading_field(line, source.delimiter, index)
     entry = _entry_of(cell)
-    code = "UNREADABLE_ROW" if row is None else "STRAY_QUOTE"
+    if code is None:
+        code = "UNREADABLE_ROW" if row is None else "STRAY_QUOTE"
     source.problems.append(
         Problem(code=code, message=message, file=source.name, row=number, entry_number=entry)
     )
