@@ -49,10 +49,15 @@ def test_unchanged_assumptions_give_zero_difference(assumptions: Assumptions) ->
 def test_filing_later_never_makes_a_liquidated_entry_newly_eligible(
     entries: list[Entry], liquidations: list[date], declared: date, delay: int
 ) -> None:
-    """Under the 80-day rule, moving the filing date later can only lose liquidated entries."""
+    """Under the 80-day rule, moving the filing date later can only lose liquidated entries.
+
+    Liquidated means liquidated by the first filing date: an entry liquidating between the
+    two dates is unliquidated at the first and may rightly be counted only at the second
+    (hypothesis found liquidation 2026-05-01, filed 2026-04-20 and 66 days later)."""
     liquidated = [
-        e.model_copy(update={"liquidation_date": max(liq, e.entry_date)})
+        e.model_copy(update={"liquidation_date": max(min(liq, declared), e.entry_date)})
         for e, liq in zip(entries, liquidations, strict=False)
+        if e.entry_date <= declared
     ]
     base = Assumptions(declared_on=declared)
     later = Assumptions(declared_on=declared + timedelta(days=delay))
