@@ -188,8 +188,8 @@ def _roads(
         floor = (
             ""
             if p.interest_complete
-            else f"  INTEREST_INCOMPLETE: interest and net at least these ({p.interest_missing:,} "
-            "entries without an interest figure)"
+            else "  INTEREST_INCOMPLETE: interest and net at least these "
+            f"({counted(p.interest_missing, 'entry', 'entries')} without an interest figure)"
         )
         say(
             f"  {p.payee:16} {p.liquidation_date.isoformat():15} {p.principal:>14,} "
