@@ -27,9 +27,8 @@ from ieepa_refund.refund._lines import (
     figures_of,
     paid_line,
     paid_line_figures,
-    same,
-    sum_of,
 )
+from ieepa_refund.refund._shared import same, sum_of
 from tests.strategies import china_entries, es003_entries, registry_entries
 
 OPTIONS = st.builds(
@@ -202,7 +201,7 @@ def test_shared_values_are_what_plain_arithmetic_gives(
 def test_a_refund_is_the_same_whether_its_parts_were_shared_before_or_not() -> None:
     """The tables of shared results change no refund: one computed with them empty and one
     computed after they were filled by other entries dump byte for byte alike."""
-    from ieepa_refund.refund import _lines
+    from ieepa_refund.refund import _lines, _shared
 
     entry = Entry(
         entry_number="B76-0324527-8",
@@ -222,10 +221,10 @@ def test_a_refund_is_the_same_whether_its_parts_were_shared_before_or_not() -> N
         ),
     )
     _lines._NOTHING_PAID.clear()
-    _lines._WARNINGS.clear()
+    _shared._WARNINGS.clear()
     first = compute_refund(entry)
     assert _lines._NOTHING_PAID  # the tables were used
-    assert _lines._WARNINGS
+    assert _shared._WARNINGS
     again = compute_refund(entry)
     assert again.lines[0].tariffs[1] is first.lines[0].tariffs[1]  # shared, not rebuilt
     assert again.warnings is first.warnings
@@ -274,7 +273,7 @@ def test_an_entry_restoring_mfn_duty_holds_its_equal_sums_once() -> None:
     """A 15% all-in line reported on the Chapter 99 number owes what it paid: the entry's owed
     and bound are its paid's object and its principal the shared zero, and the refund prints,
     dumps, pickles and hashes as one holding a Decimal of its own for each."""
-    from ieepa_refund.refund._lines import ZERO
+    from ieepa_refund.refund._shared import ZERO
 
     line = EntryLine(
         number=1,

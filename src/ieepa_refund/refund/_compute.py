@@ -36,7 +36,6 @@ from ..entry import Entry
 from ..interest import InterestConventions, InterestDetail, RateTable, SegmentedInterest
 from ..money import exact
 from ..registry import Registry, default_registry
-from . import _lines
 from ._interest import attach_interest, deposit_date
 from ._lines import (
     LineFigures,
@@ -47,11 +46,8 @@ from ._lines import (
     may_carry_ieepa_duty,
     paid_line,
     paid_line_figures,
-    same,
-    shared_tuple,
-    sum_high,
-    sum_of,
 )
+from ._shared import ZERO, same, shared_tuple, sum_high, sum_of
 from .closures import default_federal_closures
 from .codes import WarningCode, entry_warning, warning
 from .options import Deposit, Method, RefundOptions
@@ -59,7 +55,6 @@ from .results import DepositBasis, EntryRefund, LineRefund, RefundFigures, Refun
 
 __all__ = ["compute_figures", "compute_refund", "with_overrides"]
 
-ZERO = _lines.ZERO  # the very object the line results hold (checked with `is` below)
 HUNDRED = Decimal(100)
 DEFAULT_OPTIONS = RefundOptions()
 

@@ -124,8 +124,10 @@ def attach_interest(
         if segmented[0] is not None:
             _established(principal, principal_high, warnings)
         return segmented
-    if lean:
-        try:
+    # The lean road needs only the span's growth; the full one its per-quarter detail. A rate
+    # table that does not reach ``until`` gives no figure either way, said so once.
+    try:
+        if lean:
             growth = _growth(
                 deposited,
                 until,
@@ -134,34 +136,30 @@ def attach_interest(
                 project=project,
                 conventions=conventions,
             )
-        except RateNotCovered as exc:
-            warnings.append(
-                warning(code=WarningCode.RATE_NOT_COVERED, message=f"No interest figure: {exc}.")
+            projected = growth.projected
+        else:
+            detail = interest_detail(
+                principal,
+                deposited=deposited,
+                until=until,
+                corporate=corporate,
+                rates=table,
+                project=project,
+                conventions=conventions,
             )
-            return None, table.data_version
-        _projected(growth.projected, warnings)
-        _established(principal, principal_high, warnings)
-        figure = round_interest(
-            apply_growth(principal, growth.total), rounding=conventions.rounding
-        )
-        return figure, table.data_version
-    try:
-        detail = interest_detail(
-            principal,
-            deposited=deposited,
-            until=until,
-            corporate=corporate,
-            rates=table,
-            project=project,
-            conventions=conventions,
-        )
+            projected = detail.projected
     except RateNotCovered as exc:
         warnings.append(
             warning(code=WarningCode.RATE_NOT_COVERED, message=f"No interest figure: {exc}.")
         )
         return None, table.data_version
-    _projected(detail.projected, warnings)
+    _projected(projected, warnings)
     _established(principal, principal_high, warnings)
+    if lean:
+        figure = round_interest(
+            apply_growth(principal, growth.total), rounding=conventions.rounding
+        )
+        return figure, table.data_version
     return detail, table.data_version
 
 

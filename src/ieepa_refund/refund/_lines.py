@@ -22,11 +22,11 @@ from ..registry import (
     Registry,
     carries_ieepa_duty,
 )
+from ._shared import _SHARED_MAX, ZERO, same, sum_high, sum_of
 from .codes import WarningCode, warning
 from .options import Method
 from .results import LineRefund, RefundWarning, TariffRefund
 
-ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 
 _AD_VALOREM_TYPES = ("ad_valorem_additional", "penalty_in_lieu")
@@ -511,40 +511,12 @@ def paid_line_figures(
 _NOTHING: tuple[Decimal, Decimal, Decimal, Decimal | None] = (ZERO, ZERO, ZERO, ZERO)
 
 
-# -- building the results: equal numbers written alike are one object ----------------------
+# -- building the results (equal numbers written alike are one object: see _shared) --------
 
 
-def same(value: Decimal, known: Decimal) -> Decimal:
-    """``known`` when ``value`` is the same number written the same way (sign, digits and
-    exponent: ``compare_total`` is 0), else ``value``. A refund holds many equal amounts
-    (a refund equal to the duty paid, zeros, a high bound equal to the refund); one object
-    each keeps a result small, and no value, text or JSON changes."""
-    return value if value.compare_total(known) else known
-
-
-_SHARED_MAX = 4096
-"""The most results each table of shared results keeps (a few hundred KB at most)."""
 # (line, number, status, authority, id of the period, reason, estimated) -> the result. The
 # id is safe as a key: the result held here holds the period, so no other object takes its id.
 _NOTHING_PAID: dict[tuple[object, ...], TariffRefund] = {}
-
-
-_WARNINGS: dict[tuple[int, ...], tuple[RefundWarning, ...]] = {}
-
-
-def shared_tuple(items: list[RefundWarning]) -> tuple[RefundWarning, ...]:
-    """``tuple(items)``, as the tuple made before for the same objects in the same order:
-    most refunds hold the same one or two shared warnings (see ``codes.entry_warning``).
-    Keyed by the objects' ids, which stay theirs while the tuple held here holds them."""
-    if any(item.line is not None for item in items):
-        return tuple(items)  # a warning about a line is made for its refund alone
-    key = tuple([id(item) for item in items])
-    found = _WARNINGS.get(key)
-    if found is None:
-        if len(_WARNINGS) >= _SHARED_MAX:
-            _WARNINGS.clear()
-        found = _WARNINGS[key] = tuple(items)
-    return found
 
 
 def _tariff(
@@ -608,17 +580,6 @@ _new_tariff = builder(
 )
 
 
-def sum_of(values: tuple[Decimal, ...]) -> Decimal:
-    """``sum(values, ZERO)``, as one of ``values`` when one of them is that sum written the
-    same way (a line's IEEPA duty beside numbers that paid 0.00: its paid and its refund are
-    that duty's own object), else a new one."""
-    total = sum(values, ZERO)
-    for value in values:
-        if not value.compare_total(total):
-            return value
-    return same(total, ZERO)
-
-
 def _line(line: EntryLine, tariffs: tuple[TariffRefund, ...]) -> LineRefund:
     paid, owed, refund, high = _line_sums(
         [(t.paid, t.owed, t.refund, t.refund_high) for t in tariffs]
@@ -678,16 +639,6 @@ def _rate_type(cls: Classification) -> str | None:
 
 def may_carry_ieepa_duty(tariff: TariffRefund) -> bool:
     return carries_ieepa_duty(tariff.status, tariff.period)
-
-
-def sum_high(values: Iterable[Decimal | None]) -> Decimal | None:
-    """The sum of ``values`` as :func:`sum_of` gives it, or None when one of them is None."""
-    known: list[Decimal] = []
-    for value in values:
-        if value is None:
-            return None
-        known.append(value)
-    return sum_of(tuple(known))
 
 
 def _display(tariff: Tariff) -> str:
