@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,6 @@ from ..cape import screen
 from ..entry import Entry
 from ..es003 import Es003Report, stream_es003
 from ..refund import compute_refund
-from ..registry import is_ieepa_status
 from ..roads import entry_road
 from ._read import (
     ColumnFile,
@@ -125,9 +123,7 @@ def _entry_row(job: _Job, entry: Entry) -> dict[str, Any]:
         "method": refund.method,
         "rounding": refund.rounding,
         "paid": refund.paid,
-        "ieepa_duty_paid": sum(
-            (t.paid for t in refund.tariffs if is_ieepa_status(t.status)), Decimal("0.00")
-        ),
+        "ieepa_duty_paid": refund.ieepa_paid,
         "owed": refund.owed,
         "principal": refund.principal,
         "principal_high": refund.principal_high,
