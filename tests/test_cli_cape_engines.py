@@ -100,6 +100,11 @@ def test_the_bundled_sample_is_identical(
         ("--check-digits", "skip"),
         ("--check-digits", "keep", "--filer-code", "316"),
         ("--plaintiff", "11-0087109AB", "--declared-on", "2026-12-01"),
+        # Before CAPE opened; past the interest table (the bulk engine's interest end, which
+        # changes no principal, sends entries to its per-entry path); far past it.
+        ("--declared-on", "2026-03-01"),
+        ("--declared-on", "2027-09-01"),
+        ("--declared-on", "2031-01-01"),
     ],
 )
 def test_the_declaration_options_are_honoured_identically(
@@ -226,6 +231,58 @@ def test_damaged_files_are_identical(
     assert all(
         (f"{p.name} read whole by the per-entry reader: " in engine) == read_whole for p in paths
     )
+
+
+@pytest.mark.parametrize("keep", [4, 1], ids=["header-only", "no-header"])
+def test_an_empty_or_unreadable_file_ends_the_same(
+    keep: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No data rows or no header: the same status, message and files either way."""
+    path = tmp_path / "short.csv"
+    lines = sample_es003().read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:keep]), encoding="utf-8")
+    runs = [
+        _cape(capsys, [path], tmp_path / engine, "--engine", engine) for engine in ("bulk", "entry")
+    ]
+    assert runs[0][0] == runs[1][0] == (0 if keep == 4 else 2)
+    assert runs[0][2] == runs[1][2]  # the same message on stderr
+    assert _written(tmp_path / "bulk") == _written(tmp_path / "entry")
+
+
+def test_two_files_with_one_name_are_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample twice under one name: the bulk engine has the reader read both whole."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    copies = [tmp_path / d / "es003.csv" for d in ("a", "b")]
+    for copy in copies:
+        copy.write_bytes(sample_es003().read_bytes())
+    engine, _, _ = same_outputs(copies, tmp_path, capsys)
+    assert "its name is another file's" in engine
+
+
+def test_the_bulk_engine_keeps_what_screen_gives_each_entry(tmp_path: Path) -> None:
+    """``estimate(screenings=True)``: one screening per entry, equal to :func:`screen`'s on the
+    entry itself (its messages and deadlines too), whichever path computed it; none unasked."""
+    from datetime import date
+
+    from ieepa_refund.bulk import estimate
+    from ieepa_refund.cape import screen
+    from ieepa_refund.es003 import stream_es003
+
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 600, 4, seed=5)
+    on = date(2026, 7, 1)
+    found = estimate([path, sample_es003()], as_of=on, screenings=True)
+    assert found.report.entries_bulk > found.report.entries_entry > 0  # both paths ran
+    kept = found.screenings
+    assert kept is not None
+    entries = list(stream_es003(path, sample_es003()))
+    assert sorted(kept) == sorted(e.entry_number for e in entries)
+    for entry in entries:
+        assert kept[entry.entry_number] == screen(entry, declared_on=on), entry.entry_number
+    assert estimate(path, as_of=on).screenings is None
 
 
 # --- the choice ---------------------------------------------------------------------------------
