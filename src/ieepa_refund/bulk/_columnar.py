@@ -8,7 +8,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..cape import CapeRules
+from ..cape import CapeRules, Screening
 from ..entry import Entry
 from ..es003._cells import LINE_MAX
 from ..interest import RateTable
@@ -58,6 +58,8 @@ class _Job:
         self.closures = default_federal_closures() if options.closures is None else options.closures
         self.roads: RoadJob | None = None
         """Set when each entry's road is asked for (:func:`~ieepa_refund.bulk.estimate`)."""
+        self.screenings: dict[str, Screening] | None = None
+        """Each entry's screening by its number, when asked for (``screenings=True``)."""
         self.classes: dict[tuple[str, date, str], int] = {}
         """Category of each (HTS number, entry date, origin) seen so far (:meth:`_category`)."""
 

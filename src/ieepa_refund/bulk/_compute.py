@@ -121,6 +121,8 @@ def screened(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
             plaintiffs=job.plaintiffs,
         )
     shots = [found[rep] for rep in keys["_rep"].to_list()]
+    if job.screenings is not None:
+        _keep_screenings(job.screenings, table, keys.select(fields), shots)
     keys = keys.with_columns(
         status=pl.Series([s.status for s in shots], dtype=pl.String),
         eligible=pl.Series([s.eligible for s in shots], dtype=pl.Boolean),
@@ -131,6 +133,30 @@ def screened(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
         keys, on=fields, how="left", nulls_equal=True, maintain_order="left"
     )
     return table.with_columns(found_keys.select(pl.exclude(fields)))
+
+
+def _keep_screenings(
+    kept: dict[str, Screening], table: pl.DataFrame, keys: pl.DataFrame, shots: list[Screening]
+) -> None:
+    """Each entry's screening: its key's, under its own number. Everything else a screening
+    holds (reasons and their messages, deadlines, rules version) is read from the facts the
+    key is made of, so it is what :func:`screen` gives the entry itself."""
+    import polars as pl
+
+    at = table.select("entry_number", *keys.columns).join(
+        keys.with_row_index("_key"),
+        on=keys.columns,
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
+    for number, key in at.select("entry_number", pl.col("_key")).iter_rows():
+        shot = shots[key]
+        kept[number] = (
+            shot
+            if shot.entry_number == number
+            else shot.model_copy(update={"entry_number": number})
+        )
 
 
 def _probe_entry(row: Mapping[str, Any]) -> Entry:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._model import check_instance
-from ..cape import CapeRules, DeclarationBatch, default_cape_rules
+from ..cape import CapeRules, DeclarationBatch, Screening, default_cape_rules
 from ..errors import InputFileError, InvalidFormat
 from ..es003 import Es003Report, stream_es003
 from ..es003._assemble import PROGRESS_EVERY, _overrides
@@ -77,6 +77,10 @@ class BulkResult:
     roads: Roads | None = None
     """Each entry's road (``roads=True``), in the order of :attr:`entries`: what
     :func:`~ieepa_refund.roads.entry_road` gives each entry, whichever path computed it."""
+    screenings: Mapping[str, Screening] | None = None
+    """Each entry's screening by its number (``screenings=True``): what
+    :func:`~ieepa_refund.cape.screen` gives the entry, whichever path computed it (the
+    reasons' messages and the deadlines, which the table does not carry)."""
 
 
 def estimate(
@@ -96,6 +100,7 @@ def estimate(
     timing: CapeTiming | None = None,
     ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | str | Path | None = None,
     declared_dates: Mapping[str, date] | None = None,
+    screenings: bool = False,
 ) -> BulkResult:
     """Refund, screen, pay and declare every entry of ES-003 CSV ``sources``.
 
@@ -113,6 +118,10 @@ def estimate(
     :func:`~ieepa_refund.roads.entry_roads` gives it with the same ``timing``, ``ledger``,
     ``declared_dates``, ``rules`` and ``plaintiffs``: computed once per distinct set of the
     facts a road reads, with the interest to the expected date in columns.
+
+    ``screenings``: also each entry's whole :class:`~ieepa_refund.cape.Screening`
+    (:attr:`BulkResult.screenings`), one per distinct set of the facts screening reads,
+    under each entry's number.
     """
     need("polars", "bulk")
     import polars as pl
@@ -143,6 +152,8 @@ def estimate(
             field="roads",
             value=roads,
         )
+    if screenings:
+        job.screenings = {}
     overrides = _overrides(mapping or {})
     parse = job.parse_chunk if opts.method == "paid" else None  # recalculation reads rates
     files = [read_columns(path, index, overrides, parse) for index, path in enumerate(paths)]
@@ -204,6 +215,7 @@ def estimate(
         ),
         order=order,
         roads=None if job.roads is None else bulk_roads(job, entries, ways),
+        screenings=job.screenings,
     )
 
 

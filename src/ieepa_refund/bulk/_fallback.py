@@ -96,6 +96,8 @@ def _entry_row(job: _Job, entry: Entry) -> dict[str, Any]:
         registry=job.registry,
         plaintiffs=job.plaintiffs,
     )
+    if job.screenings is not None:
+        job.screenings[entry.entry_number] = shot
     if job.roads is not None:
         job.roads.entry_roads[entry.entry_number] = entry_road(
             entry,

@@ -14,10 +14,13 @@ from pathlib import Path
 
 from ..cape import Screening, check_declaration, screen, write_declarations
 from ..cape.declarations import read_ledger
-from ..refund import compute_refund
+from ..es003 import Es003Report, Problem
+from ..refund import compute_figures
 from ..registry import default_registry
-from ._inputs import input_line, report_input, stream
+from ._engines import _engine, _engine_line
+from ._inputs import _progress, input_line, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output, counted, input_files, same_file
+from ._summary import NAMED
 
 __all__ = ["SCREENING_COLUMNS", "run_cape", "run_check"]
 
@@ -84,24 +87,97 @@ def _check_cape_outputs(args: argparse.Namespace) -> None:
                 raise UsageError(f"{args.ledger}: the ledger is also an input; choose another")
 
 
-def run_cape(args: argparse.Namespace) -> int:
-    declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
-    _check_cape_outputs(args)
-    if args.ledger is not None:
-        read_ledger(args.ledger)  # a ledger that does not parse stops the run before any output
+#: Each screened entry with its money, so that the report shows what an excluded or flagged
+#: entry (incomplete, a wrong check digit) holds: (screening, principal, high bound).
+_Screened = tuple[list[Screening], list[tuple[Decimal, Decimal | None]], Es003Report]
+
+
+def _entry_screenings(args: argparse.Namespace, declared_on: date) -> _Screened:
+    """The per-entry path: each entry screened and refunded as it arrives."""
     entries = stream(args.files, args.mapping, args.delimiter)
     registry = default_registry()
     screenings: list[Screening] = []
-    # The money of each screened entry, so that the report shows what an excluded or flagged
-    # entry (incomplete, a wrong check digit) holds: (principal, high bound).
     money: list[tuple[Decimal, Decimal | None]] = []
     for entry in entries:
         screenings.append(
             screen(entry, declared_on=declared_on, registry=registry, plaintiffs=args.plaintiff)
         )
-        refund = compute_refund(entry, registry=registry)
+        # The principal and its bound only: compute_figures gives them equal to compute_refund's.
+        refund = compute_figures(entry, registry=registry)
         money.append((refund.principal, refund.principal_high))
-    imported = entries.report
+    return screenings, money, entries.report
+
+
+def _bulk_screenings(
+    args: argparse.Namespace, declared_on: date, split: list[int], whole: list[tuple[str, str]]
+) -> _Screened:
+    """The bulk engine's screenings and money, in the order the per-entry reader gives the
+    entries, with the reader's report on the files (as ``estimate --engine bulk`` reads them).
+
+    Interest is not in the report: the bulk engine's interest end (the declaration date) changes
+    no principal. The declarations are written by the caller from the eligible entries, as on
+    the per-entry path, so that --ledger, --filer-code and --check-digits mean the same.
+    """
+    from ..bulk import estimate
+
+    found = estimate(
+        list(args.files),
+        as_of=declared_on,
+        declared_on=declared_on,
+        registry=default_registry(),
+        plaintiffs=args.plaintiff,
+        mapping=dict(args.mapping),
+        progress=_progress,
+        screenings=True,
+    )
+    kept = found.screenings or {}
+    order = found.order.to_list()
+    if len(set(order)) != len(order) or set(order) != set(kept):
+        raise RuntimeError(
+            f"the bulk engine screened {counted(len(kept), 'entry', 'entries')} where the reader "
+            f"read {len(order):,}; run again with --engine entry"
+        )
+    split.extend((found.report.entries_bulk, found.report.entries_entry))
+    whole.extend(found.report.files_whole)
+    money = {
+        number: (principal, high)
+        for number, principal, high in found.entries.select(
+            "entry_number", "principal", "principal_high"
+        ).iter_rows()
+    }
+    return [kept[n] for n in order], [money[n] for n in order], found.report.input
+
+
+def _rejected_whole(report: Es003Report) -> list[Problem]:
+    """One problem naming each entry rejected whole, for the problems file (as ``estimate``
+    writes them): no entry was built from its rows, so it is in no report and no declaration."""
+    files = ", ".join(f.file for f in report.files)
+    return [
+        Problem(
+            code="ENTRY_REJECTED_WHOLE",
+            message="no entry was built from this entry's rows (see the problems that rejected "
+            "them): it is not screened, not in the screening report and in no declaration",
+            file=files,
+            entry_number=number,
+            rows=0,
+        )
+        for number in report.entries_rejected_numbers
+    ]
+
+
+def run_cape(args: argparse.Namespace) -> int:
+    declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
+    _check_cape_outputs(args)
+    engine, chosen = _engine(args)
+    if args.ledger is not None:
+        read_ledger(args.ledger)  # a ledger that does not parse stops the run before any output
+    split: list[int] = []
+    whole: list[tuple[str, str]] = []
+    screenings, money, imported = (
+        _entry_screenings(args, declared_on)
+        if engine == "entry"
+        else _bulk_screenings(args, declared_on, split, whole)
+    )
     data = _screening_csv(screenings, money)
     # Named by its content: another batch (another input) never overwrites this report, and
     # the same run again rewrites the same bytes under the same name.
@@ -109,7 +185,7 @@ def run_cape(args: argparse.Namespace) -> int:
     report = args.out / f"screening_{declared_on.isoformat()}_{digest}.csv"
     check_output(report, inputs=input_files(args))
     with Outputs() as outputs:
-        report_input(imported, args.problems, outputs)
+        report_input(imported, args.problems, outputs, more=_rejected_whole(imported))
         outputs.text(report).write(data.decode("utf-8"))
         outputs.commit()
     # Last: the declarations and the ledger, as one step under the ledger's lock.
@@ -128,6 +204,7 @@ def run_cape(args: argparse.Namespace) -> int:
     )
     rules = screenings[0].rules_version if screenings else "-"
     print(f"ieepa-refund cape: declaration date {declared_on.isoformat()}; CAPE rules {rules}")
+    print(_engine_line(engine, chosen, split, whole))
     print(input_line(imported))
     print(
         f"Screened {counted(len(screenings), 'entry', 'entries')}: {statuses['eligible']:,} eligible, "
@@ -136,6 +213,16 @@ def run_cape(args: argparse.Namespace) -> int:
     )
     for code, n in sorted(excluded.items()):
         print(f"  excluded {code}: {n:,}")
+    rejected = imported.entries_rejected_numbers
+    if rejected:
+        # Named, not only counted: such an entry is in no report and no declaration.
+        shown = ", ".join(rejected[:NAMED])
+        more = f" and {len(rejected) - NAMED:,} more" if len(rejected) > NAMED else ""
+        print(
+            f"Not screened, not declared: {counted(len(rejected), 'entry', 'entries')} rejected "
+            f"whole by the reader (no entry was built from their rows; see the problems): "
+            f"{shown}{more}"
+        )
     print(
         f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
         f"{counted(len(batch.files), 'file', 'files')}"

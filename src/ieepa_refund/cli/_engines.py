@@ -28,7 +28,10 @@ _BULK_INSTALL = "pip install 'ieepa-refund[bulk]'"
 
 
 def needs_detail(args: argparse.Namespace) -> bool:
-    """Whether an output of this run carries per-tariff detail: only JSON rows do."""
+    """Whether an output of this run carries per-tariff detail: only JSON rows do (``cape``,
+    which has no ``--json``, writes none: its ``--out`` is a folder)."""
+    if not hasattr(args, "json"):
+        return False
     return bool(args.json or (args.out is not None and format_of(args.out) == "json"))
 
 
@@ -44,7 +47,7 @@ def bulk_gaps(args: argparse.Namespace) -> list[str]:
     gaps = []
     if needs_detail(args):
         gaps.append("JSON rows, which carry per-tariff detail (--json, a .json --out)")
-    if args.duty_deposits:
+    if getattr(args, "duty_deposits", None):
         gaps.append("--duty-deposits")
     if getattr(args, "delimiter", None):
         gaps.append("--delimiter")

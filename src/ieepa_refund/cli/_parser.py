@@ -349,6 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="IOR",
         help="a CIT plaintiff's importer number (repeat for several)",
     )
+    cape.add_argument(
+        "--engine",
+        choices=("auto", "bulk", "entry"),
+        default="auto",
+        help="auto (default): the columnar bulk engine when polars is installed and it can "
+        "read the input (not with --delimiter), else the per-entry path; bulk: the bulk engine "
+        "or exit 2 saying what is missing; entry: the per-entry path. Both write the same files",
+    )
     _listing_inputs(cape)
     cape.set_defaults(command="cape")
 
