@@ -94,7 +94,7 @@ def _estimate(
     whole: list[tuple[str, str]] = []
     imported: list[Es003Report] = []
     with Outputs() as outputs:
-        target = _rows(args, outputs, out)
+        target = _rows(args, outputs, out, as_of=as_of)
         if entries is None:
             results = _bulk_results(files, args, job, ledger, split, imported, whole)
         else:

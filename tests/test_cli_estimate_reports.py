@@ -1,0 +1,53 @@
+"""What ``estimate`` tells the user, on every path: payees that may be one importer, an
+entry of the ledger the reader could not read, a folder given as the ledger, why a file
+was read whole, and an .xlsx that is the same bytes for the same input."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ieepa_refund import sample_es003
+from ieepa_refund.cli import main
+
+AS_OF = "2026-07-01"
+
+
+def test_the_xlsx_is_the_same_bytes_run_to_run_and_money_is_formatted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs, the second with the clock three days on: the same bytes (every zip member
+    and the document's created/modified at the as-of date). Money cells are numbers shown
+    #,##0.00, their text the Decimal's own digits (openpyxl alone wrote 864.3200000000001)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    args = ["estimate", str(sample_es003()), "--as-of", AS_OF, "--engine", "entry", "--out"]
+    assert main([*args, str(first)]) in (0, 1)
+    real = time.time
+    with monkeypatch.context() as clock:
+        clock.setattr(time, "time", lambda: real() + 3 * 86_400)
+        assert main([*args, str(second)]) in (0, 1)
+    capsys.readouterr()
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as book:
+        assert {info.date_time for info in book.infolist()} == {(2026, 7, 1, 0, 0, 0)}
+        core = book.read("docProps/core.xml").decode()
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert core.count("2026-07-01T00:00:00Z") == 2  # created and modified
+    assert "<v>864.32</v>" in sheet
+    assert "864.3200000000001" not in sheet
+    rows = openpyxl.load_workbook(first)["refunds"].iter_rows()
+    header = [c.value for c in next(rows)]
+    money = ("paid", "ieepa_duty_paid", "owed", "principal", "interest", "total")
+    seen = 0
+    for row in rows:
+        for name in money:
+            c = row[header.index(name)]
+            if c.value is not None:
+                assert c.data_type == "n", (name, c.value)
+                assert c.number_format == "#,##0.00", (name, c.value)
+                seen += 1
+    assert seen > 0
