@@ -51,3 +51,33 @@ def test_the_xlsx_is_the_same_bytes_run_to_run_and_money_is_formatted(
                 assert c.number_format == "#,##0.00", (name, c.value)
                 seen += 1
     assert seen > 0
+
+
+DASHES = Path(__file__).parent / "data" / "es003_payee_dashes.csv"
+
+
+def _engine_and_totals(capsys: pytest.CaptureFixture[str], path: Path, engine: str) -> list[str]:
+    assert main(["estimate", str(path), "--as-of", AS_OF, "--no-roads", "--engine", engine]) == 0
+    out = capsys.readouterr().out.splitlines()
+    return [line for line in out if line.startswith(("Engine:", "Input:", "  "))]
+
+
+def test_carriage_return_line_ends_are_named_as_why_a_file_is_read_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file whose line ends are carriage returns alone (old Mac) was said to have "no rows"
+    while the reader read all 8; one whose header and first rows end so, the rest LF, lost
+    those rows unreported on the bulk engine (IEEPA duty 107,580.80 of 189,539.80)."""
+    pytest.importorskip("polars")
+    data = DASHES.read_bytes()
+    cr_only, mixed = tmp_path / "cr_only.csv", tmp_path / "mixed.csv"
+    cr_only.write_bytes(data.replace(b"\n", b"\r"))
+    mixed.write_bytes(data.replace(b"\n", b"\r", 4))
+    for path in (cr_only, mixed):
+        bulk, entry = (_engine_and_totals(capsys, path, e) for e in ("bulk", "entry"))
+        assert bulk[1:] == entry[1:]  # the same input line and totals
+        assert "Input: 8 rows read, 8 used" in bulk[1]
+        assert (
+            f"{path.name} read whole by the per-entry reader: line ends the columnar reader "
+            "does not read (a carriage return alone, as old Macs wrote)" in bulk[0]
+        )
