@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ieepa_refund import sample_es003
 from ieepa_refund.cli import main
+from ieepa_refund.errors import InputFileError
+from ieepa_refund.roads import entry_roads
 
 AS_OF = "2026-07-01"
 
@@ -81,3 +84,34 @@ def test_carriage_return_line_ends_are_named_as_why_a_file_is_read_whole(
             f"{path.name} read whole by the per-entry reader: line ends the columnar reader "
             "does not read (a carriage return alone, as old Macs wrote)" in bulk[0]
         )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("estimate",),
+        ("estimate", "--engine", "entry"),
+        ("estimate", "--engine", "bulk"),
+        ("demo",),
+        ("reconcile",),
+    ],
+)
+def test_a_folder_given_as_the_ledger_says_what_to_give_instead(
+    command: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if "bulk" in command:
+        pytest.importorskip("polars")
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    (folder / "declared.csv").write_text("entry_number,declaration_file\n", encoding="utf-8")
+    inputs = () if command == ("demo",) else (str(sample_es003()),)
+    code = main([command[0], *inputs, *command[1:], "--as-of", AS_OF, "--ledger", str(folder)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"{folder}: a folder, not a ledger file: give the ledger CSV itself" in err
+    assert "CSV files in it: declared.csv" in err
+
+
+def test_the_roads_say_what_to_give_for_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="not a ledger file: give the ledger CSV itself"):
+        entry_roads([], declared_on=date(2026, 7, 1), ledger=tmp_path)

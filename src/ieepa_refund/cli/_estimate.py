@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from ..cape.declarations import read_ledger
+from ..cape.declarations import not_a_ledger, read_ledger
 from ..es003 import Es003Report, Problem, read_deposits, sample_es003, with_deposits
 from ..interest import RateTable, default_rate_table
 from ..refund import RefundOptions
@@ -64,10 +64,9 @@ def _estimate(
         deposit=args.deposit,
     )
     job = _Job(as_of, args.declared_on or as_of, options, _timing(args))
-    if args.ledger is not None and not args.ledger.is_file():
+    if args.ledger is not None and (refused := not_a_ledger(args.ledger)):
         # Read only here: a mistyped path would silently show every entry as undeclared.
-        what = "a folder, not a ledger file" if args.ledger.is_dir() else "no such ledger file"
-        raise UsageError(f"{args.ledger}: {what}")
+        raise UsageError(refused)
     ledger = (
         read_ledger(
             args.ledger,
