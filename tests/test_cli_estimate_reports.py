@@ -4,6 +4,7 @@ was read whole, and an .xlsx that is the same bytes for the same input."""
 
 from __future__ import annotations
 
+import csv
 import time
 import zipfile
 from datetime import date
@@ -115,3 +116,85 @@ def test_a_folder_given_as_the_ledger_says_what_to_give_instead(
 def test_the_roads_say_what_to_give_for_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="not a ledger file: give the ledger CSV itself"):
         entry_roads([], declared_on=date(2026, 7, 1), ledger=tmp_path)
+
+
+def _problems(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        (),
+        ("--no-roads",),
+        ("--engine", "entry"),
+        ("--engine", "entry", "--no-roads"),
+        ("--engine", "bulk"),
+        ("--engine", "bulk", "--no-roads"),
+    ],
+)
+def test_payees_spelt_apart_by_dashes_are_warned_on_every_path(
+    flags: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Once only under the payments CAPE is expected to make, and never in --problems: at
+    2026-11-28 both entries are on the protest road (no CAPE payment) and it was not shown
+    at all, nor with --no-roads. Now on screen and a warning row (rows 0) on every path."""
+    if "bulk" in flags:
+        pytest.importorskip("polars")
+    problems = tmp_path / "problems.csv"
+    args = ["estimate", str(DASHES), "--as-of", "2026-11-28", "--problems", str(problems)]
+    assert main([*args, *flags]) == 0
+    out = capsys.readouterr().out
+    assert out.count("  PAYEES_MAY_BE_ONE: 11-0087109AB and 110087109AB may be one importer") == 1
+    (row,) = (r for r in _problems(problems) if r["code"] == "PAYEES_MAY_BE_ONE")
+    assert list(row) == [
+        "file",
+        "row",
+        "code",
+        "column",
+        "value",
+        "entry_number",
+        "rows",
+        "message",
+    ]
+    assert row["file"] == DASHES.name
+    assert (row["row"], row["column"], row["entry_number"], row["rows"]) == ("", "payee", "", "0")
+    assert row["value"] == "11-0087109AB and 110087109AB"
+    assert row["message"].startswith("11-0087109AB and 110087109AB may be one importer")
+
+
+def test_payees_are_warned_on_stderr_when_json_rows_take_stdout(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["estimate", str(DASHES), "--as-of", AS_OF, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "PAYEES_MAY_BE_ONE: 11-0087109AB and 110087109AB" in captured.err
+
+
+@pytest.mark.parametrize("engine", ["entry", "bulk"])
+def test_an_entry_of_the_ledger_rejected_whole_is_said_not_rechecked(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """31600000017 is rejected whole (every row unusable) and the ledger holds it: the user
+    is told it is declared but was not read, so its ledger state was not rechecked; the
+    other entry rejected whole (31600000033) is not in the ledger and is not named so."""
+    if engine == "bulk":
+        pytest.importorskip("polars")
+    ledger, problems = tmp_path / "declared.csv", tmp_path / "problems.csv"
+    ledger.write_text(
+        "entry_number,declaration_file,declared_on\n31600000017,CAPE_1.csv,2026-06-01\n",
+        encoding="utf-8",
+    )
+    data = Path(__file__).parent / "data" / "es003_rejected_whole.csv"
+    args = ["estimate", str(data), "--as-of", AS_OF, "--engine", engine, "--ledger", str(ledger)]
+    assert main([*args, "--problems", str(problems)]) == 1
+    out = capsys.readouterr().out
+    (line,) = (x for x in out.splitlines() if "LEDGER_ENTRY_UNREAD" in x)
+    assert f"in the ledger {ledger} (declared) but rejected whole this run" in line
+    assert "not rechecked" in line
+    assert line.endswith(": 31600000017")
+    (row,) = (r for r in _problems(problems) if r["code"] == "LEDGER_ENTRY_UNREAD")
+    assert (row["file"], row["entry_number"], row["rows"]) == (str(ledger), "31600000017", "0")
+    assert "declared in CAPE_1.csv on 2026-06-01" in row["message"]
+    assert "ledger state were not rechecked" in row["message"]
