@@ -167,9 +167,11 @@ def _odd_bytes(data: bytes) -> str | None:
 
 
 def _header_bytes(path: Path, header_row: int) -> bytes:
-    """The lines :func:`_chunks` skips as the header (LF line ends)."""
+    """The lines :func:`_chunks` skips as the header (LF line ends), CHUNK_BYTES at most
+    each: a file of CR line ends is one line, never held whole to find its first CR (a cut
+    that splits a CRLF only sends the file to the per-entry reader)."""
     with path.open("rb") as f:
-        return b"".join(f.readline() for _ in range(header_row))
+        return b"".join(f.readline(CHUNK_BYTES) for _ in range(header_row))
 
 
 #: A quoted cell, its doubled quotes included: its commas are not separators.
