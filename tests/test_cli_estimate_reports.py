@@ -198,3 +198,17 @@ def test_an_entry_of_the_ledger_rejected_whole_is_said_not_rechecked(
     assert (row["file"], row["entry_number"], row["rows"]) == (str(ledger), "31600000017", "0")
     assert "declared in CAPE_1.csv on 2026-06-01" in row["message"]
     assert "ledger state were not rechecked" in row["message"]
+
+
+def test_an_entry_of_the_ledger_rejected_whole_is_said_on_stderr_under_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text("entry_number,declaration_file\n31600000017,CAPE_1.csv\n", encoding="utf-8")
+    data = Path(__file__).parent / "data" / "es003_rejected_whole.csv"
+    assert main(["estimate", str(data), "--as-of", AS_OF, "--json", "--ledger", str(ledger)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{ledger}: LEDGER_ENTRY_UNREAD: this entry is in the ledger (declared in CAPE_1.csv)"
+        in err
+    )

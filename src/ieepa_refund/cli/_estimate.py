@@ -112,6 +112,7 @@ def _estimate(
         # every path (--no-roads, either engine) warns alike, whichever road the entries take.
         payees = payee_warnings({r.payee for r in summaries if r.principal > 0})
         in_ledger = [n for n in report.entries_rejected_numbers if n in ledger]
+        unread = _unread_in_ledger(in_ledger, args.ledger, ledger)
         if histories is not None:
             # Every history ends on its entry or in a problem, as with_deposits says it.
             unused = sorted(set(histories.deposits) - attached)
@@ -120,7 +121,7 @@ def _estimate(
             )
         more = [
             *_rejected(report),
-            *_unread_in_ledger(in_ledger, args.ledger, ledger),
+            *unread,
             *deposit_problems,
             *_payee_problems(report, payees),
         ]
@@ -131,7 +132,9 @@ def _estimate(
     if not to_stdout:
         engine_line = _engine_line(engine, chosen, split, whole)
         _summary(report, summaries, args, job, engine_line, out, payees=payees, in_ledger=in_ledger)
-    else:  # no summary: what it would say of the payees goes to stderr, with the problems
+    else:  # no summary: what it would say of these goes to stderr, with the problems
+        for problem in unread:
+            print(problem, file=sys.stderr)
         for warning in payees:
             print(f"{warning.code}: {warning.message}", file=sys.stderr)
     if report.rows_read == 0:
