@@ -94,13 +94,17 @@ def read_columns(
         return ColumnFile(path, name, source, None, "blank header cells at its end")
     used = sorted(source.columns.items(), key=lambda item: item[1])
     dates = DATE_FIELDS & set(source.columns)
+    # The header's lines are skipped at LF line ends: lines ended by a carriage return alone
+    # would be skipped with it, their rows unread and unreported (the reader reads them).
+    if odd := _odd_bytes(_header_bytes(path, source.header_row)):
+        return ColumnFile(path, name, source, None, odd)
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
     try:
         for data, first_row, lines in _chunks(path, source.header_row):
             # A lone carriage return or a NUL is read differently by polars and the csv module.
-            if (b"\r" in data and _LONE_CR.search(data)) or b"\x00" in data:
-                return ColumnFile(path, name, source, None, "carriage returns or NUL bytes")
+            if odd := _odd_bytes(data):
+                return ColumnFile(path, name, source, None, odd)
             whole = _whole(data, width)
             frame = pl.read_csv(
                 data,
@@ -148,6 +152,26 @@ def read_columns(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
         height=rows.height,
     )  # fmt: skip
+
+
+def _odd_bytes(data: bytes) -> str | None:
+    """Why the columnar reader cannot read ``data`` as the per-entry reader does, or None."""
+    if b"\x00" in data:
+        return "NUL bytes, which the columnar reader does not read"
+    if b"\r" in data and _LONE_CR.search(data):
+        return (
+            "line ends the columnar reader does not read (a carriage return alone, as old Macs "
+            "wrote)"
+        )
+    return None
+
+
+def _header_bytes(path: Path, header_row: int) -> bytes:
+    """The lines :func:`_chunks` skips as the header (LF line ends), CHUNK_BYTES at most
+    each: a file of CR line ends is one line, never held whole to find its first CR (a cut
+    that splits a CRLF only sends the file to the per-entry reader)."""
+    with path.open("rb") as f:
+        return b"".join(f.readline(CHUNK_BYTES) for _ in range(header_row))
 
 
 #: A quoted cell, its doubled quotes included: its commas are not separators.

@@ -24,7 +24,7 @@ from .._model import check_date
 from ..dates import EARLIEST_DATE, LATEST_DATE
 from ..errors import InputFileError
 
-__all__ = ["DATED_LEDGER_HEADER", "LEDGER_HEADER", "Ledger", "read_ledger"]
+__all__ = ["DATED_LEDGER_HEADER", "LEDGER_HEADER", "Ledger", "not_a_ledger", "read_ledger"]
 
 LEDGER_HEADER = ("entry_number", "declaration_file")
 #: The header of a ledger whose rows carry their declaration date (the third column).
@@ -80,6 +80,30 @@ class _Lock:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
         finally:
             os.close(self.fd)
+
+
+def not_a_ledger(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a ledger (a folder, or no file there), or None.
+
+    Every command and function that reads a ledger says it in these words: a mistyped
+    path read as an empty ledger would put declared entries back on "declare".
+    """
+    if path.is_file():
+        return None
+    if not path.is_dir():
+        return f"{path}: no such ledger file"
+    try:
+        held = sorted(p.name for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+    except OSError:
+        held = []
+    inside = ""
+    if held:
+        more = f" and {len(held) - 3:,} more" if len(held) > 3 else ""
+        inside = f"; CSV files in it: {', '.join(held[:3])}{more}"
+    return (
+        f"{path}: a folder, not a ledger file: give the ledger CSV itself (the file "
+        f"`cape --ledger` writes, such as declared.csv), not the folder it is in{inside}"
+    )
 
 
 def _normalise(text: str) -> str:

@@ -67,6 +67,7 @@ from ._ledger import (
     _Lock,
     _normalise,
     _read_ledger,
+    not_a_ledger,
     read_ledger,
 )
 
@@ -77,6 +78,7 @@ __all__ = [
     "Ledger",
     "MAX_ENTRIES",
     "Skipped",
+    "not_a_ledger",
     "read_ledger",
     "write_checked",
     "write_declarations",

@@ -7,18 +7,19 @@ import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from ..cape.declarations import read_ledger
+from ..cape.declarations import not_a_ledger, read_ledger
 from ..es003 import Es003Report, Problem, read_deposits, sample_es003, with_deposits
 from ..interest import RateTable, default_rate_table
+from ..payments import PayeeWarning, payee_warnings
 from ..refund import RefundOptions
 from ..roads import CapeTiming, default_cape_timing
 from ._engines import _bulk_results, _engine, _engine_line, _entry_results, _Job, bulk_gaps
 from ._inputs import report_input, stream
 from ._output import Outputs, UsageError, check_output, format_of, input_files
 from ._rows import ESTIMATE_COLUMNS, _rows
-from ._summary import _Summary, _summary
+from ._summary import LEDGER_ENTRY_UNREAD, _Summary, _summary
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -64,10 +65,9 @@ def _estimate(
         deposit=args.deposit,
     )
     job = _Job(as_of, args.declared_on or as_of, options, _timing(args))
-    if args.ledger is not None and not args.ledger.is_file():
+    if args.ledger is not None and (refused := not_a_ledger(args.ledger)):
         # Read only here: a mistyped path would silently show every entry as undeclared.
-        what = "a folder, not a ledger file" if args.ledger.is_dir() else "no such ledger file"
-        raise UsageError(f"{args.ledger}: {what}")
+        raise UsageError(refused)
     ledger = (
         read_ledger(
             args.ledger,
@@ -94,7 +94,7 @@ def _estimate(
     whole: list[tuple[str, str]] = []
     imported: list[Es003Report] = []
     with Outputs() as outputs:
-        target = _rows(args, outputs, out)
+        target = _rows(args, outputs, out, as_of=as_of)
         if entries is None:
             results = _bulk_results(files, args, job, ledger, split, imported, whole)
         else:
@@ -108,18 +108,35 @@ def _estimate(
         if target is not None:
             target.close()
         report = imported[0] if entries is None else entries.report
+        # Read from every entry with a refund, not from the payments the roads predict, so
+        # every path (--no-roads, either engine) warns alike, whichever road the entries take.
+        payees = payee_warnings({r.payee for r in summaries if r.principal > 0})
+        in_ledger = [n for n in report.entries_rejected_numbers if n in ledger]
+        unread = _unread_in_ledger(in_ledger, args.ledger, ledger)
         if histories is not None:
             # Every history ends on its entry or in a problem, as with_deposits says it.
             unused = sorted(set(histories.deposits) - attached)
             deposit_problems.extend(
                 with_deposits((), {n: histories.deposits[n] for n in unused}).problems
             )
-        report_input(report, problems_out, outputs, more=[*_rejected(report), *deposit_problems])
+        more = [
+            *_rejected(report),
+            *unread,
+            *deposit_problems,
+            *_payee_problems(report, payees),
+        ]
+        report_input(report, problems_out, outputs, more=more)
         for problem in deposit_problems:  # after the ES-003's own problems, as they are written
             print(problem, file=sys.stderr)
         outputs.commit()
     if not to_stdout:
-        _summary(report, summaries, args, job, _engine_line(engine, chosen, split, whole), out)
+        engine_line = _engine_line(engine, chosen, split, whole)
+        _summary(report, summaries, args, job, engine_line, out, payees=payees, in_ledger=in_ledger)
+    else:  # no summary: what it would say of these goes to stderr, with the problems
+        for problem in unread:
+            print(problem, file=sys.stderr)
+        for warning in payees:
+            print(f"{warning.code}: {warning.message}", file=sys.stderr)
     if report.rows_read == 0:
         print(
             "ieepa-refund: the input has a header but no data rows: nothing to estimate",
@@ -144,6 +161,48 @@ def _rejected(report: Es003Report) -> list[Problem]:
             rows=0,
         )
         for number in report.entries_rejected_numbers
+    ]
+
+
+def _unread_in_ledger(numbers: Sequence[str], path: Path | None, ledger: Any) -> list[Problem]:
+    """A warning for each entry rejected whole that the ledger holds: declared before, its
+    rows unreadable this run, so nothing was rechecked of it (road, ledger state)."""
+    return [
+        Problem(
+            code=LEDGER_ENTRY_UNREAD,
+            message=f"this entry is in the ledger (declared in {ledger[number][-1]}"
+            f"{_on(ledger, number)}) but was "
+            "rejected whole by the reader this run, so its road and its ledger state were not "
+            "rechecked; fix its rows (see the problems that rejected them) and run again",
+            file=str(path),
+            column="entry_number",
+            value=number,
+            entry_number=number,
+            rows=0,
+        )
+        for number in numbers
+    ]
+
+
+def _on(ledger: Any, number: str) -> str:
+    day = getattr(ledger, "declared_on", {}).get(number)
+    return f" on {day.isoformat()}" if day else ""
+
+
+def _payee_problems(report: Es003Report, payees: Sequence[PayeeWarning]) -> list[Problem]:
+    """PAYEES_MAY_BE_ONE as warning rows (``rows`` 0, no row number, as a file's warnings):
+    the payees are read from the files' importer numbers."""
+    files = ", ".join(f.file for f in report.files)
+    return [
+        Problem(
+            code=w.code,
+            message=w.message,
+            file=files,
+            column="payee",
+            value=" and ".join(w.payees),
+            rows=0,
+        )
+        for w in payees
     ]
 
 

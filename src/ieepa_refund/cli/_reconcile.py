@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..cape.declarations import not_a_ledger
 from ..reconcile import (
     BankDeposits,
     CbpFileRead,
@@ -52,11 +53,9 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError("--resubmit needs --ledger: resubmission goes through the ledger")
         if args.resubmit.exists() and not args.resubmit.is_dir():
             raise UsageError(f"{args.resubmit}: a file, not a folder")
-    if args.ledger is not None and args.ledger.is_dir():
-        raise UsageError(f"{args.ledger}: a folder, not a ledger file")
-    if args.ledger is not None and not args.ledger.exists():
+    if args.ledger is not None and (refused := not_a_ledger(args.ledger)):
         # As estimate does: a mistyped ledger is not an empty one.
-        raise UsageError(f"{args.ledger}: no such ledger file")
+        raise UsageError(refused)
 
 
 class _Read(NamedTuple):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..es003 import Es003Report
 from ..interest import default_rate_table
+from ..payments import PayeeWarning
 from ..registry import default_registry
 from ..roads import EntryRoad, Road, Roads, road_totals
 from ._inputs import input_line
@@ -26,6 +27,8 @@ ZERO = Decimal("0.00")
 #: in the problems file, one ENTRY_REJECTED_WHOLE row each).
 NAMED = 25
 REJECTED_LABEL = "Input problem: rejected whole, no figure"
+#: The code of the warning naming an entry rejected whole that the ledger holds.
+LEDGER_ENTRY_UNREAD = "LEDGER_ENTRY_UNREAD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,12 @@ def _summary(
     job: _Job,
     engine: str,
     out: TextIO,
+    *,
+    payees: Sequence[PayeeWarning] = (),
+    in_ledger: Sequence[str] = (),
 ) -> None:
+    """``payees``: PAYEES_MAY_BE_ONE of the entries with a refund; ``in_ledger``: the entries
+    rejected whole that the --ledger holds."""
     registry, rates = default_registry(), default_rate_table()
     say: Callable[..., None] = lambda *parts: print(*parts, file=out)  # noqa: E731
     principal = sum((r.principal for r in refunds), ZERO)
@@ -106,6 +114,15 @@ def _summary(
             f"                    rejected whole by the reader, no figure (IEEPA duty paid unknown: "
             f"no entry was built from their rows; see the problems): {shown}{more}"
         )
+    if in_ledger:
+        # Declared before: this run could not read them, so nothing of theirs was rechecked.
+        shown = ", ".join(in_ledger[:NAMED])
+        more = f" and {len(in_ledger) - NAMED:,} more" if len(in_ledger) > NAMED else ""
+        say(
+            f"                    {LEDGER_ENTRY_UNREAD}: in the ledger {args.ledger} (declared) but "
+            f"rejected whole this run, so their road and ledger state were not rechecked; fix "
+            f"their rows and run again: {shown}{more}"
+        )
     # An interest figure never drops silently out of a total: entries with a refund but no
     # interest figure (a liquidation date past the rate table, dates out of order) make the
     # totals floors, said so in words.
@@ -126,6 +143,8 @@ def _summary(
             f"{'has' if len(missing) == 1 else 'have'} no interest "
             f"figure ({reasons}); the interest and total above leave them out"
         )
+    for warning in payees:  # on every path: read from the entries, not the payments
+        say(f"  {warning.code}: {warning.message}")
     if args.roads:
         _roads(refunds, job, say, rejected=report.entries_rejected)
     else:
@@ -202,8 +221,6 @@ def _roads(
             f"  ... and {more} (--out writes every entry with its payee and "
             "expected_liquidation: a payment is the entries sharing both)"
         )
-    for warning in result.payee_warnings:
-        say(f"  {warning.code}: {warning.message}")
     # An uncertain principal is paid at what is established; what it may reach is said beside.
     uncertain = [
         r

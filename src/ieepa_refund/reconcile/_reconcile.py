@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .._model import check_instance, check_optional_date
 from ..cape import read_ledger
+from ..cape.declarations import not_a_ledger
 from ..entry import Entry
 from ..errors import InputFileError, InvalidFormat
 from ..es003.report import Problem
@@ -199,10 +200,9 @@ def _ledger(ledger: str | Path | Mapping[str, Sequence[str]] | None) -> dict[str
         return {}
     if isinstance(ledger, str | Path):
         path = Path(ledger)
-        if not path.is_file():
+        if refused := not_a_ledger(path):
             # Read as empty, a mistyped path would show every declared entry as not declared.
-            what = "a folder, not a ledger file" if path.is_dir() else "no such ledger file"
-            raise InputFileError(f"{path}: {what}", field="ledger", value=str(path))
+            raise InputFileError(refused, field="ledger", value=str(path))
         return dict(read_ledger(path))
     if isinstance(ledger, Mapping):
         found: dict[str, Sequence[str]] = {}

@@ -39,7 +39,7 @@ from pathlib import Path
 from .._model import check_date, check_instance, check_items
 from .._trusted import builder
 from ..cape.deadlines import expected_liquidation
-from ..cape.declarations import Ledger, read_ledger
+from ..cape.declarations import Ledger, not_a_ledger, read_ledger
 from ..cape.rules import CapeRules, default_cape_rules
 from ..cape.screen import Screening, screen
 from ..entry import Entry
@@ -132,10 +132,9 @@ def _ledger(
         return {}
     if isinstance(ledger, str | Path):
         path = Path(ledger)
-        if not path.is_file():
+        if refused := not_a_ledger(path):
             # A mistyped ledger read as empty would put declared entries back on "declare".
-            what = "a folder, not a ledger file" if path.is_dir() else "no such ledger file"
-            raise InputFileError(f"{path}: {what}", field="ledger", value=str(path))
+            raise InputFileError(refused, field="ledger", value=str(path))
         ledger = read_ledger(path)
     if not isinstance(ledger, Mapping) or not all(
         isinstance(k, str)
