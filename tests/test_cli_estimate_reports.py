@@ -113,6 +113,22 @@ def test_a_folder_given_as_the_ledger_says_what_to_give_instead(
     assert "CSV files in it: declared.csv" in err
 
 
+def test_cape_says_what_to_give_for_a_folder_as_its_ledger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    (folder / "declared.csv").write_text("entry_number,declaration_file\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["cape", str(sample_es003()), "--declared-on", AS_OF, "--out", str(out),
+                 "--ledger", str(folder), "--engine", "entry"])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"{folder}: a folder, not a ledger file: give the ledger CSV itself" in err
+    assert "CSV files in it: declared.csv" in err
+    assert not out.exists()
+
+
 def test_the_roads_say_what_to_give_for_a_folder(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="not a ledger file: give the ledger CSV itself"):
         entry_roads([], declared_on=date(2026, 7, 1), ledger=tmp_path)

@@ -13,12 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..cape import Screening, check_declaration, screen, write_declarations
-from ..cape.declarations import read_ledger
-from ..es003 import Es003Report, Problem
+from ..cape.declarations import not_a_ledger, read_ledger
+from ..es003 import Es003Report
 from ..refund import compute_figures
 from ..registry import default_registry
 from ._engines import _engine, _engine_line
-from ._inputs import _progress, input_line, report_input, stream
+from ._inputs import _progress, input_line, rejected_whole, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output, counted, input_files, same_file
 from ._summary import NAMED
 
@@ -79,7 +79,7 @@ def _check_cape_outputs(args: argparse.Namespace) -> None:
             # The ledger is replaced whole on each run: a link would become a plain file.
             raise UsageError(f"{args.ledger}: a symbolic link; give the ledger's real path")
         if args.ledger.is_dir():
-            raise UsageError(f"{args.ledger}: a folder, not a ledger file")
+            raise UsageError(not_a_ledger(args.ledger) or f"{args.ledger}: a folder")
         # The ledger is appended to, its one legitimate write: any other input under its name
         # (by path, link or hard link) is refused.
         for source in input_files(args, besides="ledger"):
@@ -148,23 +148,6 @@ def _bulk_screenings(
     return [kept[n] for n in order], [money[n] for n in order], found.report.input
 
 
-def _rejected_whole(report: Es003Report) -> list[Problem]:
-    """One problem naming each entry rejected whole, for the problems file (as ``estimate``
-    writes them): no entry was built from its rows, so it is in no report and no declaration."""
-    files = ", ".join(f.file for f in report.files)
-    return [
-        Problem(
-            code="ENTRY_REJECTED_WHOLE",
-            message="no entry was built from this entry's rows (see the problems that rejected "
-            "them): it is not screened, not in the screening report and in no declaration",
-            file=files,
-            entry_number=number,
-            rows=0,
-        )
-        for number in report.entries_rejected_numbers
-    ]
-
-
 def run_cape(args: argparse.Namespace) -> int:
     declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
     _check_cape_outputs(args)
@@ -185,7 +168,14 @@ def run_cape(args: argparse.Namespace) -> int:
     report = args.out / f"screening_{declared_on.isoformat()}_{digest}.csv"
     check_output(report, inputs=input_files(args))
     with Outputs() as outputs:
-        report_input(imported, args.problems, outputs, more=_rejected_whole(imported))
+        report_input(
+            imported,
+            args.problems,
+            outputs,
+            more=rejected_whole(
+                imported, "it is not screened, not in the screening report and in no declaration"
+            ),
+        )
         outputs.text(report).write(data.decode("utf-8"))
         outputs.commit()
     # Last: the declarations and the ledger, as one step under the ledger's lock.

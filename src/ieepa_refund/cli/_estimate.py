@@ -16,7 +16,7 @@ from ..payments import PayeeWarning, payee_warnings
 from ..refund import RefundOptions
 from ..roads import CapeTiming, default_cape_timing
 from ._engines import _bulk_results, _engine, _engine_line, _entry_results, _Job, bulk_gaps
-from ._inputs import report_input, stream
+from ._inputs import rejected_whole, report_input, stream
 from ._output import Outputs, UsageError, check_output, format_of, input_files
 from ._rows import ESTIMATE_COLUMNS, _rows
 from ._summary import LEDGER_ENTRY_UNREAD, _Summary, _summary
@@ -120,7 +120,9 @@ def _estimate(
                 with_deposits((), {n: histories.deposits[n] for n in unused}).problems
             )
         more = [
-            *_rejected(report),
+            *rejected_whole(
+                report, "it has no row in --out, no road and no figure; IEEPA duty paid unknown"
+            ),
             *unread,
             *deposit_problems,
             *_payee_problems(report, payees),
@@ -144,24 +146,6 @@ def _estimate(
         )
         return 1
     return 1 if report.rows_rejected or deposit_problems else 0
-
-
-def _rejected(report: Es003Report) -> list[Problem]:
-    """One problem naming each entry rejected whole, for the problems file: such an entry has
-    no row in --out and no road, and a problem summed over many rows keeps no entry number.
-    ``rows`` 0: its rows are counted in the problems that rejected them."""
-    files = ", ".join(f.file for f in report.files)
-    return [
-        Problem(
-            code="ENTRY_REJECTED_WHOLE",
-            message="no entry was built from this entry's rows (see the problems that rejected "
-            "them): it has no row in --out, no road and no figure; IEEPA duty paid unknown",
-            file=files,
-            entry_number=number,
-            rows=0,
-        )
-        for number in report.entries_rejected_numbers
-    ]
 
 
 def _unread_in_ledger(numbers: Sequence[str], path: Path | None, ledger: Any) -> list[Problem]:

@@ -10,7 +10,7 @@ from ..es003 import Es003Report, Es003Stream, FileReport, stream_es003
 from ..es003.report import Problem
 from ._output import Outputs, counted, write_csv
 
-__all__ = ["PROBLEM_COLUMNS", "input_line", "report_input", "stream"]
+__all__ = ["PROBLEM_COLUMNS", "input_line", "rejected_whole", "report_input", "stream"]
 
 PROBLEM_COLUMNS = ("file", "row", "code", "column", "value", "entry_number", "rows", "message")
 
@@ -73,6 +73,25 @@ def report_input(
         for p in (*report.warnings, *report.problems, *more)
     )
     write_csv(outputs, problems_out, PROBLEM_COLUMNS, [*columns, *problems])
+
+
+def rejected_whole(report: Es003Report, consequence: str) -> list[Problem]:
+    """One problem naming each entry rejected whole, for the problems file: no entry was
+    built from its rows, and a problem summed over many rows keeps no entry number.
+    ``consequence`` says what the command leaves out of it; ``rows`` 0: its rows are counted
+    in the problems that rejected them."""
+    files = ", ".join(f.file for f in report.files)
+    return [
+        Problem(
+            code="ENTRY_REJECTED_WHOLE",
+            message="no entry was built from this entry's rows (see the problems that rejected "
+            f"them): {consequence}",
+            file=files,
+            entry_number=number,
+            rows=0,
+        )
+        for number in report.entries_rejected_numbers
+    ]
 
 
 def input_line(imported: Es003Report) -> str:
