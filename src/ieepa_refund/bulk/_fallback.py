@@ -57,11 +57,13 @@ def per_entry(
     )
     with tempfile.TemporaryDirectory(prefix="ieepa-bulk-") as tmp:
         sources: list[Path] = []
+        usual: list[int | None] = []
         blanked = 0
         for index, file in enumerate(files):
             # left is None: the columnar rules covered nothing (the options are not theirs).
             if file.why is not None or left is None:
                 sources.append(file.path)
+                usual.append(None)
                 continue
             keep = sorted(left.filter(pl.col("_file") == index)["_row"].to_list())
             folder = Path(tmp) / str(index)
@@ -73,9 +75,16 @@ def per_entry(
             else:
                 blanked += file.height - len(keep)
             sources.append(target)
+            usual.append(file.usual)
         if not sources:
             return None, None, []
         stream = stream_es003(*sources, mapping=mapping, progress=progress)
+        # A copy's rows are mostly the lines not as wide as the header: its own usual width
+        # would let through a line wider than the whole file's, which the reader of the
+        # whole file rejects (an unquoted comma on a row whose last cell is blank).
+        for source, width in zip(stream._files, usual, strict=True):
+            if width is not None:
+                source.usual = width
         computed = frozenset(done.to_list())
         rows = [_entry_row(job, e) for e in stream if e.entry_number not in computed]
         yielded = [row["entry_number"] for row in rows]
