@@ -4,7 +4,8 @@ Last step of the reader's flow before parsing: :func:`data_rows` walks a :class:
 rows after its header, yielding each readable row and turning what cannot be read as a row
 (a record the CSV module refused, a stray quote that swallowed the lines after it) into a
 problem naming its row and, where it can be read, its entry. The first full pass concludes
-what needs the whole file: a day-first date column, a liquidated status with no date column.
+what needs the whole file: a day-first date column, a liquidated status with no date column,
+a text file's usual row width (a row wider is rejected from the next pass on).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
 
     Rows that cannot be read as rows become :attr:`SourceFile.problems`. A full pass also
     concludes what needs the whole file: a day-first date column is refused (dropped with a
-    warning, or an error for the entry date), and a liquidated status with no liquidation
-    date column is warned about.
+    warning, or an error for the entry date), a liquidated status with no liquidation
+    date column is warned about, and a text file's usual width is set
+    (:attr:`SourceFile.usual`), with how many rows are wider (:attr:`SourceFile.late`).
     """
     source.problems, source.rejected = [], 0
     width = len(source.headers)
