@@ -247,6 +247,29 @@ def test_rows_mostly_with_a_trailing_comma_are_all_read_identically(
     assert all(_number(n) in written for n in range(1, 7))
 
 
+def test_the_sample_with_an_unquoted_comma_before_a_blank_last_cell_is_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample's $1,000.00 duty unquoted on a row whose drawback claim is blank: both
+    engines computed 31610001104 from a duty of $1 (4001.00, not 5000.00) with no problem."""
+    row = (
+        "31610001104,1,01,55-1122334AA,GAMMA LUMBER CO,3004,09/22/2025,10/01/2025,N,"
+        '08/14/2026,LIQUIDATED,,BR,,2,99030209,,"$1,000.00",,,,,N'
+    )
+    text = sample_es003().read_text()
+    assert text.count(row) == 1
+    path = tmp_path / "sample.csv"
+    path.write_text(text.replace(row, row.replace('"$1,000.00"', "$1,000.00")[:-1]))
+    same_outputs([path], tmp_path, capsys)
+    problems = (tmp_path / "entry" / "problems.csv").read_text()
+    assert (
+        "sample.csv,7,CELL_COUNT,,,31610001104,1,\"row has 24 cells, this file's rows 23"
+        in problems
+    )
+    written = (tmp_path / "entry" / "refunds.csv").read_text()
+    assert "4001.00" not in written
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_ragged_files_are_identical(
     seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
