@@ -544,3 +544,10 @@ def road_runs(draw: st.DrawFn) -> tuple[int, date, int, float, bool]:
         draw(st.sampled_from((0.0, 0.3, 1.0))),
         draw(st.booleans()),
     )
+
+
+#: A ragged ES-003 text file's rows: (entry 0-4, blank cells past the header 0-2), several
+#: rows of one entry apart or together; see test_es003_contract's usual-width tests.
+ragged_rows = st.lists(
+    st.tuples(st.integers(0, 4), st.sampled_from([0, 0, 1, 1, 2])), min_size=1, max_size=14
+)

@@ -153,6 +153,155 @@ def test_a_value_under_a_blank_header_cell_is_rejected_identically(
     assert problems.count(",CELL_COUNT,") == 1
 
 
+_HEADER = (Path(__file__).parent / "data" / "es003_unquoted_comma.csv").read_text().splitlines()[1]
+
+
+def _number(n: int) -> str:
+    from ieepa_refund.entry_number import calc_check_digit
+
+    first = f"316{n:07d}"
+    return first + calc_check_digit(first)
+
+
+def _line(n: int, line: int, ordinal: int, value: str, duty: str, uom: str = "NO") -> str:
+    """A row of entry ``n`` in the 20 columns of _HEADER (its last, the unit, may be blank)."""
+    hts = "9903.02.69" if ordinal == 1 else "8471300100"
+    return (
+        f"{_number(n)},{line},01,11-0087109AB,SYNTHETIC IMPORTER,2704,09/22/2025,10/01/2025,N,"
+        f"06/14/2026,LIQUIDATED,,VN,,{ordinal},{hts},{value},{duty},10,{uom}"
+    )
+
+
+def _entry(n: int, duty: str = "5581.00", uom: str = "NO") -> list[str]:
+    """Entry ``n``: a Chapter 99 row of ``duty`` (unquoted, it may hold a comma) and its goods
+    row."""
+    return [_line(n, 1, 1, "", duty, uom), _line(n, 1, 2, '"$27,905.00"', "0.00")]
+
+
+def _ragged(tmp: Path, lines: list[str]) -> Path:
+    path = tmp / "ragged.csv"
+    path.write_text("ES-003 (synthetic)\n" + "\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("roads", [False, True])
+@pytest.mark.parametrize("where", ["multi", "single", "both"])
+def test_a_row_wider_than_the_file_by_a_blank_cell_is_rejected_identically(
+    where: str, roads: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unquoted comma in a duty ("5,615.00") on a row whose unit, its last cell, is blank:
+    one blank cell too many, once read as a trailing comma, a duty of 5 (exit 0, no problem).
+    In a multi-row entry (it is built incomplete) or single-row entries (rejected whole): the
+    bulk engine reads the rows left in a copy, mostly those rows, and must judge them by the
+    whole file's width (20), not the copy's (21)."""
+    lines = [_HEADER, *_entry(1), *_entry(2), *_entry(3)]
+    shifted = 0
+    if where in ("multi", "both"):
+        lines += [*_entry(4, "5,615.00", uom=""), _line(4, 2, 1, "", "20.00")]
+        shifted += 1
+    if where in ("single", "both"):
+        lines += [_line(5, 1, 1, "", "1,564.00", uom=""), _line(6, 1, 1, "", "1,564.00", uom="")]
+        shifted += 2
+    same_outputs([_ragged(tmp_path, lines)], tmp_path, capsys, roads=roads)
+    problems = (tmp_path / "entry" / "problems.csv").read_text()
+    assert problems.count(",CELL_COUNT,") == shifted
+    assert "row has 21 cells, this file's rows 20 (the header 20)" in problems
+    assert (",INCOMPLETE_ENTRY," in problems) == (where != "single")
+    written = (tmp_path / "entry" / "refunds.csv").read_text()
+    assert _number(5) not in written
+    assert _number(6) not in written
+
+
+@pytest.mark.parametrize("header_comma", [False, True])
+def test_rows_all_with_a_trailing_comma_and_one_wider_still_are_identical(
+    header_comma: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every row ends in a trailing comma (21 cells, the file's width): read. The rows with
+    one unquoted comma (22 cells, blank last) and with two (23) are rejected; with the
+    header's own trailing comma too (an Excel-saved file), the same."""
+    rows = [*_entry(1), *_entry(2), *_entry(3, "5,615.00", uom="")]
+    rows.append(_line(7, 1, 1, "$27,905.00", "5,581.00", uom="").replace(",10,", ",,"))
+    lines = [_HEADER + ("," if header_comma else ""), *(row + "," for row in rows)]
+    same_outputs([_ragged(tmp_path, lines)], tmp_path, capsys)
+    problems = (tmp_path / "entry" / "problems.csv").read_text()
+    assert problems.count(",CELL_COUNT,") == 2
+    assert "row has 22 cells, this file's rows 21 (the header 20)" in problems
+    assert "row has 23 cells, this file's rows 21 (the header 20)" in problems
+    written = (tmp_path / "entry" / "refunds.csv").read_text()
+    assert _number(1) in written
+    assert _number(7) not in written
+
+
+def test_rows_mostly_with_a_trailing_comma_are_all_read_identically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Files joined from two exports, one adding trailing commas: the rows are 21 cells
+    wide mostly, 20 some. None is shifted, none rejected, in either engine; entries with
+    rows of both widths too."""
+    rows = [*_entry(1), *_entry(2), *_entry(3), *_entry(4), *_entry(5), *_entry(6)]
+    lines = [_HEADER, *(r if k % 3 == 0 else r + "," for k, r in enumerate(rows))]
+    same_outputs([_ragged(tmp_path, lines)], tmp_path, capsys)
+    problems = (tmp_path / "entry" / "problems.csv").read_text()
+    assert ",CELL_COUNT," not in problems
+    written = (tmp_path / "entry" / "refunds.csv").read_text()
+    assert all(_number(n) in written for n in range(1, 7))
+
+
+def test_the_sample_with_an_unquoted_comma_before_a_blank_last_cell_is_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample's $1,000.00 duty unquoted on a row whose drawback claim is blank: both
+    engines computed 31610001104 from a duty of $1 (4001.00, not 5000.00) with no problem."""
+    row = (
+        "31610001104,1,01,55-1122334AA,GAMMA LUMBER CO,3004,09/22/2025,10/01/2025,N,"
+        '08/14/2026,LIQUIDATED,,BR,,2,99030209,,"$1,000.00",,,,,N'
+    )
+    text = sample_es003().read_text()
+    assert text.count(row) == 1
+    path = tmp_path / "sample.csv"
+    path.write_text(text.replace(row, row.replace('"$1,000.00"', "$1,000.00")[:-1]))
+    same_outputs([path], tmp_path, capsys)
+    problems = (tmp_path / "entry" / "problems.csv").read_text()
+    assert (
+        "sample.csv,7,CELL_COUNT,,,31610001104,1,\"row has 24 cells, this file's rows 23"
+        in problems
+    )
+    written = (tmp_path / "entry" / "refunds.csv").read_text()
+    assert "4001.00" not in written
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_ragged_files_are_identical(
+    seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows with 0-2 blank cells past the header, mostly none, mostly one or evenly (by
+    seed), an entry's rows together or apart, over one or two files: both engines reject
+    the same rows, those the rule names (wider than the file's usual width and the header)."""
+    rng = random.Random(seed)
+    weights = [(8, 1, 1), (1, 8, 1), (1, 1, 1), (3, 3, 1)][seed % 4]
+    rows: list[str] = []
+    for n in range(1, rng.randint(3, 8)):
+        rows += _entry(n)
+        if rng.random() < 0.5:
+            rows.append(_line(n, 2, 1, "", "7.00"))
+    if seed % 3:
+        rng.shuffle(rows)
+    expected, paths = 0, []
+    for k, part in enumerate([rows] if seed % 2 else [rows[::2], rows[1::2]]):
+        blanks = rng.choices([0, 1, 2], weights, k=len(part))
+        counts = {w: blanks.count(w) for w in set(blanks)}
+        usual = min(counts, key=lambda w: (-counts[w], w))
+        expected += sum(b > max(usual, 0) for b in blanks)
+        folder = tmp_path / "in" / str(k)
+        folder.mkdir(parents=True)
+        lines = [_HEADER, *(r + "," * b for r, b in zip(part, blanks, strict=True))]
+        paths.append(_ragged(folder, lines))
+    same_outputs(paths, tmp_path, capsys)
+    problems = tmp_path / "entry" / "problems.csv"
+    text = problems.read_text() if problems.exists() else ""
+    assert text.count(",CELL_COUNT,") == expected
+
+
 @pytest.mark.parametrize("roads", [False, True])
 def test_entries_rejected_whole_are_named_and_identical(
     roads: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -20,7 +20,7 @@ from ieepa_refund import Entry, InputFileError
 from ieepa_refund import entry_number as en
 from ieepa_refund.es003 import _cells, _xlsx, read_es003, stream_es003
 from ieepa_refund.es003.report import PROBLEMS_SHOWN
-from tests.strategies import es003_entries
+from tests.strategies import es003_entries, ragged_rows
 
 HEADER = [
     "Entry Summary Number", "Entry Summary Line Number", "Entry Type Code", "Importer Number",
@@ -538,11 +538,125 @@ def test_a_row_wider_than_the_header_is_rejected_naming_the_counts(tmp_path: Pat
 
 
 def test_blank_cells_beyond_the_header_are_let_be(tmp_path: Path) -> None:
-    """Trailing commas some exports add: blank cells past the header's width are no shift."""
-    path = write(tmp_path / "a.csv", [[*row(1), "", " "], row(2)])
+    """Trailing commas some exports add: blank cells past the header's width are no shift
+    (on every row: a lone row wider than the file's others is rejected, see below)."""
+    path = write(tmp_path / "a.csv", [[*row(1), "", " "], [*row(2), "", ""]])
     result = read_es003(path)
     assert (result.rows_used, result.rows_rejected) == (2, 0)
     assert not [p for p in result.problems if p.code == "CELL_COUNT"]
+
+
+def _wider(n: int, line: str, blanks: int = 1) -> list[str]:
+    """Row ``n``'s line shifted by an unquoted comma in its duty ("34,131.80"): its quantity,
+    the header's last cell, was blank, so the cell pushed past the header is blank too."""
+    cells = row(n, line=line, duty="34")
+    cells[DUTY + 1] = "131.80"
+    return [*cells, *([""] * blanks)]
+
+
+def test_a_row_wider_than_the_files_rows_by_a_blank_cell_is_rejected(tmp_path: Path) -> None:
+    """An unquoted comma on a row whose last cell is blank gives one blank cell too many,
+    which looked like a trailing comma: the row was read shifted, a duty of 34, silently.
+    The file's rows are 14 cells wide: a row of 15 is rejected, in a multi-row entry (2)
+    and in a single-row one (3), whose entry is then rejected whole."""
+    rows = [row(1), _wider(2, "1"), row(2, line="2", duty="5.00"), _wider(3, "1"), row(4)]
+    result = read_es003(write(tmp_path / "a.csv", rows))
+    problems = [p for p in result.problems if p.code == "CELL_COUNT"]
+    assert [(p.row, p.entry_number) for p in problems] == [(3, num(2)), (5, num(3))]
+    n = len(HEADER)
+    assert problems[0].message == (
+        f"row has {n + 1} cells, this file's rows {n} (the header {n}): an amount with an "
+        "unquoted comma? quote it or remove the thousands separator"
+    )
+    assert (result.rows_read, result.rows_used, result.rows_rejected) == (5, 3, 2)
+    assert [(e.entry_number, e.incomplete_rows) for e in result.entries] == [
+        (num(1), 0), (num(2), 1), (num(4), 0),
+    ]  # fmt: skip
+    assert result.entries_incomplete == 1
+    assert result.entries_rejected_numbers == (num(3),)
+    assert "34" not in {str(t.duty) for e in result.entries for ln in e.lines for t in ln.tariffs}
+
+
+def test_rows_all_ending_in_a_trailing_comma_are_read_and_one_wider_still_rejected(
+    tmp_path: Path,
+) -> None:
+    """A file whose every row ends in a trailing comma is as wide as its rows: read. A row
+    one blank cell wider still is the shifted one; rows without the comma are read too."""
+    rows = [[*row(1), ""], [*row(2), ""], [*_wider(2, "2"), ""], row(3), [*row(4), ""]]
+    result = read_es003(write(tmp_path / "a.csv", rows))
+    [problem] = [p for p in result.problems if p.code == "CELL_COUNT"]
+    n = len(HEADER)
+    assert (problem.row, problem.entry_number) == (4, num(2))
+    assert problem.message.startswith(f"row has {n + 2} cells, this file's rows {n + 1} (the")
+    assert (result.rows_used, result.rows_rejected) == (4, 1)
+    clean = read_es003(write(tmp_path / "b.csv", [[*row(1), ""], row(2), [*row(3), ""]]))
+    assert (clean.rows_used, clean.rows_rejected, clean.problems) == (3, 0, ())
+
+
+def test_a_shifted_row_on_a_tab_delimited_file_is_rejected(tmp_path: Path) -> None:
+    """The rule is the text files', whatever their delimiter."""
+    path = write(tmp_path / "a.tsv", [row(1), [*row(2), ""], row(3)], delimiter="\t")
+    result = read_es003(path)
+    assert [(p.code, p.row) for p in result.problems if p.row] == [("CELL_COUNT", 3)]
+
+
+def test_a_workbook_row_wider_by_blank_cells_is_let_be(tmp_path: Path) -> None:
+    """A workbook's cells are not split on commas: a row running to a blank cell further
+    right than the others (a formatted cell) is no shift, and is read (its rows are read
+    to the sheet's last used column, all alike, and the rule is the text files')."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for cells in (HEADER, row(1), row(2), row(3)):
+        sheet.append(cells)
+    sheet.cell(row=3, column=len(HEADER) + 2).number_format = "0.00"  # styled, no value
+    sheet.cell(row=4, column=len(HEADER) + 1, value="")
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    result = read_es003(path)
+    assert (result.rows_used, result.rows_rejected) == (3, 0)
+
+
+@given(files=st.lists(ragged_rows, min_size=1, max_size=2))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_rows_wider_than_the_usual_width_are_counted_exactly(
+    tmp_path: Path, files: list[list[tuple[int, int]]]
+) -> None:
+    """Rows rejected only once the file's usual width is known (after the counting pass):
+    every count adds up, and each entry is built from exactly its rows read, as for the
+    rows rejected at once. The rule is computed here on its own: the width most rows
+    have, ties to the narrower; rows wider than it and the header are rejected."""
+    n = len(HEADER)
+    paths, rejected, used = [], [], []
+    line = 0
+    for k, rows in enumerate(files):
+        counts: dict[int, int] = {}
+        for _, blanks in rows:
+            counts[n + blanks] = counts.get(n + blanks, 0) + 1
+        usual = min(counts, key=lambda w: (-counts[w], w))
+        cells = []
+        for entry, blanks in rows:
+            line += 1
+            cells.append([*row(entry, line=str(line)), *([""] * blanks)])
+            (rejected if n + blanks > max(usual, n) else used).append(entry)
+        paths.append(write(tmp_path / f"f{k}.csv", cells))
+    result = read_es003(*paths)
+    assert result.rows_read == sum(map(len, files))
+    assert (result.rows_used, result.rows_rejected) == (len(used), len(rejected))
+    assert sum(p.code == "CELL_COUNT" for p in result.problems) == len(rejected)
+    built = {e.entry_number: e for e in result.entries}
+    for entry in {*used, *rejected}:
+        if entry not in used:
+            assert num(entry) in result.entries_rejected_numbers
+            continue
+        found = built[num(entry)]
+        assert sum(len(ln.tariffs) for ln in found.lines) == used.count(entry)
+        assert found.incomplete_rows == rejected.count(entry)
+    assert len(built) == len(set(used))
+    assert result.entries_incomplete == len({e for e in used if e in rejected})
+    assert set(result.entries_rejected_numbers) == {num(e) for e in rejected if e not in used}
 
 
 def test_a_row_cut_short_of_a_column_read_is_rejected_naming_the_counts(tmp_path: Path) -> None:

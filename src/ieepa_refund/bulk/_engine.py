@@ -176,7 +176,7 @@ def estimate(
         )
         bulk_rows = bulk_rows.drop("_way", "_road_interest")
     done = bulk_rows["entry_number"] if bulk_rows is not None else pl.Series(dtype=pl.String)
-    fallback, report, yielded = per_entry(
+    fallback, report, yielded, places = per_entry(
         job, files, fallback_rows, done, mapping=mapping, progress=None if bulk else progress
     )
     tables = [t for t in (bulk_rows, fallback) if t is not None and t.height]
@@ -193,7 +193,7 @@ def estimate(
         whole, order = fb, pl.Series("entry_number", yielded, dtype=pl.String)
     else:
         whole = _whole_report(fb, files, fallback_rows, n_bulk, rows_bulk)
-        found = _input_order(bulk[3], fallback_rows, yielded)
+        found = _input_order(bulk[3], places, yielded)
         order = found if found is not None else _read_order(paths, mapping)
         if progress is not None:
             # Columnar files have no rows the source itself rejects (a stray quote reads as a

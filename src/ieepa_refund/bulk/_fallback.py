@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..cape import screen
 from ..entry import Entry
 from ..es003 import Es003Report, stream_es003
+from ..es003._header import SourceFile
 from ..refund import compute_refund
 from ..roads import entry_road
 from ._read import (
@@ -34,14 +35,16 @@ def per_entry(
     *,
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[pl.DataFrame | None, Es003Report | None, list[str]]:
+) -> tuple[pl.DataFrame | None, Es003Report | None, list[str], pl.DataFrame | None]:
     """The entries the columnar rules left, computed by the per-entry path itself.
 
     Each file goes to the per-entry reader as a copy holding its header and the rows
     left (in their order; a file with none left, its header alone, so that the reader
     reports its columns); the reader's row numbers are then mapped back to the file's
     own, so its problems and file report are what it says of the whole file. Also the
-    numbers of the entries the reader gave, in its order.
+    numbers of the entries the reader gave, in its order, and the rows left that it read as
+    rows: an entry is yielded at the last of those (a row it rejects as a row, such as a
+    CELL_COUNT row, is not waited for), so they, not all the rows left, place its entries.
     """
     import polars as pl
 
@@ -57,11 +60,13 @@ def per_entry(
     )
     with tempfile.TemporaryDirectory(prefix="ieepa-bulk-") as tmp:
         sources: list[Path] = []
+        usual: list[int | None] = []
         blanked = 0
         for index, file in enumerate(files):
             # left is None: the columnar rules covered nothing (the options are not theirs).
             if file.why is not None or left is None:
                 sources.append(file.path)
+                usual.append(None)
                 continue
             keep = sorted(left.filter(pl.col("_file") == index)["_row"].to_list())
             folder = Path(tmp) / str(index)
@@ -73,18 +78,58 @@ def per_entry(
             else:
                 blanked += file.height - len(keep)
             sources.append(target)
+            usual.append(file.usual)
         if not sources:
-            return None, None, []
+            return None, None, [], left
         stream = stream_es003(*sources, mapping=mapping, progress=progress)
+        # A copy's rows are mostly the lines not as wide as the header: its own usual width
+        # would let through a line wider than the whole file's, which the reader of the
+        # whole file rejects (an unquoted comma on a row whose last cell is blank).
+        for source, width in zip(stream._files, usual, strict=True):
+            if width is not None:
+                source.usual = width
         computed = frozenset(done.to_list())
         rows = [_entry_row(job, e) for e in stream if e.entry_number not in computed]
         yielded = [row["entry_number"] for row in rows]
         report = _renumber(stream.report, numbers)
+        places = _read_as_rows(left, files, stream._files, numbers)
     if blanked:
         report = report.model_copy(update={"rows_blank": report.rows_blank - blanked})
     if not rows:
-        return None, report, yielded
-    return _rows_table(rows), report, yielded
+        return None, report, yielded, places
+    return _rows_table(rows), report, yielded, places
+
+
+def _read_as_rows(
+    left: pl.DataFrame | None,
+    files: list[ColumnFile],
+    sources: list[SourceFile],
+    numbers: Mapping[str, list[int]],
+) -> pl.DataFrame | None:
+    """``left`` without the rows the reader rejected as rows (each source's last pass names
+    them all, none summed up), in the files' own row numbers."""
+    import polars as pl
+
+    if left is None:
+        return None
+    gone: list[tuple[int, int]] = []
+    for index, (file, source) in enumerate(zip(files, sources, strict=True)):
+        if file.why is not None:
+            continue  # read whole: none of its rows is left here
+        rows = numbers.get(file.name)
+        gone.extend(
+            (index, problem.row if rows is None else rows[problem.row - 1])
+            for problem in source.problems
+            if problem.row is not None
+        )
+    if not gone:
+        return left
+    files_, rows_ = zip(*gone, strict=True)
+    dropped = pl.DataFrame(
+        {"_file": files_, "_row": rows_},
+        schema={"_file": left.schema["_file"], "_row": left.schema["_row"]},
+    )
+    return left.join(dropped, on=["_file", "_row"], how="anti", maintain_order="left")
 
 
 def _entry_row(job: _Job, entry: Entry) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from ..es003._cells import (
 )
 from ..es003._columns import ENTRY_FIELDS
 from ..es003._header import SourceFile, open_source
+from ..es003._rows import usual_width
 
 if TYPE_CHECKING:
     import polars as pl
@@ -59,6 +60,10 @@ class ColumnFile:
     """The raw cells of each entry's own fields, from one of its rows (chunk by chunk)."""
     height: int = 0
     """How many rows were read here (0: the file goes whole to the reader)."""
+    usual: int | None = None
+    """The cell count most of the file's non-blank lines have (see ``SourceFile.usual``): the
+    per-entry reader is given it for the copy of the file holding the rows left, whose own
+    would differ (its rows are mostly the ones not as wide as the header)."""
 
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
@@ -100,12 +105,13 @@ def read_columns(
         return ColumnFile(path, name, source, None, odd)
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
+    widths: dict[int, int] = {}
     try:
         for data, first_row, lines in _chunks(path, source.header_row):
             # A lone carriage return or a NUL is read differently by polars and the csv module.
             if odd := _odd_bytes(data):
                 return ColumnFile(path, name, source, None, odd)
-            whole = _whole(data, width)
+            whole = _whole(data, width, widths)
             frame = pl.read_csv(
                 data,
                 has_header=False,
@@ -150,7 +156,7 @@ def read_columns(
     rows = pl.concat(parsed, how="diagonal_relaxed", rechunk=False)
     return ColumnFile(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
-        height=rows.height,
+        height=rows.height, usual=usual_width(widths),
     )  # fmt: skip
 
 
@@ -178,10 +184,14 @@ def _header_bytes(path: Path, header_row: int) -> bytes:
 _QUOTED = r'"(?:[^"]|"")*"'
 
 
-def _whole(data: bytes, width: int) -> pl.Series:
+def _whole(data: bytes, width: int, widths: dict[int, int]) -> pl.Series:
     """Per line of ``data``: whether it has ``width`` cells (its commas outside quoted cells
     counted) or is blank (commas alone: the reader's blank row). A line the count gets wrong
-    only sends its entry to the per-entry path."""
+    only sends its entry to the per-entry path.
+
+    Adds to ``widths`` how many non-blank lines have each cell count: the file's usual width
+    (the reader rejects a line wider than it, see ``_rows.data_rows``) is the most common.
+    """
 
     lines = _lines(data)
     commas = lines.str.count_matches(",", literal=True)
@@ -190,9 +200,13 @@ def _whole(data: bytes, width: int) -> pl.Series:
         inner = lines.filter(quoted).str.replace_all(_QUOTED, "")
         commas = commas.scatter(quoted.arg_true(), inner.str.count_matches(",", literal=True))
     whole = commas == width - 1
+    blank = lines.str.contains(r"^,*\r?$")
+    counts = (commas.filter(~blank) + 1).value_counts()
+    for cells, rows in counts.iter_rows():
+        widths[cells] = widths.get(cells, 0) + rows
     if whole.all():
         return whole
-    return whole | lines.str.contains(r"^,*\r?$")
+    return whole | blank
 
 
 def _lines(data: bytes) -> pl.Series:

@@ -257,9 +257,34 @@ def _count_rows(source: SourceFile, remaining: dict[Any, int], unread: dict[str,
                         continue
                 last_cell = cell if cell.__class__ is str else None
             remaining[key] = remaining.get(key, 0) + 1
+    if source.late:
+        _uncount_late(source, remaining)
     for problem in source.problems:
         if problem.entry_number is not None:
             unread[problem.entry_number] = unread.get(problem.entry_number, 0) + 1
+
+
+def _uncount_late(source: SourceFile, remaining: dict[Any, int]) -> None:
+    """Take out of the counts the rows wider than the file's usual width, which the counting
+    pass let through before that width was known (:func:`._rows.data_rows`).
+
+    Their entries are found by one more pass over the file, which rejects them as the reading
+    pass will: only a file with such a row pays for it, and the counting pass itself keeps
+    no more than a histogram of widths. The counts stay exact: each late row was counted
+    under the entry number its problem names (both are parsed from the row's own cell).
+    """
+    counted = {problem.row for problem in source.problems}
+    for _ in data_rows(source):
+        pass
+    for problem in source.problems:
+        if problem.row in counted or problem.entry_number is None:
+            continue
+        key = _entry_key(problem.entry_number)
+        left = remaining[key] - 1
+        if left:
+            remaining[key] = left
+        else:  # none of its rows in this file is read: an entry rejected whole, if in no other
+            del remaining[key]
 
 
 def _entry_key(number: str) -> Any:

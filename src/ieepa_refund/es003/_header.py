@@ -43,6 +43,14 @@ class SourceFile:
     rejected: int = 0
     """How many rows those problems kept out."""
     concluded: bool = False
+    usual: int | None = None
+    """A text source's usual row width: the cell count most of its non-blank data rows have
+    (ties to the narrower), concluded by the first pass, or given before it (the bulk engine
+    reads a copy of a file holding some of its rows with the whole file's). None: not known
+    yet, or not a text source (a workbook's or DataFrame's cells cannot be shifted by a comma)."""
+    late: int = 0
+    """Rows the first pass let through that are wider than :attr:`usual` (and the header):
+    known only once the whole file was seen, they are rejected from the next pass on."""
     raw_line: _LineFetcher | None = None
     """A text source's physical line by number, to recover the entry of a row that could not
     be read as a row (None for workbooks and DataFrames, whose rows always read)."""

@@ -4,13 +4,14 @@ Last step of the reader's flow before parsing: :func:`data_rows` walks a :class:
 rows after its header, yielding each readable row and turning what cannot be read as a row
 (a record the CSV module refused, a stray quote that swallowed the lines after it) into a
 problem naming its row and, where it can be read, its entry. The first full pass concludes
-what needs the whole file: a day-first date column, a liquidated status with no date column.
+what needs the whole file: a day-first date column, a liquidated status with no date column,
+a text file's usual row width (a row wider is rejected from the next pass on).
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +36,9 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
 
     Rows that cannot be read as rows become :attr:`SourceFile.problems`. A full pass also
     concludes what needs the whole file: a day-first date column is refused (dropped with a
-    warning, or an error for the entry date), and a liquidated status with no liquidation
-    date column is warned about.
+    warning, or an error for the entry date), a liquidated status with no liquidation
+    date column is warned about, and a text file's usual width is set
+    (:attr:`SourceFile.usual`), with how many rows are wider (:attr:`SourceFile.late`).
     """
     source.problems, source.rejected = [], 0
     width = len(source.headers)
@@ -46,6 +48,17 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
         (i + 1 for i, cell in enumerate(source.headers) if cell_text(cell).strip()), default=0
     )
     used = max(source.columns.values(), default=-1)
+    # A text file's rows are normally all one width. A row wider than the file's usual width
+    # (and the header), even by blank cells only, is most likely shifted by an unquoted comma
+    # in an amount on a row whose last cell is blank: its one extra cell is blank, as a
+    # trailing comma's would be. The usual width needs the whole file: the first pass counts
+    # the rows of each width (a histogram of ints, bumped only where the width changes), and
+    # the rows wider are rejected from the next pass on (_count_rows corrects its counts).
+    # A file whose only data rows are shifted ones has them for its usual width: not caught.
+    text = source.delimiter is not None
+    limit = None if source.usual is None or not text else max(source.usual, named)
+    widths: dict[int, int] | None = {} if text and source.usual is None else None
+    current, run = -1, 0
     watch = _Watch()
     dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
     status = source.columns.get("liquidation_status")
@@ -76,6 +89,11 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                 _swallowed(source, number, row)
                 continue
             count = len(row)
+            if count == current:
+                run += 1
+            elif widths is not None:
+                widths[current] = widths.get(current, 0) + run
+                current, run = count, 1
             if count > named and any(cell_text(cell).strip() for cell in row[named:]):
                 # Read by position, a cell too many shifts every cell after it: an amount with
                 # an unquoted comma ("34,131.80") would be read as a duty of 34 and a quantity
@@ -85,6 +103,17 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                     number,
                     f"row has {count} cells, the header {named}: an amount with an unquoted "
                     "comma? quote it or remove the thousands separator",
+                    row,
+                    code="CELL_COUNT",
+                )
+                continue
+            if limit is not None and count > limit:
+                _reject(
+                    source,
+                    number,
+                    f"row has {count} cells, this file's rows {source.usual} (the header "
+                    f"{named}): an amount with an unquoted comma? quote it or remove the "
+                    "thousands separator",
                     row,
                     code="CELL_COUNT",
                 )
@@ -125,7 +154,27 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     finally:
         if source.raw_line is not None:
             source.raw_line.close()  # the raw lines of this pass are not needed again
+    if widths is not None:
+        widths[current] = widths.get(current, 0) + run
+        widths.pop(-1, None)
+        _usual(source, widths, named)
     _conclude(source, watch)
+
+
+def usual_width(widths: Mapping[int, int]) -> int | None:
+    """The width most rows have (``widths``: how many rows have each), ties to the narrower;
+    None for no rows."""
+    return min(widths, key=lambda width: (-widths[width], width)) if widths else None
+
+
+def _usual(source: SourceFile, widths: dict[int, int], named: int) -> None:
+    """Conclude the source's usual width, and how many rows are wider (rejected from now on)."""
+    if source.concluded:
+        return
+    source.usual = usual_width(widths)
+    if source.usual is not None:
+        limit = max(source.usual, named)
+        source.late = sum(rows for width, rows in widths.items() if width > limit)
 
 
 def _past_end(source: SourceFile, cells: int) -> str:
