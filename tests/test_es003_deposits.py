@@ -123,6 +123,97 @@ def test_read_deposits_is_tolerant_and_counts_add_up(tmp_path: Path) -> None:
     assert result.rows_read == result.rows_used + result.rows_rejected
 
 
+# A deposits file whose last column (a note) is blank on every row: an unquoted thousands
+# comma in an amount gives the row one blank cell too many, which alone looks like a
+# trailing comma. Read by position, "1,000.00" would be a deposit of $1 and "1,234.56" one of
+# $1, with no problem.
+SHIFTED = (
+    "Entry Number,Kind,Date,Amount,Note\n"
+    "B76-0324527-8,deposit,06/12/2025,4500.00,\n"
+    "B76-0324527-8,supplemental,09/02/2025,1,000.00,\n"
+    "31600000017,deposit,09/22/2025,1,234.56,\n"
+    "99A-1234567-0,deposit,06/01/2025,10.00,\n"
+)
+
+
+def test_a_row_shifted_by_a_blank_cell_is_a_cell_count_problem_not_a_deposit(
+    tmp_path: Path,
+) -> None:
+    """Rule (c) of the ES-003 reader: a text row wider than the file's usual width, even by
+    blank cells, is rejected, in a history of several rows and in a history of one."""
+    path = tmp_path / "deposits.csv"
+    path.write_text(SHIFTED, encoding="utf-8")
+    result = read_deposits(path)
+    # The entry with a shifted supplemental keeps its other rows, as with any rejected row;
+    # the entry whose only row is shifted has no history (never a deposit of $1).
+    assert result.deposits == {
+        "B7603245278": (DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="4500.00"),),
+        "99A12345670": (DepositEvent(kind="deposit", date=date(2025, 6, 1), amount="10.00"),),
+    }
+    assert [(p.code, p.row, p.entry_number, p.rows) for p in result.problems] == [
+        ("CELL_COUNT", 3, "B7603245278", 1),
+        ("CELL_COUNT", 4, "31600000017", 1),
+    ]
+    # The ES-003 reader's message, word for word.
+    assert result.problems[0].message == (
+        "row has 6 cells, this file's rows 5 (the header 5): an amount with an unquoted "
+        "comma? quote it or remove the thousands separator"
+    )
+    assert (result.rows_read, result.rows_used, result.rows_rejected, result.rows_blank) == (
+        4,
+        2,
+        2,
+        0,
+    )
+
+
+def test_a_deposits_file_with_a_trailing_comma_on_every_row_is_read_whole(
+    tmp_path: Path,
+) -> None:
+    """Rows all one cell wider than the header are the file's usual width: nothing shifted."""
+    path = tmp_path / "deposits.csv"
+    path.write_text(
+        "Entry Number,Kind,Date,Amount\n"
+        'B76-0324527-8,deposit,06/12/2025,"4,500.00",\n'
+        "B76-0324527-8,supplemental,09/02/2025,1000.00,\n"
+        "99A-1234567-0,deposit,06/01/2025,10.00,\n",
+        encoding="utf-8",
+    )
+    result = read_deposits(path)
+    assert result.problems == ()
+    assert [e.amount for e in result.deposits["B7603245278"]] == [
+        Decimal("4500.00"),
+        Decimal("1000.00"),
+    ]
+    assert (result.rows_read, result.rows_used, result.rows_rejected) == (3, 3, 0)
+
+
+def test_a_deposit_row_with_a_cell_past_the_header_or_cut_short_is_a_cell_count_problem(
+    tmp_path: Path,
+) -> None:
+    """Rules (a) and (b): a non-blank cell past the header's last named cell (the amount's
+    unquoted comma on a file with no blank last column), a row ending before the amount."""
+    path = tmp_path / "deposits.csv"
+    path.write_text(
+        "Entry Number,Kind,Date,Amount\n"
+        "B76-0324527-8,deposit,06/12/2025,4500.00\n"
+        "B76-0324527-8,supplemental,09/02/2025,1,000.00\n"
+        "99A-1234567-0,deposit,06/01/2025\n",
+        encoding="utf-8",
+    )
+    result = read_deposits(path)
+    assert result.deposits == {
+        "B7603245278": (DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="4500.00"),),
+    }
+    assert [(p.code, p.row, p.entry_number) for p in result.problems] == [
+        ("CELL_COUNT", 3, "B7603245278"),
+        ("CELL_COUNT", 4, "99A12345670"),
+    ]
+    assert result.problems[0].message.startswith("row has 5 cells, the header 4: ")
+    assert "cut short, 'Amount' read are past its end" in result.problems[1].message
+    assert (result.rows_read, result.rows_used, result.rows_rejected) == (3, 1, 2)
+
+
 def test_signed_amounts_without_a_kind_column(tmp_path: Path) -> None:
     path = tmp_path / "deposits.csv"
     path.write_text(

@@ -162,7 +162,7 @@ def read_deposits(
         source.rows, source.delimiter, source.raw_line = rows, opened.delimiter, opened.raw_line
         names.append(name)
         dates: dict[str, date | None] = {}
-        for number, row in data_rows(source):
+        for number, row in _rows(source):
             if not row:
                 blank += 1
                 continue
@@ -189,12 +189,6 @@ def read_deposits(
                 )
                 continue
             events[key] = number
-        if "deposit_date" not in source.columns:  # refused as day-first on the full pass
-            raise InputFileError(
-                f"{name}: " + "; ".join(w.message for w in source.warnings),
-                field="file",
-                value=name,
-            )
         read += source.rejected
         rejected += source.rejected
         problems.extend(source.problems)
@@ -225,6 +219,29 @@ def read_deposits(
         rows_rejected=rejected,
         rows_blank=blank,
     )
+
+
+def _rows(source: SourceFile) -> list[tuple[int, list[Any]]]:
+    """The data rows of a deposits file, with every row :func:`._rows.data_rows` rejects
+    rejected, as the ES-003 reader rejects them.
+
+    A text row wider than the file's usual width (an unquoted comma in an amount on a row
+    whose last cell is blank: ``31600000017,09/22/2025,1,234.56,`` is a deposit of $1) is
+    known only once the whole file was seen, and ``data_rows`` rejects it from its second
+    pass on. A history is a few rows per entry, so the first pass's rows are kept, and the
+    file is read again only when that pass found such rows: the second pass's rows and
+    problems then stand, each too-wide row a ``CELL_COUNT`` problem as in an ES-003.
+    """
+    rows = list(data_rows(source))
+    if "deposit_date" not in source.columns:  # refused as day-first on the full pass
+        raise InputFileError(
+            f"{source.name}: " + "; ".join(w.message for w in source.warnings),
+            field="file",
+            value=source.name,
+        )
+    if source.late:
+        rows = list(data_rows(source))
+    return rows
 
 
 def _event(
