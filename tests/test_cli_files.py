@@ -664,8 +664,8 @@ def test_a_duty_deposit_row_shifted_by_a_blank_cell_is_a_problem_never_a_figure(
 ) -> None:
     """--duty-deposits with "1,000.00" unquoted on a row whose last cell (a note) is blank:
     one blank cell too many, read by position a supplemental deposit of $1. The row is a
-    CELL_COUNT problem, and the entry is computed as for any rejected deposit row: from its
-    other rows (here the deposit alone), never from the $1."""
+    CELL_COUNT problem, and the entry's history, with a hole in it, is not used
+    (DEPOSITS_INCOMPLETE): the entry is computed as with no deposits file, never from the $1."""
     head, good = (
         "Entry Number,Kind,Date,Amount,Note\n",
         "316-1000011-4,deposit,06/12/2025,4500.00,\n",
@@ -676,21 +676,21 @@ def test_a_duty_deposit_row_shifted_by_a_blank_cell_is_a_problem_never_a_figure(
     )
     alone.write_text(head + good, encoding="utf-8")
     rows = {}
-    for deposits in (shifted, alone):
-        out, problems = tmp_path / f"r_{deposits.name}", tmp_path / f"p_{deposits.name}"
+    for deposits in (shifted, alone, None):
+        name = deposits.name if deposits else "none.csv"
+        out, problems = tmp_path / f"r_{name}", tmp_path / f"p_{name}"
         args = ["estimate", str(sample_es003()), *AS_OF, "--out", str(out), "--engine", "entry"]
-        main([*args, "--duty-deposits", str(deposits), "--problems", str(problems)])
+        more = ["--duty-deposits", str(deposits)] if deposits else []
+        main([*args, *more, "--problems", str(problems)])
         with out.open(newline="") as f:
             (rows[deposits],) = [r for r in csv.DictReader(f) if r["entry_number"] == "31610000114"]
         with problems.open(newline="") as f:
-            rows[problems] = [r for r in csv.DictReader(f) if r["file"] == deposits.name]
+            rows[problems] = [r for r in csv.DictReader(f) if r["file"] == name]
     capsys.readouterr()
-    (problem,) = rows[tmp_path / "p_shifted.csv"]
-    assert (problem["code"], problem["row"], problem["entry_number"]) == (
-        "CELL_COUNT",
-        "3",
-        "31610000114",
-    )
+    assert [(p["code"], p["row"], p["entry_number"]) for p in rows[tmp_path / "p_shifted.csv"]] == [
+        ("CELL_COUNT", "3", "31610000114"),
+        ("DEPOSITS_INCOMPLETE", "2", "31610000114"),
+    ]
     assert rows[tmp_path / "p_alone.csv"] == []
     figures = ("principal", "interest", "deposit_basis", "total")
-    assert [rows[shifted][k] for k in figures] == [rows[alone][k] for k in figures]
+    assert [rows[shifted][k] for k in figures] == [rows[None][k] for k in figures]

@@ -109,18 +109,46 @@ def test_read_deposits_is_tolerant_and_counts_add_up(tmp_path: Path) -> None:
     path = tmp_path / "deposits.csv"
     path.write_text(DEPOSITS, encoding="utf-8")
     result = read_deposits(path)
-    assert result.deposits["B7603245278"] == (
-        DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="4500.00"),
-        DepositEvent(kind="deposit", date=date(2025, 9, 2), amount="1000.00"),
+    # Equal rows are counted once; dashes, ="..." and "$1,000.00" are read.
+    assert result.deposits["99A1234567" + "0"] == (
+        DepositEvent(kind="deposit", date=date(2025, 6, 1), amount="10.00"),
     )
-    assert sorted(p.code for p in result.problems) == ["BAD_VALUE", "BAD_VALUE", "DUPLICATE_ROW"]
+    # Two of B76's rows cannot be read (a date of 13/40, a kind "bonus"): its history has a
+    # hole, so it is withheld whole, never used in part.
+    assert "B7603245278" not in result.deposits
+    assert sorted(p.code for p in result.problems) == [
+        "BAD_VALUE",
+        "BAD_VALUE",
+        "DEPOSITS_INCOMPLETE",
+        "DUPLICATE_ROW",
+    ]
+    (held,) = [p for p in result.problems if p.code == "DEPOSITS_INCOMPLETE"]
+    assert (held.entry_number, held.row, held.rows) == ("B7603245278", 3, 2)
+    assert held.message.startswith("2 rows of this entry's history could not be read")
     assert (result.rows_read, result.rows_used, result.rows_rejected, result.rows_blank) == (
         6,
-        3,
-        3,
+        1,
+        5,
         1,
     )
     assert result.rows_read == result.rows_used + result.rows_rejected
+
+
+def test_a_history_with_an_unreadable_row_is_not_used_in_part(tmp_path: Path) -> None:
+    """A refund row that cannot be read, used in part, would leave interest on too much."""
+    path = tmp_path / "deposits.csv"
+    path.write_text(
+        "Entry Number,Kind,Date,Amount\n"
+        "31600000017,deposit,09/22/2025,5000.00\n"
+        "31600000017,refund,10/40/2025,4000.00\n"
+        "99A-1234567-0,deposit,06/01/2025,10.00\n",
+        encoding="utf-8",
+    )
+    result = read_deposits(path)
+    assert set(result.deposits) == {"99A12345670"}
+    assert [p.code for p in result.problems] == ["BAD_VALUE", "DEPOSITS_INCOMPLETE"]
+    assert result.problems[1].message.startswith("1 row of this entry's history")
+    assert (result.rows_read, result.rows_used, result.rows_rejected) == (3, 1, 2)
 
 
 # A deposits file whose last column (a note) is blank on every row: an unquoted thousands
@@ -144,15 +172,15 @@ def test_a_row_shifted_by_a_blank_cell_is_a_cell_count_problem_not_a_deposit(
     path = tmp_path / "deposits.csv"
     path.write_text(SHIFTED, encoding="utf-8")
     result = read_deposits(path)
-    # The entry with a shifted supplemental keeps its other rows, as with any rejected row;
-    # the entry whose only row is shifted has no history (never a deposit of $1).
+    # The entry with a shifted supplemental has a hole in its history, which is withheld
+    # whole; the entry whose only row is shifted has none (never a deposit of $1).
     assert result.deposits == {
-        "B7603245278": (DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="4500.00"),),
         "99A12345670": (DepositEvent(kind="deposit", date=date(2025, 6, 1), amount="10.00"),),
     }
     assert [(p.code, p.row, p.entry_number, p.rows) for p in result.problems] == [
         ("CELL_COUNT", 3, "B7603245278", 1),
         ("CELL_COUNT", 4, "31600000017", 1),
+        ("DEPOSITS_INCOMPLETE", 2, "B7603245278", 1),
     ]
     # The ES-003 reader's message, word for word.
     assert result.problems[0].message == (
@@ -161,8 +189,8 @@ def test_a_row_shifted_by_a_blank_cell_is_a_cell_count_problem_not_a_deposit(
     )
     assert (result.rows_read, result.rows_used, result.rows_rejected, result.rows_blank) == (
         4,
-        2,
-        2,
+        1,
+        3,
         0,
     )
 
@@ -202,16 +230,15 @@ def test_a_deposit_row_with_a_cell_past_the_header_or_cut_short_is_a_cell_count_
         encoding="utf-8",
     )
     result = read_deposits(path)
-    assert result.deposits == {
-        "B7603245278": (DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="4500.00"),),
-    }
+    assert result.deposits == {}  # B76's history has a hole, 99A's only row is cut short
     assert [(p.code, p.row, p.entry_number) for p in result.problems] == [
         ("CELL_COUNT", 3, "B7603245278"),
         ("CELL_COUNT", 4, "99A12345670"),
+        ("DEPOSITS_INCOMPLETE", 2, "B7603245278"),
     ]
     assert result.problems[0].message.startswith("row has 5 cells, the header 4: ")
     assert "cut short, 'Amount' read are past its end" in result.problems[1].message
-    assert (result.rows_read, result.rows_used, result.rows_rejected) == (3, 1, 2)
+    assert (result.rows_read, result.rows_used, result.rows_rejected) == (3, 0, 3)
 
 
 def test_signed_amounts_without_a_kind_column(tmp_path: Path) -> None:
@@ -255,7 +282,9 @@ def test_a_file_without_the_needed_columns_is_refused(tmp_path: Path) -> None:
 
 def test_with_deposits_attaches_and_reports_what_it_cannot(tmp_path: Path) -> None:
     path = tmp_path / "deposits.csv"
-    path.write_text(DEPOSITS, encoding="utf-8")
+    # DEPOSITS without its two unreadable rows (with them, B76's history is withheld).
+    readable = [line for line in DEPOSITS.splitlines(keepends=True) if "13/40" not in line]
+    path.write_text("".join(line for line in readable if "bonus" not in line), encoding="utf-8")
     entries = read_es003(es003(tmp_path)).entries
     attached = with_deposits(entries, read_deposits(path))
     (entry,) = attached.entries

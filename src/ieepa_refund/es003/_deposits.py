@@ -18,6 +18,7 @@ among them (19 CFR 24.36(a)(1): interest is then computed per segment).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -140,7 +141,8 @@ def read_deposits(
 
     ``mapping`` maps a field of :data:`DEPOSIT_COLUMNS` to the header a file uses for it.
     An entry whose events cannot be a deposit history (a refund first, more refunded than
-    deposited) is a problem; its rows are rejected.
+    deposited) is a problem (``BAD_DEPOSITS``); its rows are rejected. So is an entry with a
+    row that could not be read (``DEPOSITS_INCOMPLETE``): a history is used whole or not at all.
     """
     if not sources:
         raise InputFileError("no deposits file given", field="sources")
@@ -192,8 +194,31 @@ def read_deposits(
         read += source.rejected
         rejected += source.rejected
         problems.extend(source.problems)
+    # An entry with a row that could not be read has a history with a hole in it: a missing
+    # refund row would leave interest on too much, a missing deposit on too little. The whole
+    # history is withheld (the entry keeps its own deposit date), never used in part.
+    unread = Counter(
+        p.entry_number
+        for p in problems
+        if p.entry_number is not None and p.code != "DUPLICATE_ROW" and p.entry_number in found
+    )
     deposits: dict[str, tuple[DepositEvent, ...]] = {}
     for entry, events in found.items():
+        if entry in unread:
+            rejected += len(events)
+            problems.append(
+                Problem(
+                    code="DEPOSITS_INCOMPLETE",
+                    message=f"{unread[entry]:,} row{'' if unread[entry] == 1 else 's'} of this entry's history "
+                    "could not be read (see its problems): the history is not used, the entry "
+                    "keeps its own deposit date; fix the rows and run again",
+                    file=", ".join(names),
+                    row=min(events.values()),
+                    entry_number=entry,
+                    rows=len(events),
+                )
+            )
+            continue
         try:
             deposits[entry] = check_events(
                 DepositEvent(kind=kind, date=day, amount=amount) for kind, day, amount in events
