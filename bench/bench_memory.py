@@ -85,13 +85,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--rows-per-entry", type=int, default=4)
     parser.add_argument("--top", type=int, default=12, help="lines of the refund's breakdown")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help="measure this ES-003 instead of generating one (--rows and --rows-per-entry are "
+        "then ignored). Equal amounts are shared across entries, so the bytes an entry holds "
+        "fall as a file grows: the figure at 1M rows is best measured on a 1M-row file",
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "es003.csv"
-        generate(path, args.rows, args.rows_per_entry)
-        found = measure(path, top=args.top)
+    if args.file is not None:
+        found = measure(args.file, top=args.top)
+        rows = f"{args.file.name}:"
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "es003.csv"
+            generate(path, args.rows, args.rows_per_entry)
+            found = measure(path, top=args.top)
+        rows = f"{args.rows:,} rows,"
     print(
-        f"{args.rows:,} rows, {found['entries']:,} entries: {found['entry_kb']:.1f} KB per Entry "
+        f"{rows} {found['entries']:,} entries: {found['entry_kb']:.1f} KB per Entry "
         f"(with the import's report), {found['refund_kb']:.1f} KB per EntryRefund; the entries "
         f"and refunds of 1M rows ({ENTRIES_AT_1M_ROWS:,} entries) would hold "
         f"{found['at_1m_rows_mb']:,.0f} MiB = {found['at_1m_rows_mb'] * 2**20 / 1e9:.3f} GB "

@@ -396,6 +396,35 @@ def es003_files(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
     return [COLUMNS[name][0] for name in ES003_FILE_FIELDS], draw(st.permutations(rows))
 
 
+#: A few equal numbers, each written several ways: alike ("1000.00", "$1,000.00") and not
+#: ("1000.0" and "1000" are equal to 1000.00 but keep their own exponents, "-0.00" its sign).
+_EQUAL_AMOUNT_CELLS = [
+    "1000.00",
+    "$1,000.00",
+    "1000.0",
+    "1000",
+    "0.00",
+    "0",
+    "-0.00",
+    "3.00",
+    "$3.00",
+    "",
+]
+
+
+@st.composite
+def es003_files_equal_amounts(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    """An ES-003 file as :func:`es003_files` makes it, whose goods values and duties are drawn
+    from a few equal numbers written in several ways: its entries hold equal amounts, some
+    written alike (held once by ``read_es003``) and some not (never mixed up)."""
+    header, rows = draw(es003_files())
+    cells = st.sampled_from(_EQUAL_AMOUNT_CELLS)
+    for row in rows:
+        for name in ("value", "duty"):
+            row[ES003_FILE_FIELDS.index(name)] = draw(cells)
+    return header, rows
+
+
 # --- ES-003 cells at the edges of the bulk engine's vectorised fast cases ---------------------
 
 #: Money cells: plain and grouped amounts (some past the 10**12-dollar bound, some finer

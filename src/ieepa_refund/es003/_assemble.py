@@ -54,6 +54,9 @@ class Es003Stream:
         self._progress = progress
         self._report: Es003Report | None = None
         self._started = False
+        self._hold = False
+        """Whether the caller keeps every entry (set by read_es003): equal amounts are then
+        held once across entries (see ``_State.held``)."""
 
     @property
     def report(self) -> Es003Report:
@@ -79,6 +82,8 @@ class Es003Stream:
         remaining: dict[Any, int] = {}
         unread: dict[str, int] = {}
         state = _State(remaining=remaining, bad_rows=unread)
+        if self._hold:
+            state.held, state.held_tariffs = {}, {}
         for source in self._files:
             _count_rows(source, remaining, unread)
         for source in self._files:
@@ -205,6 +210,7 @@ def read_es003(
     delimiter; by default comma, tab or semicolon is detected.
     """
     stream = stream_es003(*sources, mapping=mapping, progress=progress, delimiter=delimiter)
+    stream._hold = True  # every entry is kept: share equal amounts across them
     entries = tuple(stream)
     return Es003Import(entries=entries, **dict(stream.report))
 

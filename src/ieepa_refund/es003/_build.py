@@ -83,7 +83,12 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
         for name, value in acc.fields.items()
         if value is not None and name not in DEPOSIT_FIELDS
     }
-    given = {"entry_number": acc.number, **own, "lines": _lines(acc), **flags}
+    given = {
+        "entry_number": acc.number,
+        **own,
+        "lines": _lines(acc, state.held, state.held_tariffs),
+        **flags,
+    }
     # The rows' values were checked one by one above, and so were the entry's own fields
     # when they are as the Entry model keeps them: such an entry is built as it stands. Any
     # other goes to the model, which says what is wrong in its own words.
@@ -241,7 +246,20 @@ _ENTRY_DEFAULTS = {
 _ENTRY_REQUIRED = frozenset(name for name, info in Entry.model_fields.items() if info.is_required())
 
 
-def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
+def _held(held: dict[Decimal, Decimal], amount: Decimal | None) -> Decimal | None:
+    """``amount`` as the object ``held`` has for it when that one is written alike, else
+    ``amount`` (kept in ``held`` when it is the first of its value)."""
+    if amount is None:
+        return None
+    known = held.setdefault(amount, amount)
+    return known if known is not amount and not known.compare_total(amount) else amount
+
+
+def _lines(
+    acc: _Acc,
+    held: dict[Decimal, Decimal] | None = None,
+    held_tariffs: dict[tuple[Any, ...], Tariff] | None = None,
+) -> tuple[EntryLine, ...]:
     # Sorted on every key, so the tariffs' order never depends on the order of the rows.
     # Without ordinals, ACE's own order: Chapter 99 numbers before the Chapter 1-97 number.
     # (line, ordinal, HTS number) is unique, so the sort never compares the tariffs themselves.
@@ -259,7 +277,9 @@ def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
     # Two headings of one rate on a line (a 25% and a 25%, a 10% and a 10%) report one duty
     # twice: held as one object (as ``same`` does for results: equal and written alike), about
     # 100 bytes an entry held in memory. The cells' own cache keeps only the commonest amounts.
-    duties: dict[Decimal, Decimal] = {}
+    # When every entry is kept (``held``, see ``_State.held``), the same for every amount of
+    # every entry read so far, goods values included.
+    duties: dict[Decimal, Decimal] = {} if held is None else held
     for line_no, _, _, hts, (value, quantity, unit, rate, duty) in found:
         if line_no != current:
             lines.append(_make_line(current, countries[current], tuple(tariffs)))
@@ -268,7 +288,23 @@ def _lines(acc: _Acc) -> tuple[EntryLine, ...]:
             known = duties.setdefault(duty, duty)
             if known is not duty and not known.compare_total(duty):
                 duty = known
-        tariffs.append(_make_tariff(hts, value, quantity, unit, rate, duty))
+        if held is None or held_tariffs is None:
+            tariffs.append(_make_tariff(hts, value, quantity, unit, rate, duty))
+            continue
+        value, quantity = _held(held, value), _held(held, quantity)
+        # Then a tariff equal to one of an entry read before, amounts written alike (one object
+        # each by now), is that tariff: at a million rows a third of them are (155 bytes each).
+        key = (hts, value, quantity, unit, rate, duty)
+        tariff = held_tariffs.get(key)
+        if (
+            tariff is None
+            or tariff.value is not value
+            or tariff.duty is not duty
+            or tariff.quantity is not quantity
+        ):  # equal amounts of other exponents compare equal in the key: never mixed up
+            tariff = _make_tariff(hts, value, quantity, unit, rate, duty)
+            held_tariffs.setdefault(key, tariff)
+        tariffs.append(tariff)
     lines.append(_make_line(current, countries[current], tuple(tariffs)))
     return tuple(lines)
 

@@ -8,10 +8,11 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from .. import hts as _hts
-from ..entry import _ENTRY_TYPE, PARTY_NUMBER
+from ..entry import _ENTRY_TYPE, PARTY_NUMBER, Tariff
 from ..rates import parse_rate
 from ._acc import _Acc
 from ._cells import (
@@ -77,6 +78,15 @@ class _State:
     """Field -> whether a value is as the Entry model keeps it (see :func:`_checked_entry`)."""
     entry_fields: dict[str, _Parsed] = field(default_factory=dict)
     """Field name -> its cells parsed (an entry's own fields: type, parties, dates, flags)."""
+    held: dict[Decimal, Decimal] | None = None
+    """When the caller keeps every entry (``read_es003``): each distinct amount of the entries
+    built so far, so that equal amounts of different entries are one object (at a million rows
+    a goods value or duty repeats about twice: 230 bytes an entry). None while streaming, where
+    entries are dropped one by one and the table would only add to the peak; a table lives and
+    dies with one read, so it holds no more than the entries it was read for."""
+    held_tariffs: dict[tuple[Any, ...], Tariff] | None = None
+    """With ``held``: each distinct tariff of the entries built so far (by its fields), so that
+    equal tariffs of different entries are one object."""
 
     def parser(self, name: str) -> _Parsed:
         """The cache of an entry field's cells, made on first use."""
