@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
@@ -152,3 +155,29 @@ def test_one_definition_of_ieepa_duty_and_invalid_hts(
     assert is_invalid_hts(found.status) is invalid
     assert {"ieepa", "ieepa_not_in_force", "ieepa_unknown"} == IEEPA_STATUSES
     assert {"exemption", "exception"} == EXEMPT_KINDS
+
+
+def test_sets_are_written_in_one_order_whatever_the_hash_seed() -> None:
+    """A heading's countries and the options' closures are sets, whose order follows the
+    string hash and so changes from run to run: the JSON of the same data must not."""
+    script = (
+        "from datetime import date\n"
+        "from ieepa_refund.registry import default_registry\n"
+        "from ieepa_refund.refund import RefundOptions\n"
+        "r = default_registry()\n"
+        "ps = [p for h in r.headings for p in r.periods_of(h) if len(p.countries) > 2]\n"
+        "print(ps[0].model_dump_json())\n"
+        "print(RefundOptions(closures=[date(2026, 1, d) for d in range(1, 28)]).model_dump_json())\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(outputs) == 1
+    assert '"countries":["' in outputs.pop()

@@ -34,7 +34,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_serializer
 
 from . import hts as _hts
 from ._model import Model
@@ -141,6 +141,12 @@ class HeadingPeriod(Model):
         if self.effective_from is None:
             return "never in force"
         return f"{self.effective_from.isoformat()} to {self.effective_to.isoformat() if self.effective_to else 'open'}"
+
+    @field_serializer("countries", "countries_except")
+    def _sorted(self, codes: frozenset[str]) -> list[str]:
+        # A set's order follows the string hash, which changes from run to run: sorted, the
+        # same data gives the same JSON bytes.
+        return sorted(codes)
 
     def in_force(self, on: date) -> bool:
         if self.effective_from is None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, field_serializer, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from .._model import check_date, check_optional_date
@@ -64,6 +64,11 @@ class RefundOptions(BaseModel):
     def _until(cls, value: Any) -> date | None:
         # A date string or a datetime would be read silently (its time dropped): refuse both.
         return check_optional_date(value, field="interest_until")
+
+    @field_serializer("closures")
+    def _sorted(self, closures: frozenset[date] | None) -> list[date] | None:
+        # A set of dates iterates in hash order, which changes from run to run: sorted.
+        return None if closures is None else sorted(closures)
 
     @field_validator("closures", mode="before")
     @classmethod
