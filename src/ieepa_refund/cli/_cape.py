@@ -109,7 +109,11 @@ def _entry_screenings(args: argparse.Namespace, declared_on: date) -> _Screened:
 
 
 def _bulk_screenings(
-    args: argparse.Namespace, declared_on: date, split: list[int], whole: list[tuple[str, str]]
+    args: argparse.Namespace,
+    declared_on: date,
+    split: list[int],
+    whole: list[tuple[str, str]],
+    narrow: list[tuple[str, str, int]],
 ) -> _Screened:
     """The bulk engine's screenings and money, in the order the per-entry reader gives the
     entries, with the reader's report on the files (as ``estimate --engine bulk`` reads them).
@@ -139,6 +143,7 @@ def _bulk_screenings(
         )
     split.extend((found.report.entries_bulk, found.report.entries_entry))
     whole.extend(found.report.files_whole)
+    narrow.extend(found.report.entries_narrow)
     money = {
         number: (principal, high)
         for number, principal, high in found.entries.select(
@@ -156,10 +161,11 @@ def run_cape(args: argparse.Namespace) -> int:
         read_ledger(args.ledger)  # a ledger that does not parse stops the run before any output
     split: list[int] = []
     whole: list[tuple[str, str]] = []
+    narrow: list[tuple[str, str, int]] = []
     screenings, money, imported = (
         _entry_screenings(args, declared_on)
         if engine == "entry"
-        else _bulk_screenings(args, declared_on, split, whole)
+        else _bulk_screenings(args, declared_on, split, whole, narrow)
     )
     data = _screening_csv(screenings, money)
     # Named by its content: another batch (another input) never overwrites this report, and
@@ -194,7 +200,7 @@ def run_cape(args: argparse.Namespace) -> int:
     )
     rules = screenings[0].rules_version if screenings else "-"
     print(f"ieepa-refund cape: declaration date {declared_on.isoformat()}; CAPE rules {rules}")
-    print(_engine_line(engine, chosen, split, whole))
+    print(_engine_line(engine, chosen, split, whole, narrow))
     print(input_line(imported))
     print(
         f"Screened {counted(len(screenings), 'entry', 'entries')}: {statuses['eligible']:,} eligible, "
