@@ -20,7 +20,7 @@ from ..registry import default_registry
 from ._engines import _engine, _engine_line
 from ._inputs import _progress, input_line, rejected_whole, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output, counted, input_files, same_file
-from ._summary import NAMED
+from ._summary import named
 
 __all__ = ["SCREENING_COLUMNS", "run_cape", "run_check"]
 
@@ -212,12 +212,10 @@ def run_cape(args: argparse.Namespace) -> int:
     rejected = imported.entries_rejected_numbers
     if rejected:
         # Named, not only counted: such an entry is in no report and no declaration.
-        shown = ", ".join(rejected[:NAMED])
-        more = f" and {len(rejected) - NAMED:,} more" if len(rejected) > NAMED else ""
         print(
             f"Not screened, not declared: {counted(len(rejected), 'entry', 'entries')} rejected "
             f"whole by the reader (no entry was built from their rows; see the problems): "
-            f"{shown}{more}"
+            f"{named(rejected)}"
         )
     print(
         f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
@@ -225,6 +223,16 @@ def run_cape(args: argparse.Namespace) -> int:
     )
     for f in batch.files:
         print(f"  {f.name}: {counted(f.count, 'entry', 'entries')} ({f.holds})")
+    # Each kind of skip counted and named here too (one line each on stderr): a second run
+    # with the same --ledger declares nothing, and says the eligible entries are declared.
+    kinds: dict[str, list[str]] = {}
+    for s in batch.skipped:
+        kinds.setdefault(s.code, []).append(s.value)
+    for code, values in kinds.items():
+        why = next(s.message for s in batch.skipped if s.code == code)
+        print(
+            f"  not declared, {code} ({why}): {counted(len(values), 'entry', 'entries')}: {named(values)}"
+        )
     for s in batch.skipped:
         print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
     print(f"Screening report: {report}")
