@@ -576,3 +576,21 @@ def test_the_engine_line_counts_the_entries_of_such_a_file_apart_from_the_rest()
     )
     assert "b.csv" not in line  # a file whose entries were all counted already
     assert "(" not in _engine_line("bulk", "chosen", (5, 12))
+
+
+def test_an_entry_rejected_whole_is_named_with_its_own_file_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its ENTRY_REJECTED_WHOLE row named every input file, where its rows are in one (t46)."""
+    rejected = tmp_path / "rejected.csv"
+    rejected.write_bytes((Path(__file__).parent / "data" / "es003_rejected_whole.csv").read_bytes())
+    other = tmp_path / "other.csv"
+    other.write_bytes(sample_es003().read_bytes())
+    same_outputs([other, rejected], tmp_path, capsys)
+    with (tmp_path / "entry" / "problems.csv").open(newline="") as f:
+        files = {
+            r["entry_number"]: r["file"]
+            for r in csv.DictReader(f)
+            if r["code"] == "ENTRY_REJECTED_WHOLE"
+        }
+    assert files == {"31600000017": "rejected.csv", "31600000033": "rejected.csv"}
