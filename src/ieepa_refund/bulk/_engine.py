@@ -214,7 +214,12 @@ def estimate(
             rows_bulk=rows_bulk,
             entries_bulk=n_bulk,
             entries_entry=entries.height - n_bulk,
-            files_whole=tuple((f.name, f.why) for f in files if f.why is not None),
+            # Named as the reader names them: by the path as given where two share a name.
+            files_whole=tuple(
+                (str(f.path) if [g.name for g in files].count(f.name) > 1 else f.name, f.why)
+                for f in files
+                if f.why is not None
+            ),
             fallback=fb,
             input=whole,
             entries_narrow=narrow,
