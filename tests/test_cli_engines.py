@@ -564,7 +564,10 @@ def test_a_file_of_rows_wider_than_its_header_says_why_its_entries_went_per_entr
     path.write_text("".join([*lines[: head + 1], *rows]))
     engine = same_outputs([path], tmp_path, capsys)
     assert "0 entries computed in columns, 15 by the per-entry path (15 of trailing.csv: " in engine
-    assert "rows not as wide as the header (24 cells, the header 23), a trailing comma" in engine
+    assert (
+        "rows not as wide as the header, 24 cells to its 23: a trailing comma on each row?)"
+        in engine
+    )
 
 
 def test_the_engine_line_counts_the_entries_of_such_a_file_apart_from_the_rest() -> None:

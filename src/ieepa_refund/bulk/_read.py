@@ -169,7 +169,7 @@ def _narrow(usual: int | None, width: int) -> str | None:
     if usual is None or usual == width:
         return None
     guess = "a trailing comma on each row?" if usual > width else "a header column no row fills?"
-    return f"rows not as wide as the header ({usual} cells, the header {width}), {guess}"
+    return f"rows not as wide as the header, {usual} cells to its {width}: {guess}"
 
 
 def _odd_bytes(data: bytes) -> str | None:
