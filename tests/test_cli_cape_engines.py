@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,29 @@ def test_a_ledger_is_read_and_appended_to_identically(
     assert ledgers["bulk"] == ledgers["entry"]
     for run in ("first", "second"):
         assert _written(tmp_path / run / "bulk") == _written(tmp_path / run / "entry")
+
+
+@pytest.mark.parametrize("engine", ["bulk", "entry"])
+def test_a_second_run_with_the_ledger_says_on_stdout_what_it_skipped(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run again with the same --ledger: "N eligible", then "0 entries in 0 files" and not a
+    word on stdout that the eligible entries were already declared (t46)."""
+    ledger = tmp_path / "ledger.csv"
+    for run in ("first", "second"):
+        _, out, _ = _cape(
+            capsys, [sample_es003()], tmp_path / run, "--engine", engine, "--ledger", str(ledger)
+        )
+    eligible = re.search(r"Screened [\d,]+ entries: ([\d,]+) eligible, ([\d,]+) eligible but", out)
+    assert eligible is not None
+    n = int(eligible[1]) + int(eligible[2])
+    assert n > 1
+    assert ": 0 entries in 0 files" in out
+    held = [line for line in out.splitlines() if "ALREADY_DECLARED" in line]
+    assert len(held) == 1
+    assert f"ALREADY_DECLARED (in the ledger of entries already declared): {n} entries: " in held[0]
+    number = ledger.read_text().splitlines()[1].split(",")[0]
+    assert number in held[0]  # named, as the summary's other lists are
 
 
 @pytest.mark.parametrize(

@@ -550,3 +550,50 @@ def test_an_empty_or_unreadable_file_ends_the_same(
     assert results[0][2] == results[1][2]  # the same message on stderr
     if keep == 4:
         assert _without_engine(results[0][1]) == _without_engine(results[1][1])
+
+
+def test_a_file_of_rows_wider_than_its_header_says_why_its_entries_went_per_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every row of a file ending in a trailing comma: no row is as wide as the header, so
+    every entry went by the per-entry path, and the Engine line gave no reason (t46)."""
+    lines = sample_es003().read_text().splitlines(keepends=True)
+    head = next(i for i, line in enumerate(lines) if line.startswith("Entry Summary Number"))
+    rows = [line.rstrip("\r\n") + ",\n" if line.strip() else line for line in lines[head + 1 :]]
+    path = tmp_path / "trailing.csv"
+    path.write_text("".join([*lines[: head + 1], *rows]))
+    engine = same_outputs([path], tmp_path, capsys)
+    assert "0 entries computed in columns, 15 by the per-entry path (15 of trailing.csv: " in engine
+    assert (
+        "rows not as wide as the header, 24 cells to its 23: a trailing comma on each row?)"
+        in engine
+    )
+
+
+def test_the_engine_line_counts_the_entries_of_such_a_file_apart_from_the_rest() -> None:
+    from ieepa_refund.cli._engines import _engine_line
+
+    line = _engine_line("bulk", "chosen", (5, 12), narrow=[("a.csv", "why", 9), ("b.csv", "x", 0)])
+    assert (
+        "5 entries computed in columns, 12 by the per-entry path (9 of a.csv: why; 3 for " in line
+    )
+    assert "b.csv" not in line  # a file whose entries were all counted already
+    assert "(" not in _engine_line("bulk", "chosen", (5, 12))
+
+
+def test_an_entry_rejected_whole_is_named_with_its_own_file_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its ENTRY_REJECTED_WHOLE row named every input file, where its rows are in one (t46)."""
+    rejected = tmp_path / "rejected.csv"
+    rejected.write_bytes((Path(__file__).parent / "data" / "es003_rejected_whole.csv").read_bytes())
+    other = tmp_path / "other.csv"
+    other.write_bytes(sample_es003().read_bytes())
+    same_outputs([other, rejected], tmp_path, capsys)
+    with (tmp_path / "entry" / "problems.csv").open(newline="") as f:
+        files = {
+            r["entry_number"]: r["file"]
+            for r in csv.DictReader(f)
+            if r["code"] == "ENTRY_REJECTED_WHOLE"
+        }
+    assert files == {"31600000017": "rejected.csv", "31600000033": "rejected.csv"}

@@ -56,6 +56,10 @@ class BulkReport:
     """The whole files' report, equal to what ``read_es003`` says of the same files: their
     columns and warnings, every problem with its file and row in the reader's order, and
     the counts of rows and entries (the columnar rows added to the reader's)."""
+    entries_narrow: tuple[tuple[str, str, int], ...] = ()
+    """(file, why, entries) for files read in columns whose rows are mostly not as wide as
+    the header: how many of ``entries_entry`` have rows there (each counted at its first
+    such file), which the per-entry path computed for that reason at least."""
 
     @property
     def rows_rejected(self) -> int:
@@ -176,6 +180,7 @@ def estimate(
         )
         bulk_rows = bulk_rows.drop("_way", "_road_interest")
     done = bulk_rows["entry_number"] if bulk_rows is not None else pl.Series(dtype=pl.String)
+    narrow = _narrow_entries(files, fallback_rows)
     fallback, report, yielded, places = per_entry(
         job, files, fallback_rows, done, mapping=mapping, progress=None if bulk else progress
     )
@@ -209,14 +214,40 @@ def estimate(
             rows_bulk=rows_bulk,
             entries_bulk=n_bulk,
             entries_entry=entries.height - n_bulk,
-            files_whole=tuple((f.name, f.why) for f in files if f.why is not None),
+            # Named as the reader names them: by the path as given where two share a name.
+            files_whole=tuple(
+                (str(f.path) if [g.name for g in files].count(f.name) > 1 else f.name, f.why)
+                for f in files
+                if f.why is not None
+            ),
             fallback=fb,
             input=whole,
+            entries_narrow=narrow,
         ),
         order=order,
         roads=None if job.roads is None else bulk_roads(job, entries, ways),
         screenings=job.screenings,
     )
+
+
+def _narrow_entries(
+    files: list[ColumnFile], left: pl.DataFrame | None
+) -> tuple[tuple[str, str, int], ...]:
+    """(file, why, entries left with rows there) for each file whose rows are mostly not as
+    wide as its header (``ColumnFile.narrow``); an entry counted at its first such file."""
+    import polars as pl
+
+    noted = [(i, f) for i, f in enumerate(files) if f.narrow is not None]
+    if left is None or not noted:
+        return ()
+    seen = pl.Series(dtype=pl.String)
+    found = []
+    for index, f in noted:
+        here = left.filter(pl.col("_file") == index)["p_entry_number"].drop_nulls().unique()
+        new = here.filter(~here.is_in(seen.implode()))
+        seen = pl.concat([seen, new])
+        found.append((f.name, f.narrow or "", new.len()))
+    return tuple(found)
 
 
 def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:

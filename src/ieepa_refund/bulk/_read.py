@@ -64,6 +64,9 @@ class ColumnFile:
     """The cell count most of the file's non-blank lines have (see ``SourceFile.usual``): the
     per-entry reader is given it for the copy of the file holding the rows left, whose own
     would differ (its rows are mostly the ones not as wide as the header)."""
+    narrow: str | None = None
+    """Why most of the file's rows are not read here, when the file's usual width is not
+    its header's: each such row sends its entry to the per-entry path (the summary says so)."""
 
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
@@ -154,10 +157,19 @@ def read_columns(
     if not parsed:
         return ColumnFile(path, name, source, None, "no rows")
     rows = pl.concat(parsed, how="diagonal_relaxed", rechunk=False)
+    usual = usual_width(widths)
     return ColumnFile(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
-        height=rows.height, usual=usual_width(widths),
+        height=rows.height, usual=usual, narrow=_narrow(usual, width),
     )  # fmt: skip
+
+
+def _narrow(usual: int | None, width: int) -> str | None:
+    """Why most rows are not as wide as the header, in words, or None (they are)."""
+    if usual is None or usual == width:
+        return None
+    guess = "a trailing comma on each row?" if usual > width else "a header column no row fills?"
+    return f"rows not as wide as the header, {usual} cells to its {width}: {guess}"
 
 
 def _odd_bytes(data: bytes) -> str | None:

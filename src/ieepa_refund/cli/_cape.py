@@ -20,7 +20,7 @@ from ..registry import default_registry
 from ._engines import _engine, _engine_line
 from ._inputs import _progress, input_line, rejected_whole, report_input, stream
 from ._output import Outputs, UsageError, cell, check_output, counted, input_files, same_file
-from ._summary import NAMED
+from ._summary import named
 
 __all__ = ["SCREENING_COLUMNS", "run_cape", "run_check"]
 
@@ -109,7 +109,11 @@ def _entry_screenings(args: argparse.Namespace, declared_on: date) -> _Screened:
 
 
 def _bulk_screenings(
-    args: argparse.Namespace, declared_on: date, split: list[int], whole: list[tuple[str, str]]
+    args: argparse.Namespace,
+    declared_on: date,
+    split: list[int],
+    whole: list[tuple[str, str]],
+    narrow: list[tuple[str, str, int]],
 ) -> _Screened:
     """The bulk engine's screenings and money, in the order the per-entry reader gives the
     entries, with the reader's report on the files (as ``estimate --engine bulk`` reads them).
@@ -139,6 +143,7 @@ def _bulk_screenings(
         )
     split.extend((found.report.entries_bulk, found.report.entries_entry))
     whole.extend(found.report.files_whole)
+    narrow.extend(found.report.entries_narrow)
     money = {
         number: (principal, high)
         for number, principal, high in found.entries.select(
@@ -156,10 +161,11 @@ def run_cape(args: argparse.Namespace) -> int:
         read_ledger(args.ledger)  # a ledger that does not parse stops the run before any output
     split: list[int] = []
     whole: list[tuple[str, str]] = []
+    narrow: list[tuple[str, str, int]] = []
     screenings, money, imported = (
         _entry_screenings(args, declared_on)
         if engine == "entry"
-        else _bulk_screenings(args, declared_on, split, whole)
+        else _bulk_screenings(args, declared_on, split, whole, narrow)
     )
     data = _screening_csv(screenings, money)
     # Named by its content: another batch (another input) never overwrites this report, and
@@ -194,7 +200,7 @@ def run_cape(args: argparse.Namespace) -> int:
     )
     rules = screenings[0].rules_version if screenings else "-"
     print(f"ieepa-refund cape: declaration date {declared_on.isoformat()}; CAPE rules {rules}")
-    print(_engine_line(engine, chosen, split, whole))
+    print(_engine_line(engine, chosen, split, whole, narrow))
     print(input_line(imported))
     print(
         f"Screened {counted(len(screenings), 'entry', 'entries')}: {statuses['eligible']:,} eligible, "
@@ -206,12 +212,10 @@ def run_cape(args: argparse.Namespace) -> int:
     rejected = imported.entries_rejected_numbers
     if rejected:
         # Named, not only counted: such an entry is in no report and no declaration.
-        shown = ", ".join(rejected[:NAMED])
-        more = f" and {len(rejected) - NAMED:,} more" if len(rejected) > NAMED else ""
         print(
             f"Not screened, not declared: {counted(len(rejected), 'entry', 'entries')} rejected "
             f"whole by the reader (no entry was built from their rows; see the problems): "
-            f"{shown}{more}"
+            f"{named(rejected)}"
         )
     print(
         f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
@@ -219,6 +223,16 @@ def run_cape(args: argparse.Namespace) -> int:
     )
     for f in batch.files:
         print(f"  {f.name}: {counted(f.count, 'entry', 'entries')} ({f.holds})")
+    # Each kind of skip counted and named here too (one line each on stderr): a second run
+    # with the same --ledger declares nothing, and says the eligible entries are declared.
+    kinds: dict[str, list[str]] = {}
+    for s in batch.skipped:
+        kinds.setdefault(s.code, []).append(s.value)
+    for code, values in kinds.items():
+        why = next(s.message for s in batch.skipped if s.code == code)
+        print(
+            f"  not declared, {code} ({why}): {counted(len(values), 'entry', 'entries')}: {named(values)}"
+        )
     for s in batch.skipped:
         print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
     print(f"Screening report: {report}")

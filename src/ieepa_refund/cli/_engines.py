@@ -92,7 +92,11 @@ _Result = tuple[list[Any], EntryRefund | None, _Summary]
 
 
 def _engine_line(
-    engine: str, chosen: str, split: Sequence[int], whole: Sequence[tuple[str, str]] = ()
+    engine: str,
+    chosen: str,
+    split: Sequence[int],
+    whole: Sequence[tuple[str, str]] = (),
+    narrow: Sequence[tuple[str, str, int]] = (),
 ) -> str:
     if engine == "entry":
         return f"Engine: entry, the per-entry path; {chosen}"
@@ -101,6 +105,14 @@ def _engine_line(
     why = "".join(
         f"; {name} read whole by the per-entry reader: {reason}" for name, reason in whole
     )
+    # A file whose rows are mostly not as wide as its header is read in columns, but its
+    # entries go by the per-entry path: counted by file, the rest for reasons of their own.
+    by = [(name, reason, n) for name, reason, n in narrow if n]
+    if by:
+        parts = [f"{n:,} of {name}: {reason}" for name, reason, n in by]
+        if rest := per_entry - sum(n for _, _, n in by):
+            parts.append(f"{rest:,} for other reasons")
+        why = " (" + "; ".join(parts) + ")" + why
     return (
         f"Engine: bulk, columnar on polars; {chosen}; {counted(columnar, 'entry', 'entries')} computed in "
         f"columns, {per_entry:,} by the per-entry path{why}; the input report is the reader's"
@@ -180,6 +192,7 @@ def _bulk_results(
     split: list[int],
     imported: list[Es003Report],
     whole: list[tuple[str, str]],
+    narrow: list[tuple[str, str, int]],
 ) -> Iterator[_Result]:
     """The bulk engine's rows, in the order the per-entry reader gives the entries.
 
@@ -216,6 +229,7 @@ def _bulk_results(
     roads = {r.entry_number: r for r in found.roads} if found.roads is not None else {}
     split.extend((found.report.entries_bulk, found.report.entries_entry))
     whole.extend(found.report.files_whole)
+    narrow.extend(found.report.entries_narrow)
     positions = order.to_frame("entry_number").with_row_index("_position")
     rows = table.join(positions, on="entry_number").sort("_position")
     for values in rows.select(*_BULK_HEAD, *_BULK_TAIL).iter_rows():

@@ -92,11 +92,12 @@ def _estimate(
     )
     split: list[int] = []
     whole: list[tuple[str, str]] = []
+    narrow: list[tuple[str, str, int]] = []
     imported: list[Es003Report] = []
     with Outputs() as outputs:
         target = _rows(args, outputs, out, as_of=as_of)
         if entries is None:
-            results = _bulk_results(files, args, job, ledger, split, imported, whole)
+            results = _bulk_results(files, args, job, ledger, split, imported, whole, narrow)
         else:
             results = _entry_results(
                 entries, args, job, ledger, histories, attached, deposit_problems
@@ -132,7 +133,7 @@ def _estimate(
             print(problem, file=sys.stderr)
         outputs.commit()
     if not to_stdout:
-        engine_line = _engine_line(engine, chosen, split, whole)
+        engine_line = _engine_line(engine, chosen, split, whole, narrow)
         _summary(report, summaries, args, job, engine_line, out, payees=payees, in_ledger=in_ledger)
     else:  # no summary: what it would say of these goes to stderr, with the problems
         for problem in unread:

@@ -79,14 +79,23 @@ def rejected_whole(report: Es003Report, consequence: str) -> list[Problem]:
     """One problem naming each entry rejected whole, for the problems file: no entry was
     built from its rows, and a problem summed over many rows keeps no entry number.
     ``consequence`` says what the command leaves out of it; ``rows`` 0: its rows are counted
-    in the problems that rejected them."""
-    files = ", ".join(f.file for f in report.files)
+    in the problems that rejected them. Its ``file``: the files of the problems that name
+    the entry, in the order of the files."""
+    numbers = set(report.entries_rejected_numbers)
+    held: dict[str, set[str]] = {}
+    for p in report.problems:
+        if p.entry_number in numbers and p.file:
+            held.setdefault(p.entry_number, set()).add(p.file)
+    order = [f.file for f in report.files]
+    # No problem names the entry (a rejection summed over rows keeps no number): its rows
+    # may be in any file, so every file is named, as before.
+    every = ", ".join(order)
     return [
         Problem(
             code="ENTRY_REJECTED_WHOLE",
             message="no entry was built from this entry's rows (see the problems that rejected "
             f"them): {consequence}",
-            file=files,
+            file=", ".join(f for f in order if f in held[number]) if number in held else every,
             entry_number=number,
             rows=0,
         )

@@ -31,6 +31,12 @@ REJECTED_LABEL = "Input problem: rejected whole, no figure"
 LEDGER_ENTRY_UNREAD = "LEDGER_ENTRY_UNREAD"
 
 
+def named(numbers: Sequence[str]) -> str:
+    """The first NAMED of ``numbers``, the rest counted: "a, b and 3 more"."""
+    more = f" and {len(numbers) - NAMED:,} more" if len(numbers) > NAMED else ""
+    return ", ".join(numbers[:NAMED]) + more
+
+
 @dataclass(frozen=True, slots=True)
 class _Summary:
     """What the summary and the payments need of one entry: kept per entry, nothing per row."""
@@ -108,20 +114,16 @@ def _summary(
     rejected = report.entries_rejected_numbers
     if rejected:
         # Named, not only counted: an entry rejected whole has no row in --out and no road.
-        shown = ", ".join(rejected[:NAMED])
-        more = f" and {len(rejected) - NAMED:,} more" if len(rejected) > NAMED else ""
         say(
             f"                    rejected whole by the reader, no figure (IEEPA duty paid unknown: "
-            f"no entry was built from their rows; see the problems): {shown}{more}"
+            f"no entry was built from their rows; see the problems): {named(rejected)}"
         )
     if in_ledger:
         # Declared before: this run could not read them, so nothing of theirs was rechecked.
-        shown = ", ".join(in_ledger[:NAMED])
-        more = f" and {len(in_ledger) - NAMED:,} more" if len(in_ledger) > NAMED else ""
         say(
             f"                    {LEDGER_ENTRY_UNREAD}: in the ledger {args.ledger} (declared) but "
             f"rejected whole this run, so their road and ledger state were not rechecked; fix "
-            f"their rows and run again: {shown}{more}"
+            f"their rows and run again: {named(in_ledger)}"
         )
     # An interest figure never drops silently out of a total: entries with a refund but no
     # interest figure (a liquidation date past the rate table, dates out of order) make the

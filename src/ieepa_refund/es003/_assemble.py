@@ -49,7 +49,8 @@ class Es003Stream:
             raise InputFileError("no ES-003 file given", field="sources")
         self._overrides = _overrides(mapping or {})
         self._files = [
-            open_source(source, self._overrides, delimiter=delimiter) for source in sources
+            open_source(source, self._overrides, delimiter=delimiter, name=name)
+            for source, name in zip(sources, _names(sources), strict=True)
         ]
         self._progress = progress
         self._report: Es003Report | None = None
@@ -176,6 +177,17 @@ def sample_es003() -> Path:
     from .._resources import shipped
 
     return Path(str(shipped("examples", "sample_es003.csv")))
+
+
+def _names(sources: tuple[Any, ...]) -> list[str | None]:
+    """How to name each source in the report: None, by its file name (the reader's way),
+    except paths sharing a file name with another path, named as given (``sub/x.csv``,
+    ``x.csv``) so that their problems can be told apart."""
+    bases = [Path(s).name if isinstance(s, str | Path) else None for s in sources]
+    return [
+        str(s) if base is not None and bases.count(base) > 1 else None
+        for s, base in zip(sources, bases, strict=True)
+    ]
 
 
 def stream_es003(

@@ -57,10 +57,15 @@ class SourceFile:
 
 
 def open_source(
-    source: Any, overrides: Mapping[str, str], *, delimiter: str | None = None
+    source: Any,
+    overrides: Mapping[str, str],
+    *,
+    delimiter: str | None = None,
+    name: str | None = None,
 ) -> SourceFile:
-    """Open a path, an open file (text or binary) or a pandas DataFrame and find its header."""
-    opened = open_rows(source, delimiter=delimiter)
+    """Open a path, an open file (text or binary) or a pandas DataFrame and find its header
+    (``name``: how to name it, instead of by its file name)."""
+    opened = open_rows(source, delimiter=delimiter, name=name)
     found = find_header(opened.rows(), overrides, opened.name)
     found.kind, found.encoding, found.sheet = opened.kind, opened.encoding, opened.sheet
     found.delimiter, found.rows = opened.delimiter, opened.rows

@@ -93,8 +93,9 @@ class OpenedRows:
     """A text source's physical lines by number (see :class:`SourceFile`)."""
 
 
-def open_rows(source: Any, *, delimiter: str | None = None) -> OpenedRows:
-    """Open a path, an open file or a DataFrame as rows: any tabular export, not only ES-003."""
+def open_rows(source: Any, *, delimiter: str | None = None, name: str | None = None) -> OpenedRows:
+    """Open a path, an open file or a DataFrame as rows: any tabular export, not only ES-003
+    (``name``: how problems name it, instead of by its file name)."""
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise InputFileError("a delimiter is one character", field="delimiter", value=delimiter)
     encoding = sheet = chosen = None
@@ -102,7 +103,8 @@ def open_rows(source: Any, *, delimiter: str | None = None) -> OpenedRows:
     if _is_dataframe(source):
         name, kind, rows = "<DataFrame>", "dataframe", _dataframe_source(source)
     else:
-        name, opener, content = _bytes_opener(source)
+        given, opener, content = _bytes_opener(source)
+        name = name or given
         is_xlsx = name.lower().endswith((".xlsx", ".xlsm"))
         if opener is not None and not is_xlsx:
             with opener() as f:
