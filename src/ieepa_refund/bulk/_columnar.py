@@ -136,11 +136,15 @@ class _Job:
         return parsed, firsts
 
     def columnar(
-        self, parsed: pl.DataFrame, firsts: pl.DataFrame
+        self, chunks: list[pl.DataFrame], first_chunks: list[pl.DataFrame]
     ) -> tuple[pl.DataFrame, pl.DataFrame, int, pl.DataFrame]:
         """(entry table, rows left to the per-entry path, rows used, each entry's last place)
-        for the simple entries."""
+        for the simple entries, from the parsed chunks and each entry's own cells (the lists
+        are emptied: the frames here are then the only holders of the rows, so what is
+        dropped is freed)."""
         import polars as pl
+
+        parsed, firsts = _joined(chunks), _joined(first_chunks)
 
         # Entries whose number is not of the compact shape are the per-entry path's (no key).
         # One pass over the rows: each line's sums and flags (repeats, origins, the structure
@@ -180,6 +184,7 @@ class _Job:
         fields = firsts.select(en, key_number(en).alias("entry_number"), "number_ok").with_columns(
             self._entry_fields(firsts, entry_cols)
         )
+        del firsts  # every entry's raw cells: parsed now
         # Entries the reader would flag or refuse: a wrong check digit, a liquidation date
         # before the entry date or at odds with the status.
         conflict = fields.select("liquidation_status", "liquidation_date").unique()
@@ -201,8 +206,9 @@ class _Job:
             )
             .drop("_valid", "number_ok", "_conflict")
         )
-        sums = per_entry.drop("ok", "same", "odd", "number_ok", "simple")
-        table = fields.join(sums, on="p_key")
+        table = fields.join(per_entry.drop("ok", "same", "odd", "number_ok", "simple"), on="p_key")
+        # Held to the end of the call, these would stay beside every later step's frames.
+        del fields, per_entry, conflict
         table = with_interest(self, table)
         table = screened(self, table)
         if self.roads is not None:
@@ -295,6 +301,17 @@ class _Job:
             cat = -1
         self.classes[(hts, on, country)] = cat
         return cat
+
+
+def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The frames as one, and the list emptied: the one frame is then the only holder of
+    the rows, so what the columnar rules drop is freed (the chunks are kept as they are,
+    rechunk=False: no second copy of every row)."""
+    import polars as pl
+
+    joined = pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+    frames.clear()
+    return joined
 
 
 #: A file's place in an entry's (file, row) place: rows of a file number far below 2**40.
