@@ -448,6 +448,25 @@ def test_files_read_in_many_small_chunks_are_identical(
     assert columnar > 100
 
 
+def test_entries_summed_a_share_at_a_time_are_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shares of a few rows (each entry's rows and lines in one share, whichever chunk they
+    were read in; damaged entries among them): the same as the per-entry path."""
+    from ieepa_refund.bulk import _columnar, _read
+
+    monkeypatch.setattr(_columnar, "PART_ROWS", 97)
+    monkeypatch.setattr(_read, "CHUNK_BYTES", 5_000)
+    clean = tmp_path / "a.csv"
+    bench.generate(clean, 1_200, 4, seed=17)
+    rng = random.Random(17)
+    damaged = fuzz.write_files(
+        fuzz.damage(rng, fuzz.clean_rows(rng, 25)), tmp_path / "in", "csv", 1, "x"
+    )
+    columnar, _ = check_same([clean, *damaged], tmp_path)
+    assert columnar > 150
+
+
 def test_without_polars_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "polars", None)
     with pytest.raises(ImportError, match=r"pip install 'ieepa-refund\[bulk\]'"):

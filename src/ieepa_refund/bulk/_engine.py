@@ -167,38 +167,42 @@ def estimate(
     firsts = [f.firsts for f in read if f.firsts is not None]
     for f in read:  # the columnar rules own the rows now, and drop what they have used
         f.rows = f.firsts = None
-    bulk = job.columnar(_joined(chunks), _joined(firsts)) if read else None
-    bulk_rows, fallback_rows = (bulk[0], bulk[1]) if bulk else (None, None)
-    ways: dict[str, tuple[int | None, int | None]] = {}
+    # The lists, not the joined frames: an argument built in the call would be held by this
+    # frame until the call returns, and the columns the rules drop early with it.
+    bulk = job.columnar(chunks, firsts) if read else None
+    columnar = bulk is not None
+    bulk_rows, fallback_rows, rows_bulk, lasts = bulk if bulk else (None, None, 0, None)
+    del bulk  # its frames are held by name, and each let go when it is used
+    # Each columnar entry's way, as columns: a dict of a tuple per entry, held from here to
+    # the roads, was about 45 MB at 1M rows.
+    ways: pl.DataFrame | None = None
     if bulk_rows is not None and "_way" in bulk_rows.columns:
-        ways = dict(
-            zip(
-                bulk_rows["entry_number"].to_list(),
-                bulk_rows.select("_way", "_road_interest").iter_rows(),
-                strict=True,
-            )
-        )
+        ways = bulk_rows.select("entry_number", "_way", "_road_interest")
         bulk_rows = bulk_rows.drop("_way", "_road_interest")
     done = bulk_rows["entry_number"] if bulk_rows is not None else pl.Series(dtype=pl.String)
     narrow = _narrow_entries(files, fallback_rows)
     fallback, report, yielded, places = per_entry(
-        job, files, fallback_rows, done, mapping=mapping, progress=None if bulk else progress
+        job, files, fallback_rows, done, mapping=mapping, progress=None if columnar else progress
     )
+    n_bulk = 0 if bulk_rows is None else bulk_rows.height
     tables = [t for t in (bulk_rows, fallback) if t is not None and t.height]
+    # The two tables are let go once sorted into one: else the columnar rows are held twice
+    # while the payments and declarations are made (about 37 MB at 1M rows).
+    del bulk_rows, fallback, done
     entries = (
         pl.concat(tables, how="vertical_relaxed").sort("entry_number") if tables else _empty_table()
     )
+    del tables
     payments = consolidate_table(entries)
     batch = None if declarations_dir is None else declare_table(entries, declarations_dir)
-    n_bulk = 0 if bulk_rows is None else bulk_rows.height
-    rows_bulk = bulk[2] if bulk else 0
     fb = report
-    if bulk is None:  # every file read whole: the reader's report and order are the answer
+    if not columnar:  # every file read whole: the reader's report and order are the answer
         assert fb is not None
         whole, order = fb, pl.Series("entry_number", yielded, dtype=pl.String)
     else:
+        assert lasts is not None
         whole = _whole_report(fb, files, fallback_rows, n_bulk, rows_bulk)
-        found = _input_order(bulk[3], places, yielded)
+        found = _input_order(lasts, places, yielded)
         order = found if found is not None else _read_order(paths, mapping)
         if progress is not None:
             # Columnar files have no rows the source itself rejects (a stray quote reads as a
@@ -248,17 +252,6 @@ def _narrow_entries(
         seen = pl.concat([seen, new])
         found.append((f.name, f.narrow or "", new.len()))
     return tuple(found)
-
-
-def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """The frames as one, and the list emptied: the one frame is then the only holder of
-    the rows, so what the columnar rules drop is freed (the chunks are kept as they are,
-    rechunk=False: no second copy of every row)."""
-    import polars as pl
-
-    joined = pl.concat(frames, how="diagonal_relaxed", rechunk=False)
-    frames.clear()
-    return joined
 
 
 def _all_or_none(files: list[ColumnFile]) -> None:

@@ -145,12 +145,12 @@ def _interest_to(job: _Job, table: pl.DataFrame) -> pl.Series:
     ).alias("_road_interest")
 
 
-def bulk_roads(
-    job: _Job, entries: pl.DataFrame, found: Mapping[str, tuple[int | None, int | None]]
-) -> Roads:
+def bulk_roads(job: _Job, entries: pl.DataFrame, found: pl.DataFrame | None) -> Roads:
     """Each entry's road, in the table's order: a columnar entry's from its way and money,
     a per-entry one's as the per-entry path gave it. ``found``: each columnar entry's
-    (way, interest cents to the expected date)."""
+    number, ``_way`` and ``_road_interest`` (interest cents to the expected date)."""
+    import polars as pl
+
     assert job.roads is not None
     roads = job.roads
     made = []
@@ -158,14 +158,27 @@ def bulk_roads(
         "entry_number", "payee", "liquidation_date", "principal", "principal_high", "interest",
         "interest_until",
     )  # fmt: skip
-    for number, payee, liquidated, principal, high, interest, until in entries.select(
-        columns
-    ).iter_rows():
-        if number not in found:
+    table = entries.select(columns)
+    if found is None:  # no entry computed in columns
+        table = table.with_columns(
+            _way=pl.lit(None, dtype=pl.Int64), _road_interest=pl.lit(None, dtype=pl.Int64)
+        )
+    else:
+        table = table.join(found, on="entry_number", how="left", maintain_order="left")
+    for (
+        number,
+        payee,
+        liquidated,
+        principal,
+        high,
+        interest,
+        until,
+        index,
+        cents,
+    ) in table.iter_rows():
+        if index is None:  # every columnar entry has a way (with_roads keeps only those)
             made.append(roads.entry_roads[number])
             continue
-        index, cents = found[number]
-        assert index is not None
         now, declared_in, road, later, _, expected, payment, action, deadline = roads.ways[index]
         if expected is not None:
             interest = None if cents is None else Decimal(cents).scaleb(-2)

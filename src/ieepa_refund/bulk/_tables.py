@@ -79,8 +79,11 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
     make = _allocation()
     liquidated = pl.col("liquidation_date").is_not_null()
     positive = pl.col("principal") > 0
+    # Each step selects its few columns before it filters: a filter of the whole table copies
+    # every column of the rows kept (tens of MB at 1M rows, which the allocator then keeps).
     paying = (
-        entries.filter(liquidated & positive)
+        entries.select("payee", "liquidation_date", "entry_number", "principal", "interest")
+        .filter(liquidated & positive)
         .group_by("payee", "liquidation_date", maintain_order=True)
         .agg(
             "entry_number",
@@ -114,10 +117,15 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
         )
     return Consolidation(
         payments=tuple(payments),
-        unliquidated=tuple(entries.filter(~liquidated)["entry_number"].to_list()),
-        nothing_to_pay=tuple(entries.filter(liquidated & ~positive)["entry_number"].to_list()),
+        unliquidated=tuple(_numbers(entries, ~liquidated)),
+        nothing_to_pay=tuple(_numbers(entries, liquidated & ~positive)),
         unused_offsets={},
     )
+
+
+def _numbers(entries: pl.DataFrame, where: pl.Expr) -> list[str]:
+    """The entry numbers of the rows ``where`` says, only the columns it reads copied."""
+    return entries.lazy().filter(where).select("entry_number").collect()["entry_number"].to_list()
 
 
 @cache
@@ -137,7 +145,7 @@ def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatc
     """
     import polars as pl
 
-    eligible = entries.filter(pl.col("eligible")).select("entry_number", "path")
+    eligible = entries.select("entry_number", "path", "eligible").filter(pl.col("eligible"))
     column = eligible["entry_number"]
     if column.n_unique() != len(column):
         return write_declarations(column.to_list(), out_dir)
