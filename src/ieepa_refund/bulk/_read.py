@@ -135,6 +135,8 @@ def read_columns(
             # read by position, shifted. Such a row is not read here: its entry goes to the
             # per-entry path, whose reader rejects the row by name (CELL_COUNT).
             frame = frame.with_columns(_whole=whole)
+            if "unit" in frame.columns and "quantity" in frame.columns:
+                frame = frame.with_columns(_whole=pl.col("_whole") & ~_unit_odd())
             for field in dates:
                 for text in frame[field].unique().to_list():
                     pair = month_first_day(cell_text(text))
@@ -158,6 +160,19 @@ def read_columns(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
         height=rows.height, usual=usual_width(widths),
     )  # fmt: skip
+
+
+def _unit_odd() -> pl.Expr:
+    """Rows the reader may reject for their unit of quantity (``_cells.parse_unit``: a plain
+    number) or as an amount split on an unquoted comma (``_rows._split_check``: a quantity
+    with no unit). A superset, cheap to find: a unit cell with a digit and no letter, or one
+    with neither beside a quantity cell that is not empty. Their entries go per entry."""
+    import polars as pl
+
+    unit, quantity = pl.col("unit"), pl.col("quantity")
+    number = unit.str.contains("[0-9]") & ~unit.str.contains("[A-Za-z]")
+    blank = ~unit.str.contains("[0-9A-Za-z]") & (quantity.str.len_bytes() > 0)
+    return number | blank
 
 
 def _odd_bytes(data: bytes) -> str | None:
@@ -506,8 +521,8 @@ def rate_blank(raw: str) -> bool:
     return not cell_text(raw)
 
 
-#: The tariff cells read in columns. A unit cell is any text (the reader never refuses one),
-#: so it is not read at all.
+#: The tariff cells read in columns. A unit cell is not read here: the rows whose unit the
+#: reader may refuse (a plain number, see ``_unit_odd``) are the per-entry path's.
 PARSERS: dict[str, Callable[[str], Any]] = {
     "entry_number": parse_entry_number,
     "line_number": parse_line_number,
