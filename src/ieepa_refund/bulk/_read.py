@@ -155,10 +155,17 @@ def read_columns(
         return ColumnFile(path, name, source, None, "a row polars could not read")
     if not parsed:
         return ColumnFile(path, name, source, None, "no rows")
+    usual = usual_width(widths)
+    if usual is not None and usual < width:
+        # The reader rejects a row wider than the usual width and blank beyond it, even when
+        # the header is wider still (_rows.data_rows): such a row is as wide as the header
+        # here, so read in columns. Most rows are narrower than the header, and so the
+        # per-entry path's anyway: the file goes whole to the reader.
+        return ColumnFile(path, name, source, None, "rows narrower than its header")
     rows = pl.concat(parsed, how="diagonal_relaxed", rechunk=False)
     return ColumnFile(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
-        height=rows.height, usual=usual_width(widths),
+        height=rows.height, usual=usual,
     )  # fmt: skip
 
 
