@@ -61,7 +61,8 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     # trailing comma's would be. The usual width needs the whole file: the first pass counts
     # the rows of each width (a histogram of ints, bumped only where the width changes), and
     # the rows wider are rejected from the next pass on (_count_rows corrects its counts).
-    # A file whose only data rows are shifted ones has them for its usual width: not caught.
+    # A file whose only data rows are shifted ones has them for its usual width: not caught
+    # by the width, only by the cells (_split_check, and _cells.parse_unit's refusal).
     # A row wider than the usual width and the header is rejected; so is one wider than the
     # usual width only (a header wider than its rows, an ignored last column they leave out)
     # when its cells beyond the usual width are all blank, as a shifted row's one extra is.
