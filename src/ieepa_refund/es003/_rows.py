@@ -145,7 +145,13 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                     code="CELL_COUNT",
                 )
                 continue
-            if split is not None and (found := split(row)) is not None:
+            # A unit cell starting with a letter or digit is not blank (the common case): the
+            # row needs no check for a split amount.
+            if (
+                split is not None
+                and not ((unit := row[split[0]]).__class__ is str and unit[:1].isalnum())
+                and (found := split[1](row)) is not None
+            ):
                 _reject(source, number, found, row, code="CELL_COUNT")
                 continue
             if count < width:
@@ -198,7 +204,9 @@ def _usual(source: SourceFile, widths: dict[int, int]) -> None:
         source.late = sum(rows for width, rows in widths.items() if width > source.usual)
 
 
-def _split_check(source: SourceFile) -> Callable[[list[Any]], str | None] | None:
+def _split_check(
+    source: SourceFile,
+) -> tuple[int, Callable[[list[Any]], str | None]] | None:
     """A check of a row for an amount split on an unquoted thousands comma that the width
     rules cannot see (a file as wide as its shifted rows), or None where it cannot apply.
 
@@ -208,6 +216,7 @@ def _split_check(source: SourceFile) -> Callable[[list[Any]], str | None] | None
     with a quantity but no unit, whose goods value or duty is one to three digits followed by
     three digits and cents (``$1`` then ``300.00``), is rejected: a real row has its unit
     with its quantity, and its amounts in cents. Needs both columns, each right of the amount.
+    Returned with the unit's column: a row whose unit cell is not blank needs no check.
     """
     columns = source.columns
     i_qty, i_unit = columns.get("quantity"), columns.get("unit")
@@ -238,7 +247,7 @@ def _split_check(source: SourceFile) -> Callable[[list[Any]], str | None] | None
                 )
         return None
 
-    return check
+    return i_unit, check
 
 
 def _past_end(source: SourceFile, cells: int) -> str:
