@@ -580,3 +580,44 @@ def road_runs(draw: st.DrawFn) -> tuple[int, date, int, float, bool]:
 ragged_rows = st.lists(
     st.tuples(st.integers(0, 4), st.sampled_from([0, 0, 1, 1, 2])), min_size=1, max_size=14
 )
+
+
+def _plain_cents(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+@st.composite
+def shifted_rows(
+    draw: st.DrawFn,
+) -> tuple[list[tuple[int, int, str, str, str, str]], int, str]:
+    """ES-003 rows (entry 1-4, ordinal 1 for the Chapter 99 row or 2 for the goods row, goods
+    value, duty, quantity, unit as written) with one amount of 1,000.00 or more written with
+    its thousands comma unquoted, so that it splits: (rows, its entry, layout: "long" with
+    columns after the unit, "short" ending at it). See test_es003_shift's property."""
+    count = draw(st.integers(1, 4))
+    units = st.sampled_from(["NO", "KG", "DOZ", "M2", "M3", "X", "PCS"])
+    rows: list[tuple[int, int, str, str, str, str]] = []
+    for n in range(1, count + 1):
+        # A Chapter 99 row has no value; its quantity and unit mostly blank, as in ES-003.
+        qty, unit = draw(st.sampled_from([("", ""), ("", ""), ("10", "NO")]))
+        rows.append((n, 1, "", _plain_cents(draw(st.integers(0, 10**9))), qty, unit))
+        qty = draw(st.sampled_from(["", "1", "10", "300", "2.5", "1200"]))
+        unit = draw(units) if qty else ""
+        value = _plain_cents(draw(st.integers(0, 10**9)))
+        rows.append((n, 2, value, _plain_cents(draw(st.integers(0, 10**6))), qty, unit))
+    where = draw(st.integers(0, len(rows) - 1))
+    n, ordinal, value, duty, qty, unit = rows[where]
+    # The amount to split: the duty on either row, or the goods row's value.
+    column = draw(st.sampled_from(["duty", "value"] if ordinal == 2 else ["duty"]))
+    cents = draw(st.integers(100_000, 10**13))
+    split = f"{cents // 100:,}.{cents % 100:02d}"
+    if draw(st.booleans()):
+        split = "$" + split
+    rows[where] = (
+        (n, ordinal, split, duty, qty, unit)
+        if column == "value"
+        else (n, ordinal, value, split, qty, unit)
+    )
+    if draw(st.booleans()):
+        rows = draw(st.permutations(rows))
+    return rows, n, draw(st.sampled_from(["long", "short"]))

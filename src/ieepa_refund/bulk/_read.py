@@ -138,6 +138,8 @@ def read_columns(
             # read by position, shifted. Such a row is not read here: its entry goes to the
             # per-entry path, whose reader rejects the row by name (CELL_COUNT).
             frame = frame.with_columns(_whole=whole)
+            if "unit" in frame.columns and "quantity" in frame.columns:
+                frame = frame.with_columns(_whole=pl.col("_whole") & ~_unit_odd())
             for field in dates:
                 for text in frame[field].unique().to_list():
                     pair = month_first_day(cell_text(text))
@@ -156,8 +158,14 @@ def read_columns(
         return ColumnFile(path, name, source, None, "a row polars could not read")
     if not parsed:
         return ColumnFile(path, name, source, None, "no rows")
-    rows = pl.concat(parsed, how="diagonal_relaxed", rechunk=False)
     usual = usual_width(widths)
+    if usual is not None and usual < width:
+        # The reader rejects a row wider than the usual width and blank beyond it, even when
+        # the header is wider still (_rows.data_rows): such a row is as wide as the header
+        # here, so read in columns. Most rows are narrower than the header, and so the
+        # per-entry path's anyway: the file goes whole to the reader.
+        return ColumnFile(path, name, source, None, _narrow(usual, width) or "rows narrower")
+    rows = pl.concat(parsed, how="diagonal_relaxed", rechunk=False)
     return ColumnFile(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
         height=rows.height, usual=usual, narrow=_narrow(usual, width),
@@ -170,6 +178,19 @@ def _narrow(usual: int | None, width: int) -> str | None:
         return None
     guess = "a trailing comma on each row?" if usual > width else "a header column no row fills?"
     return f"rows not as wide as the header, {usual} cells to its {width}: {guess}"
+
+
+def _unit_odd() -> pl.Expr:
+    """Rows the reader may reject for their unit of quantity (``_cells.parse_unit``: a plain
+    number) or as an amount split on an unquoted comma (``_rows._split_check``: a quantity
+    with no unit). A superset, cheap to find: a unit cell with a digit and no letter, or one
+    with neither beside a quantity cell that is not empty. Their entries go per entry."""
+    import polars as pl
+
+    unit, quantity = pl.col("unit"), pl.col("quantity")
+    number = unit.str.contains("[0-9]") & ~unit.str.contains("[A-Za-z]")
+    blank = ~unit.str.contains("[0-9A-Za-z]") & (quantity.str.len_bytes() > 0)
+    return number | blank
 
 
 def _odd_bytes(data: bytes) -> str | None:
@@ -518,8 +539,8 @@ def rate_blank(raw: str) -> bool:
     return not cell_text(raw)
 
 
-#: The tariff cells read in columns. A unit cell is any text (the reader never refuses one),
-#: so it is not read at all.
+#: The tariff cells read in columns. A unit cell is not read here: the rows whose unit the
+#: reader may refuse (a plain number, see ``_unit_odd``) are the per-entry path's.
 PARSERS: dict[str, Callable[[str], Any]] = {
     "entry_number": parse_entry_number,
     "line_number": parse_line_number,

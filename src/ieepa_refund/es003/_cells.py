@@ -349,6 +349,41 @@ def parse_ordinal(value: Any) -> int | None:
     return _small_whole(value, "tariff ordinal")
 
 
+# A unit of quantity is a code, never a plain number: the HTSUS gives each statistical line its
+# units as abbreviations ("No.", "kg", "doz.", "m2", "X" for none: USITC HTS JSON, field
+# "units"), and ACE reports them as CBP's codes (NO, KG, DOZ, M2, M3, X, PCS, GRS, THS...),
+# letters or a letter then a digit. A plain number there is a quantity (or an amount's
+# thousands group) pushed one column right by an unquoted comma in an amount before it.
+_PLAIN_NUMBER = re.compile(r"\(?[-+]?\$?\s*(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?\)?", re.ASCII)
+
+
+def parse_unit(value: Any) -> str | None:
+    """A unit of quantity code, upper-cased (``None`` when blank); a plain number is refused."""
+    text = cell_text(value)
+    if text and any(c.isdigit() for c in text) and _PLAIN_NUMBER.fullmatch(text):
+        raise BadCell(
+            f"a unit of quantity is a code such as NO or KG, not a number ({text!r}): the row "
+            "is likely shifted by an unquoted comma in an amount before it; quote the amount "
+            "or remove its thousands separator"
+        )
+    return text.upper() or None
+
+
+# What an amount with one unquoted thousands comma becomes when split on it: a head of one to
+# three digits (no decimal point, no comma) and a tail of three digits with the cents, if any.
+_SPLIT_HEAD = re.compile(r"\(?-?\$?-?\d{1,3}", re.ASCII)
+_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d*)?\)?", re.ASCII)
+
+
+def split_amount(head: Any, tail: Any) -> str | None:
+    """The amount ``head`` and ``tail`` were split from (``'$1,300.00'``), when the two cells
+    look like an amount split on its thousands comma; else None."""
+    first, second = cell_text(head), cell_text(tail)
+    if _SPLIT_HEAD.fullmatch(first) and _SPLIT_TAIL.fullmatch(second):
+        return f"{first},{second}"
+    return None
+
+
 def parse_entry_type(value: Any) -> str:
     text = cell_text(value)
     return text.zfill(2) if text.isdigit() else text

@@ -28,6 +28,7 @@ from ._cells import (
     parse_line_number,
     parse_ordinal,
     parse_quantity,
+    parse_unit,
 )
 from ._columns import DEPOSIT_FIELDS
 from .report import FileReport, Problem
@@ -125,7 +126,7 @@ class _Parsed(dict[Any, Any]):
 
 
 def _unit(cell: Any) -> str | None:
-    return cell_text(cell).upper() or None
+    return parse_unit(cell)
 
 
 def _country(cell: Any) -> str:

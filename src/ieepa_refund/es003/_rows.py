@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputFileError
-from ._cells import DATE_FIELDS, BadCell, cell_text, month_first_day, parse_entry_number
+from ._cells import (
+    DATE_FIELDS,
+    BadCell,
+    cell_text,
+    month_first_day,
+    parse_entry_number,
+    split_amount,
+)
 from ._columns import REQUIRED
 from ._header import SourceFile, _warning
 from ._text import leading_field
@@ -54,11 +61,16 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     # trailing comma's would be. The usual width needs the whole file: the first pass counts
     # the rows of each width (a histogram of ints, bumped only where the width changes), and
     # the rows wider are rejected from the next pass on (_count_rows corrects its counts).
-    # A file whose only data rows are shifted ones has them for its usual width: not caught.
+    # A file whose only data rows are shifted ones has them for its usual width: not caught
+    # by the width, only by the cells (_split_check, and _cells.parse_unit's refusal).
+    # A row wider than the usual width and the header is rejected; so is one wider than the
+    # usual width only (a header wider than its rows, an ignored last column they leave out)
+    # when its cells beyond the usual width are all blank, as a shifted row's one extra is.
     text = source.delimiter is not None
-    limit = None if source.usual is None or not text else max(source.usual, named)
+    usual = None if not text else source.usual
     widths: dict[int, int] | None = {} if text and source.usual is None else None
     current, run = -1, 0
+    split = _split_check(source)
     watch = _Watch()
     dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
     status = source.columns.get("liquidation_status")
@@ -107,7 +119,11 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                     code="CELL_COUNT",
                 )
                 continue
-            if limit is not None and count > limit:
+            if (
+                usual is not None
+                and count > usual
+                and (count > named or not any(cell_text(cell).strip() for cell in row[usual:]))
+            ):
                 _reject(
                     source,
                     number,
@@ -128,6 +144,15 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                     row,
                     code="CELL_COUNT",
                 )
+                continue
+            # A unit cell starting with a letter or digit is not blank (the common case): the
+            # row needs no check for a split amount.
+            if (
+                split is not None
+                and not ((unit := row[split[0]]).__class__ is str and unit[:1].isalnum())
+                and (found := split[1](row)) is not None
+            ):
+                _reject(source, number, found, row, code="CELL_COUNT")
                 continue
             if count < width:
                 row = [*row, *([None] * (width - count))]
@@ -157,7 +182,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     if widths is not None:
         widths[current] = widths.get(current, 0) + run
         widths.pop(-1, None)
-        _usual(source, widths, named)
+        _usual(source, widths)
     _conclude(source, watch)
 
 
@@ -167,14 +192,62 @@ def usual_width(widths: Mapping[int, int]) -> int | None:
     return min(widths, key=lambda width: (-widths[width], width)) if widths else None
 
 
-def _usual(source: SourceFile, widths: dict[int, int], named: int) -> None:
+def _usual(source: SourceFile, widths: dict[int, int]) -> None:
     """Conclude the source's usual width, and how many rows are wider (rejected from now on)."""
     if source.concluded:
         return
     source.usual = usual_width(widths)
     if source.usual is not None:
-        limit = max(source.usual, named)
-        source.late = sum(rows for width, rows in widths.items() if width > limit)
+        # The rows wider than the usual width: each is rejected from the next pass on when it
+        # is wider than the header too, or blank beyond the usual width (see data_rows); an
+        # upper bound, which only asks for the pass that finds them (_uncount_late).
+        source.late = sum(rows for width, rows in widths.items() if width > source.usual)
+
+
+def _split_check(
+    source: SourceFile,
+) -> tuple[int, Callable[[list[Any]], str | None]] | None:
+    """A check of a row for an amount split on an unquoted thousands comma that the width
+    rules cannot see (a file as wide as its shifted rows), or None where it cannot apply.
+
+    A split moves every cell after it one column right: the quantity becomes the unit of
+    quantity (refused as a number by the unit's parser), and where the quantity is blank, as
+    on Chapter 99 rows, the unit is blank and the quantity holds the amount's tail. So a row
+    with a quantity but no unit, whose goods value or duty is one to three digits followed by
+    three digits and cents (``$1`` then ``300.00``), is rejected: a real row has its unit
+    with its quantity, and its amounts in cents. Needs both columns, each right of the amount.
+    Returned with the unit's column: a row whose unit cell is not blank needs no check.
+    """
+    columns = source.columns
+    i_qty, i_unit = columns.get("quantity"), columns.get("unit")
+    if i_qty is None or i_unit is None:
+        return None
+    pairs = [
+        (columns[name], str(source.headers[columns[name]]))
+        for name in ("value", "duty")
+        if name in columns and columns[name] < i_qty and columns[name] < i_unit
+    ]
+    if not pairs:
+        return None
+
+    def check(row: list[Any]) -> str | None:
+        unit = row[i_unit]
+        if unit is not None and unit != "" and (unit.__class__ is not str or cell_text(unit)):
+            return None
+        if not cell_text(row[i_qty]):
+            return None
+        for index, header in pairs:
+            whole = split_amount(row[index], row[index + 1])
+            if whole is not None:
+                return (
+                    f"the {header!r} cell {cell_text(row[index])!r} and the next "
+                    f"{cell_text(row[index + 1])!r} look like one amount ({whole!r}) split on an "
+                    "unquoted comma, shifting the cells after it (a quantity with no unit): "
+                    "quote the amount or remove its thousands separator"
+                )
+        return None
+
+    return i_unit, check
 
 
 def _past_end(source: SourceFile, cells: int) -> str:
