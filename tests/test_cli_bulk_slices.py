@@ -5,6 +5,7 @@ of one pass, which are the per-entry path's (``same_outputs`` compares the two e
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,18 @@ def test_rows_gathered_a_few_at_a_time_are_the_rows_of_one_pass(
         monkeypatch.setattr(_engines, "_SLICE_ROWS", size)
         same_outputs(files, tmp_path / str(size), capsys, roads=roads)
         assert _outputs(tmp_path / str(size) / "bulk") == one
+
+
+def test_the_bulk_engine_leaves_the_payments_out_only_when_told() -> None:
+    """``payments=False`` (the command's: its payments are the roads') changes nothing else."""
+    from ieepa_refund.bulk import estimate
+
+    kept = estimate(sample_es003(), as_of=date(2026, 7, 1), roads=True)
+    left = estimate(sample_es003(), as_of=date(2026, 7, 1), roads=True, payments=False)
+    assert kept.payments is not None
+    assert len(kept.payments.payments) > 0
+    assert left.payments is None
+    assert left.entries.equals(kept.entries)
+    assert left.order.equals(kept.order)
+    assert left.roads == kept.roads
+    assert left.report == kept.report

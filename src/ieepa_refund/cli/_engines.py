@@ -217,12 +217,13 @@ def _bulk_results(
         roads=args.roads,
         timing=job.timing if args.roads else None,
         ledger=ledger if args.roads else None,
+        payments=False,  # the summary's payments are the roads' (Roads.payments)
     )
     report, table, order = found.report, found.entries, found.order
     # The roads by their place in the table, which is theirs: no dict of a million keys.
     roads = found.roads.roads if found.roads is not None else None
-    # The rest of the answer (the payments' models, about 60 MB at 1M rows) is not read
-    # here: let go before the rows are made, not when the last one is written.
+    # The rest of the answer is not read here: let go before the rows are made, not when
+    # the last one is written.
     del found
     imported.append(report.input)
     if order.n_unique() != len(order) or not order.sort().equals(table["entry_number"].sort()):
