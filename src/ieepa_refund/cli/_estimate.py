@@ -46,7 +46,7 @@ def _refuse_without_roads(args: argparse.Namespace) -> None:
 def _estimate(
     files: Sequence[Path], args: argparse.Namespace, out: TextIO, problems_out: Path | None
 ) -> int:
-    """Refund each entry as it arrives; write its row; keep only its summary.
+    """Refund each entry as it arrives; write its row; keep its counts, sums and road.
 
     Rows go to a temporary file renamed over ``--out`` (with ``--problems``)
     only once every input row has been read: a failed run changes no file.

@@ -1,5 +1,5 @@
 """The summary ``estimate`` prints: totals, uncertainty, roads and the payments CAPE is expected
-to make, from what the command keeps of each entry (nothing per row)."""
+to make, from the counts and sums the command keeps as each entry is written (and each road)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def named(numbers: Sequence[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Summary:
-    """What the summary and the payments need of one entry: kept per entry, nothing per row."""
+    """What the summary and the payments read of one entry, added to a :class:`_Tally` as its
+    row is written, then let go."""
 
     entry_number: str
     payee: str
