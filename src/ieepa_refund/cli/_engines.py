@@ -15,7 +15,7 @@ from ..es003 import Es003Report, Es003Stream, Problem, with_deposits
 from ..interest import default_rate_table
 from ..refund import EntryRefund, RefundOptions, compute_figures, compute_refund
 from ..registry import default_registry
-from ..roads import CapeTiming, entry_road
+from ..roads import CapeTiming, EntryRoad, entry_road
 from ._inputs import _progress
 from ._output import UsageError, counted, format_of
 from ._rows import _road_cells, _row
@@ -217,36 +217,61 @@ def _bulk_results(
         roads=args.roads,
         timing=job.timing if args.roads else None,
         ledger=ledger if args.roads else None,
+        payments=False,  # the summary's payments are the roads' (Roads.payments)
     )
-    imported.append(found.report.input)
-    order = found.order
-    table = found.entries
+    report, table, order = found.report, found.entries, found.order
+    # The roads by their place in the table, which is theirs: no dict of a million keys.
+    roads = found.roads.roads if found.roads is not None else None
+    # The rest of the answer is not read here: let go before the rows are made, not when
+    # the last one is written.
+    del found
+    imported.append(report.input)
     if order.n_unique() != len(order) or not order.sort().equals(table["entry_number"].sort()):
         raise RuntimeError(
             f"the bulk engine computed {counted(table.height, 'entry', 'entries')} where the reader read "
             f"{len(order):,}; run again with --engine entry"
         )
-    roads = {r.entry_number: r for r in found.roads} if found.roads is not None else {}
-    split.extend((found.report.entries_bulk, found.report.entries_entry))
-    whole.extend(found.report.files_whole)
-    narrow.extend(found.report.entries_narrow)
-    positions = order.to_frame("entry_number").with_row_index("_position")
-    rows = table.join(positions, on="entry_number").sort("_position")
-    for values in rows.select(*_BULK_HEAD, *_BULK_TAIL).iter_rows():
-        head, (warnings, data_version, rates_version) = values[:16], values[16:]
-        principal, high, interest = head[13], head[14], head[15]
-        codes = frozenset(warnings.split())
-        road = roads.get(head[0])
-        row = [
-            *head,
-            interest is None and principal > 0,  # as EntryRefund's records say it
-            None if interest is None else principal + interest,
-            " ".join(sorted(codes)),
-            data_version,
-            rates_version,
-            *_road_cells(road),
-        ]
-        summary = _Summary(
-            head[0], head[2], head[5], principal, high, interest, head[11], codes, road
+    split.extend((report.entries_bulk, report.entries_entry))
+    whole.extend(report.files_whole)
+    narrow.extend(report.entries_narrow)
+    # Each entry's place in the table, in the reader's order: the rows are gathered from the
+    # table a slice at a time in that order, never sorted into a second whole table.
+    places = (
+        order.to_frame("entry_number")
+        .join(
+            table.select("entry_number").with_row_index("_at"),
+            on="entry_number",
+            how="left",
+            maintain_order="left",
         )
-        yield row, None, summary
+        .get_column("_at")
+    )
+    del order
+    table = table.select(*_BULK_HEAD, *_BULK_TAIL)
+    for start in range(0, len(places), _SLICE_ROWS):
+        at = places.slice(start, _SLICE_ROWS)
+        for index, values in zip(at, table[at].iter_rows(), strict=True):
+            yield _bulk_row(values, None if roads is None else roads[index])
+
+
+#: Rows gathered from the bulk engine's table at a time, in the reader's order.
+_SLICE_ROWS = 50_000
+
+
+def _bulk_row(values: tuple[Any, ...], road: EntryRoad | None) -> _Result:
+    """A row of the command, and what the summary keeps, from a row of the bulk table."""
+    head, (warnings, data_version, rates_version) = values[:16], values[16:]
+    principal, high, interest = head[13], head[14], head[15]
+    codes = frozenset(warnings.split())
+    row = [
+        *head,
+        interest is None and principal > 0,  # as EntryRefund's records say it
+        None if interest is None else principal + interest,
+        " ".join(sorted(codes)),
+        data_version,
+        rates_version,
+        *_road_cells(road),
+    ]
+
+    summary = _Summary(head[0], head[2], head[5], principal, high, interest, head[11], codes, road)
+    return row, None, summary

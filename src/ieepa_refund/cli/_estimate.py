@@ -19,7 +19,7 @@ from ._engines import _bulk_results, _engine, _engine_line, _entry_results, _Job
 from ._inputs import rejected_whole, report_input, stream
 from ._output import Outputs, UsageError, check_output, format_of, input_files
 from ._rows import ESTIMATE_COLUMNS, _rows
-from ._summary import LEDGER_ENTRY_UNREAD, _Summary, _summary
+from ._summary import LEDGER_ENTRY_UNREAD, _summary, _Tally
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -46,7 +46,7 @@ def _refuse_without_roads(args: argparse.Namespace) -> None:
 def _estimate(
     files: Sequence[Path], args: argparse.Namespace, out: TextIO, problems_out: Path | None
 ) -> int:
-    """Refund each entry as it arrives; write its row; keep only its summary.
+    """Refund each entry as it arrives; write its row; keep its counts, sums and road.
 
     Rows go to a temporary file renamed over ``--out`` (with ``--problems``)
     only once every input row has been read: a failed run changes no file.
@@ -82,7 +82,7 @@ def _estimate(
     histories = read_deposits(*args.duty_deposits) if args.duty_deposits else None
     attached: set[str] = set()
     deposit_problems: list[Problem] = list(histories.problems) if histories else []
-    summaries: list[_Summary] = []
+    tally = _Tally()  # counts and sums, and each entry's road: no figure kept per entry
     to_stdout = args.json and not args.out
     # The bulk engine reads the files itself, and reports as the per-entry reader does.
     entries = (
@@ -105,13 +105,13 @@ def _estimate(
         for row, refund, summary in results:
             if target is not None:
                 target.write(row, refund)
-            summaries.append(summary)
+            tally.add(summary)
         if target is not None:
             target.close()
         report = imported[0] if entries is None else entries.report
         # Read from every entry with a refund, not from the payments the roads predict, so
         # every path (--no-roads, either engine) warns alike, whichever road the entries take.
-        payees = payee_warnings({r.payee for r in summaries if r.principal > 0})
+        payees = payee_warnings(tally.payees)
         in_ledger = [n for n in report.entries_rejected_numbers if n in ledger]
         unread = _unread_in_ledger(in_ledger, args.ledger, ledger)
         if histories is not None:
@@ -134,7 +134,7 @@ def _estimate(
         outputs.commit()
     if not to_stdout:
         engine_line = _engine_line(engine, chosen, split, whole, narrow)
-        _summary(report, summaries, args, job, engine_line, out, payees=payees, in_ledger=in_ledger)
+        _summary(report, tally, args, job, engine_line, out, payees=payees, in_ledger=in_ledger)
     else:  # no summary: what it would say of these goes to stderr, with the problems
         for problem in unread:
             print(problem, file=sys.stderr)
