@@ -133,6 +133,7 @@ def _bulk_screenings(
         mapping=dict(args.mapping),
         progress=_progress,
         screenings=True,
+        payments=False,  # cape reads no payment: not made, not held
     )
     kept = found.screenings or {}
     order = found.order.to_list()
