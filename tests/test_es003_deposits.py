@@ -311,3 +311,26 @@ def test_with_deposits_says_when_it_replaces_es003_columns(tmp_path: Path) -> No
     attached = with_deposits([entry], {entry.entry_number: events})
     assert attached.entries[0].deposits == tuple(events)
     assert [p.code for p in attached.problems] == ["DEPOSITS_REPLACED"]
+
+
+def test_a_deposit_amount_split_under_a_wider_header_is_never_a_refund_of_one_dollar(
+    tmp_path: Path,
+) -> None:
+    """t51 S3: rows of four cells under a header of five (an unfilled Note column): the
+    row '...,refund,10/01/2025,1,000.00' is as wide as the header, its tail under Note. Read
+    by position it was a refund of $1; the cells show the split."""
+    path = tmp_path / "deposits.csv"
+    path.write_text(
+        "Entry Number,Kind,Date,Amount,Note\n"
+        "31610000379,deposit,08/29/2025,2500.00\n"
+        "31610000379,refund,10/01/2025,1,000.00\n"
+        "99A-1234567-0,deposit,06/01/2025,10.00\n",
+        encoding="utf-8",
+    )
+    result = read_deposits(path)
+    assert "31610000379" not in result.deposits
+    assert [(p.code, p.row) for p in result.problems] == [
+        ("BAD_VALUE", 3),
+        ("DEPOSITS_INCOMPLETE", 2),
+    ]
+    assert "one amount ('1,000.00') split on an unquoted comma" in result.problems[0].message

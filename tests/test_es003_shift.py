@@ -312,3 +312,54 @@ def test_a_row_shifted_by_a_split_amount_is_never_read_silently(
     if any(e.entry_number == number(shifted) for e in result.entries):
         assert any(p.code == "INCOMPLETE_ENTRY" for p in named)
     assert result.rows_read == result.rows_used + result.rows_rejected
+
+
+# -- the second tester's files (t51): a space after the dollar sign, amounts that are no split --
+
+
+@pytest.mark.parametrize(
+    ("head", "tail", "whole"),
+    [
+        ("$ 1", "250.00", "$ 1,250.00"),
+        ("- $ 12", "345", "- $ 12,345"),
+        ("( $1", "300.00)", "( $1,300.00)"),
+    ],
+)
+def test_a_split_amount_written_with_spaces_is_seen(head: str, tail: str, whole: str) -> None:
+    """Excel's accounting style puts a space after the dollar sign; the amount reader reads
+    '$ 1' as $1, so the split check must read it too."""
+    assert split_amount(head, tail) == whole
+
+
+@pytest.mark.parametrize(("head", "tail"), [("0", "400"), ("$0", "125.00"), (0, 400)])
+def test_no_amount_split_on_a_comma_starts_with_zero(head: object, tail: object) -> None:
+    assert split_amount(head, tail) is None
+
+
+def test_a_duty_split_after_a_spaced_dollar_sign_is_rejected(tmp_path: Path) -> None:
+    """t51 S1: '$ 1,250.00' unquoted on a file's one row was read as a duty of $1.00."""
+    path = write(tmp_path, [HEADER, row(2, 1, "", "$ 1,250.00", "", "")])
+    result = read_es003(path)
+    assert [p.code for p in result.problems if p.row is not None] == ["CELL_COUNT"]
+    assert "('$ 1,250.00')" in result.problems[0].message
+    assert result.entries == ()
+
+
+def test_number_cells_of_a_goods_row_with_no_unit_are_two_amounts(tmp_path: Path) -> None:
+    """t51 P1/P2: a workbook's goods value 500 and duty 125 (numbers: no cents shown), and a
+    duty of 0 before a quantity of 400, with a quantity and no unit, are read, not a split."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ES-003 (synthetic)"])
+    sheet.append(HEADER.split(","))
+    goods = [_as_excel(c) for c in row(1, 2, "500", "125", "10", "").split(",")]
+    zero = [_as_excel(c) for c in row(3, 2, "900", "0", "400", "").split(",")]
+    for line in (goods, zero):
+        sheet.append(line)
+    path = tmp_path / "typed.xlsx"
+    book.save(path)
+    result = read_es003(path)
+    assert [p.code for p in result.problems if p.row is not None] == []
+    assert {e.entry_number for e in result.entries} == {number(1), number(3)}
+    assert all(e.incomplete_rows == 0 for e in result.entries)

@@ -370,9 +370,11 @@ def parse_unit(value: Any) -> str | None:
 
 
 # What an amount with one unquoted thousands comma becomes when split on it: a head of one to
-# three digits (no decimal point, no comma) and a tail of three digits with the cents, if any.
-_SPLIT_HEAD = re.compile(r"\(?-?\$?-?\d{1,3}", re.ASCII)
-_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d*)?\)?", re.ASCII)
+# three digits not starting with 0 (no amount is written "0,400"), after a sign, a parenthesis
+# or a dollar sign with or without spaces ("$ 1,250.00", Excel's accounting style), and a tail
+# of three digits with the cents, if any.
+_SPLIT_HEAD = re.compile(r"\(?\s*-?\s*\$?\s*-?\s*[1-9]\d{0,2}", re.ASCII)
+_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d*)?\s*\)?", re.ASCII)
 
 
 def split_amount(head: Any, tail: Any) -> str | None:

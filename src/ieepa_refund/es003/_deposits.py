@@ -29,7 +29,14 @@ from ..entry import Entry
 from ..errors import InputFileError, ValidationError
 from ..interest import DepositEvent
 from ..interest._segments import check_events
-from ._cells import BadCell, cell_text, parse_amount, parse_date, parse_entry_number
+from ._cells import (
+    BadCell,
+    cell_text,
+    parse_amount,
+    parse_date,
+    parse_entry_number,
+    split_amount,
+)
 from ._columns import COLUMNS, norm
 from ._header import SourceFile
 from ._open import open_rows
@@ -276,7 +283,19 @@ def _event(
     day = parse_date(row[columns["deposit_date"]], dates)
     if day is None:
         raise BadCell("no date")
-    amount = parse_amount(row[columns["amount"]])
+    at = columns["amount"]
+    amount = parse_amount(row[at])
+    if (
+        at + 1 < len(row)
+        and (row[at].__class__ is str or row[at + 1].__class__ is str)
+        and (whole := split_amount(row[at], row[at + 1])) is not None
+    ):
+        # A file whose rows are narrower than its header (an unfilled note column) takes a
+        # shifted row's tail under the header: no width shows it, the cells do.
+        raise BadCell(
+            f"the amount and the next cell look like one amount ({whole!r}) split on an "
+            "unquoted comma: quote the amount or remove its thousands separator"
+        )
     if not amount:
         raise BadCell("no amount (a deposit or refund moves some money)")
     if "kind" in columns and (text := cell_text(row[columns["kind"]])):

@@ -237,7 +237,14 @@ def _split_check(
         if not cell_text(row[i_qty]):
             return None
         for index, header in pairs:
-            whole = split_amount(row[index], row[index + 1])
+            head, tail = row[index], row[index + 1]
+            if index + 1 != i_qty and head.__class__ is not str and tail.__class__ is not str:
+                # Two number cells (a workbook's, a DataFrame's) beside each other are two
+                # amounts (a goods value of 500, a duty of 125). A CSV re-saved by Excel after
+                # a split makes numbers of both halves too, but its tail then sits in the
+                # quantity column (checked: a duty of 1, a quantity of 300 and no unit).
+                continue
+            whole = split_amount(head, tail)
             if whole is not None:
                 return (
                     f"the {header!r} cell {cell_text(row[index])!r} and the next "
