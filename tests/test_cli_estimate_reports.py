@@ -5,6 +5,7 @@ was read whole, and an .xlsx that is the same bytes for the same input."""
 from __future__ import annotations
 
 import csv
+import re
 import time
 import zipfile
 from datetime import date
@@ -228,3 +229,32 @@ def test_an_entry_of_the_ledger_rejected_whole_is_said_on_stderr_under_json(
         f"{ledger}: LEDGER_ENTRY_UNREAD: this entry is in the ledger (declared in CAPE_1.csv)"
         in err
     )
+
+
+@pytest.mark.parametrize(("declared_on", "several"), [("2026-11-28", True), ("2026-04-20", False)])
+def test_cape_says_when_its_reasons_count_an_entry_more_than_once(
+    declared_on: str, several: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """t51 M3: '8 excluded' above reason lines adding to 11, with no word why."""
+    main(["cape", str(sample_es003()), "--declared-on", declared_on, "--out", str(tmp_path / "o")])
+    out = capsys.readouterr().out
+    excluded = int(re.search(r"(\d+) excluded\n", out)[1])  # type: ignore[index]
+    by_reason = sum(int(n) for n in re.findall(r"  excluded [A-Z_0-9]+: (\d+)", out))
+    assert (by_reason > excluded) == several
+    assert ("counted under each" in out) == several
+
+
+def test_a_deposit_history_without_its_entry_names_the_deposits_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """t51 M2: the problem's file column said "deposits", not the file's name."""
+    deposits = tmp_path / "histories.csv"
+    deposits.write_text(
+        "Entry Number,Kind,Date,Amount\n999-0000000-1,deposit,06/12/2025,10.00\n", encoding="utf-8"
+    )
+    problems = tmp_path / "p.csv"
+    main(["estimate", str(sample_es003()), "--as-of", AS_OF, "--duty-deposits", str(deposits),
+          "--problems", str(problems), "--out", str(tmp_path / "r.csv")])  # fmt: skip
+    capsys.readouterr()
+    rows = [r for r in _problems(problems) if r["code"] == "DEPOSITS_WITHOUT_ENTRY"]
+    assert [r["file"] for r in rows] == ["histories.csv"]

@@ -208,6 +208,8 @@ def run_cape(args: argparse.Namespace) -> int:
         f"{statuses['eligible_at_liquidation']:,} eligible but refunded at liquidation, "
         f"{statuses['excluded']:,} excluded"
     )
+    if sum(excluded.values()) > statuses["excluded"]:
+        print("  by reason (an entry excluded for several reasons is counted under each):")
     for code, n in sorted(excluded.items()):
         print(f"  excluded {code}: {n:,}")
     rejected = imported.entries_rejected_numbers

@@ -16,7 +16,7 @@ from ..interest import default_rate_table
 from ..refund import EntryRefund, RefundOptions, compute_figures, compute_refund
 from ..registry import default_registry
 from ..roads import CapeTiming, EntryRoad, entry_road
-from ._inputs import _progress
+from ._inputs import _progress, in_files
 from ._output import UsageError, counted, format_of
 from ._rows import _road_cells, _row
 from ._summary import _Summary
@@ -141,7 +141,7 @@ def _entry_results(
             one = {entry.entry_number: histories.deposits[entry.entry_number]}
             done = with_deposits([entry], one)
             (entry,) = done.entries
-            deposit_problems.extend(done.problems)
+            deposit_problems.extend(in_files(done.problems, histories.files))
             attached.add(entry.entry_number)
         compute = compute_refund if detail else compute_figures
         refund = compute(entry, options=job.options, registry=registry, rates=rates)

@@ -16,7 +16,7 @@ from ..payments import PayeeWarning, payee_warnings
 from ..refund import RefundOptions
 from ..roads import CapeTiming, default_cape_timing
 from ._engines import _bulk_results, _engine, _engine_line, _entry_results, _Job, bulk_gaps
-from ._inputs import rejected_whole, report_input, stream
+from ._inputs import in_files, rejected_whole, report_input, stream
 from ._output import Outputs, UsageError, check_output, format_of, input_files
 from ._rows import ESTIMATE_COLUMNS, _rows
 from ._summary import LEDGER_ENTRY_UNREAD, _summary, _Tally
@@ -118,7 +118,10 @@ def _estimate(
             # Every history ends on its entry or in a problem, as with_deposits says it.
             unused = sorted(set(histories.deposits) - attached)
             deposit_problems.extend(
-                with_deposits((), {n: histories.deposits[n] for n in unused}).problems
+                in_files(
+                    with_deposits((), {n: histories.deposits[n] for n in unused}).problems,
+                    histories.files,
+                )
             )
         more = [
             *rejected_whole(

@@ -10,7 +10,7 @@ from ..es003 import Es003Report, Es003Stream, FileReport, stream_es003
 from ..es003.report import Problem
 from ._output import Outputs, counted, write_csv
 
-__all__ = ["PROBLEM_COLUMNS", "input_line", "rejected_whole", "report_input", "stream"]
+__all__ = ["PROBLEM_COLUMNS", "in_files", "input_line", "rejected_whole", "report_input", "stream"]
 
 PROBLEM_COLUMNS = ("file", "row", "code", "column", "value", "entry_number", "rows", "message")
 
@@ -101,6 +101,13 @@ def rejected_whole(report: Es003Report, consequence: str) -> list[Problem]:
         )
         for number in report.entries_rejected_numbers
     ]
+
+
+def in_files(problems: Iterable[Problem], files: Sequence[str]) -> list[Problem]:
+    """``problems`` of deposit histories attached one entry at a time, each naming the
+    deposits files it came from (``with_deposits`` given a mapping names them "deposits")."""
+    where = ", ".join(files)
+    return [p.model_copy(update={"file": where}) for p in problems]
 
 
 def input_line(imported: Es003Report) -> str:
