@@ -11,7 +11,6 @@ Then entries rejected whole, named on both engines, and the choice of engine.
 from __future__ import annotations
 
 import csv
-import random
 import re
 from pathlib import Path
 
@@ -22,7 +21,8 @@ from ieepa_refund.cli import main
 
 pytest.importorskip("polars")
 
-from .test_bulk import bench, fuzz
+from .test_bulk import bench
+from .test_cli_engines import damaged_files
 
 DECLARED_ON = "2026-07-01"
 DATA = Path(__file__).parent / "data"
@@ -244,12 +244,7 @@ def test_damaged_files_are_identical(
 ) -> None:
     """The reader's fuzz rounds (junk cells, repeats, conflicts, check digits, blank rows),
     split over 1-3 files, some tab-separated or workbooks (read whole by the per-entry reader)."""
-    rng = random.Random(seed)
-    rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
-    kind = {3: "tsv", 2: "xlsx"}.get(seed % 4, "csv")
-    if kind == "xlsx":
-        pytest.importorskip("openpyxl")
-    paths = fuzz.write_files(rows, tmp_path / "in", kind, rng.randint(1, 3), "x")
+    paths, kind = damaged_files(seed, tmp_path / "in")
     engine, _, _ = same_outputs(paths, tmp_path, capsys)
     read_whole = kind != "csv"
     assert all(

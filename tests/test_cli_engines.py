@@ -431,18 +431,24 @@ def test_a_generated_file_is_identical_and_mostly_columnar(
     assert columnar > 4 * per_entry
 
 
+def damaged_files(seed: int, folder: Path) -> tuple[list[Path], str]:
+    """The reader's fuzz rounds (junk cells, repeats, conflicts, check digits, blank rows) of
+    ``seed``, split over 1-3 files: CSV, or for some seeds tab-separated or workbooks."""
+    rng = random.Random(seed)
+    rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
+    kind = {3: "tsv", 2: "xlsx"}.get(seed % 4, "csv")
+    if kind == "xlsx":
+        pytest.importorskip("openpyxl")
+    return fuzz.write_files(rows, folder, kind, rng.randint(1, 3), "x"), kind
+
+
 @pytest.mark.parametrize("seed", range(16))
 def test_damaged_files_are_identical(
     seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The reader's fuzz rounds (junk cells, repeats, conflicts, check digits, blank rows),
     split over 1-3 files, some tab-separated or workbooks (read whole by the per-entry reader)."""
-    rng = random.Random(seed)
-    rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
-    kind = {3: "tsv", 2: "xlsx"}.get(seed % 4, "csv")
-    if kind == "xlsx":
-        pytest.importorskip("openpyxl")
-    paths = fuzz.write_files(rows, tmp_path / "in", kind, rng.randint(1, 3), "x")
+    paths, kind = damaged_files(seed, tmp_path / "in")
     engine = same_outputs(paths, tmp_path, capsys)
     # A file read whole runs at the per-entry path's speed: the Engine line says which and why.
     read_whole = kind != "csv"
