@@ -151,6 +151,8 @@ def test_rows_that_disagree_are_a_conflict_on_the_entry(tmp_path: Path) -> None:
     assert result.entries_rejected == 1
     (conflict,) = [p for p in result.problems if p.code == "CONFLICTING_ROWS"]
     assert (conflict.entry_number, conflict.rows) == (num(1), 2)
+    # The message names the cell and both values (a tester could not tell which cell differed).
+    assert conflict.message.endswith("appears twice with different values (duty 100.00 and 200.00)")
 
 
 def test_tariff_ordinals_compare_as_numbers(tmp_path: Path) -> None:

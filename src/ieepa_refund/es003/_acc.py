@@ -84,7 +84,8 @@ def _add_repeat(
         acc.conflicts.append(
             Problem(
                 code="CONFLICTING_ROWS",
-                message=f"line {line_no}, {_hts.format(hts)} appears twice with different values",
+                message=f"line {line_no}, {_hts.format(hts)} appears twice with different values"
+                f" ({_differing(seen, tariff)})",
                 file=file,
                 row=number,
                 entry_number=acc.number,
@@ -168,3 +169,17 @@ def _merge(
                     entry_number=acc.number,
                 )
             )
+
+
+#: The cells of a tariff as :class:`_Acc` holds them, named for a problem.
+_TARIFF_CELLS = ("goods value", "quantity", "unit", "rate", "duty")
+
+
+def _differing(first: list[Any], second: list[Any]) -> str:
+    """The cells two rows of one tariff give different values for: "duty 1300.00 and
+    1250.00" (the values as read, the earlier row's first)."""
+    return "; ".join(
+        f"{name} {a} and {b}"
+        for name, a, b in zip(_TARIFF_CELLS, first, second, strict=True)
+        if a is not None and b is not None and a != b
+    )
