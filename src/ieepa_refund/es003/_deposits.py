@@ -38,7 +38,7 @@ from ._cells import (
     split_amount,
 )
 from ._columns import COLUMNS, norm
-from ._header import SourceFile
+from ._header import SourceFile, header_candidates
 from ._open import open_rows
 from ._raw import HEADER_SEARCH_ROWS
 from ._rows import data_rows
@@ -106,12 +106,7 @@ class DepositsAttached(BaseModel):
 
 def _header(rows: Any, name: str, overrides: Mapping[str, str]) -> SourceFile:
     wanted = {norm(header): field for field, header in overrides.items()}
-    for number, _, row in rows:
-        if number > HEADER_SEARCH_ROWS:
-            break
-        if isinstance(row, str):
-            continue
-        headers = [cell_text(cell) for cell in row]
+    for number, headers in header_candidates(rows):
         columns: dict[str, int] = {}
         ignored = []
         for index, header in enumerate(headers):

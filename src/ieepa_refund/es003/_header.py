@@ -9,7 +9,7 @@ column) are recorded on the :class:`SourceFile`; :mod:`._rows` then reads the ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,17 +79,24 @@ MAP_HINT = (
 )
 
 
+def header_candidates(rows: Iterable[Raw]) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cell texts) of each row a header may be on: the readable rows among the
+    first :data:`._raw.HEADER_SEARCH_ROWS` (title rows above a header are usual). The one
+    search of the ES-003, deposits and CAPE report readers."""
+    for number, _, row in rows:
+        if number > HEADER_SEARCH_ROWS:
+            break
+        if isinstance(row, str):
+            continue
+        yield number, [cell_text(cell) for cell in row]
+
+
 def find_header(rows: Iterator[Raw], overrides: Mapping[str, str], name: str) -> SourceFile:
     # The row naming the most ES-003 columns, in case none names both key columns: a header
     # with its entry-number or HTS column misspelt is then named, with what it lacks.
     best: tuple[int, int, list[str], Any] | None = None
     try:
-        for number, _, row in rows:
-            if number > HEADER_SEARCH_ROWS:
-                break
-            if isinstance(row, str):
-                continue
-            headers = [cell_text(cell) for cell in row]
+        for number, headers in header_candidates(rows):
             match = match_columns(headers, overrides)
             if "entry_number" in match.columns and "hts" in match.columns:
                 return _header(name, number, headers, match, overrides)

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from ..errors import InputFileError
 from ..es003._cells import BadCell, cell_text
 from ..es003._columns import ColumnMatch, ColumnSet, match_columns, missing_message, nearest, norm
+from ..es003._header import header_candidates
 from ..es003._open import open_rows
 from ..es003._raw import HEADER_SEARCH_ROWS
 from ..es003.report import AmbiguousColumn, FileReport, Problem
@@ -230,12 +231,7 @@ def _find_header(
     """The first row in :data:`HEADER_SEARCH_ROWS` naming every required field (title rows skipped)."""
     best: tuple[int, int, ColumnMatch] | None = None
     try:
-        for number, _, row in rows:
-            if number > HEADER_SEARCH_ROWS:
-                break
-            if isinstance(row, str):
-                continue
-            headers = [cell_text(cell) for cell in row]
+        for number, headers in header_candidates(rows):
             match = match_columns(headers, overrides, columns=layout.matcher)
             if not _missing(layout, match):
                 return number, headers, match
