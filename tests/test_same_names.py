@@ -48,3 +48,39 @@ def test_the_commands_problems_tell_such_files_apart(
     with problems.open(newline="") as f:
         files = {r["file"] for r in csv.DictReader(f)}
     assert files == {str(inner), str(outer)}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["estimate", "{a}", "{b}"],
+        ["cape", "{a}", "{b}", "--out", "{out}", "--declared-on", "2026-07-01"],
+        ["reconcile", "{a}", "--deposits", "{b}"],
+    ],
+)
+def test_one_file_given_twice_is_refused_naming_both_spellings(
+    command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``x.csv`` and ``./x.csv`` are one file: read twice, its every entry was rejected as
+    repeated across files, its problems named alike (t51 M1). It is refused up front."""
+    monkeypatch.chdir(tmp_path)
+    Path("x.csv").write_bytes(sample_es003().read_bytes())
+    argv = [a.format(a="x.csv", b="./x.csv", out=str(tmp_path / "out")) for a in command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "x.csv and x.csv: one file given twice; give it once" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_hard_link_to_an_input_is_the_same_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "x.csv"
+    first.write_bytes(sample_es003().read_bytes())
+    second = tmp_path / "y.csv"
+    second.hardlink_to(first)
+    assert main(["estimate", str(first), str(second), "--as-of", "2026-07-01"]) == 2
+    assert "one file given twice" in capsys.readouterr().err

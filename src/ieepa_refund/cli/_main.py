@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from ..errors import IeepaRefundError
 from ._cape import run_cape, run_check
 from ._estimate import run_demo, run_estimate
-from ._output import UsageError, quiet_broken_pipe
+from ._output import UsageError, check_inputs, input_files, quiet_broken_pipe
 from ._parser import build_parser
 from ._reconcile import run_reconcile, run_reconcile_demo
 
@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        # The ledger is left to each command: cape appends to it and says so in its own words.
+        check_inputs(input_files(args, besides="ledger"))
         status: int = _COMMANDS[command](args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit where it cannot be caught
     except BrokenPipeError:

@@ -33,6 +33,7 @@ __all__ = [
     "Outputs",
     "UsageError",
     "cell",
+    "check_inputs",
     "check_output",
     "counted",
     "format_of",
@@ -110,6 +111,16 @@ def input_files(args: argparse.Namespace, *, besides: str | None = None) -> list
         elif isinstance(value, list):
             found.extend(value)
     return found
+
+
+def check_inputs(inputs: Sequence[Path]) -> None:
+    """Refuse one file given twice (``x.csv`` and ``./x.csv``, a link, a hard link): its
+    entries would be read twice, every one rejected as repeated across files, and its
+    problems named alike."""
+    for k, path in enumerate(inputs):
+        for earlier in inputs[:k]:
+            if same_file(path, earlier):
+                raise UsageError(f"{earlier} and {path}: one file given twice; give it once")
 
 
 def check_output(path: Path, *, inputs: Iterable[Path], others: Iterable[Path] = ()) -> None:
