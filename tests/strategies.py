@@ -575,6 +575,26 @@ def road_runs(draw: st.DrawFn) -> tuple[int, date, int, float, bool]:
     )
 
 
+@st.composite
+def ledger_dated_runs(
+    draw: st.DrawFn,
+) -> tuple[date, date | None, tuple[date, date], date, tuple[int, int, int]]:
+    """A declared entry's runs (test_roads' ledger-date property): (its ledger declaration
+    date, from CAPE's opening, 2026-04-20; its liquidation date, up to 200 days before that, or
+    None; two road dates on or after it; the as-of date; the timing days: liquidation after
+    acceptance, reliquidation window, payment after acceptance)."""
+    declared = draw(st.dates(date(2026, 4, 20), date(2026, 12, 31)))
+    liquidated = draw(st.one_of(st.none(), st.integers(0, 200)))
+    later = st.integers(0, 300).map(lambda n: declared + timedelta(days=n))
+    return (
+        declared,
+        None if liquidated is None else declared - timedelta(days=liquidated),
+        (draw(later), draw(later)),
+        draw(later),
+        (draw(st.integers(0, 120)), draw(st.integers(0, 120)), draw(st.integers(0, 120))),
+    )
+
+
 #: A ragged ES-003 text file's rows: (entry 0-4, blank cells past the header 0-2), several
 #: rows of one entry apart or together; see test_es003_contract's usual-width tests.
 ragged_rows = st.lists(

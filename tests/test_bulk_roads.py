@@ -92,3 +92,68 @@ def test_interest_to_the_expected_date_past_the_rate_table_is_no_figure(tmp_path
         assert cape
         assert all(r.expected_liquidation == date(2027, 8, 5) for r in cape)
         assert all((r.interest is None) != project for r in cape)
+
+
+#: Tester t61's repro 04: five entries of one importer, summary 2025-06-12; two liquidated
+#: 2026-08-01 and one unliquidated, all declared 2026-09-01 per the ledger (one undated).
+_REPRO_HEAD = (
+    "Entry Summary Number,Entry Summary Line Number,Entry Type Code,Importer Number,"
+    "Importer Name,Port of Entry Code,Entry Date,Entry Summary Date,Reconciliation Indicator,"
+    "Liquidation Date,Liquidation Status,Protest Number,Country of Origin Code,Line SPI Code,"
+    "Tariff Ordinal Number,HTS Number - Full,Line Tariff Goods Value Amount,"
+    "Line Tariff Duty Amount,Line Tariff Quantity (1),Line Tariff UOM (1) Code"
+)
+_REPRO_ENTRIES = (
+    ("31691000017", "08/01/2026", "LIQUIDATED", "2026-09-01"),
+    ("31691000025", "05/01/2026", "LIQUIDATED", "2026-09-01"),
+    ("31691000033", "", "UNLIQUIDATED", "09/01/2026"),
+    ("31691000041", "08/01/2026", "LIQUIDATED", ""),
+    ("31691000058", "08/01/2026", "LIQUIDATED", None),
+)
+
+
+def declared_before(folder: Path) -> tuple[Path, Path]:
+    """The repro's ES-003 file and its three-column ledger, written in ``folder``."""
+    es003, ledger = folder / "es.csv", folder / "ledger.csv"
+    rows = [_REPRO_HEAD]
+    for number, liquidated, status, _ in _REPRO_ENTRIES:
+        rows.append(
+            f"{number},1,01,12-3456789AB,ACME,2704,06/02/2025,06/12/2025,N,{liquidated},"
+            f"{status},,CN,,1,99030125,,1000.00,,"
+        )
+    es003.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    lines = ["entry_number,declaration_file,declared_on"]
+    lines += [f"{n},x_001.csv,{when}" for n, _, _, when in _REPRO_ENTRIES if when is not None]
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return es003, ledger
+
+
+def test_a_declared_unliquidated_entry_takes_the_ledger_date_on_both_engines(
+    tmp_path: Path,
+) -> None:
+    """Declared 2026-09-01 per the ledger, the run as of 2026-11-28 for 2026-12-01: the
+    unliquidated entry's dates are 09-01's (not moved to 12-01) and it is overdue, the same
+    on both engines, columnar and per entry."""
+    es003, ledger = declared_before(tmp_path)
+    as_of, declared_on = date(2026, 11, 28), date(2026, 12, 1)
+    options = RefundOptions(interest_until=as_of, project=True)
+    read = read_ledger(ledger, declared_by=declared_on)
+    got = estimate(
+        [es003], as_of=as_of, declared_on=declared_on, options=options, roads=True, ledger=read
+    )
+    assert got.roads is not None
+    assert got.report.entries_bulk > 0
+    entries = sorted(stream_es003(es003), key=lambda e: e.entry_number)
+    want = entry_roads(entries, declared_on=declared_on, options=options, ledger=read)
+    assert list(got.roads) == list(want)
+    timing = default_cape_timing()
+    declared = date(2026, 9, 1)
+    late = next(r for r in got.roads if r.entry_number == "31691000033")
+    assert late.expected_liquidation == declared + timedelta(
+        days=timing.liquidation_after_acceptance_days
+    )
+    assert late.expected_payment == declared + timedelta(days=timing.payment_after_acceptance_days)
+    assert "overdue" in late.next_action
+    paid = next(r for r in got.roads if r.entry_number == "31691000017")
+    assert paid.expected_payment == late.expected_payment
+    assert "overdue" not in paid.next_action

@@ -22,6 +22,7 @@ from ieepa_refund import sample_es003
 pytest.importorskip("polars")
 
 from .test_bulk import MUTATIONS, bench, damaged_file, fuzz
+from .test_bulk_roads import declared_before
 from .test_cli_engines import same_outputs
 
 
@@ -102,6 +103,35 @@ def test_a_generated_file_with_a_ledger_is_identical_on_every_road(
     out = (tmp_path / "bulk" / "refunds.csv").read_text(encoding="utf-8")
     roads = {row["road"] for row in csv.DictReader(out.splitlines())}
     assert len(roads) >= kinds, roads  # the file covers the roads of its date
+
+
+def test_declared_entries_take_the_ledger_date_identically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tester t61's repro 04: run for --declared-on 2026-12-01 as of 2026-11-28, an entry
+    unliquidated and declared 2026-09-01 per the ledger expects 09-01's dates, overdue."""
+    es003, ledger = declared_before(tmp_path)
+    flags = ("--as-of", "2026-11-28", "--declared-on", "2026-12-01", "--ledger", str(ledger))
+    same_outputs([es003], tmp_path, capsys, *flags, roads=True)
+    out = (tmp_path / "bulk" / "refunds.csv").read_text(encoding="utf-8")
+    row = next(r for r in csv.DictReader(out.splitlines()) if r["entry_number"] == "31691000033")
+    assert (row["expected_liquidation"], row["expected_payment"]) == ("2026-10-16", "2026-11-15")
+    assert "overdue" in row["next_action"]
+
+
+def test_a_generated_file_declared_before_the_road_date_is_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As of one day, for a later declaration date, with dated ledger rows up to 300 days
+    before: unliquidated entries declared long enough ago are overdue on both engines."""
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 2_000, 4, seed=6)
+    ledger = _ledger(tmp_path / "ledger.csv", _numbers(path), date(2026, 11, 28), 6)
+    flags = ("--as-of", "2026-11-28", "--declared-on", "2026-12-01", "--ledger", str(ledger))
+    engine = same_outputs([path], tmp_path, capsys, *flags, roads=True)
+    assert "computed in columns" in engine
+    out = (tmp_path / "bulk" / "refunds.csv").read_text(encoding="utf-8")
+    assert "overdue" in out
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))

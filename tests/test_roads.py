@@ -16,6 +16,7 @@ from ieepa_refund import (
     Entry,
     InputFileError,
     InvalidFormat,
+    RefundOptions,
     Road,
     ValidationError,
     compute_refund,
@@ -27,6 +28,7 @@ from ieepa_refund import (
 )
 from ieepa_refund import entry_number as en
 from ieepa_refund.cape.deadlines import expected_liquidation
+from tests import strategies
 
 LIQ = date(2026, 5, 1)
 CAPE_OPENED = date(2026, 4, 20)
@@ -491,3 +493,94 @@ def test_a_missing_ledger_file_is_refused(tmp_path: Path) -> None:
 def test_wrong_argument_types_are_our_errors(bad: dict[str, Any]) -> None:
     with pytest.raises(InvalidFormat):
         entry_roads([entry()], declared_on=date(2026, 7, 1), **bad)
+
+
+# --- found by a tester (t61, repro 04) ------------------------------------------------------------
+
+
+def test_an_unliquidated_declared_entry_takes_its_dates_from_the_ledger_date() -> None:
+    """Declared 2026-09-01 per the ledger, road and run on other dates: 45 days after the
+    ledger date, not after --declared-on; passed on the as-of date, so overdue, not moved."""
+    timing = default_cape_timing()
+    declared = date(2026, 9, 1)
+    waiting, liquidated = entry(1), entry(2, liquidation_date=date(2026, 8, 1))
+    ledger = {e.entry_number: "x_001.csv" for e in (waiting, liquidated)}
+    found = entry_roads(
+        [waiting, liquidated],
+        declared_on=date(2026, 12, 1),
+        options=RefundOptions(interest_until=date(2026, 11, 28)),
+        ledger=ledger,
+        declared_dates=dict.fromkeys(ledger, declared),
+    )
+    late, paid = found.roads
+    money = declared + days(timing.payment_after_acceptance_days)
+    assert late.road is Road.CAPE_NOW
+    assert late.expected_liquidation == declared + days(timing.liquidation_after_acceptance_days)
+    assert (late.expected_payment, paid.expected_payment) == (money, money)
+    assert late.interest_until == late.expected_liquidation
+    assert "overdue" in late.next_action
+    assert "2026-11-28" in late.next_action
+    assert "check the claim status" in late.next_action
+    assert "overdue" not in paid.next_action  # liquidated: nothing is late in the data
+    # Declared on 2026-11-01: expected 2026-12-16, after the as-of date: not overdue.
+    recent = entry_road(
+        waiting,
+        declared_on=date(2026, 12, 1),
+        options=RefundOptions(interest_until=date(2026, 11, 28)),
+        ledger={waiting.entry_number: "x_002.csv"},
+        declared_dates={waiting.entry_number: date(2026, 11, 1)},
+    )
+    assert recent.expected_liquidation == date(2026, 11, 1) + days(
+        timing.liquidation_after_acceptance_days
+    )
+    assert "overdue" not in recent.next_action
+    assert recent.next_action.startswith("Declared in x_002.csv: follow")
+
+
+def test_an_undated_ledger_row_is_screened_on_the_road_date_as_before() -> None:
+    waiting = entry(1)
+    found = entry_road(
+        waiting, declared_on=date(2026, 12, 1), ledger={waiting.entry_number: "x_001.csv"}
+    )
+    assert found.expected_liquidation == date(2026, 12, 1) + days(
+        default_cape_timing().liquidation_after_acceptance_days
+    )
+    assert "overdue" not in found.next_action
+
+
+@given(run=strategies.ledger_dated_runs())
+def test_a_declared_entrys_expected_dates_do_not_depend_on_the_road_date(
+    run: tuple[date, date | None, tuple[date, date], date, tuple[int, int, int]],
+) -> None:
+    declared, liquidated, (first, second), as_of, (liquidate, reliquidate, pay) = run
+    timing = default_cape_timing().model_copy(
+        update={
+            "liquidation_after_acceptance_days": liquidate,
+            "reliquidation_after_liquidation_days": reliquidate,
+            "payment_after_acceptance_days": pay,
+        }
+    )
+    one = entry(1, liquidation_date=liquidated)
+    kw: dict[str, Any] = {
+        "options": RefundOptions(interest_until=as_of),
+        "timing": timing,
+        "ledger": {one.entry_number: "x_001.csv"},
+        "declared_dates": {one.entry_number: declared},
+    }
+    a = entry_road(one, declared_on=first, **kw)
+    b = entry_road(one, declared_on=second, **kw)
+    assert (a.expected_liquidation, a.expected_payment) == (
+        b.expected_liquidation,
+        b.expected_payment,
+    )
+    if a.road is Road.CAPE_NOW:
+        expected = expected_liquidation(
+            liquidated,
+            accepted=declared,
+            liquidate_within=liquidate,
+            reliquidate_within=reliquidate,
+        )
+        assert a.expected_liquidation == expected
+        assert a.expected_payment == max(expected, declared + days(pay))
+        late = liquidated is None and expected < as_of
+        assert ("overdue" in a.next_action) == late

@@ -83,6 +83,8 @@ def with_roads(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
     facts = _facts(job.rules)
     odd = frozenset().union(*(facts.codes(name) for name in _LINE_RULES))
     found: dict[str, int | None] = {}
+    # The date the data are as of, one per run: as the per-entry road takes it.
+    as_of = job.options.interest_until or job.declared_on
     for row in reps.iter_rows(named=True):
         probe = _probe_entry(row)
         now = screen(
@@ -98,7 +100,7 @@ def with_roads(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
         declared_in = row["_declared_in"] if row["_declared"] else None
         way = _way(
             probe, now, row["_nothing"], declared_in, row["_declared_when"], job.rules,
-            roads.timing, facts, job.registry, job.plaintiffs, True,
+            roads.timing, facts, job.registry, job.plaintiffs, True, as_of,
         )  # fmt: skip
         found[row["entry_number"]] = len(roads.ways)
         roads.ways.append((now, declared_in, *way))

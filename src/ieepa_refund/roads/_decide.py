@@ -55,9 +55,12 @@ def _road(
                         return Road.CAPE_AT_LIQUIDATION, declared_when, None
                     return Road.CAPE_NOW, declared_when, None
     if not excludes:
+        # CAPE acceptance is the declaration date: for an entry the ledger dates, that date,
+        # liquidated or not; the road's own date is a declaration still to be made.
+        accepted = declared_when or now.declared_on
         if now.status == "eligible_at_liquidation":
-            return Road.CAPE_AT_LIQUIDATION, now.declared_on, None
-        return Road.CAPE_NOW, now.declared_on, None
+            return Road.CAPE_AT_LIQUIDATION, accepted, None
+        return Road.CAPE_NOW, accepted, None
     if (later := _later(entry, now, rules, facts, registry, plaintiffs, fast)) is not None:
         return Road.CAPE_LATER, later.declared_on, later
     # Refused for time alone (past the look-back, or CAPE not yet open and no later date
@@ -83,8 +86,12 @@ def _next(
     expected: date | None,
     rules: CapeRules,
     facts: _RuleFacts,
+    overdue: tuple[date, date] | None = None,
 ) -> tuple[str, date | None]:
-    """The next action in words, and its deadline."""
+    """The next action in words, and its deadline.
+
+    ``overdue``: (declaration date, as-of date) of a declared entry whose expected liquidation
+    passed before the as-of date while the data still show it unliquidated."""
     window = screening.deadlines.cape_window_closes
     liquidated = entry.liquidation_date
     if road is Road.INPUT_PROBLEM:
@@ -95,6 +102,18 @@ def _next(
     when = f" (expected {expected.isoformat()})" if expected else ""
     if road in (Road.CAPE_NOW, Road.CAPE_AT_LIQUIDATION) and declared_in is not None:
         where = f"in {declared_in}" if declared_in else "(in the ledger)"
+        if overdue is not None and expected is not None:
+            # The dates stay those of the declaration: moving them to the road's date would
+            # hide that CBP is late, or that the claim failed.
+            on, as_of = overdue
+            return (
+                f"Declared {where} on {on.isoformat()} and overdue: expected to liquidate by "
+                f"{expected.isoformat()}, still unliquidated in the data as of "
+                f"{as_of.isoformat()} - check the claim status in the ACE Portal's CAPE tab "
+                "(failed: declare it again) and the entry's liquidation in a new ES-003; CBP "
+                "refunds it when it liquidates, with interest to that day",
+                None,
+            )
         return (
             f"Declared {where}: follow its claim status in the ACE Portal's CAPE tab; "
             f"CBP refunds it at (re)liquidation{when}",

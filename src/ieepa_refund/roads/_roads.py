@@ -21,7 +21,9 @@ from its :func:`~ieepa_refund.cape.screen` and its refund:
 - an entry the ledger shows declared but that is past the look-back today is
   ``DECLARED_UNCONFIRMED`` unless its declaration date is known (``declared_dates``,
   or the ledger's declared-on column): an undated ledger row does not prove CAPE
-  accepted it inside the look-back, so no payment is predicted.
+  accepted it inside the look-back, so no payment is predicted. A known declaration
+  date is the acceptance its expected dates count from, on every road; still
+  unliquidated after the liquidation expected from it, the entry is overdue.
 
 Only the CAPE roads predict a date: the expected (re)liquidation (the timing
 data, :mod:`ieepa_refund.roads.timing`), with interest recomputed to it, and
@@ -176,10 +178,14 @@ def entry_road(
     date); ``declared_dates`` maps a declared entry to the date it was declared,
     where known, and comes before the ledger's date; ``plaintiffs`` as
     :func:`~ieepa_refund.cape.screen`. CAPE acceptance is taken to be the
-    declaration date (or, on the CAPE-later road, the first date a rule admits
-    the entry). A ledger row alone does not prove the look-back was met: an
+    declaration date: for an entry declared on a known date, that date, liquidated
+    or not, whatever ``declared_on`` is (on the CAPE-later road, the first date a
+    rule admits the entry). A ledger row alone does not prove the look-back was met: an
     entry past it today is screened on its declaration date when known, else it
-    is ``DECLARED_UNCONFIRMED`` with no payment predicted.
+    is ``DECLARED_UNCONFIRMED`` with no payment predicted. An entry declared on a
+    known date whose expected liquidation is before the date the data are as of
+    (``options.interest_until``, else ``declared_on``) and that is still unliquidated
+    is overdue: its next action says so and what to check; its dates are not moved.
     """
     return _entry_road(
         entry,
@@ -248,9 +254,12 @@ def _entry_road(
     declared_in, when = _declared(entry.entry_number, declared_on, ledger, declared_dates)
     facts = _facts(rules) if fast else _RuleFacts(rules)
     nothing = refund.principal_high is not None and refund.principal_high <= 0
+    # The date the data are as of: where an unliquidated entry's interest ends.
+    as_of = options.interest_until or declared_on
     road, later, _, expected, payment, action, deadline = _way(
-        entry, now, nothing, declared_in, when, rules, timing, facts, registry, plaintiffs, fast
-    )
+        entry, now, nothing, declared_in, when, rules, timing, facts, registry, plaintiffs, fast,
+        as_of,
+    )  # fmt: skip
     interest, interest_until = refund.interest, refund.interest_until
     if expected is not None:
         known = _interest_to(expected, entry, refund, options, registry, rates) if fast else None
@@ -333,13 +342,16 @@ def _way(
     registry: Registry | None,
     plaintiffs: Collection[str],
     fast: bool,
+    as_of: date,
 ) -> tuple[Road, Screening | None, date | None, date | None, date | None, str, date | None]:
     """Everything of the road but its money: (road, later screening, acceptance, expected
     (re)liquidation, expected payment, next action, deadline).
 
     It reads the entry's screening facts, whether its refund is known to be zero
-    (``nothing``) and its declaration, never its amounts: the bulk engine computes it once
-    per distinct set of those facts (:mod:`ieepa_refund.bulk`), so the rules stay here.
+    (``nothing``) and its declaration (file and date), never its amounts: the bulk engine
+    computes it once per distinct set of those facts (:mod:`ieepa_refund.bulk`), so the rules
+    stay here. ``as_of``, the date the data are as of, is one per run: an entry declared on
+    ``when`` whose expected liquidation is before it, still unliquidated, is overdue.
     The expected date is None where no interest is recomputed (off the CAPE roads, or
     refunded at a liquidation whose date is unknown).
     """
@@ -359,8 +371,14 @@ def _way(
             )
             # The refund is paid after the (re)liquidation, with interest to it (19 CFR 24.36).
             payment = max(expected, accepted + timedelta(days=timing.payment_after_acceptance_days))
+    overdue = None
+    if when is not None and accepted == when and entry.liquidation_date is None:
+        # Declared per the ledger, yet the liquidation expected from it is not in the data.
+        overdue = (when, as_of) if expected is not None and expected < as_of else None
     screening = later or now
-    action, deadline = _next(road, entry, screening, now, declared_in, expected, rules, facts)
+    action, deadline = _next(
+        road, entry, screening, now, declared_in, expected, rules, facts, overdue
+    )
     return road, later, accepted, expected, payment, action, deadline
 
 
