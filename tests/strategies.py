@@ -641,3 +641,19 @@ def shifted_rows(
     if draw(st.booleans()):
         rows = draw(st.permutations(rows))
     return rows, n, draw(st.sampled_from(["long", "short"]))
+
+
+@st.composite
+def single_deposit_cases(draw: st.DrawFn) -> tuple[Entry, date, Decimal, date]:
+    """(entry without a deposit date, a deposit date near its entry date, a surplus of at least a
+    cent, an interest end): a one-row deposit history covering the refund by the surplus."""
+    entry = draw(st.one_of(china_entries(), es003_entries()))
+    entry = entry.model_copy(update={"deposit_date": None, "deposits": ()})
+    entered = entry.entry_date
+    # Now and then before the entry date, even before IEEPA: the warnings must agree too.
+    deposited = draw(
+        st.dates(min_value=entered - timedelta(days=400), max_value=entered + timedelta(days=90))
+    )
+    surplus = draw(money(50_000).filter(bool))
+    until = draw(st.dates(min_value=entered, max_value=date(2026, 12, 31)))
+    return entry, deposited, surplus, until

@@ -20,7 +20,8 @@ for whole files, computed column by column on `polars <https://pola.rs>`_:
 An entry the columnar rules do not cover goes whole to the per-entry path: rows that
 do not parse, repeat or disagree; a wrong check digit; a missing IEEPA duty (an
 estimate); exemptions, 15% all-in deals, suspended headings or headings not in force;
-rate text; a liquidation status at odds with its date; spans past the interest table.
+rate text; a liquidation status at odds with its date; a deposit or summary date before the
+entry date, or a liquidation date after the as-of date; spans past the interest table.
 When in doubt, the per-entry path decides; the ``path`` column says which computed a
 row, and :func:`explain` re-runs the per-entry path for one entry's full working.
 Files polars would read differently from the csv module (other encodings or

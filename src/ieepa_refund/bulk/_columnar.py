@@ -190,6 +190,10 @@ class _Job:
                     pl.col("liquidation_date").is_null()
                     | (pl.col("liquidation_date") >= pl.col("entry_date"))
                 )
+                # A deposit or summary date before the entry date: the per-entry path decides
+                # whether its interest is withheld (refund/_dates.py).
+                & ~(pl.col("deposit_date") < pl.col("entry_date")).fill_null(False)
+                & ~(pl.col("entry_summary_date") < pl.col("entry_date")).fill_null(False)
             )
             .drop("_valid", "number_ok", "_conflict")
         )

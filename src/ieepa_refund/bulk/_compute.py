@@ -232,6 +232,9 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
                 .str.strip_suffix(" ")
             ),
             pl.when(assumed & pl.lit(opts.deposit != "pms")).then(pl.lit("DEPOSIT_DATE_ASSUMED")),
+            pl.when(pl.col("liquidation_date") > pl.lit(opts.interest_until, dtype=pl.Date)).then(
+                pl.lit("LIQUIDATION_AFTER_AS_OF")  # refund/_dates.py: no conflict reaches here
+            ),
             pl.when(pl.col("interest_until").is_null()).then(pl.lit("NO_INTEREST_UNLIQUIDATED")),
             pl.when((pl.col("principal") > 0) & (pl.col("high") != pl.col("principal"))).then(
                 pl.lit("INTEREST_ON_ESTABLISHED_PRINCIPAL")

@@ -107,7 +107,13 @@ class _Tally:
 
 #: The warnings that say why an entry with a refund has no interest figure.
 _NO_INTEREST = frozenset(
-    ("RATE_NOT_COVERED", "INTEREST_BEFORE_DEPOSIT", "NO_INTEREST_UNLIQUIDATED")
+    (
+        "RATE_NOT_COVERED",
+        "INTEREST_BEFORE_DEPOSIT",
+        "NO_INTEREST_UNLIQUIDATED",
+        "DEPOSITS_BELOW_REFUND",
+        "DEPOSIT_BEFORE_IEEPA",
+    )
 )
 
 

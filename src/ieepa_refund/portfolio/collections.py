@@ -58,7 +58,13 @@ __all__ = [
 
 ZERO = Decimal("0.00")
 #: The warning codes that say why a refund principal has no interest figure.
-MISSING_INTEREST_CODES = ("NO_INTEREST_UNLIQUIDATED", "RATE_NOT_COVERED", "INTEREST_BEFORE_DEPOSIT")
+MISSING_INTEREST_CODES = (
+    "NO_INTEREST_UNLIQUIDATED",
+    "RATE_NOT_COVERED",
+    "INTEREST_BEFORE_DEPOSIT",
+    "DEPOSITS_BELOW_REFUND",
+    "DEPOSIT_BEFORE_IEEPA",
+)
 
 
 def interest_missing(refund: EntryRefund) -> bool:

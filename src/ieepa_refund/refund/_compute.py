@@ -33,9 +33,16 @@ from typing import Any, NamedTuple
 from .._model import check_instance, check_optional_date
 from .._trusted import builder
 from ..entry import Entry
-from ..interest import InterestConventions, InterestDetail, RateTable, SegmentedInterest
+from ..interest import (
+    InterestConventions,
+    InterestDetail,
+    RateTable,
+    SegmentedInterest,
+    default_rate_table,
+)
 from ..money import exact
 from ..registry import Registry, default_registry
+from ._dates import early_deposit, late_liquidation
 from ._interest import attach_interest, deposit_date
 from ._lines import (
     LineFigures,
@@ -423,18 +430,27 @@ def _entry(
     closures = default_federal_closures() if options.closures is None else options.closures
     deposited, basis = deposit_date(entry, options.deposit, closures, warnings)
     until = entry.liquidation_date or options.interest_until
-    detail, table_version = attach_interest(
-        principal,
-        principal_high,
-        entry=entry,
-        deposited=deposited,
-        until=until,
-        corporate=options.corporate,
-        rates=rates,
-        project=options.project,
-        conventions=options.interest_conventions,
-        warnings=warnings,
-        lean=lean,
+    late_liquidation(entry, options.interest_until, warnings)
+    if principal > 0 and deposited < entry.entry_date:
+        withheld = early_deposit(entry, deposited, basis, registry, warnings)
+    else:
+        withheld = False
+    detail, table_version = (
+        (None, (rates or default_rate_table()).data_version)
+        if withheld
+        else attach_interest(
+            principal,
+            principal_high,
+            entry=entry,
+            deposited=deposited,
+            until=until,
+            corporate=options.corporate,
+            rates=rates,
+            project=options.project,
+            conventions=options.interest_conventions,
+            warnings=warnings,
+            lean=lean,
+        )
     )
     return _Entry(
         paid,

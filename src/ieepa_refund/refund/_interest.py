@@ -117,6 +117,11 @@ def attach_interest(
             )
         )
         return None, table.data_version
+    if len(entry.deposits) == 1 and entry.deposits[0].signed < principal:
+        # A one-row history still says how much was deposited: below the refund, the single
+        # accrual would pay interest on money the history says was never deposited.
+        warnings.append(_below_refund(entry.deposits[0].signed, principal))
+        return None, table.data_version
     if len(entry.deposits) > 1:
         segmented = _segmented(
             principal, entry, until, corporate, table, project, conventions, warnings
@@ -208,13 +213,7 @@ def _segmented(
     # it: what stays due at liquidation is what was deposited less what is refunded.
     deposited = sum((event.signed for event in entry.deposits), Decimal(0))
     if deposited < principal:
-        warnings.append(
-            warning(
-                code=WarningCode.DEPOSITS_BELOW_REFUND,
-                message=f"No interest figure: the deposits on record net to {deposited}, less "
-                f"than the refund principal {principal}. Check the deposits' amounts.",
-            )
-        )
+        warnings.append(_below_refund(deposited, principal))
         return None, table.data_version
     last = entry.deposits[-1]
     if last.date > until:
@@ -252,3 +251,11 @@ def _segmented(
             )
         )
     return detail, table.data_version
+
+
+def _below_refund(deposited: Decimal, principal: Decimal) -> RefundWarning:
+    return warning(
+        code=WarningCode.DEPOSITS_BELOW_REFUND,
+        message=f"No interest figure: the deposits on record net to {deposited}, less "
+        f"than the refund principal {principal}. Check the deposits' amounts.",
+    )

@@ -116,6 +116,18 @@ class WarningCode(StrEnum):
         "LIQUIDATION_INCONSISTENT",
         "the liquidation status and date disagree: the interest end is in doubt",
     )
+    DEPOSIT_BEFORE_IEEPA = (
+        "DEPOSIT_BEFORE_IEEPA",
+        "the deposit date is before the entry's IEEPA heading came into force: no interest figure",
+    )
+    DEPOSIT_BEFORE_ENTRY = (
+        "DEPOSIT_BEFORE_ENTRY",
+        "the deposit date is before the entry date: interest runs from it, check it",
+    )
+    LIQUIDATION_AFTER_AS_OF = (
+        "LIQUIDATION_AFTER_AS_OF",
+        "the liquidation date is after the as-of date (interest_until): interest runs to it",
+    )
     BAD_CHECK_DIGIT = (
         "BAD_CHECK_DIGIT",
         "the entry number's check digit does not match: ACE may not know the entry",

@@ -39,8 +39,9 @@ def _interest_to(
     table = rates or default_rate_table()
     pms = options.deposit == "pms"
     if (
-        len(entry.deposits) > 1
+        entry.deposits  # a history's amounts may withhold the interest (DEPOSITS_BELOW_REFUND)
         or deposited is None
+        or deposited < entry.entry_date  # compute_refund may withhold it (DEPOSIT_BEFORE_IEEPA)
         or basis is None
         or refund.method != options.method
         or refund.rounding != options.rounding

@@ -1,0 +1,90 @@
+"""Checks of an entry's dates against each other that decide whether its interest can be trusted.
+
+A deposit date before the entry date is possible (an entry summary filed and paid before
+release) but also the mark of a year typo; one before the entry's IEEPA heading came into
+force cannot hold any IEEPA duty. A liquidation date after the as-of date cannot be a
+liquidation the export has seen: it is a scheduled date or a typo.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..entry import Entry
+from ..registry import Registry
+from .codes import WarningCode, warning
+from .results import DepositBasis, RefundWarning
+
+
+def early_deposit(
+    entry: Entry,
+    deposited: date,
+    basis: DepositBasis,
+    registry: Registry,
+    warnings: list[RefundWarning],
+) -> bool:
+    """Whether the interest must be withheld for a deposit date before the entry date.
+
+    Call only when ``deposited < entry.entry_date``. Before the date the entry's IEEPA
+    heading came into force (the registry's first ``effective_from`` of the heading, not a
+    date written here) no IEEPA duty can have been deposited: True, with a warning naming
+    both dates. Otherwise the date is possible: False, with a warning that flags it.
+    """
+    field = (basis.field or "deposit_date").replace("_", " ")
+    start = _in_force_from(entry, registry)
+    if start is not None and deposited < start[0]:
+        warnings.append(
+            warning(
+                WarningCode.DEPOSIT_BEFORE_IEEPA,
+                f"No interest figure: the {field} {deposited.isoformat()} is before the entry "
+                f"date {entry.entry_date.isoformat()} and before {start[1]} came into force on "
+                f"{start[0].isoformat()}, so no IEEPA duty can have been deposited then. Fix the "
+                f"{field} (a typo in the year?) and run again.",
+            )
+        )
+        return True
+    warnings.append(
+        warning(
+            WarningCode.DEPOSIT_BEFORE_ENTRY,
+            f"The {field} {deposited.isoformat()} is before the entry date "
+            f"{entry.entry_date.isoformat()}: interest runs from it (an entry summary paid before "
+            f"release); if it is a typo, fix the {field}.",
+        )
+    )
+    return False
+
+
+def _in_force_from(entry: Entry, registry: Registry) -> tuple[date, str] | None:
+    """The earliest date one of the entry's IEEPA duty headings came into force, and which."""
+    found: tuple[date, str] | None = None
+    for line in entry.lines:
+        for tariff in line.tariffs:
+            cls = registry.classify(tariff.hts, entry.entry_date)
+            if cls.status != "ieepa" or not cls.carries_ieepa_duty:
+                continue
+            # Periods are oldest first: the first dated one is when the heading began.
+            first = registry.periods_of(tariff.hts)[0]
+            if first.effective_from is not None and (
+                found is None or first.effective_from < found[0]
+            ):
+                found = (first.effective_from, first.display_heading)
+    return found
+
+
+def late_liquidation(entry: Entry, as_of: date | None, warnings: list[RefundWarning]) -> None:
+    """Flag a liquidation date after ``as_of`` (the options' ``interest_until``): the figure is
+    kept, interest running to that date, but an export cannot show a liquidation that has not
+    happened yet. A date the status already contradicts is flagged LIQUIDATION_INCONSISTENT."""
+    liquidated = entry.liquidation_date
+    if liquidated is None or as_of is None or liquidated <= as_of:
+        return
+    if entry.liquidation_conflict is not None:
+        return
+    warnings.append(
+        warning(
+            WarningCode.LIQUIDATION_AFTER_AS_OF,
+            f"The liquidation date {liquidated.isoformat()} is after the as-of date "
+            f"{as_of.isoformat()} (interest_until): a scheduled liquidation date or a typo, not "
+            "a liquidation that has happened. Interest runs to it; check the entry in ACE.",
+        )
+    )
