@@ -275,8 +275,9 @@ def parse_protest(value: Any) -> str | None:
 
 
 #: The fewest digits a protest number can have: its port code alone has four (the bundled
-#: sample's 270425100123 is port 2704, year 25, serial 100123; no public record found says
-#: more of the format, so only what cannot be a protest number is refused).
+#: sample's 270425100123 is port 2704, year 25, serial 100123). CBP Form 19 says only that CBP
+#: supplies the number (block 1); one filer's software checks "12 numerics" [3P]. Not confirmed
+#: by CBP, so only what cannot be a protest number is refused.
 _PROTEST_DIGITS = 4
 
 
