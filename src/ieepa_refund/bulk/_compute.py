@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 _HALF_MODES = frozenset({ROUND_HALF_UP, ROUND_HALF_EVEN, "ROUND_HALF_DOWN"})
 
 
-#: The screening facts of an entry whose HTS numbers the columnar rules accepted.
+#: The screening facts of an entry whose HTS numbers the columnar rules accepted
+#: (``_no_ieepa_duty``: its IEEPA lines show 0.00 in all, made by :func:`screened`).
 _SCREEN_FIELDS = (
     "entry_type", "summary_status", "reconciliation_flag", "type09_filed", "drawback_claim",
     "adcvd_instructions_pending", "surety_paid", "protest_status", "protest_number",
-    "liquidation_date", "liquidation_status", "importer_number",
+    "liquidation_date", "liquidation_status", "_no_ieepa_duty", "importer_number",
 )  # fmt: skip
 
 
@@ -106,6 +107,9 @@ def screened(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
     """Screen once per distinct set of the facts screening reads, with :func:`screen` itself."""
     import polars as pl
 
+    # Every IEEPA duty of a columnar entry is reported (a blank one goes per entry), so a sum
+    # of 0 is the per-entry screening's "every IEEPA line shows 0.00" (rule no_ieepa_duty).
+    table = table.with_columns(_no_ieepa_duty=pl.col("ieepa") == 0)
     # The importer matters to screening only through the CIT plaintiffs.
     fields = list(_SCREEN_FIELDS if job.plaintiffs else _SCREEN_FIELDS[:-1])
     keys = table.group_by(fields).agg(pl.col("entry_number").first().alias("_rep"))
@@ -160,13 +164,15 @@ def _keep_screenings(
 
 
 def _probe_entry(row: Mapping[str, Any]) -> Entry:
-    """A real Entry with the representative's own fields and one of its IEEPA numbers."""
+    """A real Entry with the representative's own fields and one of its IEEPA numbers, its
+    duty 0.00 when the entry's IEEPA duties are (else not given: screening reads no more)."""
     fields = {n: row[n] for n in ENTRY_FIELDS if row.get(n) is not None}
+    tariff = {"hts": row["hts"], "duty": "0.00"} if row["_no_ieepa_duty"] else {"hts": row["hts"]}
     return Entry.model_validate(
         {
             **fields,
             "entry_number": row["entry_number"],
-            "lines": [{"number": 1, "country_of_origin": "CN", "tariffs": [{"hts": row["hts"]}]}],
+            "lines": [{"number": 1, "country_of_origin": "CN", "tariffs": [tariff]}],
         }
     )
 

@@ -119,12 +119,15 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
         add("file", "NOT_ASCII", f"a byte outside ASCII at offset {exc.start}")
         text = data.decode("utf-8", errors="replace")
     lines = text.splitlines()
-    header = lines[0].strip().strip('"') if lines else ""
+    # Nothing is stripped but the quotes a CSV writer may add: whether ACE trims a space or a
+    # tab is not documented, so a header or cell that is not exactly the template's is a fault.
+    header = _unquoted(lines[0]) if lines else ""
     if header != HEADER:
+        spaced = " (a space or tab before or after it)" if header.strip() == HEADER else ""
         add(
             "file",
             "HEADER",
-            f"the header must be exactly {HEADER!r}",
+            f"the header must be exactly {HEADER!r}{spaced}",
             row=1,
             value=lines[0] if lines else "",
         )
@@ -144,6 +147,17 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
             # The file is rejected whatever the rest holds: stop, keeping memory and output small.
             complete = False
             break
+        raw = _unquoted(line.split(",")[0])
+        if raw != raw.strip():
+            add(
+                "file",
+                "LENGTH",
+                f"{len(raw)} characters, not 11: a space or tab before or after the number "
+                "(whether ACE trims it is not documented)",
+                row=row,
+                value=line,
+            )
+            continue
         number = _entry_number.compact(cell.strip('"'))
         if len(number) != 11:
             add(
@@ -187,3 +201,10 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
     return DeclarationCheck(
         path=str(file), entries=count, problems=tuple(problems), complete=complete
     )
+
+
+def _unquoted(cell: str) -> str:
+    """A cell without the double quotes a CSV writer may put around it, nothing else removed."""
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"':
+        return cell[1:-1]
+    return cell

@@ -397,6 +397,9 @@ def _status_rules(status: str | None, ruleset: RuleSet) -> list[Reason]:
 def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reason]:
     reasons = []
     carries_duty = invalid = False
+    # Whether an IEEPA number that carries duty shows any (or does not say: None): an entry
+    # whose every such number shows 0.00 has nothing to refund (the no_ieepa_duty rule).
+    duty_shown = False
     # One pass over the tariffs answers every question below; _missing_companion and
     # _value_not_on_ch1_97 say what the answers mean (tests compare them with this pass).
     any_value = with_ch1_97 = without_ch1_97 = unvalued_ch1_97 = False
@@ -415,7 +418,9 @@ def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reaso
             if cls.status not in IEEPA_STATUSES:  # most numbers: skip the two questions below
                 continue
             invalid = invalid or is_invalid_hts(cls.status)
-            carries_duty = carries_duty or carries_ieepa_duty(cls.status, cls.period)
+            if carries_ieepa_duty(cls.status, cls.period):
+                carries_duty = True
+                duty_shown = duty_shown or tariff.duty != 0
         if has_ch1_97:
             with_ch1_97 = True
             unvalued_ch1_97 = unvalued_ch1_97 or not valued
@@ -431,7 +436,9 @@ def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reaso
     for name, fault in found:
         if fault and (rule := ruleset.first(name)):
             reasons.append(_reason(rule, "exclude"))
-    if not carries_duty and (rule := ruleset.first("no_ieepa")):
+    # No IEEPA number that carries duty, or every one of them shows 0.00: nothing to refund.
+    money = "no_ieepa" if not carries_duty else None if duty_shown else "no_ieepa_duty"
+    if money and (rule := ruleset.first(money)):
         reasons.append(_reason(rule, "exclude"))
     return reasons
 

@@ -274,6 +274,29 @@ def parse_protest(value: Any) -> str | None:
         raise BadCell("not a protest status (open, suspended, closed)") from None
 
 
+#: The fewest digits a protest number can have: its port code alone has four (the bundled
+#: sample's 270425100123 is port 2704, year 25, serial 100123). CBP Form 19 says only that CBP
+#: supplies the number (block 1); one filer's software checks "12 numerics" [3P]. Not confirmed
+#: by CBP, so only what cannot be a protest number is refused.
+_PROTEST_DIGITS = 4
+
+
+def parse_protest_number(value: Any) -> str | None:
+    """A protest number as written; blank is None. What an export or a spreadsheet puts in an
+    empty field ('N/A', 'NONE', '0', '000000000000') is refused: read as a protest it would
+    keep the entry out of CAPE, and read as blank it would guess."""
+    text = cell_text(value)
+    if not text:
+        return None
+    digits = "".join(c for c in text if "0" <= c <= "9")  # ASCII digits only
+    if len(digits) < _PROTEST_DIGITS or not digits.strip("0"):
+        raise BadCell(
+            "not a protest number (CBP's are digits: port, year and serial, e.g. 270425100123); "
+            "leave the cell blank when the entry has no protest"
+        )
+    return text
+
+
 # What Excel makes of an 11-digit entry number typed into a General cell: 6.05761E+10. Excel
 # always signs the exponent; "00E00000005" (filer code 00E) is a valid entry number.
 _SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-][0-9]+")
@@ -431,7 +454,7 @@ ENTRY_PARSERS: dict[str, Callable[[Any], Any]] = {
     "importer_name": optional_text,
     "port_of_entry": optional_text,
     "liquidation_status": optional_text,
-    "protest_number": optional_text,
+    "protest_number": parse_protest_number,
     "summary_status": optional_text,
     "protest_status": parse_protest,
     **dict.fromkeys(FLAG_FIELDS, parse_flag),
