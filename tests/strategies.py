@@ -195,6 +195,69 @@ def registry_entries(draw: st.DrawFn) -> tuple[Entry, HeadingPeriod]:
     return entry, period
 
 
+#: Duties a Chapter 1-97 number beside a 15% all-in heading reports: none, zero written two
+#: ways (both restore the MFN duty folded into the heading), or an amount (left unchanged).
+_BESIDE_TOPUP_DUTIES = st.one_of(
+    st.sampled_from([None, Decimal("0.00"), Decimal("0"), Decimal("0.0")]), money(5_000)
+)
+
+
+@st.composite
+def topup_entries(draw: st.DrawFn) -> Entry:
+    """An entry whose lines report a 15% all-in heading (``inclusive_15_topup``) on a day of its
+    period, for a country it covers, beside Chapter 1-97 numbers mostly without rate text, other
+    IEEPA headings and non-IEEPA Chapter 99 numbers: the refund's 15% all-in roads."""
+    period = draw(
+        registry_periods("duty").filter(
+            lambda p: p.rate_type == "inclusive_15_topup" and bool(_countries(p))
+        )
+    )
+    assert period.effective_from is not None
+    last = (period.effective_to or date(2026, 2, 24)) - timedelta(days=1)
+    entry_date = draw(st.dates(min_value=period.effective_from, max_value=last))
+    country = draw(st.sampled_from(_countries(period)))
+    amounts = st.one_of(money(50_000), st.sampled_from([Decimal("0.00"), Decimal("20")]))
+    headings = st.one_of(
+        st.just(period.display_heading), st.sampled_from(["9903.01.25", *NON_IEEPA_CH99])
+    )
+
+    def tariffs() -> st.SearchStrategy[Tariff]:
+        heading = st.builds(
+            Tariff,
+            hts=headings,
+            value=st.one_of(st.none(), money(100_000)),
+            duty=st.one_of(amounts, amounts, st.none()),
+        )
+        ordinary = st.builds(
+            Tariff,
+            hts=st.sampled_from(ORDINARY),
+            value=st.one_of(st.none(), money(100_000)),
+            duty=_BESIDE_TOPUP_DUTIES,
+            rate=st.sampled_from([None, None, None, "2.5%"]),
+        )
+        return st.one_of(heading, ordinary)
+
+    count = draw(st.integers(min_value=1, max_value=3))
+    lines = tuple(
+        EntryLine(
+            number=n,
+            country_of_origin=draw(st.sampled_from([country, country, country, "CN"])),
+            tariffs=(
+                Tariff(hts=period.display_heading, value=None, duty=draw(amounts)),
+                *draw(st.lists(tariffs(), max_size=3)),
+            ),
+        )
+        for n in range(1, count + 1)
+    )
+    return Entry(
+        entry_number=draw(entry_numbers()),
+        entry_type="01",
+        importer_number="12-3456789AB",
+        entry_date=entry_date,
+        lines=lines,
+    )
+
+
 # --- whole entries as an ES-003 holds them --------------------------------------------------
 
 ES003_HTS = [*IEEPA_CN, *NON_IEEPA_CH99, *ORDINARY, "9903.01.25", "9903.02.20"]

@@ -23,13 +23,15 @@ from ieepa_refund.entry import Entry, EntryLine, Tariff
 from ieepa_refund.money import exact
 from ieepa_refund.refund._compute import _compute
 from ieepa_refund.refund._lines import (
+    LineWork,
     classifier,
     figures_of,
     paid_line,
     paid_line_figures,
+    topup_line_figures,
 )
 from ieepa_refund.refund._shared import same, sum_of
-from tests.strategies import china_entries, es003_entries, registry_entries
+from tests.strategies import china_entries, es003_entries, registry_entries, topup_entries
 
 OPTIONS = st.builds(
     RefundOptions,
@@ -45,6 +47,7 @@ ENTRIES = st.one_of(
     china_entries(),
     china_entries(rated=True),
     registry_entries().map(lambda drawn: drawn[0]),
+    topup_entries(),
 )
 
 
@@ -312,3 +315,66 @@ def test_an_entry_restoring_mfn_duty_holds_its_equal_sums_once() -> None:
     again = pickle.loads(pickle.dumps(refund))
     assert (again, again.model_dump()) == (own, own.model_dump())
     assert (str(refund.paid), str(refund.principal)) == ("300.00", "0.00")
+
+
+@given(st.one_of(topup_entries(), ENTRIES))
+def test_a_topup_lines_figures_are_what_linework_gives(entry: Entry) -> None:
+    """topup_line_figures answers as LineWork does with the paid method, for every line it
+    accepts: the same sums written alike, the same recalculation delta and the same warnings
+    (text, line, number, order); a line it declines adds no warning."""
+    classify = classifier(default_registry(), entry)
+    with exact():
+        for line in entry.lines:
+            warnings: list[Any] = []
+            lean = topup_line_figures(line, classify, warnings)
+            if lean is None:
+                assert warnings == []
+                continue
+            expected: list[Any] = []
+            work = LineWork(line, classify, "paid", "ROUND_HALF_UP", expected)
+            result = work.result()
+            figures, delta = lean
+            assert figures == figures_of(result)
+            assert repr(figures) == repr(figures_of(result))
+            assert [figures.paid is figures.refund, figures.refund is figures.refund_high] == [
+                result.paid is result.refund,
+                result.refund is result.refund_high,
+            ]
+            assert repr(delta) == repr(work.recalc_delta)
+            assert work.kept_without_rate == 0
+            assert any(t.status.startswith("ieepa") for t in result.tariffs)
+            assert [w.model_dump_json() for w in warnings] == [
+                w.model_dump_json() for w in expected
+            ]
+
+
+def test_the_benchmarks_all_in_line_takes_the_topup_road() -> None:
+    """A 15% all-in heading with its duty beside a duty-free Chapter 1-97 number without rate
+    text (the benchmark's DE rows): the topup road takes it, and warns as LineWork does."""
+    line = EntryLine(
+        number=3,
+        country_of_origin="DE",
+        tariffs=(
+            Tariff(hts="9903.02.20", duty=Decimal("1500.00")),
+            Tariff(hts="8471.30.0100", value=Decimal("10000.00"), duty=Decimal("0.00")),
+        ),
+    )
+    entry = Entry(
+        entry_number="31600000017",
+        entry_type="01",
+        importer_number="12-3456789AB",
+        entry_date=date(2025, 9, 15),
+        lines=(line,),
+    )
+    warnings: list[Any] = []
+    with exact():
+        done = topup_line_figures(line, classifier(default_registry(), entry), warnings)
+    assert done is not None
+    figures, delta = done
+    assert (str(figures.paid), str(figures.owed), str(figures.refund)) == (
+        "1500.00",
+        "1500.00",
+        "0.00",
+    )
+    assert delta == 0
+    assert [(w.code, w.line, w.hts) for w in warnings] == [("UNCERTAIN", 3, "8471300100")]

@@ -252,13 +252,7 @@ class LineWork:
                     f"Chapter 99 line and {paid} here; owed again from rate {tariff.rate}",
                 )
             bound = self.topup_paid
-            self._warn(
-                WarningCode.UNCERTAIN,
-                tariff,
-                f"{_display(tariff)}: the 15% all-in amount was reported on the Chapter 99 line "
-                f"and no MFN duty here, but the MFN rate is unknown; restored MFN counted as "
-                f"{bound} (the most it can be), refund at most {bound} more.",
-            )
+            self._warn(WarningCode.UNCERTAIN, tariff, _restore_bounded(_display(tariff), bound))
             return self._make(
                 tariff,
                 cls,
@@ -505,6 +499,81 @@ def paid_line_figures(
         paid = sum_of(tuple(paids))
         return LineFigures(paid, ZERO, paid, paid, ieepa_paid), others, ieepa
     return LineFigures(*_line_sums(figures), ieepa_paid), others, ieepa
+
+
+def topup_line_figures(
+    line: EntryLine, classify: Callable[[str], Classification], warnings: list[RefundWarning]
+) -> tuple[LineFigures, Decimal | None] | None:
+    """The paid method's sums of a 15% all-in line, as :class:`LineWork` gives them; else None.
+
+    The line :func:`paid_line_figures` declines most: a 15% all-in heading (in force, its duty
+    reported) beside Chapter 1-97 numbers without rate text, whose MFN duty, folded into the
+    heading, is restored and bounded by the heading's amount (one ``UNCERTAIN`` warning each,
+    appended to ``warnings`` as :class:`LineWork` appends it). Every other IEEPA number must
+    be one the plain road takes. Returns the line's sums and its recalculation delta
+    (:attr:`LineWork.recalc_delta`); the line always holds an IEEPA number that may carry
+    duty. ``tests/test_refund_fast.py`` compares it with :class:`LineWork` on drawn entries.
+    """
+    country, number = line.country_of_origin, line.number
+    classes = [classify(t.hts) for t in line.tariffs]
+    ieepa_paid = topup_paid = ZERO
+    has_topup = False
+    for tariff, cls in zip(line.tariffs, classes, strict=True):
+        status = cls.status
+        if status in IEEPA_STATUSES:
+            period, duty = cls.period, tariff.duty
+            if (
+                period is None
+                or duty is None
+                or status != "ieepa"
+                or period.kind in EXEMPT_KINDS
+                or period.rate_type == _SUSPENDED
+                or period.applies_to(country) is False
+            ):
+                return None
+            ieepa_paid = ieepa_paid + duty
+            if period.rate_type == _TOPUP:
+                has_topup = True
+                topup_paid = sum_of((topup_paid, duty))  # as LineWork.result sums it
+        elif tariff.rate is not None or (tariff.hts[:2] == "99" and cls.authority is None):
+            return None
+    if not has_topup:
+        return None
+    figures: list[tuple[Decimal, Decimal, Decimal, Decimal | None]] = []
+    delta: Decimal | None = ZERO
+    for tariff, cls in zip(line.tariffs, classes, strict=True):
+        if cls.status in IEEPA_STATUSES:
+            duty = tariff.duty
+            assert duty is not None
+            refund, high = refund_figures(duty, ZERO, duty)
+            figures.append((duty, ZERO, refund, high))
+        elif tariff.hts[:2] != "99" and not tariff.duty:  # LineWork._restores
+            warnings.append(
+                warning(
+                    code=WarningCode.UNCERTAIN,
+                    message=_restore_bounded(_display(tariff), topup_paid),
+                    line=number,
+                    hts=tariff.hts,
+                )
+            )
+            owed = sum_of((ZERO, topup_paid))
+            refund, high = refund_figures(ZERO, owed, ZERO)
+            figures.append((ZERO, owed, refund, high))
+        else:  # unchanged; recalculation, wanting this number's rate, is undetermined
+            delta = None
+            paid = tariff.duty or ZERO
+            refund, high = refund_figures(paid, paid, ZERO)
+            figures.append((paid, paid, refund, high))
+    return LineFigures(*_line_sums(figures), ieepa_paid), delta
+
+
+def _restore_bounded(display: str, bound: Decimal) -> str:
+    """The warning :class:`LineWork` gives a restored MFN duty whose rate is unknown."""
+    return (
+        f"{display}: the 15% all-in amount was reported on the Chapter 99 line "
+        f"and no MFN duty here, but the MFN rate is unknown; restored MFN counted as "
+        f"{bound} (the most it can be), refund at most {bound} more."
+    )
 
 
 #: A number's figures when it paid nothing and owes nothing: all the shared ZERO.
