@@ -330,6 +330,16 @@ cbp_amount_cells = st.one_of(
     money(100_000).map(lambda m: f"${m:,}"),
     st.sampled_from(["1.234,56", "abc", "-5.00", "", "12.345"]),
 )
+#: Cells an ES-003 amount column may hold: the common digits and cents, and every shape near it
+#: (thousands commas, a dollar sign, more places, more digits, signs, blanks, junk, numbers).
+es003_amount_cells = st.one_of(
+    cbp_amount_cells,
+    st.from_regex(r"[-$]?[0-9,]{0,16}(\.[0-9]{0,4})?", fullmatch=True),
+    st.from_regex(r"\s?[0-9]{1,14}(\.[0-9]{0,3})?\s?", fullmatch=True),
+    st.text(alphabet="0123456789.,$-+eE ()", max_size=18),
+    st.integers(min_value=-10, max_value=10**13),
+    money(100_000),
+)
 cbp_date_cells = st.one_of(
     covered_dates.map(lambda d: d.strftime("%m/%d/%Y")),
     covered_dates.map(lambda d: d.isoformat()),

@@ -78,11 +78,14 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
     deposits = _deposits(acc, notes)
     if deposits:
         flags["deposits"] = deposits
-    own = {
-        name: value
-        for name, value in acc.fields.items()
-        if value is not None and name not in DEPOSIT_FIELDS
-    }
+    # The entry's own fields: acc.fields holds no None (see _acc._merge), and mostly no
+    # deposit column, when it is that dict as it stands (the entry is built from a copy).
+    fields = acc.fields
+    own = (
+        fields
+        if fields.keys().isdisjoint(_DEPOSIT_NAMES)
+        else {name: value for name, value in fields.items() if name not in _DEPOSIT_NAMES}
+    )
     given = {
         "entry_number": acc.number,
         **own,
@@ -344,3 +347,4 @@ def _checked_entry(given: dict[str, Any], own: dict[str, Any], state: _State) ->
 
 
 _NO_ORDINAL = LINE_MAX + 1
+_DEPOSIT_NAMES = frozenset(DEPOSIT_FIELDS)

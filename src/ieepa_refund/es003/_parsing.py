@@ -16,6 +16,7 @@ from ..entry import _ENTRY_TYPE, PARTY_NUMBER, Tariff
 from ..rates import parse_rate
 from ._acc import _Acc
 from ._cells import (
+    _BARE_MONEY,
     COUNTRY,
     DATE_FIELDS,
     ENTRY_PARSERS,
@@ -69,7 +70,7 @@ class _State:
     ordinals: _Parsed = field(default_factory=lambda: _Parsed(parse_ordinal, keep=None))
     # Amounts are mostly distinct: only the first few thousand are kept, enough for the common
     # ones ("0.00"), without holding a file's worth of them. The same bound for the rest.
-    amounts: _Parsed = field(default_factory=lambda: _Parsed(parse_amount))
+    amounts: _Parsed = field(default_factory=lambda: _Amounts(parse_amount))
     quantities: _Parsed = field(default_factory=lambda: _Parsed(parse_quantity))
     units: _Parsed = field(default_factory=lambda: _Parsed(_unit))
     rates: _Parsed = field(default_factory=lambda: _Parsed(_rate))
@@ -121,6 +122,23 @@ class _Parsed(dict[Any, Any]):
         if cell.__class__ is str and (self._keep is None or len(self) < self._keep):
             if value.__class__ is str and value == cell:
                 value = cell  # one string for the cell, the key and every entry holding it
+            self[cell] = value
+        return value
+
+
+class _Amounts(_Parsed):
+    """Amount cells (goods value, duty), most of them distinct: the commonest shape, digits and
+    cents, made a Decimal here as :func:`._cells.parse_amount` makes it, without a call to it
+    (a call per row); any other cell goes to it."""
+
+    __slots__ = ()
+
+    def __missing__(self, cell: Any) -> Any:
+        if cell.__class__ is str and _BARE_MONEY.fullmatch(cell):
+            value: Any = Decimal(cell)
+        else:
+            value = self._parse(cell)
+        if cell.__class__ is str and (self._keep is None or len(self) < self._keep):
             self[cell] = value
         return value
 

@@ -71,6 +71,8 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     widths: dict[int, int] | None = {} if text and source.usual is None else None
     current, run = -1, 0
     split = _split_check(source)
+    # Unpacked once: looked at on every row.
+    split_unit, split_found = split if split is not None else (0, None)
     watch = _Watch()
     dates = [(name, source.columns[name]) for name in sorted(DATE_FIELDS) if name in source.columns]
     status = source.columns.get("liquidation_status")
@@ -148,9 +150,9 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
             # A unit cell starting with a letter or digit is not blank (the common case): the
             # row needs no check for a split amount.
             if (
-                split is not None
-                and not ((unit := row[split[0]]).__class__ is str and unit[:1].isalnum())
-                and (found := split[1](row)) is not None
+                split_found is not None
+                and not ((unit := row[split_unit]).__class__ is str and unit[:1].isalnum())
+                and (found := split_found(row)) is not None
             ):
                 _reject(source, number, found, row, code="CELL_COUNT")
                 continue
