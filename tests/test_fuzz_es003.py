@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -38,10 +37,8 @@ def test_fuzzed_files_read_without_crash_and_counts_add_up(kind: str, rounds: in
     """Generated broken files (xlsx fewer: openpyxl is slow): only results or InputFileError,
     counts that add up, and the same entries, problems and totals when the rows are shuffled
     and split over several files."""
-    started = time.monotonic()
     rows = fuzz.run(range(rounds), kinds=(kind,))
     assert rows > 8 * rounds  # the rounds did read data, not only refuse it
-    assert time.monotonic() - started < 10
 
 
 def test_the_fuzz_finds_every_kind_of_damage(tmp_path: Path) -> None:
