@@ -225,8 +225,12 @@ _FINISH_READS = (
 )  # fmt: skip
 
 
-def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
+def _finish(held: list[pl.DataFrame], job: _Job) -> pl.DataFrame:
+    """The result's columns of the table ``held`` holds (the list is emptied: the columns it
+    does not read are freed once those it reads are put in order)."""
     import polars as pl
+
+    table = held.pop()
 
     opts = job.options
     assumed = pl.col("deposit_basis") != DepositBasis.REPORTED.value
