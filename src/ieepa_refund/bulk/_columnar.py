@@ -209,8 +209,10 @@ class _Job:
             "_row",
             p_entry_number=pl.coalesce(key_number(en), pl.col("p_other").cast(pl.String)),
         )
-        lasts = table.select("entry_number", "last")
-        return _finish(table, self), left, int(table["rows"].sum()), lasts
+        lasts, rows = table.select("entry_number", "last"), int(table["rows"].sum())
+        held = [table]  # _finish lets the table go once it has its columns in order
+        del table
+        return _finish(held, self), left, rows, lasts
 
     def _entry_fields(self, firsts: pl.DataFrame, names: list[str]) -> list[pl.Expr]:
         """Each field parsed and normalised as the Entry model would; ``_valid`` for the rest."""

@@ -222,8 +222,21 @@ def _interest_cents(table: pl.DataFrame, options: RefundOptions) -> pl.Series:
     )
 
 
-def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
+#: The columns :func:`_finish` reads (beside the road's).
+_FINISH_READS = (
+    "entry_number", "importer_number", "notify_party", "entry_type", "entry_date",
+    "liquidation_date", "deposit_date", "deposit_basis", "interest_until", "paid", "ieepa",
+    "owed", "principal", "high", "interest_cents", "uncertain", "status", "eligible", "reasons",
+    "rules_version", "rows",
+)  # fmt: skip
+
+
+def _finish(held: list[pl.DataFrame], job: _Job) -> pl.DataFrame:
+    """The result's columns of the table ``held`` holds (the list is emptied: the columns it
+    does not read are freed once those it reads are put in order)."""
     import polars as pl
+
+    table = held.pop()
 
     opts = job.options
     assumed = pl.col("deposit_basis") != DepositBasis.REPORTED.value
@@ -251,6 +264,14 @@ def _finish(table: pl.DataFrame, job: _Job) -> pl.DataFrame:
     )
     # The road's columns, when asked for: the engine takes them out (see bulk._roads).
     road = [c for c in ("_way", "_road_interest") if c in table.columns]
+    # In entry-number order, as the result gives it (the engine's sort of a table so flagged
+    # is free): the columns read here are put in that order first, so that only they are
+    # copied, not the made ones (five constant strings, the money as Decimal, the warnings),
+    # about 30 MB fewer bytes allocated at the 1M-row run's peak.
+    order = table["entry_number"].arg_sort()
+    table = table.select(pl.col(*road, *_FINISH_READS).gather(order)).with_columns(
+        pl.col("entry_number").set_sorted()
+    )
     return table.select(
         *road,
         "entry_number",
