@@ -621,3 +621,19 @@ def shifted_rows(
     if draw(st.booleans()):
         rows = draw(st.permutations(rows))
     return rows, n, draw(st.sampled_from(["long", "short"]))
+
+
+@st.composite
+def copy_cases(draw: st.DrawFn) -> tuple[bytes, int, set[int], bool]:
+    """(a file's bytes, header rows, line numbers kept, blank) for the bulk engine's copy of
+    the rows it leaves (bulk._fallback._copy): lines of commas, quotes and text ended by LF,
+    CRLF or (within a line) a lone CR, the last with or without its end; lines kept drawn
+    anywhere, past the end included."""
+    lines = draw(st.lists(st.text(alphabet='a,"\r', max_size=6).map(str.encode), max_size=40))
+    ends = [draw(st.sampled_from([b"\n", b"\r\n", b"\n"])) for _ in lines]
+    data = b"".join(line + end for line, end in zip(lines, ends, strict=True))
+    if lines and draw(st.booleans()):
+        data = data[: -len(ends[-1])]  # the last line without its end
+    header = draw(st.integers(0, 3))
+    keep = draw(st.sets(st.integers(1, len(lines) + 3)))
+    return data, header, keep, draw(st.booleans())

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..cape import screen
 from ..entry import Entry
@@ -188,7 +189,69 @@ def _entry_row(job: _Job, entry: Entry) -> dict[str, Any]:
 
 def _copy(source: Path, target: Path, header_row: int, keep: set[int], *, blank: bool) -> None:
     """``source``'s lines up to the header and its data rows in ``keep``, in order; with
-    ``blank``, every other row as an empty line, so that rows keep their numbers."""
+    ``blank``, every other row as an empty line, so that rows keep their numbers.
+
+    Lines are what iterating the file in binary gives: cut after each LF (a CR is kept in
+    its line). The file is read a block at a time and cut with ``bytes.split``: a block with
+    no row kept is skipped whole (or, with ``blank``, written as its count of line ends),
+    so the Python work follows the rows kept, not the file (:func:`_copy_lines` is the
+    line-by-line statement of the same copy, which the tests compare it with).
+    """
+    wanted = sorted(keep)
+    with source.open("rb") as src, target.open("wb") as out:
+        for _ in range(header_row):
+            out.write(src.readline())
+        number = header_row + 1  # the line number of the block's first line
+        at = bisect_left(wanted, number)  # wanted[at]: the first kept line not yet written
+        for whole in _blocks(src):
+            lines = whole.count(b"\n") + (0 if whole.endswith(b"\n") else 1)
+            end = number + lines
+            upto = bisect_left(wanted, end, lo=at)
+            if blank and b"\r" in whole:  # each blank line ends as its own line did
+                pieces = whole.split(b"\n")
+                for index in range(lines):
+                    line = pieces[index] + (b"\n" if index < len(pieces) - 1 else b"")
+                    if at < upto and wanted[at] == number + index:
+                        out.write(line)
+                        at += 1
+                    else:
+                        out.write(b"\r\n" if line.endswith(b"\r\n") else b"\n")
+            elif at < upto or blank:
+                pieces = whole.split(b"\n") if at < upto else []
+                passed = number  # the first line of the block not yet written
+                for row in wanted[at:upto]:
+                    if blank:
+                        out.write(b"\n" * (row - passed))
+                    index = row - number
+                    out.write(pieces[index] + (b"\n" if index < len(pieces) - 1 else b""))
+                    passed = row + 1
+                if blank:
+                    out.write(b"\n" * (end - passed))
+            at, number = upto, end
+
+
+def _blocks(src: BinaryIO) -> Iterator[bytes]:
+    """The rest of ``src`` in blocks of whole lines (cut after an LF; the last block's last
+    line may have no line end)."""
+    rest = b""
+    while block := src.read(_COPY_BYTES):
+        data = rest + block if rest else block
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data[:cut]
+        rest = data[cut:]
+    if rest:
+        yield rest
+
+
+#: Bytes read at a time by :func:`_copy`.
+_COPY_BYTES = 1 << 20
+
+
+def _copy_lines(
+    source: Path, target: Path, header_row: int, keep: set[int], *, blank: bool
+) -> None:
+    """:func:`_copy`, line by line: the plain statement of what it writes."""
     with source.open("rb") as src, target.open("wb") as out:
         for number, line in enumerate(src, start=1):
             if number <= header_row or number in keep:
