@@ -637,3 +637,27 @@ def copy_cases(draw: st.DrawFn) -> tuple[bytes, int, set[int], bool]:
     header = draw(st.integers(0, 3))
     keep = draw(st.sets(st.integers(1, len(lines) + 3)))
     return data, header, keep, draw(st.booleans())
+
+
+@st.composite
+def csv_chunks(draw: st.DrawFn) -> tuple[bytes, int]:
+    """(a chunk of CSV lines, a header width) for the bulk reader's count of each line's
+    cells (bulk._read._whole): commas, quoted cells with doubled quotes and commas, blank
+    lines of commas, CRLF ends, the last line with or without its end."""
+    cell = st.sampled_from(["", "a", "1,2", '"x,y"', '"a""b,"', '"', "\r", ",", " "])
+    lines = draw(
+        st.lists(
+            st.lists(cell, max_size=5).map(",".join)
+            | st.integers(0, 5).map(lambda n: "," * n)
+            | st.integers(0, 5).map(lambda n: "," * n + "\r")
+            # Commas and one other byte, anywhere: blank only when it is a CR at the end.
+            | st.tuples(
+                st.integers(0, 4), st.sampled_from(["a", "\r", '"']), st.integers(0, 4)
+            ).map(lambda t: "," * t[0] + t[1] + "," * t[2]),
+            min_size=1,
+            max_size=30,
+        )
+    )
+    # A chunk is never empty (bulk._read._chunks): at least one line, or its end.
+    text = "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+    return (text or "\n").encode(), draw(st.integers(1, 6))

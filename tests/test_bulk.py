@@ -514,3 +514,33 @@ def test_copy_of_the_rows_left_is_the_line_by_line_copy(
             _fallback._COPY_BYTES = saved
         _fallback._copy_lines(source, slow, header, keep, blank=blank)
         assert fast.read_bytes() == slow.read_bytes()
+
+
+@given(strategies.csv_chunks())
+def test_each_lines_cells_are_counted_as_the_line_patterns_count_them(
+    chunk: tuple[bytes, int],
+) -> None:
+    """_whole, line by line in Python: a line is whole when its commas outside quoted cells
+    number the header's width less one, or blank when it is commas alone (a CR at its end
+    or not, ^,*\\r?$); the usual-width tally counts the non-blank lines' cells."""
+    import re
+
+    from ieepa_refund.bulk._read import _QUOTED, _whole
+
+    data, width = chunk
+    lines = data.decode().split("\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    commas = [re.sub(_QUOTED, "", line).count(",") for line in lines]
+    blank = [re.fullmatch(",*\r?", line) is not None for line in lines]
+    tally: dict[int, int] = {}
+    for count, empty in zip(commas, blank, strict=True):
+        if not empty:
+            tally[count + 1] = tally.get(count + 1, 0) + 1
+    widths: dict[int, int] = {}
+    whole = _whole(data, width, widths, len(lines)).to_list()
+    every = all(c == width - 1 for c in commas)
+    assert whole == [
+        c == width - 1 or (b and not every) for c, b in zip(commas, blank, strict=True)
+    ]
+    assert widths == tally

@@ -10,7 +10,8 @@ its entry to the per-entry path (the reader rejects such a row by name).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -109,26 +110,20 @@ def read_columns(
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
     widths: dict[int, int] = {}
+    chunks = _chunks(path, source.header_row)
+    columns = [i for _, i in used]
+    # Chunk N+1 is read by polars (which lets go of the GIL) in a second thread while
+    # chunk N's cells are parsed here: at most one chunk ahead, so memory stays as flat.
+    # The thread runs _read_chunk for one chunk at a time, in order, and nothing else
+    # touches ``chunks`` or ``widths`` meanwhile: the same reads as one after another.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ieepa-bulk-read")
     try:
-        for data, first_row, lines in _chunks(path, source.header_row):
-            # A lone carriage return or a NUL is read differently by polars and the csv module.
-            if odd := _odd_bytes(data):
-                return ColumnFile(path, name, source, None, odd)
-            whole = _whole(data, width, widths)
-            frame = pl.read_csv(
-                data,
-                has_header=False,
-                columns=[i for _, i in used],
-                infer_schema=False,
-                empty_string_is_null=False,
-                encoding="utf8",
-                raise_if_empty=False,
-                truncate_ragged_lines=True,
-            )
-            del data
-            # One physical line per row, nothing skipped: else row numbers would differ.
-            if frame.height != lines:
-                return ColumnFile(path, name, source, None, "multi-line cells")
+        ahead = pool.submit(_read_chunk, chunks, columns, width, widths)
+        while (read := ahead.result()) is not None:
+            if isinstance(read, str):  # the chunk's bytes are not read here
+                return ColumnFile(path, name, source, None, read)
+            ahead = pool.submit(_read_chunk, chunks, columns, width, widths)
+            frame, whole, first_row = read
             # Short rows read as null; the per-entry reader pads them with None: both blank.
             frame = pl.DataFrame(
                 [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
@@ -156,6 +151,9 @@ def read_columns(
             firsts.append(cells)
     except pl.exceptions.PolarsError:  # a shape polars will not read: the reader's to report
         return ColumnFile(path, name, source, None, "a row polars could not read")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # the chunk read ahead is dropped
+        chunks.close()
     if not parsed:
         return ColumnFile(path, name, source, None, "no rows")
     usual = usual_width(widths)
@@ -170,6 +168,41 @@ def read_columns(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
         height=rows.height, usual=usual, narrow=_narrow(usual, width),
     )  # fmt: skip
+
+
+def _read_chunk(
+    chunks: Generator[tuple[bytes, int, int]],
+    columns: list[int],
+    width: int,
+    widths: dict[int, int],
+) -> tuple[pl.DataFrame, pl.Series, int] | str | None:
+    """The next chunk's used columns as polars reads them, which of its lines are as wide as
+    the header (:func:`_whole`, which adds to ``widths``), and the number of its first row;
+    or why the file is not read here; None when there are no more chunks."""
+    import polars as pl
+
+    got = next(chunks, None)
+    if got is None:
+        return None
+    data, first_row, lines = got
+    # A lone carriage return or a NUL is read differently by polars and the csv module.
+    if odd := _odd_bytes(data):
+        return odd
+    whole = _whole(data, width, widths, lines)
+    frame = pl.read_csv(
+        data,
+        has_header=False,
+        columns=columns,
+        infer_schema=False,
+        empty_string_is_null=False,
+        encoding="utf8",
+        raise_if_empty=False,
+        truncate_ragged_lines=True,
+    )
+    # One physical line per row, nothing skipped: else row numbers would differ.
+    if frame.height != lines:
+        return "multi-line cells"
+    return frame, whole, first_row
 
 
 def _narrow(usual: int | None, width: int) -> str | None:
@@ -217,7 +250,7 @@ def _header_bytes(path: Path, header_row: int) -> bytes:
 _QUOTED = r'"(?:[^"]|"")*"'
 
 
-def _whole(data: bytes, width: int, widths: dict[int, int]) -> pl.Series:
+def _whole(data: bytes, width: int, widths: dict[int, int], count: int) -> pl.Series:
     """Per line of ``data``: whether it has ``width`` cells (its commas outside quoted cells
     counted) or is blank (commas alone: the reader's blank row). A line the count gets wrong
     only sends its entry to the per-entry path.
@@ -226,14 +259,17 @@ def _whole(data: bytes, width: int, widths: dict[int, int]) -> pl.Series:
     (the reader rejects a line wider than it, see ``_rows.data_rows``) is the most common.
     """
 
-    lines = _lines(data)
+    lines = _lines(data, count)
     commas = lines.str.count_matches(",", literal=True)
     quoted = lines.str.contains('"', literal=True)
     if quoted.any():  # only lines with a quote need the quoted cells taken out
         inner = lines.filter(quoted).str.replace_all(_QUOTED, "")
         commas = commas.scatter(quoted.arg_true(), inner.str.count_matches(",", literal=True))
     whole = commas == width - 1
-    blank = lines.str.contains(r"^,*\r?$")
+    # A line of commas alone, a CR at its end or not (^,*\r?$): no quote, and no byte but
+    # its commas and that CR (a quoted line's commas are not all counted: it is not blank).
+    others = lines.str.len_bytes() - commas
+    blank = ~quoted & ((others == 0) | ((others == 1) & lines.str.ends_with("\r")))
     counts = (commas.filter(~blank) + 1).value_counts()
     for cells, rows in counts.iter_rows():
         widths[cells] = widths.get(cells, 0) + rows
@@ -242,8 +278,9 @@ def _whole(data: bytes, width: int, widths: dict[int, int]) -> pl.Series:
     return whole | blank
 
 
-def _lines(data: bytes) -> pl.Series:
-    """The lines of ``data``, their ends dropped (a CR may stay)."""
+def _lines(data: bytes, expected: int) -> pl.Series:
+    """The ``expected`` lines of ``data`` (its LFs, and a last line with no LF), their ends
+    dropped (a CR may stay)."""
     import polars as pl
 
     lines: pl.Series | None = None
@@ -254,7 +291,6 @@ def _lines(data: bytes) -> pl.Series:
             data, has_header=False, separator="\x01", quote_char=None, infer_schema=False,
             new_columns=["line"], raise_if_empty=False, truncate_ragged_lines=False,
         ).to_series().fill_null("")  # fmt: skip
-    expected = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if lines is None or lines.len() != expected:
         lines = pl.Series([data.decode("utf-8", errors="replace")]).str.split("\n").explode()
         if data.endswith(b"\n"):
@@ -262,7 +298,7 @@ def _lines(data: bytes) -> pl.Series:
     return lines
 
 
-def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int, int]]:
+def _chunks(path: Path, header_row: int) -> Generator[tuple[bytes, int, int]]:
     """(bytes of whole lines, number of their first row, lines) after the header, CHUNK_BYTES
     a time (the last line may have no line end).
 
@@ -355,17 +391,34 @@ def amounts(series: pl.Series) -> pl.Series:
     """:func:`amount_cents` of every cell: plain ``$1,234.5`` in columns, the rest parsed."""
     import polars as pl
 
-    s = pl.col("s")
-    bare = s.str.replace_all(",", "", literal=True).str.strip_prefix("$")
+    s, value, size = pl.col("s"), pl.col("v"), pl.col("n")
     # A decimal with two places is held as its integer count of cents: exact, no float.
-    value = bare.cast(pl.Decimal(18, 2), strict=False).to_physical().cast(pl.Int64)
-    # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
-    plain = s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)
-    # A blank cell (most goods values of Chapter 99 rows) is BLANK, as amount_cents says.
-    blank = s.str.len_bytes() == 0
-    return _with_plain(
-        series, plain | blank, pl.when(blank).then(BLANK).otherwise(value), amount_cents, pl.Int64
+    # In a cell of the fast case a "$" stands only first and a comma only between digit
+    # groups: taking every "$" and comma out in one pass is the same as taking the "$" off
+    # the front and the commas out (what a cell outside the fast case gives is not used).
+    frame = pl.DataFrame({"s": series}).with_columns(
+        v=s.str.replace_all("[$,]", "")
+        .cast(pl.Decimal(18, 2), strict=False)
+        .to_physical()
+        .cast(pl.Int64),
+        n=s.str.len_bytes(),
     )
+    # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
+    # A blank cell (most goods values of Chapter 99 rows) is BLANK, as amount_cents says.
+    both = frame.select(
+        p=(
+            (s.str.contains(_PLAIN_MONEY) & (size <= 19) & (value < 10**14)) | (size == 0)
+        ).fill_null(False),
+        v=pl.when(size == 0).then(BLANK).otherwise(value),
+    )
+    del frame
+    flags = both.to_series(0)
+    fast = both.to_series(1).alias(series.name)
+    if flags.all():
+        return fast
+    # The few other cells are parsed once each, and only their rows are written over.
+    where = (~flags).arg_true()
+    return fast.scatter(where, distinct(series.gather(where), amount_cents, pl.Int64))
 
 
 # Amounts of at most 12 whole digits in parse_amount's fast case: under AMOUNT_BOUND.
