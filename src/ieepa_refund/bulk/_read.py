@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,42 +112,23 @@ def read_columns(
     firsts: list[pl.DataFrame] = []
     widths: dict[int, int] = {}
     chunks = _chunks(path, source.header_row)
-    columns = [i for _, i in used]
-    # Chunk N+1 is read by polars (which lets go of the GIL) in a second thread while
-    # chunk N's cells are parsed here: at most one chunk ahead, so memory stays as flat.
-    # The thread runs _read_chunk for one chunk at a time, in order, and nothing else
-    # touches ``chunks`` or ``widths`` meanwhile: the same reads as one after another.
+    # Chunk N+1 is read and made ready (:func:`_read_chunk`, polars letting go of the GIL)
+    # in a second thread while chunk N's cells are parsed here: at most one chunk ahead, so
+    # memory stays as flat. The thread runs one chunk at a time, in order, and nothing else
+    # touches ``chunks`` or ``widths`` meanwhile; what it finds about a chunk (a reason the
+    # file is not read here, a PolarsError) is taken up only when that chunk's turn comes,
+    # after the chunks before it are parsed: the same reads, in the same order, as one
+    # after another.
+    read_next = partial(_read_chunk, chunks, used, width, widths, dates, index)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ieepa-bulk-read")
     try:
-        ahead = pool.submit(_read_chunk, chunks, columns, width, widths)
-        while (read := ahead.result()) is not None:
-            if isinstance(read, str):  # the chunk's bytes are not read here
-                return ColumnFile(path, name, source, None, read)
-            ahead = pool.submit(_read_chunk, chunks, columns, width, widths)
-            frame, whole, first_row = read
-            # Short rows read as null; the per-entry reader pads them with None: both blank.
-            frame = pl.DataFrame(
-                [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
-            )
-            # polars pads a short row and drops a long row's extra cells, silently, even with
-            # truncate_ragged_lines off: a row with an unquoted comma in an amount would be
-            # read by position, shifted. Such a row is not read here: its entry goes to the
-            # per-entry path, whose reader rejects the row by name (CELL_COUNT).
-            frame = frame.with_columns(_whole=whole)
-            if "unit" in frame.columns and "quantity" in frame.columns:
-                frame = frame.with_columns(_whole=pl.col("_whole") & ~_unit_odd())
-            for field in dates:
-                for text in frame[field].unique().to_list():
-                    pair = month_first_day(cell_text(text))
-                    if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
-                        return ColumnFile(path, name, source, None, "day-first dates")
-            # Row numbers as UInt32 (4 bytes a row held to the end, not 8); a file past 2**32
-            # rows fails here as a PolarsError and goes whole to the reader.
-            frame = frame.with_columns(
-                pl.int_range(first_row, first_row + frame.height, dtype=pl.UInt32).alias("_row"),
-                pl.lit(index, dtype=pl.Int32).alias("_file"),
-            )
+        ahead = pool.submit(read_next)
+        while (frame := ahead.result()) is not None:
+            if isinstance(frame, str):  # the file is not read here
+                return ColumnFile(path, name, source, None, frame)
+            ahead = pool.submit(read_next)
             rows, cells = parse(frame)
+            del frame  # parsed: not held while the next chunk is awaited
             parsed.append(rows)
             firsts.append(cells)
     except pl.exceptions.PolarsError:  # a shape polars will not read: the reader's to report
@@ -172,12 +154,14 @@ def read_columns(
 
 def _read_chunk(
     chunks: Generator[tuple[bytes, int, int]],
-    columns: list[int],
+    used: list[tuple[str, int]],
     width: int,
     widths: dict[int, int],
-) -> tuple[pl.DataFrame, pl.Series, int] | str | None:
-    """The next chunk's used columns as polars reads them, which of its lines are as wide as
-    the header (:func:`_whole`, which adds to ``widths``), and the number of its first row;
+    dates: set[str],
+    index: int,
+) -> pl.DataFrame | str | None:
+    """The next chunk's used columns, named, with each row's place (``_row``, ``_file``)
+    and whether it is read here (``_whole``, see :func:`_whole`, which adds to ``widths``);
     or why the file is not read here; None when there are no more chunks."""
     import polars as pl
 
@@ -192,17 +176,39 @@ def _read_chunk(
     frame = pl.read_csv(
         data,
         has_header=False,
-        columns=columns,
+        columns=[i for _, i in used],
         infer_schema=False,
         empty_string_is_null=False,
         encoding="utf8",
         raise_if_empty=False,
         truncate_ragged_lines=True,
     )
+    del data
     # One physical line per row, nothing skipped: else row numbers would differ.
     if frame.height != lines:
         return "multi-line cells"
-    return frame, whole, first_row
+    # Short rows read as null; the per-entry reader pads them with None: both blank.
+    frame = pl.DataFrame(
+        [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
+    )
+    # polars pads a short row and drops a long row's extra cells, silently, even with
+    # truncate_ragged_lines off: a row with an unquoted comma in an amount would be
+    # read by position, shifted. Such a row is not read here: its entry goes to the
+    # per-entry path, whose reader rejects the row by name (CELL_COUNT).
+    frame = frame.with_columns(_whole=whole)
+    if "unit" in frame.columns and "quantity" in frame.columns:
+        frame = frame.with_columns(_whole=pl.col("_whole") & ~_unit_odd())
+    for field in sorted(dates):
+        for text in frame[field].unique().to_list():
+            pair = month_first_day(cell_text(text))
+            if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                return "day-first dates"
+    # Row numbers as UInt32 (4 bytes a row held to the end, not 8); a file past 2**32
+    # rows fails here as a PolarsError and goes whole to the reader.
+    return frame.with_columns(
+        pl.int_range(first_row, first_row + frame.height, dtype=pl.UInt32).alias("_row"),
+        pl.lit(index, dtype=pl.Int32).alias("_file"),
+    )
 
 
 def _narrow(usual: int | None, width: int) -> str | None:
