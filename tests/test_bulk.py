@@ -544,3 +544,34 @@ def test_each_lines_cells_are_counted_as_the_line_patterns_count_them(
         c == width - 1 or (b and not every) for c, b in zip(commas, blank, strict=True)
     ]
     assert widths == tally
+
+
+@pytest.mark.parametrize("shape", ["quoted", "day", "nul", "lone-cr"])
+def test_a_shape_found_by_the_read_ahead_late_in_the_file_sends_it_whole(
+    shape: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of a few rows, read one ahead in a second thread: a shape the columns do not
+    read, in a late chunk, is found there after the earlier chunks are parsed, and the file
+    goes whole to the reader all the same (same entries, payments, declaration bytes)."""
+    from ieepa_refund.bulk import _read
+
+    monkeypatch.setattr(_read, "CHUNK_BYTES", 900)
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 200, 4, seed=3)
+    rows = [list(r) for r in _bench_rows(source)]
+    late = len(rows) - 5
+    if shape == "quoted":
+        rows[late][4] = "TWO\nLINES"
+    elif shape == "day":
+        rows[late][9] = "25/09/2026"
+    elif shape == "nul":
+        rows[late][4] = "NUL\x00NAME"
+    else:
+        rows[late][4] = "LONE\rCR"
+    path = tmp_path / f"{shape}.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    got = estimate(path, as_of=AS_OF)
+    assert got.report.files_whole
+    assert set(got.entries["path"].to_list()) == {"entry"}
+    check_same([path], tmp_path / "same")
