@@ -730,3 +730,43 @@ def single_deposit_cases(draw: st.DrawFn) -> tuple[Entry, date, Decimal, date]:
     surplus = draw(money(50_000).filter(bool))
     until = draw(st.dates(min_value=entered, max_value=date(2026, 12, 31)))
     return entry, deposited, surplus, until
+
+
+@st.composite
+def copy_cases(draw: st.DrawFn) -> tuple[bytes, int, set[int], bool]:
+    """(a file's bytes, header rows, line numbers kept, blank) for the bulk engine's copy of
+    the rows it leaves (bulk._fallback._copy): lines of commas, quotes and text ended by LF,
+    CRLF or (within a line) a lone CR, the last with or without its end; lines kept drawn
+    anywhere, past the end included."""
+    lines = draw(st.lists(st.text(alphabet='a,"\r', max_size=6).map(str.encode), max_size=40))
+    ends = [draw(st.sampled_from([b"\n", b"\r\n", b"\n"])) for _ in lines]
+    data = b"".join(line + end for line, end in zip(lines, ends, strict=True))
+    if lines and draw(st.booleans()):
+        data = data[: -len(ends[-1])]  # the last line without its end
+    header = draw(st.integers(0, 3))
+    keep = draw(st.sets(st.integers(1, len(lines) + 3)))
+    return data, header, keep, draw(st.booleans())
+
+
+@st.composite
+def csv_chunks(draw: st.DrawFn) -> tuple[bytes, int]:
+    """(a chunk of CSV lines, a header width) for the bulk reader's count of each line's
+    cells (bulk._read._whole): commas, quoted cells with doubled quotes and commas, blank
+    lines of commas, CRLF ends, the last line with or without its end."""
+    cell = st.sampled_from(["", "a", "1,2", '"x,y"', '"a""b,"', '"', "\r", ",", " "])
+    lines = draw(
+        st.lists(
+            st.lists(cell, max_size=5).map(",".join)
+            | st.integers(0, 5).map(lambda n: "," * n)
+            | st.integers(0, 5).map(lambda n: "," * n + "\r")
+            # Commas and one other byte, anywhere: blank only when it is a CR at the end.
+            | st.tuples(
+                st.integers(0, 4), st.sampled_from(["a", "\r", '"']), st.integers(0, 4)
+            ).map(lambda t: "," * t[0] + t[1] + "," * t[2]),
+            min_size=1,
+            max_size=30,
+        )
+    )
+    # A chunk is never empty (bulk._read._chunks): at least one line, or its end.
+    text = "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+    return (text or "\n").encode(), draw(st.integers(1, 6))

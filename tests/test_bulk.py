@@ -490,3 +490,83 @@ def test_line_numbers_up_to_the_readers_largest_are_read_in_columns(tmp_path: Pa
     check_same([path], tmp_path)
     got = estimate(path, as_of=AS_OF)
     assert dict(got.entries.select("entry_number", "path").iter_rows())[first] == "bulk"
+
+
+@given(strategies.copy_cases())
+def test_copy_of_the_rows_left_is_the_line_by_line_copy(
+    case: tuple[bytes, int, set[int], bool],
+) -> None:
+    """The copy handed to the per-entry reader (lines between rows kept passed over in C;
+    kept rows past the end, CRs within lines) is byte for byte the line-by-line copy."""
+    import tempfile
+
+    from ieepa_refund.bulk import _fallback
+
+    data, header, keep, blank = case
+    with tempfile.TemporaryDirectory() as tmp:
+        source, fast, slow = (Path(tmp) / name for name in ("in.csv", "fast.csv", "slow.csv"))
+        source.write_bytes(data)
+        _fallback._copy(source, fast, header, keep, blank=blank)
+        _fallback._copy_lines(source, slow, header, keep, blank=blank)
+        assert fast.read_bytes() == slow.read_bytes()
+
+
+@given(strategies.csv_chunks())
+def test_each_lines_cells_are_counted_as_the_line_patterns_count_them(
+    chunk: tuple[bytes, int],
+) -> None:
+    """_whole, line by line in Python: a line is whole when its commas outside quoted cells
+    number the header's width less one, or blank when it is commas alone (a CR at its end
+    or not, ^,*\\r?$); the usual-width tally counts the non-blank lines' cells."""
+    import re
+
+    from ieepa_refund.bulk._read import _QUOTED, _whole
+
+    data, width = chunk
+    lines = data.decode().split("\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    commas = [re.sub(_QUOTED, "", line).count(",") for line in lines]
+    blank = [re.fullmatch(",*\r?", line) is not None for line in lines]
+    tally: dict[int, int] = {}
+    for count, empty in zip(commas, blank, strict=True):
+        if not empty:
+            tally[count + 1] = tally.get(count + 1, 0) + 1
+    widths: dict[int, int] = {}
+    whole = _whole(data, width, widths, len(lines)).to_list()
+    every = all(c == width - 1 for c in commas)
+    assert whole == [
+        c == width - 1 or (b and not every) for c, b in zip(commas, blank, strict=True)
+    ]
+    assert widths == tally
+
+
+@pytest.mark.parametrize("shape", ["quoted", "day", "nul", "lone-cr"])
+def test_a_shape_found_by_the_read_ahead_late_in_the_file_sends_it_whole(
+    shape: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of a few rows, read one ahead in a second thread: a shape the columns do not
+    read, in a late chunk, is found there after the earlier chunks are parsed, and the file
+    goes whole to the reader all the same (same entries, payments, declaration bytes)."""
+    from ieepa_refund.bulk import _read
+
+    monkeypatch.setattr(_read, "CHUNK_BYTES", 900)
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 200, 4, seed=3)
+    rows = [list(r) for r in _bench_rows(source)]
+    late = len(rows) - 5
+    if shape == "quoted":
+        rows[late][4] = "TWO\nLINES"
+    elif shape == "day":
+        rows[late][9] = "25/09/2026"
+    elif shape == "nul":
+        rows[late][4] = "NUL\x00NAME"
+    else:
+        rows[late][4] = "LONE\rCR"
+    path = tmp_path / f"{shape}.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    got = estimate(path, as_of=AS_OF)
+    assert got.report.files_whole
+    assert set(got.entries["path"].to_list()) == {"entry"}
+    check_same([path], tmp_path / "same")

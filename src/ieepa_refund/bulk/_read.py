@@ -10,9 +10,11 @@ its entry to the per-entry path (the reader rejects such a row by name).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,53 +111,31 @@ def read_columns(
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
     widths: dict[int, int] = {}
+    chunks = _chunks(path, source.header_row)
+    # Chunk N+1 is read and made ready (:func:`_read_chunk`, polars letting go of the GIL)
+    # in a second thread while chunk N's cells are parsed here: at most one chunk ahead, so
+    # memory stays as flat. The thread runs one chunk at a time, in order, and nothing else
+    # touches ``chunks`` or ``widths`` meanwhile; what it finds about a chunk (a reason the
+    # file is not read here, a PolarsError) is taken up only when that chunk's turn comes,
+    # after the chunks before it are parsed: the same reads, in the same order, as one
+    # after another.
+    read_next = partial(_read_chunk, chunks, used, width, widths, dates, index)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ieepa-bulk-read")
     try:
-        for data, first_row, lines in _chunks(path, source.header_row):
-            # A lone carriage return or a NUL is read differently by polars and the csv module.
-            if odd := _odd_bytes(data):
-                return ColumnFile(path, name, source, None, odd)
-            whole = _whole(data, width, widths)
-            frame = pl.read_csv(
-                data,
-                has_header=False,
-                columns=[i for _, i in used],
-                infer_schema=False,
-                empty_string_is_null=False,
-                encoding="utf8",
-                raise_if_empty=False,
-                truncate_ragged_lines=True,
-            )
-            del data
-            # One physical line per row, nothing skipped: else row numbers would differ.
-            if frame.height != lines:
-                return ColumnFile(path, name, source, None, "multi-line cells")
-            # Short rows read as null; the per-entry reader pads them with None: both blank.
-            frame = pl.DataFrame(
-                [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
-            )
-            # polars pads a short row and drops a long row's extra cells, silently, even with
-            # truncate_ragged_lines off: a row with an unquoted comma in an amount would be
-            # read by position, shifted. Such a row is not read here: its entry goes to the
-            # per-entry path, whose reader rejects the row by name (CELL_COUNT).
-            frame = frame.with_columns(_whole=whole)
-            if "unit" in frame.columns and "quantity" in frame.columns:
-                frame = frame.with_columns(_whole=pl.col("_whole") & ~_unit_odd())
-            for field in dates:
-                for text in frame[field].unique().to_list():
-                    pair = month_first_day(cell_text(text))
-                    if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
-                        return ColumnFile(path, name, source, None, "day-first dates")
-            # Row numbers as UInt32 (4 bytes a row held to the end, not 8); a file past 2**32
-            # rows fails here as a PolarsError and goes whole to the reader.
-            frame = frame.with_columns(
-                pl.int_range(first_row, first_row + frame.height, dtype=pl.UInt32).alias("_row"),
-                pl.lit(index, dtype=pl.Int32).alias("_file"),
-            )
+        ahead = pool.submit(read_next)
+        while (frame := ahead.result()) is not None:
+            if isinstance(frame, str):  # the file is not read here
+                return ColumnFile(path, name, source, None, frame)
+            ahead = pool.submit(read_next)
             rows, cells = parse(frame)
+            del frame  # parsed: not held while the next chunk is awaited
             parsed.append(rows)
             firsts.append(cells)
     except pl.exceptions.PolarsError:  # a shape polars will not read: the reader's to report
         return ColumnFile(path, name, source, None, "a row polars could not read")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # the chunk read ahead is dropped
+        chunks.close()
     if not parsed:
         return ColumnFile(path, name, source, None, "no rows")
     usual = usual_width(widths)
@@ -170,6 +150,65 @@ def read_columns(
         path, name, source, rows, firsts=pl.concat(firsts, how="diagonal_relaxed", rechunk=False),
         height=rows.height, usual=usual, narrow=_narrow(usual, width),
     )  # fmt: skip
+
+
+def _read_chunk(
+    chunks: Generator[tuple[bytes, int, int]],
+    used: list[tuple[str, int]],
+    width: int,
+    widths: dict[int, int],
+    dates: set[str],
+    index: int,
+) -> pl.DataFrame | str | None:
+    """The next chunk's used columns, named, with each row's place (``_row``, ``_file``)
+    and whether it is read here (``_whole``, see :func:`_whole`, which adds to ``widths``);
+    or why the file is not read here; None when there are no more chunks."""
+    import polars as pl
+
+    got = next(chunks, None)
+    if got is None:
+        return None
+    data, first_row, lines = got
+    # A lone carriage return or a NUL is read differently by polars and the csv module.
+    if odd := _odd_bytes(data):
+        return odd
+    whole = _whole(data, width, widths, lines)
+    frame = pl.read_csv(
+        data,
+        has_header=False,
+        columns=[i for _, i in used],
+        infer_schema=False,
+        empty_string_is_null=False,
+        encoding="utf8",
+        raise_if_empty=False,
+        truncate_ragged_lines=True,
+    )
+    del data
+    # One physical line per row, nothing skipped: else row numbers would differ.
+    if frame.height != lines:
+        return "multi-line cells"
+    # Short rows read as null; the per-entry reader pads them with None: both blank.
+    frame = pl.DataFrame(
+        [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
+    )
+    # polars pads a short row and drops a long row's extra cells, silently, even with
+    # truncate_ragged_lines off: a row with an unquoted comma in an amount would be
+    # read by position, shifted. Such a row is not read here: its entry goes to the
+    # per-entry path, whose reader rejects the row by name (CELL_COUNT).
+    frame = frame.with_columns(_whole=whole)
+    if "unit" in frame.columns and "quantity" in frame.columns:
+        frame = frame.with_columns(_whole=pl.col("_whole") & ~_unit_odd())
+    for field in sorted(dates):
+        for text in frame[field].unique().to_list():
+            pair = month_first_day(cell_text(text))
+            if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                return "day-first dates"
+    # Row numbers as UInt32 (4 bytes a row held to the end, not 8); a file past 2**32
+    # rows fails here as a PolarsError and goes whole to the reader.
+    return frame.with_columns(
+        pl.int_range(first_row, first_row + frame.height, dtype=pl.UInt32).alias("_row"),
+        pl.lit(index, dtype=pl.Int32).alias("_file"),
+    )
 
 
 def _narrow(usual: int | None, width: int) -> str | None:
@@ -217,7 +256,7 @@ def _header_bytes(path: Path, header_row: int) -> bytes:
 _QUOTED = r'"(?:[^"]|"")*"'
 
 
-def _whole(data: bytes, width: int, widths: dict[int, int]) -> pl.Series:
+def _whole(data: bytes, width: int, widths: dict[int, int], count: int) -> pl.Series:
     """Per line of ``data``: whether it has ``width`` cells (its commas outside quoted cells
     counted) or is blank (commas alone: the reader's blank row). A line the count gets wrong
     only sends its entry to the per-entry path.
@@ -226,14 +265,17 @@ def _whole(data: bytes, width: int, widths: dict[int, int]) -> pl.Series:
     (the reader rejects a line wider than it, see ``_rows.data_rows``) is the most common.
     """
 
-    lines = _lines(data)
+    lines = _lines(data, count)
     commas = lines.str.count_matches(",", literal=True)
     quoted = lines.str.contains('"', literal=True)
     if quoted.any():  # only lines with a quote need the quoted cells taken out
         inner = lines.filter(quoted).str.replace_all(_QUOTED, "")
         commas = commas.scatter(quoted.arg_true(), inner.str.count_matches(",", literal=True))
     whole = commas == width - 1
-    blank = lines.str.contains(r"^,*\r?$")
+    # A line of commas alone, a CR at its end or not (^,*\r?$): no quote, and no byte but
+    # its commas and that CR (a quoted line's commas are not all counted: it is not blank).
+    others = lines.str.len_bytes() - commas
+    blank = ~quoted & ((others == 0) | ((others == 1) & lines.str.ends_with("\r")))
     counts = (commas.filter(~blank) + 1).value_counts()
     for cells, rows in counts.iter_rows():
         widths[cells] = widths.get(cells, 0) + rows
@@ -242,8 +284,9 @@ def _whole(data: bytes, width: int, widths: dict[int, int]) -> pl.Series:
     return whole | blank
 
 
-def _lines(data: bytes) -> pl.Series:
-    """The lines of ``data``, their ends dropped (a CR may stay)."""
+def _lines(data: bytes, expected: int) -> pl.Series:
+    """The ``expected`` lines of ``data`` (its LFs, and a last line with no LF), their ends
+    dropped (a CR may stay)."""
     import polars as pl
 
     lines: pl.Series | None = None
@@ -254,7 +297,6 @@ def _lines(data: bytes) -> pl.Series:
             data, has_header=False, separator="\x01", quote_char=None, infer_schema=False,
             new_columns=["line"], raise_if_empty=False, truncate_ragged_lines=False,
         ).to_series().fill_null("")  # fmt: skip
-    expected = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if lines is None or lines.len() != expected:
         lines = pl.Series([data.decode("utf-8", errors="replace")]).str.split("\n").explode()
         if data.endswith(b"\n"):
@@ -262,7 +304,7 @@ def _lines(data: bytes) -> pl.Series:
     return lines
 
 
-def _chunks(path: Path, header_row: int) -> Iterator[tuple[bytes, int, int]]:
+def _chunks(path: Path, header_row: int) -> Generator[tuple[bytes, int, int]]:
     """(bytes of whole lines, number of their first row, lines) after the header, CHUNK_BYTES
     a time (the last line may have no line end).
 
@@ -355,17 +397,34 @@ def amounts(series: pl.Series) -> pl.Series:
     """:func:`amount_cents` of every cell: plain ``$1,234.5`` in columns, the rest parsed."""
     import polars as pl
 
-    s = pl.col("s")
-    bare = s.str.replace_all(",", "", literal=True).str.strip_prefix("$")
+    s, value, size = pl.col("s"), pl.col("v"), pl.col("n")
     # A decimal with two places is held as its integer count of cents: exact, no float.
-    value = bare.cast(pl.Decimal(18, 2), strict=False).to_physical().cast(pl.Int64)
-    # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
-    plain = s.str.contains(_PLAIN_MONEY) & (s.str.len_bytes() <= 19) & (value < 10**14)
-    # A blank cell (most goods values of Chapter 99 rows) is BLANK, as amount_cents says.
-    blank = s.str.len_bytes() == 0
-    return _with_plain(
-        series, plain | blank, pl.when(blank).then(BLANK).otherwise(value), amount_cents, pl.Int64
+    # In a cell of the fast case a "$" stands only first and a comma only between digit
+    # groups: taking every "$" and comma out in one pass is the same as taking the "$" off
+    # the front and the commas out (what a cell outside the fast case gives is not used).
+    frame = pl.DataFrame({"s": series}).with_columns(
+        v=s.str.replace_all("[$,]", "")
+        .cast(pl.Decimal(18, 2), strict=False)
+        .to_physical()
+        .cast(pl.Int64),
+        n=s.str.len_bytes(),
     )
+    # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
+    # A blank cell (most goods values of Chapter 99 rows) is BLANK, as amount_cents says.
+    both = frame.select(
+        p=(
+            (s.str.contains(_PLAIN_MONEY) & (size <= 19) & (value < 10**14)) | (size == 0)
+        ).fill_null(False),
+        v=pl.when(size == 0).then(BLANK).otherwise(value),
+    )
+    del frame
+    flags = both.to_series(0)
+    fast = both.to_series(1).alias(series.name)
+    if flags.all():
+        return fast
+    # The few other cells are parsed once each, and only their rows are written over.
+    where = (~flags).arg_true()
+    return fast.scatter(where, distinct(series.gather(where), amount_cents, pl.Int64))
 
 
 # Amounts of at most 12 whole digits in parse_amount's fast case: under AMOUNT_BOUND.
