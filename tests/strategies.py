@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -770,3 +772,39 @@ def csv_chunks(draw: st.DrawFn) -> tuple[bytes, int]:
     # A chunk is never empty (bulk._read._chunks): at least one line, or its end.
     text = "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
     return (text or "\n").encode(), draw(st.integers(1, 6))
+
+
+@st.composite
+def cut_files(draw: st.DrawFn) -> tuple[str, int]:
+    """(a clean ES-003 text, a place in its last row): entries of one to three rows, the last
+    column an amount (a layout without the quantity columns) or the unit, cells quoted or
+    not, amounts written with or without ``$`` and thousands commas; the text cut there is
+    a download interrupted in its last row."""
+    last = draw(st.sampled_from(["Line Tariff Duty Amount", "Line Tariff UOM (1) Code"]))
+    header = [
+        "Entry Summary Number", "Entry Summary Line Number", "Entry Type Code",
+        "Importer Number", "Entry Date", "Country of Origin Code", "HTS Number - Full",
+        "Line Tariff Goods Value Amount", "Line Tariff Duty Amount", "Line Tariff UOM (1) Code",
+    ]  # fmt: skip
+    header.remove(last)
+    header.append(last)
+    rows: list[dict[str, str]] = []
+    for number in draw(st.lists(entry_numbers(), min_size=1, max_size=3, unique=True)):
+        for line in range(1, draw(st.integers(1, 3)) + 1):
+            duty = draw(money(100_000))
+            written = draw(st.sampled_from(["{:f}", "${:,.2f}", "{:,.2f}"])).format(duty)
+            rows.append({
+                "Entry Summary Number": number, "Entry Summary Line Number": str(line),
+                "Entry Type Code": "01", "Importer Number": "12-3456789AB",
+                "Entry Date": "06/02/2025", "Country of Origin Code": "CN",
+                "HTS Number - Full": "9903.01.25", "Line Tariff Goods Value Amount": "",
+                "Line Tariff Duty Amount": written, "Line Tariff UOM (1) Code": "",
+            })  # fmt: skip
+    out = io.StringIO()
+    quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+    writer = csv.writer(out, quoting=quoting, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(header)
+    writer.writerows([[row[name] for name in header] for row in rows])
+    text = out.getvalue()
+    start = text.rstrip("\r\n").rfind("\n") + 1
+    return text, draw(st.integers(min_value=start + 1, max_value=len(text.rstrip("\r\n")) - 1))

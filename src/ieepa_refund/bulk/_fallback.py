@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cape import screen
 from ..entry import Entry
-from ..es003 import Es003Report, stream_es003
+from ..es003 import Es003Report, Problem, stream_es003
 from ..es003._header import SourceFile
 from ..refund import compute_refund
 from ..roads import entry_road
@@ -249,15 +249,19 @@ def _renumber(report: Es003Report, numbers: Mapping[str, list[int]]) -> Es003Rep
     if not numbers:
         return report
 
-    problems = []
-    for problem in report.problems:
+    def renumbered(problem: Problem) -> Problem:
         if problem.file not in numbers or problem.row is None:
-            problems.append(problem)
-            continue
+            return problem
         rows = numbers[problem.file]
         message = _FIRST_AT.sub(partial(_first_at, rows), problem.message)
         message = _ROWS.sub(partial(_range, rows), message)
-        problems.append(
-            problem.model_copy(update={"row": rows[problem.row - 1], "message": message})
-        )
-    return report.model_copy(update={"problems": tuple(problems)})
+        return problem.model_copy(update={"row": rows[problem.row - 1], "message": message})
+
+    # A file's warnings may name a row too (NO_LINE_END: its last row).
+    files = tuple(
+        file.model_copy(update={"warnings": tuple(map(renumbered, file.warnings))})
+        for file in report.files
+    )
+    return report.model_copy(
+        update={"problems": tuple(map(renumbered, report.problems)), "files": files}
+    )

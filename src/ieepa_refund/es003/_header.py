@@ -54,6 +54,10 @@ class SourceFile:
     raw_line: _LineFetcher | None = None
     """A text source's physical line by number, to recover the entry of a row that could not
     be read as a row (None for workbooks and DataFrames, whose rows always read)."""
+    cut_row: int = -1
+    """A text file's last row when the file ends inside a quoted cell it opens (cut short):
+    found at the end of the first pass, rejected from the next pass on (counted in
+    :attr:`late`, so the counts are corrected as for the rows found too wide)."""
 
 
 def open_source(

@@ -10,7 +10,10 @@ a text file's usual row width (a row wider is rejected from the next pass on).
 
 from __future__ import annotations
 
+import csv
+import io
 import operator
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,12 +84,18 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     checked: set[str] = set()
     dated, last_dates, last_status = _cells_at(dates), None, None
     header_row = source.header_row
+    cut_row = source.cut_row
+    number, spans = 0, 0  # with row: the last record, once the loop is done
+    row: list[Any] | str = []
     try:
         for number, spans, row in source.rows():
             if number <= header_row:
                 continue
             if isinstance(row, str):
                 _reject(source, number, row, None)
+                continue
+            if number == cut_row:
+                _reject(source, number, _CUT, row, code="CUT_SHORT")
                 continue
             if not any(row) and all(cell is None or cell == "" for cell in row):
                 yield number, []  # every cell empty; a row of zeros or spaces is read, and reported
@@ -185,7 +194,82 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
         widths[current] = widths.get(current, 0) + run
         widths.pop(-1, None)
         _usual(source, widths)
+    if text and not source.concluded and number > header_row and isinstance(row, list):
+        _end_check(source, number, spans, row)  # after _usual, which sets source.late
     _conclude(source, watch)
+
+
+_CUT = (
+    "the file ends inside a quoted cell this row opens: it was cut short (a download or copy "
+    "interrupted?), and this row's last cells are not whole; re-export the file whole"
+)
+
+#: The columns whose last cell, cut short, reads as another valid value (an amount of 12 for
+#: 1234.56, a rate of 6. for 6.5%): the file's last row is warned about when it ends there
+#: with no line break. Other cells cut short do not parse (a date, an HTS or entry number).
+_CUT_READS_AS_VALID = (
+    "value", "duty", "rate", "supplemental_deposit_amount", "pre_liquidation_refund_amount",
+)  # fmt: skip
+
+#: A line of a text, with its end (CR LF, LF or CR: the lines the CSV reader counts).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+_SENTINEL = "cut-check"
+
+
+def _end_check(source: SourceFile, number: int, spans: int, row: list[Any]) -> None:
+    """Look at a text file's last record again in its raw text, at the end of the first pass.
+
+    The CSV module reads a file that ends inside a quoted cell (a download cut short in
+    ``"$1,234``) as if the quote were closed: the row would be read whole with an amount cut
+    short. Such a row is rejected from the next pass on (``CUT_SHORT``; counted in
+    ``source.late`` so the counts are corrected). A file that ends with no line break right
+    after a cell that cut short would still read as a valid value (an amount as the last
+    column: ``...,12`` for ``...,1234.56``) gets a warning naming the row: most such files
+    are whole, but nothing in the file says so.
+    """
+    if not row or any(problem.row == number for problem in source.problems):
+        return  # a blank last row, or one rejected already
+    fetch, delimiter = source.raw_line, source.delimiter
+    if fetch is None or delimiter is None:
+        return
+    # The record's raw text is at most each cell doubled (quotes doubled), quoted, a delimiter
+    # each, and its line end: read that much from the end, and more for the line before it.
+    size = sum(2 * len(cell) + 3 for cell in row if cell.__class__ is str) + len(row) + 2
+    tail = fetch.tail(2 * size + 4096)
+    record = "".join(_LINE.findall(tail)[-spans:])
+    # Read again with a sentinel line after it: a record that ends inside a quoted cell takes
+    # the sentinel into that cell (one record); a whole one leaves it a record of its own.
+    again = list(csv.reader(io.StringIO(f"{record}\n{_SENTINEL}"), delimiter=delimiter))
+    if len(again) == 1:
+        source.cut_row = number
+        source.late += 1
+        return
+    if record.endswith(("\n", "\r")):
+        return
+    # The row's own last cell (the reader pads a short row with None after it), blank or not:
+    # a cut may have taken a whole amount and left its cell blank.
+    last = max((i for i, cell in enumerate(row) if cell is not None), default=None)
+    for name in _CUT_READS_AS_VALID:
+        if source.columns.get(name) == last and last is not None:
+            header = str(source.headers[last])
+            source.warnings.append(
+                Problem(
+                    code="NO_LINE_END",
+                    message=(
+                        f"the file ends with no line break right after its last row's "
+                        f"{header!r} cell: if the file was cut short, that cell is cut too and "
+                        "reads as another amount; check it against the source (a whole export "
+                        "ends with a line break)"
+                    ),
+                    file=source.name,
+                    row=number,
+                    column=header,
+                    value=cell_text(row[last]),
+                    entry_number=_entry_of(row[source.columns["entry_number"]]),
+                    rows=0,
+                )
+            )
 
 
 def usual_width(widths: Mapping[int, int]) -> int | None:

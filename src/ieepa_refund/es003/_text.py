@@ -105,7 +105,16 @@ def _text_source(
     def rows() -> Iterator[Raw]:
         return _csv_records(open_text, name, chosen)
 
-    return rows, encoding, chosen, _LineFetcher(open_text)
+    # The tail of a file in an encoding whose line ends and quotes are single bytes is read
+    # from its end; any other (UTF-16) is read through (see _LineFetcher.tail).
+    seekable = opener if encoding in _BYTE_TAILS else None
+    tail_of = None if opener is not None else (content or "")
+    return rows, encoding, chosen, _LineFetcher(open_text, seekable, encoding, tail_of)
+
+
+#: Encodings in which a file's tail can be read from its end: a cut at any byte spoils at most
+#: the character it falls in, and a line end or a quote is always one byte of its own.
+_BYTE_TAILS = frozenset({"utf-8", "utf-8-sig", "cp1252"})
 
 
 class _LineFetcher:
@@ -117,10 +126,38 @@ class _LineFetcher:
     a pass; an earlier line starts a new read.
     """
 
-    def __init__(self, open_text: Callable[[], IO[str]]) -> None:
+    def __init__(
+        self,
+        open_text: Callable[[], IO[str]],
+        binary: Callable[[], IO[bytes]] | None = None,
+        encoding: str | None = None,
+        content: str | None = None,
+    ) -> None:
         self._open = open_text
+        self._binary, self._encoding, self._content = binary, encoding, content
         self._file: IO[str] | None = None
         self._at = 0
+
+    def tail(self, chars: int) -> str:
+        """At least the last ``chars`` characters of the text (all of it when shorter).
+
+        Read from the end where the encoding allows (UTF-8, cp1252: at most four bytes a
+        character), else read through keeping the end; only the file's last row asks.
+        """
+        if self._content is not None:
+            return self._content[-chars:]
+        if self._binary is not None and self._encoding is not None:
+            with self._binary() as f:
+                size = f.seek(0, io.SEEK_END)
+                f.seek(max(0, size - 4 * chars))
+                data = f.read()
+            # A cut inside a character spoils only the first, which the caller does not read.
+            return data.decode(self._encoding, errors="replace")
+        kept = ""
+        with self._open() as f:
+            while chunk := f.read(1 << 20):
+                kept = (kept + chunk)[-chars:]
+        return kept
 
     def __call__(self, number: int) -> str | None:
         if self._file is None or number <= self._at:
