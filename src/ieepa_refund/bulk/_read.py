@@ -346,11 +346,28 @@ def need(module: str, extra: str) -> None:
 _PARSE_ERRORS = (BadCell, ValidationError, ArithmeticError, IeepaRefundError)
 
 
-def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.Series:
+#: Distinct cells a memo keeps (:func:`distinct`): a file's common cells recur in every
+#: chunk and are parsed once; past this many, a cell not kept is parsed in each chunk it is
+#: in, as without a memo (the memo's memory stays bounded whatever the file).
+MEMO_CELLS = 1 << 16
+
+
+def distinct(
+    series: pl.Series,
+    parse: Callable[[str], Any],
+    dtype: Any,
+    memo: dict[Any, Any] | None = None,
+) -> pl.Series:
     """``parse`` applied to each distinct value of ``series`` once, joined back per row.
 
     A value ``parse`` refuses becomes null, and so does a value it reads as None; callers
     that must tell the two apart parse into a sentinel first.
+
+    ``memo``: what ``parse`` gave for cells seen before (None for a refusal), kept by the
+    caller for the chunks of one run, and filled here (:data:`MEMO_CELLS` at most). It
+    must only ever be given cells for the same ``parse``: a value depends on the cell alone.
+    A Categorical ``dtype``: the few parsed values made codes, then joined back per row
+    (not each row's text made a code).
     """
     import polars as pl
 
@@ -359,11 +376,20 @@ def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.S
     uniques = series.unique()
     parsed: list[Any] = []
     for raw in uniques.to_list():
+        if memo is not None and raw in memo:
+            parsed.append(memo[raw])
+            continue
         try:
-            parsed.append(parse(raw))
+            value = parse(raw)
         except _PARSE_ERRORS:
-            parsed.append(None)
-    values = pl.Series(series.name, parsed, dtype=dtype)
+            value = None
+        if memo is not None and len(memo) < MEMO_CELLS:
+            memo[raw] = value
+        parsed.append(value)
+    if dtype == pl.Categorical:
+        values = pl.Series(series.name, parsed, dtype=pl.String).cast(pl.Categorical)
+    else:
+        values = pl.Series(series.name, parsed, dtype=dtype)
     if series.dtype == pl.String and not uniques.null_count():
         # Each cell's place among the distinct values, then the parsed value at that place.
         return values.gather(series.cast(pl.Enum(uniques)).to_physical())
@@ -371,11 +397,16 @@ def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.S
 
 
 def _with_plain(
-    series: pl.Series, plain: pl.Expr, value: pl.Expr, parse: Callable[[str], Any], dtype: Any
+    series: pl.Series,
+    plain: pl.Expr,
+    value: pl.Expr,
+    parse: Callable[[str], Any],
+    dtype: Any,
+    memo: dict[Any, Any] | None = None,
 ) -> pl.Series:
     """Cells matching ``plain`` read by ``value`` in columns; every other distinct cell by
-    ``parse`` (the library's parser), once. ``plain`` must only match cells for which the
-    two are provably the same (the parser's own fast case)."""
+    ``parse`` (the library's parser), once (``memo``: see :func:`distinct`). ``plain`` must
+    only match cells for which the two are provably the same (the parser's own fast case)."""
     import polars as pl
 
     both = pl.DataFrame({"s": series}).select(p=plain.fill_null(False), v=value.cast(dtype))
@@ -386,15 +417,16 @@ def _with_plain(
     # The few other cells are parsed once each, and only their rows are written over.
     where = (~flags).arg_true()
     odd = series.gather(where)
-    return fast.scatter(where, distinct(odd, parse, dtype))
+    return fast.scatter(where, distinct(odd, parse, dtype, memo))
 
 
 # parse_amount's fast case (_cells._PLAIN_MONEY, ASCII digits), within AMOUNT_BOUND.
 _PLAIN_MONEY = r"^\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,13})(?:\.[0-9]{1,2})?$"
 
 
-def amounts(series: pl.Series) -> pl.Series:
-    """:func:`amount_cents` of every cell: plain ``$1,234.5`` in columns, the rest parsed."""
+def amounts(series: pl.Series, memo: dict[Any, Any] | None = None) -> pl.Series:
+    """:func:`amount_cents` of every cell: plain ``$1,234.5`` in columns, the rest parsed
+    (``memo``: see :func:`distinct`)."""
     import polars as pl
 
     s, value, size = pl.col("s"), pl.col("v"), pl.col("n")
@@ -402,21 +434,26 @@ def amounts(series: pl.Series) -> pl.Series:
     # In a cell of the fast case a "$" stands only first and a comma only between digit
     # groups: taking every "$" and comma out in one pass is the same as taking the "$" off
     # the front and the commas out (what a cell outside the fast case gives is not used).
-    frame = pl.DataFrame({"s": series}).with_columns(
-        v=s.str.replace_all("[$,]", "")
-        .cast(pl.Decimal(18, 2), strict=False)
-        .to_physical()
-        .cast(pl.Int64),
-        n=s.str.len_bytes(),
+    frame = (
+        pl.DataFrame({"s": series})
+        .lazy()
+        .with_columns(
+            v=s.str.replace_all("[$,]", "")
+            .cast(pl.Decimal(18, 2), strict=False)
+            .to_physical()
+            .cast(pl.Int64),
+            n=s.str.len_bytes(),
+        )
     )
     # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
     # A blank cell (most goods values of Chapter 99 rows) is BLANK, as amount_cents says.
+    # One lazy plan: the cents and sizes are not made a frame of their own first.
     both = frame.select(
         p=(
             (s.str.contains(_PLAIN_MONEY) & (size <= 19) & (value < 10**14)) | (size == 0)
         ).fill_null(False),
         v=pl.when(size == 0).then(BLANK).otherwise(value),
-    )
+    ).collect()
     del frame
     flags = both.to_series(0)
     fast = both.to_series(1).alias(series.name)
@@ -424,7 +461,7 @@ def amounts(series: pl.Series) -> pl.Series:
         return fast
     # The few other cells are parsed once each, and only their rows are written over.
     where = (~flags).arg_true()
-    return fast.scatter(where, distinct(series.gather(where), amount_cents, pl.Int64))
+    return fast.scatter(where, distinct(series.gather(where), amount_cents, pl.Int64, memo))
 
 
 # Amounts of at most 12 whole digits in parse_amount's fast case: under AMOUNT_BOUND.
@@ -503,13 +540,14 @@ def key_number(key: pl.Expr) -> pl.Expr:
     return pl.concat_str([*chars, (key % _FILER).cast(pl.String).str.zfill(8)])
 
 
-def parse_numbers(series: pl.Series) -> pl.Series:
+def parse_numbers(series: pl.Series, memo: dict[Any, Any] | None = None) -> pl.Series:
     """:func:`parse_entry_number` of every cell (null where it refuses); 11 ASCII digits as
-    they are, every other distinct cell through the parser once."""
+    they are, every other distinct cell through the parser once (``memo``: see
+    :func:`distinct`)."""
     import polars as pl
 
     plain = pl.col("s").str.contains(r"^[0-9]{11}$")
-    return _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
+    return _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String, memo)
 
 
 def check_digit_right(key: pl.Expr) -> pl.Expr:
