@@ -795,3 +795,17 @@ def recurring_cell_chunks(draw: st.DrawFn) -> list[list[str]]:
     )
     cells = st.sampled_from(pool)
     return draw(st.lists(st.lists(cells, max_size=25), min_size=1, max_size=5))
+
+
+#: (unit, quantity) cells of an ES-003 row: units of letters, of digits, of neither, mixed;
+#: quantities blank or not (bulk._read.unit_odd).
+unit_quantity_cells = st.lists(
+    st.tuples(
+        st.one_of(
+            st.sampled_from(["NO", "KG", "", " ", "10", "1.5", "X1", "-", "k g", "٣"]),
+            st.text(alphabet="0123456789AZaz .-", max_size=4),
+        ),
+        st.sampled_from(["", "10", "1,5", " "]),
+    ),
+    max_size=30,
+)

@@ -616,3 +616,25 @@ def test_cells_parsed_once_per_run_are_parsed_as_in_each_chunk(
                 assert numbers.equals(_read.parse_numbers(series))
     # Every distinct cell was kept once, and read back from the memo in later chunks.
     assert set(full["hts"]) == {cell for cells in chunks for cell in cells}
+
+
+@given(strategies.unit_quantity_cells)
+def test_units_the_reader_may_refuse_are_found_per_distinct_unit(
+    cells: list[tuple[str, str]],
+) -> None:
+    """unit_odd, each distinct unit looked at once: a unit with an ASCII digit and no ASCII
+    letter, or with neither beside a quantity that is not blank, row by row."""
+    import re
+
+    from ieepa_refund.bulk._read import unit_odd
+
+    frame = pl.DataFrame(
+        {"unit": [u for u, _ in cells], "quantity": [q for _, q in cells]},
+        schema={"unit": pl.String, "quantity": pl.String},
+    )
+    expected = [
+        (bool(re.search("[0-9]", u)) and not re.search("[A-Za-z]", u))
+        or (not re.search("[0-9A-Za-z]", u) and q != "")
+        for u, q in cells
+    ]
+    assert unit_odd(frame).to_list() == expected

@@ -197,7 +197,7 @@ def _read_chunk(
     # per-entry path, whose reader rejects the row by name (CELL_COUNT).
     frame = frame.with_columns(_whole=whole)
     if "unit" in frame.columns and "quantity" in frame.columns:
-        frame = frame.with_columns(_whole=pl.col("_whole") & ~_unit_odd())
+        frame = frame.with_columns(_whole=pl.col("_whole") & ~unit_odd(frame))
     for field in sorted(dates):
         for text in frame[field].unique().to_list():
             pair = month_first_day(cell_text(text))
@@ -219,17 +219,23 @@ def _narrow(usual: int | None, width: int) -> str | None:
     return f"rows not as wide as the header, {usual} cells to its {width}: {guess}"
 
 
-def _unit_odd() -> pl.Expr:
+def unit_odd(frame: pl.DataFrame) -> pl.Series:
     """Rows the reader may reject for their unit of quantity (``_cells.parse_unit``: a plain
     number) or as an amount split on an unquoted comma (``_rows._split_check``: a quantity
     with no unit). A superset, cheap to find: a unit cell with a digit and no letter, or one
-    with neither beside a quantity cell that is not empty. Their entries go per entry."""
+    with neither beside a quantity cell that is not empty. Their entries go per entry.
+
+    A file has a handful of units: each distinct unit cell is looked at once (three
+    patterns over a few cells, not over every row), its flags joined back per row."""
     import polars as pl
 
-    unit, quantity = pl.col("unit"), pl.col("quantity")
-    number = unit.str.contains("[0-9]") & ~unit.str.contains("[A-Za-z]")
-    blank = ~unit.str.contains("[0-9A-Za-z]") & (quantity.str.len_bytes() > 0)
-    return number | blank
+    unit = frame["unit"]  # no nulls: a short row's cells are read as blank
+    units = unit.unique()
+    number = units.str.contains("[0-9]") & ~units.str.contains("[A-Za-z]")
+    blank = ~units.str.contains("[0-9A-Za-z]")
+    where = unit.cast(pl.Enum(units)).to_physical()
+    quantity = frame["quantity"].str.len_bytes() > 0
+    return (number.gather(where) | (blank.gather(where) & quantity)).alias("unit_odd")
 
 
 def _odd_bytes(data: bytes) -> str | None:
@@ -636,7 +642,7 @@ def rate_blank(raw: str) -> bool:
 
 
 #: The tariff cells read in columns. A unit cell is not read here: the rows whose unit the
-#: reader may refuse (a plain number, see ``_unit_odd``) are the per-entry path's.
+#: reader may refuse (a plain number, see ``unit_odd``) are the per-entry path's.
 PARSERS: dict[str, Callable[[str], Any]] = {
     "entry_number": parse_entry_number,
     "line_number": parse_line_number,
