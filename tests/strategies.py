@@ -808,3 +808,42 @@ def cut_files(draw: st.DrawFn) -> tuple[str, int]:
     text = out.getvalue()
     start = text.rstrip("\r\n").rfind("\n") + 1
     return text, draw(st.integers(min_value=start + 1, max_value=len(text.rstrip("\r\n")) - 1))
+
+
+# --- chunks of cells for the bulk engine's per-run memo of parsed cells ---------------------
+
+
+@st.composite
+def recurring_cell_chunks(draw: st.DrawFn) -> list[list[str]]:
+    """Chunks of one column's cells drawn from a small pool, so most cells recur in several
+    chunks (as a file's do): amounts, entry numbers, HTS numbers, origins, dates, line
+    numbers and ordinals, each well-formed or not (bulk._read.distinct's memo)."""
+    pool = draw(
+        st.lists(
+            st.one_of(
+                es003_amount_cells,
+                es003_entry_cells,
+                st.sampled_from(["9903.01.24", "9903.02.69", "8471300100", "8471.30.01", "99"]),
+                st.sampled_from(["CN", "cn", " VN", "C", "XX1", "", "1", "01", "99999", "0"]),
+                st.sampled_from(["09/22/2025", "2025-09-22", "22/09/2025", "9/2/25", "x"]),
+            ),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    cells = st.sampled_from(pool)
+    return draw(st.lists(st.lists(cells, max_size=25), min_size=1, max_size=5))
+
+
+#: (unit, quantity) cells of an ES-003 row: units of letters, of digits, of neither, mixed;
+#: quantities blank or not (bulk._read.unit_odd).
+unit_quantity_cells = st.lists(
+    st.tuples(
+        st.one_of(
+            st.sampled_from(["NO", "KG", "", " ", "10", "1.5", "X1", "-", "k g", "٣"]),
+            st.text(alphabet="0123456789AZaz .-", max_size=4),
+        ),
+        st.sampled_from(["", "10", "1,5", " "]),
+    ),
+    max_size=30,
+)

@@ -570,3 +570,71 @@ def test_a_shape_found_by_the_read_ahead_late_in_the_file_sends_it_whole(
     assert got.report.files_whole
     assert set(got.entries["path"].to_list()) == {"entry"}
     check_same([path], tmp_path / "same")
+
+
+@given(strategies.recurring_cell_chunks(), st.integers(0, 4))
+def test_cells_parsed_once_per_run_are_parsed_as_in_each_chunk(
+    chunks: list[list[str]], bound: int
+) -> None:
+    """The run's memo of parsed cells (kept across chunks; at most MEMO_CELLS, drawn small
+    here too): each chunk's column is what parsing its distinct cells afresh gives, for
+    every column parser, the entry dates, the amounts and the entry numbers; HTS numbers and
+    origins made codes from their parsed values are those values."""
+    from unittest import mock
+
+    from ieepa_refund.bulk import _read
+
+    dtypes = {
+        "line_number": pl.Int32, "country_of_origin": pl.Categorical, "hts": pl.Categorical,
+        "tariff_ordinal": pl.Int64, "quantity": pl.Boolean, "rate": pl.Boolean,
+    }  # fmt: skip
+    parsers: dict[str, Any] = {
+        **_read.PARSERS,
+        "entry_date": _read.entry_field_parser("entry_date"),
+    }
+    dtypes["entry_date"] = pl.Date
+    full: dict[str, dict[Any, Any]] = {}
+    small: dict[str, dict[Any, Any]] = {}
+    for cells in chunks:
+        series = pl.Series("s", cells, dtype=pl.String)
+        for name, dtype in dtypes.items():
+            fresh = _read.distinct(series, parsers[name], dtype)
+            if dtype == pl.Categorical:
+                assert fresh.cast(pl.String).equals(
+                    _read.distinct(series, parsers[name], pl.String)
+                )
+            for memo, most in ((full, _read.MEMO_CELLS), (small, bound)):
+                with mock.patch.object(_read, "MEMO_CELLS", most):
+                    kept = memo.setdefault(name, {})
+                    assert _read.distinct(series, parsers[name], dtype, kept).equals(fresh)
+                    assert len(kept) <= most
+        for memo, most in ((full, _read.MEMO_CELLS), (small, bound)):
+            with mock.patch.object(_read, "MEMO_CELLS", most):
+                amounts = _read.amounts(series, memo.setdefault("duty", {}))
+                assert amounts.equals(_read.amounts(series))
+                numbers = _read.parse_numbers(series, memo.setdefault("entry_number", {}))
+                assert numbers.equals(_read.parse_numbers(series))
+    # Every distinct cell was kept once, and read back from the memo in later chunks.
+    assert set(full["hts"]) == {cell for cells in chunks for cell in cells}
+
+
+@given(strategies.unit_quantity_cells)
+def test_units_the_reader_may_refuse_are_found_per_distinct_unit(
+    cells: list[tuple[str, str]],
+) -> None:
+    """unit_odd, each distinct unit looked at once: a unit with an ASCII digit and no ASCII
+    letter, or with neither beside a quantity that is not blank, row by row."""
+    import re
+
+    from ieepa_refund.bulk._read import unit_odd
+
+    frame = pl.DataFrame(
+        {"unit": [u for u, _ in cells], "quantity": [q for _, q in cells]},
+        schema={"unit": pl.String, "quantity": pl.String},
+    )
+    expected = [
+        (bool(re.search("[0-9]", u)) and not re.search("[A-Za-z]", u))
+        or (not re.search("[0-9A-Za-z]", u) and q != "")
+        for u, q in cells
+    ]
+    assert unit_odd(frame).to_list() == expected

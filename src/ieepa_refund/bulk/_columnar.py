@@ -62,6 +62,10 @@ class _Job:
         """Each entry's screening by its number, when asked for (``screenings=True``)."""
         self.classes: dict[tuple[str, date, str], int] = {}
         """Category of each (HTS number, entry date, origin) seen so far (:meth:`_category`)."""
+        self.cells: dict[str, dict[Any, Any]] = {}
+        """By column: each distinct cell parsed so far, as its parser gave it (one parser per
+        column, :data:`PARSERS`; a cell's value depends on its text alone). A file's
+        cells recur in every chunk: each is parsed once per run (``_read.distinct``)."""
 
     def parse_chunk(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """(each row's cells parsed, with flags; each entry's own raw cells, from one row)."""
@@ -74,7 +78,8 @@ class _Job:
             "quantity": pl.Boolean, "rate": pl.Boolean,
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
-        numbers = parse_numbers(rows["entry_number"])
+        memo = self.cells
+        numbers = parse_numbers(rows["entry_number"], memo.setdefault("entry_number", {}))
         # Entries are keyed by an integer when their number has the compact shape (a filer
         # code of digits or letters, 8 digits: all the columnar rules take; entry_key), else
         # held by their text as a code: a chunk keeps no strings, so its text buffers are
@@ -90,13 +95,14 @@ class _Job:
             if n == "entry_number":
                 continue
             if n in ("duty", "value"):
-                column = amounts(rows[n])
+                column = amounts(rows[n], memo.setdefault(n, {}))
                 if n == "value":  # a goods value reported (not 0, not blank): screening reads it
                     valued = column > 0
             else:
-                column = distinct(rows[n], PARSERS[n], types[n])
-            if n in ("hts", "country_of_origin"):  # a few thousand values: held as codes
-                column = column.cast(pl.Categorical)
+                # HTS numbers and origins, a few thousand values: held as codes, made from
+                # the parsed values (not from each row's text).
+                dtype = pl.Categorical if n in ("hts", "country_of_origin") else types[n]
+                column = distinct(rows[n], PARSERS[n], dtype, memo.setdefault(n, {}))
             columns.append(column.alias(f"p_{n}"))
         parsed = rows.select("_row", "_file", "_whole").with_columns(
             *columns, keys["p_key"], keys["p_other"], p_valued=valued
@@ -245,7 +251,9 @@ class _Job:
 
         if "entry_date" in rows.columns:
             parse = entry_field_parser("entry_date")
-            on = distinct(rows["entry_date"], parse, pl.Date)
+            on = distinct(
+                rows["entry_date"], parse, pl.Date, self.cells.setdefault("entry_date", {})
+            )
         else:
             on = pl.Series(dtype=pl.Date).extend_constant(None, rows.height)
         triple = ["p_hts", "on", "p_country_of_origin"]
@@ -255,7 +263,9 @@ class _Job:
             )
         parsed = parsed.with_columns(on=on)
         keys = parsed.select(triple).drop_nulls().unique()
-        cats = [self._category(h, d, c) for h, d, c in keys.iter_rows()]
+        # Most keys recur in every chunk: those seen are looked up, not classified again.
+        seen = self.classes
+        cats = [seen[k] if k in seen else self._category(*k) for k in keys.iter_rows()]
         keys = keys.with_columns(
             cat=pl.Series(cats, dtype=pl.Int8),
             ch1_97=pl.col("p_hts").cast(pl.String).str.slice(0, 2) != "99",

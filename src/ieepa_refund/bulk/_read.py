@@ -202,7 +202,7 @@ def _read_chunk(
     # per-entry path, whose reader rejects the row by name (CELL_COUNT).
     frame = frame.with_columns(_whole=whole)
     if "unit" in frame.columns and "quantity" in frame.columns:
-        frame = frame.with_columns(_whole=pl.col("_whole") & ~_unit_odd())
+        frame = frame.with_columns(_whole=pl.col("_whole") & ~unit_odd(frame))
     for field in sorted(dates):
         for text in frame[field].unique().to_list():
             pair = month_first_day(cell_text(text))
@@ -224,17 +224,23 @@ def _narrow(usual: int | None, width: int) -> str | None:
     return f"rows not as wide as the header, {usual} cells to its {width}: {guess}"
 
 
-def _unit_odd() -> pl.Expr:
+def unit_odd(frame: pl.DataFrame) -> pl.Series:
     """Rows the reader may reject for their unit of quantity (``_cells.parse_unit``: a plain
     number) or as an amount split on an unquoted comma (``_rows._split_check``: a quantity
     with no unit). A superset, cheap to find: a unit cell with a digit and no letter, or one
-    with neither beside a quantity cell that is not empty. Their entries go per entry."""
+    with neither beside a quantity cell that is not empty. Their entries go per entry.
+
+    A file has a handful of units: each distinct unit cell is looked at once (three
+    patterns over a few cells, not over every row), its flags joined back per row."""
     import polars as pl
 
-    unit, quantity = pl.col("unit"), pl.col("quantity")
-    number = unit.str.contains("[0-9]") & ~unit.str.contains("[A-Za-z]")
-    blank = ~unit.str.contains("[0-9A-Za-z]") & (quantity.str.len_bytes() > 0)
-    return number | blank
+    unit = frame["unit"]  # no nulls: a short row's cells are read as blank
+    units = unit.unique()
+    number = units.str.contains("[0-9]") & ~units.str.contains("[A-Za-z]")
+    blank = ~units.str.contains("[0-9A-Za-z]")
+    where = unit.cast(pl.Enum(units)).to_physical()
+    quantity = frame["quantity"].str.len_bytes() > 0
+    return (number.gather(where) | (blank.gather(where) & quantity)).alias("unit_odd")
 
 
 def _odd_bytes(data: bytes) -> str | None:
@@ -351,11 +357,30 @@ def need(module: str, extra: str) -> None:
 _PARSE_ERRORS = (BadCell, ValidationError, ArithmeticError, IeepaRefundError)
 
 
-def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.Series:
+#: Distinct cells a memo keeps per column (:func:`distinct`): a file's common cells (codes,
+#: dates, line numbers) recur in every chunk and are parsed once; past this many, a cell
+#: not kept is parsed in each chunk it is in, as without a memo. Bounded so that a column
+#: of mostly distinct odd cells (amounts with a space after them) holds at most about
+#: 1 MB here, whatever the file.
+MEMO_CELLS = 1 << 12
+
+
+def distinct(
+    series: pl.Series,
+    parse: Callable[[str], Any],
+    dtype: Any,
+    memo: dict[Any, Any] | None = None,
+) -> pl.Series:
     """``parse`` applied to each distinct value of ``series`` once, joined back per row.
 
     A value ``parse`` refuses becomes null, and so does a value it reads as None; callers
     that must tell the two apart parse into a sentinel first.
+
+    ``memo``: what ``parse`` gave for cells seen before (None for a refusal), kept by the
+    caller for the chunks of one run, and filled here (:data:`MEMO_CELLS` at most). It
+    must only ever be given cells for the same ``parse``: a value depends on the cell alone.
+    A Categorical ``dtype``: the few parsed values made codes, then joined back per row
+    (not each row's text made a code).
     """
     import polars as pl
 
@@ -364,11 +389,20 @@ def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.S
     uniques = series.unique()
     parsed: list[Any] = []
     for raw in uniques.to_list():
+        if memo is not None and raw in memo:
+            parsed.append(memo[raw])
+            continue
         try:
-            parsed.append(parse(raw))
+            value = parse(raw)
         except _PARSE_ERRORS:
-            parsed.append(None)
-    values = pl.Series(series.name, parsed, dtype=dtype)
+            value = None
+        if memo is not None and len(memo) < MEMO_CELLS:
+            memo[raw] = value
+        parsed.append(value)
+    if dtype == pl.Categorical:
+        values = pl.Series(series.name, parsed, dtype=pl.String).cast(pl.Categorical)
+    else:
+        values = pl.Series(series.name, parsed, dtype=dtype)
     if series.dtype == pl.String and not uniques.null_count():
         # Each cell's place among the distinct values, then the parsed value at that place.
         return values.gather(series.cast(pl.Enum(uniques)).to_physical())
@@ -376,11 +410,16 @@ def distinct(series: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.S
 
 
 def _with_plain(
-    series: pl.Series, plain: pl.Expr, value: pl.Expr, parse: Callable[[str], Any], dtype: Any
+    series: pl.Series,
+    plain: pl.Expr,
+    value: pl.Expr,
+    parse: Callable[[str], Any],
+    dtype: Any,
+    memo: dict[Any, Any] | None = None,
 ) -> pl.Series:
     """Cells matching ``plain`` read by ``value`` in columns; every other distinct cell by
-    ``parse`` (the library's parser), once. ``plain`` must only match cells for which the
-    two are provably the same (the parser's own fast case)."""
+    ``parse`` (the library's parser), once (``memo``: see :func:`distinct`). ``plain`` must
+    only match cells for which the two are provably the same (the parser's own fast case)."""
     import polars as pl
 
     both = pl.DataFrame({"s": series}).select(p=plain.fill_null(False), v=value.cast(dtype))
@@ -391,15 +430,16 @@ def _with_plain(
     # The few other cells are parsed once each, and only their rows are written over.
     where = (~flags).arg_true()
     odd = series.gather(where)
-    return fast.scatter(where, distinct(odd, parse, dtype))
+    return fast.scatter(where, distinct(odd, parse, dtype, memo))
 
 
 # parse_amount's fast case (_cells._PLAIN_MONEY, ASCII digits), within AMOUNT_BOUND.
 _PLAIN_MONEY = r"^\$?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,13})(?:\.[0-9]{1,2})?$"
 
 
-def amounts(series: pl.Series) -> pl.Series:
-    """:func:`amount_cents` of every cell: plain ``$1,234.5`` in columns, the rest parsed."""
+def amounts(series: pl.Series, memo: dict[Any, Any] | None = None) -> pl.Series:
+    """:func:`amount_cents` of every cell: plain ``$1,234.5`` in columns, the rest parsed
+    (``memo``: see :func:`distinct`)."""
     import polars as pl
 
     s, value, size = pl.col("s"), pl.col("v"), pl.col("n")
@@ -416,6 +456,8 @@ def amounts(series: pl.Series) -> pl.Series:
     )
     # Under 10**12 dollars: the fast case's own bound; anything else goes to the parser.
     # A blank cell (most goods values of Chapter 99 rows) is BLANK, as amount_cents says.
+    # Two eager steps, not one lazy plan: the plan would inline the cents into both
+    # outputs and compute them twice (measured: a fifth more CPU).
     both = frame.select(
         p=(
             (s.str.contains(_PLAIN_MONEY) & (size <= 19) & (value < 10**14)) | (size == 0)
@@ -429,7 +471,7 @@ def amounts(series: pl.Series) -> pl.Series:
         return fast
     # The few other cells are parsed once each, and only their rows are written over.
     where = (~flags).arg_true()
-    return fast.scatter(where, distinct(series.gather(where), amount_cents, pl.Int64))
+    return fast.scatter(where, distinct(series.gather(where), amount_cents, pl.Int64, memo))
 
 
 # Amounts of at most 12 whole digits in parse_amount's fast case: under AMOUNT_BOUND.
@@ -508,13 +550,14 @@ def key_number(key: pl.Expr) -> pl.Expr:
     return pl.concat_str([*chars, (key % _FILER).cast(pl.String).str.zfill(8)])
 
 
-def parse_numbers(series: pl.Series) -> pl.Series:
+def parse_numbers(series: pl.Series, memo: dict[Any, Any] | None = None) -> pl.Series:
     """:func:`parse_entry_number` of every cell (null where it refuses); 11 ASCII digits as
-    they are, every other distinct cell through the parser once."""
+    they are, every other distinct cell through the parser once (``memo``: see
+    :func:`distinct`)."""
     import polars as pl
 
     plain = pl.col("s").str.contains(r"^[0-9]{11}$")
-    return _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String)
+    return _with_plain(series, plain, pl.col("s"), parse_entry_number, pl.String, memo)
 
 
 def check_digit_right(key: pl.Expr) -> pl.Expr:
@@ -604,7 +647,7 @@ def rate_blank(raw: str) -> bool:
 
 
 #: The tariff cells read in columns. A unit cell is not read here: the rows whose unit the
-#: reader may refuse (a plain number, see ``_unit_odd``) are the per-entry path's.
+#: reader may refuse (a plain number, see ``unit_odd``) are the per-entry path's.
 PARSERS: dict[str, Callable[[str], Any]] = {
     "entry_number": parse_entry_number,
     "line_number": parse_line_number,
