@@ -770,3 +770,13 @@ def csv_chunks(draw: st.DrawFn) -> tuple[bytes, int]:
     # A chunk is never empty (bulk._read._chunks): at least one line, or its end.
     text = "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
     return (text or "\n").encode(), draw(st.integers(1, 6))
+
+
+# --- entry numbers of the compact shape, whatever their check digit ---------------------------
+
+#: Ten characters of the compact shape: a filer code (digits or capitals) and 7 digits.
+first_tens = st.builds(lambda code, transaction: code + transaction, filer_codes, transactions)
+#: Eleven characters of the compact shape, the last digit any: right or wrong check digits.
+shaped_entry_numbers = st.builds(
+    lambda first, last: first + last, first_tens, st.sampled_from("0123456789")
+)
