@@ -57,7 +57,14 @@ def compact(number: str) -> str:
 
 def calc_check_digit(first_ten: str) -> str:
     """The check digit of the filer code and transaction number (10 characters)."""
-    return _check_digit(compact(first_ten))
+    clean = compact(first_ten)
+    if not _FIRST_TEN.fullmatch(clean):
+        raise InvalidFormat(
+            "expected a 3-character filer code and a 7-digit transaction number",
+            field="entry_number",
+            value=clean,
+        )
+    return _check_digit(clean)
 
 
 #: Filer-code letters and digits as the digits the sum adds up (A-I 1-9, J-R 1-9, S-Z 2-9).
@@ -65,16 +72,6 @@ _AS_DIGITS = str.maketrans(_LETTER_DIGITS)
 #: A digit's share of the sum in a doubled position (products over 9 less 9), and in the others.
 _DOUBLED = {str(d): 2 * d - 9 * (d > 4) for d in range(10)}
 _PLAIN = {str(d): d for d in range(10)}
-
-
-def _check_digit(first_ten: str) -> str:
-    if not _FIRST_TEN.fullmatch(first_ten):
-        raise InvalidFormat(
-            "expected a 3-character filer code and a 7-digit transaction number",
-            field="entry_number",
-            value=first_ten,
-        )
-    return _digit_of(first_ten)
 
 
 def _share(digits: str, doubled: bool) -> int:
@@ -98,7 +95,7 @@ _CHECK = "0987654321"
 """The check digit ``(10 - sum % 10) % 10`` of each ``sum % 10``."""
 
 
-def _digit_of(first_ten: str) -> str:
+def _check_digit(first_ten: str) -> str:
     """The check digit of ten characters of the right shape (checked by the caller)."""
     code = first_ten[:3]
     head = _HEADS.get(code)
@@ -110,7 +107,7 @@ def _digit_of(first_ten: str) -> str:
 
 def check_digit_matches(number: str) -> bool:
     """Whether a number already in compact form (``shaped``) ends in its own check digit."""
-    return number[10] == _digit_of(number)
+    return number[10] == _check_digit(number[:10])
 
 
 def shaped(number: str) -> bool:
@@ -138,7 +135,7 @@ def validate(number: str) -> str:
             field="entry_number",
             value=number,
         )
-    expected = _digit_of(clean)  # the shape is checked: no second compact or match
+    expected = _check_digit(clean[:10])  # the shape is checked: no second compact or match
     if clean[10] != expected:
         raise InvalidChecksum(
             f"the check digit does not match, expected {expected}",
