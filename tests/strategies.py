@@ -847,3 +847,13 @@ unit_quantity_cells = st.lists(
     ),
     max_size=30,
 )
+
+
+# --- entry numbers of the compact shape, whatever their check digit ---------------------------
+
+#: Ten characters of the compact shape: a filer code (digits or capitals) and 7 digits.
+first_tens = st.builds(lambda code, transaction: code + transaction, filer_codes, transactions)
+#: Eleven characters of the compact shape, the last digit any: right or wrong check digits.
+shaped_entry_numbers = st.builds(
+    lambda first, last: first + last, first_tens, st.sampled_from("0123456789")
+)

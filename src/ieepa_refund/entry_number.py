@@ -57,7 +57,14 @@ def compact(number: str) -> str:
 
 def calc_check_digit(first_ten: str) -> str:
     """The check digit of the filer code and transaction number (10 characters)."""
-    return _check_digit(compact(first_ten))
+    clean = compact(first_ten)
+    if not _FIRST_TEN.fullmatch(clean):
+        raise InvalidFormat(
+            "expected a 3-character filer code and a 7-digit transaction number",
+            field="entry_number",
+            value=clean,
+        )
+    return _check_digit(clean)
 
 
 #: Filer-code letters and digits as the digits the sum adds up (A-I 1-9, J-R 1-9, S-Z 2-9).
@@ -67,19 +74,35 @@ _DOUBLED = {str(d): 2 * d - 9 * (d > 4) for d in range(10)}
 _PLAIN = {str(d): d for d in range(10)}
 
 
+def _share(digits: str, doubled: bool) -> int:
+    """The share of the sum of ``digits``, doubled from the first one when ``doubled``, every
+    second one after it doubled in turn."""
+    total = 0
+    for digit in digits:
+        total += _DOUBLED[digit] if doubled else _PLAIN[digit]
+        doubled = not doubled
+    return total
+
+
+#: Shares of the sum by slices of the first ten (positions 0-2, 3-5, 6-8, 9; from the right,
+#: position 9 and every second one leftwards are doubled). Filer codes are few in a file and
+#: met again and again, so theirs are kept as met (at most 36**3); the digit slices are all
+#: made here (1,000 each).
+_HEADS: dict[str, int] = {}
+_FROM_3 = {f"{n:03d}": _share(f"{n:03d}", True) for n in range(1000)}
+_FROM_6 = {f"{n:03d}": _share(f"{n:03d}", False) for n in range(1000)}
+_CHECK = "0987654321"
+"""The check digit ``(10 - sum % 10) % 10`` of each ``sum % 10``."""
+
+
 def _check_digit(first_ten: str) -> str:
-    if not _FIRST_TEN.fullmatch(first_ten):
-        raise InvalidFormat(
-            "expected a 3-character filer code and a 7-digit transaction number",
-            field="entry_number",
-            value=first_ten,
-        )
-    digits = first_ten.translate(_AS_DIGITS)
-    # From the right: the rightmost digit and every second one leftwards are doubled.
-    total = sum(map(_DOUBLED.__getitem__, digits[9::-2])) + sum(
-        map(_PLAIN.__getitem__, digits[8::-2])
-    )
-    return str((10 - total % 10) % 10)
+    """The check digit of ten characters of the right shape (checked by the caller)."""
+    code = first_ten[:3]
+    head = _HEADS.get(code)
+    if head is None:
+        head = _HEADS[code] = _share(code.translate(_AS_DIGITS), False)
+    total = head + _FROM_3[first_ten[3:6]] + _FROM_6[first_ten[6:9]] + _DOUBLED[first_ten[9]]
+    return _CHECK[total % 10]
 
 
 def check_digit_matches(number: str) -> bool:
@@ -112,7 +135,7 @@ def validate(number: str) -> str:
             field="entry_number",
             value=number,
         )
-    expected = calc_check_digit(clean[:10])
+    expected = _check_digit(clean[:10])  # the shape is checked: no second compact or match
     if clean[10] != expected:
         raise InvalidChecksum(
             f"the check digit does not match, expected {expected}",

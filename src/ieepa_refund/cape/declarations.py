@@ -303,7 +303,9 @@ def _write(
             )
         elif number in already and number not in redeclare:
             skip("ALREADY_DECLARED", "in the ledger of entries already declared")
-        elif not _entry_number.is_valid(number):
+        # The first test above is the compact shape (ASCII, a filer code of digits and capitals,
+        # since compact upper-cases, and 8 digits): only the check digit is left of is_valid.
+        elif not _entry_number.check_digit_matches(number):
             seen.add(number)
             if check_digits == "skip":
                 skip("BAD_CHECK_DIGIT", "the check digit does not match")
