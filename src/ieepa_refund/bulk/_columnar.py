@@ -162,12 +162,14 @@ class _Job:
         del codes
         # The entry's own fields, parsed from one of its rows (every row repeats them).
         entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
-        simple = per_entry.filter(pl.col("simple")).select(en, "number_ok")
+        # In key order, which is entry-number order (entry_key), kept by every later step:
+        # the result's order, so _finish need not copy the table's columns to sort them.
+        simple = per_entry.filter(pl.col("simple")).select(en, "number_ok").sort("p_key")
         # One row of each simple entry, found before the join: the rows of an entry repeat
         # its fields (a simple entry's hashes agree), so any one is the one unique() kept,
         # and only those rows are copied, not every first row of every entry.
         firsts = firsts.filter(en.is_first_distinct() & en.is_in(simple["p_key"].implode()))
-        firsts = simple.join(firsts, on="p_key", how="left")
+        firsts = simple.join(firsts, on="p_key", how="left", maintain_order="left")
         del simple
         # The fields stay categorical (4 bytes a cell): _entry_fields parses each distinct
         # value once by its code; as text they were about 36 MB more at the run's peak.
@@ -184,7 +186,12 @@ class _Job:
             )
         )
         fields = (
-            fields.join(conflict, on=["liquidation_status", "liquidation_date"], nulls_equal=True)
+            fields.join(
+                conflict,
+                on=["liquidation_status", "liquidation_date"],
+                nulls_equal=True,
+                maintain_order="left",
+            )
             .filter(
                 pl.col("_valid")
                 & pl.col("number_ok")
@@ -200,7 +207,11 @@ class _Job:
             )
             .drop("_valid", "number_ok", "_conflict")
         )
-        table = fields.join(per_entry.drop("ok", "same", "odd", "number_ok", "simple"), on="p_key")
+        table = fields.join(
+            per_entry.drop("ok", "same", "odd", "number_ok", "simple"),
+            on="p_key",
+            maintain_order="left",
+        )
         # Held to the end of the call, these would stay beside every later step's frames.
         del fields, per_entry, conflict
         table = with_interest(self, table)

@@ -276,10 +276,12 @@ def _finish(held: list[pl.DataFrame], job: _Job) -> pl.DataFrame:
     # is free): the columns read here are put in that order first, so that only they are
     # copied, not the made ones (five constant strings, the money as Decimal, the warnings),
     # about 30 MB fewer bytes allocated at the 1M-row run's peak.
-    order = table["entry_number"].arg_sort()
-    table = table.select(pl.col(*road, *_FINISH_READS).gather(order)).with_columns(
-        pl.col("entry_number").set_sorted()
-    )
+    # The columnar rules keep their entries in key order, which is this order (entry_key):
+    # then the columns are not copied at all (about 40 MB at 1M rows, beside the table).
+    columns = pl.col(*road, *_FINISH_READS)
+    if not table["entry_number"].is_sorted():
+        columns = columns.gather(table["entry_number"].arg_sort())
+    table = table.select(columns).with_columns(pl.col("entry_number").set_sorted())
     # The money columns are made after the rest, one at a time: made in one select they are
     # made at once, each with its two or three working copies (16 bytes a row each).
     out = table.select(
