@@ -857,3 +857,20 @@ first_tens = st.builds(lambda code, transaction: code + transaction, filer_codes
 shaped_entry_numbers = st.builds(
     lambda first, last: first + last, first_tens, st.sampled_from("0123456789")
 )
+
+
+@st.composite
+def entry_field_cells(draw: st.DrawFn) -> tuple[str, list[str | None]]:
+    """An entry field's name and a column of its cells as the bulk engine holds them: each
+    entry's cell drawn as an export writes it, sometimes missing (null), values repeated."""
+    name = draw(st.sampled_from(sorted(_ENTRY_CELL_NAMES)))
+    values = draw(st.lists(_entry_cells().map(lambda cells: cells[name]), min_size=1, max_size=6))
+    return name, draw(st.lists(st.one_of(st.sampled_from(values), st.none()), max_size=40))
+
+
+_ENTRY_CELL_NAMES = frozenset(
+    {"entry_type", "importer_number", "importer_name", "port_of_entry", "entry_date",
+     "entry_summary_date", "liquidation_date", "liquidation_status", "protest_number",
+     "protest_status", "notify_party", "deposit_date", "reconciliation_flag", "surety_paid",
+     "summary_status"}
+)  # fmt: skip

@@ -156,24 +156,29 @@ class _Job:
         per_entry = _entry_sums(parsed)
         # The IEEPA number each entry shows screening, from its code.
         codes = parsed["p_hts"].drop_nulls().unique()
+        # From here only each row's place and entry are read (for the rows left): the other
+        # columns are freed now, before the entries' fields, interest and screening.
+        parsed = parsed.select("_file", "_row", "p_key", "p_other")
         per_entry = per_entry.with_columns(
             pl.col("hts").replace_strict(
                 codes.to_physical(), codes.cast(pl.String), default=None, return_dtype=pl.String
             )
         )
         per_entry = per_entry.filter(pl.col("ok") & pl.col("same") & ~pl.col("odd"))
-        # From here only each row's place and entry are read (for the rows left): the other
-        # columns are freed now, before the entries' fields, interest and screening.
-        parsed = parsed.select("_file", "_row", "p_key", "p_other")
         del codes
         # The entry's own fields, parsed from one of its rows (every row repeats them).
         entry_cols = [n for n in ENTRY_FIELDS if n in firsts.columns]
-        firsts = (
-            per_entry.filter(pl.col("simple"))
-            .select(en, "number_ok")
-            .join(firsts.unique(subset="p_key", keep="any"), on="p_key", how="left")
-        )
-        firsts = firsts.with_columns(pl.col(entry_cols).cast(pl.String))
+        # In key order, which is entry-number order (entry_key), kept by every later step:
+        # the result's order, so _finish need not copy the table's columns to sort them.
+        simple = per_entry.filter(pl.col("simple")).select(en, "number_ok").sort("p_key")
+        # One row of each simple entry, found before the join: the rows of an entry repeat
+        # its fields (a simple entry's hashes agree), so any one is the one unique() kept,
+        # and only those rows are copied, not every first row of every entry.
+        firsts = firsts.filter(en.is_first_distinct() & en.is_in(simple["p_key"].implode()))
+        firsts = simple.join(firsts, on="p_key", how="left", maintain_order="left")
+        del simple
+        # The fields stay categorical (4 bytes a cell): _entry_fields parses each distinct
+        # value once by its code; as text they were about 36 MB more at the run's peak.
         fields = firsts.select(en, key_number(en).alias("entry_number"), "number_ok").with_columns(
             self._entry_fields(firsts, entry_cols)
         )
@@ -187,7 +192,12 @@ class _Job:
             )
         )
         fields = (
-            fields.join(conflict, on=["liquidation_status", "liquidation_date"], nulls_equal=True)
+            fields.join(
+                conflict,
+                on=["liquidation_status", "liquidation_date"],
+                nulls_equal=True,
+                maintain_order="left",
+            )
             .filter(
                 pl.col("_valid")
                 & pl.col("number_ok")
@@ -203,7 +213,11 @@ class _Job:
             )
             .drop("_valid", "number_ok", "_conflict")
         )
-        table = fields.join(per_entry.drop("ok", "same", "odd", "number_ok", "simple"), on="p_key")
+        table = fields.join(
+            per_entry.drop("ok", "same", "odd", "number_ok", "simple"),
+            on="p_key",
+            maintain_order="left",
+        )
         # Held to the end of the call, these would stay beside every later step's frames.
         del fields, per_entry, conflict
         table = with_interest(self, table)
@@ -230,8 +244,8 @@ class _Job:
             parse = entry_field_parser(name)
             dtype = _dtype(name)
             column = firsts[name]
-            ok = distinct(column, partial(_checked, _probe, name, parse), pl.Boolean)
-            value = distinct(column, partial(_checked, _normal, name, parse), dtype)
+            ok = _by_code(column, partial(_checked, _probe, name, parse), pl.Boolean)
+            value = _by_code(column, partial(_checked, _normal, name, parse), dtype)
             if dtype == pl.String:  # a few distinct values each: held as codes
                 value = value.cast(pl.Categorical)
             exprs.append(pl.lit(value).alias(name))
@@ -304,6 +318,22 @@ class _Job:
             cat = -1
         self.classes[(hts, on, country)] = cat
         return cat
+
+
+def _by_code(column: pl.Series, parse: Callable[[str], Any], dtype: Any) -> pl.Series:
+    """:func:`distinct` of the column as text, from a categorical column's codes: each
+    distinct value is cast to text and parsed once, and each cell takes the value of its
+    code (null, a blank cell, takes what ``parse`` makes of None, as in ``distinct``), so
+    no column of text as long as the rows is made."""
+    import polars as pl
+
+    if column.dtype != pl.Categorical:
+        return distinct(column.cast(pl.String), parse, dtype)
+    uniques = column.unique()
+    values = distinct(uniques.cast(pl.String), parse, dtype)
+    return column.to_physical().replace_strict(
+        uniques.to_physical(), values, default=None, return_dtype=dtype
+    )
 
 
 def _joined(frames: list[pl.DataFrame]) -> pl.DataFrame:

@@ -79,44 +79,56 @@ def consolidate_table(entries: pl.DataFrame) -> Consolidation:
     """
     import polars as pl
 
-    zero = Decimal("0.00")
     liquidated = pl.col("liquidation_date").is_not_null()
     positive = pl.col("principal") > 0
-    # Each step selects its few columns before it filters: a filter of the whole table copies
-    # every column of the rows kept (tens of MB at 1M rows, which the allocator then keeps).
+    # The three columns the payments and lists read, held as the table holds them (a select
+    # shares the columns' buffers: no copy while the table lives, and only these after it);
+    # the groups hold row numbers into them (4 bytes an entry), not lists of the numbers and
+    # amounts (about 10 MB at 1M rows, made at the run's peak).
+    held = entries.select("entry_number", "principal", "interest")
+    at = pl.int_range(pl.len(), dtype=pl.UInt32).alias("_at")
     paying = (
-        entries.select("payee", "liquidation_date", "entry_number", "principal", "interest")
+        entries.select("payee", "liquidation_date", "principal", "interest", at)
         .filter(liquidated & positive)
         .group_by("payee", "liquidation_date", maintain_order=True)
-        .agg(
-            "entry_number",
-            "principal",
-            pl.col("interest").fill_null(zero),
-            pl.col("interest").is_null().sum().alias("interest_missing"),
-        )
+        .agg("_at", pl.col("interest").is_null().sum().alias("interest_missing"))
         .sort("liquidation_date", "payee")
     )
-    unliquidated = _numbers(entries, ~liquidated)
-    nothing = _numbers(entries, liquidated & ~positive)
+    unliquidated = _rows(entries, ~liquidated)
+    nothing = _rows(entries, liquidated & ~positive)
     return Consolidation._deferred(
-        payments=lambda: _payments(paying),
-        unliquidated=lambda: tuple(unliquidated.to_list()),
-        nothing_to_pay=lambda: tuple(nothing.to_list()),
+        payments=lambda: _payments(paying, held),
+        unliquidated=lambda: _numbers(held, unliquidated),
+        nothing_to_pay=lambda: _numbers(held, nothing),
         unused_offsets={},
     )
 
 
-def _payments(paying: pl.DataFrame) -> tuple[Payment, ...]:
-    """The payment models of :func:`consolidate_table`'s groups, one a row of ``paying``."""
+def _payments(paying: pl.DataFrame, held: pl.DataFrame) -> tuple[Payment, ...]:
+    """The payment models of :func:`consolidate_table`'s groups, one a row of ``paying``
+    (its entries by their rows in ``held``, in table order)."""
+    import polars as pl
+
     zero = Decimal("0.00")
     make = _allocation()
+    places = paying["_at"].explode()  # the groups' rows one after another
+    rows = held.select(pl.all().gather(places)).with_columns(pl.col("interest").fill_null(zero))
+    numbers = rows["entry_number"].to_list()
+    principals = rows["principal"].to_list()
+    interests = rows["interest"].to_list()
+    del rows
     payments = []
-    for payee, on, numbers, principals, interests, missing in paying.iter_rows():
-        principal, interest = sum(principals, zero), sum(interests, zero)
+    end = 0
+    sizes = paying.select("payee", "liquidation_date", pl.col("_at").list.len(), "interest_missing")
+    for payee, on, size, missing in sizes.iter_rows():
+        group = range(end, end + size)
+        end = group.stop
+        principal = sum((principals[i] for i in group), zero)
+        interest = sum((interests[i] for i in group), zero)
         # No offsets: allocate(0.00, gross) is 0.00 for every entry, so each net is its gross.
         allocations = tuple(
-            make(n, p, i, zero, p + i)
-            for n, p, i in zip(numbers, principals, interests, strict=True)
+            make(numbers[i], principals[i], interests[i], zero, principals[i] + interests[i])
+            for i in group
         )
         payments.append(
             trusted(
@@ -127,7 +139,7 @@ def _payments(paying: pl.DataFrame) -> tuple[Payment, ...]:
                 interest=interest,
                 offset=zero,
                 net=principal + interest - zero,
-                entries=tuple(numbers),
+                entries=tuple(numbers[group.start : group.stop]),
                 allocations=allocations,
                 interest_missing=missing,
             )
@@ -135,9 +147,23 @@ def _payments(paying: pl.DataFrame) -> tuple[Payment, ...]:
     return tuple(payments)
 
 
-def _numbers(entries: pl.DataFrame, where: pl.Expr) -> pl.Series:
-    """The entry numbers of the rows ``where`` says, only the columns it reads copied."""
-    return entries.lazy().filter(where).select("entry_number").collect()["entry_number"]
+def _rows(entries: pl.DataFrame, where: pl.Expr) -> pl.Series:
+    """The row numbers of the rows ``where`` says, only the columns it reads copied."""
+    import polars as pl
+
+    return (
+        entries.lazy()
+        .with_row_index("_at")
+        .filter(where)
+        .select(pl.col("_at").cast(pl.UInt32))
+        .collect()
+        .to_series()
+    )
+
+
+def _numbers(held: pl.DataFrame, rows: pl.Series) -> tuple[str, ...]:
+    """The entry numbers at ``rows`` of ``held``, in table order."""
+    return tuple(held["entry_number"].gather(rows).to_list())
 
 
 @cache
