@@ -311,3 +311,18 @@ def test_a_file_without_a_withheld_figure_exits_0(
     assert rows["31697000011"]["warnings"] == "LIQUIDATION_AFTER_AS_OF"
     assert "with a refund has no interest figure" not in stdout
     assert "for a fault in the input" not in stdout
+
+
+def test_with_project_the_roads_do_not_say_pass_project(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A liquidation date past the years --project carries the rate: no figure, and no advice
+    to pass the option already passed; not an input fault the run could exit 1 for."""
+    far = _row("31697000011", "06/12/2025", "01/01/2040", "LIQUIDATED", "06/12/2025")
+    _, rows, stdout = _estimate(capsys, tmp_path, "entry", "--project", rows=[far], expect=0)
+    assert rows["31697000011"]["interest"] == ""
+    assert (
+        "INTEREST_INCOMPLETE: 1 CAPE entry has no interest figure (an expected date past the "
+        "years --project carries the last rate, or no date yet)"
+    ) in stdout
+    assert "pass --project" not in stdout

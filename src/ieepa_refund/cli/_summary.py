@@ -269,7 +269,8 @@ def _roads(
     rest = len(missing) - faulty.total()
     if rest:
         why = (
-            "(no expected date yet)"  # --project already carries the rate past the table
+            # --project already carries the rate past the table, for ten years at most.
+            "(an expected date past the years --project carries the last rate, or no date yet)"
             if job.options.project
             else "(an expected date past the interest-rate table, or no date yet); pass "
             "--project to carry the last known rate forward"
