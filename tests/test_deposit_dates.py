@@ -1,10 +1,12 @@
 """Interest never on a date the input cannot mean, nor on money it says was never deposited (t61).
 
-A deposit date (or the entry summary date taken for it) before the entry date: no figure when it
-is also before the entry's IEEPA heading came into force (DEPOSIT_BEFORE_IEEPA), else the figure
-flagged (DEPOSIT_BEFORE_ENTRY). A one-row deposit history's amount counts (DEPOSITS_BELOW_REFUND).
-A liquidation date after the as-of date keeps its figure, flagged (LIQUIDATION_AFTER_AS_OF).
-Each through compute_refund, compute_figures and the command on both engines.
+A deposit date (or the entry summary date taken for it) before the entry date withholds the
+figure (t62/03): DEPOSIT_BEFORE_IEEPA when it is also before the entry's IEEPA heading came into
+force, else DEPOSIT_BEFORE_ENTRY (a typo or a summary paid before release: the data cannot tell).
+A one-row deposit history's amount counts (DEPOSITS_BELOW_REFUND). A liquidation date after the
+as-of date keeps its figure, flagged (LIQUIDATION_AFTER_AS_OF). Each through compute_refund,
+compute_figures and the command on both engines; a withheld figure's fault exits 1 and is named
+as the cause on the roads and in the next action (t62/07).
 """
 
 from __future__ import annotations
@@ -83,15 +85,42 @@ def test_a_deposit_before_the_heading_came_into_force_has_no_interest(field: str
     assert f"{HEADING} came into force on {_heading_start().isoformat()}" in message
 
 
-def test_a_deposit_before_the_entry_but_in_force_is_computed_and_flagged() -> None:
+def test_a_deposit_before_the_entry_but_in_force_has_no_interest_either() -> None:
     deposited = date(2025, 5, 30)
     assert _heading_start() <= deposited < ENTERED
     [(interest, codes, message), _] = _both(_entry(deposit_date=deposited))
-    expected = interest_detail(Decimal("1000.00"), deposited=deposited, until=AS_OF).interest
-    assert interest == expected
+    assert interest is None
     assert codes == ["DEPOSIT_BEFORE_ENTRY"]
-    assert "deposit date 2025-05-30" in message
-    assert "entry date 2025-06-02" in message
+    assert "deposit date 2025-05-30 is before the entry date 2025-06-02" in message
+    # What to do in each case: fix a typo; a true early deposit has no option, said so.
+    assert "If it is a typo, fix the deposit date" in message
+    assert "no option or input gives this interest" in message
+    assert "interest_detail(" in message
+
+
+def test_a_deposit_months_before_the_entry_is_withheld_not_counted() -> None:
+    """t62/03: 2025-03-11 for an entry of 2025-12-01 (9903.01.24 in force since 2025-03-04)
+    gave 124.95 where the summary date's 67.17 is right, counted as fact in the totals."""
+    entered = date(2025, 12, 1)
+    heading = "99030124"
+    start = default_registry().periods_of("9903.01.24")[0].effective_from
+    assert start is not None
+    assert start <= date(2025, 3, 11)
+    lines = [
+        {"number": 1, "country_of_origin": "CN",
+         "tariffs": [{"hts": heading, "duty": Decimal("1000.00")}]}
+    ]  # fmt: skip
+    summary = date(2025, 12, 11)
+    typo = _entry(entry_date=entered, entry_summary_date=summary, lines=lines,
+                  deposit_date=date(2025, 3, 11))  # fmt: skip
+    [(interest, codes, message), _] = _both(typo)
+    assert (interest, codes) == (None, ["DEPOSIT_BEFORE_ENTRY"])
+    assert "the deposit date 2025-03-11 is before the entry date 2025-12-01" in message
+    fixed = typo.model_copy(update={"deposit_date": summary})
+    assert _both(fixed)[0][:2] == (Decimal("67.17"), [])  # t62 oracle
+    # The way the message gives for a true early deposit: the figure the totals used to take.
+    early = interest_detail(Decimal("1000.00"), deposited=date(2025, 3, 11), until=AS_OF)
+    assert early.interest == Decimal("124.95")
 
 
 def test_a_deposit_on_or_after_the_entry_date_is_not_flagged() -> None:
@@ -183,17 +212,23 @@ ROWS = [
 
 
 def _estimate(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, engine: str, *flags: str
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    engine: str,
+    *flags: str,
+    rows: list[str] = ROWS,
+    expect: int = 1,
 ) -> tuple[bytes, dict[str, dict[str, str]], str]:
     source = tmp_path / "es003.csv"
-    source.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    source.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     out = tmp_path / f"out_{engine}.csv"
     code = main(
         ["estimate", str(source), "--as-of", AS_OF.isoformat(), "--engine", engine,
          "--out", str(out), *flags]
     )  # fmt: skip
     stdout = capsys.readouterr().out
-    assert code == 0
+    # A figure withheld for a fault in the input is a fault found: done, with problems.
+    assert code == expect
     data = out.read_bytes()
     rows = {r["entry_number"]: r for r in csv.DictReader(data.decode("utf-8").splitlines())}
     return data, rows, stdout
@@ -211,17 +246,16 @@ def test_the_command_flags_the_dates_alike_on_both_engines(
     got = {n: (r["interest"], r["warnings"]) for n, r in rows.items()}
     assert got == {
         "31641000018": ("", "DEPOSIT_BEFORE_IEEPA"),
-        "31641000026": (got["31641000026"][0], "DEPOSIT_BEFORE_ENTRY"),
+        "31641000026": ("", "DEPOSIT_BEFORE_ENTRY"),
         "31642000017": ("", "DEPOSIT_BEFORE_IEEPA DEPOSIT_DATE_ASSUMED"),
         "31697000011": ("109.74", "LIQUIDATION_AFTER_AS_OF"),
         "31697000029": ("103.38", ""),
     }
-    assert got["31641000026"][0] != ""
     # The withheld entries have no interest on their road either (--project reaches past the
     # rate table to the expected liquidation: the road must not accrue from the bad date).
-    for number in ("31641000018", "31642000017"):
+    for number in ("31641000018", "31641000026", "31642000017"):
         assert rows[number]["interest_to_expected"] == ""
-    assert "(DEPOSIT_BEFORE_IEEPA 2)" in stdout
+    assert "(DEPOSIT_BEFORE_ENTRY 1, DEPOSIT_BEFORE_IEEPA 2)" in stdout
     assert "Warnings (entries): " in stdout
     assert "LIQUIDATION_AFTER_AS_OF 1" in stdout
 
@@ -242,3 +276,53 @@ def test_the_command_counts_a_one_row_history(
     assert "DEPOSITS_BELOW_REFUND 1" in stdout
     # Nor on its road: the fast road would accrue on the whole refund from the history's date.
     assert rows["31697000029"]["interest_to_expected"] == ""
+
+
+def test_a_withheld_figure_names_its_fault_on_the_roads_and_in_the_next_action(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """t62/07: with --project the roads said "pass --project" of an entry whose interest a
+    deposit date withholds, its next action said nothing of the date, and the run exited 0."""
+    pytest.importorskip("polars")
+    flags = ("--project", "--declared-on", "2026-12-01")
+    data, rows, stdout = _estimate(capsys, tmp_path, "entry", *flags)
+    bulk, _, bulk_stdout = _estimate(capsys, tmp_path, "bulk", *flags)
+    assert bulk == data
+    for out in (stdout, bulk_stdout):
+        assert (
+            "INTEREST_INCOMPLETE: 3 CAPE entries have no interest figure for a fault in the "
+            "input (DEPOSIT_BEFORE_ENTRY 1, DEPOSIT_BEFORE_IEEPA 2)"
+        ) in out
+        assert "pass --project" not in out
+    action = rows["31641000018"]["next_action"]
+    assert action.startswith("Fix the input first, no interest figure until then")
+    assert "DEPOSIT_BEFORE_IEEPA: the deposit date 2024-01-01 is before the entry date" in action
+    assert "then: Declare in CAPE" in action
+    summary_date = rows["31642000017"]["next_action"]
+    assert "the entry summary date 2024-06-12 is before the entry date 2025-06-02" in summary_date
+    assert "Fix the input" not in rows["31697000029"]["next_action"]
+
+
+def test_a_file_without_a_withheld_figure_exits_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # LIQUIDATION_AFTER_AS_OF keeps its figure: flagged, not a figure withheld.
+    _, rows, stdout = _estimate(capsys, tmp_path, "entry", rows=ROWS[3:], expect=0)
+    assert rows["31697000011"]["warnings"] == "LIQUIDATION_AFTER_AS_OF"
+    assert "with a refund has no interest figure" not in stdout
+    assert "for a fault in the input" not in stdout
+
+
+def test_with_project_the_roads_do_not_say_pass_project(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A liquidation date past the years --project carries the rate: no figure, and no advice
+    to pass the option already passed; not an input fault the run could exit 1 for."""
+    far = _row("31697000011", "06/12/2025", "01/01/2040", "LIQUIDATED", "06/12/2025")
+    _, rows, stdout = _estimate(capsys, tmp_path, "entry", "--project", rows=[far], expect=0)
+    assert rows["31697000011"]["interest"] == ""
+    assert (
+        "INTEREST_INCOMPLETE: 1 CAPE entry has no interest figure (an expected date past the "
+        "years --project carries the last rate, or no date yet)"
+    ) in stdout
+    assert "pass --project" not in stdout

@@ -13,7 +13,10 @@ An ineligible entry is a result with reasons, never an exception. Entries the
 ES-003 reader flagged are screened too: an incomplete entry (rows rejected)
 or one whose liquidation status and date disagree is excluded until the input
 is fixed (``INCOMPLETE_ENTRY``, ``LIQUIDATION_INCONSISTENT``); a wrong check
-digit is a note (``BAD_CHECK_DIGIT``), left to :func:`write_declarations`.
+digit is a note (``BAD_CHECK_DIGIT``), left to :func:`write_declarations`. A
+liquidation date after ``declared_on`` is a note (``LIQUIDATION_AFTER_AS_OF``, as
+``compute_refund`` flags one after its as-of date): a scheduled date or a typo, from which
+the windows are counted all the same.
 """
 
 from __future__ import annotations
@@ -170,6 +173,8 @@ def screen(
     if opened is None:
         reasons.append(_NOT_OPEN)
     reasons.extend(_input_flags(entry))
+    if (future := _future_liquidation(entry, declared_on)) is not None:
+        reasons.append(future)
     reasons.extend(_entry_rules(entry, ruleset))
     reasons.extend(_liquidation_rules(entry, ruleset, declared_on, lookback, plaintiffs))
     reasons.extend(_hts_rules(entry, ruleset, registry or default_registry()))
@@ -257,6 +262,38 @@ def _input_flags(entry: Entry) -> list[Reason]:
         # Not an exclusion here: write_declarations(check_digits=...) decides what happens.
         reasons.append(_BAD_CHECK_DIGIT)
     return reasons
+
+
+def _future_liquidation(entry: Entry, declared_on: date) -> Reason | None:
+    """A note on a liquidation date after the declaration date (t62/08): the export cannot
+    show a liquidation that has not happened. The screening stands: an entry not yet
+    liquidated is as eligible as one liquidated on or before the declaration date, but the
+    windows counted from the date are a schedule's or a typo's. A date the status contradicts
+    is LIQUIDATION_INCONSISTENT already: not said twice."""
+    liquidated = entry.liquidation_date
+    if liquidated is None or liquidated <= declared_on or entry.liquidation_conflict is not None:
+        return None
+    return _after_declaration(liquidated, declared_on)
+
+
+@lru_cache(maxsize=4096)
+def _after_declaration(liquidated: date, declared_on: date) -> Reason:
+    # Made once per pair of dates and shared (frozen): a portfolio has few.
+    return _made(
+        code="LIQUIDATION_AFTER_AS_OF",
+        message=f"The liquidation date {liquidated.isoformat()} is after the declaration date "
+        f"{declared_on.isoformat()}: a scheduled liquidation or a typo, not one that has "
+        "happened; the CAPE, reliquidation and protest windows are counted from it all the "
+        "same. Check the entry in ACE",
+        effect="note",
+        cbp_message=False,
+        source=DATE_SOURCE,
+    )
+
+
+#: Where a note on the input's dates comes from: not INPUT_SOURCE, whose faults put an entry on
+#: the input-problem road (roads/_decide.py); this note leaves the entry where it was.
+DATE_SOURCE = "ieepa_refund date check"
 
 
 def _entry_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:

@@ -212,6 +212,15 @@ def run_cape(args: argparse.Namespace) -> int:
         print("  by reason (an entry excluded for several reasons is counted under each):")
     for code, n in sorted(excluded.items()):
         print(f"  excluded {code}: {n:,}")
+    # As estimate flags it: the windows of these entries count from a date not yet reached.
+    future = [s.entry_number for s in screenings if "LIQUIDATION_AFTER_AS_OF" in s.reason_codes]
+    if future:
+        print(
+            f"  LIQUIDATION_AFTER_AS_OF: {counted(len(future), 'entry', 'entries')} with a "
+            f"liquidation date after the declaration date {declared_on.isoformat()} (a scheduled "
+            "date or a typo; their windows in the report count from it): check them in ACE: "
+            f"{named(future)}"
+        )
     rejected = imported.entries_rejected_numbers
     if rejected:
         # Named, not only counted: such an entry is in no report and no declaration.

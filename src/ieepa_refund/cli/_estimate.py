@@ -149,7 +149,8 @@ def _estimate(
             file=sys.stderr,
         )
         return 1
-    return 1 if report.rows_rejected or deposit_problems else 0
+    # An entry whose interest a fault in the input withholds is a fault found (--help).
+    return 1 if report.rows_rejected or deposit_problems or tally.faults else 0
 
 
 def _unread_in_ledger(numbers: Sequence[str], path: Path | None, ledger: Any) -> list[Problem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..es003 import Es003Report
 from ..interest import default_rate_table
 from ..payments import PayeeWarning
+from ..refund.codes import INPUT_FAULTS
 from ..registry import default_registry
 from ..roads import EntryRoad, Road, Roads, road_totals
 from ._inputs import input_line
@@ -79,6 +80,9 @@ class _Tally:
         self.codes: Counter[str] = Counter()
         self.payees: set[str] = set()
         self.roads: list[EntryRoad] = []
+        #: The entries whose interest a fault in the input withholds, by number, with the
+        #: code: the exit status (1: faults found) and the roads' lines read them.
+        self.faults: dict[str, str] = {}
 
     def add(self, r: _Summary) -> None:
         self.entries += 1
@@ -100,6 +104,8 @@ class _Tally:
         if r.interest is None and r.principal > 0:
             self.missing += 1
             self.missing_why.update(code for code in r.codes if code in _NO_INTEREST)
+            if fault := min(r.codes & INPUT_FAULTS, default=None):
+                self.faults[r.entry_number] = fault
         self.codes.update(r.codes)
         if r.road is not None:
             self.roads.append(r.road)
@@ -110,9 +116,11 @@ _NO_INTEREST = frozenset(
     (
         "RATE_NOT_COVERED",
         "INTEREST_BEFORE_DEPOSIT",
+        "IMPLAUSIBLE_PRINCIPAL",
         "NO_INTEREST_UNLIQUIDATED",
         "DEPOSITS_BELOW_REFUND",
         "DEPOSIT_BEFORE_IEEPA",
+        "DEPOSIT_BEFORE_ENTRY",
     )
 )
 
@@ -204,7 +212,7 @@ def _summary(
     for warning in payees:  # on every path: read from the entries, not the payments
         say(f"  {warning.code}: {warning.message}")
     if args.roads:
-        _roads(tally.roads, job, say, rejected=report.entries_rejected)
+        _roads(tally.roads, job, say, rejected=report.entries_rejected, faults=tally.faults)
     else:
         say("")
         say("Roads, payments CAPE is expected to make and deadlines: not computed (--no-roads)")
@@ -217,9 +225,17 @@ def _summary(
 
 
 def _roads(
-    entries: Sequence[EntryRoad], job: _Job, say: Callable[..., None], *, rejected: int = 0
+    entries: Sequence[EntryRoad],
+    job: _Job,
+    say: Callable[..., None],
+    *,
+    rejected: int = 0,
+    faults: Mapping[str, str] | None = None,
 ) -> None:
-    """Money by road, then only what CAPE is expected to pay, the other roads beside it."""
+    """Money by road, then only what CAPE is expected to pay, the other roads beside it.
+
+    ``faults``: the entries whose interest a fault in the input withholds, with its code."""
+    faults = faults or {}
     roads = Roads(tuple(entries))
     declared_on, timing = job.declared_on, job.timing
     say("")
@@ -240,12 +256,28 @@ def _roads(
         f"(data/cape_timing {timing.data_version}); acceptance is taken as the declaration date"
     )
     missing = [r for r in roads if r.road.through_cape and r.interest is None and r.principal > 0]
-    if missing:
+    # An input fault is named as the cause, with its fix: --project changes nothing for it.
+    faulty = Counter(faults[r.entry_number] for r in missing if r.entry_number in faults)
+    if faulty:
+        n = faulty.total()
         say(
-            f"  INTEREST_INCOMPLETE: {counted(len(missing), 'CAPE entry', 'CAPE entries')} "
-            f"{'has' if len(missing) == 1 else 'have'} no interest figure (an "
-            "expected date past the interest-rate table, or no date yet); pass --project to "
-            "carry the last known rate forward"
+            f"  INTEREST_INCOMPLETE: {counted(n, 'CAPE entry', 'CAPE entries')} "
+            f"{'has' if n == 1 else 'have'} no interest figure for a fault in the input ("
+            + ", ".join(f"{code} {k:,}" for code, k in sorted(faulty.items()))
+            + "): fix the input as each entry's warning says"
+        )
+    rest = len(missing) - faulty.total()
+    if rest:
+        why = (
+            # --project already carries the rate past the table, for ten years at most.
+            "(an expected date past the years --project carries the last rate, or no date yet)"
+            if job.options.project
+            else "(an expected date past the interest-rate table, or no date yet); pass "
+            "--project to carry the last known rate forward"
+        )
+        say(
+            f"  INTEREST_INCOMPLETE: {counted(rest, 'CAPE entry', 'CAPE entries')} "
+            f"{'has' if rest == 1 else 'have'} no interest figure {why}"
         )
     result = roads.payments()
     money_on = {r.entry_number: r.expected_payment for r in roads}

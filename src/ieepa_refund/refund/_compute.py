@@ -438,10 +438,10 @@ def _entry(
     deposited, basis = deposit_date(entry, options.deposit, closures, warnings)
     until = entry.liquidation_date or options.interest_until
     late_liquidation(entry, options.interest_until, warnings)
-    if principal > 0 and deposited < entry.entry_date:
-        withheld = early_deposit(entry, deposited, basis, registry, warnings)
-    else:
-        withheld = False
+    # A deposit date before the entry date withholds the figure, whatever its cause.
+    withheld = principal > 0 and deposited < entry.entry_date
+    if withheld:
+        early_deposit(entry, deposited, basis, registry, warnings)
     detail, table_version = (
         (None, (rates or default_rate_table()).data_version)
         if withheld

@@ -1,9 +1,11 @@
 """Checks of an entry's dates against each other that decide whether its interest can be trusted.
 
-A deposit date before the entry date is possible (an entry summary filed and paid before
-release) but also the mark of a year typo; one before the entry's IEEPA heading came into
-force cannot hold any IEEPA duty. A liquidation date after the as-of date cannot be a
-liquidation the export has seen: it is a scheduled date or a typo.
+A deposit date before the entry date withholds the interest figure: it may be an entry
+summary certified and paid before release, or a typo (a deposit of 2025-03-11 for an entry
+of 2025-12-01 gave 1.86 times the right interest, t62/03), and the data cannot tell which;
+before the entry's IEEPA heading came into force it cannot hold any IEEPA duty at all. A
+liquidation date after the as-of date cannot be a liquidation the export has seen: it is a
+scheduled date or a typo.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ def early_deposit(
     basis: DepositBasis,
     registry: Registry,
     warnings: list[RefundWarning],
-) -> bool:
-    """Whether the interest must be withheld for a deposit date before the entry date.
+) -> None:
+    """Say why the interest is withheld for a deposit date before the entry date.
 
-    Call only when ``deposited < entry.entry_date``. Before the date the entry's IEEPA
-    heading came into force (the registry's first ``effective_from`` of the heading, not a
-    date written here) no IEEPA duty can have been deposited: True, with a warning naming
-    both dates. Otherwise the date is possible: False, with a warning that flags it.
+    Call only when ``deposited < entry.entry_date``; the figure is withheld in every case.
+    Before the date the entry's IEEPA heading came into force (the registry's first
+    ``effective_from`` of the heading, not a date written here) no IEEPA duty can have been
+    deposited: DEPOSIT_BEFORE_IEEPA. Otherwise DEPOSIT_BEFORE_ENTRY: a typo or an entry
+    summary paid before release, which the data cannot tell apart. Each names both dates.
     """
     field = (basis.field or "deposit_date").replace("_", " ")
     start = _in_force_from(entry, registry)
@@ -42,16 +45,20 @@ def early_deposit(
                 f"{field} (a typo in the year?) and run again.",
             )
         )
-        return True
+        return
     warnings.append(
         warning(
             WarningCode.DEPOSIT_BEFORE_ENTRY,
-            f"The {field} {deposited.isoformat()} is before the entry date "
-            f"{entry.entry_date.isoformat()}: interest runs from it (an entry summary paid before "
-            f"release); if it is a typo, fix the {field}.",
+            f"No interest figure: the {field} {deposited.isoformat()} is before the entry "
+            f"date {entry.entry_date.isoformat()}. It is a typo or an entry summary paid before "
+            f"release, and the data cannot tell which: interest from a mistyped date would be "
+            f"counted as fact. If it is a typo, fix the {field} and run again. If the duty was "
+            f"truly deposited on {deposited.isoformat()}, no option or input gives this "
+            f"interest (--deposit pms dates only entries with no date reported, and a "
+            f"--duty-deposits history dated before the entry is withheld alike): the library's "
+            f"interest_detail(principal, deposited=..., until=...) computes it from that date.",
         )
     )
-    return False
 
 
 def _in_force_from(entry: Entry, registry: Registry) -> tuple[date, str] | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 
 from .._trusted import builder
 from .results import RefundWarning
 
-__all__ = ["WARNING_CODES", "WarningCode"]
+__all__ = ["INPUT_FAULTS", "WARNING_CODES", "WarningCode", "fix_first"]
 
 
 class WarningCode(StrEnum):
@@ -122,7 +123,8 @@ class WarningCode(StrEnum):
     )
     DEPOSIT_BEFORE_ENTRY = (
         "DEPOSIT_BEFORE_ENTRY",
-        "the deposit date is before the entry date: interest runs from it, check it",
+        "the deposit date is before the entry date (a typo, or a summary paid before release): "
+        "no interest figure",
     )
     LIQUIDATION_AFTER_AS_OF = (
         "LIQUIDATION_AFTER_AS_OF",
@@ -136,6 +138,37 @@ class WarningCode(StrEnum):
 
 #: Every warning code compute_refund can give, with what it means (read from WarningCode).
 WARNING_CODES: dict[str, str] = {code.value: code.meaning for code in WarningCode}
+
+#: The warnings that withhold the interest figure for a fault found in the input (its dates
+#: or amounts), each saying how to fix it: no option (--project, another rate table) gives
+#: the figure until the input is fixed, and an estimate with one is done with problems.
+INPUT_FAULTS: frozenset[str] = frozenset(
+    code.value
+    for code in (
+        WarningCode.INTEREST_BEFORE_DEPOSIT,
+        WarningCode.IMPLAUSIBLE_PRINCIPAL,
+        WarningCode.DEPOSITS_BELOW_REFUND,
+        WarningCode.DEPOSIT_BEFORE_IEEPA,
+        WarningCode.DEPOSIT_BEFORE_ENTRY,
+    )
+)
+
+
+def fix_first(warnings: Iterable[RefundWarning], action: str) -> str:
+    """``action`` (an entry's next action) after the fix its first input fault asks for, if
+    one withholds its interest: the action alone would leave the bad input unsaid (t62/07).
+
+    Not INTEREST_BEFORE_DEPOSIT: its message names where the interest ends, on a road the
+    expected date, which the refund given to the road (to its as-of date) does not know."""
+    for w in warnings:
+        if w.code in INPUT_FAULTS and w.code != WarningCode.INTEREST_BEFORE_DEPOSIT:
+            # The fault's first sentence names the values (both dates, or both amounts).
+            cause = w.message.removeprefix("No interest figure: ").split(". ")[0]
+            return (
+                f"Fix the input first, no interest figure until then ({w.code}: {cause}); "
+                f"then: {action}"
+            )
+    return action
 
 
 def warning(

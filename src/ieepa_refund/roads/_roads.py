@@ -48,6 +48,7 @@ from ..entry import Entry
 from ..errors import InputFileError, InvalidFormat
 from ..interest import RateTable
 from ..refund import EntryRefund, RefundFigures, RefundOptions, compute_figures, compute_refund
+from ..refund.codes import fix_first
 from ..registry import Registry
 from ._decide import _next, _road
 from ._interest import _interest_to
@@ -275,6 +276,8 @@ def _entry_road(
                 paid_at, options=options, registry=registry, rates=rates, interest_until=expected
             )
             interest, interest_until = refund.interest, refund.interest_until
+    if interest is None and refund.principal > 0:
+        action = fix_first(refund.warnings, action)  # a withheld figure's fix comes first
     values = (
         entry.entry_number,
         refund.payee,
