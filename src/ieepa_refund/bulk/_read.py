@@ -33,7 +33,9 @@ from ..es003._cells import (
     parse_entry_number,
     parse_line_number,
     parse_ordinal,
+    parse_protest_number,
     parse_quantity,
+    protest_placeholder,
 )
 from ..es003._columns import ENTRY_FIELDS
 from ..es003._header import SourceFile, open_source
@@ -622,7 +624,17 @@ def entry_field_parser(name: str) -> Callable[[str], Any]:
     if name in DATE_FIELDS:
         cache: dict[str, Any] = {}
         return lambda raw: parse_date(raw, cache)
+    if name == "protest_number":
+        return _protest_number
     return ENTRY_PARSERS[name]
+
+
+def _protest_number(raw: str) -> str | None:
+    """The reader's parser, but a placeholder ('N/A', '0') is refused: the reader reads it as
+    no protest with a warning naming its row, so its entry goes to the per-entry path."""
+    if protest_placeholder(raw):
+        raise BadCell("a protest number placeholder: the per-entry path warns of it")
+    return parse_protest_number(raw)
 
 
 __all__ = [
