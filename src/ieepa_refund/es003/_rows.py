@@ -27,8 +27,9 @@ from ._cells import (
     parse_entry_number,
     split_amount,
 )
-from ._columns import REQUIRED
+from ._columns import REQUIRED, match_columns, norm
 from ._header import SourceFile, _warning
+from ._raw import HEADER_SEARCH_ROWS, Raw
 from ._text import leading_field
 from .report import Problem
 
@@ -88,9 +89,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     number, spans = 0, 0  # with row: the last record, once the loop is done
     row: list[Any] | str = []
     try:
-        for number, spans, row in source.rows():
-            if number <= header_row:
-                continue
+        for number, spans, row in _repeats(source, source.rows()):
             if isinstance(row, str):
                 _reject(source, number, row, None)
                 continue
@@ -197,6 +196,103 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     if text and not source.concluded and number > header_row and isinstance(row, list):
         _end_check(source, number, spans, row)  # after _usual, which sets source.late
     _conclude(source, watch)
+
+
+def _repeats(source: SourceFile, records: Iterator[Raw]) -> Iterator[Raw]:
+    """The records after the header, less any repeat of the header and the title rows just
+    above it: files joined with ``cat`` (an export's title row and header, then its rows).
+
+    Such a repeat is not data: it is dropped with a file warning naming its row (first pass
+    only), and so are the rows just above it that the header search skips at the top of a
+    file (a title: one cell, not an entry number; blank rows). A row naming the ES-003
+    columns but not as the first header does is refused: the rows after it would be read
+    under the first header's columns. Only a row whose entry-number cell does not start
+    with a digit is looked at (a header or title row's does not; an entry number's mostly
+    does), so the common row costs a slice.
+    """
+    header_row, index = source.header_row, source.columns["entry_number"]
+    first = _normalised(source.headers)
+    name_at = first[index] if index < len(first) else ""
+    pending: list[Raw] = []
+    last: Any = None  # the entry cell of the last row looked at and passed
+    for record in records:
+        number, _, row = record
+        if number <= header_row:
+            continue
+        if isinstance(row, str):  # not read as a row: the reader's to report
+            yield from pending
+            pending.clear()
+            yield record
+            continue
+        cell = row[index] if len(row) > index else None
+        if not pending and (
+            (cell.__class__ is str and cell[:1].isdigit()) or (cell is not None and cell == last)
+        ):
+            yield record
+            continue
+        texts = _normalised(row)
+        if texts == first:
+            _repeated(source, number, pending)
+            pending.clear()
+            continue
+        if name_at and texts[index : index + 1] == [name_at]:
+            match = match_columns([cell_text(c) for c in row], {})
+            if "entry_number" in match.columns and "hts" in match.columns:
+                raise InputFileError(
+                    f"{source.name}: row {number} repeats the ES-003 header with other columns "
+                    f"than the header at row {header_row} (files joined?): the rows after it "
+                    "would be read under the first header's columns; join the files with one "
+                    "header, or give them as separate files",
+                    field="file",
+                    value=source.name,
+                )
+        elif (not texts or _title(row, texts)) and len(pending) < HEADER_SEARCH_ROWS:
+            pending.append(record)  # a blank or title row: read once the next row says
+            continue
+        last = cell
+        yield from pending
+        pending.clear()
+        yield record
+    yield from pending
+
+
+def _normalised(row: list[Any]) -> list[str]:
+    """A row's cells as the header search compares them, its trailing blank cells dropped."""
+    texts = [norm(cell_text(cell)) for cell in row]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts
+
+
+def _title(row: list[Any], texts: list[str]) -> bool:
+    """Whether a row is a title row: one cell, its first, that no entry number is like (words,
+    or no digit; the reader takes any other text for an entry number and flags it)."""
+    if len(texts) != 1:
+        return False
+    text = cell_text(row[0])
+    return " " in text or not any("0" <= c <= "9" for c in text)
+
+
+def _repeated(source: SourceFile, number: int, titles: list[Raw]) -> None:
+    if source.concluded:
+        return  # said by the first pass
+    above = [n for n, _, row in titles if isinstance(row, list) and any(row)]
+    also = (
+        f" (with the title row{'s' if len(above) > 1 else ''} "
+        f"{', '.join(map(str, above))} above it)"
+        if above
+        else ""
+    )
+    source.warnings.append(
+        Problem(
+            code="REPEATED_HEADER",
+            message=f"the header repeats at row {number}{also}: files joined? not read as "
+            "data (no row, no entry)",
+            file=source.name,
+            row=number,
+            rows=0,
+        )
+    )
 
 
 _CUT = (
