@@ -345,6 +345,9 @@ def _read_rows(
     units, rates = state.units, state.rates
     i_protest = columns.get("protest_number")
     read = state.read
+    # Progress counts every row read, those data_rows rejects as rows too (source.rejected,
+    # live during the pass: a CELL_COUNT row), as the report's rows_read and the bulk engine do.
+    mark = (read // PROGRESS_EVERY + 1) * PROGRESS_EVERY
     last_no: str | None = None
     last_key: Any = None
     try:
@@ -353,8 +356,9 @@ def _read_rows(
                 state.blank += 1
                 continue
             read += 1
-            if progress is not None and read % PROGRESS_EVERY == 0:
-                progress(read)
+            while progress is not None and read + source.rejected >= mark:
+                progress(mark)
+                mark += PROGRESS_EVERY
             entry_no: str | None = None
             column = "entry_number"
             try:
@@ -475,6 +479,9 @@ def _read_rows(
                     entry = _finish(accs[entry_no], state)
                     if entry is not None:
                         yield entry
+        while progress is not None and read + source.rejected >= mark:  # rejected at the end
+            progress(mark)
+            mark += PROGRESS_EVERY
     finally:
         state.read = read
 

@@ -150,7 +150,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                     source,
                     number,
                     f"row has {count} cells, the header {named}: cut short, "
-                    f"{_past_end(source, count)} read are past its end; re-export the row whole",
+                    f"{_past_end(source, count)} past its end; re-export the row whole",
                     row,
                     code="CELL_COUNT",
                 )
@@ -440,10 +440,13 @@ def _split_check(
 
 
 def _past_end(source: SourceFile, cells: int) -> str:
-    """The columns read that a row of ``cells`` cells lacks, named for a problem."""
+    """The columns read that a row of ``cells`` cells lacks, named for a problem with their
+    verb: "the column 'Amount' read is", "the columns 'Amount' and 2 more read are"."""
     lacking = sorted(index for index in source.columns.values() if index >= cells)
     first = repr(str(source.headers[lacking[0]]))
-    return first if len(lacking) == 1 else f"{first} and {len(lacking) - 1} more columns"
+    if len(lacking) == 1:
+        return f"the column {first} read is"
+    return f"the columns {first} and {len(lacking) - 1} more read are"
 
 
 def _cells_at(found: list[tuple[str, int]]) -> Callable[[list[Any]], Any] | None:
