@@ -216,7 +216,19 @@ def _repeats(source: SourceFile, records: Iterator[Raw]) -> Iterator[Raw]:
     pending: list[Raw] = []
     last: Any = None  # the entry cell of the last row looked at and passed
     for record in records:
-        number, _, row = record
+        row = record[2]
+        # The common row first: its entry number's first character a digit, nothing pending.
+        if (
+            not pending
+            and row.__class__ is list
+            and len(row) > index
+            and (cell := row[index]).__class__ is str
+            and cell[:1].isdigit()
+            and record[0] > header_row
+        ):
+            yield record
+            continue
+        number = record[0]
         if number <= header_row:
             continue
         if isinstance(row, str):  # not read as a row: the reader's to report
@@ -225,10 +237,8 @@ def _repeats(source: SourceFile, records: Iterator[Raw]) -> Iterator[Raw]:
             yield record
             continue
         cell = row[index] if len(row) > index else None
-        if not pending and (
-            (cell.__class__ is str and cell[:1].isdigit()) or (cell is not None and cell == last)
-        ):
-            yield record
+        if not pending and cell is not None and cell == last:
+            yield record  # an entry cell looked at on the row before (an entry's next row)
             continue
         texts = _normalised(row)
         if texts == first:
