@@ -80,3 +80,15 @@ def test_both_engines_agree_on_joined_files(
     problems = (tmp_path / "entry" / "problems.csv").read_text(encoding="utf-8")
     assert "joined.csv,5,REPEATED_HEADER" in problems
     assert "ENTRY_REJECTED_WHOLE" not in problems
+
+
+def test_a_dataframe_with_number_cells_and_a_repeated_header(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    names = HEADER.split(",")
+    cells = [31600094010, 1, "01", "12-3456789AB", "06/02/2025", "CN", "99030125", "1000.00"]
+    frame = pd.DataFrame([cells, names, [31600094028, *cells[1:]]], columns=names)
+    got = read_es003(frame)
+    assert sorted(e.entry_number for e in got.entries) == ["31600094010", "31600094028"]
+    assert (got.rows_read, got.rows_rejected) == (2, 0)
+    (warning,) = [w for w in got.files[0].warnings if w.code == "REPEATED_HEADER"]
+    assert warning.row == 3

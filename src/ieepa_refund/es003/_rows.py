@@ -217,13 +217,16 @@ def _repeats(source: SourceFile, records: Iterator[Raw]) -> Iterator[Raw]:
     last: Any = None  # the entry cell of the last row looked at and passed
     for record in records:
         row = record[2]
-        # The common row first: its entry number's first character a digit, nothing pending.
+        # The common row first: its entry number's first character a digit (or a number cell,
+        # a workbook's or DataFrame's), nothing pending.
         if (
             not pending
             and row.__class__ is list
             and len(row) > index
-            and (cell := row[index]).__class__ is str
-            and cell[:1].isdigit()
+            and (
+                ((cell := row[index]).__class__ is str and cell[:1].isdigit())
+                or cell.__class__ in _NUMBER_CELLS
+            )
             and record[0] > header_row
         ):
             yield record
@@ -264,6 +267,10 @@ def _repeats(source: SourceFile, records: Iterator[Raw]) -> Iterator[Raw]:
         pending.clear()
         yield record
     yield from pending
+
+
+#: Cells a workbook or a DataFrame gives as numbers: never a header's or a title's.
+_NUMBER_CELLS = (int, float)
 
 
 def _normalised(row: list[Any]) -> list[str]:
