@@ -3,8 +3,9 @@
 - an entry whose IEEPA lines show 0.00 is "Nothing to refund" in ``estimate`` and must not be
   declared by ``cape`` (rule ``no_ieepa_duty``). The bulk engine screens each distinct set of
   the facts screening reads: twins that differ only in that duty must not share a screening;
-- a placeholder in Protest Number ('N/A', '000000000000') is a row problem, not a protest that
-  keeps the entry out of CAPE.
+- a placeholder in Protest Number ('N/A', '000000000000') is read as no protest with a warning
+  naming the row (t62/04: as a row problem it threw the row's duty away and still kept the
+  entry out of CAPE); a cell that is not a protest number either ('123') is a row problem.
 """
 
 from __future__ import annotations
@@ -110,22 +111,27 @@ PLACEHOLDERS = [
     ("1000.00", "NONE"),
     ("1000.00", ""),
     ("1000.00", "270425100123"),
+    ("1000.00", "123"),
 ]
 
 
-def test_a_placeholder_protest_number_is_a_row_problem_on_both_engines(
+def test_a_placeholder_protest_number_is_no_protest_with_a_warning_on_both_engines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _write(tmp_path, PLACEHOLDERS)
     _, code, stdout = same_cape_outputs([path], tmp_path, capsys)
-    assert code == 1  # input problems
-    assert "4 rejected" in stdout
+    assert code == 1  # an input problem: the '123' row
+    assert "7 rows read, 6 used, 1 rejected" in stdout
     problems = (tmp_path / "entry.problems.csv").read_text(encoding="utf-8")
     for value in ("000000000000", "N/A", "0", "NONE"):
-        assert f"Protest Number,{value}," in problems, value
-    assert problems.count("leave the cell blank when the entry has no protest") == 4
-    # The real protest still keeps its entry out; the blank one is declared.
+        assert f"PROTEST_PLACEHOLDER,Protest Number,{value}," in problems, value
+    assert problems.count("PROTEST_PLACEHOLDER") == 4
+    assert problems.count("leave the cell blank when the entry has no protest") == 1
+    assert "BAD_VALUE,Protest Number,123," in problems
+    # The real protest still keeps its entry out; the placeholders' and the blank one are declared.
     assert "excluded PROTEST_ON_ENTRY: 1" in stdout
     (declaration,) = (tmp_path / "entry").glob("cape_*_001.csv")
-    assert declaration.read_text(encoding="ascii").splitlines()[1:] == [_number(5)]
+    assert declaration.read_text(encoding="ascii").splitlines()[1:] == [
+        _number(n) for n in range(1, 6)
+    ]
     same_estimate_outputs([path], tmp_path / "estimate", capsys)

@@ -237,7 +237,7 @@ def test_a_deposit_row_with_a_cell_past_the_header_or_cut_short_is_a_cell_count_
         ("DEPOSITS_INCOMPLETE", 2, "B7603245278"),
     ]
     assert result.problems[0].message.startswith("row has 5 cells, the header 4: ")
-    assert "cut short, 'Amount' read are past its end" in result.problems[1].message
+    assert "cut short, the column 'Amount' read is past its end" in result.problems[1].message
     assert (result.rows_read, result.rows_used, result.rows_rejected) == (3, 0, 3)
 
 

@@ -33,7 +33,9 @@ from ..es003._cells import (
     parse_entry_number,
     parse_line_number,
     parse_ordinal,
+    parse_protest_number,
     parse_quantity,
+    protest_placeholder,
 )
 from ..es003._columns import ENTRY_FIELDS
 from ..es003._header import SourceFile, open_source
@@ -106,8 +108,12 @@ def read_columns(
     dates = DATE_FIELDS & set(source.columns)
     # The header's lines are skipped at LF line ends: lines ended by a carriage return alone
     # would be skipped with it, their rows unread and unreported (the reader reads them).
-    if odd := _odd_bytes(_header_bytes(path, source.header_row)):
+    head = _header_bytes(path, source.header_row)
+    if odd := _odd_bytes(head):
         return ColumnFile(path, name, source, None, odd)
+    # A line starting as the header does: files joined with their headers (``cat``). The
+    # reader drops the repeat and its title rows with a warning naming the file's own rows.
+    lead = head.splitlines()[-1].split(b",", 1)[0] + b"," if head.strip() else b""
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
     widths: dict[int, int] = {}
@@ -119,7 +125,7 @@ def read_columns(
     # file is not read here, a PolarsError) is taken up only when that chunk's turn comes,
     # after the chunks before it are parsed: the same reads, in the same order, as one
     # after another.
-    read_next = partial(_read_chunk, chunks, used, width, widths, dates, index)
+    read_next = partial(_read_chunk, chunks, used, width, widths, dates, index, lead)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ieepa-bulk-read")
     try:
         ahead = pool.submit(read_next)
@@ -159,6 +165,7 @@ def _read_chunk(
     widths: dict[int, int],
     dates: set[str],
     index: int,
+    lead: bytes,
 ) -> pl.DataFrame | str | None:
     """The next chunk's used columns, named, with each row's place (``_row``, ``_file``)
     and whether it is read here (``_whole``, see :func:`_whole`, which adds to ``widths``);
@@ -172,6 +179,8 @@ def _read_chunk(
     # A lone carriage return or a NUL is read differently by polars and the csv module.
     if odd := _odd_bytes(data):
         return odd
+    if len(lead) > 1 and (data.startswith(lead) or b"\n" + lead in data):
+        return "the header repeats (files joined?)"
     whole = _whole(data, width, widths, lines)
     if not data.endswith((b"\n", b"\r")):
         # The file's last line, with no line break after it: the per-entry reader reads it
@@ -665,7 +674,17 @@ def entry_field_parser(name: str) -> Callable[[str], Any]:
     if name in DATE_FIELDS:
         cache: dict[str, Any] = {}
         return lambda raw: parse_date(raw, cache)
+    if name == "protest_number":
+        return _protest_number
     return ENTRY_PARSERS[name]
+
+
+def _protest_number(raw: str) -> str | None:
+    """The reader's parser, but a placeholder ('N/A', '0') is refused: the reader reads it as
+    no protest with a warning naming its row, so its entry goes to the per-entry path."""
+    if protest_placeholder(raw):
+        raise BadCell("a protest number placeholder: the per-entry path warns of it")
+    return parse_protest_number(raw)
 
 
 __all__ = [

@@ -13,7 +13,7 @@ from ..entry import Entry
 from ..errors import InputFileError, ValidationError
 from ._acc import _Acc, _add_repeat, _merge
 from ._build import _finish
-from ._cells import BadCell, cell_text, parse_entry_number
+from ._cells import BadCell, cell_text, parse_entry_number, protest_placeholder
 from ._columns import COLUMNS, ENTRY_FIELDS, norm
 from ._header import SourceFile, open_source
 from ._parsing import _bare, _getter, _Parsed, _State
@@ -343,7 +343,11 @@ def _read_rows(
     numbers, lines, countries, codes = state.numbers, state.lines, state.countries, state.codes
     ordinals, amounts, quantities = state.ordinals, state.amounts, state.quantities
     units, rates = state.units, state.rates
+    i_protest = columns.get("protest_number")
     read = state.read
+    # Progress counts every row read, those data_rows rejects as rows too (source.rejected,
+    # live during the pass: a CELL_COUNT row), as the report's rows_read and the bulk engine do.
+    mark = (read // PROGRESS_EVERY + 1) * PROGRESS_EVERY
     last_no: str | None = None
     last_key: Any = None
     try:
@@ -352,8 +356,9 @@ def _read_rows(
                 state.blank += 1
                 continue
             read += 1
-            if progress is not None and read % PROGRESS_EVERY == 0:
-                progress(read)
+            while progress is not None and read + source.rejected >= mark:
+                progress(mark)
+                mark += PROGRESS_EVERY
             entry_no: str | None = None
             column = "entry_number"
             try:
@@ -393,6 +398,8 @@ def _read_rows(
                     for name, index, parse in parsers:
                         column = name
                         fields[name] = parse[row[index]]
+                    if i_protest is not None and fields["protest_number"] is None:
+                        _placeholder(state, file, number, row, i_protest, headers, entry_no)
             except (BadCell, ValidationError, ArithmeticError) as exc:
                 # ArithmeticError: a number cell no parser should let through ('Infinity' as a
                 # line number): still that row's problem, never a traceback.
@@ -472,8 +479,43 @@ def _read_rows(
                     entry = _finish(accs[entry_no], state)
                     if entry is not None:
                         yield entry
+        while progress is not None and read + source.rejected >= mark:  # rejected at the end
+            progress(mark)
+            mark += PROGRESS_EVERY
     finally:
         state.read = read
+
+
+def _placeholder(
+    state: _State,
+    file: str,
+    number: int,
+    row: list[Any],
+    index: int,
+    headers: list[Any],
+    entry_no: str,
+) -> None:
+    """A warning for a Protest Number cell read as "no protest" (a placeholder such as 'N/A'
+    or '000000000000', see :func:`._cells.protest_placeholder`), not blank: the row is kept.
+    Looked at where the entry's own cells are parsed (its first row, or one whose own cells
+    differ from the row before's): one warning per entry and distinct cell, not per row."""
+    cell = row[index]
+    if not protest_placeholder(cell):
+        return  # blank
+    state.problems.append(
+        Problem(
+            code="PROTEST_PLACEHOLDER",
+            message="read as no protest (a placeholder, not a protest number: CBP's are "
+            "digits, port, year and serial); the row is kept; if the entry has a protest, "
+            "write its number",
+            file=file,
+            row=number,
+            column=str(headers[index]),
+            value=cell_text(cell),
+            entry_number=entry_no,
+            rows=0,
+        )
+    )
 
 
 _NEGATIVE = "a negative amount (a correction?) cannot be used"

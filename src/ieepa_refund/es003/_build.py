@@ -67,8 +67,9 @@ def _finish(acc: _Acc, state: _State) -> Entry | None:
         notes.append(
             Problem(
                 code="INCOMPLETE_ENTRY",
-                message=f"{missing} of this entry's rows were rejected (see them above): the "
-                f"entry is built from its other {acc.rows} row(s) and flagged incomplete",
+                message=f"{missing} of this entry's rows were rejected (each named in a "
+                f"problem of its own): the entry is built from its other {acc.rows} row(s) "
+                "and flagged incomplete",
                 file=acc.file,
                 row=acc.first_row,
                 entry_number=acc.number,

@@ -281,15 +281,24 @@ def parse_protest(value: Any) -> str | None:
 _PROTEST_DIGITS = 4
 
 
-def parse_protest_number(value: Any) -> str | None:
-    """A protest number as written; blank is None. What an export or a spreadsheet puts in an
-    empty field ('N/A', 'NONE', '0', '000000000000') is refused: read as a protest it would
-    keep the entry out of CAPE, and read as blank it would guess."""
+def protest_placeholder(value: Any) -> bool:
+    """Whether a Protest Number cell is what an export or a spreadsheet puts in an empty
+    field ('N/A', 'NONE', '-', '0', '000000000000'): not blank, with no digit or only zeros.
+    No CBP protest number is all zeros (its port code alone is four digits, none 0000)."""
     text = cell_text(value)
-    if not text:
+    return bool(text) and not "".join(c for c in text if "0" <= c <= "9").strip("0")
+
+
+def parse_protest_number(value: Any) -> str | None:
+    """A protest number as written; blank is None, and so is a placeholder (see
+    :func:`protest_placeholder`): it says "no protest", and the reader warns naming the row
+    and cell (rejecting the row would throw its duty away and keep the entry out of CAPE).
+    A cell that is neither (fewer than four digits, not all zeros) is refused."""
+    text = cell_text(value)
+    if not text or protest_placeholder(text):
         return None
     digits = "".join(c for c in text if "0" <= c <= "9")  # ASCII digits only
-    if len(digits) < _PROTEST_DIGITS or not digits.strip("0"):
+    if len(digits) < _PROTEST_DIGITS:
         raise BadCell(
             "not a protest number (CBP's are digits: port, year and serial, e.g. 270425100123); "
             "leave the cell blank when the entry has no protest"

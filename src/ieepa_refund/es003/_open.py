@@ -25,7 +25,17 @@ def _bytes_opener(source: Any) -> tuple[str, Callable[[], IO[bytes]] | None, str
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.is_file():
-            what = "a folder, not a file" if path.is_dir() else "no such file"
+            if path.is_dir():
+                what = "a folder, not a file"
+            elif path.exists():
+                # A named pipe or <(zcat x.csv.gz): read more than once (the header search,
+                # then each pass), a pipe would be empty the second time.
+                what = (
+                    "not a regular file (a pipe or process substitution?): it is read more "
+                    "than once; save it to a file first"
+                )
+            else:
+                what = "no such file"
             raise InputFileError(what, field="file", value=str(path))
         return path.name, lambda: path.open("rb"), None
     if not callable(getattr(source, "read", None)):

@@ -27,8 +27,9 @@ from ._cells import (
     parse_entry_number,
     split_amount,
 )
-from ._columns import REQUIRED
+from ._columns import REQUIRED, match_columns, norm
 from ._header import SourceFile, _warning
+from ._raw import HEADER_SEARCH_ROWS, Raw
 from ._text import leading_field
 from .report import Problem
 
@@ -88,9 +89,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     number, spans = 0, 0  # with row: the last record, once the loop is done
     row: list[Any] | str = []
     try:
-        for number, spans, row in source.rows():
-            if number <= header_row:
-                continue
+        for number, spans, row in _repeats(source, source.rows()):
             if isinstance(row, str):
                 _reject(source, number, row, None)
                 continue
@@ -151,7 +150,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                     source,
                     number,
                     f"row has {count} cells, the header {named}: cut short, "
-                    f"{_past_end(source, count)} read are past its end; re-export the row whole",
+                    f"{_past_end(source, count)} past its end; re-export the row whole",
                     row,
                     code="CELL_COUNT",
                 )
@@ -197,6 +196,120 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     if text and not source.concluded and number > header_row and isinstance(row, list):
         _end_check(source, number, spans, row)  # after _usual, which sets source.late
     _conclude(source, watch)
+
+
+def _repeats(source: SourceFile, records: Iterator[Raw]) -> Iterator[Raw]:
+    """The records after the header, less any repeat of the header and the title rows just
+    above it: files joined with ``cat`` (an export's title row and header, then its rows).
+
+    Such a repeat is not data: it is dropped with a file warning naming its row (first pass
+    only), and so are the rows just above it that the header search skips at the top of a
+    file (a title: one cell, not an entry number; blank rows). A row naming the ES-003
+    columns but not as the first header does is refused: the rows after it would be read
+    under the first header's columns. Only a row whose entry-number cell does not start
+    with a digit is looked at (a header or title row's does not; an entry number's mostly
+    does), so the common row costs a slice.
+    """
+    header_row, index = source.header_row, source.columns["entry_number"]
+    first = _normalised(source.headers)
+    name_at = first[index] if index < len(first) else ""
+    pending: list[Raw] = []
+    last: Any = None  # the entry cell of the last row looked at and passed
+    for record in records:
+        row = record[2]
+        # The common row first: its entry number's first character a digit (or a number cell,
+        # a workbook's or DataFrame's), nothing pending.
+        if (
+            not pending
+            and row.__class__ is list
+            and len(row) > index
+            and (
+                ((cell := row[index]).__class__ is str and cell[:1].isdigit())
+                or cell.__class__ in _NUMBER_CELLS
+            )
+            and record[0] > header_row
+        ):
+            yield record
+            continue
+        number = record[0]
+        if number <= header_row:
+            continue
+        if isinstance(row, str):  # not read as a row: the reader's to report
+            yield from pending
+            pending.clear()
+            yield record
+            continue
+        cell = row[index] if len(row) > index else None
+        if not pending and cell is not None and cell == last:
+            yield record  # an entry cell looked at on the row before (an entry's next row)
+            continue
+        texts = _normalised(row)
+        if texts == first:
+            _repeated(source, number, pending)
+            pending.clear()
+            continue
+        if name_at and texts[index : index + 1] == [name_at]:
+            match = match_columns([cell_text(c) for c in row], {})
+            if "entry_number" in match.columns and "hts" in match.columns:
+                raise InputFileError(
+                    f"{source.name}: row {number} repeats the ES-003 header with other columns "
+                    f"than the header at row {header_row} (files joined?): the rows after it "
+                    "would be read under the first header's columns; join the files with one "
+                    "header, or give them as separate files",
+                    field="file",
+                    value=source.name,
+                )
+        elif (not texts or _title(row, texts)) and len(pending) < HEADER_SEARCH_ROWS:
+            pending.append(record)  # a blank or title row: read once the next row says
+            continue
+        last = cell
+        yield from pending
+        pending.clear()
+        yield record
+    yield from pending
+
+
+#: Cells a workbook or a DataFrame gives as numbers: never a header's or a title's.
+_NUMBER_CELLS = (int, float)
+
+
+def _normalised(row: list[Any]) -> list[str]:
+    """A row's cells as the header search compares them, its trailing blank cells dropped."""
+    texts = [norm(cell_text(cell)) for cell in row]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts
+
+
+def _title(row: list[Any], texts: list[str]) -> bool:
+    """Whether a row is a title row: one cell, its first, that no entry number is like (words,
+    or no digit; the reader takes any other text for an entry number and flags it)."""
+    if len(texts) != 1:
+        return False
+    text = cell_text(row[0])
+    return " " in text or not any("0" <= c <= "9" for c in text)
+
+
+def _repeated(source: SourceFile, number: int, titles: list[Raw]) -> None:
+    if source.concluded:
+        return  # said by the first pass
+    above = [n for n, _, row in titles if isinstance(row, list) and any(row)]
+    also = (
+        f" (with the title row{'s' if len(above) > 1 else ''} "
+        f"{', '.join(map(str, above))} above it)"
+        if above
+        else ""
+    )
+    source.warnings.append(
+        Problem(
+            code="REPEATED_HEADER",
+            message=f"the header repeats at row {number}{also}: files joined? not read as "
+            "data (no row, no entry)",
+            file=source.name,
+            row=number,
+            rows=0,
+        )
+    )
 
 
 _CUT = (
@@ -344,10 +457,13 @@ def _split_check(
 
 
 def _past_end(source: SourceFile, cells: int) -> str:
-    """The columns read that a row of ``cells`` cells lacks, named for a problem."""
+    """The columns read that a row of ``cells`` cells lacks, named for a problem with their
+    verb: "the column 'Amount' read is", "the columns 'Amount' and 2 more read are"."""
     lacking = sorted(index for index in source.columns.values() if index >= cells)
     first = repr(str(source.headers[lacking[0]]))
-    return first if len(lacking) == 1 else f"{first} and {len(lacking) - 1} more columns"
+    if len(lacking) == 1:
+        return f"the column {first} read is"
+    return f"the columns {first} and {len(lacking) - 1} more read are"
 
 
 def _cells_at(found: list[tuple[str, int]]) -> Callable[[list[Any]], Any] | None:

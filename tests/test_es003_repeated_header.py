@@ -1,0 +1,94 @@
+"""Two ES-003 exports joined with ``cat`` (t62/06): the second export's title row and header
+were read as rows, and reported as two entries "rejected whole" named ENTRYSUMMARYNUMBER and
+ES003ENTRY..., their money "unknown". A repeat of the header is not data: it is dropped with
+one REPEATED_HEADER warning naming its row, with the title rows just above it; a repeat with
+other columns refuses the file, naming its row. Both engines alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ieepa_refund.errors import InputFileError
+from ieepa_refund.es003 import read_es003
+
+TITLE = "ES-003 Entry Summary Line Tariff Details"
+HEADER = (
+    "Entry Summary Number,Entry Summary Line Number,Entry Type Code,Importer Number,Entry Date,"
+    "Country of Origin Code,HTS Number - Full,Line Tariff Duty Amount"
+)
+
+
+def _row(number: str) -> str:
+    return f"{number},1,01,12-3456789AB,06/02/2025,CN,99030125,1000.00"
+
+
+def _joined(tmp: Path, second_header: str = HEADER, title: str = TITLE) -> Path:
+    path = tmp / "joined.csv"
+    lines = [TITLE, HEADER, _row("31600094010"), title, second_header, _row("31600094028")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_repeated_header_and_its_title_are_not_rows(tmp_path: Path) -> None:
+    got = read_es003(_joined(tmp_path))
+    assert sorted(e.entry_number for e in got.entries) == ["31600094010", "31600094028"]
+    assert got.problems == ()
+    assert (got.rows_read, got.rows_used, got.rows_rejected, got.entries_rejected) == (2, 2, 0, 0)
+    (warning,) = [w for w in got.files[0].warnings if w.code == "REPEATED_HEADER"]
+    assert (warning.row, warning.rows) == (5, 0)
+    assert "repeats at row 5 (with the title row 4 above it): files joined?" in warning.message
+
+
+def test_a_repeated_header_in_other_spelling_of_the_same_cells_is_a_repeat(tmp_path: Path) -> None:
+    got = read_es003(_joined(tmp_path, second_header=HEADER.upper().replace(" ", "_"), title=""))
+    assert len(got.entries) == 2
+    assert got.problems == ()
+    (warning,) = [w for w in got.files[0].warnings if w.code == "REPEATED_HEADER"]
+    assert warning.row == 5
+    assert "title" not in warning.message  # a blank row above, no title
+
+
+def test_a_repeated_header_with_other_columns_refuses_the_file(tmp_path: Path) -> None:
+    other = HEADER.replace("Line Tariff Duty Amount", "Line Tariff Goods Value Amount")
+    with pytest.raises(InputFileError, match="row 5 repeats the ES-003 header with other columns"):
+        read_es003(_joined(tmp_path, second_header=other))
+
+
+def test_a_title_row_not_above_a_header_is_still_a_row_problem(tmp_path: Path) -> None:
+    path = tmp_path / "titled.csv"
+    path.write_text(
+        "\n".join([HEADER, _row("31600094010"), TITLE, _row("31600094028")]) + "\n",
+        encoding="utf-8",
+    )
+    got = read_es003(path)
+    (problem,) = got.problems
+    assert (problem.code, problem.row) == ("CELL_COUNT", 3)
+    assert (got.rows_read, got.rows_used, got.rows_rejected) == (3, 2, 1)
+    assert len(got.entries) == 2
+
+
+def test_both_engines_agree_on_joined_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("polars")
+    from .test_cli_engines import same_outputs
+
+    path = _joined(tmp_path)
+    same_outputs([path], tmp_path, capsys, "--as-of", "2026-11-28")
+    problems = (tmp_path / "entry" / "problems.csv").read_text(encoding="utf-8")
+    assert "joined.csv,5,REPEATED_HEADER" in problems
+    assert "ENTRY_REJECTED_WHOLE" not in problems
+
+
+def test_a_dataframe_with_number_cells_and_a_repeated_header(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    names = HEADER.split(",")
+    cells = [31600094010, 1, "01", "12-3456789AB", "06/02/2025", "CN", "99030125", "1000.00"]
+    frame = pd.DataFrame([cells, names, [31600094028, *cells[1:]]], columns=names)
+    got = read_es003(frame)
+    assert sorted(e.entry_number for e in got.entries) == ["31600094010", "31600094028"]
+    assert (got.rows_read, got.rows_rejected) == (2, 0)
+    (warning,) = [w for w in got.files[0].warnings if w.code == "REPEATED_HEADER"]
+    assert warning.row == 3
