@@ -22,6 +22,7 @@ from ieepa_refund import (
     default_registry,
 )
 from ieepa_refund import entry_number as en
+from ieepa_refund.cape._ledger import cape_opens
 from ieepa_refund.es003 import COLUMNS
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -623,15 +624,20 @@ def road_ledgers(
     draw: st.DrawFn, entry: Entry, declared_by: date | None = None
 ) -> tuple[dict[str, str], dict[str, date]]:
     """A ledger that names ``entry`` or not, and the date it was declared on, when known
-    (on or before ``declared_by``: a later one is refused as a typo)."""
+    (on or before ``declared_by``: a later one is refused as a typo; on or after CAPE's
+    opening in the rules data: an earlier one is refused too)."""
     if not draw(st.booleans()):
         return {}, {}
     ledger = {entry.entry_number: draw(st.sampled_from(["", "cape_ab_001.csv"]))}
+    opens = cape_opens()
+    assert opens is not None
     dates = (
-        road_declaration_dates
+        road_declaration_dates.map(lambda d: max(d, opens))
         if declared_by is None
-        else st.dates(min_value=date(2026, 3, 1), max_value=declared_by)
+        else st.dates(min_value=opens, max_value=max(declared_by, opens))
     )
+    if declared_by is not None and declared_by < opens:
+        dates = st.none()  # no declaration can be dated before the road's date
     when = draw(st.one_of(st.none(), dates))
     return ledger, ({} if when is None else {entry.entry_number: when})
 
@@ -655,11 +661,11 @@ def ledger_dated_runs(
     draw: st.DrawFn,
 ) -> tuple[date, date | None, tuple[date, date], date, tuple[int, int, int]]:
     """A declared entry's runs (test_roads' ledger-date property): (its ledger declaration
-    date, from CAPE's opening, 2026-04-20; its liquidation date, up to 200 days before that, or
-    None; two road dates on or after it; the as-of date; the timing days: liquidation after
+    date, from CAPE's opening, 2026-04-20; its liquidation date, up to 200 days before that or
+    100 after (CAPE's own liquidation), or None; two road dates on or after it; the as-of date; the timing days: liquidation after
     acceptance, reliquidation window, payment after acceptance)."""
     declared = draw(st.dates(date(2026, 4, 20), date(2026, 12, 31)))
-    liquidated = draw(st.one_of(st.none(), st.integers(0, 200)))
+    liquidated = draw(st.one_of(st.none(), st.integers(-100, 200)))
     later = st.integers(0, 300).map(lambda n: declared + timedelta(days=n))
     return (
         declared,

@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 
 from ieepa_refund import sample_es003
+from ieepa_refund.cape._ledger import cape_opens
+from ieepa_refund.cli import main
 
 pytest.importorskip("polars")
 
 from .test_bulk import MUTATIONS, bench, damaged_file, fuzz
-from .test_bulk_roads import declared_before
+from .test_bulk_roads import declared_before, t62_files
 from .test_cli_engines import same_outputs
 
 
@@ -42,9 +44,12 @@ def _ledger(path: Path, numbers: list[str], declared_by: date, seed: int) -> Pat
     look-back then, some the day of the run), some undated, some resubmitted."""
     rng = random.Random(seed)
     rows = [("entry_number", "declaration_file", "declared_on")]
+    opens = cape_opens()
+    assert opens is not None
     for i, number in enumerate(rng.sample(numbers, len(numbers) // 3)):
         day = declared_by - timedelta(days=rng.choice((0, 30, 90, 200, 300)))
-        when = "" if i % 3 == 0 else day.isoformat()
+        # No declaration predates CAPE (the reader refuses one): undated before it opened.
+        when = "" if i % 3 == 0 or declared_by < opens else max(day, opens).isoformat()
         rows.append((number, f"cape_{i % 4:03d}.csv", when))
         if i % 7 == 0:  # failed by CBP and declared again: the latest file stands
             rows.append((number, f"cape_again_{i:03d}.csv", when))
@@ -115,7 +120,10 @@ def test_declared_entries_take_the_ledger_date_identically(
     same_outputs([es003], tmp_path, capsys, *flags, roads=True)
     out = (tmp_path / "bulk" / "refunds.csv").read_text(encoding="utf-8")
     row = next(r for r in csv.DictReader(out.splitlines()) if r["entry_number"] == "31691000033")
-    assert (row["expected_liquidation"], row["expected_payment"]) == ("2026-10-16", "2026-11-15")
+    # Expected to liquidate 2026-10-16, passed unseen: overdue, no date forecast (h71: no
+    # longer the passed dates 2026-10-16 and 2026-11-15).
+    assert (row["expected_liquidation"], row["expected_payment"]) == ("", "")
+    assert row["interest_to_expected"] == ""
     assert "overdue" in row["next_action"]
 
 
@@ -132,6 +140,47 @@ def test_a_generated_file_declared_before_the_road_date_is_identical(
     assert "computed in columns" in engine
     out = (tmp_path / "bulk" / "refunds.csv").read_text(encoding="utf-8")
     assert "overdue" in out
+
+
+def test_overdue_and_cape_liquidated_entries_are_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tester t62's repros 01 and 02: the summary counts the overdue entries on the roads
+    lines, no payment is forecast before the as-of date, a liquidation after the declaration
+    is CAPE's own (interest 92.85 to it), on both engines, byte for byte."""
+    es003, ledger = t62_files(tmp_path)
+    flags = ("--as-of", "2026-11-28", "--declared-on", "2026-12-01", "--ledger", str(ledger))
+    same_outputs([es003], tmp_path, capsys, *flags, roads=True)
+    # Run again to read the summary (same_outputs compared both engines' bytes).
+    main(["estimate", str(es003), "--engine", "entry", "--out", str(tmp_path / "o.csv"), *flags])
+    summary = capsys.readouterr().out
+    assert "OVERDUE: 2 declared entries (principal 2,000.00)" in summary
+    assert "2 CAPE entries overdue (see above), date unknown: principal 2,000.00" in summary
+    payments = [line for line in summary.splitlines() if line.startswith("  12-3456789AB")]
+    assert payments == [
+        "  12-3456789AB     2026-10-01            1,000.00        92.85       1,092.85       "
+        "1  2026-11-28"
+    ]
+    text = (tmp_path / "o.csv").read_text(encoding="utf-8")
+    rows = {r["entry_number"]: r for r in csv.DictReader(text.splitlines())}
+    assert rows["31600060011"]["interest_to_expected"] == ""
+    assert rows["31600060052"]["interest_to_expected"] == "92.85"
+    assert rows["31600060052"]["expected_liquidation"] == "2026-10-01"
+
+
+def test_a_ledger_date_before_cape_opened_stops_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """t62 01: a ledger row "declared" 2025-05-01, before CAPE opened, is refused naming it."""
+    es003, ledger = t62_files(tmp_path, (("31600060060", "", "UNLIQUIDATED", "2025-05-01"),))
+    for engine in ("bulk", "entry"):
+        code = main(
+            ["estimate", str(es003), "--engine", engine, "--as-of", "2026-11-28",
+             "--ledger", str(ledger), "--out", str(tmp_path / f"{engine}.csv")]
+        )  # fmt: skip
+        err = capsys.readouterr().err
+        assert code != 0
+        assert "row 2, column 3 (declared_on): declared on 2025-05-01, before CAPE opened" in err
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))

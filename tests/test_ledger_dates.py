@@ -151,9 +151,11 @@ def test_roads_take_the_declaration_date_from_the_ledger(tmp_path: Path) -> None
     entries = read_es003(SAMPLE).entries
     roads = entry_roads(entries, declared_on=date(2026, 11, 28), ledger=ledger)
     late = next(r for r in roads if r.entry_number == LATE)
-    # Inside the look-back on the day it was declared: on the CAPE road, a payment predicted.
+    # Inside the look-back on the day it was declared: on the CAPE road. Liquidated 08-14, its
+    # reliquidation (by 11-12) passed before 11-28 unseen: overdue, no date forecast (h71).
     assert late.road is Road.CAPE_NOW
-    assert late.expected_payment is not None
+    assert late.overdue
+    assert late.expected_payment is None
     # Dates given in Python come first: declared that day, it was already past the look-back.
     roads = entry_roads(
         entries,
@@ -167,7 +169,7 @@ def test_roads_take_the_declaration_date_from_the_ledger(tmp_path: Path) -> None
     main(["estimate", str(SAMPLE), "--as-of", "2026-11-28", "--ledger", str(ledger),
           "--out", str(out), "--project"])  # fmt: skip
     assert _rows(out)[LATE]["road"] == Road.CAPE_NOW.label
-    assert _rows(out)[LATE]["expected_payment"] != ""
+    assert "overdue" in _rows(out)[LATE]["next_action"]
 
 
 def test_cape_command_writes_its_declaration_date_into_the_ledger(tmp_path: Path) -> None:

@@ -428,7 +428,8 @@ def test_a_ledger_row_past_the_look_back_is_not_assumed_accepted() -> None:
     inside = entry(2, liquidation_date=date(2026, 2, 1))
     kept = entry_road(
         inside,
-        declared_on=date(2026, 11, 28),
+        # Past the look-back on the road's date, before its reliquidation (05-02) is overdue.
+        declared_on=date(2026, 5, 1),
         ledger={inside.entry_number: "cape_ab_001.csv"},
         declared_dates={inside.entry_number: CAPE_OPENED},
     )
@@ -513,15 +514,22 @@ def test_an_unliquidated_declared_entry_takes_its_dates_from_the_ledger_date() -
         declared_dates=dict.fromkeys(ledger, declared),
     )
     late, paid = found.roads
-    money = declared + days(timing.payment_after_acceptance_days)
+    as_of = date(2026, 11, 28)
     assert late.road is Road.CAPE_NOW
-    assert late.expected_liquidation == declared + days(timing.liquidation_after_acceptance_days)
-    assert (late.expected_payment, paid.expected_payment) == (money, money)
-    assert late.interest_until == late.expected_liquidation
+    # Its liquidation expected 45 days after the ledger date (10-16) passed before the as-of
+    # date unseen: overdue, with no date forecast (h71: not the passed one) and the interest
+    # accrued to the as-of date, not less to the passed date.
+    assert declared + days(timing.liquidation_after_acceptance_days) < as_of
+    assert (late.expected_liquidation, late.expected_payment) == (None, None)
+    assert late.interest_until == as_of
+    assert late.overdue
     assert "overdue" in late.next_action
     assert "2026-11-28" in late.next_action
     assert "check the claim status" in late.next_action
-    assert "overdue" not in paid.next_action  # liquidated: nothing is late in the data
+    # Liquidated before it was declared: its reliquidation (08-01 + 90 = 10-30) passed unseen.
+    assert (paid.expected_liquidation, paid.expected_payment) == (None, None)
+    assert paid.overdue
+    assert "reliquidated by 2026-10-30" in paid.next_action
     # Declared on 2026-11-01: expected 2026-12-16, after the as-of date: not overdue.
     recent = entry_road(
         waiting,
@@ -574,13 +582,110 @@ def test_a_declared_entrys_expected_dates_do_not_depend_on_the_road_date(
         b.expected_payment,
     )
     if a.road is Road.CAPE_NOW:
+        if liquidated is not None and liquidated > declared:
+            # Liquidated after it was declared: that liquidation is CAPE's, and refunds.
+            assert a.expected_liquidation == liquidated
+            assert a.interest_until == liquidated
+            assert a.expected_payment == max(liquidated, declared + days(pay), as_of)
+            assert not a.overdue
+            return
         expected = expected_liquidation(
             liquidated,
             accepted=declared,
             liquidate_within=liquidate,
             reliquidate_within=reliquidate,
         )
-        assert a.expected_liquidation == expected
-        assert a.expected_payment == max(expected, declared + days(pay))
-        late = liquidated is None and expected < as_of
+        late = expected < as_of
+        # Overdue: no date forecast, never a passed one; else the dates from the ledger date.
+        assert a.overdue == late
         assert ("overdue" in a.next_action) == late
+        if late:
+            assert (a.expected_liquidation, a.expected_payment) == (None, None)
+        else:
+            assert a.expected_liquidation == expected
+            assert a.expected_payment == max(expected, declared + days(pay))
+        assert a.expected_payment is None or a.expected_payment >= as_of
+
+
+# --- found by a tester (t62, repros 01 and 02) ----------------------------------------------------
+
+
+def test_a_liquidation_after_the_declaration_is_capes_own() -> None:
+    """Declared 2026-09-01 while unliquidated, liquidated 2026-10-01: that liquidation is
+    CAPE's, which refunds, with interest to it; no reliquidation 90 days later is forecast.
+    Liquidated before its declaration, the entry keeps the reliquidation road."""
+    timing = default_cape_timing()
+    declared, liquidated = date(2026, 9, 1), date(2026, 10, 1)
+    options = RefundOptions(interest_until=date(2026, 11, 28))
+    one = entry(1, liquidation_date=liquidated)
+    kw: dict[str, Any] = {"options": options, "ledger": {one.entry_number: "x_001.csv"}}
+    cape = entry_road(
+        one, declared_on=date(2026, 12, 1), declared_dates={one.entry_number: declared}, **kw
+    )
+    assert cape.road is Road.CAPE_NOW
+    assert (cape.expected_liquidation, cape.interest_until) == (liquidated, liquidated)
+    assert cape.interest == compute_refund(one, options=options).interest
+    assert "CAPE's liquidation" in cape.next_action
+    # 75 days after acceptance (11-15) is before the as-of date: due then, not in the past.
+    assert declared + days(timing.payment_after_acceptance_days) < date(2026, 11, 28)
+    assert cape.expected_payment == date(2026, 11, 28)
+    # Declared after it liquidated: CBP reliquidates it (10-01 + 90 = 12-30), not yet due.
+    later = entry_road(
+        one,
+        declared_on=date(2026, 12, 1),
+        declared_dates={one.entry_number: date(2026, 10, 15)},
+        **kw,
+    )
+    assert later.expected_liquidation == liquidated + days(
+        timing.reliquidation_after_liquidation_days
+    )
+    assert not later.overdue
+
+
+def test_an_overdue_entry_has_no_forecast_date_and_the_interest_accrued() -> None:
+    """Declared 2026-09-01, unliquidated as of 2026-11-28: the liquidation expected on 10-16
+    passed unseen; no date is forecast and its interest is what accrued to the as-of date
+    (more than to the passed date), in no payment."""
+    options = RefundOptions(interest_until=date(2026, 11, 28))
+    one = entry(1)
+    found = entry_roads(
+        [one],
+        declared_on=date(2026, 12, 1),
+        options=options,
+        ledger={one.entry_number: "x_001.csv"},
+        declared_dates={one.entry_number: date(2026, 9, 1)},
+    )
+    (late,) = found.roads
+    assert (late.expected_liquidation, late.expected_payment) == (None, None)
+    assert late.overdue
+    accrued = compute_refund(one, options=options)
+    assert (late.interest, late.interest_until) == (accrued.interest, date(2026, 11, 28))
+    passed = compute_refund(one, options=options, interest_until=date(2026, 10, 16))
+    assert accrued.interest is not None
+    assert passed.interest is not None
+    assert accrued.interest > passed.interest
+    assert found.payments().payments == ()
+
+
+def test_a_declaration_before_cape_opened_is_refused(tmp_path: Path) -> None:
+    """The rules data's opening date, not a literal: a day before it is refused, as a
+    declared_dates value and as a ledger row (named); the opening day itself is kept."""
+    one = entry(1)
+    ledger = {one.entry_number: "x_001.csv"}
+    with pytest.raises(InvalidFormat, match="before CAPE opened on 2026-04-20"):
+        entry_road(
+            one, declared_on=date(2026, 11, 28), ledger=ledger,
+            declared_dates={one.entry_number: CAPE_OPENED - days(1)},
+        )  # fmt: skip
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        f"entry_number,declaration_file,declared_on\n{one.entry_number},x_001.csv,2025-05-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError, match=r"row 2, column 3 .*before CAPE opened"):
+        entry_roads([one], declared_on=date(2026, 11, 28), ledger=path)
+    kept = entry_road(
+        one, declared_on=date(2026, 11, 28), ledger=ledger,
+        declared_dates={one.entry_number: CAPE_OPENED},
+    )  # fmt: skip
+    assert kept.road is Road.CAPE_NOW

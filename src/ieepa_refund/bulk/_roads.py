@@ -59,8 +59,11 @@ def with_roads(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
     declared = numbers.filter(numbers.is_in(pl.Series(listed, dtype=pl.String).implode()))
     files: list[str | None] = []
     whens: list[date | None] = []
+    opens = _facts(job.rules).opens
     for number in declared.to_list():
-        declared_in, when = _declared(number, job.declared_on, roads.ledger, roads.declared_dates)
+        declared_in, when = _declared(
+            number, job.declared_on, roads.ledger, roads.declared_dates, opens
+        )
         files.append(declared_in)
         whens.append(when)
     marks = pl.DataFrame(

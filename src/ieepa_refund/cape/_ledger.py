@@ -23,6 +23,7 @@ from .. import entry_number as _entry_number
 from .._model import check_date
 from ..dates import EARLIEST_DATE, LATEST_DATE
 from ..errors import InputFileError
+from .rules import CapeRules, default_cape_rules
 
 __all__ = ["DATED_LEDGER_HEADER", "LEDGER_HEADER", "Ledger", "not_a_ledger", "read_ledger"]
 
@@ -140,14 +141,20 @@ class Ledger(dict[str, tuple[str, ...]]):
 
 
 def read_ledger(
-    path: str | Path, *, declared_by: date | None = None, declared_by_name: str | None = None
+    path: str | Path,
+    *,
+    declared_by: date | None = None,
+    declared_by_name: str | None = None,
+    rules: CapeRules | None = None,
 ) -> Ledger:
     """Each entry a ledger holds -> the declaration files it was written to, oldest first.
 
     ``declared_by``: the day of the run; a row declared after it (2062 for 2026) is a typo
     that would put the entry on another road, and raises naming the row.
     ``declared_by_name``: what set that day, for the message (the command line passes
-    ``--declared-on``); without it, "this run's date".
+    ``--declared-on``); without it, "this run's date". A row declared before CAPE opened
+    (``rules``' first ``cape_open`` date, the shipped rules by default) cannot be: it raises
+    naming the row too.
 
     A missing file is an empty ledger (an empty one raises); a row that is not an entry
     number, or whose declared-on cell is not a date, raises
@@ -157,11 +164,24 @@ def read_ledger(
     """
     if declared_by is not None:
         check_date(declared_by, field="declared_by")
-    return _ledger_rows(Path(path), None, declared_by, declared_by_name)
+    return _ledger_rows(Path(path), None, declared_by, declared_by_name, rules)
+
+
+def cape_opens(rules: CapeRules | None = None) -> date | None:
+    """The day CAPE first took declarations, per the rules data (None: no ``cape_open`` rule)."""
+    found = [
+        r.effective_from for r in (rules or default_cape_rules()).rows if r.rule == "cape_open"
+    ]
+    return min(found) if found else None
 
 
 def _ledger_date(
-    path: Path, row: int, text: str, declared_by: date | None, by_name: str | None = None
+    path: Path,
+    row: int,
+    text: str,
+    declared_by: date | None,
+    by_name: str | None = None,
+    opens: date | None = None,
 ) -> date | None:
     """The declared-on cell of ledger row ``row``: None when blank; not a date raises."""
     text = text.strip()
@@ -189,6 +209,17 @@ def _ledger_date(
                 field="ledger",
                 **written,
             )
+        if opens is not None and EARLIEST_DATE <= day < opens:
+            # No declaration predates CAPE: a typo that would date its expected refund, and
+            # its look-back, before the entry could have been declared.
+            written = {} if text == day.isoformat() else {"value": text}
+            raise InputFileError(
+                f"{path}, row {row}, column 3 ({DATED_LEDGER_HEADER[2]}): declared on "
+                f"{day.isoformat()}, before CAPE opened on {opens.isoformat()} (CAPE rules "
+                "data): a typo? Fix the cell",
+                field="ledger",
+                **written,
+            )
         if EARLIEST_DATE <= day <= LATEST_DATE:
             return day
         # A typo'd year (2062 for 2026) would move the entry to another road unseen.
@@ -207,7 +238,11 @@ def _ledger_date(
 
 
 def _ledger_rows(
-    path: Path, data: bytes | None, declared_by: date | None = None, by_name: str | None = None
+    path: Path,
+    data: bytes | None,
+    declared_by: date | None = None,
+    by_name: str | None = None,
+    rules: CapeRules | None = None,
 ) -> Ledger:
     """Entry -> declaration files, in ledger order, and each entry's latest declaration date.
 
@@ -237,6 +272,7 @@ def _ledger_rows(
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})", field="ledger") from None
     declared: dict[str, tuple[str, ...]] = {}
     dates: dict[str, date] = {}
+    opens = cape_opens(rules)
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
         for row, cells in enumerate(reader, start=1):
@@ -263,7 +299,9 @@ def _ledger_rows(
             file = cells[1].strip() if len(cells) > 1 else ""
             declared[number] = (*declared.get(number, ()), *((file,) if file else ()))
             when = (
-                _ledger_date(path, row, cells[2], declared_by, by_name) if len(cells) > 2 else None
+                _ledger_date(path, row, cells[2], declared_by, by_name, opens)
+                if len(cells) > 2
+                else None
             )
             # The latest row stands (a resubmission): its date, or none known.
             if when is None:

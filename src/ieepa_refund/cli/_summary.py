@@ -249,6 +249,17 @@ def _roads(
     if rejected:
         # Beside the roads, so every entry of the input is counted here: these have no figure.
         say(f"  {REJECTED_LABEL:{width}} {rejected:>7,} {'unknown':>14} {'unknown':>12}  -")
+    overdue = [r for r in roads if r.overdue]
+    if overdue:
+        # Said here, not only in --out: CBP is late on these or their claim failed.
+        late = sum((r.principal for r in overdue), ZERO)
+        say(
+            f"  OVERDUE: {counted(len(overdue), 'declared entry', 'declared entries')} (principal "
+            f"{late:,}) of the CAPE roads above: the (re)liquidation expected from the ledger's "
+            f"declaration date passed before {job.as_of.isoformat()} and the data do not show it; "
+            "no date is forecast and their interest above runs only to that date or their "
+            "liquidation (a floor); check their claim status (next_action in --out)"
+        )
     say(
         "  On the CAPE roads interest runs to the expected (re)liquidation: "
         f"{timing.liquidation_after_acceptance_days} days after acceptance if unliquidated, "
@@ -332,15 +343,17 @@ def _roads(
     low, high = timing.payment_after_acceptance_range
     say(
         f"  Money expected {timing.payment_after_acceptance_days} days after acceptance (brokers "
-        f"relay {low} to {high}), never before the (re)liquidation"
+        f"relay {low} to {high}), never before the (re)liquidation nor the as-of date"
     )
     beside = [
         t
         for t in road_totals(roads)
         if not t.road.through_cape and t.road is not Road.NOTHING_TO_REFUND
     ]
-    waiting = [r for r in roads if r.road.through_cape and r.expected_liquidation is None]
-    if waiting or beside:
+    waiting = [
+        r for r in roads if r.road.through_cape and r.expected_liquidation is None and not r.overdue
+    ]
+    if waiting or beside or overdue:
         say("  Not in these payments (no payment predicted):")
     if waiting:
         held = sum((r.principal for r in waiting), ZERO)
@@ -348,6 +361,12 @@ def _roads(
             f"    {counted(len(waiting), 'CAPE entry', 'CAPE entries')} refunded only when CBP "
             "liquidates them (date unknown): "
             f"principal {held:,}"
+        )
+    if overdue:
+        held = sum((r.principal for r in overdue), ZERO)
+        say(
+            f"    {counted(len(overdue), 'CAPE entry', 'CAPE entries')} overdue (see above), "
+            f"date unknown: principal {held:,}"
         )
     for t in beside:
         deadline = f"; first deadline {t.next_deadline.isoformat()}" if t.next_deadline else ""

@@ -86,12 +86,13 @@ def _next(
     expected: date | None,
     rules: CapeRules,
     facts: _RuleFacts,
-    overdue: tuple[date, date] | None = None,
+    overdue: tuple[date, date, date] | None = None,
 ) -> tuple[str, date | None]:
     """The next action in words, and its deadline.
 
-    ``overdue``: (declaration date, as-of date) of a declared entry whose expected liquidation
-    passed before the as-of date while the data still show it unliquidated."""
+    ``overdue``: (declaration date, as-of date, the (re)liquidation that was expected) of a
+    declared entry whose expected (re)liquidation passed before the as-of date while the data
+    do not show it (still unliquidated, or no reliquidation); ``expected`` is then None."""
     window = screening.deadlines.cape_window_closes
     liquidated = entry.liquidation_date
     if road is Road.INPUT_PROBLEM:
@@ -102,16 +103,31 @@ def _next(
     when = f" (expected {expected.isoformat()})" if expected else ""
     if road in (Road.CAPE_NOW, Road.CAPE_AT_LIQUIDATION) and declared_in is not None:
         where = f"in {declared_in}" if declared_in else "(in the ledger)"
-        if overdue is not None and expected is not None:
-            # The dates stay those of the declaration: moving them to the road's date would
-            # hide that CBP is late, or that the claim failed.
-            on, as_of = overdue
+        if overdue is not None:
+            # No date is forecast: the one expected passed, so CBP is late or the claim failed.
+            on, as_of, passed = overdue
+            if liquidated is None:
+                late, event = (
+                    f"to liquidate by {passed.isoformat()}, still unliquidated",
+                    "liquidates",
+                )
+            else:
+                late = f"to be reliquidated by {passed.isoformat()}, no reliquidation shown"
+                event = "is reliquidated"
             return (
-                f"Declared {where} on {on.isoformat()} and overdue: expected to liquidate by "
-                f"{expected.isoformat()}, still unliquidated in the data as of "
-                f"{as_of.isoformat()} - check the claim status in the ACE Portal's CAPE tab "
-                "(failed: declare it again) and the entry's liquidation in a new ES-003; CBP "
-                "refunds it when it liquidates, with interest to that day",
+                f"Declared {where} on {on.isoformat()} and overdue: expected {late} in the "
+                f"data as of {as_of.isoformat()} - check the claim status in the ACE Portal's "
+                "CAPE tab (failed: declare it again) and the entry's liquidation in a new "
+                f"ES-003; CBP refunds it when it {event}, with interest to that day (date "
+                "unknown)",
+                None,
+            )
+        if liquidated is not None and expected == liquidated:
+            # Declared while unliquidated, liquidated since: CAPE's own liquidation refunds it.
+            return (
+                f"Declared {where}: liquidated on {liquidated.isoformat()}, after the "
+                "declaration: CAPE's liquidation, which refunds it with interest to that day; "
+                "follow its claim status in the ACE Portal's CAPE tab",
                 None,
             )
         return (

@@ -111,6 +111,19 @@ class EntryRoad(Tabular, BaseModel):
     def reason_codes(self) -> tuple[str, ...]:
         return tuple(r.code for r in self.reasons)
 
+    @property
+    def overdue(self) -> bool:
+        """Declared, and the (re)liquidation expected from the declaration passed before the
+        date the data are as of without the data showing it: no date is forecast.
+
+        Every CAPE road has an expected date but one refunded at a liquidation not yet
+        scheduled (unliquidated, at liquidation); any other without one is overdue."""
+        return (
+            self.road.through_cape
+            and self.expected_liquidation is None
+            and not (self.road is Road.CAPE_AT_LIQUIDATION and self.liquidation_date is None)
+        )
+
     def summary_html(self) -> str:
         rows = [
             ("entry", self.entry_number),

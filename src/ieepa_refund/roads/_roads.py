@@ -22,8 +22,10 @@ from its :func:`~ieepa_refund.cape.screen` and its refund:
   ``DECLARED_UNCONFIRMED`` unless its declaration date is known (``declared_dates``,
   or the ledger's declared-on column): an undated ledger row does not prove CAPE
   accepted it inside the look-back, so no payment is predicted. A known declaration
-  date is the acceptance its expected dates count from, on every road; still
-  unliquidated after the liquidation expected from it, the entry is overdue.
+  date is the acceptance its expected dates count from, on every road; liquidated
+  after it, CAPE's own liquidation refunded it (no reliquidation follows); its expected
+  (re)liquidation passed before the data's date without the data showing it, the entry
+  is overdue: no date is forecast (:attr:`EntryRoad.overdue`), never a passed one.
 
 Only the CAPE roads predict a date: the expected (re)liquidation (the timing
 data, :mod:`ieepa_refund.roads.timing`), with interest recomputed to it, and
@@ -184,9 +186,13 @@ def entry_road(
     rule admits the entry). A ledger row alone does not prove the look-back was met: an
     entry past it today is screened on its declaration date when known, else it
     is ``DECLARED_UNCONFIRMED`` with no payment predicted. An entry declared on a
-    known date whose expected liquidation is before the date the data are as of
-    (``options.interest_until``, else ``declared_on``) and that is still unliquidated
-    is overdue: its next action says so and what to check; its dates are not moved.
+    known date and liquidated after it was refunded by that liquidation, CAPE's: interest
+    runs to it. One whose expected (re)liquidation is before the date the data are as of
+    (``options.interest_until``, else ``declared_on``) and that the data do not show (still
+    unliquidated, or no reliquidation) is overdue: no expected date or payment (its
+    interest is the refund's, to that date or its liquidation), its next action says so and
+    what to check. No payment is expected before that date. A declaration date before CAPE
+    opened (the rules' ``cape_open``) raises :class:`~ieepa_refund.errors.InvalidFormat`.
     """
     return _entry_road(
         entry,
@@ -252,8 +258,10 @@ def _entry_road(
             field="refund",
             value=refund.entry_number,
         )
-    declared_in, when = _declared(entry.entry_number, declared_on, ledger, declared_dates)
     facts = _facts(rules) if fast else _RuleFacts(rules)
+    declared_in, when = _declared(
+        entry.entry_number, declared_on, ledger, declared_dates, facts.opens
+    )
     nothing = refund.principal_high is not None and refund.principal_high <= 0
     # The date the data are as of: where an unliquidated entry's interest ends.
     as_of = options.interest_until or declared_on
@@ -309,8 +317,11 @@ def _declared(
     declared_on: date,
     ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | None,
     declared_dates: Mapping[str, date] | None,
+    opens: date | None = None,
 ) -> tuple[str | None, date | None]:
-    """The file the ledger names for the entry (None: not declared) and when it was declared."""
+    """The file the ledger names for the entry (None: not declared) and when it was declared.
+
+    ``opens``: the day CAPE opened (rules data); a declaration before it raises."""
     files = (ledger or {}).get(entry_number)
     # An entry resubmitted after CBP failed it is in several files: the latest one stands.
     declared_in = (files[-1] if files else "") if isinstance(files, tuple) else files
@@ -327,6 +338,14 @@ def _declared(
                 f"entry {entry_number} was declared on {when.isoformat()}, after "
                 f"{declared_on.isoformat()}, the date of this road: fix the ledger or "
                 "declared_dates",
+                field="declared_dates",
+                value=when,
+            )
+        if when is not None and opens is not None and when < opens:
+            # No declaration predates CAPE: its dates would forecast a refund in the past.
+            raise InvalidFormat(
+                f"entry {entry_number} was declared on {when.isoformat()}, before CAPE opened "
+                f"on {opens.isoformat()}: fix the ledger or declared_dates",
                 field="declared_dates",
                 value=when,
             )
@@ -354,30 +373,45 @@ def _way(
     (``nothing``) and its declaration (file and date), never its amounts: the bulk engine
     computes it once per distinct set of those facts (:mod:`ieepa_refund.bulk`), so the rules
     stay here. ``as_of``, the date the data are as of, is one per run: an entry declared on
-    ``when`` whose expected liquidation is before it, still unliquidated, is overdue.
-    The expected date is None where no interest is recomputed (off the CAPE roads, or
-    refunded at a liquidation whose date is unknown).
+    ``when`` whose expected (re)liquidation is before it, not in the data, is overdue.
+    The expected date is None where no interest is recomputed (off the CAPE roads, refunded
+    at a liquidation whose date is unknown, or overdue).
     """
     road, accepted, later = _road(
         entry, now, nothing, declared_in, when, rules, facts, registry, plaintiffs, fast
     )
     expected: date | None = None
     payment: date | None = None
+    overdue = None
+    liquidated = entry.liquidation_date
+    # Declared per the ledger on a known date (the acceptance the dates count from).
+    dated = when is not None and accepted == when
     if road.through_cape and accepted is not None:
-        unknown = road is Road.CAPE_AT_LIQUIDATION and entry.liquidation_date is None
-        if not unknown:
+        unknown = road is Road.CAPE_AT_LIQUIDATION and liquidated is None
+        if dated and liquidated is not None and accepted < liquidated:
+            # Declared while unliquidated, liquidated since: that liquidation is CAPE's own,
+            # with the IEEPA duty removed (domain brief 1), and it refunds; no reliquidation.
+            expected = liquidated
+        elif not unknown:
             expected = expected_liquidation(
-                entry.liquidation_date,
+                liquidated,
                 accepted=accepted,
                 liquidate_within=timing.liquidation_after_acceptance_days,
                 reliquidate_within=timing.reliquidation_after_liquidation_days,
             )
-            # The refund is paid after the (re)liquidation, with interest to it (19 CFR 24.36).
-            payment = max(expected, accepted + timedelta(days=timing.payment_after_acceptance_days))
-    overdue = None
-    if when is not None and accepted == when and entry.liquidation_date is None:
-        # Declared per the ledger, yet the liquidation expected from it is not in the data.
-        overdue = (when, as_of) if expected is not None and expected < as_of else None
+            if when is not None and dated and expected < as_of:
+                # Overdue: the (re)liquidation expected from the declaration passed before the
+                # data's date and the data do not show it. Its date is unknown, not a past one:
+                # no expected dates and no interest to them, as an entry with no date yet.
+                overdue = (when, as_of, expected)
+                expected = None
+        if expected is not None:
+            # The refund is paid after the (re)liquidation, with interest to it (19 CFR 24.36);
+            # a forecast is never before the date the data are as of (money due by then that
+            # the data cannot show paid is due on it).
+            payment = max(
+                expected, accepted + timedelta(days=timing.payment_after_acceptance_days), as_of
+            )
     screening = later or now
     action, deadline = _next(
         road, entry, screening, now, declared_in, expected, rules, facts, overdue

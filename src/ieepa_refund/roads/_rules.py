@@ -7,6 +7,7 @@ from bisect import bisect_right
 from collections.abc import Collection
 from datetime import date
 
+from ..cape._ledger import cape_opens
 from ..cape.rules import CapeRules
 from ..cape.screen import Screening, screen
 from ..entry import Entry
@@ -17,7 +18,7 @@ class _RuleFacts:
     """What the roads ask of a rule set for every entry: found once, kept with the rule set
     (a :class:`CapeRules` is never changed once made)."""
 
-    __slots__ = ("_changed", "_codes", "_names", "changes", "rules")
+    __slots__ = ("_changed", "_codes", "_names", "changes", "opens", "rules")
 
     def __init__(self, rules: CapeRules) -> None:
         self.rules = rules
@@ -27,6 +28,8 @@ class _RuleFacts:
         }
         self.changes: tuple[date, ...] = tuple(sorted(found))
         """Every date a rule starts or ends on, in order."""
+        self.opens = cape_opens(rules)
+        """The day CAPE first took declarations (None: the rules have no ``cape_open``)."""
         self._codes: dict[str, frozenset[str]] = {}
         self._names: dict[str, frozenset[str]] = {}
         self._changed: dict[tuple[date, date], frozenset[str]] = {}
