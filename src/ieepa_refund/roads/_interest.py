@@ -41,7 +41,7 @@ def _interest_to(
     if (
         entry.deposits  # a history's amounts may withhold the interest (DEPOSITS_BELOW_REFUND)
         or deposited is None
-        or deposited < entry.entry_date  # compute_refund may withhold it (DEPOSIT_BEFORE_IEEPA)
+        or deposited < entry.entry_date  # compute_refund withholds it (DEPOSIT_BEFORE_*)
         or basis is None
         or refund.method != options.method
         or refund.rounding != options.rounding
