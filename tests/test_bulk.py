@@ -432,6 +432,22 @@ def test_partitioned_run_on_dask_is_the_single_process_run(
     assert not set.intersection(*importers)  # no importer in two partitions
 
 
+def test_a_partitioned_run_refuses_a_file_with_no_line_break_at_its_end(tmp_path: Path) -> None:
+    """Its last amount may be cut short (`...,12` for `...,1234.56`): the single-process
+    engines warn (NO_LINE_END), a partition file written whole would not; refused, loudly."""
+    pytest.importorskip("dask.dataframe")
+    from ieepa_refund.bulk.dask import estimate_partitioned
+    from ieepa_refund.errors import InputFileError
+
+    path = tmp_path / "cut.csv"
+    bench.generate(path, 200, 4, seed=3)
+    path.write_bytes(path.read_bytes().rstrip(b"\r\n")[:-3])
+    with pytest.raises(InputFileError, match="no line break after its last row"):
+        estimate_partitioned(
+            [path], as_of=AS_OF, partitions=2, scheduler="sync", workdir=tmp_path / "work"
+        )
+
+
 def test_files_read_in_many_small_chunks_are_identical(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

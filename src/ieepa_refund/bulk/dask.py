@@ -204,6 +204,18 @@ def _read_block(
             field="file",
             value=name,
         ) from None
+    if not data.endswith(b"\n"):
+        # The file's last block, with no line break after its last row: cut short, its last
+        # cell may read as another amount (`...,12` for `...,1234.56`). The single-process
+        # engines read that row again and warn (NO_LINE_END); a partition file, written
+        # whole, would not show it.
+        raise InputFileError(
+            f"{name}: no line break after its last row: if the file was cut short, that row "
+            "is cut too; check it, end the file with a line break, or run "
+            "ieepa_refund.bulk.estimate on this file",
+            field="file",
+            value=name,
+        )
     if frame.height != lines or b"\r" in data.replace(b"\r\n", b""):
         raise InputFileError(
             f"{name}: a cell holds a line break; a partitioned run reads one row a line "
