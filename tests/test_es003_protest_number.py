@@ -1,4 +1,4 @@
-"""A Protest Number placeholder ('N/A', '000000000000': no digit or only zeros) is read as no
+"""A Protest Number placeholder ('N/A', 'NONE', '000000000000': an empty-field marker or zeros) is read as no
 protest with a PROTEST_PLACEHOLDER warning naming the row, and the row is kept (t61 then t62/04:
 read as text it kept the entry out of CAPE as PROTEST_ON_ENTRY; rejected as a row it threw the
 row's duty away and the entry still out of CAPE). A CBP protest number is digits (the sample's
@@ -18,7 +18,9 @@ from ieepa_refund.es003._cells import BadCell, parse_protest_number, protest_pla
 HEADER = ["Entry Summary Number", "Entry Summary Line Number", "Entry Type Code",
           "Importer Number", "Entry Date", "Country of Origin Code", "HTS Number - Full",
           "Line Tariff Duty Amount", "Protest Number"]  # fmt: skip
-PLACEHOLDERS = ["000000000000", "N/A", "0", "NONE", "none", "-", "0000-00-000000", "TBD"]
+PLACEHOLDERS = [
+    "000000000000", "N/A", "0", "NONE", "none", "-", "0000-00-000000", "NULL", "#N/A", "\u2014",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("cell", PLACEHOLDERS)
@@ -27,7 +29,9 @@ def test_a_placeholder_is_no_protest(cell: str) -> None:
     assert parse_protest_number(cell) is None
 
 
-@pytest.mark.parametrize("cell", ["123", "12-3", "N/A 12"])
+# A word with no digit may say there is a protest ('Y', 'FILED'): refused, never read as
+# none, which would declare an entry under protest (t63/04).
+@pytest.mark.parametrize("cell", ["123", "12-3", "N/A 12", "Y", "YES", "FILED", "PENDING", "TBD"])
 def test_what_is_neither_blank_a_placeholder_nor_a_protest_number_is_refused(cell: str) -> None:
     assert not protest_placeholder(cell)
     with pytest.raises(BadCell, match="leave the cell blank when the entry has no protest"):

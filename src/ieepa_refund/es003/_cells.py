@@ -281,12 +281,24 @@ def parse_protest(value: Any) -> str | None:
 _PROTEST_DIGITS = 4
 
 
+#: What exports and spreadsheets put in an empty field. Only these: a word such as 'Y',
+#: 'YES', 'FILED' or 'PENDING' says there is a protest, and is refused, never read as none.
+_EMPTY_MARKERS = frozenset(
+    {"N/A", "NA", "N.A.", "#N/A", "NONE", "NULL", "NIL", "-", "--", "\u2013", "\u2014", "."}
+)
+
+
 def protest_placeholder(value: Any) -> bool:
     """Whether a Protest Number cell is what an export or a spreadsheet puts in an empty
-    field ('N/A', 'NONE', '-', '0', '000000000000'): not blank, with no digit or only zeros.
-    No CBP protest number is all zeros (its port code alone is four digits, none 0000)."""
-    text = cell_text(value)
-    return bool(text) and not "".join(c for c in text if "0" <= c <= "9").strip("0")
+    field ('N/A', 'NONE', 'NULL', '-', '0', '000000000000'): one of those markers, or zeros
+    with separators only. No CBP protest number is all zeros (its port code alone is four
+    digits, none 0000)."""
+    text = cell_text(value).strip()
+    if not text:
+        return False
+    if text.upper() in _EMPTY_MARKERS:
+        return True
+    return "0" in text and not text.strip("0-. ")
 
 
 def parse_protest_number(value: Any) -> str | None:
@@ -301,7 +313,7 @@ def parse_protest_number(value: Any) -> str | None:
     if len(digits) < _PROTEST_DIGITS:
         raise BadCell(
             "not a protest number (CBP's are digits: port, year and serial, e.g. 270425100123); "
-            "leave the cell blank when the entry has no protest"
+            "give the protest's number, or leave the cell blank when the entry has no protest"
         )
     return text
 
