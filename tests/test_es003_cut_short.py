@@ -103,10 +103,13 @@ def test_no_line_break_after_an_amount_is_a_warning_naming_the_row(tmp_path: Pat
         (_file("1234.56"), False),  # a line break at the end
         (_file("1234.56", end="\r\n"), False),
         (_file("1234.56", end=""), True),  # none: the amount may be cut
-        (HEADER + ",Line Tariff UOM (1) Code\n" + ROWS[0].format(duty="1.00") + ",KG", False),
+        # Any column read: a cut unit, importer number or status reads as another value.
+        (HEADER + ",Line Tariff UOM (1) Code\n" + ROWS[0].format(duty="1.00") + ",KG", True),
+        # A column the reader ignores cannot change a figure.
+        (HEADER + ",Notes\n" + ROWS[0].format(duty="1.00") + ",checked", False),
     ],
 )
-def test_the_warning_only_where_a_cut_would_read_as_another_amount(
+def test_the_warning_only_where_a_cut_would_read_as_another_value(
     text: str, warned: bool, tmp_path: Path
 ) -> None:
     path = tmp_path / "f.csv"
@@ -156,6 +159,38 @@ def test_a_cut_anywhere_in_the_last_row_never_reads_an_amount_short(
         return
     cut_amounts, full_amounts = _amounts(got), _amounts(full)
     assert cut_amounts == {n: a for n, a in full_amounts.items() if n in cut_amounts}, text[cut:]
+
+
+def test_a_cut_importer_number_is_warned_about(tmp_path: Path) -> None:
+    """'12-3456789' for '12-3456789AB' is another payee, paid apart (t63/02)."""
+    header = HEADER.replace(",Importer Number", "") + ",Importer Number"
+    rows = [
+        ",".join(
+            [
+                *r.format(duty="1000.00").split(",")[:3],
+                *r.format(duty="1000.00").split(",")[4:],
+                "12-3456789AB",
+            ]
+        )
+        for r in ROWS
+    ]
+    path = tmp_path / "cut.csv"
+    path.write_text("\n".join([header, *rows])[:-2], newline="")
+    warned = [w for f in read_es003(path).files for w in f.warnings if w.code == "NO_LINE_END"]
+    assert [(w.column, w.value) for w in warned] == [("Importer Number", "12-3456789")]
+
+
+def test_a_deposits_file_cut_after_its_last_amount_is_warned_about(tmp_path: Path) -> None:
+    """A refund of 200.00 read as 20 moved the interest, with no word (t63/01)."""
+    from ieepa_refund.es003 import read_deposits
+
+    path = tmp_path / "deposits.csv"
+    path.write_text(
+        "Entry Number,Date,Amount\n31690000018,06/12/2025,1000.00\n31690000018,07/01/2025,-20",
+        newline="",
+    )
+    got = read_deposits(path)
+    assert "NO_LINE_END" in {p.code for p in got.problems}
 
 
 @pytest.mark.parametrize("engine", ["entry", "bulk"])

@@ -82,6 +82,23 @@ def test_both_engines_agree_on_joined_files(
     assert "ENTRY_REJECTED_WHOLE" not in problems
 
 
+@pytest.mark.parametrize(
+    "second", [HEADER.upper(), ",".join(f'"{cell}"' for cell in HEADER.split(","))]
+)
+def test_both_engines_name_the_row_of_a_repeat_in_other_case_or_quoted(
+    second: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not starting as the header's bytes, the repeat was found by the bulk engine's copy,
+    whose row it named ("row 2", for row 5; t63/08): the file now goes whole to the reader."""
+    pytest.importorskip("polars")
+    from .test_cli_engines import same_outputs
+
+    path = _joined(tmp_path, second_header=second)
+    same_outputs([path], tmp_path, capsys, "--as-of", "2026-11-28")
+    problems = (tmp_path / "bulk" / "problems.csv").read_text(encoding="utf-8")
+    assert "joined.csv,5,REPEATED_HEADER" in problems
+
+
 def test_a_dataframe_with_number_cells_and_a_repeated_header(tmp_path: Path) -> None:
     pd = pytest.importorskip("pandas")
     names = HEADER.split(",")

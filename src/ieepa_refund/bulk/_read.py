@@ -114,6 +114,10 @@ def read_columns(
     # A line starting as the header does: files joined with their headers (``cat``). The
     # reader drops the repeat and its title rows with a warning naming the file's own rows.
     lead = head.splitlines()[-1].split(b",", 1)[0] + b"," if head.strip() else b""
+    # The same repeat quoted or in other letter case does not start as the header's bytes:
+    # its entry-number cell, unquoted, holds the header's name for it (t63/08).
+    named = cell_text(source.headers[source.columns["entry_number"]]).strip()
+    repeat = f"(?i){re.escape(named)}" if named else None
     parsed: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
     widths: dict[int, int] = {}
@@ -125,7 +129,7 @@ def read_columns(
     # file is not read here, a PolarsError) is taken up only when that chunk's turn comes,
     # after the chunks before it are parsed: the same reads, in the same order, as one
     # after another.
-    read_next = partial(_read_chunk, chunks, used, width, widths, dates, index, lead)
+    read_next = partial(_read_chunk, chunks, used, width, widths, dates, index, lead, repeat)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ieepa-bulk-read")
     try:
         ahead = pool.submit(read_next)
@@ -166,6 +170,7 @@ def _read_chunk(
     dates: set[str],
     index: int,
     lead: bytes,
+    repeat: str | None = None,
 ) -> pl.DataFrame | str | None:
     """The next chunk's used columns, named, with each row's place (``_row``, ``_file``)
     and whether it is read here (``_whole``, see :func:`_whole`, which adds to ``widths``);
@@ -205,6 +210,8 @@ def _read_chunk(
     frame = pl.DataFrame(
         [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
     )
+    if repeat is not None and frame["entry_number"].str.contains(repeat).any():
+        return "the header repeats (files joined?)"
     # polars pads a short row and drops a long row's extra cells, silently, even with
     # truncate_ragged_lines off: a row with an unquoted comma in an amount would be
     # read by position, shifted. Such a row is not read here: its entry goes to the

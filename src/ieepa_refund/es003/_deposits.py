@@ -196,13 +196,17 @@ def read_deposits(
         read += source.rejected
         rejected += source.rejected
         problems.extend(source.problems)
+        # The file's warnings (NO_LINE_END: its last amount may be cut short) keep no row out.
+        problems.extend(source.warnings)
     # An entry with a row that could not be read has a history with a hole in it: a missing
     # refund row would leave interest on too much, a missing deposit on too little. The whole
     # history is withheld (the entry keeps its own deposit date), never used in part.
     unread = Counter(
         p.entry_number
         for p in problems
-        if p.entry_number is not None and p.code != "DUPLICATE_ROW" and p.entry_number in found
+        if p.entry_number is not None
+        and p.code not in ("DUPLICATE_ROW", "NO_LINE_END")
+        and p.entry_number in found
     )
     deposits: dict[str, tuple[DepositEvent, ...]] = {}
     for entry, events in found.items():

@@ -317,13 +317,6 @@ _CUT = (
     "interrupted?), and this row's last cells are not whole; re-export the file whole"
 )
 
-#: The columns whose last cell, cut short, reads as another valid value (an amount of 12 for
-#: 1234.56, a rate of 6. for 6.5%): the file's last row is warned about when it ends there
-#: with no line break. Other cells cut short do not parse (a date, an HTS or entry number).
-_CUT_READS_AS_VALID = (
-    "value", "duty", "rate", "supplemental_deposit_amount", "pre_liquidation_refund_amount",
-)  # fmt: skip
-
 #: A line of a text, with its end (CR LF, LF or CR: the lines the CSV reader counts).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
@@ -331,7 +324,8 @@ _SENTINEL = "cut-check"
 
 
 def _end_check(source: SourceFile, number: int, spans: int, row: list[Any]) -> None:
-    """Look at a text file's last record again in its raw text, at the end of the first pass.
+    """Look at a text file's last record again in its raw text, at the end of the first pass
+    (ES-003 and deposits files alike).
 
     The CSV module reads a file that ends inside a quoted cell (a download cut short in
     ``"$1,234``) as if the quote were closed: the row would be read whole with an amount cut
@@ -363,26 +357,30 @@ def _end_check(source: SourceFile, number: int, spans: int, row: list[Any]) -> N
     # The row's own last cell (the reader pads a short row with None after it), blank or not:
     # a cut may have taken a whole amount and left its cell blank.
     last = max((i for i, cell in enumerate(row) if cell is not None), default=None)
-    for name in _CUT_READS_AS_VALID:
-        if source.columns.get(name) == last and last is not None:
-            header = str(source.headers[last])
-            source.warnings.append(
-                Problem(
-                    code="NO_LINE_END",
-                    message=(
-                        f"the file ends with no line break right after its last row's "
-                        f"{header!r} cell: if the file was cut short, that cell is cut too and "
-                        "reads as another amount; check it against the source (a whole export "
-                        "ends with a line break)"
-                    ),
-                    file=source.name,
-                    row=number,
-                    column=header,
-                    value=cell_text(row[last]),
-                    entry_number=_entry_of(row[source.columns["entry_number"]]),
-                    rows=0,
-                )
+    # Any column read: a cut amount reads as another amount, a cut importer number as another
+    # payee ('12-3456789' for '12-3456789AB'), a cut status as another word. A column the
+    # reader ignores cannot change a figure.
+    if last is not None and last in source.columns.values():
+        header = str(source.headers[last])
+        source.warnings.append(
+            Problem(
+                code="NO_LINE_END",
+                message=(
+                    f"the file ends with no line break right after its last row's "
+                    f"{header!r} cell: if the file was cut short, that cell is cut too and "
+                    "reads as another value; check it against the source (a whole export "
+                    "ends with a line break)"
+                ),
+                file=source.name,
+                row=number,
+                column=header,
+                value=cell_text(row[last]),
+                entry_number=_entry_of(row[i])
+                if (i := source.columns.get("entry_number")) is not None
+                else None,
+                rows=0,
             )
+        )
 
 
 def usual_width(widths: Mapping[int, int]) -> int | None:
