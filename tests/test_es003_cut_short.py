@@ -220,3 +220,24 @@ def test_the_command_says_so_on_both_engines(
     assert outs[engine] == outs["entry"]
     said = outs["entry"][1].decode()
     assert "CUT_SHORT" in said or "NO_LINE_END" in said
+
+
+@pytest.mark.parametrize(
+    ("encoding", "drop"),
+    [("utf-8", 1), ("utf-16", 1)],
+    ids=["utf-8 inside a two-byte character", "utf-16 at an odd byte"],
+)
+def test_a_file_cut_inside_a_character_is_refused_as_cut_short(
+    encoding: str, drop: int, tmp_path: Path
+) -> None:
+    """UTF-8 cut inside 'É' was read as cp1252 without a word, every name re-decoded; UTF-16
+    cut at an odd byte gave the codec's 'position 0' (t63/10). Both say the file was cut."""
+    from ieepa_refund.errors import InputFileError
+
+    path = tmp_path / "cut.csv"
+    text = _file("1234.56").replace(HEADER, HEADER + ",Importer Name", 1)
+    rows = text.rstrip("\n").split("\n")
+    text = "\n".join([rows[0], *(row + ",SOCIÉTÉ" for row in rows[1:])])
+    path.write_bytes(text.encode(encoding)[:-drop])
+    with pytest.raises(InputFileError, match="ends in the middle of a character: it was cut short"):
+        read_es003(path)

@@ -47,9 +47,15 @@ def _sniff_encoding(opener: Callable[[], IO[bytes]], name: str) -> str:
         try:
             while chunk := f.read(1 << 20):
                 decoder.decode(chunk)
-            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return "cp1252"
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            # UTF-8 throughout but for half a character at its very end: a file cut short
+            # (read as cp1252 it would pass, every accented name re-decoded, the cut unseen).
+            # Read as UTF-8, the cut is refused by name (Readable).
+            return "utf-8"
     return "utf-8"
 
 
@@ -209,6 +215,10 @@ def leading_field(line: str, delimiter: str, index: int) -> str | None:
     return None
 
 
+#: What the codecs say of bytes that end inside a character (UTF-8, UTF-16): the file's end.
+_CUT_REASONS = frozenset({"unexpected end of data", "truncated data"})
+
+
 class Readable:
     """Turn decoding errors into InputFileError naming the file."""
 
@@ -219,6 +229,13 @@ class Readable:
         return None
 
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
+        if isinstance(exc, UnicodeDecodeError) and exc.reason in _CUT_REASONS:
+            raise InputFileError(
+                f"{self.name}: the file ends in the middle of a character: it was cut short "
+                "(a download or copy interrupted?); re-export it whole",
+                field="file",
+                value=self.name,
+            )
         if isinstance(exc, UnicodeError):
             raise InputFileError(
                 f"{self.name}: cannot decode the text: {exc}", field="file", value=self.name
