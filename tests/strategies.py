@@ -823,7 +823,7 @@ def cut_files(draw: st.DrawFn) -> tuple[str, int]:
 def recurring_cell_chunks(draw: st.DrawFn) -> list[list[str]]:
     """Chunks of one column's cells drawn from a small pool, so most cells recur in several
     chunks (as a file's do): amounts, entry numbers, HTS numbers, origins, dates, line
-    numbers and ordinals, each well-formed or not (bulk._read.distinct's memo)."""
+    numbers and ordinals, each well-formed or not (bulk._cells.distinct's memo)."""
     pool = draw(
         st.lists(
             st.one_of(

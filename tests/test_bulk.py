@@ -311,7 +311,7 @@ def test_columnar_cell_readers_agree_with_the_library_parsers() -> None:
     """The vectorised fast cases (amounts, entry numbers, check digits) give what the
     library's parsers give, and refuse what they refuse, cell by cell."""
     from ieepa_refund import entry_number
-    from ieepa_refund.bulk._read import amount_cents, amounts, amounts_ok, entry_numbers
+    from ieepa_refund.bulk._cells import amount_cents, amounts, amounts_ok, entry_numbers
     from ieepa_refund.es003._cells import BadCell, parse_entry_number
 
     def library(parse: Any, cell: str) -> Any:
@@ -337,7 +337,7 @@ def test_columnar_cell_readers_agree_with_the_library_parsers() -> None:
 def test_vectorised_amounts_are_the_library_parser(cells: list[str]) -> None:
     """Drawn cells at the fast case's edges (grouping, places, the bound, junk): the columns
     give what parse_amount gives, cell by cell, and refuse what it refuses."""
-    from ieepa_refund.bulk._read import amount_cents, amounts
+    from ieepa_refund.bulk._cells import amount_cents, amounts
 
     assert amounts(pl.Series("s", cells, dtype=pl.String)).to_list() == [
         _library(amount_cents, c) for c in cells
@@ -349,7 +349,7 @@ def test_vectorised_entry_numbers_and_check_digits_are_the_library_parser(
     cells: list[str],
 ) -> None:
     from ieepa_refund import entry_number
-    from ieepa_refund.bulk._read import entry_numbers
+    from ieepa_refund.bulk._cells import entry_numbers
     from ieepa_refund.es003._cells import parse_entry_number
 
     numbers, valid = entry_numbers(pl.Series("s", cells, dtype=pl.String))
@@ -598,15 +598,15 @@ def test_cells_parsed_once_per_run_are_parsed_as_in_each_chunk(
     origins made codes from their parsed values are those values."""
     from unittest import mock
 
-    from ieepa_refund.bulk import _read
+    from ieepa_refund.bulk import _cells
 
     dtypes = {
         "line_number": pl.Int32, "country_of_origin": pl.Categorical, "hts": pl.Categorical,
         "tariff_ordinal": pl.Int64, "quantity": pl.Boolean, "rate": pl.Boolean,
     }  # fmt: skip
     parsers: dict[str, Any] = {
-        **_read.PARSERS,
-        "entry_date": _read.entry_field_parser("entry_date"),
+        **_cells.PARSERS,
+        "entry_date": _cells.entry_field_parser("entry_date"),
     }
     dtypes["entry_date"] = pl.Date
     full: dict[str, dict[Any, Any]] = {}
@@ -614,22 +614,22 @@ def test_cells_parsed_once_per_run_are_parsed_as_in_each_chunk(
     for cells in chunks:
         series = pl.Series("s", cells, dtype=pl.String)
         for name, dtype in dtypes.items():
-            fresh = _read.distinct(series, parsers[name], dtype)
+            fresh = _cells.distinct(series, parsers[name], dtype)
             if dtype == pl.Categorical:
                 assert fresh.cast(pl.String).equals(
-                    _read.distinct(series, parsers[name], pl.String)
+                    _cells.distinct(series, parsers[name], pl.String)
                 )
-            for memo, most in ((full, _read.MEMO_CELLS), (small, bound)):
-                with mock.patch.object(_read, "MEMO_CELLS", most):
+            for memo, most in ((full, _cells.MEMO_CELLS), (small, bound)):
+                with mock.patch.object(_cells, "MEMO_CELLS", most):
                     kept = memo.setdefault(name, {})
-                    assert _read.distinct(series, parsers[name], dtype, kept).equals(fresh)
+                    assert _cells.distinct(series, parsers[name], dtype, kept).equals(fresh)
                     assert len(kept) <= most
-        for memo, most in ((full, _read.MEMO_CELLS), (small, bound)):
-            with mock.patch.object(_read, "MEMO_CELLS", most):
-                amounts = _read.amounts(series, memo.setdefault("duty", {}))
-                assert amounts.equals(_read.amounts(series))
-                numbers = _read.parse_numbers(series, memo.setdefault("entry_number", {}))
-                assert numbers.equals(_read.parse_numbers(series))
+        for memo, most in ((full, _cells.MEMO_CELLS), (small, bound)):
+            with mock.patch.object(_cells, "MEMO_CELLS", most):
+                amounts = _cells.amounts(series, memo.setdefault("duty", {}))
+                assert amounts.equals(_cells.amounts(series))
+                numbers = _cells.parse_numbers(series, memo.setdefault("entry_number", {}))
+                assert numbers.equals(_cells.parse_numbers(series))
     # Every distinct cell was kept once, and read back from the memo in later chunks.
     assert set(full["hts"]) == {cell for cells in chunks for cell in cells}
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 pl = pytest.importorskip("polars")
 
 from ieepa_refund.bulk import _columnar, _fallback  # noqa: E402
-from ieepa_refund.bulk._read import distinct, entry_field_parser  # noqa: E402
+from ieepa_refund.bulk._cells import distinct, entry_field_parser  # noqa: E402
 from tests import strategies  # noqa: E402
 
 

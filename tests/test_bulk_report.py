@@ -22,7 +22,7 @@ pl = pytest.importorskip("polars")
 
 from ieepa_refund import entry_number, sample_es003  # noqa: E402
 from ieepa_refund.bulk import estimate  # noqa: E402
-from ieepa_refund.bulk._read import check_digit_right, entry_key, key_number  # noqa: E402
+from ieepa_refund.bulk._cells import check_digit_right, entry_key, key_number  # noqa: E402
 from ieepa_refund.es003 import stream_es003  # noqa: E402
 from tests import strategies  # noqa: E402
 

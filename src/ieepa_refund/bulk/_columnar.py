@@ -15,8 +15,7 @@ from ..interest import RateTable
 from ..refund import RefundOptions
 from ..refund.closures import default_federal_closures
 from ..registry import EXEMPT_KINDS, Registry, carries_ieepa_duty
-from ._compute import _finish, screened, with_interest
-from ._read import (
+from ._cells import (
     BLANK,
     ENTRY_FIELDS,
     PARSERS,
@@ -29,6 +28,7 @@ from ._read import (
     key_number,
     parse_numbers,
 )
+from ._compute import _finish, screened, with_interest
 from ._roads import RoadJob, with_roads
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class _Job:
         self.cells: dict[str, dict[Any, Any]] = {}
         """By column: each distinct cell parsed so far, as its parser gave it (one parser per
         column, :data:`PARSERS`; a cell's value depends on its text alone). A file's
-        cells recur in every chunk: each is parsed once per run (``_read.distinct``)."""
+        cells recur in every chunk: each is parsed once per run (``_cells.distinct``)."""
 
     def parse_chunk(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """(each row's cells parsed, with flags; each entry's own raw cells, from one row)."""

@@ -14,7 +14,7 @@ from ..errors import IeepaRefundError
 from ..interest import MAX_PRINCIPAL, apply_growth, interest_growth
 from ..money import round_interest
 from ..refund import DepositBasis, RefundOptions
-from ._read import ENTRY_FIELDS
+from ._cells import ENTRY_FIELDS
 from ._tables import ENTRY_COLUMNS, _money
 
 if TYPE_CHECKING:
