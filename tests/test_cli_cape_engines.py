@@ -161,6 +161,26 @@ def test_a_second_run_with_the_ledger_says_on_stdout_what_it_skipped(
     assert number in held[0]  # named, as the summary's other lists are
 
 
+@pytest.mark.parametrize("engine", ["bulk", "entry"])
+def test_a_ledger_entry_excluded_on_a_later_date_is_said_to_be_declared(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Declared in its look-back, excluded on a later run's date: it was counted excluded and
+    left out of the ALREADY_DECLARED list, as if never declared (t63/05). Now named as
+    declared per the ledger, and not declared again."""
+    ledger = tmp_path / "ledger.csv"
+    _cape(capsys, [sample_es003()], tmp_path / "first", "--engine", engine, "--ledger",
+          str(ledger), "--declared-on", "2026-05-01")  # fmt: skip
+    _, out, _ = _cape(capsys, [sample_es003()], tmp_path / "second", "--engine", engine,
+                      "--ledger", str(ledger), "--declared-on", "2026-12-01")  # fmt: skip
+    held = [line for line in out.splitlines() if "declared already per the ledger" in line]
+    assert len(held) == 1
+    declared = {row.split(",")[0] for row in ledger.read_text().splitlines()[1:]}
+    named = held[0].rsplit(": ", 1)[1].split(", ")
+    assert named
+    assert set(named) <= declared
+
+
 @pytest.mark.parametrize(
     "name",
     [

@@ -158,8 +158,8 @@ def run_cape(args: argparse.Namespace) -> int:
     declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
     _check_cape_outputs(args)
     engine, chosen = _engine(args)
-    if args.ledger is not None:
-        read_ledger(args.ledger)  # a ledger that does not parse stops the run before any output
+    # A ledger that does not parse stops the run before any output.
+    ledger = read_ledger(args.ledger) if args.ledger is not None else None
     split: list[int] = []
     whole: list[tuple[str, str]] = []
     narrow: list[tuple[str, str, int]] = []
@@ -212,6 +212,17 @@ def run_cape(args: argparse.Namespace) -> int:
         print("  by reason (an entry excluded for several reasons is counted under each):")
     for code, n in sorted(excluded.items()):
         print(f"  excluded {code}: {n:,}")
+    if ledger:
+        # Screened on this run's date, an entry the ledger holds may be excluded (its
+        # look-back ended since it was declared): it stays declared, and is not declared again.
+        held = [s.entry_number for s in screenings if not s.eligible and s.entry_number in ledger]
+        if held:
+            print(
+                f"  of the excluded, declared already per the ledger: "
+                f"{counted(len(held), 'entry', 'entries')} (on their ledger dates; excluded on "
+                f"{declared_on.isoformat()}, they are not declared again: check their claims in "
+                f"the ACE Portal's CAPE tab, and estimate --ledger for their road): {named(held)}"
+            )
     # As estimate flags it: the windows of these entries count from a date not yet reached.
     future = [s.entry_number for s in screenings if "LIQUIDATION_AFTER_AS_OF" in s.reason_codes]
     if future:
