@@ -22,9 +22,8 @@ from ieepa_refund import EntryRefund, RefundOptions, compute_refund, default_reg
 from ieepa_refund.entry import Entry, EntryLine, Tariff
 from ieepa_refund.money import exact
 from ieepa_refund.refund._compute import _compute
-from ieepa_refund.refund._lines import (
-    LineWork,
-    classifier,
+from ieepa_refund.refund._lines import LineWork, classifier
+from ieepa_refund.refund._paid import (
     figures_of,
     paid_line,
     paid_line_figures,

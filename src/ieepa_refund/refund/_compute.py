@@ -44,13 +44,11 @@ from ..money import exact
 from ..registry import Registry, default_registry
 from ._dates import early_deposit, late_liquidation
 from ._interest import attach_interest, deposit_date
-from ._lines import (
+from ._lines import LineWork, classifier, may_carry_ieepa_duty
+from ._paid import (
     LineFigures,
-    LineWork,
-    classifier,
     figures_of,
     ieepa_paid_of,
-    may_carry_ieepa_duty,
     paid_line,
     paid_line_figures,
     topup_line_figures,
