@@ -11,17 +11,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import entry_number as _entry_number
-from .. import hts as _hts
 from ..errors import IeepaRefundError, ValidationError
 from ..es003._cells import (
-    COUNTRY,
     DATE_FIELDS,
     ENTRY_PARSERS,
     BadCell,
     cell_text,
     parse_amount,
+    parse_country,
     parse_date,
     parse_entry_number,
+    parse_hts,
     parse_line_number,
     parse_ordinal,
     parse_protest_number,
@@ -305,17 +305,6 @@ def quantity_ok(raw: str) -> bool:
     return True
 
 
-def country(raw: str) -> str:
-    text = cell_text(raw).upper()
-    if not COUNTRY.fullmatch(text):
-        raise BadCell("a country of origin is a 2-letter ISO code")
-    return text
-
-
-def hts_number(raw: str) -> str:
-    return _hts.validate(cell_text(raw))
-
-
 def ordinal(raw: str) -> int:
     found = parse_ordinal(raw)
     return BLANK if found is None else found
@@ -331,8 +320,8 @@ def rate_blank(raw: str) -> bool:
 PARSERS: dict[str, Callable[[str], Any]] = {
     "entry_number": parse_entry_number,
     "line_number": parse_line_number,
-    "country_of_origin": country,
-    "hts": hts_number,
+    "country_of_origin": parse_country,
+    "hts": parse_hts,
     "tariff_ordinal": ordinal,
     "value": amount_cents,
     "duty": amount_cents,

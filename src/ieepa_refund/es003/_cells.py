@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import entry_number as _entry_number
+from .. import hts as _hts
 from ..dates import EARLIEST_DATE, LATEST_DATE
 from ..money import in_cents
 
@@ -386,6 +387,19 @@ def parse_line_number(value: Any) -> int:
     if number is None:
         raise BadCell("not a line number (blank)")
     return number
+
+
+def parse_country(value: Any) -> str:
+    """A country of origin: its 2-letter ISO code, upper-cased (both readers use this)."""
+    country = cell_text(value).upper()
+    if not COUNTRY.fullmatch(country):
+        raise BadCell("a country of origin is a 2-letter ISO code")
+    return country
+
+
+def parse_hts(value: Any) -> str:
+    """An HTS number, validated as :func:`ieepa_refund.hts.validate` validates it."""
+    return _hts.validate(cell_text(value))
 
 
 def parse_ordinal(value: Any) -> int | None:

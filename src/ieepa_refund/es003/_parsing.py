@@ -11,21 +11,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .. import hts as _hts
 from ..entry import _ENTRY_TYPE, PARTY_NUMBER, Tariff
 from ..rates import parse_rate
 from ._acc import _Acc
 from ._cells import (
     _BARE_MONEY,
-    COUNTRY,
     DATE_FIELDS,
     ENTRY_PARSERS,
     FLAG_FIELDS,
-    BadCell,
     cell_text,
     parse_amount,
+    parse_country,
     parse_date,
     parse_entry_number,
+    parse_hts,
     parse_line_number,
     parse_ordinal,
     parse_quantity,
@@ -65,8 +64,8 @@ class _State:
     """Entry-number cell -> entry number, for the entries open in the reading pass, which forgets
     an entry's cell once its last row is read."""
     lines: _Parsed = field(default_factory=lambda: _Parsed(parse_line_number, keep=None))
-    countries: _Parsed = field(default_factory=lambda: _Parsed(_country, keep=None))
-    codes: _Parsed = field(default_factory=lambda: _Parsed(_hts_number, keep=None))
+    countries: _Parsed = field(default_factory=lambda: _Parsed(parse_country, keep=None))
+    codes: _Parsed = field(default_factory=lambda: _Parsed(parse_hts, keep=None))
     ordinals: _Parsed = field(default_factory=lambda: _Parsed(parse_ordinal, keep=None))
     # Amounts are mostly distinct: only the first few thousand are kept, enough for the common
     # ones ("0.00"), without holding a file's worth of them. The same bound for the rest.
@@ -145,17 +144,6 @@ class _Amounts(_Parsed):
 
 def _unit(cell: Any) -> str | None:
     return parse_unit(cell)
-
-
-def _country(cell: Any) -> str:
-    country = cell_text(cell).upper()
-    if not COUNTRY.fullmatch(country):
-        raise BadCell("a country of origin is a 2-letter ISO code")
-    return country
-
-
-def _hts_number(cell: Any) -> str:
-    return _hts.validate(cell_text(cell))
 
 
 def _rate(cell: Any) -> str | None:
