@@ -30,6 +30,8 @@ NAMED = 25
 REJECTED_LABEL = "Input problem: rejected whole, no figure"
 #: The code of the warning naming an entry rejected whole that the ledger holds.
 LEDGER_ENTRY_UNREAD = "LEDGER_ENTRY_UNREAD"
+#: A declared entry whose ledger row leaves the declared-on date blank (a warning).
+LEDGER_DATE_BLANK = "LEDGER_DATE_BLANK"
 
 
 def named(numbers: Sequence[str]) -> str:
