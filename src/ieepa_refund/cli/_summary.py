@@ -176,11 +176,17 @@ def _summary(
         say(
             f"                    {counted(tally.uncertain, 'entry', 'entries')} uncertain: {upper}"
         )
-    if tally.incomplete or report.entries_rejected:
+    if tally.incomplete:
         say(
             f"                    {counted(tally.incomplete, 'entry', 'entries')} incomplete (rows rejected): IEEPA duty "
             f"{tally.at_stake:,} on their rows kept, not counted in the principal above until the "
             f"input is fixed; {counted(report.entries_rejected, 'entry', 'entries')} rejected whole"
+        )
+    elif report.entries_rejected:
+        # No entry incomplete: "0 entries incomplete" said nothing, and read as a fault (t63).
+        say(
+            f"                    {counted(report.entries_rejected, 'entry', 'entries')} "
+            "rejected whole"
         )
     rejected = report.entries_rejected_numbers
     if rejected:
