@@ -28,7 +28,7 @@ from ieepa_refund import RefundOptions, compute_refund, consolidate  # noqa: E40
 from ieepa_refund.bulk import ENTRY_COLUMNS, estimate, explain  # noqa: E402
 from ieepa_refund.cape import screen, write_declarations  # noqa: E402
 from ieepa_refund.entry_number import calc_check_digit  # noqa: E402
-from ieepa_refund.es003 import stream_es003  # noqa: E402
+from ieepa_refund.es003 import read_es003, stream_es003  # noqa: E402
 from ieepa_refund.es003._cells import LINE_MAX  # noqa: E402
 from ieepa_refund.registry import is_ieepa_status  # noqa: E402
 from tests import strategies  # noqa: E402
@@ -443,6 +443,34 @@ def test_a_partitioned_run_refuses_a_file_with_no_line_break_at_its_end(tmp_path
     bench.generate(path, 200, 4, seed=3)
     path.write_bytes(path.read_bytes().rstrip(b"\r\n")[:-3])
     with pytest.raises(InputFileError, match="no line break after its last row"):
+        estimate_partitioned(
+            [path], as_of=AS_OF, partitions=2, scheduler="sync", workdir=tmp_path / "work"
+        )
+
+
+@pytest.mark.parametrize("block", [4_000, 1 << 20])
+def test_a_partitioned_run_refuses_a_joined_file_naming_the_row_of_the_repeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Two exports joined with ``cat``: the repeated header, carried into a partition file,
+    was named by that file's row (t63); refused up front, naming the input file's row, the
+    one the single-process engines name in their REPEATED_HEADER warning."""
+    pytest.importorskip("dask.dataframe")
+    from ieepa_refund.bulk import dask as on_dask
+    from ieepa_refund.bulk.dask import estimate_partitioned
+    from ieepa_refund.errors import InputFileError
+
+    monkeypatch.setattr(on_dask, "BLOCK_BYTES", block)
+    one = tmp_path / "one.csv"
+    bench.generate(one, 120, 4, seed=5)
+    text = one.read_bytes()
+    header = text.split(b"\n", 1)[0]
+    path = tmp_path / "joined.csv"
+    path.write_bytes(text + b"Report: ES-003\nFilter: all, ports\n" + header.upper() + b"\n" + text)
+    (warning,) = [w for w in read_es003(path).files[0].warnings if w.code == "REPEATED_HEADER"]
+    if block == 4_000:
+        assert len(text) > 2 * block  # the repeat is in a later block than the first
+    with pytest.raises(InputFileError, match=f"joined.csv: row {warning.row} repeats the header"):
         estimate_partitioned(
             [path], as_of=AS_OF, partitions=2, scheduler="sync", workdir=tmp_path / "work"
         )

@@ -114,6 +114,27 @@ def test_the_estimate_summary_counts_incomplete_entries_and_their_money(
     assert "0 entries rejected whole" in out
 
 
+def test_the_summary_says_no_incomplete_line_when_none_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entry rejected whole and none incomplete: "0 entries incomplete (rows rejected):
+    IEEPA duty 0.00 ..." was printed (t63); only the count rejected whole is said, by both
+    engines alike."""
+    pytest.importorskip("polars")
+    from .test_cli_engines import same_outputs
+
+    path = tmp_path / "es003.csv"
+    rows = [row(num(1), "1", "9903.01.24", "100.00"), row(num(2), "1", "9903.01.24", "x")]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    same_outputs([path], tmp_path, capsys)
+    assert main(["estimate", str(path), "--as-of", "2026-11-28"]) == 1
+    out = capsys.readouterr().out
+    assert "incomplete" not in out
+    assert "\n                    1 entry rejected whole\n" in out
+    assert f"no entry was built from their rows; see the problems): {num(2)}" in out
+
+
 def test_an_entry_none_of_whose_rows_can_be_used_is_counted_rejected(tmp_path: Path) -> None:
     result = read(tmp_path, [row(num(1), "1", "9903.01.2", "1.00")])
     assert (result.entry_count, result.entries_rejected) == (0, 1)

@@ -41,6 +41,74 @@ def test_a_repeated_header_and_its_title_are_not_rows(tmp_path: Path) -> None:
     assert "repeats at row 5 (with the title row 4 above it): files joined?" in warning.message
 
 
+@pytest.mark.parametrize(
+    "titles",
+    [["ES-003"], ["ES003"], ["Report: ES-003", "Filter: all, ports"], ["ES-003", ""]],
+)
+def test_title_rows_with_commas_or_one_token_above_a_repeat_are_not_rows(
+    titles: list[str], tmp_path: Path
+) -> None:
+    """A title the header search skips at the top of a file (an unquoted comma makes it two
+    cells; ``ES-003`` is one token with a digit) was read as a phantom entry "rejected
+    whole" above a repeated header (t63/07): it has no entry number, so it is a title."""
+    path = tmp_path / "joined.csv"
+    lines = [*titles, HEADER, _row("31600094010"), *titles, HEADER, _row("31600094028")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = read_es003(path)
+    assert sorted(e.entry_number for e in got.entries) == ["31600094010", "31600094028"]
+    assert got.problems == ()
+    assert (got.rows_read, got.rows_used, got.rows_rejected) == (2, 2, 0)
+    (warning,) = [w for w in got.files[0].warnings if w.code == "REPEATED_HEADER"]
+    header = 2 * len(titles) + 3
+    named = [str(header - len(titles) + i) for i, t in enumerate(titles) if t]
+    assert warning.row == header
+    assert f"(with the title row{'s' if len(named) > 1 else ''} {', '.join(named)} " in (
+        warning.message
+    )
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        # Data rows with a broken entry number but an HTS number: rejected by name, not
+        # dropped as titles.
+        "3160009401X,1,01,12-3456789AB,06/02/2025,CN,99030125,1000.00",
+        ",1,01,12-3456789AB,06/02/2025,CN,99030125,1000.00",
+        "ES-003,1,01,12-3456789AB,06/02/2025,CN,99030125,1000.00",
+    ],
+)
+def test_a_data_row_above_a_repeat_is_still_read(above: str, tmp_path: Path) -> None:
+    path = tmp_path / "joined.csv"
+    lines = [HEADER, _row("31600094010"), above, HEADER, _row("31600094028")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = read_es003(path)
+    assert got.rows_read == 3  # the row above the repeat is read: used or rejected
+    assert got.rows_read == got.rows_used + got.rows_rejected
+    assert any(p.row == 3 for p in got.problems)
+    (warning,) = [w for w in got.files[0].warnings if w.code == "REPEATED_HEADER"]
+    assert "title" not in warning.message
+
+
+def test_a_good_entry_above_a_repeat_is_used(tmp_path: Path) -> None:
+    path = tmp_path / "joined.csv"
+    lines = [
+        HEADER,
+        _row("31600094010"),
+        "B7603245278,1,01,12-3456789AB,06/02/2025,CN,99030125,5.00",
+    ]
+    lines += ["ES-003", HEADER, _row("31600094028")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = read_es003(path)
+    assert sorted(e.entry_number for e in got.entries) == [
+        "31600094010",
+        "31600094028",
+        "B7603245278",
+    ]
+    assert (got.rows_read, got.rows_used) == (3, 3)
+    (warning,) = [w for w in got.files[0].warnings if w.code == "REPEATED_HEADER"]
+    assert "(with the title row 4 above it)" in warning.message
+
+
 def test_a_repeated_header_in_other_spelling_of_the_same_cells_is_a_repeat(tmp_path: Path) -> None:
     got = read_es003(_joined(tmp_path, second_header=HEADER.upper().replace(" ", "_"), title=""))
     assert len(got.entries) == 2
@@ -80,6 +148,24 @@ def test_both_engines_agree_on_joined_files(
     problems = (tmp_path / "entry" / "problems.csv").read_text(encoding="utf-8")
     assert "joined.csv,5,REPEATED_HEADER" in problems
     assert "ENTRY_REJECTED_WHOLE" not in problems
+
+
+def test_both_engines_agree_on_joined_files_with_comma_titles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("polars")
+    from .test_cli_engines import same_outputs
+
+    path = tmp_path / "joined.csv"
+    titles = ["Report: ES-003", "Filter: all, ports"]
+    lines = [*titles, HEADER, _row("31600094010"), *titles, HEADER, _row("31600094028")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    same_outputs([path], tmp_path, capsys, "--as-of", "2026-11-28")
+    problems = (tmp_path / "entry" / "problems.csv").read_text(encoding="utf-8")
+    assert "joined.csv,7,REPEATED_HEADER" in problems
+    assert "title rows 5, 6 above it" in problems
+    assert "ENTRY_REJECTED_WHOLE" not in problems
+    assert "CELL_COUNT" not in problems
 
 
 @pytest.mark.parametrize(

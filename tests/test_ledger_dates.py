@@ -217,6 +217,35 @@ def test_a_spreadsheet_resaved_date_reads_and_a_blank_cell_is_no_date(tmp_path: 
     assert read_ledger(ledger).declared_on == {LATE: date(2026, 9, 1)}
 
 
+def test_a_blank_date_cell_is_named_by_row_and_column_not_taken_silently(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dated ledger row with its declared-on cell blank: the declaration date is unknown
+    (as documented), and the road counts acceptance from --declared-on; said, naming the
+    ledger, its row and column (t63), in both engines alike. Two-cell rows (a ledger
+    written before the column) and rows of entries not in the input are not named."""
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text(
+        "entry_number,declaration_file,declared_on\n"
+        f"31610000528,a.csv,2026-09-01\n{LATE},a.csv,2026-09-01\n31610000528,b.csv,\n"
+        "31610001005,a.csv\n99999999999,a.csv,\n"
+    )
+    found = read_ledger(ledger)
+    assert found.blank_dates == {"31610000528": 4, "99999999999": 6}
+    pytest.importorskip("polars")
+    from .test_cli_engines import same_outputs
+
+    same_outputs(
+        [SAMPLE], tmp_path, capsys, "--declared-on", "2026-12-01", "--ledger", str(ledger),
+        roads=True,
+    )  # fmt: skip
+    problems = (tmp_path / "entry" / "problems.csv").read_text(encoding="utf-8")
+    named = [line for line in problems.splitlines() if "LEDGER_DATE_BLANK" in line]
+    assert len(named) == 1
+    assert named[0].startswith(f"{ledger},4,LEDGER_DATE_BLANK,declared_on,,31610000528,0,")
+    assert "--declared-on 2026-12-01" in named[0]
+
+
 def _declare(tmp_path: Path, ledger: Path) -> tuple[int, list[Path]]:
     out = tmp_path / "cape"
     code = main(["cape", str(SAMPLE), "--out", str(out), "--declared-on", "2026-07-01",

@@ -16,7 +16,8 @@ payment to one payee, so the job splits by importer with no cross-talk:
 The result is the single-process run's, entry for entry, payment for payment and
 byte for byte in the declarations (tested on a local scheduler). Reading problems
 name the partition files, not the input files: run :func:`~ieepa_refund.es003.read_es003`
-on a file to see its problems by row.
+on a file to see its problems by row. A file repeating its header (files joined with
+``cat``) is refused, naming the row of the repeat, as is one with no line break at its end.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from ..cape import CapeRules, DeclarationBatch
 from ..errors import InputFileError
 from ..es003._assemble import _overrides
-from ..es003._cells import BadCell, parse_entry_number
-from ..es003._columns import COLUMNS
+from ..es003._cells import BadCell, cell_text, parse_entry_number
+from ..es003._columns import COLUMNS, norm
 from ..es003._header import open_source
 from ..interest import RateTable
 from ..payments import Consolidation
@@ -156,7 +157,14 @@ def _read(path: Path, overrides: Mapping[str, str], dd: Any) -> Any:
     used = sorted(source.columns.items(), key=lambda item: item[1])
     blocks = _blocks(path, source.header_row)
     meta = {name: "str" for name, _ in used}
-    parts = [delayed(_read_block)(path, start, stop, used, source.name) for start, stop in blocks]
+    # The header's name for the entry-number column, as the header search compares it: a
+    # row naming it again is a repeat of the header (files joined with ``cat``), refused.
+    named = norm(cell_text(source.headers[source.columns["entry_number"]]))
+    first = (blocks[0][0], source.header_row + 1) if blocks else (0, 0)
+    parts = [
+        delayed(_read_block)(path, start, stop, used, source.name, named, first)
+        for start, stop in blocks
+    ]
     return dd.from_delayed(parts, meta=meta) if parts else None
 
 
@@ -178,9 +186,17 @@ def _blocks(path: Path, header_row: int) -> list[tuple[int, int]]:
 
 
 def _read_block(
-    path: Path, start: int, stop: int, used: list[tuple[str, int]], name: str
+    path: Path,
+    start: int,
+    stop: int,
+    used: list[tuple[str, int]],
+    name: str,
+    named: str = "",
+    first: tuple[int, int] = (0, 0),
 ) -> pd.DataFrame:
-    """One block's used columns as strings; a block whose rows are not its lines is refused."""
+    """One block's used columns as strings; a block whose rows are not its lines is refused,
+    and so is one repeating the header (``named``: its entry-number cell, normalised;
+    ``first``: the byte offset and row number of the file's first row after the header)."""
     import polars as pl
 
     with path.open("rb") as f:
@@ -226,7 +242,48 @@ def _read_block(
     frame = pl.DataFrame(
         [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
     )
+    if named and (at := _repeat_at(frame["entry_number"], named)) is not None:
+        # Files joined with ``cat``: the single-process engines drop the repeat and the title
+        # rows above it, naming its row; a partition file would carry it away from its row,
+        # among other files' rows (t63). Refused, naming the row as those engines do.
+        row = first[1] + _lines_between(path, first[0], start) + at
+        raise InputFileError(
+            f"{name}: row {row} repeats the header (files joined?): a partitioned run reads "
+            "one header a file; give the joined files separately, or run "
+            "ieepa_refund.bulk.estimate on this file (it drops the repeat, naming its row)",
+            field="file",
+            value=name,
+        )
     return frame.to_pandas()
+
+
+def _repeat_at(cells: pl.Series, named: str) -> int | None:
+    """The index of the first cell naming the entry-number column as the header does, or None.
+
+    Only a cell with a letter and as long as the name is normalised (an entry number is
+    digits, or a filer code's letters and digits shorter than most names)."""
+    import polars as pl
+
+    frame = pl.DataFrame({"cell": cells}).with_row_index("at")
+    found = frame.filter(
+        pl.col("cell").str.contains("[A-Za-z]") & (pl.col("cell").str.len_chars() >= len(named))
+    ).filter(pl.col("cell").str.to_lowercase().str.replace_all("[^a-z0-9]", "") == named)
+    return int(found["at"][0]) if found.height else None
+
+
+def _lines_between(path: Path, start: int, stop: int) -> int:
+    """How many line ends the file has from byte ``start`` to ``stop`` (read in pieces)."""
+    count = 0
+    with path.open("rb") as f:
+        f.seek(start)
+        left = stop - start
+        while left > 0:
+            piece = f.read(min(left, BLOCK_BYTES))
+            if not piece:
+                break
+            count += piece.count(b"\n")
+            left -= len(piece)
+    return count
 
 
 def _entry_keys(frame: pd.DataFrame) -> pd.DataFrame:

@@ -130,14 +130,22 @@ class Ledger(dict[str, tuple[str, ...]]):
     """
 
     declared_on: Mapping[str, date]
+    blank_dates: Mapping[str, int]
+    """Entry number -> the ledger row (1-based) of its latest declaration, for the entries
+    whose latest row has a declared-on cell left blank (a dated ledger's third column
+    cleared or never filled): their declaration date is unknown, as a row written before
+    the column's, and a road counts from the run's date instead; the caller says so, naming
+    the row (t63). A two-cell row (a ledger written before the column) is not among them."""
 
     def __init__(
         self,
         files: Mapping[str, tuple[str, ...]] | None = None,
         declared_on: Mapping[str, date] | None = None,
+        blank_dates: Mapping[str, int] | None = None,
     ) -> None:
         super().__init__(files or {})
         self.declared_on = dict(declared_on or {})
+        self.blank_dates = dict(blank_dates or {})
 
 
 def read_ledger(
@@ -272,6 +280,7 @@ def _ledger_rows(
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})", field="ledger") from None
     declared: dict[str, tuple[str, ...]] = {}
     dates: dict[str, date] = {}
+    blank: dict[str, int] = {}
     opens = cape_opens(rules)
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
@@ -304,10 +313,13 @@ def _ledger_rows(
                 else None
             )
             # The latest row stands (a resubmission): its date, or none known.
+            blank.pop(number, None)
             if when is None:
                 dates.pop(number, None)
+                if len(cells) > 2:
+                    blank[number] = row  # a date cell there, left blank
             else:
                 dates[number] = when
     except csv.Error as exc:
         raise InputFileError(f"{path}: not a CSV file ({exc})", field="ledger") from None
-    return Ledger(declared, dates)
+    return Ledger(declared, dates, blank)

@@ -19,7 +19,7 @@ from ._engines import _bulk_results, _engine, _engine_line, _entry_results, _Job
 from ._inputs import in_files, rejected_whole, report_input, stream
 from ._output import Outputs, UsageError, check_output, format_of, input_files
 from ._rows import ESTIMATE_COLUMNS, _rows
-from ._summary import LEDGER_ENTRY_UNREAD, _summary, _Tally
+from ._summary import LEDGER_DATE_BLANK, LEDGER_ENTRY_UNREAD, _summary, _Tally
 
 __all__ = [
     "ESTIMATE_COLUMNS",
@@ -114,6 +114,8 @@ def _estimate(
         payees = payee_warnings(tally.payees)
         in_ledger = [n for n in report.entries_rejected_numbers if n in ledger]
         unread = _unread_in_ledger(in_ledger, args.ledger, ledger)
+        declared = {r.entry_number for r in tally.roads if r.declared_in is not None}
+        undated = _blank_dates(args, job.declared_on, ledger, declared)
         if histories is not None:
             # Every history ends on its entry or in a problem, as with_deposits says it.
             unused = sorted(set(histories.deposits) - attached)
@@ -128,10 +130,13 @@ def _estimate(
                 report, "it has no row in --out, no road and no figure; IEEPA duty paid unknown"
             ),
             *unread,
+            *undated,
             *deposit_problems,
             *_payee_problems(report, payees),
         ]
         report_input(report, problems_out, outputs, more=more)
+        for problem in undated:  # the ledger's, before the deposits' (as written)
+            print(problem, file=sys.stderr)
         for problem in deposit_problems:  # after the ES-003's own problems, as they are written
             print(problem, file=sys.stderr)
         outputs.commit()
@@ -170,6 +175,34 @@ def _unread_in_ledger(numbers: Sequence[str], path: Path | None, ledger: Any) ->
             rows=0,
         )
         for number in numbers
+    ]
+
+
+def _blank_dates(
+    args: argparse.Namespace, declared_on: date, ledger: Any, declared: set[str]
+) -> list[Problem]:
+    """A warning for each declared entry whose latest ledger row leaves its declared-on cell
+    blank: its declaration date is unknown, so its road counts CAPE's acceptance from the
+    run's date (or, past the look-back today, calls its acceptance unknown), never silently
+    (t63). Only the entries read, on a road as declared (``declared``): an entry rejected
+    whole is named by LEDGER_ENTRY_UNREAD instead, one not in the input has no road."""
+    rows = getattr(ledger, "blank_dates", {})
+    by = "--declared-on" if args.declared_on else "--as-of"
+    return [
+        Problem(
+            code=LEDGER_DATE_BLANK,
+            message=f"entry {number}'s declared-on date is blank: the day it was declared is "
+            f"unknown, so its road takes {by} {declared_on.isoformat()} for CAPE's acceptance "
+            "(its expected dates count from it; past CAPE's look-back that day, its "
+            "acceptance is unknown); fill in the date it was declared for",
+            file=str(args.ledger),
+            row=row,
+            column="declared_on",  # the ledger's third column (DATED_LEDGER_HEADER)
+            entry_number=number,
+            rows=0,
+        )
+        for number, row in sorted(rows.items(), key=lambda item: item[1])
+        if number in declared
     ]
 
 

@@ -30,6 +30,8 @@ NAMED = 25
 REJECTED_LABEL = "Input problem: rejected whole, no figure"
 #: The code of the warning naming an entry rejected whole that the ledger holds.
 LEDGER_ENTRY_UNREAD = "LEDGER_ENTRY_UNREAD"
+#: A declared entry whose ledger row leaves the declared-on date blank (a warning).
+LEDGER_DATE_BLANK = "LEDGER_DATE_BLANK"
 
 
 def named(numbers: Sequence[str]) -> str:
@@ -174,11 +176,17 @@ def _summary(
         say(
             f"                    {counted(tally.uncertain, 'entry', 'entries')} uncertain: {upper}"
         )
-    if tally.incomplete or report.entries_rejected:
+    if tally.incomplete:
         say(
             f"                    {counted(tally.incomplete, 'entry', 'entries')} incomplete (rows rejected): IEEPA duty "
             f"{tally.at_stake:,} on their rows kept, not counted in the principal above until the "
             f"input is fixed; {counted(report.entries_rejected, 'entry', 'entries')} rejected whole"
+        )
+    elif report.entries_rejected:
+        # No entry incomplete: "0 entries incomplete" said nothing, and read as a fault (t63).
+        say(
+            f"                    {counted(report.entries_rejected, 'entry', 'entries')} "
+            "rejected whole"
         )
     rejected = report.entries_rejected_numbers
     if rejected:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..entry_number import shaped
 from ..errors import InputFileError
 from ._cells import (
     DATE_FIELDS,
@@ -259,7 +260,7 @@ def _repeats(source: SourceFile, records: Iterator[Raw]) -> Iterator[Raw]:
                     field="file",
                     value=source.name,
                 )
-        elif (not texts or _title(row, texts)) and len(pending) < HEADER_SEARCH_ROWS:
+        elif (not texts or _title(source, row, texts)) and len(pending) < HEADER_SEARCH_ROWS:
             pending.append(record)  # a blank or title row: read once the next row says
             continue
         last = cell
@@ -281,13 +282,31 @@ def _normalised(row: list[Any]) -> list[str]:
     return texts
 
 
-def _title(row: list[Any], texts: list[str]) -> bool:
-    """Whether a row is a title row: one cell, its first, that no entry number is like (words,
-    or no digit; the reader takes any other text for an entry number and flags it)."""
-    if len(texts) != 1:
+def _title(source: SourceFile, row: list[Any], texts: list[str]) -> bool:
+    """Whether a row may be a title row (dropped if a repeated header follows it, as the
+    header search skips it at the top of a file): one cell, its first, that no entry number
+    is like (words, or no digit; the reader takes any other text for an entry number and
+    flags it); or a row with no entry number where the header has it (``ES-003``, a title
+    with an unquoted comma: t63/07) and no HTS number where the header has that. A row with
+    either is data, read as such (a data row with a broken entry number is still rejected
+    by name, not dropped as a title).
+    """
+    if len(texts) == 1:
+        text = cell_text(row[0])
+        if " " in text or not any("0" <= c <= "9" for c in text):
+            return True
+    columns = source.columns
+    hts = columns.get("hts")
+    if hts is not None and hts < len(row) and any(c.isdigit() for c in cell_text(row[hts])):
         return False
-    text = cell_text(row[0])
-    return " " in text or not any("0" <= c <= "9" for c in text)
+    index = columns["entry_number"]
+    if index >= len(row):
+        return True
+    try:
+        number = parse_entry_number(row[index])
+    except BadCell:
+        return True
+    return not shaped(number)
 
 
 def _repeated(source: SourceFile, number: int, titles: list[Raw]) -> None:
