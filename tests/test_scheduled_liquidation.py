@@ -226,3 +226,17 @@ def test_cape_declares_the_scheduled_entry_on_both_engines(
     declared = next((tmp_path / "entry").glob("cape_*_001.csv")).read_text()
     assert "31600011014" in declared
     assert "31600011048" not in declared
+
+
+def test_a_what_if_assumes_the_liquidation_of_a_scheduled_entry() -> None:
+    from ieepa_refund.portfolio.whatif import Assumptions, evaluate
+
+    assumptions = Assumptions(
+        declared_on=DECLARED_ON, liquidation_after_filing_days=45, project=True
+    )
+    scheduled, unliquidated = evaluate([_entry(SCHEDULED), _entry(None)], assumptions)
+    assert scheduled.counted
+    assert scheduled.liquidation_assumed
+    assert scheduled.liquidation_date == unliquidated.liquidation_date == date(2027, 1, 15)
+    assert scheduled.interest is not None
+    assert scheduled.interest == unliquidated.interest
