@@ -202,3 +202,23 @@ def test_damaged_files_with_roads_are_identical(
     kind = {3: "tsv"}.get(seed % 4, "csv")
     paths = fuzz.write_files(rows, tmp_path / "in", kind, rng.randint(1, 3), "x")
     same_outputs(paths, tmp_path, capsys, roads=True)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "declared_on"),
+    # t63/03's dates; a scheduled date between the as-of and declaration dates (a schedule to
+    # the refund, a contradiction to the screening); the as-of date after the declaration.
+    [("2026-11-28", "2026-12-01"), ("2026-11-28", "2027-04-20"), ("2026-12-20", "2026-11-01")],
+)
+def test_an_open_status_with_a_later_liquidation_date_is_identical(
+    as_of: str, declared_on: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An open status with a liquidation date after the run's date is a scheduled liquidation
+    (LIQUIDATION_SCHEDULED): the bulk engine sends it to the per-entry path, same bytes."""
+    path = tmp_path / "es.csv"
+    rows = (Path(__file__).parent / "data" / "es003_scheduled_liquidation.csv").read_text()
+    # And a date between the two: after one of the run's dates, on or before the other.
+    between = "31600011055,1,01,12-3456789AB,ACME,2704,06/02/2025,06/12/2025,N,11/30/2026,"
+    path.write_text(f"{rows}{between}UNLIQUIDATED,,CN,,1,99030125,,1000.00,,\n")
+    flags = ("--as-of", as_of, "--declared-on", declared_on)
+    same_outputs([path], tmp_path, capsys, *flags, roads=True)

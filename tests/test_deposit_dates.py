@@ -181,9 +181,9 @@ def test_a_liquidation_after_the_as_of_date_keeps_its_figure_flagged() -> None:
     assert "as-of date 2026-11-28" in message
     on_time = entry.model_copy(update={"liquidation_date": date(2026, 11, 20)})
     assert _both(on_time)[0][1] == []
-    # A date the status contradicts is already LIQUIDATION_INCONSISTENT: not flagged twice.
+    # With an open status the date is a scheduled one (t63/03): unliquidated, not flagged twice.
     open_ = entry.model_copy(update={"liquidation_status": "UNLIQUIDATED"})
-    assert _both(open_)[0][1] == ["LIQUIDATION_INCONSISTENT"]
+    assert _both(open_)[0][1] == ["LIQUIDATION_SCHEDULED"]
 
 
 # --- the command, on both engines ---------------------------------------------------------------

@@ -329,3 +329,28 @@ class Entry(Model):
                 f"{self.liquidation_status!r}"
             )
         return None
+
+    def scheduled_liquidation(self, after: date | None) -> date | None:
+        """The liquidation date when it is read as scheduled on the run's date ``after``:
+        the status says the entry is open (unliquidated, suspended, extended) and the date
+        is after ``after``. None otherwise, and when there is no run date to judge by.
+
+        ACE shows an open entry's scheduled liquidation date, so an ES-003 with the column
+        added may carry one; which it holds is not published (domain brief, sections 6-7):
+        an open fact, read this way and flagged (``LIQUIDATION_SCHEDULED``). Such an entry is
+        unliquidated as of the run; a date on or before ``after`` still contradicts the
+        status (:attr:`liquidation_conflict`). A blank status is not read this way.
+        """
+        liquidated = self.liquidation_date
+        if after is None or liquidated is None or liquidated <= after:
+            return None
+        status = self.liquidation_status
+        # The same test as liquidation_conflict's second case: an open status with a date.
+        return liquidated if status and _status_says(status)[0] else None
+
+    def unliquidated_as_of(self, after: date | None) -> Entry:
+        """The entry as of the run's date ``after``: without its liquidation date when that
+        date is a scheduled one (:meth:`scheduled_liquidation`), else itself."""
+        if self.scheduled_liquidation(after) is None:
+            return self
+        return self.model_copy(update={"liquidation_date": None})

@@ -20,7 +20,9 @@ for whole files, computed column by column on `polars <https://pola.rs>`_:
 An entry the columnar rules do not cover goes whole to the per-entry path: rows that
 do not parse, repeat or disagree; a wrong check digit; a missing IEEPA duty (an
 estimate); exemptions, 15% all-in deals, suspended headings or headings not in force;
-rate text; a liquidation status at odds with its date; a deposit or summary date before the
+rate text; a liquidation status at odds with its date (an open status with any date: after
+the as-of or declaration date the per-entry path reads it as a scheduled liquidation,
+``LIQUIDATION_SCHEDULED``, on or before as a conflict); a deposit or summary date before the
 entry date, or a liquidation date after the as-of date; spans past the interest table.
 When in doubt, the per-entry path decides; the ``path`` column says which computed a
 row, and :func:`explain` re-runs the per-entry path for one entry's full working.

@@ -448,7 +448,9 @@ def _probe(name: str, value: Any) -> bool:
 
 
 def _conflicts(status: str | None, liquidated: date | None) -> bool:
-    """Whether the Entry model says the liquidation status and date disagree."""
+    """Whether the Entry model says the liquidation status and date disagree, whatever the run's
+    dates: an open status with a date after them (a scheduled liquidation) goes to the
+    per-entry path too, which tells a schedule from a conflict (Entry.scheduled_liquidation)."""
     probe = Entry.model_validate(
         {**_BASE, "liquidation_status": status, "liquidation_date": liquidated,
          "entry_date": date.min}

@@ -16,7 +16,10 @@ is fixed (``INCOMPLETE_ENTRY``, ``LIQUIDATION_INCONSISTENT``); a wrong check
 digit is a note (``BAD_CHECK_DIGIT``), left to :func:`write_declarations`. A
 liquidation date after ``declared_on`` is a note (``LIQUIDATION_AFTER_AS_OF``, as
 ``compute_refund`` flags one after its as-of date): a scheduled date or a typo, from which
-the windows are counted all the same.
+the windows are counted all the same. With a status that says the entry is open, such a date
+is read as a scheduled liquidation (``LIQUIDATION_SCHEDULED``, a note naming the date): the
+entry is screened as unliquidated; a date on or before ``declared_on`` with an open status is
+``LIQUIDATION_INCONSISTENT``.
 """
 
 from __future__ import annotations
@@ -172,6 +175,10 @@ def screen(
     opened = ruleset.first("cape_open")
     if opened is None:
         reasons.append(_NOT_OPEN)
+    if (scheduled := entry.scheduled_liquidation(declared_on)) is not None:
+        # An open status and a date not reached: a schedule, screened as unliquidated.
+        reasons.append(_scheduled(scheduled, declared_on))
+        entry = entry.unliquidated_as_of(declared_on)
     reasons.extend(_input_flags(entry))
     if (future := _future_liquidation(entry, declared_on)) is not None:
         reasons.append(future)
@@ -285,6 +292,22 @@ def _after_declaration(liquidated: date, declared_on: date) -> Reason:
         f"{declared_on.isoformat()}: a scheduled liquidation or a typo, not one that has "
         "happened; the CAPE, reliquidation and protest windows are counted from it all the "
         "same. Check the entry in ACE",
+        effect="note",
+        cbp_message=False,
+        source=DATE_SOURCE,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _scheduled(liquidated: date, declared_on: date) -> Reason:
+    # Made once per pair of dates and shared (frozen), as _after_declaration's.
+    return _made(
+        code="LIQUIDATION_SCHEDULED",
+        message=f"The liquidation date {liquidated.isoformat()} is after the declaration date "
+        f"{declared_on.isoformat()} and the status says the entry is open: read as a "
+        "scheduled liquidation date, so the entry is screened as unliquidated (no windows "
+        "counted from the date). What the ES-003 column holds for an open entry is not "
+        "published; check the entry in ACE",
         effect="note",
         cbp_message=False,
         source=DATE_SOURCE,

@@ -232,6 +232,14 @@ def run_cape(args: argparse.Namespace) -> int:
             "date or a typo; their windows in the report count from it): check them in ACE: "
             f"{named(future)}"
         )
+    scheduled = [s.entry_number for s in screenings if "LIQUIDATION_SCHEDULED" in s.reason_codes]
+    if scheduled:
+        print(
+            f"  LIQUIDATION_SCHEDULED: {counted(len(scheduled), 'entry', 'entries')} with an open "
+            f"status and a liquidation date after the declaration date {declared_on.isoformat()}, "
+            "read as a scheduled liquidation (screened as unliquidated): check them in ACE: "
+            f"{named(scheduled)}"
+        )
     rejected = imported.entries_rejected_numbers
     if rejected:
         # Named, not only counted: such an entry is in no report and no declaration.

@@ -287,6 +287,9 @@ def _outcome(
             entry, declared_on=assumptions.declared_on, rules=rules, registry=registry
         )
         status, counted = screening.status, screening.eligible
+        # An open status with a date after the filing date is a scheduled liquidation
+        # (LIQUIDATION_SCHEDULED): unliquidated on filing, so the assumed liquidation applies.
+        entry = entry.unliquidated_as_of(assumptions.declared_on)
     assumed = (
         entry.liquidation_date is None
         and assumptions.declared_on is not None

@@ -42,7 +42,7 @@ from ..interest import (
 )
 from ..money import exact
 from ..registry import Registry, default_registry
-from ._dates import early_deposit, late_liquidation
+from ._dates import early_deposit, late_liquidation, scheduled_liquidation
 from ._interest import attach_interest, deposit_date
 from ._lines import LineWork, classifier, may_carry_ieepa_duty
 from ._paid import (
@@ -201,8 +201,10 @@ def _compute(
 ) -> EntryRefund:
     # ``fast=False`` sends every line through LineWork: the tests compare the two roads.
     method = options.method
-    classify = classifier(registry, entry)
     warnings: list[RefundWarning] = []
+    # A scheduled liquidation date is not one that happened: refunded as unliquidated.
+    entry = scheduled_liquidation(entry, options.interest_until, warnings)
+    classify = classifier(registry, entry)
     built: list[LineRefund] = []
     # Recalculation's principal less the paid method's (None: undetermined), summed line by
     # line; and the numbers whose reported duty recalculation kept for want of a rate.
@@ -258,8 +260,10 @@ def _figures(
 ) -> RefundFigures:
     """:func:`_compute`'s road, keeping each line's sums only and the interest figure only."""
     method = options.method
-    classify = classifier(registry, entry)
     warnings: list[RefundWarning] = []
+    # A scheduled liquidation date is not one that happened: refunded as unliquidated.
+    entry = scheduled_liquidation(entry, options.interest_until, warnings)
+    classify = classifier(registry, entry)
     sums: list[LineFigures] = []
     delta: Decimal | None = ZERO
     missing_rates = 0

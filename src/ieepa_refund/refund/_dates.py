@@ -5,7 +5,9 @@ summary certified and paid before release, or a typo (a deposit of 2025-03-11 fo
 of 2025-12-01 gave 1.86 times the right interest, t62/03), and the data cannot tell which;
 before the entry's IEEPA heading came into force it cannot hold any IEEPA duty at all. A
 liquidation date after the as-of date cannot be a liquidation the export has seen: it is a
-scheduled date or a typo.
+scheduled date or a typo. With a status that says the entry is open, such a date is read as
+a scheduled liquidation (ACE shows one for open entries; what the ES-003 column holds for them
+is not published): the entry is unliquidated as of the run, flagged LIQUIDATION_SCHEDULED.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date
 
 from ..entry import Entry
 from ..registry import Registry
-from .codes import WarningCode, warning
+from .codes import WarningCode, entry_warning, warning
 from .results import DepositBasis, RefundWarning
 
 
@@ -81,7 +83,8 @@ def _in_force_from(entry: Entry, registry: Registry) -> tuple[date, str] | None:
 def late_liquidation(entry: Entry, as_of: date | None, warnings: list[RefundWarning]) -> None:
     """Flag a liquidation date after ``as_of`` (the options' ``interest_until``): the figure is
     kept, interest running to that date, but an export cannot show a liquidation that has not
-    happened yet. A date the status already contradicts is flagged LIQUIDATION_INCONSISTENT."""
+    happened yet. A date the status already contradicts is flagged LIQUIDATION_INCONSISTENT; an
+    open status's later date is a schedule, dropped before (:func:`scheduled_liquidation`)."""
     liquidated = entry.liquidation_date
     if liquidated is None or as_of is None or liquidated <= as_of:
         return
@@ -95,3 +98,26 @@ def late_liquidation(entry: Entry, as_of: date | None, warnings: list[RefundWarn
             "a liquidation that has happened. Interest runs to it; check the entry in ACE.",
         )
     )
+
+
+def scheduled_liquidation(entry: Entry, as_of: date | None, warnings: list[RefundWarning]) -> Entry:
+    """The entry as the refund reads it on ``as_of`` (the options' ``interest_until``): an open
+    status with a liquidation date after ``as_of`` is a scheduled liquidation
+    (:meth:`~ieepa_refund.Entry.scheduled_liquidation`), so the entry is refunded as
+    unliquidated, without the date, and the warning names it. Otherwise the entry itself: a
+    date on or before ``as_of`` with an open status stays LIQUIDATION_INCONSISTENT, and with
+    no ``as_of`` there is nothing to tell a schedule from a contradiction by."""
+    scheduled = entry.scheduled_liquidation(as_of)
+    if scheduled is None or as_of is None:
+        return entry
+    warnings.append(
+        entry_warning(
+            WarningCode.LIQUIDATION_SCHEDULED,
+            f"The liquidation date {scheduled.isoformat()} is after the as-of date "
+            f"{as_of.isoformat()} (interest_until) and the status {entry.liquidation_status!r} "
+            "says the entry is open: read as a scheduled liquidation date, so the entry is "
+            "refunded as unliquidated, interest to the as-of date. What the ES-003 column holds "
+            "for an open entry is not published; check the entry in ACE.",
+        )
+    )
+    return entry.unliquidated_as_of(as_of)

@@ -130,6 +130,11 @@ class WarningCode(StrEnum):
         "LIQUIDATION_AFTER_AS_OF",
         "the liquidation date is after the as-of date (interest_until): interest runs to it",
     )
+    LIQUIDATION_SCHEDULED = (
+        "LIQUIDATION_SCHEDULED",
+        "an open (unliquidated) status with a liquidation date after the as-of date: read as a "
+        "scheduled liquidation, the entry refunded as unliquidated",
+    )
     BAD_CHECK_DIGIT = (
         "BAD_CHECK_DIGIT",
         "the entry number's check digit does not match: ACE may not know the entry",

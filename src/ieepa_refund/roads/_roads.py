@@ -258,6 +258,12 @@ def _entry_road(
             field="refund",
             value=refund.entry_number,
         )
+    # A scheduled liquidation date (an open status, a date after declared_on) is no
+    # liquidation: the screening notes it (LIQUIDATION_SCHEDULED) and the road is an
+    # unliquidated entry's. The road has no notion of a scheduled date: CAPE's liquidation
+    # after acceptance is expected instead, as for any unliquidated entry. The refund above
+    # is the entry's as given: its own as-of date decides there, as when a caller gives it.
+    entry = entry.unliquidated_as_of(declared_on)
     facts = _facts(rules) if fast else _RuleFacts(rules)
     declared_in, when = _declared(
         entry.entry_number, declared_on, ledger, declared_dates, facts.opens
