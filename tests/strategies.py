@@ -8,6 +8,7 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from ieepa_refund import (
@@ -880,3 +881,35 @@ _ENTRY_CELL_NAMES = frozenset(
      "protest_status", "notify_party", "deposit_date", "reconciliation_flag", "surety_paid",
      "summary_status"}
 )  # fmt: skip
+
+
+@st.composite
+def duty_paid_histories(draw: st.DrawFn) -> tuple[Entry, tuple[DepositEvent, ...], Decimal]:
+    """(a China entry, every duty reported, a deposit history, the history's net less the duty
+    the entry reports as paid): the first deposit on or after the entry date, supplemental
+    deposits and pre-liquidation refunds after it in any order, the balance never below zero;
+    the net is the duty paid, or differs from it by at least a cent either way."""
+    entry = draw(china_entries())
+    paid = sum((t.duty or Decimal(0) for line in entry.lines for t in line.tariffs), Decimal(0))
+    cents = int(paid * 100)
+    assume(cents > 0)  # nothing paid: no history nets to it
+    delta = 0 if draw(st.booleans()) else draw(st.integers(1 - cents, 1_000_000).filter(bool))
+    target = cents + delta  # at least a cent, so a history can net to it
+    supplements: list[int] = []
+    room = target - 1  # supplements leave the first deposit, and every balance, above zero
+    for _ in range(draw(st.integers(0, 3))):
+        if room < 1:
+            break
+        supplements.append(draw(st.integers(1, room)))
+        room -= supplements[-1]
+    refunds = draw(st.lists(st.integers(1, 1_000_000), max_size=3))
+    first = target - sum(supplements) + sum(refunds)
+    start = entry.entry_date + timedelta(days=draw(st.integers(0, 30)))
+    later = st.integers(1, 300).map(lambda days: start + timedelta(days=days))
+    events = [DepositEvent(kind="deposit", date=start, amount=Decimal(first) / 100)]
+    events += [
+        DepositEvent(kind=kind, date=draw(later), amount=Decimal(amount) / 100)
+        for kind, amounts in (("deposit", supplements), ("refund", refunds))
+        for amount in amounts
+    ]
+    return entry, tuple(events), Decimal(delta) / 100

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
 from ieepa_refund import (
     DepositEvent,
@@ -134,7 +134,8 @@ def test_a_deposit_on_or_after_the_entry_date_is_not_flagged() -> None:
     [
         ("100.00", None, ["DEPOSITS_BELOW_REFUND"]),
         ("1000.00", Decimal("105.07"), []),
-        ("5000.00", Decimal("105.07"), []),  # as the multi-row path: more than the refund is fine
+        # More than the duty paid (1000.00) cannot be the history of this entry (t65/02).
+        ("5000.00", None, ["DEPOSITS_NOT_DUTY_PAID"]),
     ],
 )
 def test_a_one_row_history_counts_its_amount(
@@ -143,9 +144,11 @@ def test_a_one_row_history_counts_its_amount(
     history = (DepositEvent(kind="deposit", date=date(2025, 6, 12), amount=Decimal(amount)),)
     [(got, got_codes, message), _] = _both(_entry(deposits=history))
     assert (got, got_codes) == (interest, codes)
-    if interest is None:
+    if codes == ["DEPOSITS_BELOW_REFUND"]:
         assert f"net to {amount}" in message
         assert "principal 1000.00" in message
+    elif codes:
+        assert f"nets to {amount} (deposits {amount}), not the 1000.00 of duty" in message
 
 
 @settings(max_examples=60, deadline=None)
@@ -156,7 +159,15 @@ def test_a_covering_one_row_history_gives_the_figure_of_its_date_alone(
     entry, deposited, surplus, until = case
     dated = entry.model_copy(update={"deposit_date": deposited})
     alone = compute_refund(dated, interest_until=until)
-    amount = max(alone.principal, Decimal(0)) + surplus
+    # The history is the duty paid (t65: another amount is DEPOSITS_NOT_DUTY_PAID); with a
+    # duty amount not reported that is only its least, and any covering amount above it holds.
+    duties = [t.duty for line in entry.lines for t in line.tariffs]
+    paid = sum((d for d in duties if d is not None), Decimal(0))
+    if None in duties or entry.incomplete_rows:
+        amount = max(alone.principal, paid, Decimal(0)) + surplus
+    else:
+        amount = paid
+    assume(amount > 0 and amount >= alone.principal)
     history = Entry.model_validate(
         {
             **entry.model_dump(),

@@ -169,7 +169,8 @@ def test_interest_past_the_rate_table_is_none_or_projected_alike() -> None:
 
 def test_several_deposits_give_the_segmented_figure() -> None:
     deposits = (
-        DepositEvent(kind="deposit", date=date(2025, 6, 20), amount=Decimal("20.00")),
+        # 15 + 5: the 20.00 of duty the entry reports as paid (t65: DEPOSITS_NOT_DUTY_PAID).
+        DepositEvent(kind="deposit", date=date(2025, 6, 20), amount=Decimal("15.00")),
         DepositEvent(kind="deposit", date=date(2025, 8, 1), amount=Decimal("5.00")),
     )
     figures, refund = _both(_entry(IEEPA, GOODS, deposits=deposits))

@@ -24,7 +24,7 @@ import functools
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -354,3 +354,50 @@ class Entry(Model):
         if self.scheduled_liquidation(after) is None:
             return self
         return self.model_copy(update={"liquidation_date": None})
+
+
+class DutyMismatch(NamedTuple):
+    """An entry's deposit history that cannot be the duty the entry reports as paid."""
+
+    net: Decimal
+    """The history's deposits less its pre-liquidation refunds."""
+    deposited: Decimal
+    refunded: Decimal
+    duty: Decimal
+    """The sum of every duty amount reported on the entry's lines (all numbers, not only IEEPA)."""
+    whole: bool
+    """Every duty amount is reported and no row was rejected: ``duty`` is the duty paid, not
+    only the least of it."""
+
+
+def duty_mismatch(entry: Entry) -> DutyMismatch | None:
+    """How ``entry.deposits`` differs from the duty its lines report as paid; None when they
+    agree, or when it has no history.
+
+    An ES-003's duty amounts are the entry summary as it stands after any post-summary
+    correction (docs/es003.md), so they are what is on deposit once every supplemental deposit
+    and pre-liquidation refund has moved: the history's deposits less its refunds must equal
+    their sum, in the same terms (duty, not fees). The ES-003's own supplemental deposit and
+    pre-liquidation refund columns build a history that does, by construction. With a duty
+    amount not reported, or rows of the entry rejected on reading, the sum is only the least
+    the entry paid: a history netting to less still cannot hold, one netting to more may.
+    """
+    if not entry.deposits:
+        return None
+    deposited = refunded = duty = Decimal(0)
+    for event in entry.deposits:
+        if event.kind == "deposit":
+            deposited += event.amount
+        else:
+            refunded += event.amount
+    whole = not entry.incomplete_rows
+    for line in entry.lines:
+        for tariff in line.tariffs:
+            if tariff.duty is None:
+                whole = False
+            else:
+                duty += tariff.duty
+    net = deposited - refunded
+    if net == duty or (net > duty and not whole):
+        return None
+    return DutyMismatch(net, deposited, refunded, duty, whole)

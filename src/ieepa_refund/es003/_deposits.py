@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ..entry import Entry
+from ..entry import DutyMismatch, Entry, duty_mismatch
 from ..errors import InputFileError, ValidationError
 from ..interest import DepositEvent
 from ..interest._segments import check_events
@@ -327,7 +327,9 @@ def with_deposits(
     Every history ends on its entry or in a problem: ``DEPOSITS_WITHOUT_ENTRY`` (no such
     entry among ``entries``), ``DEPOSIT_DATE_MISMATCH`` (the entry's deposit date is not the
     first deposit's: the entry is left as it was), ``DEPOSITS_REPLACED`` (the entry already
-    had a history, from ES-003 columns: the file's replaces it).
+    had a history, from ES-003 columns: the file's replaces it), ``DEPOSITS_NOT_DUTY_PAID``
+    (the history, attached, nets to other than the entry's duty amounts: its refund then
+    withholds the interest; see :func:`ieepa_refund.entry.duty_mismatch`).
     """
     by_entry = deposits.deposits if isinstance(deposits, DepositsImport) else dict(deposits)
     where = ", ".join(deposits.files) if isinstance(deposits, DepositsImport) else "deposits"
@@ -363,7 +365,13 @@ def with_deposits(
                     entry.entry_number,
                 )
             )
-        out.append(Entry.model_validate({**entry.model_dump(), "deposits": ordered}))
+        attached = Entry.model_validate({**entry.model_dump(), "deposits": ordered})
+        mismatch = duty_mismatch(attached)
+        if mismatch is not None:
+            # Attached all the same: its refund withholds the interest (DEPOSITS_NOT_DUTY_PAID),
+            # where the entry's own deposit date alone would accrue on the wrong money.
+            problems.append(_not_duty_paid(attached, mismatch, where))
+        out.append(attached)
     for number in by_entry:
         if number not in seen:
             problems.append(
@@ -376,6 +384,24 @@ def with_deposits(
                 )
             )
     return DepositsAttached(entries=tuple(out), problems=tuple(problems))
+
+
+def _not_duty_paid(entry: Entry, mismatch: DutyMismatch, where: str) -> Problem:
+    moved = f"deposits {mismatch.deposited}" + (
+        f" less pre-liquidation refunds {mismatch.refunded}" if mismatch.refunded else ""
+    )
+    duty = f"add to {mismatch.duty}"
+    if not mismatch.whole:
+        duty = f"add to at least {mismatch.duty} (some amounts not reported or rows rejected)"
+    return _note(
+        "DEPOSITS_NOT_DUTY_PAID",
+        f"the deposit history of entry {entry.display_number} nets to {mismatch.net} ({moved}) "
+        f"but the entry's ES-003 duties {duty}, the duty paid after any correction: the "
+        "interest is withheld; correct this entry's rows in the deposits file (a typo, a row "
+        "missing or too many) or the ES-003, and run again",
+        where,
+        entry.entry_number,
+    )
 
 
 def _note(code: str, message: str, where: str, entry: str) -> Problem:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..dates import pms_deposit_date
-from ..entry import Entry
+from ..entry import DutyMismatch, Entry, duty_mismatch
 from ..errors import RateNotCovered
 from ..interest import (
     MAX_PRINCIPAL,
@@ -121,6 +121,12 @@ def attach_interest(
         # A one-row history still says how much was deposited: below the refund, the single
         # accrual would pay interest on money the history says was never deposited.
         warnings.append(_below_refund(entry.deposits[0].signed, principal))
+        return None, table.data_version
+    if entry.deposits and (mismatch := duty_mismatch(entry)) and mismatch.net >= principal:
+        # Below the refund DEPOSITS_BELOW_REFUND says it (for several events, in _segmented).
+        # Otherwise a history that is not the duty paid gave interest on money the ES-003
+        # says was never on deposit, or was never refunded (t65/01-02): withheld, said so.
+        warnings.append(_not_duty_paid(entry, mismatch, principal))
         return None, table.data_version
     if len(entry.deposits) > 1:
         segmented = _segmented(
@@ -259,3 +265,33 @@ def _below_refund(deposited: Decimal, principal: Decimal) -> RefundWarning:
         message=f"No interest figure: the deposits on record net to {deposited}, less "
         f"than the refund principal {principal}. Check the deposits' amounts.",
     )
+
+
+def _not_duty_paid(entry: Entry, mismatch: DutyMismatch, principal: Decimal) -> RefundWarning:
+    """DEPOSITS_NOT_DUTY_PAID: its first sentence names both sums (the next action quotes it)."""
+    net, refunded, duty = mismatch.net, mismatch.refunded, mismatch.duty
+    moved = (
+        f"deposits {mismatch.deposited} less pre-liquidation refunds {refunded}"
+        if refunded
+        else f"deposits {mismatch.deposited}"
+    )
+    paid = (
+        f"the {duty} of duty its lines report as paid"
+        if mismatch.whole
+        else f"at least the {duty} of duty its lines report (some not reported or rows rejected)"
+    )
+    message = (
+        f"No interest figure: the deposit history of entry {entry.display_number} nets to {net} "
+        f"({moved}), not {paid}. The ES-003's duties are the entry as it stands after any "
+        "correction, so the two must be equal: correct the history's amounts (a typo, a row "
+        "missing or too many) or the ES-003, and run again."
+    )
+    if refunded and net < duty:
+        # The principal is the ES-003's paid less owed: it counts none of the early refund
+        # as repaid, and the data cannot say which input is wrong, so no other is worked out.
+        message += (
+            f" If CBP did refund {refunded} before liquidation, part of the refund principal "
+            f"{principal} (from the ES-003) may already be repaid: no other principal is "
+            "worked out."
+        )
+    return warning(code=WarningCode.DEPOSITS_NOT_DUTY_PAID, message=message)

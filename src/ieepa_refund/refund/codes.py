@@ -105,6 +105,11 @@ class WarningCode(StrEnum):
         "DEPOSITS_BELOW_REFUND",
         "the entry's deposits total less than its refund principal: no interest figure",
     )
+    DEPOSITS_NOT_DUTY_PAID = (
+        "DEPOSITS_NOT_DUTY_PAID",
+        "the entry's deposits less its pre-liquidation refunds are not the duty its lines report "
+        "as paid: no interest figure",
+    )
     INTEREST_NETTED = (
         "INTEREST_NETTED",
         "the Government is owed interest on part of the deposit history: the interest is netted",
@@ -153,6 +158,7 @@ INPUT_FAULTS: frozenset[str] = frozenset(
         WarningCode.INTEREST_BEFORE_DEPOSIT,
         WarningCode.IMPLAUSIBLE_PRINCIPAL,
         WarningCode.DEPOSITS_BELOW_REFUND,
+        WarningCode.DEPOSITS_NOT_DUTY_PAID,
         WarningCode.DEPOSIT_BEFORE_IEEPA,
         WarningCode.DEPOSIT_BEFORE_ENTRY,
     )
