@@ -34,7 +34,13 @@ from ieepa_refund.cape import read_ledger, write_declarations
 from ieepa_refund.cli import main
 from ieepa_refund.reconcile import EntryReconciliation, Reconciliation
 
-from .strategies import claim_rows, deposit_rows
+from .strategies import (
+    cbp_amount_cells,
+    claim_rows,
+    deposit_rows,
+    issued_rows,
+    refund_report_rows,
+)
 
 EXAMPLES = Path(__file__).parents[1] / "src" / "ieepa_refund" / "examples"
 AS_OF = date(2026, 11, 28)
@@ -1135,3 +1141,81 @@ def test_debits_are_named_in_the_command_summary(
     assert "bank.csv:" not in err
     assert "0 rows read, 0 used, 0 rejected, 1 debit set aside" in out
     assert "debits (money out, not deposits): bank.csv:2" in out
+
+
+def test_an_issued_amount_is_compared_with_its_own_refund_not_the_entrys_others(
+    tmp_path: Path,
+) -> None:
+    one = entry()
+    rows = [[one.entry_number, number, "12-3456789AB", "06/30/2026", "07/20/2026", principal,
+             interest, ""] for number, principal, interest in
+            (("R1", "1000.00", "342.43"), ("R2", "9000.00", "512.94"))]  # fmt: skip
+    header = ["Refund Number", "Refund Date", "Refund Amount", "Refund Secondary Status"]
+    trades = read_trade_refunds(
+        io.StringIO(csv_text([header, ["R1", "07/20/2026", "1342.43", "Treasury Issued"]]))
+    )
+    rec = reconcile([one], refunds=read_refunds(refunds_file(tmp_path, rows)), trade_refunds=trades)
+    assert rec.problems == ()
+    assert rec.entries[0].principal_reported == D("10000.00")
+
+
+class _Named(io.StringIO):
+    """A text stream with a file name, as an open file has."""
+
+    def __init__(self, name: str, text: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+
+@given(refund_report_rows, refund_report_rows, issued_rows)
+def test_every_refund_row_is_counted_once_or_reported_and_issued_amounts_are_checked(
+    first: list[list[str]], second: list[list[str]], issued: list[list[str]]
+) -> None:
+    """Two REV-615 files (overlapping or not) and a REV-603: each row's money is in `refunded`
+    or its row is a reported copy or conflict; each issued amount equals its refund or is
+    reported."""
+    header = ["Entry Summary Number", "Refund Number", "Liquidation Date", "Refund Date",
+              "Refund Principal Amount", "Refund Interest Amount"]  # fmt: skip
+
+    def rows(drawn: list[list[str]]) -> list[list[str]]:
+        return [[e, r, "08/14/2026", "09/04/2026", p, i] for e, r, p, i in drawn]
+
+    refunds = read_refunds(
+        _Named("a.csv", csv_text([header, *rows(first)])),
+        _Named("b.csv", csv_text([header, *rows(second)])),
+    )
+    trades = read_trade_refunds(
+        io.StringIO(
+            csv_text([["Refund Number", "Refund Date", "Refund Amount", "Refund Secondary Status"],
+                      *[[r, "09/04/2026", a, "Treasury Issued"] for r, a in issued]])
+        )
+    )  # fmt: skip
+    rec = reconcile([entry(1), entry(2)], refunds=refunds, trade_refunds=trades)
+    by_row = {(r.file, r.row): r.total or D(0) for r in refunds.rows}
+    set_aside = [p for p in rec.problems if p.code in ("DUPLICATE_ROW", "CONFLICTING_ROW")]
+    assert rec.totals()["refunded"] + sum(
+        (by_row[(p.file, p.row)] for p in set_aside), D(0)
+    ) == sum(by_row.values(), D(0))
+    aside = {(p.file, p.row) for p in set_aside}
+    counted = [r for r in refunds.rows if (r.file, r.row) not in aside]
+    for number in {r for r, _ in issued}:
+        due = sum((r.total or D(0) for r in counted if r.refund_number == number), D(0))
+        if not due:
+            continue  # the refund is in no REV-615 row: linked to no entry (UNLINKED_REFUND)
+        amounts = {D(a) for r, a in issued if r == number}  # all on one date
+        flagged = any(p.code == "ISSUED_DIFFERS" and f"refund {number}:" in p.message
+                      for p in rec.problems)  # fmt: skip
+        assert flagged == (amounts != {due})
+
+
+@given(st.lists(st.tuples(deposit_rows(), cbp_amount_cells), max_size=12))
+def test_a_debit_credit_export_accounts_for_every_row(pairs: list[tuple[list[str], str]]) -> None:
+    """Every row of a Debit/Credit export is a deposit, a debit set aside, rejected, or blank."""
+    rows = [[d[0], d[2], debit, d[1]] for d, debit in pairs]
+    read = read_bank_deposits(
+        io.StringIO(csv_text([["Posting Date", "Description", "Debit", "Credit"], *rows]))
+    )
+    assert read.rows_read == read.rows_used + read.rows_rejected
+    assert read.rows_rejected == len(read.problems)
+    assert read.rows_read + read.rows_blank + len(read.debits) == len(rows)
+    assert all(d.amount > 0 for d in (*read.rows, *read.debits))

@@ -87,12 +87,17 @@ def _trade_path(works: Iterable[_Work], problems: list[Problem]) -> None:
     for refund_number, rows in history.items():
         problems.extend(_ties(rows))
         members = shared[refund_number]
-        gross = [_gross(w) for w in members]
+        gross = [_refund_gross(w, refund_number) for w in members]
         total = sum(gross, ZERO)
         issued_rows = [
             t for t in rows if t.status in ("treasury_issued", "reissued") and t.amount is not None
         ]
         issued = _latest(issued_rows) if issued_rows else None
+        if issued is not None:
+            # Row order proves nothing: an issue on the same day for another amount differs
+            # as much as the one taken, so it is checked too.
+            last = (issued.refund_date, issued.status)
+            issued_rows = [t for t in issued_rows if (t.refund_date, t.status) == last]
         # The report lists a refund's statuses over time: every diversion is an offset
         # (19 CFR 24.72), added up; an identical row repeated (overlapping reports) once.
         diversions = list(
@@ -100,7 +105,7 @@ def _trade_path(works: Iterable[_Work], problems: list[Problem]) -> None:
         )
         if not diversions:
             if issued is not None:
-                _check_issued(issued, members, total, total, problems)
+                _check_issued(issued, issued_rows, members, total, total, problems)
             continue
         whole = any(amount is None for _, amount in diversions)
         diverted = sum((a for _, a in diversions if a is not None), ZERO)
@@ -116,11 +121,12 @@ def _trade_path(works: Iterable[_Work], problems: list[Problem]) -> None:
                 f"refund {refund_number}: {share} diverted to the payee's CBP debts (19 CFR 24.72)"
             )
         if issued is not None and offset < total:
-            _check_issued(issued, members, total, total - offset, problems)
+            _check_issued(issued, issued_rows, members, total, total - offset, problems)
 
 
 def _check_issued(
     issued: TradeRefund,
+    same_day: list[TradeRefund],
     members: list[_Work],
     total: Decimal,
     due: Decimal,
@@ -147,8 +153,12 @@ def _check_issued(
             )
         )  # fmt: skip
         return
-    if amount == due:
+    differing = [t for t in same_day if t.amount != due]
+    if not differing:
         return
+    issued = differing[0]
+    amount = issued.amount
+    assert amount is not None
     after = " left after the diversions" if due != total else ""
     spans = f" (the {len(members)} entries sharing it)" if len(members) > 1 else ""
     members[0].notes.append(f"refund {number}: CBP issued {amount}, not the {due}{after}")
@@ -161,6 +171,15 @@ def _check_issued(
             members[0].number if len(members) == 1 else None,
         )
     )  # fmt: skip
+
+
+def _refund_gross(w: _Work, refund_number: str) -> Decimal:
+    """The entry's part of one refund: its refund rows with that number, or all of them when
+    none carries it (a report without refund numbers, the REV-603 row linked by entry)."""
+    rows = [r for r in w.reported if r.refund_number == refund_number]
+    if not rows:
+        return _gross(w)
+    return sum((r.total or ZERO for r in rows), ZERO)
 
 
 def _gross(w: _Work) -> Decimal:
