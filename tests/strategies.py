@@ -366,6 +366,27 @@ def deposit_rows(draw: st.DrawFn) -> list[str]:
     return [draw(cbp_date_cells), draw(cbp_amount_cells), draw(st.sampled_from(["", "TREAS 310"]))]
 
 
+#: REV-615 rows for reconcile: a few entries and refund numbers (blank: a layout without one),
+#: so that the same row, or another for the same refund, comes up often.
+refund_report_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["31600000017", "31600000025", "31600000033"]),
+        st.sampled_from(["R1", "R2", ""]),
+        st.sampled_from(["1000.00", "2000.00"]),
+        st.sampled_from(["82.83", "0.00"]),
+    ).map(list),
+    max_size=8,
+)
+#: REV-603 Treasury Issued rows: refund number and an amount, right or not.
+issued_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["R1", "R2"]),
+        st.sampled_from(["1000.00", "1082.83", "2000.00", "2082.83", "3082.83"]),
+    ).map(list),
+    max_size=3,
+)
+
+
 # --- whole ES-003 files (the reader's own output checked against validation) ------------------
 
 #: The ES-003 fields a drawn file carries, under their ACE headers: every field the reader

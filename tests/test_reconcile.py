@@ -34,7 +34,13 @@ from ieepa_refund.cape import read_ledger, write_declarations
 from ieepa_refund.cli import main
 from ieepa_refund.reconcile import EntryReconciliation, Reconciliation
 
-from .strategies import claim_rows, deposit_rows
+from .strategies import (
+    cbp_amount_cells,
+    claim_rows,
+    deposit_rows,
+    issued_rows,
+    refund_report_rows,
+)
 
 EXAMPLES = Path(__file__).parents[1] / "src" / "ieepa_refund" / "examples"
 AS_OF = date(2026, 11, 28)
@@ -890,3 +896,326 @@ def test_a_renamed_message_is_not_a_lifted_rule() -> None:
     assert result.status == "failed"
     assert result.resubmit != "ready"
     assert "ended on" not in (result.fix or "")
+
+
+# --- found by a tester (t65) --------------------------------------------------------------------
+
+
+def test_an_issued_amount_other_than_the_refund_is_reported(tmp_path: Path) -> None:
+    # t65/04: REV-603 is what Treasury issued; without a diversion it was never compared.
+    short = _one_refund_trades(tmp_path, [["R1", "07/20/2026", "1000.00", "Treasury Issued"]])
+    (problem,) = short.problems
+    assert (problem.code, problem.file, problem.row) == ("ISSUED_DIFFERS", "<stream>", 2)
+    assert "1000.00" in problem.message
+    assert "1342.43" in problem.message
+    assert problem.entry_number == short.entries[0].entry_number
+    same = _one_refund_trades(tmp_path, [["R1", "07/20/2026", "1342.43", "Treasury Issued"]])
+    assert same.problems == ()
+
+
+def test_an_issued_amount_is_compared_with_every_entry_sharing_the_refund(tmp_path: Path) -> None:
+    one, two = entry(1), entry(2)
+    rows = [[e.entry_number, "R1", "12-3456789AB", "06/30/2026", "07/20/2026", "1000.00",
+             "342.43", ""] for e in (one, two)]  # fmt: skip
+    refunds = read_refunds(refunds_file(tmp_path, rows))
+    header = ["Refund Number", "Refund Date", "Refund Amount", "Refund Secondary Status"]
+
+    def issued(amount: str) -> Reconciliation:
+        trades = read_trade_refunds(
+            io.StringIO(csv_text([header, ["R1", "07/20/2026", amount, "Treasury Issued"]]))
+        )
+        return reconcile([one, two], refunds=refunds, trade_refunds=trades)
+
+    (problem,) = issued("1342.43").problems
+    assert problem.code == "ISSUED_DIFFERS"
+    assert "2684.86" in problem.message
+    assert "2 entries" in problem.message
+    assert issued("2684.86").problems == ()
+
+
+def test_a_refund_known_only_from_rev603_is_counted_and_reported() -> None:
+    # t65/04 rev603_only: the 4,331.34 issued was in no total and nothing was flagged.
+    one = entry()
+    trades = read_trade_refunds(
+        io.StringIO(
+            csv_text([["Refund Number", "Refund Secondary Status", "Entry Number", "Refund Amount"],
+                      ["R9", "Treasury Issued", one.entry_number, "4331.34"]])
+        )
+    )  # fmt: skip
+    rec = reconcile([one], ledger={one.entry_number: "cape_x_001.csv"}, trade_refunds=trades)
+    (result,) = rec.entries
+    assert (result.status, result.issued) == ("issued", D("4331.34"))
+    assert rec.totals()["refunded"] == D("4331.34")
+    (problem,) = rec.problems
+    assert (problem.code, problem.row, problem.entry_number) == ("NO_REFUND_ROW", 2, number(1))
+    assert rec.to_records(level="entry")[0]["issued"] == D("4331.34")
+
+
+def test_a_refund_for_an_entry_with_no_estimate_is_unexplained(tmp_path: Path) -> None:
+    # t65/05: an entry in neither the ES-003 nor the ledger, refunded: 0 unexplained, exit 0.
+    stranger = number(5)
+    path = refunds_file(tmp_path, [[stranger, "R5", "12-3456789AB", "06/30/2026", "07/20/2026",
+                                    "500.00", "41.42", ""]])  # fmt: skip
+    rec = reconcile([entry()], refunds=read_refunds(path))
+    (odd,) = rec.unexplained
+    assert odd.entry_number == stranger
+    assert (odd.principal_cause, odd.interest_cause) == ("unexplained", "unexplained")
+    assert odd.unexplained == D("541.42")
+    assert rec.totals()["unexplained"] == D("541.42")
+
+
+def test_a_refund_for_an_entry_with_no_estimate_fails_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = refunds_file(tmp_path, [[number(5), "R5", "12-3456789AB", "06/30/2026", "07/20/2026",
+                                    "500.00", "41.42", ""]])  # fmt: skip
+    es = tmp_path / "es.csv"
+    es.write_text(sample_es003().read_text(encoding="utf-8"), encoding="utf-8")
+    argv = ["reconcile", str(es), "--refunds", str(path), "--as-of", "2026-11-28"]
+    assert main(argv) == 1
+    assert "541.42 in all" in capsys.readouterr().out
+
+
+def _returned(tmp_path: Path, deposits: list[list[str]]) -> Reconciliation:
+    one = entry()
+    refunds = read_refunds(refunds_file(tmp_path, [[one.entry_number, "R1", "12-3456789AB",
+                                                    "06/30/2026", "07/20/2026", "10000.00", "855.37", ""]]))  # fmt: skip
+    trades = read_trade_refunds(
+        io.StringIO(csv_text([["Refund Number", "Refund Date", "Refund Amount", "Secondary Status"],
+                              ["R1", "07/20/2026", "10855.37", "Treasury Issued"],
+                              ["R1", "07/30/2026", "10855.37", "Check/ACH Returned"]]))
+    )  # fmt: skip
+    bank = tmp_path / "bank.csv"
+    bank.write_text(csv_text([["Date", "Amount", "Reference"], *deposits]), encoding="utf-8")
+    return reconcile(
+        [one], refunds=refunds, trade_refunds=trades, deposits=read_bank_deposits(bank)
+    )
+
+
+def test_a_returned_payment_is_not_paid_and_its_deposit_is_flagged(tmp_path: Path) -> None:
+    # t65/07: "Payments: 1 (1 paid)" and the returned 10,855.37 in "paid".
+    rec = _returned(tmp_path, [["07/22/2026", "10855.37", "TREAS 310"]])
+    (payment,) = rec.payments
+    assert (payment.status, payment.deposited) == ("returned", 0)
+    assert rec.totals()["paid"] == 0
+    assert rec.entries[0].status == "returned"
+    (problem,) = rec.problems
+    assert (problem.code, problem.file, problem.row) == ("RETURNED_DEPOSIT", "bank.csv", 2)
+    assert rec.unmatched_refunds == rec.payments
+    quiet = _returned(tmp_path, [])
+    assert (quiet.payments[0].status, quiet.problems) == ("returned", ())
+
+
+def _claims_file(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.write_text(
+        'ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\n="31600000017",="100000000001",'
+        "Failed,STATEMENT PROCESSING NOT COMPLETE\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_claim_row_read_twice_is_one_answer(tmp_path: Path) -> None:
+    # t65/06: the same download twice made an entry declared again look failed, then resubmitted.
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(
+        "entry_number,declaration_file,declared_on\n31600000017,cape_a_001.csv,2026-05-01\n"
+        "31600000017,cape_b_001.csv,2026-11-20\n",
+        encoding="utf-8",
+    )
+    once = reconcile([], ledger=ledger, claims=read_claims(_claims_file(tmp_path, "a.csv")))
+    twice = reconcile(
+        [],
+        ledger=ledger,
+        claims=read_claims(_claims_file(tmp_path, "a.csv"), _claims_file(tmp_path, "b.csv")),
+    )
+    assert once.entries[0].status == twice.entries[0].status == "declared"
+    assert twice.entries[0].resubmit is None
+    (problem,) = twice.problems
+    assert (problem.code, problem.file, problem.row) == ("DUPLICATE_ROW", "b.csv", 2)
+    assert "a.csv row 2" in problem.message
+    batch = resubmit(twice, tmp_path / "again", ledger=ledger, declared_on=AS_OF)
+    assert batch.count == 0
+
+
+@given(st.lists(claim_rows(), max_size=8), st.lists(st.integers(0, 7), max_size=8))
+def test_claim_rows_read_again_change_nothing_and_each_copy_is_reported(
+    rows: list[list[str]], again: list[int]
+) -> None:
+    """Each row is an entry's answer, a rejected row, or a reported copy: a copy changes nothing."""
+    header = ["ENTRY_NUMBER", "CLAIM_NUMBER", "STATUS", "ERROR_DESCRIPTION"]
+    copies = [rows[i] for i in again if i < len(rows)]
+    first = read_claims(io.StringIO(csv_text([header, *rows])))
+    both = read_claims(
+        io.StringIO(csv_text([header, *rows])), io.StringIO(csv_text([header, *copies]))
+    )
+    once, twice = reconcile([], claims=first), reconcile([], claims=both)
+    assert twice.entries == once.entries
+    duplicates = [p for p in twice.problems if p.code == "DUPLICATE_ROW"]
+    # Each copy read is rejected again or reported as a copy: one problem each.
+    assert len(twice.problems) == len(once.problems) + both.rows_read - first.rows_read
+    # Every row used is one answer or a copy reported naming the row it repeats.
+    answers = {tuple(r.model_dump(exclude={"file", "row"}).values()) for r in both.rows}
+    assert both.rows_used == len(answers) + len(duplicates)
+    assert all(p.file and p.row and " row " in p.message for p in duplicates)
+
+
+def test_a_total_below_its_interest_is_rejected_not_a_negative_principal() -> None:
+    # t65/09: total 100.00 with interest 248.50 gave a principal of -148.50, used.
+    text = csv_text([["Entry Number", "Total Refund Amount", "Refund Interest Amount",
+                      "Refund Number"], [number(3), "100.00", "248.50", "R3"]])  # fmt: skip
+    read = read_refunds(io.StringIO(text))
+    assert read.rows == ()
+    (problem,) = read.problems
+    assert (problem.code, problem.row, problem.entry_number) == ("BAD_ROW", 2, number(3))
+    assert "negative principal (-148.50)" in problem.message
+    fine = read_refunds(io.StringIO(text.replace("100.00", "348.50")))
+    assert fine.rows[0].principal == D("100.00")
+
+
+def test_identical_refund_rows_without_a_refund_number_count_once(tmp_path: Path) -> None:
+    # t65/08: two overlapping downloads of a layout with no refund number doubled the refund.
+    one = entry()
+    header = ["Entry Summary Number", "Liquidation Date", "Refund Date",
+              "Refund Principal Amount", "Refund Interest Amount"]  # fmt: skip
+    row = [one.entry_number, "06/30/2026", "07/20/2026", "10000.00", "855.37"]
+    for name in ("sep.csv", "overlap.csv"):
+        (tmp_path / name).write_text(csv_text([header, row]), encoding="utf-8")
+    rec = reconcile([one], refunds=read_refunds(tmp_path / "sep.csv", tmp_path / "overlap.csv"))
+    (result,) = rec.entries
+    assert (result.principal_reported, result.interest_reported) == (D("10000.00"), D("855.37"))
+    assert not rec.unexplained
+    (problem,) = rec.problems
+    assert (problem.code, problem.file, problem.row) == ("DUPLICATE_ROW", "overlap.csv", 2)
+    assert "sep.csv row 2" in problem.message
+    other = [*row[:3], "500.00", "42.77"]  # a second refund, told apart by its figures
+    (tmp_path / "overlap.csv").write_text(csv_text([header, other]), encoding="utf-8")
+    added = reconcile([one], refunds=read_refunds(tmp_path / "sep.csv", tmp_path / "overlap.csv"))
+    assert added.entries[0].principal_reported == D("10500.00")
+    assert added.problems == ()
+
+
+def _bank(tmp_path: Path, rows: list[list[str]]) -> Path:
+    path = tmp_path / "bank.csv"
+    header = ["Posting Date", "Description", "Debit", "Credit", "Balance"]
+    path.write_text(csv_text([header, *rows]), encoding="utf-8")
+    return path
+
+
+def test_debits_in_a_debit_credit_export_are_set_aside_not_rejected(tmp_path: Path) -> None:
+    # t65/11: every debit row of an operating account was "BAD_ROW: no amount", exit 1.
+    path = _bank(tmp_path, [["07/22/2026", "TREAS 310", "", "10,855.37", "20,000.00"],
+                            ["07/23/2026", "PAYROLL", "5,000.00", "", "15,000.00"]])  # fmt: skip
+    read = read_bank_deposits(path)
+    assert (read.rows_read, read.rows_used, read.rows_rejected, read.problems) == (1, 1, 0, ())
+    ((debit,),) = (read.debits,)
+    assert (debit.key, debit.amount) == ("bank.csv:3", D("5000.00"))
+    one = entry()
+    refunds = read_refunds(refunds_file(tmp_path, [[one.entry_number, "R1", "12-3456789AB",
+                                                    "06/30/2026", "07/20/2026", "10000.00", "855.37", ""]]))  # fmt: skip
+    rec = reconcile([one], refunds=refunds, deposits=read)
+    assert rec.payments[0].status == "paid"
+    assert rec.problems == ()
+
+
+def test_a_debit_reversing_a_matched_refund_is_flagged(tmp_path: Path) -> None:
+    one = entry()
+    refunds = read_refunds(refunds_file(tmp_path, [[one.entry_number, "R1", "12-3456789AB",
+                                                    "06/30/2026", "07/20/2026", "10000.00", "855.37", ""]]))  # fmt: skip
+    path = _bank(tmp_path, [["07/22/2026", "TREAS 310", "", "10,855.37", "20,000.00"],
+                            ["07/29/2026", "ACH RETURN", "10,855.37", "", "9,144.63"]])  # fmt: skip
+    rec = reconcile([one], refunds=refunds, deposits=read_bank_deposits(path))
+    (problem,) = rec.problems
+    assert (problem.code, problem.file, problem.row) == ("REVERSED_DEPOSIT", "bank.csv", 3)
+    assert "bank.csv:2" in problem.message
+
+
+def test_debits_are_named_in_the_command_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _bank(tmp_path, [["07/23/2026", "PAYROLL", "5,000.00", "", "15,000.00"]])
+    argv = ["reconcile", str(sample_es003()), "--deposits", str(path), "--as-of", "2026-11-28"]
+    main(argv)  # the sample ES-003 holds rejected rows on purpose: exit 1 comes from those
+    out, err = capsys.readouterr()
+    assert "bank.csv:" not in err
+    assert "0 rows read, 0 used, 0 rejected, 1 debit set aside" in out
+    assert "debits (money out, not deposits): bank.csv:2" in out
+
+
+def test_an_issued_amount_is_compared_with_its_own_refund_not_the_entrys_others(
+    tmp_path: Path,
+) -> None:
+    one = entry()
+    rows = [[one.entry_number, number, "12-3456789AB", "06/30/2026", "07/20/2026", principal,
+             interest, ""] for number, principal, interest in
+            (("R1", "1000.00", "342.43"), ("R2", "9000.00", "512.94"))]  # fmt: skip
+    header = ["Refund Number", "Refund Date", "Refund Amount", "Refund Secondary Status"]
+    trades = read_trade_refunds(
+        io.StringIO(csv_text([header, ["R1", "07/20/2026", "1342.43", "Treasury Issued"]]))
+    )
+    rec = reconcile([one], refunds=read_refunds(refunds_file(tmp_path, rows)), trade_refunds=trades)
+    assert rec.problems == ()
+    assert rec.entries[0].principal_reported == D("10000.00")
+
+
+class _Named(io.StringIO):
+    """A text stream with a file name, as an open file has."""
+
+    def __init__(self, name: str, text: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+
+@given(refund_report_rows, refund_report_rows, issued_rows)
+def test_every_refund_row_is_counted_once_or_reported_and_issued_amounts_are_checked(
+    first: list[list[str]], second: list[list[str]], issued: list[list[str]]
+) -> None:
+    """Two REV-615 files (overlapping or not) and a REV-603: each row's money is in `refunded`
+    or its row is a reported copy or conflict; each issued amount equals its refund or is
+    reported."""
+    header = ["Entry Summary Number", "Refund Number", "Liquidation Date", "Refund Date",
+              "Refund Principal Amount", "Refund Interest Amount"]  # fmt: skip
+
+    def rows(drawn: list[list[str]]) -> list[list[str]]:
+        return [[e, r, "08/14/2026", "09/04/2026", p, i] for e, r, p, i in drawn]
+
+    refunds = read_refunds(
+        _Named("a.csv", csv_text([header, *rows(first)])),
+        _Named("b.csv", csv_text([header, *rows(second)])),
+    )
+    trades = read_trade_refunds(
+        io.StringIO(
+            csv_text([["Refund Number", "Refund Date", "Refund Amount", "Refund Secondary Status"],
+                      *[[r, "09/04/2026", a, "Treasury Issued"] for r, a in issued]])
+        )
+    )  # fmt: skip
+    rec = reconcile([entry(1), entry(2)], refunds=refunds, trade_refunds=trades)
+    by_row = {(r.file, r.row): r.total or D(0) for r in refunds.rows}
+    set_aside = [p for p in rec.problems if p.code in ("DUPLICATE_ROW", "CONFLICTING_ROW")]
+    assert rec.totals()["refunded"] + sum(
+        (by_row[(p.file, p.row)] for p in set_aside), D(0)
+    ) == sum(by_row.values(), D(0))
+    aside = {(p.file, p.row) for p in set_aside}
+    counted = [r for r in refunds.rows if (r.file, r.row) not in aside]
+    for number in {r for r, _ in issued}:
+        due = sum((r.total or D(0) for r in counted if r.refund_number == number), D(0))
+        if not due:
+            continue  # the refund is in no REV-615 row: linked to no entry (UNLINKED_REFUND)
+        amounts = {D(a) for r, a in issued if r == number}  # all on one date
+        flagged = any(p.code == "ISSUED_DIFFERS" and f"refund {number}:" in p.message
+                      for p in rec.problems)  # fmt: skip
+        assert flagged == (amounts != {due})
+
+
+@given(st.lists(st.tuples(deposit_rows(), cbp_amount_cells), max_size=12))
+def test_a_debit_credit_export_accounts_for_every_row(pairs: list[tuple[list[str], str]]) -> None:
+    """Every row of a Debit/Credit export is a deposit, a debit set aside, rejected, or blank."""
+    rows = [[d[0], d[2], debit, d[1]] for d, debit in pairs]
+    read = read_bank_deposits(
+        io.StringIO(csv_text([["Posting Date", "Description", "Debit", "Credit"], *rows]))
+    )
+    assert read.rows_read == read.rows_used + read.rows_rejected
+    assert read.rows_rejected == len(read.problems)
+    assert read.rows_read + read.rows_blank + len(read.debits) == len(rows)
+    assert all(d.amount > 0 for d in (*read.rows, *read.debits))

@@ -103,11 +103,18 @@ def _money(value: Decimal) -> str:
 def _summary(rec: Reconciliation, read: _Read) -> None:
     for result in read.values():
         if result is not None:
+            debits = getattr(result, "debits", ())
+            aside = f", {counted(len(debits), 'debit', 'debits')} set aside" if debits else ""
             print(
                 f"{result.kind}: {counted(result.rows_read, 'row', 'rows')} read, "
-                f"{result.rows_used:,} used, {result.rows_rejected:,} rejected, from "
+                f"{result.rows_used:,} used, {result.rows_rejected:,} rejected{aside}, from "
                 f"{counted(len(result.files), 'file', 'files')}"
             )
+            if debits:
+                # Named, so a reader can check no credit was taken for a debit.
+                rows = ", ".join(d.key for d in debits[:10])
+                more = f" and {len(debits) - 10:,} more" if len(debits) > 10 else ""
+                print(f"  debits (money out, not deposits): {rows}{more}")
     totals = rec.totals()
     print("Money (estimated, declared, accepted: our figures; refunded, paid, diverted: CBP's):")
     for name in ("estimated", "declared", "accepted", "refunded", "paid", "diverted"):
@@ -133,6 +140,13 @@ def _summary(rec: Reconciliation, read: _Read) -> None:
         f"{_money(totals['unexplained'])} in all"
     )
     for e in unexplained:
+        if e.estimate is None:
+            # Nothing to subtract: the whole refund is the unexplained figure.
+            print(
+                f"  {e.entry_number}: no estimate (not in the ES-003 input): CBP refunded "
+                f"principal {e.principal_reported or 0:,}, interest {e.interest_reported or 0:,}"
+            )
+            continue
         print(
             f"  {e.entry_number}: principal {e.principal_difference or 0:+,}, "
             f"interest {e.interest_difference or 0:+,}"
@@ -147,9 +161,8 @@ def _summary(rec: Reconciliation, read: _Read) -> None:
         print(f"  explained by {cause}: {n:,}")
     paid = Counter(p.status for p in rec.payments)
     print(
-        f"Payments: {len(rec.payments):,} ("
-        + ", ".join(f"{n:,} {s}" for s, n in sorted(paid.items()))
-        + ")"
+        f"Payments: {len(rec.payments):,}"
+        + (" (" + ", ".join(f"{n:,} {s}" for s, n in sorted(paid.items())) + ")" if paid else "")
     )
     for p in rec.payments:
         if p.cbp_difference:

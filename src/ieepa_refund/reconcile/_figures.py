@@ -67,6 +67,15 @@ def _refund_path(
             w.notes.append("no claim result read: the refund report shows the entry accepted")
     v["status"] = "refunded" if cbp.total is not None else "liquidated"
     if est is None or entry is None:
+        # No estimate could be made (the entry is not in the ES-003): nothing explains CBP's
+        # figures, so each counts as unexplained at its whole size (results.unexplained).
+        for name in ("principal", "interest"):
+            if getattr(cbp, name) is not None:
+                v[f"{name}_cause"] = "unexplained"
+        w.notes.append(
+            f"CBP refunded {cbp.total} for an entry with no estimate: unexplained at its whole "
+            "figure; add the entry to the ES-003 input, or ask CBP why it was refunded"
+        )
         return
     if cbp.principal is not None:
         v["principal_difference"] = cbp.principal - est.principal

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..es003.report import Problem
 from ..payments import consolidate
 from ._trades import _gross
-from ._work import EARLY_DAYS, ZERO, _Work
+from ._work import EARLY_DAYS, ZERO, _problem, _Work
 from .files import (
     BankDeposit,
     BankDeposits,
@@ -49,7 +50,10 @@ class _Pay:
 
 
 def _payments(
-    works: Iterable[_Work], deposits: BankDeposits | None, window_days: int
+    works: Iterable[_Work],
+    deposits: BankDeposits | None,
+    window_days: int,
+    problems: list[Problem],
 ) -> tuple[tuple[PaymentReconciliation, ...], tuple[DepositMatch, ...]]:
     by_number: dict[str, _Work] = {}
     payables: list[_Payable] = []
@@ -97,15 +101,29 @@ def _payments(
         members = [by_number[n] for n in p.entries]
         offset = p.principal + p.interest - pay.net
         status: PaymentStatus
-        paid = "net" in pay.parts or {"principal", "interest"} <= pay.parts
-        if paid:
+        returned = any(m.values.get("status") == "returned" for m in members)
+        paid = not returned and ("net" in pay.parts or {"principal", "interest"} <= pay.parts)
+        if returned:
+            # CBP says the payment came back (REV-603 Check/ACH Returned, after its issue): a
+            # deposit of its amount is not this payment arriving, whatever the bank shows.
+            status = "returned"
+            for d in pay.deposits:
+                problems.append(
+                    _problem(
+                        d.file, d.row, "RETURNED_DEPOSIT",
+                        f"matched to the payment to {p.payee} liquidated "
+                        f"{p.liquidation_date.isoformat()}, but CBP reports that payment "
+                        "returned (REV-603 Check/ACH Returned): not counted as paid; check "
+                        "whether the bank reversed it and the payee's ACH enrolment (REV-613)",
+                    )
+                )  # fmt: skip
+            pay.deposited = ZERO
+        elif paid:
             status = "paid"
         elif pay.parts:
             status = "part_paid"
         elif offset and pay.net == 0:
             status = "diverted"
-        elif any(m.values.get("status") == "returned" for m in members):
-            status = "returned"
         else:
             status = "unpaid"
         amounts = {m.reported[-1].payment_amount for m in members if m.reported}
@@ -144,7 +162,37 @@ def _payments(
                 how=", ".join(dict.fromkeys(pay.how)),
             )
         )
+    problems.extend(_reversals(rows, matched, deposits.debits if deposits else (), window_days))
     return tuple(results), tuple(_deposit_results(rows, matched))
+
+
+def _reversals(
+    rows: list[BankDeposit],
+    matched: dict[int, tuple[str, list[_Pay]]],
+    debits: Iterable[BankDeposit],
+    window: int,
+) -> list[Problem]:
+    """A debit of a matched refund deposit's exact amount, on or after it within the window:
+    the bank may have reversed the refund (an ACH return), so the payment may not be kept."""
+    found = []
+    for debit in debits:
+        for i, d in enumerate(rows):
+            if i not in matched or d.amount != debit.amount:
+                continue
+            if not d.date <= debit.date <= d.date + timedelta(days=window):
+                continue
+            payments = ", ".join(p.key for p in matched[i][1])
+            found.append(
+                _problem(
+                    debit.file, debit.row, "REVERSED_DEPOSIT",
+                    f"a debit of {debit.amount} on {debit.date.isoformat()}, the amount of "
+                    f"deposit {d.key} matched to {payments}: if it reverses that refund, the "
+                    "payment did not stay paid; check it with the bank and CBP's REV-603 "
+                    "(Check/ACH Returned)",
+                )
+            )  # fmt: skip
+            break
+    return found
 
 
 def _match(

@@ -5,13 +5,14 @@ TSV, semicolon text, ``.xlsx``, open files, DataFrames; BOM, UTF-16 and cp1252),
 matched by the ES-003 matcher against this file's aliases (:class:`es003._columns.ColumnSet`),
 and cells go through the ES-003 cell parsers (``="..."`` wrappers, ``$1,234.50``, MM/DD/YYYY).
 Every row after the header ends as a used row, a rejected row with a :class:`Problem` naming
-file and row, or a blank row counted apart: ``rows_read == rows_used + rows_rejected``.
+file and row, or a blank row or a row set aside (a bank debit: :class:`Aside`) counted apart:
+``rows_read == rows_used + rows_rejected``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ..errors import InputFileError
@@ -57,6 +58,15 @@ def _column_set(layout: Layout) -> ColumnSet:
     return found
 
 
+class Aside(Exception):
+    """Raised by a builder for a row that is read but is not of the file's kind (a bank debit
+    beside the credits): kept in :attr:`Read.aside`, neither used nor rejected."""
+
+    def __init__(self, row: Any) -> None:
+        super().__init__(row)
+        self.row = row
+
+
 @dataclass
 class Read(Generic[T]):
     """What a pass over one or more files gave: rows, problems and counts that add up."""
@@ -67,6 +77,7 @@ class Read(Generic[T]):
     rows_read: int = 0
     rows_rejected: int = 0
     rows_blank: int = 0
+    aside: list[Any] = field(default_factory=list)
 
 
 def _overrides(layout: Layout, mapping: Mapping[str, str] | None) -> dict[str, str]:
@@ -190,6 +201,10 @@ def _read_one(
         if problem is None:
             try:
                 result.rows.append(build(name, number, parsed))
+                continue
+            except Aside as other:
+                read -= 1
+                result.aside.append(other.row)
                 continue
             except BadCell as exc:
                 problem = Problem(code="BAD_ROW", message=str(exc), file=name, row=number)

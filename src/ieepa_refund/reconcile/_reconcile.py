@@ -37,6 +37,7 @@ from .files import (
     CbpRefund,
     CbpRefunds,
     ClaimDetails,
+    ClaimRow,
     TradeRefunds,
 )
 from .messages import CapeMessages, default_cape_messages
@@ -119,11 +120,11 @@ def reconcile(
     held = _ledger(ledger)
     for number, files in held.items():
         work(number).files = tuple(files)
-    for row in claims.rows if claims else ():
-        work(row.entry_number).claims.append(row)
     problems = [
         p for read in (claims, refunds, trade_refunds, deposits) if read for p in read.problems
     ]
+    for row in _distinct_claims(claims.rows if claims else (), problems):
+        work(row.entry_number).claims.append(row)
     for cbp in _distinct(refunds.rows if refunds else (), problems):
         work(cbp.entry_number).reported.append(cbp)
     trades = trade_refunds.rows if trade_refunds else ()
@@ -151,7 +152,7 @@ def reconcile(
         _claim_path(w, table, as_of)
         _refund_path(w, opts, registry, rates)
     _trade_path(works.values(), problems)
-    payments, deposit_matches = _payments(works.values(), deposits, window_days)
+    payments, deposit_matches = _payments(works.values(), deposits, window_days, problems)
     results = tuple(_result(w) for w in works.values())
     return Reconciliation(
         entries=results,
@@ -168,9 +169,26 @@ def _distinct(rows: Iterable[CbpRefund], problems: list[Problem]) -> list[CbpRef
     ``CONFLICTING_ROW``, set aside (the first stands), never added to it."""
     kept: dict[tuple[str, str], CbpRefund] = {}
     out: list[CbpRefund] = []
+    unnumbered: dict[tuple[object, ...], CbpRefund] = {}
     for row in rows:
         if row.refund_number is None:
-            out.append(row)
+            # Without a refund number only the whole row tells two refunds apart: the same
+            # row again is the same refund read twice (reports whose dates overlap).
+            same_row = tuple(row.model_dump(exclude={"file", "row"}).values())
+            again = unnumbered.get(same_row)
+            if again is None:
+                unnumbered[same_row] = row
+                out.append(row)
+                continue
+            problems.append(
+                _problem(
+                    row.file, row.row, "DUPLICATE_ROW",
+                    f"repeats {again.file} row {again.row} (no refund number): counted once; "
+                    "if CBP did refund the entry twice alike, map the report's refund number "
+                    "column (--refunds-map) so the two can be told apart",
+                    row.entry_number,
+                )
+            )  # fmt: skip
             continue
         key = (row.entry_number, row.refund_number)
         first = kept.get(key)
@@ -190,6 +208,32 @@ def _distinct(rows: Iterable[CbpRefund], problems: list[Problem]) -> list[CbpRef
                 row.file, row.row, "CONFLICTING_ROW", f"refund {row.refund_number} of this "
                 f"entry is also on {where} with other figures: that row is used, this one is "
                 "set aside; check the refund in ACE", row.entry_number,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _distinct_claims(rows: Iterable[ClaimRow], problems: list[Problem]) -> list[ClaimRow]:
+    """The claim answers once each. The same row read twice (a download saved twice, or
+    downloads that overlap) is one answer of CBP's, a ``DUPLICATE_ROW``: counted twice, it
+    would outnumber the ledger's declarations and make an entry declared again look failed.
+    Rows that differ in anything (status, message, claim number) are all kept."""
+    kept: dict[tuple[object, ...], ClaimRow] = {}
+    out: list[ClaimRow] = []
+    for row in rows:
+        key = tuple(row.model_dump(exclude={"file", "row"}).values())
+        first = kept.get(key)
+        if first is None:
+            kept[key] = row
+            out.append(row)
+            continue
+        claim = f"claim {row.claim_number}" if row.claim_number else "no claim number"
+        problems.append(
+            _problem(
+                row.file, row.row, "DUPLICATE_ROW",
+                f"repeats {first.file} row {first.row} ({claim}, {row.status}): one answer "
+                "of CBP's, counted once; remove the copy from the claim files",
+                row.entry_number,
             )
         )  # fmt: skip
     return out

@@ -233,3 +233,6 @@ class BankDeposits(CbpFileRead):
         _PROBLEM_LEVEL,
     )  # fmt: skip
     rows: tuple[BankDeposit, ...]
+    debits: tuple[BankDeposit, ...] = ()
+    """Rows with a debit and no credit (a ``Debit`` column beside ``Credit``): not deposits,
+    counted apart from ``rows_read`` like blank rows, and kept to find a refund reversed."""

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from ..es003._cells import BadCell, cell_text, parse_amount, parse_date, parse_entry_number
-from ._read import Layout, Read, read_files
+from ._read import Aside, Layout, Read, read_files
 from ._rows import (
     BankDeposit,
     BankDeposits,
@@ -288,6 +288,7 @@ DEPOSIT_COLUMNS: dict[str, tuple[str, ...]] = {
         "Deposit Date",
     ),
     "amount": ("Amount", "Credit Amount", "Credit", "Deposit Amount", "Deposit"),
+    "debit": ("Debit Amount", "Debit", "Withdrawal Amount", "Withdrawal", "Withdrawals"),
     "reference": (
         "Reference",
         "Ref",
@@ -355,7 +356,7 @@ _DEPOSITS = Layout(
     DEPOSIT_COLUMNS,
     required=("date", "amount"),
     option="--deposits-map",
-    parsers={"date": _date, "amount": parse_amount, "reference": _text},
+    parsers={"date": _date, "amount": parse_amount, "debit": parse_amount, "reference": _text},
 )
 
 # --- builders ----------------------------------------------------------------------------------
@@ -404,6 +405,18 @@ def _refund(file: str, row: int, p: dict[str, Any]) -> CbpRefund:
             )
         elif principal is not None and interest is not None and principal + interest != total:
             raise BadCell(f"principal {principal} + interest {interest} is not the total {total}")
+        for name, other, value, given in (
+            ("principal", "interest", principal, p.get("principal")),
+            ("interest", "principal", interest, p.get("interest")),
+        ):
+            if given is None and value is not None and value < 0:
+                # The total is below the part it holds: a keying error or swapped columns, and
+                # a negative part is no refund (the same reason as a negative cell above).
+                raise BadCell(
+                    f"the total {total} is less than the {other} it includes, giving a negative "
+                    f"{name} ({value}): not a refund; check the row against the entry's refund "
+                    "in ACE (total and a part swapped?)"
+                )
     fields = {k: v for k, v in p.items() if k != "total"}
     fields.update(principal=principal, interest=interest)
     _need(p, "entry_number", "entry number")
@@ -434,6 +447,19 @@ def _trade(file: str, row: int, p: dict[str, Any]) -> TradeRefund:
 
 
 def _deposit(file: str, row: int, p: dict[str, Any]) -> BankDeposit:
+    debit = p.get("debit")
+    if p.get("amount") is None and debit:
+        # A Debit/Credit export: money out is no deposit and no error (an operating account
+        # has many); kept apart, to find a debit that reverses a matched refund.
+        raise Aside(
+            BankDeposit(
+                file=file,
+                row=row,
+                date=_need(p, "date", "date"),
+                amount=abs(debit),
+                reference=p.get("reference"),
+            )
+        )
     amount = _need(p, "amount", "amount")
     if amount <= 0:
         raise BadCell(f"a debit or a zero ({amount}), not a deposit")
@@ -495,4 +521,4 @@ def read_bank_deposits(
 ) -> BankDeposits:
     """Read a bank's deposits: a CSV (or .xlsx) of date, amount and reference."""
     read = read_files(sources, _DEPOSITS, _deposit, mapping=mapping, delimiter=delimiter)
-    return BankDeposits(rows=tuple(read.rows), **_counts(read))
+    return BankDeposits(rows=tuple(read.rows), debits=tuple(read.aside), **_counts(read))

@@ -91,6 +91,9 @@ class EntryReconciliation(BaseModel):
     """Our interest under the assumptions that explain CBP's figure (equal to it), when found."""
     offset: Decimal = ZERO
     """What CBP diverted to the payee's debts (REV-603 Funds Diverted)."""
+    issued: Decimal | None = None
+    """What REV-603 says Treasury issued for a refund no REV-615 / ES-022 row splits into
+    principal and interest (None when a refund row gives the figures)."""
     deposits: tuple[str, ...] = ()
     """The bank deposits (``file:row``) its payment was matched to."""
     notes: tuple[str, ...] = ()
@@ -197,6 +200,7 @@ class Reconciliation(Tabular, BaseModel):
             column("interest_estimate", "money"), column("interest_reported", "money"),
             column("interest_difference", "money"), column("interest_cause", "str"),
             column("interest_recomputed", "money"), column("offset", "money"),
+            column("issued", "money"),
             column("deposits", "str", lambda e: " ".join(e.deposits)),
             column("fix", "str"), column("notes", "str", lambda e: " | ".join(e.notes)),
             each="entries",
@@ -262,7 +266,14 @@ class Reconciliation(Tabular, BaseModel):
             "estimated": total([e.estimate for e in self.entries]),
             "declared": total([e.estimate for e in self.entries if e.declared]),
             "accepted": total([e.estimate for e in self.entries if e.status in after]),
-            "refunded": total([e.reported for e in self.entries if e.status in refunded]),
+            # A refund known only from REV-603 is counted at what Treasury issued.
+            "refunded": total(
+                [
+                    e.reported if e.reported is not None else e.issued
+                    for e in self.entries
+                    if e.status in refunded
+                ]
+            ),
             "paid": total([p.deposited for p in self.payments]),
             "diverted": total([e.offset for e in self.entries]),
             "unexplained": total([e.unexplained for e in self.entries]),
