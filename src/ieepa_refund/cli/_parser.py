@@ -410,6 +410,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--deposit", choices=("reported", "pms"), default="reported", help="deposit-date rule"
     )
     rec.add_argument(
+        "--project",
+        action="store_true",
+        help="carry the last known interest rate past the end of the rate table, so interest "
+        "to a (re)liquidation date past it can be recomputed (without it, such a difference is "
+        "unexplained and says so)",
+    )
+    rec.add_argument(
         "--window-days",
         type=int,
         default=45,

@@ -6,12 +6,13 @@ import argparse
 import json
 import sys
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..cape.declarations import not_a_ledger
+from ..interest import default_rate_table
 from ..reconcile import (
     BankDeposits,
     CbpFileRead,
@@ -194,7 +195,9 @@ def run_reconcile(args: argparse.Namespace) -> int:
     _check(args)
     entries = stream(args.files, args.mapping)
     read = _read(args)
-    options = RefundOptions(method=args.method, corporate=args.corporate, deposit=args.deposit)
+    options = RefundOptions(
+        method=args.method, corporate=args.corporate, deposit=args.deposit, project=args.project
+    )
     rec = reconcile(
         list(entries),
         ledger=args.ledger,
@@ -222,8 +225,16 @@ def run_reconcile(args: argparse.Namespace) -> int:
             else:
                 write_csv(outputs, args.out, header, rows)
         outputs.commit()
+    rates = default_rate_table()
+    carried = (
+        f", the last rate carried past {(rates.covers_to - timedelta(days=1)).isoformat()} "
+        "(--project)"
+        if args.project
+        else ""
+    )
     print(
-        f"ieepa-refund reconcile: as of {as_of.isoformat()}; CAPE messages {rec.messages_version}"
+        f"ieepa-refund reconcile: as of {as_of.isoformat()}; CAPE messages {rec.messages_version}; "
+        f"interest rates {rates.data_version}{carried}"
     )
     print(input_line(imported))
     _summary(rec, read)

@@ -84,6 +84,7 @@ def _refund_path(
             w.notes.append(f"principal differs by {cbp.principal - est.principal}: unexplained")
     if cbp.interest is not None:
         moved = False
+        uncovered: str | None = None
         if est.interest is None and cbp.liquidation_date is not None:
             # The ES-003 shows the entry unliquidated, so our estimate has no end date; CBP's
             # (re)liquidation date is where its interest ends (19 CFR 24.36(a)(1)): the
@@ -96,7 +97,9 @@ def _refund_path(
                     rates=rates,
                     interest_until=cbp.liquidation_date,
                 )
-            except (RateNotCovered, ValidationError):
+            except RateNotCovered as exc:
+                to_cbp, uncovered = est, str(exc)
+            except ValidationError:
                 to_cbp = est
             if to_cbp.interest is not None:
                 est, moved = to_cbp, True
@@ -107,13 +110,22 @@ def _refund_path(
                 )
         if est.interest is not None:
             v["interest_difference"] = cbp.interest - est.interest
-        cause, figure = _interest_cause(est, cbp, opts, rates)
+        cause, figure, past = _interest_cause(est, cbp, opts, rates)
+        uncovered = uncovered or past
         if moved and cause != "unexplained":
             cause = "end_date" if cause == "match" else "+".join(("end_date", cause))
         v["interest_cause"], v["interest_recomputed"] = cause, figure
         if cause == "unexplained":
             size = "" if est.interest is None else f" by {cbp.interest - est.interest}"
             w.notes.append(f"interest differs{size}: unexplained by end date, rate or day count")
+            if uncovered is not None:
+                # Not a difference found but one that could not be looked for: say why and
+                # what to do, rather than leave "unexplained" to speak for a missing rate.
+                w.notes.append(
+                    f"interest to CBP's date could not be recomputed ({uncovered.split(';')[0]}): "
+                    "update the interest-rate data, or pass --project to carry the last known "
+                    "rate forward"
+                )
 
 
 def _principal_cause(
@@ -147,14 +159,17 @@ def _principal_cause(
 
 def _interest_cause(
     est: EntryRefund, cbp: CbpRefund, opts: RefundOptions, rates: RateTable | None
-) -> tuple[str, Decimal | None]:
+) -> tuple[str, Decimal | None, str | None]:
+    """(the cause, the figure it reproduces, why a candidate end date could not be tried:
+    the rate table's refusal of the first date past it, None when every one was tried)."""
     reported = cbp.interest
     assert reported is not None
     if est.interest is not None and est.interest == reported:
-        return "match", reported
+        return "match", reported, None
     deposited = est.deposit_date
     if deposited is None:  # pragma: no cover - every refund has a deposit date
-        return "unexplained", None
+        return "unexplained", None, None
+    uncovered: str | None = None
     conventions = opts.interest_conventions
     other_accrual = "from_deposit" if conventions.accrual == "after_deposit" else "after_deposit"
     principals: list[tuple[Decimal, str | None]] = [(est.principal, None)]
@@ -202,8 +217,11 @@ def _interest_cause(
                     {**conventions.model_dump(), "accrual": accrual}
                 ),
             )
-        except (RateNotCovered, ValidationError):
+        except RateNotCovered as exc:
+            uncovered = uncovered or str(exc)
+            continue
+        except ValidationError:
             continue
         if detail.interest == reported:
-            return "+".join(named) or "match", detail.interest
-    return "unexplained", None
+            return "+".join(named) or "match", detail.interest, None
+    return "unexplained", None, uncovered
