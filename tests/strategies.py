@@ -934,3 +934,41 @@ def duty_paid_histories(draw: st.DrawFn) -> tuple[Entry, tuple[DepositEvent, ...
         for amount in amounts
     ]
     return entry, tuple(events), Decimal(delta) / 100
+
+
+#: The header the repeated-header strategy's rows are read under (its entry number first).
+REPEAT_HEADER = [
+    "Entry Summary Number", "Entry Summary Line Number", "Entry Type Code", "Importer Number",
+    "Entry Date", "Country of Origin Code", "HTS Number - Full", "Line Tariff Duty Amount",
+]  # fmt: skip
+
+
+@st.composite
+def repeat_records(draw: st.DrawFn) -> list[tuple[int, int, list[object] | str]]:
+    """Raw records after a header row (row 1) as the text reader gives them, of every kind the
+    repeated-header check tells apart: data rows (entry cells starting with an ASCII digit, a
+    Unicode digit, a letter, blank; number cells), repeats of the header in two spellings, a
+    header with other columns, title rows, blank rows and records not read as rows."""
+    entry_cells = st.one_of(
+        entry_numbers(),
+        st.sampled_from(["", " ", "٣1600094010", "²", "N/A", "ABC 123", "316-0009401-0"]),
+        st.integers(min_value=0, max_value=10**11),
+        st.text(alphabet="0123456789 -Aa٣²", max_size=6),
+    )
+    kinds = st.one_of(
+        st.builds(
+            lambda cell: [cell, "1", "01", "12-3456789AB", "06/02/2025", "CN", "99030125", "1.00"],
+            entry_cells,
+        ),
+        st.just(list(REPEAT_HEADER)),
+        st.just([cell.upper().replace(" ", "_") for cell in REPEAT_HEADER]),
+        st.just([*REPEAT_HEADER[:-1], "Line Tariff Goods Value Amount"]),
+        st.builds(
+            lambda title: [title, *[""] * 7], st.sampled_from(["ES-003 Title", "Report", "x1"])
+        ),
+        st.just([""] * 8),
+        st.just([]),
+        st.just("not readable as CSV: field larger than field limit"),
+    )
+    rows = draw(st.lists(kinds, max_size=12))
+    return [(number, 1, row) for number, row in enumerate(rows, start=2)]

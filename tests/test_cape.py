@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ieepa_refund import DataError, Entry, ValidationError
+from ieepa_refund import DataError, Entry, EntryLine, ValidationError, default_registry
 from ieepa_refund import entry_number as en
 from ieepa_refund.cape import (
     PROTEST_DAYS,
@@ -460,3 +461,51 @@ def test_entry_and_status_rules_cached_are_the_rules_applied(
         if entry.liquidation_date is None:
             cached = _liquidation_rules(entry, ruleset, declared_on, lookback, ())
             assert cached == _status_rules(entry.liquidation_status, ruleset)
+
+
+def _hts_variants(entry: Entry) -> list[Entry]:
+    """``entry`` and entries of its numbers with other facts the HTS rules read: every duty 0,
+    no goods value, all its numbers on one line, another entry date."""
+    zero, lines = Decimal("0.00"), entry.lines
+
+    def tariffs(update: dict[str, object]) -> tuple[EntryLine, ...]:
+        return tuple(
+            line.model_copy(
+                update={"tariffs": tuple(t.model_copy(update=update) for t in line.tariffs)}
+            )
+            for line in lines
+        )
+
+    one_line = lines[0].model_copy(
+        update={"tariffs": tuple(t for line in lines for t in line.tariffs)}
+    )
+    later = entry.entry_date + timedelta(days=200)
+    return [
+        entry,
+        entry.model_copy(update={"lines": tariffs({"duty": zero})}),
+        entry.model_copy(update={"lines": tariffs({"value": None})}),
+        entry.model_copy(update={"lines": (one_line,)}),
+        entry.model_copy(
+            update={"entry_date": later, "liquidation_date": None, "entry_summary_date": None}
+        ),
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    entries=st.lists(road_entries(), min_size=1, max_size=3),
+    declared_on=st.sampled_from([date(2026, 4, 20), date(2026, 6, 25), date(2026, 7, 1)]),
+)
+def test_hts_rules_memoised_are_the_rules_applied(entries: list[Entry], declared_on: date) -> None:
+    # The memo of the HTS rules' reasons, keyed on the facts they read, gives what the rules
+    # give applied to each entry, whichever entries with which facts came before.
+    from ieepa_refund.cape.screen import _hts_facts_rules, _hts_rules
+
+    ruleset = default_cape_rules().in_force(declared_on)
+    registry, memo = default_registry(), {}
+    drawn = [variant for entry in entries for variant in _hts_variants(entry)]
+    for entry in drawn * 2:
+        assert _hts_rules(entry, ruleset, registry, memo) == _hts_facts_rules(
+            entry, ruleset, registry
+        )
+    assert memo  # the memo was used, and its answers were the rules'

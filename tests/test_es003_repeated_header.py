@@ -6,12 +6,18 @@ other columns refuses the file, naming its row. Both engines alike."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given
 
 from ieepa_refund.errors import InputFileError
 from ieepa_refund.es003 import read_es003
+from ieepa_refund.es003._header import open_source
+from ieepa_refund.es003._rows import _repeats
+
+from .strategies import REPEAT_HEADER, repeat_records
 
 TITLE = "ES-003 Entry Summary Line Tariff Details"
 HEADER = (
@@ -195,3 +201,31 @@ def test_a_dataframe_with_number_cells_and_a_repeated_header(tmp_path: Path) -> 
     assert (got.rows_read, got.rows_rejected) == (2, 0)
     (warning,) = [w for w in got.files[0].warnings if w.code == "REPEATED_HEADER"]
     assert warning.row == 3
+
+
+class _Row(list):  # type: ignore[type-arg]
+    """A row the common-row fast path of ``_repeats`` does not take (not exactly a list)."""
+
+
+@given(records=repeat_records())
+def test_the_common_row_fast_path_agrees_with_the_full_check(
+    records: list[tuple[int, int, list[object] | str]],
+) -> None:
+    # The same records through the fast path and, as rows it never takes, through the full
+    # check alone: the same records come out, with the same warnings or the same refusal.
+    text = ",".join(REPEAT_HEADER) + "\n"
+
+    def run(rows: list[tuple[int, int, list[object] | str]]) -> tuple[object, ...]:
+        source = open_source(io.StringIO(text), {}, delimiter=None, name="joined.csv")
+        try:
+            out = [
+                (n, s, list(r) if isinstance(r, list) else r)
+                for n, s, r in _repeats(source, iter(rows))
+            ]
+        except InputFileError as exc:
+            return ("refused", str(exc))
+        return (out, [(w.code, w.row, w.message) for w in source.warnings])
+
+    fast = run(records)
+    slow = run([(n, s, _Row(r) if isinstance(r, list) else r) for n, s, r in records])
+    assert fast == slow

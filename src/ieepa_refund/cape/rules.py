@@ -248,7 +248,7 @@ class RuleSet(BaseModel):
 class CapeRules:
     """Every rule row, looked up by declaration date."""
 
-    __slots__ = ("_in_force", "data_version", "rows")
+    __slots__ = ("_in_force", "data_version", "rows", "screened")
 
     def __init__(self, rows: Iterable[Rule], *, data_version: str) -> None:
         rows = tuple(rows)
@@ -262,6 +262,9 @@ class CapeRules:
         self.rows = tuple(sorted(rows, key=lambda r: (r.rule, r.value, r.effective_from)))
         self.data_version = data_version
         self._in_force: dict[date, RuleSet] = {}
+        self.screened: dict[tuple[object, ...], tuple[object, ...]] = {}
+        """Screening's memo of answers that follow from these rules and the facts each key
+        holds (:func:`ieepa_refund.cape.screen`; bounded there): never a different answer."""
 
     def __repr__(self) -> str:
         return f"<CapeRules {self.data_version}: {len(self.rows)} rows>"

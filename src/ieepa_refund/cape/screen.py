@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Collection
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -168,7 +168,8 @@ def screen(
         raise InvalidFormat(
             "a collection of importer numbers", field="plaintiffs", value=plaintiffs
         )
-    ruleset = (rules or default_cape_rules()).in_force(declared_on)
+    cape = rules or default_cape_rules()
+    ruleset = cape.in_force(declared_on)
     reasons: list[Reason] = []
     lookback = ruleset.lookback_days
 
@@ -184,7 +185,7 @@ def screen(
         reasons.append(future)
     reasons.extend(_entry_rules(entry, ruleset))
     reasons.extend(_liquidation_rules(entry, ruleset, declared_on, lookback, plaintiffs))
-    reasons.extend(_hts_rules(entry, ruleset, registry or default_registry()))
+    reasons.extend(_hts_rules(entry, ruleset, registry or default_registry(), cape.screened))
     reasons.extend(_psc_window(entry, ruleset, declared_on, reasons))
 
     effects = {r.effect for r in reasons}
@@ -454,7 +455,40 @@ def _status_rules(status: str | None, ruleset: RuleSet) -> list[Reason]:
     ]
 
 
-def _hts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reason]:
+def _hts_rules(
+    entry: Entry,
+    ruleset: RuleSet,
+    registry: Registry,
+    memo: dict[tuple[object, ...], tuple[object, ...]],
+) -> list[Reason]:
+    """:func:`_hts_facts_rules`' reasons, made once per rule set, registry, entry date and
+    distinct set of the facts it reads (each line's numbers, whether each shows a goods value
+    and a duty other than 0): a portfolio's entries share a few hundred such sets, and each
+    number was classified anew for every entry. ``memo`` is the rules' own
+    (:attr:`CapeRules.screened`). ``tests/test_cape.py`` compares the two on drawn entries."""
+    # Flat, with None opening each line: a number is a str, never None, and each tariff adds
+    # three items, so the key spells the lines and their tariffs one way only.
+    facts: list[object] = ["hts", id(ruleset), id(registry), entry.entry_date]
+    add = facts.append
+    for line in entry.lines:
+        add(None)
+        for tariff in line.tariffs:
+            add(tariff.hts)
+            add(not tariff.value)
+            add(tariff.duty != 0)
+    key = tuple(facts)
+    known = memo.get(key)
+    # The value holds the rule set and the registry: their ids are not reused while it is here.
+    if known is None or known[0] is not ruleset or known[1] is not registry:
+        if len(memo) >= 4096:  # a caller sweeping dates or registries: start again
+            memo.clear()
+        known = memo[key] = (ruleset, registry, tuple(_hts_facts_rules(entry, ruleset, registry)))
+    return list(cast("tuple[Reason, ...]", known[2]))
+
+
+def _hts_facts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reason]:
+    """The reasons CBP's HTS rules give, from the facts :func:`_hts_rules` keys its memo on
+    and nothing else of the entry."""
     reasons = []
     carries_duty = invalid = False
     # Whether an IEEPA number that carries duty shows any (or does not say: None): an entry

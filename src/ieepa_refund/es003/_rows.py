@@ -217,17 +217,22 @@ def _repeats(source: SourceFile, records: Iterator[Raw]) -> Iterator[Raw]:
     pending: list[Raw] = []
     last: Any = None  # the entry cell of the last row looked at and passed
     for record in records:
-        row = record[2]
         # The common row first: its entry number's first character a digit (or a number cell,
-        # a workbook's or DataFrame's), nothing pending.
+        # a workbook's or DataFrame's), nothing pending. An ASCII digit is compared before
+        # ``isdigit`` is asked (a method call per row was most of this check's cost); the
+        # cheap tests come first. ``tests/test_es003_repeated_header.py`` compares this
+        # path with the full check below on drawn rows.
         if (
-            not pending
-            and row.__class__ is list
+            (row := record[2]).__class__ is list
             and len(row) > index
             and (
-                ((cell := row[index]).__class__ is str and cell[:1].isdigit())
+                (
+                    (cell := row[index]).__class__ is str
+                    and ("0" <= cell[:1] <= "9" or cell[:1].isdigit())
+                )
                 or cell.__class__ in _NUMBER_CELLS
             )
+            and not pending
             and record[0] > header_row
         ):
             yield record

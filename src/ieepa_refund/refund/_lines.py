@@ -462,11 +462,13 @@ def _unchanged(authority: str | None) -> str:
 
 def classifier(registry: Registry, entry: Entry) -> Callable[[str], Classification]:
     memo: dict[str, Classification] = {}
+    # Bound once: the returned function runs for every number of every entry.
+    known, ask, on = memo.get, registry.classify, entry.entry_date
 
     def classify(number: str) -> Classification:
-        found = memo.get(number)
+        found = known(number)
         if found is None:
-            found = memo[number] = registry.classify(number, entry.entry_date)
+            found = memo[number] = ask(number, on)
         return found
 
     return classify
