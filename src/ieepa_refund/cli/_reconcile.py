@@ -294,6 +294,7 @@ def run_reconcile_demo(args: argparse.Namespace) -> int:
         corporate=args.corporate,
         method=args.method,
         deposit=args.deposit,
+        project=args.project,
         window_days=45,
         out=args.out,
         resubmit=None,
