@@ -4,6 +4,7 @@ refund" without a word. A sheet with no header is named in the refusal, with the
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -90,3 +91,18 @@ def test_the_cli_exits_2_identically_in_both_engines(
         main(["cape", str(path), "--out", str(tmp_path / "D"), "--declared-on", "2026-11-28"]) == 2
     )
     assert "repeated on sheet 'Main Report (2)'" in capsys.readouterr().err
+
+
+def test_a_damaged_other_sheet_is_a_file_error_not_a_crash(tmp_path: Path) -> None:
+    # The other sheets' first rows are read to find a repeated header: a sheet cut short (its
+    # XML ends mid-tag) is an unreadable workbook, as the sheet read would be.
+    whole = _split(tmp_path)
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(cut, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet2.xml":
+                data = data[: len(data) // 2]
+            target.writestr(member, data)
+    with pytest.raises(InputFileError, match=r"cut\.xlsx: not a readable \.xlsx workbook"):
+        read_es003(cut)

@@ -87,12 +87,16 @@ def _xlsx_source(
         # The other sheets' first rows, read here while the book is open: an export split over
         # sheets (Excel's row limit, a sheet a month) is refused by the header search, not read
         # in part (t64/03). Only HEADER_SEARCH_ROWS rows of each, in the order of the book.
-        others = tuple(
-            (sheet.title, tuple(_first_rows(sheet)))
-            for sheet in book.worksheets
-            if sheet.title != title
-        )
-        book.close()
+        try:
+            others = tuple(
+                (sheet.title, tuple(_first_rows(sheet)))
+                for sheet in book.worksheets
+                if sheet.title != title
+            )
+        except _DAMAGED as exc:
+            raise _unreadable(name, exc) from None
+        finally:
+            book.close()
 
     def rows() -> Iterator[Raw]:
         with opener() as handle:
@@ -112,6 +116,19 @@ def _xlsx_source(
                 book.close()
 
     return rows, title, others
+
+
+#: What a damaged or lying workbook raises when a sheet is inflated (as in ``rows`` above; a
+#: sheet cut short is an XML ParseError, a SyntaxError).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, SyntaxError)
+
+
+def _unreadable(name: str, exc: BaseException) -> InputFileError:
+    return InputFileError(
+        f"{name}: not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+        field="file",
+        value=name,
+    )
 
 
 def _first_rows(sheet: Any) -> Iterator[Raw]:
