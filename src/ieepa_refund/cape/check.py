@@ -158,6 +158,29 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
                 value=line,
             )
             continue
+        if " " in raw or "\t" in raw:
+            # ACE's template strips dashes only (docs/cape.md); like a space around the number,
+            # one inside it may be rejected (t64/09).
+            add(
+                "file",
+                "LENGTH",
+                f"{len(raw.replace('-', ''))} characters after dashes are stripped, not 11: a "
+                "space or tab inside the number (ACE strips dashes; whether it strips spaces is "
+                "not documented); remove it",
+                row=row,
+                value=line,
+            )
+            continue
+        if raw != raw.upper():
+            add(
+                "file",
+                "CASE",
+                "a lower-case letter: ACE's template writes filer codes in capitals (whether "
+                "ACE upper-cases them is not documented); write it in capitals",
+                row=row,
+                value=line,
+            )
+            continue
         number = _entry_number.compact(cell.strip('"'))
         if len(number) != 11:
             add(

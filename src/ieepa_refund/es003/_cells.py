@@ -322,6 +322,8 @@ def parse_protest_number(value: Any) -> str | None:
 # What Excel makes of an 11-digit entry number typed into a General cell: 6.05761E+10. Excel
 # always signs the exponent; "00E00000005" (filer code 00E) is a valid entry number.
 _SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-][0-9]+")
+#: What entry_number.compact takes out of an entry number written as text.
+_SEPARATORS = " -"
 
 
 def parse_entry_number(value: Any) -> str:
@@ -345,8 +347,20 @@ def parse_entry_number(value: Any) -> str:
             "an entry number in scientific notation: Excel turned it into a number and lost "
             "digits; re-export with the column formatted as text"
         )
+    written = text
     text = _entry_number.compact(text)
     if text.isdigit() and len(text) < 11:
+        if any(c in written for c in _SEPARATORS):
+            # Only a number cell loses leading zeros (Excel drops them); a cell written with
+            # dashes or spaces is text and kept every digit, so a short one lacks a digit
+            # (mostly the check digit, which some broker systems hold in a column of its
+            # own): zero-filling it would make another filer's entry number (t64/04).
+            raise BadCell(
+                f"an entry number written with dashes or spaces has {len(text)} digits, not 11 "
+                "(XXX-NNNNNNN-C): a digit is missing"
+                + (", most likely the check digit" if len(text) == 10 else "")
+                + "; write the whole number"
+            )
         text = text.zfill(11)  # a numeric filer code whose leading zeros a spreadsheet dropped
     if not text:
         raise BadCell("no entry number")

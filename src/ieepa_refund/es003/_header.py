@@ -15,8 +15,15 @@ from typing import Any
 
 from ..errors import InputFileError
 from ._cells import cell_text
-from ._columns import ANSWER_CHANGING, REQUIRED, match_columns, missing_message, nearest
-from ._open import open_rows
+from ._columns import (
+    ANSWER_CHANGING,
+    REQUIRED,
+    match_columns,
+    missing_message,
+    nearest,
+    norm,
+)
+from ._open import OpenedRows, open_rows
 from ._raw import HEADER_SEARCH_ROWS, Raw
 from ._text import _LineFetcher
 from .report import AmbiguousColumn, Problem
@@ -70,11 +77,71 @@ def open_source(
     """Open a path, an open file (text or binary) or a pandas DataFrame and find its header
     (``name``: how to name it, instead of by its file name)."""
     opened = open_rows(source, delimiter=delimiter, name=name)
-    found = find_header(opened.rows(), overrides, opened.name)
+    try:
+        found = find_header(opened.rows(), overrides, opened.name)
+    except InputFileError as exc:
+        if opened.sheet is None:
+            raise
+        raise InputFileError(
+            _in_sheet(exc.reason, opened), field=exc.field, value=exc.value
+        ) from None
+    if opened.others:
+        _refuse_continued(found, opened)
     found.kind, found.encoding, found.sheet = opened.kind, opened.encoding, opened.sheet
     found.delimiter, found.rows = opened.delimiter, opened.rows
     found.raw_line = opened.raw_line
     return found
+
+
+def _in_sheet(reason: str, opened: OpenedRows) -> str:
+    """A refusal of a workbook's sheet, naming the sheet read and the others (t64/03)."""
+    prefix = f"{opened.name}: "
+    if reason.startswith(prefix):
+        reason = f"{opened.name}, sheet {opened.sheet!r}: {reason[len(prefix) :]}"
+    if opened.others:
+        titles = ", ".join(repr(title) for title, _ in opened.others)
+        reason += (
+            f"; the workbook's other sheets ({titles}) are not read: the sheet named "
+            "'Main Report' is read, else the first; rename the ES-003's sheet 'Main Report', "
+            "move it first, or save it as CSV"
+        )
+    return reason
+
+
+def _refuse_continued(found: SourceFile, opened: OpenedRows) -> None:
+    """Refuse a workbook whose other sheets repeat the header of the sheet read (t64/03).
+
+    An export split over sheets (a large ES-003 past Excel's 1,048,576 rows, a broker's
+    workbook with a sheet a month) has its rows on all of them; reading only one left an
+    entry's Chapter 99 line unread and its refund "nothing to refund" without a word. Its
+    rows are not read across sheets: each sheet numbers its rows from 1, and a problem names
+    a file and a row, so the rows of two sheets could not be told apart in what is reported.
+    """
+    header = _shape(found.headers)
+    repeats = [
+        f"{title!r} (row {number})"
+        for title, rows in opened.others
+        for number, cells in header_candidates(iter(rows))
+        if _shape(cells) == header
+    ]
+    if repeats:
+        raise InputFileError(
+            f"{opened.name}: the ES-003 header of sheet {opened.sheet!r} (row "
+            f"{found.header_row}), the sheet read, is repeated on sheet"
+            f"{'s' if len(repeats) > 1 else ''} {', '.join(repeats)}: the export continues "
+            "on more than one sheet, and one sheet is read; save each sheet as CSV and give "
+            "all the files (the rows of an entry may be in any of them)",
+            field="file",
+            value=opened.name,
+        )
+
+
+def _shape(cells: list[str]) -> list[str]:
+    """A header row's cells as compared across sheets: normalised, trailing blanks dropped."""
+    shape = [norm(cell) for cell in cells]
+    while shape and not shape[-1]:
+        shape.pop()
+    return shape
 
 
 #: How to name a column, in the words of the API and of the command line.
@@ -145,6 +212,7 @@ def _header(
                 field="mapping",
                 value=wanted,
             )
+    _refuse_twin_headers(name, number, headers, match)
     missing = [field for field in REQUIRED if field not in match.columns]
     if missing:
         raise InputFileError(
@@ -188,6 +256,40 @@ def _header(
                 )
             )
     return source
+
+
+def _refuse_twin_headers(name: str, number: int, headers: list[str], match: Any) -> None:
+    """Refuse a header naming one field twice in the same words (t64/07).
+
+    Which of the two holds the field cannot be told from the file, and ``--map`` names a
+    column by its (normalised) header, so it cannot choose either: reading the first gave a
+    wrong refund with a warning whose advice could not be followed. Two different headers
+    for a field stay a warning, as ``--map`` can choose between them.
+    """
+    for header, field_name, used in match.ambiguous:
+        if norm(header) != norm(used):
+            continue
+        twins = [i for i, h in enumerate(headers) if norm(h) == norm(used)]
+        where = " and ".join(f"{i + 1} ({_letters(i)})" for i in twins)
+        said = " and ".join(dict.fromkeys(repr(headers[i]) for i in twins))
+        raise InputFileError(
+            f"{name}: columns {where} of the header (row {number}) are both {said}, read as "
+            f"{field_name}: which one holds it cannot be told, and --map (mapping=) names a "
+            "column by its header, so it cannot choose; rename or delete the one that is not "
+            f"the {field_name} column",
+            field="file",
+            value=name,
+        )
+
+
+def _letters(index: int) -> str:
+    """A spreadsheet's letters for a column (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _warning(name: str, code: str, message: str, column: str | None) -> Problem:

@@ -17,7 +17,7 @@ from typing import IO, Any
 from ..errors import InputFileError
 from ._raw import Raw
 from ._text import _LineFetcher, _text_source
-from ._xlsx import _XLSX_MAGIC, _xlsx_source
+from ._xlsx import _XLSX_MAGIC, Others, _xlsx_source
 
 
 def _bytes_opener(source: Any) -> tuple[str, Callable[[], IO[bytes]] | None, str | None]:
@@ -101,6 +101,8 @@ class OpenedRows:
     rows: Callable[[], Iterator[Raw]]
     raw_line: _LineFetcher | None = None
     """A text source's physical lines by number (see :class:`SourceFile`)."""
+    others: Others = ()
+    """A workbook's sheets not read, each with its first rows (see :mod:`._xlsx`)."""
 
 
 def open_rows(source: Any, *, delimiter: str | None = None, name: str | None = None) -> OpenedRows:
@@ -109,6 +111,7 @@ def open_rows(source: Any, *, delimiter: str | None = None, name: str | None = N
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise InputFileError("a delimiter is one character", field="delimiter", value=delimiter)
     encoding = sheet = chosen = None
+    others: Others = ()
     fetch: _LineFetcher | None = None
     if _is_dataframe(source):
         name, kind, rows = "<DataFrame>", "dataframe", _dataframe_source(source)
@@ -121,8 +124,8 @@ def open_rows(source: Any, *, delimiter: str | None = None, name: str | None = N
                 is_xlsx = f.read(4) == _XLSX_MAGIC
         if is_xlsx and opener is not None:
             kind = "xlsx"
-            rows, sheet = _xlsx_source(name, opener)
+            rows, sheet, others = _xlsx_source(name, opener)
         else:
             rows, encoding, chosen, fetch = _text_source(name, opener, content, delimiter)
             kind = "tsv" if chosen == "\t" else "csv"
-    return OpenedRows(name, kind, encoding, sheet, chosen, rows, fetch)
+    return OpenedRows(name, kind, encoding, sheet, chosen, rows, fetch, others)

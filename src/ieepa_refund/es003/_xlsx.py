@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from ..errors import InputFileError
-from ._raw import Raw
+from ._raw import HEADER_SEARCH_ROWS, Raw
 
 #: The most a .xlsx may inflate to. openpyxl holds a workbook's shared strings in memory, so a
 #: small file that inflates to gigabytes (a zip bomb) is refused from its zip directory, before
@@ -56,9 +56,13 @@ def _check_zip(opener: Callable[[], IO[bytes]], name: str) -> None:
             )
 
 
+#: The first rows of each sheet not read: (sheet title, its first rows), for the header search.
+Others = tuple[tuple[str, tuple[Raw, ...]], ...]
+
+
 def _xlsx_source(
     name: str, opener: Callable[[], IO[bytes]]
-) -> tuple[Callable[[], Iterator[Raw]], str]:
+) -> tuple[Callable[[], Iterator[Raw]], str, Others]:
     try:
         import openpyxl
     except ImportError:
@@ -80,7 +84,19 @@ def _xlsx_source(
     with opener() as handle:  # openpyxl leaves a file object it was given open
         book = load(handle)
         title = "Main Report" if "Main Report" in book.sheetnames else book.worksheets[0].title
-        book.close()
+        # The other sheets' first rows, read here while the book is open: an export split over
+        # sheets (Excel's row limit, a sheet a month) is refused by the header search, not read
+        # in part (t64/03). Only HEADER_SEARCH_ROWS rows of each, in the order of the book.
+        try:
+            others = tuple(
+                (sheet.title, tuple(_first_rows(sheet)))
+                for sheet in book.worksheets
+                if sheet.title != title
+            )
+        except _DAMAGED as exc:
+            raise _unreadable(name, exc) from None
+        finally:
+            book.close()
 
     def rows() -> Iterator[Raw]:
         with opener() as handle:
@@ -99,4 +115,26 @@ def _xlsx_source(
             finally:
                 book.close()
 
-    return rows, title
+    return rows, title, others
+
+
+#: What a damaged or lying workbook raises when a sheet is inflated (as in ``rows`` above; a
+#: sheet cut short is an XML ParseError, a SyntaxError).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, SyntaxError)
+
+
+def _unreadable(name: str, exc: BaseException) -> InputFileError:
+    return InputFileError(
+        f"{name}: not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+        field="file",
+        value=name,
+    )
+
+
+def _first_rows(sheet: Any) -> Iterator[Raw]:
+    """The first :data:`._raw.HEADER_SEARCH_ROWS` rows of a sheet (nothing for a chart sheet)."""
+    if not hasattr(sheet, "iter_rows"):
+        return
+    rows = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
+    for number, row in enumerate(rows, start=1):
+        yield number, 1, list(row)
