@@ -556,3 +556,19 @@ def test_the_rounded_segments_add_up_to_each_side_and_the_net(
         assert sum((s.interest for s in mine), Decimal("0.00")) == figure
         assert all(s.interest >= 0 and s.interest.as_tuple().exponent == -2 for s in mine)
     assert result.interest == result.importer_interest - result.government_interest
+
+
+def test_the_result_states_the_conventions_it_rests_on() -> None:
+    events = [deposit(JAN2, "1000"), deposit(JUN2, "200")]
+    default = segmented_interest(events, final_amount_due=Decimal("400"), until=DEC1)
+    old = segmented_interest(
+        events, final_amount_due=Decimal("400"), until=DEC1, conventions=RESTART
+    )
+    assert (default.conventions.segments, old.conventions.segments) == (
+        "compound_through",
+        "restart",
+    )
+    assert default.model_dump(mode="json")["conventions"]["segments"] == "compound_through"
+    # Restarted, each segment's account is its excess; compounded through, it carries interest.
+    assert [s.account for s in old.segments] == [Decimal("600"), Decimal("800")]
+    assert default.segments[1].account > Decimal("817.62")

@@ -180,6 +180,8 @@ class SegmentedInterest(Model):
     """``importer_interest - government_interest``: + a refund of interest, - a bill."""
     projected: bool
     data_version: str
+    conventions: InterestConventions
+    """The conventions the figure rests on (``segments``: compounded through, or restarted)."""
 
     @property
     def deposited(self) -> Decimal:
@@ -316,6 +318,7 @@ def segmented_interest(
         interest=total((to_importer, -to_government)),
         projected=any(s.detail is not None and s.detail.projected for s in segments),
         data_version=table.data_version,
+        conventions=conventions,
     )
 
 
