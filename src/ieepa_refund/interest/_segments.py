@@ -287,7 +287,7 @@ def segmented_interest(
                 )
                 carried += detail.unrounded if account > 0 else -detail.unrounded
             spans.append((event.date, end, balance, excess, account, detail))
-    if carry:
+    if conventions.segments == "compound_through":  # simple interest too: one rounding a side
         shares = _rounded_shares([(span[4], span[5]) for span in spans], conventions.rounding)
     else:  # each segment rounded alone, the rule before 2026-11
         shares = [span[5].interest if span[5] else Decimal("0.00") for span in spans]
