@@ -972,3 +972,33 @@ def repeat_records(draw: st.DrawFn) -> list[tuple[int, int, list[object] | str]]
     )
     rows = draw(st.lists(kinds, max_size=12))
     return [(number, 1, row) for number, row in enumerate(rows, start=2)]
+
+
+def deposit_histories(
+    draw: st.DrawFn, *, positive: bool = False
+) -> tuple[list[DepositEvent], Decimal, date]:
+    """(deposit events in date order, the amount finally due, the interest end) inside the shipped
+    rate table: a first deposit, then up to three deposits or pre-liquidation refunds, some on one
+    day. ``positive``: deposits only and a due below the first, so the excess (and with it the
+    running account) stays in the importer's favour throughout."""
+    first = draw(st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 6, 30)))
+    until = draw(st.dates(min_value=first, max_value=date(2026, 12, 31)))
+    opening = draw(money(2_000_000).filter(lambda a: a >= Decimal("0.02")))
+    events, balance, day = (
+        [DepositEvent(kind="deposit", date=first, amount=opening)],
+        opening,
+        first,
+    )
+    for _ in range(draw(st.integers(0, 3))):
+        day = draw(st.dates(min_value=day, max_value=until))
+        if not positive and balance > Decimal("0.01") and draw(st.booleans()):
+            amount = draw(money(2_000_000).filter(lambda a, b=balance: 0 < a < b))
+            events.append(DepositEvent(kind="refund", date=day, amount=amount))
+            balance -= amount
+        else:
+            amount = draw(money(500_000).filter(bool))
+            events.append(DepositEvent(kind="deposit", date=day, amount=amount))
+            balance += amount
+    top = opening - Decimal("0.01") if positive else balance * 2
+    due = draw(st.integers(0, int(top * 100)).map(lambda c: Decimal(c) / 100))
+    return events, due, until

@@ -651,9 +651,9 @@ def test_a_duty_deposits_file_gives_segmented_interest_and_reports_what_it_canno
     assert main([*args, "--duty-deposits", str(deposits), "--problems", str(problems)]) == 1
     with out.open(newline="") as f:
         (row,) = [r for r in csv.DictReader(f) if r["entry_number"] == "31610000114"]
-    # $4,500 from 2025-06-12 and $1,000 from 2025-09-02, liquidated 2026-04-24: 31.70 + 135.62
+    # $4,500 from 2025-06-12 and $1,000 from 2025-09-02, liquidated 2026-04-24: 31.70 + 137.05
     # (tests/test_deposits.py has the working), against 185.32 for one deposit of it all.
-    assert (row["principal"], row["interest"]) == ("3000.00", "167.32")
+    assert (row["principal"], row["interest"]) == ("3000.00", "168.75")
     assert "DEPOSITS_WITHOUT_ENTRY" in capsys.readouterr().err
     with problems.open(newline="") as f:
         assert "DEPOSITS_WITHOUT_ENTRY" in {r["code"] for r in csv.DictReader(f)}

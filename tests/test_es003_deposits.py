@@ -49,8 +49,8 @@ def test_a_supplemental_deposit_column_makes_a_deposit_history(tmp_path: Path) -
         DepositEvent(kind="deposit", date=date(2025, 6, 12), amount="4500.00"),
         DepositEvent(kind="deposit", date=date(2025, 9, 2), amount="1000.00"),
     )
-    # The figure worked in tests/test_deposits.py: 31.70 + 135.62.
-    assert compute_refund(entry).interest == Decimal("167.32")
+    # The figure worked in tests/test_deposits.py: 31.70 + 137.05 (one running account).
+    assert compute_refund(entry).interest == Decimal("168.75")
 
 
 def test_a_pre_liquidation_refund_column(tmp_path: Path) -> None:
@@ -289,7 +289,7 @@ def test_with_deposits_attaches_and_reports_what_it_cannot(tmp_path: Path) -> No
     attached = with_deposits(entries, read_deposits(path))
     (entry,) = attached.entries
     assert len(entry.deposits) == 2
-    assert compute_refund(entry).interest == Decimal("167.32")
+    assert compute_refund(entry).interest == Decimal("168.75")
     (problem,) = attached.problems
     assert (problem.code, problem.entry_number) == ("DEPOSITS_WITHOUT_ENTRY", "99A12345670")
 

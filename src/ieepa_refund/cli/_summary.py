@@ -152,7 +152,8 @@ def _summary(
     )
     say(
         "Assumptions: duty rounded half-up per HTS number; interest compounded daily, actual/actual, "
-        f"each day in (deposit, liquidation], half-up per entry; deposit date: {args.deposit}; "
+        "each day in (deposit, liquidation], half-up per entry (several deposits: one account "
+        f"compounding through them); deposit date: {args.deposit}; "
         f"unliquidated entries accrue to {job.as_of.isoformat()}; the liquidation date in the data "
         "is taken as the one that refunds the IEEPA duty"
     )

@@ -21,9 +21,10 @@ per entry, half-up to the cent. The brief's worked figure:
     Decimal('725.02')
 
 An entry whose money on deposit changed before liquidation (supplemental deposits,
-pre-liquidation refunds) takes :func:`segmented_interest`: one accrual per span between
-changes, on the excess over the amount finally due (or, owed to the Government, on the
-shortfall), netted.
+pre-liquidation refunds) takes :func:`segmented_interest`: one running account from the
+first deposit to liquidation (the excess over the amount finally due plus the interest
+accrued so far, compounded daily at the rate of the side it is on), cut into spans at each
+change and netted (``InterestConventions(segments="restart")``: each span its own accrual).
 
 Past the rate table's coverage a computation is refused (:class:`RateNotCovered`)
 unless ``project=True``, which carries the last known rate forward and says so.
@@ -39,6 +40,7 @@ from ._conventions import (
     InterestDetail,
     InterestPeriod,
     RateColumn,
+    Segments,
 )
 from ._engine import (
     DELINQUENCY_PERIOD_DAYS,
@@ -80,6 +82,7 @@ __all__ = [
     "RatePeriod",
     "RateTable",
     "SegmentedInterest",
+    "Segments",
     "accrue_interest",
     "apply_growth",
     "default_rate_table",

@@ -21,6 +21,7 @@ __all__ = [
     "InterestDetail",
     "InterestPeriod",
     "RateColumn",
+    "Segments",
     "rate_column",
 ]
 
@@ -28,6 +29,7 @@ DayCount = Literal["actual/actual", "actual/365", "actual/360"]
 Compounding = Literal["daily", "simple"]
 Accrual = Literal["after_deposit", "from_deposit"]
 RateColumn = Literal["noncorporate", "corporate", "corporate_over_10k"]
+Segments = Literal["compound_through", "restart"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -40,6 +42,14 @@ class InterestConventions(Model):
     ``(until - deposited).days`` days; they differ in which quarter's rate the
     boundary days take. ``compounding="simple"`` is a diagnostic, to compare
     with a figure CBP reports (ES-022), not the law's method.
+
+    ``segments`` (an entry with several deposits or pre-liquidation refunds, see
+    :func:`~ieepa_refund.interest.segmented_interest`): ``compound_through`` keeps one
+    running account from the first deposit to liquidation, so interest accrued before a
+    deposit keeps compounding after it (26 U.S.C. 6622: compounded daily);
+    ``restart`` makes each span between changes its own accrual, rounded alone (the
+    rule before 2026-11, kept for comparison: the figure then depends on how a history
+    is cut).
     """
 
     model_config = _FROZEN
@@ -49,6 +59,7 @@ class InterestConventions(Model):
     accrual: Accrual = "after_deposit"
     rounding: str = INTEREST_ROUNDING
     large_corporate_rate: bool = False
+    segments: Segments = "compound_through"
 
     @field_validator("rounding")
     @classmethod

@@ -12,17 +12,39 @@ underpayment on which the Government is owed interest (19 U.S.C. 1505(c),
 underpayment interest from the date the deposit was required). The two are
 netted into one figure.
 
-Our reading, marked as such: the regulation's own worked examples could not be
-retrieved from the public record available to us (only the single-deposit
-example of 24.36(a)(1) was); the segmentation above follows the regulation's
-words and the brief of issue #10. Each segment is its own accrual with the
-shipped conventions (daily compounding within the segment; interest earned in
-one segment does not compound into the next), rounded to the cent per segment;
-the net is the sum of the rounded segments. Underpayment interest uses the
-26 U.S.C. 6621(a)(2) rate, which equals the non-corporate overpayment rate in
-every row of the shipped table (CBP's notices publish them as equal), so a
-Government segment is accrued at the non-corporate column whatever ``corporate``
-says.
+The segments are cut from one running account (the default,
+``InterestConventions(segments="compound_through")``): from the first deposit to
+liquidation, the account holds the excess over the amount finally due plus the
+interest accrued so far, and each day it grows at that day's rate (the rate of the
+day's calendar quarter, compounded daily: 26 U.S.C. 6622; 26 CFR 301.6622-1). While
+the account is in the importer's favour it grows at the overpayment rate (corporate
+when ``corporate``); while in the Government's favour, at the underpayment rate of
+26 U.S.C. 6621(a)(2), which equals the non-corporate overpayment rate in every row of
+the shipped table (CBP's notices publish them as equal), so it is accrued at the
+non-corporate column whatever ``corporate`` says. Each event changes the excess on its
+date. A segment's interest is what the account accrued during it. With the account
+in the importer's favour throughout, this is the sum over the events of each one's
+change of the excess compounded from its date to liquidation: a cent deposited late
+changes the interest by about a cent's worth, and a single deposit gives exactly the
+single accrual of :func:`~ieepa_refund.interest.interest_detail`.
+
+Our reading, marked as such, where the law is silent: (1) when an event moves the
+account across zero, the interest accrued so far is carried across with it (netted
+against the new excess), and the whole account compounds at the rate of the side it
+is then on; (2) under ``compounding="simple"`` (a diagnostic) accrued interest does
+not join the account, so each segment accrues on its excess alone. Rounding: the
+importer's and the Government's interest are each rounded once, to the cent, from
+their unrounded sums (half-up by default, ``conventions.rounding``), and each side's
+figure is split over its segments in proportion to what they accrued
+(largest remainder), so the rounded segments add up to the net exactly. The
+regulation's own worked examples could not be retrieved from the public record
+available to us (only the single-deposit example of 24.36(a)(1) was).
+
+``InterestConventions(segments="restart")`` keeps the rule before 2026-11 for
+comparison: each segment its own accrual on its excess, compounding within it only,
+rounded alone; the net is the sum of the rounded segments. The figure then depends on
+how a history is cut (a cent deposited 81 days late cut the interest on $1,000,000 by
+$813.34), which is why it is not the default.
 
     >>> from datetime import date
     >>> from decimal import Decimal
@@ -33,8 +55,17 @@ says.
     >>> result = segmented_interest(events, final_amount_due=Decimal("400"), until=date(2025, 12, 1))
     >>> [(s.owed_to, s.excess, s.days) for s in result.segments]
     [('importer', Decimal('600'), 151), ('importer', Decimal('800'), 182)]
-    >>> result.refund, result.interest
-    (Decimal('800'), Decimal('46.04'))
+    >>> result.refund, result.interest, [s.interest for s in result.segments]
+    (Decimal('800'), Decimal('46.67'), [Decimal('17.63'), Decimal('29.04')])
+
+The 17.63 of the first segment keeps compounding in the second (600 + 17.63 + 200 over for
+182 days). Each segment restarting from its excess gives less (17.63 + 28.41):
+
+    >>> restart = InterestConventions(segments="restart")
+    >>> segmented_interest(
+    ...     events, final_amount_due=Decimal("400"), until=date(2025, 12, 1), conventions=restart
+    ... ).interest
+    Decimal('46.04')
 """
 
 from __future__ import annotations
@@ -49,7 +80,7 @@ from pydantic import ConfigDict, field_validator
 from .._model import Model
 from .._trusted import trusted
 from ..errors import InvalidFormat, InvalidPeriod
-from ..money import Amount, to_decimal
+from ..money import Amount, allocate, exact, round_interest, to_decimal, total
 from ._conventions import DEFAULT_CONVENTIONS, InterestConventions, InterestDetail
 from ._engine import interest_detail
 from ._exact import check_dates, check_flag, check_rates
@@ -109,12 +140,18 @@ class InterestSegment(Model):
     """Money on deposit during the segment (deposits less pre-liquidation refunds)."""
     excess: Decimal
     """``balance`` less the amount finally due: + overpaid, - underpaid."""
+    account: Decimal
+    """The running account at the segment's start, unrounded: ``excess`` plus the interest
+    accrued before it (+ the importer's favour, - the Government's). ``segments="restart"``
+    and ``compounding="simple"`` carry no interest: it is then ``excess``."""
     owed_to: OwedTo | None
-    """Who is owed this segment's interest; None when nothing is over- or underpaid."""
+    """Who is owed this segment's interest (the side ``account`` is on); None when it is 0."""
     interest: Decimal
-    """This segment's interest, to the cent, never negative (``owed_to`` gives the side)."""
+    """This segment's interest, to the cent, never negative (``owed_to`` gives the side): its
+    share of its side's rounded interest (``restart``: its own accrual rounded)."""
     detail: InterestDetail | None
-    """The accrual's working (quarters, rates, factors); None for an empty segment."""
+    """The accrual's working on ``abs(account)`` (quarters, rates, factors; its ``interest``
+    is that accrual rounded alone); None for an empty segment."""
 
     @property
     def days(self) -> int:
@@ -143,6 +180,8 @@ class SegmentedInterest(Model):
     """``importer_interest - government_interest``: + a refund of interest, - a bill."""
     projected: bool
     data_version: str
+    conventions: InterestConventions
+    """The conventions the figure rests on (``segments``: compounded through, or restarted)."""
 
     @property
     def deposited(self) -> Decimal:
@@ -222,44 +261,52 @@ def segmented_interest(
             field="until",
             value=until.isoformat(),
         )
-    segments: list[InterestSegment] = []
-    balance = Decimal(0)
-    for i, event in enumerate(ordered):
-        balance += event.signed
-        end = ordered[i + 1].date if i + 1 < len(ordered) else until
-        if end == event.date:
-            continue  # a later event on the same day: no day passes at this balance
-        excess = balance - due
-        owed_to: OwedTo | None = None
-        detail = None
-        if excess:
-            owed_to = "importer" if excess > 0 else "government"
-            detail = interest_detail(
-                abs(excess),
-                deposited=event.date,
-                until=end,
-                # 6621(a)(2) underpayment = the non-corporate column (see the module docstring).
-                corporate=corporate and owed_to == "importer",
-                rates=table,
-                project=project,
-                conventions=conventions,
-            )
-        segments.append(
-            trusted(
-                InterestSegment,
-                start=event.date,
-                end=end,
-                balance=balance,
-                excess=excess,
-                owed_to=owed_to,
-                interest=detail.interest if detail else Decimal("0.00"),
-                detail=detail,
-            )
+    # Interest joins the account only when it compounds (see the module docstring).
+    carry = conventions.segments == "compound_through" and conventions.compounding == "daily"
+    spans: list[tuple[_dt.date, _dt.date, Decimal, Decimal, Decimal, InterestDetail | None]] = []
+    balance = carried = Decimal(0)
+    with exact():
+        for i, event in enumerate(ordered):
+            balance += event.signed
+            end = ordered[i + 1].date if i + 1 < len(ordered) else until
+            if end == event.date:
+                continue  # a later event on the same day: no day passes at this balance
+            excess = balance - due
+            account = excess + carried if carry else excess
+            detail = None
+            if account:
+                detail = interest_detail(
+                    abs(account),
+                    deposited=event.date,
+                    until=end,
+                    # 6621(a)(2) underpayment = the non-corporate column (the module docstring).
+                    corporate=corporate and account > 0,
+                    rates=table,
+                    project=project,
+                    conventions=conventions,
+                )
+                carried += detail.unrounded if account > 0 else -detail.unrounded
+            spans.append((event.date, end, balance, excess, account, detail))
+    if conventions.segments == "compound_through":  # simple interest too: one rounding a side
+        shares = _rounded_shares([(span[4], span[5]) for span in spans], conventions.rounding)
+    else:  # each segment rounded alone, the rule before 2026-11
+        shares = [span[5].interest if span[5] else Decimal("0.00") for span in spans]
+    segments = [
+        trusted(
+            InterestSegment,
+            start=start,
+            end=end,
+            balance=balance,
+            excess=excess,
+            account=account,
+            owed_to=_side(account),
+            interest=share,
+            detail=detail,
         )
-    to_importer = sum((s.interest for s in segments if s.owed_to == "importer"), Decimal("0.00"))
-    to_government = sum(
-        (s.interest for s in segments if s.owed_to == "government"), Decimal("0.00")
-    )
+        for (start, end, balance, excess, account, detail), share in zip(spans, shares, strict=True)
+    ]
+    to_importer = total(s.interest for s in segments if s.owed_to == "importer")
+    to_government = total(s.interest for s in segments if s.owed_to == "government")
     return trusted(
         SegmentedInterest,
         events=ordered,
@@ -268,7 +315,34 @@ def segmented_interest(
         segments=tuple(segments),
         importer_interest=to_importer,
         government_interest=to_government,
-        interest=to_importer - to_government,
+        interest=total((to_importer, -to_government)),
         projected=any(s.detail is not None and s.detail.projected for s in segments),
         data_version=table.data_version,
+        conventions=conventions,
     )
+
+
+def _side(account: Decimal) -> OwedTo | None:
+    if not account:
+        return None
+    return "importer" if account > 0 else "government"
+
+
+def _rounded_shares(
+    spans: list[tuple[Decimal, InterestDetail | None]], rounding: str
+) -> list[Decimal]:
+    """Each segment's interest to the cent: each side's unrounded sum rounded once, then split
+    over that side's segments by what each accrued, so the parts add up to it exactly."""
+    shares = [Decimal("0.00")] * len(spans)
+    for side in ("importer", "government"):
+        mine = [
+            (i, detail.unrounded)
+            for i, (account, detail) in enumerate(spans)
+            if detail is not None and _side(account) == side
+        ]
+        if not mine:
+            continue
+        figure = round_interest(total(u for _, u in mine), rounding=rounding)
+        for (i, _), share in zip(mine, allocate(figure, [u for _, u in mine]), strict=True):
+            shares[i] = total((share,))  # in two places: allocate may give 7E+0 for 7.00
+    return shares
