@@ -974,6 +974,7 @@ def repeat_records(draw: st.DrawFn) -> list[tuple[int, int, list[object] | str]]
     return [(number, 1, row) for number, row in enumerate(rows, start=2)]
 
 
+@st.composite
 def deposit_histories(
     draw: st.DrawFn, *, positive: bool = False
 ) -> tuple[list[DepositEvent], Decimal, date]:
