@@ -9,7 +9,10 @@ and both sums. The principal stays the ES-003's: no other is worked out from the
 Shapes of t65's repros: 01, an unliquidated entry of 1,000 IEEPA + 500 Section 301 duty whose
 history is 1,500 deposited and 300 refunded before liquidation (printed 1,000 principal and
 117.90 interest, exit 0); 02, a liquidated entry of 1,000 whose supplemental deposit of 400 was
-keyed 4,000 (interest 5.00 in place of 61.35, exit 0).
+keyed 4,000 (interest 5.00 in place of 61.35, exit 0). The right figures below are those of
+the running account (several deposits compound through: 61.84, 121.31, each checked with t65's
+independent daily loop as the sum of each event compounded to the end); the tester's 61.35 and
+117.90 were the old rule, each segment restarting.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ def test_a_pre_liquidation_refund_the_es003_does_not_show_withholds_the_interest
 
 def test_a_history_above_the_duty_paid_withholds_the_interest() -> None:
     """02: 600 + 4,000 deposited on an entry of 1,000 duty gave 5.00 (the Government "owed"
-    interest on 3,000); 600 + 400 gives 61.35 (t65's oracle), unflagged."""
+    interest on 3,000); 600 + 400 gives 61.84 (t65's oracle, each deposit compounded to the end), unflagged."""
     tariffs = [{"hts": "9903.01.25", "duty": "1000.00"}]
     fields = {"liquidation_date": date(2026, 6, 1), "liquidation_status": "LIQUIDATED"}
     first = _event("deposit", date(2025, 6, 12), "600.00")
@@ -128,7 +131,7 @@ def test_a_history_above_the_duty_paid_withholds_the_interest() -> None:
     assert (interest, codes) == (None, ["DEPOSITS_NOT_DUTY_PAID"])
     assert "nets to 4600.00 (deposits 4600.00), not the 1000.00 of duty" in str(message)
     assert "If CBP did refund" not in str(message)  # nothing refunded: the sums say it all
-    assert _both(good)[1:3] == (Decimal("61.35"), [])
+    assert _both(good)[1:3] == (Decimal("61.84"), [])
 
 
 def test_the_es003_columns_history_is_the_duty_paid_by_construction() -> None:
@@ -139,7 +142,7 @@ def test_the_es003_columns_history_is_the_duty_paid_by_construction() -> None:
     rows = [row + ",300.00,03/01/2026" for row in ES_01]
     (entry,) = read_es003(io.StringIO("\n".join([head, *rows]) + "\n")).entries
     assert [e.signed for e in entry.deposits] == [Decimal("1800.00"), Decimal("-300.00")]
-    assert _both(entry)[1:3] == (Decimal("117.90"), [])
+    assert _both(entry)[1:3] == (Decimal("121.31"), [])
 
 
 def test_a_history_below_the_refund_is_said_below_the_refund_alone() -> None:
@@ -253,7 +256,7 @@ def test_the_command_withholds_and_exits_1_on_a_refund_the_es003_does_not_show(
 
 @pytest.mark.parametrize(
     ("supplemental", "code", "interest", "warnings"),
-    [("4000.00", 1, "", "DEPOSITS_NOT_DUTY_PAID"), ("400.00", 0, "61.35", "")],
+    [("4000.00", 1, "", "DEPOSITS_NOT_DUTY_PAID"), ("400.00", 0, "61.84", "")],
 )
 def test_the_command_withholds_and_exits_1_on_a_history_above_the_duty_paid(
     tmp_path: Path,
@@ -285,7 +288,7 @@ def test_the_es003_columns_refund_is_consistent_on_the_command(
     capsys.readouterr()
     with out.open(newline="") as f:
         (row,) = csv.DictReader(f)
-    assert (row["interest"], row["warnings"]) == ("117.90", "")
+    assert (row["interest"], row["warnings"]) == ("121.31", "")
 
 
 def test_the_bulk_engine_still_refuses_a_deposits_file(
