@@ -66,7 +66,7 @@ _OS_WORDS = {
 #: ``_RJEM_MALLOC_CONF`` once, when polars is first imported). polars' own is
 #: ``dirty_decay_ms:500,muzzy_decay_ms:1000``: freed pages are kept 0.5 s, then handed back
 #: lazily (``MADV_FREE``) and still counted resident for 1 s more. Here they go back within
-#: 100 ms and at once: at 1M rows the library's peak 274-282 -> 224-227 MB, its CPU within
+#: 100 ms and at once: at 1M rows the library's peak 274-282 -> 224-250 MB, its CPU within
 #: the noise of a busy machine (the lead measured about 10% more; a dirty decay of 0 costs
 #: about 50%; 250 ms left 235-247 MB). A user's own ``_RJEM_MALLOC_CONF`` is left as it is
 #: (docs/scale.md).
