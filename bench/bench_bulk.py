@@ -1,6 +1,7 @@
 """Time each path of the whole job against a bare csv.reader pass, in the same run.
 
-    python bench/bench_bulk.py [--rows 200000 1000000] [--paths bare bulk entry] [--keep DIR]
+    python bench/bench_bulk.py [--rows 200000 1000000] [--paths bare bulk entry command]
+                               [--keep DIR] [--malloc-conf CONF]
 
 The job is the benchmark's (bench/bench_pipeline.py): import, refunds with interest,
 CAPE screening, payments and declarations, on the same generated ES-003. Each path
@@ -8,7 +9,18 @@ runs in a fresh subprocess, so one path's memory does not hide another's; for ea
 wall time, CPU time (user + system, every thread) and peak resident memory, and the
 ratio of each time to the bare pass's. ``bulk`` is :func:`ieepa_refund.bulk.estimate`
 (polars); ``entry`` is the per-entry path; ``dask`` is the bulk engine partitioned by
-importer on Dask's synchronous scheduler (``--partitions``).
+importer on Dask's synchronous scheduler (``--partitions``); ``command`` is the command,
+``ieepa-refund estimate FILE --as-of 2026-07-01 --out FILE.csv`` (its ``--engine auto``: the
+bulk engine, with the roads), run as a child of the stage and measured by the child's
+resource usage, as ``/usr/bin/time`` measures it.
+
+The allocator: the library leaves polars' bundled jemalloc at its defaults, the command
+sets ``_RJEM_MALLOC_CONF`` (``ieepa_refund.cli._main.MALLOC_CONF``) unless it is set
+already. ``--malloc-conf CONF`` sets it for every path run (``--malloc-conf command``: the
+command's setting; ``''``: unset, so the command sets its own), so the library's figures
+can be had with the command's setting and the command's with another (polars' own is
+``dirty_decay_ms:500,muzzy_decay_ms:1000``); without it, each path runs as a user would
+run it.
 
 This is a measurement, not a test: it asserts nothing.
 """
@@ -46,10 +58,29 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _children() -> tuple[float, float]:
+    """(CPU seconds, peak resident MB) of the children waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
 def _run(path_name: str, file: Path, partitions: int) -> dict[str, float | int]:
     pipeline = _pipeline()
     cpu, began = _cpu(), time.perf_counter()
     figures: dict[str, float | int] = {}
+    if path_name == "command":
+        with tempfile.TemporaryDirectory() as out:
+            done = subprocess.run(
+                [sys.executable, "-m", "ieepa_refund", "estimate", str(file),
+                 "--as-of", AS_OF.isoformat(), "--out", str(Path(out) / "refunds.csv")],
+                check=False, capture_output=True, text=True,
+            )  # fmt: skip
+        if done.returncode not in (0, 1):  # 1: done, with rejected rows or faults found
+            raise SystemExit(f"the command failed ({done.returncode}): {done.stderr[-2000:]}")
+        figures["wall_s"] = time.perf_counter() - began
+        figures["cpu_s"], figures["peak_rss_mb"] = _children()
+        figures["exit"] = done.returncode
+        return figures
     if path_name == "bare":
         pipeline.bare_pass(file)  # type: ignore[attr-defined]
     elif path_name == "entry":
@@ -83,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paths", nargs="+", default=["bare", "bulk", "entry"])
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
+    parser.add_argument(
+        "--malloc-conf",
+        help="_RJEM_MALLOC_CONF for every path ('command': the command's setting; '': unset)",
+    )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -90,10 +125,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_run(args.stage, args.file, args.partitions)))
         return 0
     pipeline = _pipeline()
+    env = dict(os.environ)
+    if args.malloc_conf is not None:
+        env.pop("_RJEM_MALLOC_CONF", None)
+        if args.malloc_conf == "command":
+            from ieepa_refund.cli._main import MALLOC_CONF
+
+            env["_RJEM_MALLOC_CONF"] = MALLOC_CONF
+        elif args.malloc_conf:
+            env["_RJEM_MALLOC_CONF"] = args.malloc_conf
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        print(f"{os.cpu_count()} CPUs; {sys.version.split()[0]}")
+        conf = env.get("_RJEM_MALLOC_CONF")
+        print(
+            f"{os.cpu_count()} CPUs; {sys.version.split()[0]}; _RJEM_MALLOC_CONF={conf or '(unset)'}"
+        )
         for rows in args.rows:
             file = folder / f"es003_{rows}.csv"
             if not file.exists():
@@ -104,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 done = subprocess.run(
                     [sys.executable, __file__, "--stage", name, "--file", str(file),
                      "--partitions", str(args.partitions)],
-                    check=True, capture_output=True, text=True,
+                    check=True, capture_output=True, text=True, env=env,
                 )  # fmt: skip
                 got = json.loads(done.stdout)
                 if name == "bare":

@@ -53,3 +53,44 @@ def test_entries_not_done_as_by_a_set(numbers: list[str], done: list[str], batch
         got = list(_fallback._not_done(entries, pl.Series(done, dtype=pl.String)))  # type: ignore[arg-type]
     computed = frozenset(done)
     assert got == [e for e in entries if e.entry_number not in computed]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["INTEREST_ON_ESTABLISHED_PRINCIPAL", "UNCERTAIN UNCERTAIN", "", "A"]),
+            st.one_of(st.none(), st.sampled_from(["reported", "entry_date_assumed"])),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_shared_text_is_the_same_table(rows: list[tuple[str, str | None]]) -> None:
+    """The entry table with its text columns of few values held leaner (one value alone, or
+    gathered from the distinct values) is the same table: values, nulls, dtypes, CSV bytes."""
+    from ieepa_refund.bulk._tables import ENTRY_COLUMNS, _empty_table, share_text
+
+    empty = _empty_table()
+    n = len(rows)
+    table = empty.vstack(
+        pl.DataFrame(
+            {
+                "warnings": [w for w, _ in rows],
+                "deposit_basis": [d for _, d in rows],
+                "method": ["paid"] * n,
+                "path": ["bulk"] * (n - 1) + ["entry"],
+                "rates_version": [None] * n,
+                "entry_number": [f"31600{i:06d}" for i in range(n)],
+            },
+            schema_overrides={"rates_version": pl.String},
+        ).select(
+            pl.col(c)
+            if c in {"warnings", "deposit_basis", "method", "path", "rates_version", "entry_number"}
+            else pl.lit(None, dtype=empty.schema[c]).alias(c)
+            for c in ENTRY_COLUMNS
+        )
+    )
+    shared = share_text(table)
+    assert shared.schema == table.schema
+    assert shared.equals(table)
+    assert shared.write_csv() == table.write_csv()

@@ -30,6 +30,13 @@ Files polars would read differently from the csv module (other encodings or
 delimiters, multi-line cells, workbooks) are read whole by the per-entry reader.
 
 polars is imported only when a function here is called: the core never needs it.
+
+Memory: polars' allocator (its bundled jemalloc) keeps freed pages for a while, 50-80 MB of
+a 1M-row run's peak. The ``ieepa-refund`` command sets ``_RJEM_MALLOC_CONF`` to
+``ieepa_refund.cli._main.MALLOC_CONF`` (``dirty_decay_ms:100,muzzy_decay_ms:0``) unless it
+is set already; this library sets nothing (the setting is the whole process's). A program
+that wants the same sets it in the environment before polars is first imported, e.g.
+``_RJEM_MALLOC_CONF=dirty_decay_ms:100,muzzy_decay_ms:0 python job.py`` (docs/scale.md).
 """
 
 from ._engine import ENTRY_COLUMNS, BulkReport, BulkResult, estimate, explain

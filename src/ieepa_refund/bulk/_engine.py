@@ -29,7 +29,7 @@ from ._read import (
 )
 from ._report import _input_order, _read_order, _whole_report
 from ._roads import RoadJob, bulk_roads
-from ._tables import ENTRY_COLUMNS, _empty_table, consolidate_table, declare_table
+from ._tables import ENTRY_COLUMNS, _empty_table, consolidate_table, declare_table, share_text
 
 if TYPE_CHECKING:
     import polars as pl
@@ -195,7 +195,7 @@ def estimate(
     # The two tables are let go once sorted into one: else the columnar rows are held twice
     # while the payments and declarations are made (about 37 MB at 1M rows).
     del bulk_rows, fallback, done
-    entries = _sorted(tables) if tables else _empty_table()
+    entries = share_text(_sorted(tables)) if tables else _empty_table()
     paid = consolidate_table(entries) if payments else None
     batch = None if declarations_dir is None else declare_table(entries, declarations_dir)
     fb = report
