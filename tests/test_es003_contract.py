@@ -286,7 +286,9 @@ def test_dates_with_short_years_serials_or_trailing_garbage_are_refused(
 
 
 def test_a_day_first_date_column_is_refused_as_a_whole(tmp_path: Path) -> None:
-    rows = [row(c6="03/04/2026"), row(2, c6="13/02/2026")]
+    # The entry dates ISO: no other column's dates read either way (else the file is refused
+    # whole: tests/test_locale_damage.py).
+    rows = [row(c4="2025-06-02", c6="03/04/2026"), row(2, c4="2025-06-02", c6="13/02/2026")]
     result = read_es003(write(tmp_path / "a.csv", rows))
     (warning,) = [w for w in result.warnings if w.code == "DAY_FIRST_DATES"]
     assert "'13/02/2026' at row 3" in warning.message

@@ -4,6 +4,7 @@ loudly, naming the file, the row, the column and what to do; both engines alike.
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -126,3 +127,102 @@ def test_cli_refuses_a_dot_thousands_duty_in_both_engines(
     assert "es003.csv:2: BAD_VALUE: an amount with three decimals is ambiguous" in err
     assert "[Line Tariff Duty Amount]" in err
     assert "2.50 " not in out
+
+
+# --- a day-first column beside columns whose dates read either way (t64/01) ------------------
+
+
+def dated_rows(deposit: str = "15/09/2025", other: str = "02/06/2025") -> list[str]:
+    """Two entries; every date ``other`` (read either way) but the second's deposit date."""
+    return [
+        f"31600001015,1,01,12-3456789AB,{other},{other},{other},LIQUIDATED,CN,1,99030125,,"
+        f"2500.00,{other}",
+        f"31600001023,1,01,12-3456789AB,{other},{other},,UNLIQUIDATED,CN,1,99030125,,"
+        f"1234.56,{deposit}",
+    ]
+
+
+def test_a_day_first_column_refuses_a_file_whose_other_dates_read_either_way(
+    tmp_path: Path,
+) -> None:
+    """The same text in several columns, first seen in the proving column before its proof:
+    each column is looked at for itself."""
+    from ieepa_refund import InputFileError
+
+    path = es003(tmp_path / "uk.csv", dated_rows())
+    with pytest.raises(InputFileError) as caught:
+        read_es003(path)
+    message = str(caught.value)
+    assert "uk.csv: the 'Deposit Date' column holds a day-first date ('15/09/2025' at row 3)" in (
+        message
+    )
+    for header in ("Entry Date", "Entry Summary Date", "Liquidation Date"):
+        assert f"'{header}' ('02/06/2025' at row 2)" in message
+    assert "re-export with MM/DD/YYYY or YYYY-MM-DD dates" in message
+
+
+def test_a_day_first_column_alone_in_doubt_is_dropped_as_before(tmp_path: Path) -> None:
+    """Other date columns ISO, or only dates that read one way (05/05): no mix, the proving
+    column is dropped with its warning, as the per-column rule says."""
+    for other in ("2025-06-02", "05/05/2025"):
+        result = read_es003(es003(tmp_path / "a.csv", dated_rows(other=other)))
+        assert [w.code for w in result.warnings] == ["DAY_FIRST_DATES"]
+        assert len(result.entries) == 2
+
+
+def test_cli_exits_2_on_a_day_first_file_in_both_engines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = es003(tmp_path / "uk.csv", dated_rows())
+    status, out, err = both_engines(capsys, str(path), "--project")
+    assert status == 2
+    assert "uk.csv: the 'Deposit Date' column holds a day-first date" in err
+    assert "IEEPA duty paid" not in out
+
+
+# --- .xlsx date cells beside text dates (t64/03) ----------------------------------------------
+
+
+def workbook(path: Path, deposits: list[object], *, duty: object = 2500.0) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.split(","))
+    for n, deposit in enumerate(deposits):
+        number = ["31600001015", "31600001023", "31600001031"][n]
+        sheet.append(
+            [number, 1, "01", "12-3456789AB", date(2025, 6, 2), date(2025, 6, 11), None,
+             "UNLIQUIDATED", "CN", 1, "9903.01.25", None, duty, deposit]
+        )  # fmt: skip
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_date_column_mixing_date_cells_and_text_dates_is_refused(tmp_path: Path) -> None:
+    from ieepa_refund import InputFileError
+
+    path = workbook(tmp_path / "uk.xlsx", [date(2025, 12, 6), "09/15/2025"])
+    with pytest.raises(InputFileError) as caught:
+        read_es003(path)
+    message = str(caught.value)
+    assert "uk.xlsx: the 'Deposit Date' column mixes date cells (row 2)" in message
+    assert "('09/15/2025' at row 3)" in message
+    assert "read the original CSV export instead" in message
+
+
+def test_an_xlsx_of_date_cells_or_iso_text_beside_them_is_read(tmp_path: Path) -> None:
+    for deposits in ([date(2025, 6, 12), date(2025, 9, 15)], [date(2025, 6, 12), "2025-09-15"]):
+        result = read_es003(workbook(tmp_path / "us.xlsx", deposits))
+        assert [e.deposit_date for e in result.entries] == [date(2025, 6, 12), date(2025, 9, 15)]
+        assert result.problems == ()
+
+
+def test_cli_exits_2_on_a_mixed_xlsx_date_column_in_both_engines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workbook(tmp_path / "uk.xlsx", [date(2025, 12, 6), "09/15/2025", date(2025, 3, 10)])
+    status, _, err = both_engines(capsys, str(path))
+    assert status == 2
+    assert "'Deposit Date' column mixes date cells (row 2)" in err
