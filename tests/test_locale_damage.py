@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -226,3 +227,68 @@ def test_cli_exits_2_on_a_mixed_xlsx_date_column_in_both_engines(
     status, _, err = both_engines(capsys, str(path))
     assert status == 2
     assert "'Deposit Date' column mixes date cells (row 2)" in err
+
+
+# --- .xlsx formulas with no saved value (t64/04) ----------------------------------------------
+
+
+def rewrite_sheet(path: Path, old: str, new: str) -> Path:
+    """``path`` with ``old`` replaced by ``new`` in its first sheet's XML (what Excel would
+    have saved: openpyxl writes formulas and never their values)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert old in members[sheet].decode()
+    members[sheet] = members[sheet].decode().replace(old, new).encode()
+    with zipfile.ZipFile(path, "w") as book:
+        for member, data in members.items():
+            book.writestr(member, data)
+    return path
+
+
+def test_a_formula_with_no_saved_value_refuses_the_workbook(tmp_path: Path) -> None:
+    from ieepa_refund import InputFileError
+
+    path = workbook(tmp_path / "f.xlsx", [date(2025, 6, 12)], duty="=2500*1")
+    with pytest.raises(InputFileError) as caught:
+        read_es003(path)
+    assert str(caught.value) == (
+        "file: f.xlsx: sheet 'Sheet', row 2, column M: a formula with no saved value "
+        "(=2500*1), read as blank it would be a guess; the program that wrote the workbook "
+        "did not calculate it: open and save the workbook in Excel, or export CSV"
+    )
+
+
+def test_formulas_with_saved_values_are_read_as_their_values(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "f.xlsx", [date(2025, 6, 12)], duty="=2500*1")
+    rewrite_sheet(path, "<f>2500*1</f><v />", "<f>2500*1</f><v>2500</v>")
+    (entry,) = read_es003(path).entries
+    assert entry.lines[0].tariffs[0].duty == Decimal("2500")
+    # Excel's empty text result (t="str", an empty value) is a blank cell, saved as such.
+    path = workbook(tmp_path / "g.xlsx", [date(2025, 6, 12)], duty="=2500*1")
+    rewrite_sheet(path, '<c r="M2"><f>2500*1</f><v /></c>', '<c r="M2" t="str"><f>""</f><v /></c>')
+    (entry,) = read_es003(path).entries
+    assert entry.lines[0].tariffs[0].duty is None
+
+
+def test_cli_exits_2_on_an_uncalculated_workbook_in_both_engines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workbook(tmp_path / "f.xlsx", [date(2025, 6, 12), date(2025, 6, 12)], duty="=1250*2")
+    status, out, err = both_engines(capsys, str(path), "--project")
+    assert status == 2
+    assert "f.xlsx: sheet 'Sheet', row 2, column M: a formula with no saved value" in err
+    assert "IEEPA duty paid" not in out
+
+
+def test_the_refusal_is_exact_whatever_the_callers_decimal_context() -> None:
+    import decimal
+
+    context = decimal.Context(prec=3, traps=[decimal.Inexact])
+    with (
+        decimal.localcontext(context),
+        pytest.raises(BadCell, match="123,456,789 with a dot for thousands"),
+    ):
+        parse_amount("123456.789")

@@ -162,7 +162,9 @@ def _three_decimals(text: str, number: Decimal) -> str:
     if "," in text:  # "1,234.500" groups with commas too: no one reading of its dot stands out
         thousands = "an amount whose dot groups thousands, mangled"
     else:
-        thousands = f"{number.scaleb(3).quantize(Decimal(1)):,} with a dot for thousands"
+        # The same digits with the exponent 0: exact, whatever the caller's decimal context.
+        sign, digits, _ = number.as_tuple()
+        thousands = f"{Decimal((sign, digits, 0)):,} with a dot for thousands"
     return (
         f"an amount with three decimals is ambiguous ({text!r}: {number} with a decimal "
         f"point, or {thousands}); write amounts with two decimals (2500.00, 2.50) and no "
