@@ -1003,3 +1003,16 @@ def deposit_histories(
     top = opening - Decimal("0.01") if positive else balance * 2
     due = draw(st.integers(0, int(top * 100)).map(lambda c: Decimal(c) / 100))
     return events, due, until
+
+
+#: Amount text with exactly three decimals, not zero: what a dot-thousands locale writes for
+#: 2,500 once a "#.##0" format drops the cents ("2.500"), or 1,234 ("1.234"); signed or with a
+#: dollar sign. Every amount parser must refuse it, never read it one way.
+three_decimal_amount_cells = st.builds(
+    lambda thousandths, sign, dollar: (
+        f"{sign}{dollar}{thousandths // 1000}.{thousandths % 1000:03d}"
+    ),
+    st.integers(1, 10**12),
+    st.sampled_from(["", "-"]),
+    st.sampled_from(["", "$"]),
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import random
+import re
 import sys
 from datetime import date, timedelta
 from decimal import Decimal
@@ -209,6 +210,18 @@ def test_each_kind_of_damage_is_identical(name: str, tmp_path: Path) -> None:
     check_same([damaged_file(name, tmp_path, seed=11, rows_damaged=25)], tmp_path)
 
 
+def _iso_dates_but(rows: list[list[str]], column: int) -> list[list[str]]:
+    """``rows`` with each MM/DD/YYYY cell outside ``column`` written ISO: a day-first date put
+    in ``column`` is then the file's only doubt (beside dates of other columns that read
+    either way, it has the file refused whole: tests/test_locale_damage.py)."""
+    iso = [list(r) for r in rows]
+    for cells in iso:
+        for i, cell in enumerate(cells):
+            if i != column and (found := re.fullmatch(r"(\d\d)/(\d\d)/(\d{4})", cell)):
+                cells[i] = f"{found[3]}-{found[1]}-{found[2]}"
+    return iso
+
+
 def test_file_shapes_the_columns_do_not_read_go_whole_to_the_reader(tmp_path: Path) -> None:
     """A quoted line break, a day-first date column, a TSV: read whole by the reader, same."""
     source = tmp_path / "clean.csv"
@@ -216,7 +229,7 @@ def test_file_shapes_the_columns_do_not_read_go_whole_to_the_reader(tmp_path: Pa
     rows = _bench_rows(source)
     quoted = [list(r) for r in rows]
     quoted[7][4] = "TWO\nLINES"
-    day_first = [list(r) for r in rows]
+    day_first = _iso_dates_but(rows, 9)
     day_first[9][9] = "25/09/2026"  # the liquidation date column: dropped, with a warning
     written = []
     for name, table, delimiter in (("quoted", quoted, ","), ("day", day_first, ","),
@@ -602,6 +615,7 @@ def test_a_shape_found_by_the_read_ahead_late_in_the_file_sends_it_whole(
     if shape == "quoted":
         rows[late][4] = "TWO\nLINES"
     elif shape == "day":
+        rows = _iso_dates_but(rows, 9)
         rows[late][9] = "25/09/2026"
     elif shape == "nul":
         rows[late][4] = "NUL\x00NAME"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -208,6 +209,18 @@ def test_xlsx_main_report_sheet_with_title_rows(tmp_path: Path) -> None:
     sheet.append(second)
     path = tmp_path / "es003.xlsx"
     book.save(path)
+    # openpyxl saves the formula without a value, which the reader refuses (t64/04): saved as
+    # Excel saves it, with its text result, it is read as that.
+    with zipfile.ZipFile(path) as saved:
+        members = {info.filename: saved.read(info) for info in saved.infolist()}
+    sheet_xml = "xl/worksheets/sheet2.xml"
+    members[sheet_xml] = members[sheet_xml].replace(
+        b'<c r="K4"><f>HYPERLINK()</f><v /></c>',
+        b'<c r="K4" t="str"><f>HYPERLINK()</f><v>x</v></c>',
+    )
+    with zipfile.ZipFile(path, "w") as saved:
+        for member, data in members.items():
+            saved.writestr(member, data)
     result = read_es003(path)
     assert result.files[0].sheet == "Main Report"
     assert result.files[0].header_row == 3

@@ -142,10 +142,34 @@ def parse_amount(value: Any) -> Decimal | None:
     number = parse_number(value)
     if number is None:
         return None
+    # Zero reads as zero both ways; a number cell (float) holds no locale's separators.
+    if number.as_tuple().exponent == -3 and number and not isinstance(value, float | int | Decimal):
+        raise BadCell(_three_decimals(cell_text(value), number))
     if not _whole(number, 2):
         raise BadCell("an amount finer than a cent (ES-003 amounts are in whole cents)")
     # 34131.8000 is held as 34131.80, as the Entry model holds it (the rows skip the model).
     return in_cents(number)
+
+
+def _three_decimals(text: str, number: Decimal) -> str:
+    """Why an amount written with exactly three decimal digits is refused, with its two readings.
+
+    In a locale that writes a dot for thousands, 2,500 with its cents dropped by a "#.##0"
+    number format is ``2.500``, which a decimal point reads as 2.50: a thousand times less,
+    and no digit tells the two apart (``1.234`` is the same shape). Amounts are in whole
+    cents, two decimals; three are refused whatever they are, never read one way.
+    """
+    if "," in text:  # "1,234.500" groups with commas too: no one reading of its dot stands out
+        thousands = "an amount whose dot groups thousands, mangled"
+    else:
+        # The same digits with the exponent 0: exact, whatever the caller's decimal context.
+        sign, digits, _ = number.as_tuple()
+        thousands = f"{Decimal((sign, digits, 0)):,} with a dot for thousands"
+    return (
+        f"an amount with three decimals is ambiguous ({text!r}: {number} with a decimal "
+        f"point, or {thousands}); write amounts with two decimals (2500.00, 2.50) and no "
+        "thousands dots: re-export with US number formats"
+    )
 
 
 #: Decimal places a quantity may carry (ACE reports quantities to at most 2; 6 leaves room for

@@ -16,6 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ..entry_number import shaped
@@ -40,6 +41,11 @@ class _Watch:
     """What a pass over the rows learns about whole columns."""
 
     day_first: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: Per date column, its first text date that reads either way (03/04/2025), and its first
+    #: NN/NN/YYYY text date and date cell (a workbook's): see :func:`_locale_checks`.
+    ambiguous: dict[str, tuple[int, str]] = field(default_factory=dict)
+    text_dates: dict[str, tuple[int, str]] = field(default_factory=dict)
+    date_cells: dict[str, int] = field(default_factory=dict)
     liquidated: int | None = None
 
 
@@ -83,7 +89,7 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
     status = source.columns.get("liquidation_status")
     if source.concluded:  # a later pass: what the first one learned stands, nothing to watch
         dates, status = [], None
-    checked: set[str] = set()
+    checked: set[tuple[str, str]] = set()
     dated, last_dates, last_status = _cells_at(dates), None, None
     header_row = source.header_row
     cut_row = source.cut_row
@@ -173,14 +179,24 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                 last_dates = cells
                 for name, index in dates:
                     cell = row[index]
-                    if cell.__class__ is str and cell not in checked:
-                        checked.add(cell)
-                        pair = month_first_day(cell_text(cell))
-                        if pair is not None and 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
-                            watch.day_first[name] = (number, cell_text(cell))
-                            # Found: the column is refused as a whole, so it is looked at no more.
-                            dates = [found for found in dates if found[0] != name]
-                            dated, last_dates = _cells_at(dates), None
+                    if cell.__class__ is not str:
+                        if isinstance(cell, date) and name not in watch.date_cells:
+                            watch.date_cells[name] = number
+                        continue
+                    if (name, cell) in checked:
+                        continue
+                    checked.add((name, cell))  # per column: one text may be in two columns
+                    pair = month_first_day(shown := cell_text(cell))
+                    if pair is None:
+                        continue
+                    watch.text_dates.setdefault(name, (number, shown))
+                    if pair[0] <= 12 and pair[1] <= 12 and pair[0] != pair[1]:
+                        watch.ambiguous.setdefault(name, (number, shown))
+                    elif 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
+                        watch.day_first[name] = (number, shown)
+                        # Found: the column is refused as a whole, so it is looked at no more.
+                        dates = [found for found in dates if found[0] != name]
+                        dated, last_dates = _cells_at(dates), None
             if status is not None and (cell := row[status]) != last_status:
                 # Only a text cell says liquidated, and one equal to the row before's says the same.
                 last_status = cell
@@ -551,10 +567,62 @@ def _swallowed(source: SourceFile, number: int, row: list[Any]) -> None:
         source.rejected += 1
 
 
+def _header_of(source: SourceFile, name: str) -> str:
+    return repr(str(source.headers[source.columns[name]]))
+
+
+def _locale_checks(source: SourceFile, watch: _Watch) -> None:
+    """Refuse a file whose dates a locale has damaged past reading (t64/01, t64/03).
+
+    A workbook date column holding date cells beside NN/NN/YYYY text dates is what a
+    day-first Excel makes of a MM/DD/YYYY export: each date it could read day-first (day 12
+    or less) became a date cell with day and month swapped, the others stayed text. Which
+    date cells are swapped cannot be told, so the file is refused.
+
+    One file is written in one locale: a column proving day-first (a first number over 12)
+    proves the file was, so the dates of its other columns that read either way (03/04/2025)
+    cannot be read month-first with confidence, nor day-first (a column may be ISO-like or
+    typed apart). The file is refused, not read half right.
+    """
+    for name, row in watch.date_cells.items():
+        if name in watch.text_dates:
+            at, text = watch.text_dates[name]
+            raise InputFileError(
+                f"{source.name}: the {_header_of(source, name)} column mixes date cells (row "
+                f"{row}) with dates written as text ({text!r} at row {at}): the mark of a "
+                "MM/DD/YYYY file opened in a day-first Excel, which made the dates it could "
+                "read day-first (day 12 or less) date cells with day and month swapped and "
+                "left the others as text; read the original CSV export instead, or re-export "
+                "with MM/DD/YYYY or YYYY-MM-DD dates as text",
+                field="file",
+                value=source.name,
+            )
+    if not watch.day_first:
+        return
+    proof, (number, text) = min(watch.day_first.items(), key=lambda item: item[1][0])
+    others = {name: found for name, found in watch.ambiguous.items() if name not in watch.day_first}
+    if not others:
+        return  # no other column is in doubt: the proving column alone is refused, below
+    where = "; ".join(
+        f"{_header_of(source, name)} ({cell!r} at row {at})"
+        for name, (at, cell) in sorted(others.items(), key=lambda item: item[1][0])
+    )
+    raise InputFileError(
+        f"{source.name}: the {_header_of(source, proof)} column holds a day-first date "
+        f"({text!r} at row {number}), so the file was written day-first, but its other date "
+        f"columns hold dates that read either way: {where}; ES-003 dates are MM/DD/YYYY, "
+        "and none of these can be read with confidence; re-export with MM/DD/YYYY or "
+        "YYYY-MM-DD dates",
+        field="file",
+        value=source.name,
+    )
+
+
 def _conclude(source: SourceFile, watch: _Watch) -> None:
     if source.concluded:
         return
     source.concluded = True
+    _locale_checks(source, watch)
     for name, (number, text) in watch.day_first.items():
         header = str(source.headers[source.columns[name]])
         # ES-003 dates are MM/DD/YYYY. A first number over 12 means this column is day-first,

@@ -8,10 +8,12 @@ optional extra, imported only when a workbook is read.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from ..errors import InputFileError
 from ._raw import HEADER_SEARCH_ROWS, Raw
@@ -60,6 +62,78 @@ def _check_zip(opener: Callable[[], IO[bytes]], name: str) -> None:
 Others = tuple[tuple[str, tuple[Raw, ...]], ...]
 
 
+#: A formula element's start tag in worksheet XML (``<f>``, ``<f t="shared" .../>``, or with a
+#: namespace prefix, ``<x:f>``), not ``<formula>`` (conditional formats): a cheap byte scan that
+#: spares the XML parse of the many workbooks with no formula.
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_SCAN_BYTES = 1 << 20
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _uncalculated(opener: Callable[[], IO[bytes]], member: str) -> tuple[str, str] | None:
+    """(cell reference, formula) of the sheet's first formula with no saved value, or None.
+
+    openpyxl reads a workbook's saved values (``data_only``): a formula cell that a program
+    which does not calculate wrote (openpyxl, pandas report writers, many exporters) holds no
+    value and reads as blank, a duty "missing" that the file has (t64/04). Excel saves an
+    empty text result as ``t="str"`` with an empty value: that one is blank, and read so.
+    """
+    with opener() as handle, zipfile.ZipFile(handle) as book, book.open(member) as xml:
+        tail = b""
+        while chunk := xml.read(_SCAN_BYTES):
+            if _FORMULA_TAG.search(tail + chunk):
+                break
+            tail = chunk[-32:]
+        else:
+            return None
+    with opener() as handle, zipfile.ZipFile(handle) as book, book.open(member) as xml:
+        for _, element in ElementTree.iterparse(xml):
+            tag = _local(element.tag)
+            if tag == "c":
+                children = {_local(child.tag): child for child in element}
+                formula = children.get("f")
+                if formula is not None and element.get("t") != "str":
+                    value = children.get("v")
+                    if value is None or not value.text:
+                        text = f"={formula.text}" if formula.text else "a shared formula"
+                        return element.get("r") or "?", text
+            elif tag == "row":
+                element.clear()  # a row's cells are looked at: keep no sheet in memory
+    return None
+
+
+def _check_formulas(
+    opener: Callable[[], IO[bytes]], name: str, title: str, member: str | None
+) -> None:
+    """Refuse a workbook whose sheet holds a formula with no saved value, naming the cell."""
+    if member is None:  # pragma: no cover - openpyxl >= 3.1 names every sheet's member
+        return
+    try:
+        found = _uncalculated(opener, member.lstrip("/"))
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError,
+            KeyError, ValueError) as exc:  # fmt: skip
+        raise InputFileError(
+            f"{name}: not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+            field="file",
+            value=name,
+        ) from None
+    if found is None:
+        return
+    reference, formula = found
+    located = re.fullmatch(r"([A-Z]+)([0-9]+)", reference)
+    column, row = located.groups() if located else (reference, "?")
+    raise InputFileError(
+        f"{name}: sheet {title!r}, row {row}, column {column}: a formula with no saved value "
+        f"({formula}), read as blank it would be a guess; the program that wrote the workbook "
+        "did not calculate it: open and save the workbook in Excel, or export CSV",
+        field="file",
+        value=name,
+    )
+
+
 def _xlsx_source(
     name: str, opener: Callable[[], IO[bytes]]
 ) -> tuple[Callable[[], Iterator[Raw]], str, Others]:
@@ -93,10 +167,12 @@ def _xlsx_source(
                 for sheet in book.worksheets
                 if sheet.title != title
             )
+            member = getattr(book[title], "_worksheet_path", None)
         except _DAMAGED as exc:
             raise _unreadable(name, exc) from None
         finally:
             book.close()
+    _check_formulas(opener, name, title, member if isinstance(member, str) else None)
 
     def rows() -> Iterator[Raw]:
         with opener() as handle:
@@ -104,9 +180,10 @@ def _xlsx_source(
             try:
                 for number, row in enumerate(book[title].iter_rows(values_only=True), start=1):
                     yield number, 1, list(row)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError) as exc:
-                # A damaged or lying workbook (a member whose CRC or size is false) shows only
-                # when its sheet is inflated: the file is unreadable, not the program broken.
+            except _DAMAGED as exc:
+                # A damaged or lying workbook (a member whose CRC or size is false, a sheet's XML
+                # cut short) shows only when its sheet is inflated: the file is unreadable, not
+                # the program broken.
                 raise InputFileError(
                     f"{name}: not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
                     field="file",
