@@ -181,6 +181,44 @@ def test_cli_exits_2_on_a_day_first_file_in_both_engines(
     assert "IEEPA duty paid" not in out
 
 
+def month_first_rows(liquidated: str) -> list[str]:
+    """Three entries dated month-first that only read one way (06/13, 06/14, 04/14/2026 in the
+    Liquidation Date column): the third's liquidation date ``liquidated``."""
+    return [
+        "31600001015,1,01,12-3456789AB,06/13/2025,06/14/2025,04/14/2026,LIQUIDATED,CN,1,"
+        "99030125,,2500.00,06/14/2025",
+        "31600001023,1,01,12-3456789AB,06/13/2025,06/14/2025,,UNLIQUIDATED,CN,1,99030125,,"
+        "1234.56,06/14/2025",
+        f"31600001031,1,01,12-3456789AB,06/13/2025,06/14/2025,{liquidated},LIQUIDATED,CN,1,"
+        "99030125,,1000.00,06/14/2025",
+    ]
+
+
+def test_a_day_first_cell_in_a_month_first_column_is_its_rows_problem(tmp_path: Path) -> None:
+    """t64/06: one hand-typed day-first date in a column that holds a date only month-first
+    can be (04/14/2026) is a bad cell of its row, not a day-first column: the column was
+    dropped (every liquidated entry lost its date, interest ran to the as-of date, exit 0)."""
+    result = read_es003(es003(tmp_path / "typo.csv", month_first_rows("29/07/2026")))
+    assert not result.warnings
+    assert [(p.code, p.row, p.value) for p in result.problems] == [("BAD_VALUE", 4, "29/07/2026")]
+    kept = {e.entry_number: e.liquidation_date for e in result.entries}
+    assert kept == {"31600001015": date(2026, 4, 14), "31600001023": None}
+    # With the date typed month-first the entry is read, dated.
+    clean = read_es003(es003(tmp_path / "clean.csv", month_first_rows("07/29/2026")))
+    assert not clean.problems
+    assert len(clean.entries) == 3
+
+
+def test_cli_names_the_day_first_cell_and_exits_1_in_both_engines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = es003(tmp_path / "typo.csv", month_first_rows("29/07/2026"))
+    status, _, err = both_engines(capsys, str(path), "--project")
+    assert status == 1
+    assert "typo.csv:4: BAD_VALUE: not a date" in err
+    assert "DAY_FIRST_DATES" not in err
+
+
 # --- .xlsx date cells beside text dates (t64/03) ----------------------------------------------
 
 

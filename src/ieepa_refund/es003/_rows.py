@@ -41,6 +41,10 @@ class _Watch:
     """What a pass over the rows learns about whole columns."""
 
     day_first: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: Per date column, its first text date that can only be month-first (04/14/2026): a
+    #: column holding one is MM/DD/YYYY as ES-003 writes it, and a day-first date in it is a
+    #: bad cell of its row (a hand edit, t64/06), not the mark of a day-first column.
+    month_first: dict[str, tuple[int, str]] = field(default_factory=dict)
     #: Per date column, its first text date that reads either way (03/04/2025), and its first
     #: NN/NN/YYYY text date and date cell (a workbook's): see :func:`_locale_checks`.
     ambiguous: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -193,8 +197,14 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                     if pair[0] <= 12 and pair[1] <= 12 and pair[0] != pair[1]:
                         watch.ambiguous.setdefault(name, (number, shown))
                     elif 12 < pair[0] <= 31 and 1 <= pair[1] <= 12:
-                        watch.day_first[name] = (number, shown)
-                        # Found: the column is refused as a whole, so it is looked at no more.
+                        watch.day_first.setdefault(name, (number, shown))
+                    elif pair[0] <= 12 and 12 < pair[1] <= 31:
+                        watch.month_first.setdefault(name, (number, shown))
+                    else:
+                        continue
+                    if name in watch.day_first and name in watch.month_first:
+                        # Both found: the column is month-first, its day-first cells bad
+                        # cells, so it is looked at no more.
                         dates = [found for found in dates if found[0] != name]
                         dated, last_dates = _cells_at(dates), None
             if status is not None and (cell := row[status]) != last_status:
@@ -597,10 +607,15 @@ def _locale_checks(source: SourceFile, watch: _Watch) -> None:
                 field="file",
                 value=source.name,
             )
-    if not watch.day_first:
+    day_first = _day_first_columns(watch)
+    if not day_first:
         return
-    proof, (number, text) = min(watch.day_first.items(), key=lambda item: item[1][0])
-    others = {name: found for name, found in watch.ambiguous.items() if name not in watch.day_first}
+    proof, (number, text) = min(day_first.items(), key=lambda item: item[1][0])
+    others = {
+        name: found
+        for name, found in watch.ambiguous.items()
+        if name not in day_first and name not in watch.month_first
+    }
     if not others:
         return  # no other column is in doubt: the proving column alone is refused, below
     where = "; ".join(
@@ -618,12 +633,19 @@ def _locale_checks(source: SourceFile, watch: _Watch) -> None:
     )
 
 
+def _day_first_columns(watch: _Watch) -> dict[str, tuple[int, str]]:
+    """The date columns written day-first: a day-first date and none that can only be
+    month-first. A column with both is MM/DD/YYYY, and each of its day-first dates is read
+    as a date (it is not one, MM/DD) and rejected with its row by name."""
+    return {name: found for name, found in watch.day_first.items() if name not in watch.month_first}
+
+
 def _conclude(source: SourceFile, watch: _Watch) -> None:
     if source.concluded:
         return
     source.concluded = True
     _locale_checks(source, watch)
-    for name, (number, text) in watch.day_first.items():
+    for name, (number, text) in _day_first_columns(watch).items():
         header = str(source.headers[source.columns[name]])
         # ES-003 dates are MM/DD/YYYY. A first number over 12 means this column is day-first,
         # and then every date in it with both numbers 12 or less (03/04/2025) is ambiguous:
