@@ -52,7 +52,7 @@ from ._claims import _claim_path
 from ._figures import _refund_path
 from ._paying import _payments
 from ._trades import _trade_path
-from ._work import _problem, _Work
+from ._work import MAX_WINDOW_DAYS, _problem, _Work
 
 
 def reconcile(
@@ -82,8 +82,16 @@ def reconcile(
     date when no refund date is reported).
     """
     as_of = check_optional_date(as_of, field="as_of")
-    if not isinstance(window_days, int) or isinstance(window_days, bool) or window_days < 0:
-        raise InvalidFormat("a number of days, 0 or more", field="window_days", value=window_days)
+    if (
+        not isinstance(window_days, int)
+        or isinstance(window_days, bool)
+        or not 0 <= window_days <= MAX_WINDOW_DAYS
+    ):
+        # Bounded: a window past any real payment delay only matches unrelated deposits, and
+        # a date that far from the refund date is past the calendar's end (an OverflowError).
+        raise InvalidFormat(
+            f"a number of days from 0 to {MAX_WINDOW_DAYS}", field="window_days", value=window_days
+        )
     for name, value, kind in (
         ("claims", claims, ClaimDetails),
         ("refunds", refunds, CbpRefunds),
