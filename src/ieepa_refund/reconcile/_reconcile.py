@@ -41,6 +41,7 @@ from .files import (
     TradeRefunds,
 )
 from .messages import CapeMessages, default_cape_messages
+from .messages import _key as _message_key
 from .results import (
     EntryReconciliation,
     Reconciliation,
@@ -225,11 +226,19 @@ def _distinct_claims(rows: Iterable[ClaimRow], problems: list[Problem]) -> list[
     """The claim answers once each. The same row read twice (a download saved twice, or
     downloads that overlap) is one answer of CBP's, a ``DUPLICATE_ROW``: counted twice, it
     would outnumber the ledger's declarations and make an entry declared again look failed.
-    Rows that differ in anything (status, message, claim number) are all kept."""
+    Rows are compared as the message table matches them (docs/reconcile.md): status and
+    message without regard to case, spacing or a closing full stop, so a copy spelled
+    ``FAILED`` is still a copy. Rows that differ in substance (another status, message or
+    claim number) are all kept."""
     kept: dict[tuple[object, ...], ClaimRow] = {}
     out: list[ClaimRow] = []
     for row in rows:
-        key = tuple(row.model_dump(exclude={"file", "row"}).values())
+        key = (
+            row.entry_number,
+            row.claim_number,
+            _message_key(row.status),
+            _message_key(row.message or ""),
+        )
         first = kept.get(key)
         if first is None:
             kept[key] = row
