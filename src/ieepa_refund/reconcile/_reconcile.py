@@ -160,6 +160,7 @@ def reconcile(
     for w in works.values():
         _claim_path(w, table, as_of)
         _refund_path(w, opts, registry, rates)
+        _cbp_payee(w, problems)
     _trade_path(works.values(), problems)
     payments, deposit_matches = _payments(works.values(), deposits, window_days, problems)
     results = tuple(_result(w) for w in works.values())
@@ -170,6 +171,43 @@ def reconcile(
         problems=tuple(problems),
         messages_version=table.data_version,
     )
+
+
+def _cbp_payee(w: _Work, problems: list[Problem]) -> None:
+    """The payee is whom CBP paid: the one its refund report names stands over the ES-003's
+    (importer or notify party), so payments are grouped as CBP paid them. A payee other than
+    ours (compared without dashes or spaces, as ACE writes them either way) is noted on the
+    entry and reported as ``PAYEE_DIFFERS``: a Form 4811 filed since, or CBP's error, and
+    either way the money went to someone the ES-003 does not name."""
+    named = [r for r in w.reported if r.payee]
+    if not named:
+        return
+    row = named[-1]
+    cbp = row.payee
+    assert cbp is not None
+    ours = w.values.get("payee")
+    if ours is not None and _compact(ours) == _compact(cbp):
+        return
+    w.values["payee"] = cbp
+    if ours is None:
+        return
+    w.notes.append(
+        f"CBP reports the refund paid to {cbp}, not the ES-003's payee {ours}: grouped in "
+        "CBP's payment to it"
+    )
+    problems.append(
+        _problem(
+            row.file, row.row, "PAYEE_DIFFERS",
+            f"CBP's payee {cbp} is not the ES-003's {ours} (importer or notify party): the "
+            "payment is CBP's to its payee; check for a Form 4811 filed since, or ask CBP "
+            "to correct it",
+            w.number,
+        )
+    )  # fmt: skip
+
+
+def _compact(payee: str) -> str:
+    return payee.replace("-", "").replace(" ", "").upper()
 
 
 def _distinct(rows: Iterable[CbpRefund], problems: list[Problem]) -> list[CbpRefund]:
