@@ -1016,3 +1016,31 @@ three_decimal_amount_cells = st.builds(
     st.sampled_from(["", "-"]),
     st.sampled_from(["", "$"]),
 )
+
+
+@st.composite
+def claim_histories(draw: st.DrawFn) -> tuple[int, list[list[list[str]]], str]:
+    """One entry's CAPE history: declared 1 to 3 times, each declaration but the last failed
+    (so declared again), the last answered Failed, Pending or not yet; CBP's answers as
+    Claim Details downloads, oldest first, a failed claim sometimes seen Pending in an older
+    download, rows in any order within the newest. Returns (declarations, downloads, the
+    status the latest declaration's answer gives)."""
+    declared = draw(st.integers(1, 3))
+    latest = draw(st.sampled_from(["failed", "pending", "none"]))
+    outcomes = ["failed"] * (declared - 1) + ([] if latest == "none" else [latest])
+    final: list[list[str]] = []
+    stale: list[list[str]] = []
+    for i, outcome in enumerate(outcomes):
+        claim = f'="{100000000001 + i}"'
+        if outcome == "failed":
+            # A message whose fix is to resubmit: a wrong "failed" would be declared again.
+            message = "GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97"
+            final.append(["31600000017", claim, "Failed", message])
+            if draw(st.booleans()):
+                stale.append(["31600000017", claim, "Pending", ""])
+        else:
+            final.append(["31600000017", claim, "Pending", ""])
+    newest = draw(st.permutations(final))
+    downloads = [stale, newest] if stale else [newest]
+    expected = {"failed": "failed", "pending": "pending", "none": "declared"}[latest]
+    return declared, downloads, expected

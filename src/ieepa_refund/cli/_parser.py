@@ -418,10 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rec.add_argument(
         "--window-days",
-        type=int,
+        type=_days,
         default=45,
         metavar="N",
-        help="a deposit matches a refund up to N days after its refund date (default 45)",
+        help="a deposit matches a refund up to N days after its refund date (default 45, at "
+        "most 3650)",
     )
     rec.add_argument(
         "--out", type=Path, metavar="FILE", help="write one row per entry (.csv or .json)"

@@ -22,33 +22,79 @@ def _claim_path(w: _Work, table: CapeMessages, as_of: date | None) -> None:
     if w.claims and not w.files:
         w.notes.append("CBP answered a declaration the ledger does not hold")
     accepted = [c for c in w.claims if c.outcome == "accepted"]
-    failed = [c for c in w.claims if c.outcome == "failed"]
+    answers = _answers(w.claims)
+    latest = answers[-1] if answers else None
     if accepted:
         chosen = accepted[-1]
         v["status"] = "accepted"
-        for c in failed:
-            w.notes.append(f"also failed ({c.message or c.status}): nothing to do, it is accepted")
-    elif failed and len(w.files) > len(w.claims):
-        # Declared again after CBP failed it (the ledger holds more declarations than CBP's
-        # files answer): the new declaration awaits its answer.
-        chosen = failed[-1]
+        for c in w.claims:
+            if c.outcome == "failed":
+                w.notes.append(
+                    f"also failed ({c.message or c.status}): nothing to do, it is accepted"
+                )
+    elif latest is None:
+        v["status"] = "declared" if w.files else "not_declared"
+        return
+    elif latest.outcome == "pending":
+        # CBP is processing the latest declaration it answered: whatever an earlier one got,
+        # the entry waits; declaring it again is what the ledger exists to prevent.
+        chosen = latest
+        v["status"] = "pending"
+        for c in answers[:-1]:
+            if c.outcome == "failed":
+                w.notes.append(
+                    f"an earlier declaration failed ({c.message or c.status}); CBP is "
+                    f"processing a later one ({_claim_name(latest)}, {latest.status}): wait for "
+                    "its answer"
+                )
+    elif len(w.files) > len(answers):
+        # Declared again after CBP failed it (the ledger holds more declarations than CBP has
+        # answered): the latest declaration awaits its answer.
+        chosen = latest
         v["status"] = "declared"
         w.notes.append(
             f"declared again after failing ({chosen.message or chosen.status}): "
             "awaiting CBP's answer"
         )
-    elif failed:
-        chosen = failed[-1]
+    else:
+        chosen = latest
         v["status"] = "failed"
         _explain_failure(w, chosen, table, as_of)
-    elif w.claims:
-        chosen = w.claims[-1]
-        v["status"] = "pending"
-    else:
-        v["status"] = "declared" if w.files else "not_declared"
-        return
     v["claim_number"] = chosen.claim_number
     v["claim_status"] = chosen.status
+
+
+def _claim_name(claim: ClaimRow) -> str:
+    return f"claim {claim.claim_number}" if claim.claim_number else "no claim number"
+
+
+def _answers(claims: list[ClaimRow]) -> list[ClaimRow]:
+    """CBP's answers, one per declaration it answered, the latest last.
+
+    CAPE gives each declaration its own claim number, so rows with one claim number are one
+    answer seen in downloads made at different times: its final outcome (accepted or failed)
+    stands over a Pending row, since a claim CBP has answered is not processed again, and
+    between final rows the one read last stands. A row without a claim number is an answer
+    of its own (copies are counted once before this). The latest answer is the highest claim
+    number when every answer has a numeric one (CAPE numbers claims in the order it receives
+    them); otherwise the one read last, so downloads are given oldest first.
+    """
+    numbered: dict[str, int] = {}
+    out: list[ClaimRow] = []
+    for claim in claims:
+        number = claim.claim_number
+        if number is None:
+            out.append(claim)
+            continue
+        at = numbered.get(number)
+        if at is None:
+            numbered[number] = len(out)
+            out.append(claim)
+        elif claim.outcome != "pending":
+            out[at] = claim
+    if out and all(c.claim_number and c.claim_number.isdigit() for c in out):
+        out.sort(key=lambda c: int(c.claim_number or "0"))
+    return out
 
 
 def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date | None) -> None:

@@ -41,6 +41,7 @@ from .files import (
     TradeRefunds,
 )
 from .messages import CapeMessages, default_cape_messages
+from .messages import _key as _message_key
 from .results import (
     EntryReconciliation,
     Reconciliation,
@@ -52,7 +53,7 @@ from ._claims import _claim_path
 from ._figures import _refund_path
 from ._paying import _payments
 from ._trades import _trade_path
-from ._work import _problem, _Work
+from ._work import MAX_WINDOW_DAYS, _problem, _Work
 
 
 def reconcile(
@@ -82,8 +83,16 @@ def reconcile(
     date when no refund date is reported).
     """
     as_of = check_optional_date(as_of, field="as_of")
-    if not isinstance(window_days, int) or isinstance(window_days, bool) or window_days < 0:
-        raise InvalidFormat("a number of days, 0 or more", field="window_days", value=window_days)
+    if (
+        not isinstance(window_days, int)
+        or isinstance(window_days, bool)
+        or not 0 <= window_days <= MAX_WINDOW_DAYS
+    ):
+        # Bounded: a window past any real payment delay only matches unrelated deposits, and
+        # a date that far from the refund date is past the calendar's end (an OverflowError).
+        raise InvalidFormat(
+            f"a number of days from 0 to {MAX_WINDOW_DAYS}", field="window_days", value=window_days
+        )
     for name, value, kind in (
         ("claims", claims, ClaimDetails),
         ("refunds", refunds, CbpRefunds),
@@ -151,6 +160,7 @@ def reconcile(
     for w in works.values():
         _claim_path(w, table, as_of)
         _refund_path(w, opts, registry, rates)
+        _cbp_payee(w, problems)
     _trade_path(works.values(), problems)
     payments, deposit_matches = _payments(works.values(), deposits, window_days, problems)
     results = tuple(_result(w) for w in works.values())
@@ -161,6 +171,43 @@ def reconcile(
         problems=tuple(problems),
         messages_version=table.data_version,
     )
+
+
+def _cbp_payee(w: _Work, problems: list[Problem]) -> None:
+    """The payee is whom CBP paid: the one its refund report names stands over the ES-003's
+    (importer or notify party), so payments are grouped as CBP paid them. A payee other than
+    ours (compared without dashes or spaces, as ACE writes them either way) is noted on the
+    entry and reported as ``PAYEE_DIFFERS``: a Form 4811 filed since, or CBP's error, and
+    either way the money went to someone the ES-003 does not name."""
+    named = [r for r in w.reported if r.payee]
+    if not named:
+        return
+    row = named[-1]
+    cbp = row.payee
+    assert cbp is not None
+    ours = w.values.get("payee")
+    if ours is not None and _compact(ours) == _compact(cbp):
+        return
+    w.values["payee"] = cbp
+    if ours is None:
+        return
+    w.notes.append(
+        f"CBP reports the refund paid to {cbp}, not the ES-003's payee {ours}: grouped in "
+        "CBP's payment to it"
+    )
+    problems.append(
+        _problem(
+            row.file, row.row, "PAYEE_DIFFERS",
+            f"CBP's payee {cbp} is not the ES-003's {ours} (importer or notify party): the "
+            "payment is CBP's to its payee; check for a Form 4811 filed since, or ask CBP "
+            "to correct it",
+            w.number,
+        )
+    )  # fmt: skip
+
+
+def _compact(payee: str) -> str:
+    return payee.replace("-", "").replace(" ", "").upper()
 
 
 def _distinct(rows: Iterable[CbpRefund], problems: list[Problem]) -> list[CbpRefund]:
@@ -217,11 +264,19 @@ def _distinct_claims(rows: Iterable[ClaimRow], problems: list[Problem]) -> list[
     """The claim answers once each. The same row read twice (a download saved twice, or
     downloads that overlap) is one answer of CBP's, a ``DUPLICATE_ROW``: counted twice, it
     would outnumber the ledger's declarations and make an entry declared again look failed.
-    Rows that differ in anything (status, message, claim number) are all kept."""
+    Rows are compared as the message table matches them (docs/reconcile.md): status and
+    message without regard to case, spacing or a closing full stop, so a copy spelled
+    ``FAILED`` is still a copy. Rows that differ in substance (another status, message or
+    claim number) are all kept."""
     kept: dict[tuple[object, ...], ClaimRow] = {}
     out: list[ClaimRow] = []
     for row in rows:
-        key = tuple(row.model_dump(exclude={"file", "row"}).values())
+        key = (
+            row.entry_number,
+            row.claim_number,
+            _message_key(row.status),
+            _message_key(row.message or ""),
+        )
         first = kept.get(key)
         if first is None:
             kept[key] = row

@@ -18,6 +18,9 @@ from .files import (
 ZERO = Decimal("0.00")
 #: A deposit may post a few days before the refund date a report shows.
 EARLY_DAYS = 5
+#: The longest deposit window ``reconcile`` takes (ten years, as the command's other day
+#: counts): longer finds no payment a shorter one misses, and overflows the calendar.
+MAX_WINDOW_DAYS = 3650
 
 
 @dataclass

@@ -100,6 +100,26 @@ def _text(value: Any) -> str | None:
     return " ".join(cell_text(value).split()) or None
 
 
+_CREDIT_WORDS = {"CR", "C", "CREDIT", "DEPOSIT", "CRDT"}
+_DEBIT_WORDS = {"DR", "D", "DEBIT", "WITHDRAWAL", "DBIT", "DBT"}
+
+
+def _direction(value: Any) -> str | None:
+    """``credit`` or ``debit`` from a type column, by meaning and whatever the case (CR/DR,
+    Credit/Debit, C/D, Deposit/Withdrawal, ACH CREDIT); None when blank."""
+    words = set(re.findall(r"[A-Z]+", cell_text(value).upper()))
+    if not words:
+        return None
+    credit, debit = bool(words & _CREDIT_WORDS), bool(words & _DEBIT_WORDS)
+    if credit != debit:
+        return "credit" if credit else "debit"
+    raise BadCell(
+        "not a credit or a debit (CR/DR, Credit/Debit, C/D, Deposit/Withdrawal): which way the "
+        "amount went is unknown; map the amount's direction column (--deposits-map "
+        "direction=HEADER) or fix the row"
+    )
+
+
 _ACCEPTED = {"ENTRY SUMMARY UPDATED", "ACCEPTED", "UPDATED", "SUCCESS", "SUCCESSFUL"}
 _FAILED = {"FAILED", "REJECTED", "ERROR", "REJECTED BY BATCH VALIDATION"}
 _PENDING = {"PENDING", "IN PROCESS", "PROCESSING", "SUBMITTED", "RECEIVED", "IN PROGRESS"}
@@ -289,6 +309,20 @@ DEPOSIT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "amount": ("Amount", "Credit Amount", "Credit", "Deposit Amount", "Deposit"),
     "debit": ("Debit Amount", "Debit", "Withdrawal Amount", "Withdrawal", "Withdrawals"),
+    # Exports with one unsigned Amount say which way it went in a column of its own (BAI2-
+    # derived CSVs, corporate portals): read, money out is never taken for a deposit.
+    "direction": (
+        "Type",
+        "Transaction Type",
+        "CR/DR",
+        "DR/CR",
+        "Credit/Debit",
+        "Debit/Credit",
+        "Credit Debit Indicator",
+        "Debit Credit Indicator",
+        "DC Indicator",
+        "Direction",
+    ),
     "reference": (
         "Reference",
         "Ref",
@@ -356,7 +390,13 @@ _DEPOSITS = Layout(
     DEPOSIT_COLUMNS,
     required=("date", "amount"),
     option="--deposits-map",
-    parsers={"date": _date, "amount": parse_amount, "debit": parse_amount, "reference": _text},
+    parsers={
+        "date": _date,
+        "amount": parse_amount,
+        "debit": parse_amount,
+        "direction": _direction,
+        "reference": _text,
+    },
 )
 
 # --- builders ----------------------------------------------------------------------------------
@@ -448,6 +488,23 @@ def _trade(file: str, row: int, p: dict[str, Any]) -> TradeRefund:
 
 def _deposit(file: str, row: int, p: dict[str, Any]) -> BankDeposit:
     debit = p.get("debit")
+    direction, amount = p.get("direction"), p.get("amount")
+    if direction == "debit" and amount is not None:
+        # An unsigned amount marked DR (or a signed one): money out, set aside like a Debit
+        # column's row, to find a debit that reverses a matched refund.
+        if amount == 0:
+            raise BadCell("a zero amount, not a deposit")
+        raise Aside(
+            BankDeposit(
+                file=file,
+                row=row,
+                date=_need(p, "date", "date"),
+                amount=abs(amount),
+                reference=p.get("reference"),
+            )
+        )
+    if direction == "credit" and amount is not None and amount < 0:
+        raise BadCell(f"marked a credit but the amount is negative ({amount}): which is it?")
     if p.get("amount") is None and debit:
         # A Debit/Credit export: money out is no deposit and no error (an operating account
         # has many); kept apart, to find a debit that reverses a matched refund.
