@@ -1003,3 +1003,23 @@ def deposit_histories(
     top = opening - Decimal("0.01") if positive else balance * 2
     due = draw(st.integers(0, int(top * 100)).map(lambda c: Decimal(c) / 100))
     return events, due, until
+
+
+@st.composite
+def equal_deposit_days(draw: st.DrawFn) -> list[int]:
+    """Days from a refund date of deposits of one amount, all within the matching window
+    (5 days early to 45 after), in any order and with repeats."""
+    return draw(st.lists(st.integers(min_value=-5, max_value=45), min_size=1, max_size=6))
+
+
+@st.composite
+def refund_row_copies(draw: st.DrawFn) -> list[tuple[int, bool, bool, bool]]:
+    """Refund rows as (which refund of three, with its refund number, payee dashed, ISO
+    dates): copies of one refund in the forms two reports write it."""
+    return draw(
+        st.lists(
+            st.tuples(st.integers(0, 2), st.booleans(), st.booleans(), st.booleans()),
+            min_size=1,
+            max_size=8,
+        )
+    )

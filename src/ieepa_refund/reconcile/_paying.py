@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -198,16 +198,12 @@ def _reversals(
 def _match(
     pays: list[_Pay], deposits: list[BankDeposit], window: int
 ) -> dict[int, tuple[str, list[_Pay]]]:
-    """Deposit index -> (part, payments). Exact amounts only; the nearest date wins a tie."""
+    """Deposit index -> (part, payments). Exact amounts only; between candidates the nearest in
+    date wins (:func:`_nearest`)."""
     found: dict[int, tuple[str, list[_Pay]]] = {}
 
     def near(d: BankDeposit, p: _Pay) -> bool:
         return p.anchor - timedelta(days=EARLY_DAYS) <= d.date <= p.anchor + timedelta(days=window)
-
-    def closest(d: BankDeposit, candidates: list[_Pay]) -> _Pay | None:
-        if not candidates:
-            return None
-        return min(candidates, key=lambda p: (abs((d.date - p.anchor).days), p.key))
 
     def take(i: int, d: BankDeposit, part: str, members: list[_Pay], how: str) -> None:
         found[i] = (part, members)
@@ -218,10 +214,10 @@ def _match(
             p.how.append(how)
 
     # 1. one payment, whole.
-    for i, d in enumerate(deposits):
-        hit = closest(d, [p for p in pays if p.open and p.net == d.amount and near(d, p)])
-        if hit is not None:
-            take(i, d, "net", [hit], "net")
+    for i, p in _nearest(
+        pays, deposits, lambda d, p: p.open and p.net == d.amount and near(d, p), found
+    ):
+        take(i, deposits[i], "net", [p], "net")
     # 2. several payments refunded on one date, in one deposit.
     for i, d in enumerate(deposits):
         if i in found:
@@ -237,21 +233,18 @@ def _match(
                 break
     # 3. principal and interest apart, for payments with no offset.
     for part in ("principal", "interest"):
-        for i, d in enumerate(deposits):
-            if i in found:
-                continue
-            candidates = [
-                p
-                for p in pays
-                if p.split
+
+        def apart(d: BankDeposit, p: _Pay, part: str = part) -> bool:
+            return (
+                p.split
                 and "net" not in p.parts
                 and part not in p.parts
                 and near(d, p)
                 and getattr(p, part) == d.amount
-            ]
-            hit = closest(d, candidates)
-            if hit is not None:
-                take(i, d, part, [hit], "principal and interest apart")
+            )
+
+        for i, p in _nearest(pays, deposits, apart, found):
+            take(i, deposits[i], part, [p], "principal and interest apart")
     # 4. the principals (or interests) of payments refunded on one date, in one deposit.
     for part in ("principal", "interest"):
         for i, d in enumerate(deposits):
@@ -272,6 +265,37 @@ def _match(
                         p.how.append(f"{part} with others")
                     break
     return found
+
+
+def _nearest(
+    pays: list[_Pay],
+    deposits: list[BankDeposit],
+    fits: Callable[[BankDeposit, _Pay], bool],
+    taken: Mapping[int, object],
+) -> list[tuple[int, _Pay]]:
+    """Deposit index and payment, each deposit and payment at most once, the pairs nearest in
+    date first (a deposit is the payment arriving: the one closest to its date is the likeliest,
+    t66/05). A tie in distance goes to the deposit on or after the payment's date (money is
+    not paid before it is issued; an early posting is the exception the window allows), then
+    to the earlier deposit, then to the file and row, then to the payment key: one answer
+    whatever the order the files were given in."""
+    pairs = sorted(
+        (abs((d.date - p.anchor).days), d.date < p.anchor, d.date, d.file, d.row, p.key, i, j)
+        for i, d in enumerate(deposits)
+        if i not in taken
+        for j, p in enumerate(pays)
+        if fits(d, p)
+    )
+    used_deposits: set[int] = set()
+    used_pays: set[int] = set()
+    chosen = []
+    for *_, i, j in pairs:
+        if i in used_deposits or j in used_pays:
+            continue
+        used_deposits.add(i)
+        used_pays.add(j)
+        chosen.append((i, pays[j]))
+    return chosen
 
 
 def _deposit_results(
