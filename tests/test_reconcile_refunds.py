@@ -12,7 +12,7 @@ from ieepa_refund import Entry, reconcile
 from ieepa_refund import entry_number as en
 from ieepa_refund.reconcile import BankDeposit, BankDeposits, CbpRefund, CbpRefunds
 
-from .strategies import equal_deposit_days
+from .strategies import equal_deposit_days, refund_row_copies
 
 D = Decimal
 REFUNDED = date(2026, 9, 4)
@@ -129,3 +129,73 @@ def test_of_equal_deposits_in_the_window_the_nearest_is_chosen(days: list[int]) 
     # Money adds up: one deposit paid it, every other one is unmatched.
     assert sum(d.part == "net" for d in rec.deposits) == 1
     assert payment.deposited == D("4331.34")
+
+
+# --- 04: one refund read from two reports counts once ---------------------------------------------
+
+
+def test_a_refund_in_rev615_and_es022_counts_once_whichever_comes_first() -> None:
+    # t66/04 A: REV-615 with its refund number, ES-022 the same row without the column.
+    numbered = refund(principal="1000.00", interest="82.83")
+    bare = refund(file="es022.csv", refund_number=None, principal="1000.00", interest="82.83")
+    for rows in ((numbered, bare), (bare, numbered)):
+        rec = reconcile([entry(duty="1000.00")], refunds=refund_rows(*rows))
+        (result,) = rec.entries
+        assert (result.principal_reported, result.interest_reported) == (D("1000.00"), D("82.83"))
+        assert result.refund_number == "R003"  # the numbered copy is the one kept
+        (problem,) = rec.problems
+        assert problem.code == "DUPLICATE_ROW"
+        dropped, kept = (bare, numbered)
+        assert (problem.file, problem.row) == (dropped.file, dropped.row)
+        assert f"{kept.file} row {kept.row}" in problem.message
+
+
+def test_overlapping_reports_writing_the_payee_and_dates_differently_count_once() -> None:
+    # t66/04 B: the payee dashed in one report and not in the other (dates are read to dates).
+    oct_ = refund(file="oct.csv", refund_number=None, principal="1000.00", interest="82.83")
+    nov = oct_.model_copy(update={"file": "nov.csv", "payee": "775555555zz"})
+    rec = reconcile([entry(duty="1000.00")], refunds=refund_rows(oct_, nov))
+    assert rec.entries[0].principal_reported == D("1000.00")
+    ((code, file),) = [(p.code, p.file) for p in rec.problems]
+    assert (code, file) == ("DUPLICATE_ROW", "nov.csv")
+
+
+def test_a_row_differing_in_a_figure_is_another_refund_or_a_conflict() -> None:
+    one = refund(principal="1000.00", interest="82.83")
+    other = refund(file="b.csv", refund_number=None, principal="1000.00", interest="82.84")
+    rec = reconcile([entry()], refunds=refund_rows(one, other))
+    assert rec.entries[0].principal_reported == D("2000.00")
+    assert rec.problems == ()
+    clash = other.model_copy(update={"refund_number": "R003"})
+    rec = reconcile([entry()], refunds=refund_rows(one, clash))
+    assert rec.entries[0].interest_reported == D("82.83")
+    assert [p.code for p in rec.problems] == ["CONFLICTING_ROW"]
+
+
+@given(refund_row_copies())
+def test_every_refund_row_is_counted_once_or_reported(
+    copies: list[tuple[int, bool, bool, bool]],
+) -> None:
+    figures = [("1000.00", "82.83"), ("250.00", "20.71"), ("1000.00", "82.84")]
+    rows = []
+    for n, (which, with_number, dashed, _) in enumerate(copies):
+        principal, interest = figures[which]
+        rows.append(
+            refund(
+                file=f"f{n}.csv",
+                refund_number=f"R{which}" if with_number else None,
+                principal=principal,
+                interest=interest,
+                payee="77-5555555ZZ" if dashed else "775555555ZZ",
+            )
+        )
+    rec = reconcile([entry()], refunds=refund_rows(*rows))
+    reported = [p for p in rec.problems if p.code in ("DUPLICATE_ROW", "CONFLICTING_ROW")]
+    distinct = {which for which, *_ in copies}
+    # Every row is counted or reported, never both, never neither; and the money adds up to
+    # each distinct refund once.
+    assert len(reported) == len(rows) - len(distinct)
+    assert {p.file for p in reported} < {r.file for r in rows}
+    (result,) = rec.entries
+    total = sum((D(p) + D(i) for p, i in (figures[w] for w in distinct)), D("0.00"))
+    assert (result.principal_reported or 0) + (result.interest_reported or 0) == total
