@@ -10,7 +10,14 @@ from hypothesis import given
 
 from ieepa_refund import Entry, reconcile
 from ieepa_refund import entry_number as en
-from ieepa_refund.reconcile import BankDeposit, BankDeposits, CbpRefund, CbpRefunds
+from ieepa_refund.reconcile import (
+    BankDeposit,
+    BankDeposits,
+    CbpRefund,
+    CbpRefunds,
+    TradeRefund,
+    TradeRefunds,
+)
 
 from .strategies import equal_deposit_days, refund_row_copies
 
@@ -199,3 +206,107 @@ def test_every_refund_row_is_counted_once_or_reported(
     (result,) = rec.entries
     total = sum((D(p) + D(i) for p, i in (figures[w] for w in distinct)), D("0.00"))
     assert (result.principal_reported or 0) + (result.interest_reported or 0) == total
+
+
+# --- 08: an entry refunded at liquidation and again at reliquidation ---------------------------
+
+AT_LIQUIDATION = refund(principal="3000.00", interest="248.50")
+AT_RELIQUIDATION = refund(
+    row=3,
+    refund_number="R004",
+    principal="1000.00",
+    interest="95.78",
+    liquidated=date(2026, 10, 15),
+    refunded=date(2026, 11, 5),
+)
+
+
+def test_an_entry_refunded_twice_is_two_payments_each_with_its_own_interest() -> None:
+    # t66/08: one payment dated by the file's last row, the right interest "unexplained".
+    deposits = bank((date(2026, 9, 8), "3248.50"), (date(2026, 11, 9), "1095.78"))
+    for rows in ((AT_LIQUIDATION, AT_RELIQUIDATION), (AT_RELIQUIDATION, AT_LIQUIDATION)):
+        rec = reconcile([entry()], refunds=refund_rows(*rows), deposits=deposits)
+        (result,) = rec.entries
+        assert (result.principal_reported, result.interest_reported) == (D("4000.00"), D("344.28"))
+        # Each refund's interest is the estimate to its own (re)liquidation date.
+        assert (result.interest_cause, result.interest_recomputed) == ("end_date", D("344.28"))
+        assert (result.liquidation_date, result.refund_number) == (date(2026, 10, 15), "R004")
+        assert any("refunded 2 times" in n for n in result.notes)
+        assert [(p.liquidation_date, p.net, p.status, p.deposits) for p in rec.payments] == [
+            (date(2026, 8, 14), D("3248.50"), "paid", ("bank.csv:2",)),
+            (date(2026, 10, 15), D("1095.78"), "paid", ("bank.csv:3",)),
+        ]
+        assert result.status == "paid"
+        assert result.deposits == ("bank.csv:2", "bank.csv:3")
+        assert not rec.unmatched_deposits
+
+
+def test_an_entry_refunded_twice_is_paid_only_when_both_refunds_are() -> None:
+    deposits = bank((date(2026, 9, 8), "3248.50"))
+    rec = reconcile(
+        [entry()], refunds=refund_rows(AT_LIQUIDATION, AT_RELIQUIDATION), deposits=deposits
+    )
+    assert [p.status for p in rec.payments] == ["paid", "unpaid"]
+    assert rec.entries[0].status == "refunded"
+    # Money adds up: what the payments should bring is what CBP refunded.
+    assert sum((p.net for p in rec.payments), D("0.00")) == D("4344.28")
+
+
+# --- 06: returned and reissued ------------------------------------------------------------------
+
+
+def trades(*rows: tuple[str, date]) -> TradeRefunds:
+    made = tuple(
+        TradeRefund(
+            file="rev603.csv", row=i + 2, refund_number="R003", amount=D("4331.34"),
+            refund_date=when, status=status,  # type: ignore[arg-type]
+        )
+        for i, (status, when) in enumerate(rows)
+    )  # fmt: skip
+    n = len(made)
+    return TradeRefunds(
+        files=(), problems=(), rows_read=n, rows_used=n, rows_rejected=0, rows_blank=0, rows=made
+    )
+
+
+def test_a_reissued_payment_is_paid_by_the_reissue_not_the_reversed_deposit() -> None:
+    # t66/06: the credit the bank took back paid it, and the reissue stayed unmatched.
+    history = trades(
+        ("treasury_issued", date(2026, 9, 4)),
+        ("returned", date(2026, 9, 20)),
+        ("reissued", date(2026, 10, 1)),
+    )
+    deposits = bank(
+        (date(2026, 9, 8), "4331.34"),
+        (date(2026, 10, 3), "4331.34"),
+        debits=((date(2026, 9, 20), "4331.34"),),
+    )
+    rec = reconcile(
+        [entry()], refunds=refund_rows(refund()), trade_refunds=history, deposits=deposits
+    )
+    (payment,) = rec.payments
+    assert (payment.status, payment.deposits, payment.deposited) == (
+        "paid", ("bank.csv:3",), D("4331.34"),
+    )  # fmt: skip
+    assert [d.part for d in rec.deposits] == ["returned", "net"]
+    assert rec.problems == ()  # the debit is the return CBP reports: accounted for
+    assert rec.entries[0].status == "paid"
+
+
+def test_the_window_of_a_reissued_payment_counts_from_the_reissue() -> None:
+    # t66/06 variant: reissued 67 days after the refund date, only the reissue posted.
+    history = trades(
+        ("treasury_issued", date(2026, 9, 4)),
+        ("returned", date(2026, 9, 20)),
+        ("reissued", date(2026, 11, 10)),
+    )
+    deposits = bank((date(2026, 11, 12), "4331.34"))
+    rec = reconcile(
+        [entry()], refunds=refund_rows(refund()), trade_refunds=history, deposits=deposits
+    )
+    assert [(p.status, p.deposits) for p in rec.payments] == [("paid", ("bank.csv:2",))]
+    # Without a reissue, a deposit posted before the return still cannot pay a returned payment.
+    back = trades(("treasury_issued", date(2026, 9, 4)), ("returned", date(2026, 9, 20)))
+    early = bank((date(2026, 9, 8), "4331.34"))
+    rec = reconcile([entry()], refunds=refund_rows(refund()), trade_refunds=back, deposits=early)
+    assert rec.payments[0].status == "returned"
