@@ -79,7 +79,8 @@ def reconcile(
     deadlines have passed. A deposit matches a payment when its amount is exactly the payment's
     net (or principal, or interest, or the sum of payments refunded on one date) and its date is
     from :data:`EARLY_DAYS` before to ``window_days`` after the refund date (the (re)liquidation
-    date when no refund date is reported).
+    date when no refund date is reported; the reissue date of a payment returned and reissued),
+    the nearest in date first. An entry refunded on two (re)liquidation dates is two payments.
     """
     as_of = check_optional_date(as_of, field="as_of")
     if not isinstance(window_days, int) or isinstance(window_days, bool) or window_days < 0:
