@@ -255,10 +255,10 @@ def test_an_entry_refunded_twice_is_paid_only_when_both_refunds_are() -> None:
 # --- 06: returned and reissued ------------------------------------------------------------------
 
 
-def trades(*rows: tuple[str, date]) -> TradeRefunds:
+def trades(*rows: tuple[str, date], number: str = "R003", amount: str = "4331.34") -> TradeRefunds:
     made = tuple(
         TradeRefund(
-            file="rev603.csv", row=i + 2, refund_number="R003", amount=D("4331.34"),
+            file="rev603.csv", row=i + 2, refund_number=number, amount=D(amount),
             refund_date=when, status=status,  # type: ignore[arg-type]
         )
         for i, (status, when) in enumerate(rows)
@@ -310,3 +310,20 @@ def test_the_window_of_a_reissued_payment_counts_from_the_reissue() -> None:
     early = bank((date(2026, 9, 8), "4331.34"))
     rec = reconcile([entry()], refunds=refund_rows(refund()), trade_refunds=back, deposits=early)
     assert rec.payments[0].status == "returned"
+
+
+def test_a_diversion_lowers_the_payment_of_the_refund_it_names() -> None:
+    # An entry refunded twice: REV-603 diverts part of R003, the refund at liquidation only.
+    history = trades(("funds_diverted", date(2026, 9, 4)), number="R003", amount="248.50")
+    deposits = bank((date(2026, 9, 8), "3000.00"), (date(2026, 11, 9), "1095.78"))
+    rec = reconcile(
+        [entry()],
+        refunds=refund_rows(AT_LIQUIDATION, AT_RELIQUIDATION),
+        trade_refunds=history,
+        deposits=deposits,
+    )
+    assert [(p.offset, p.net, p.status) for p in rec.payments] == [
+        (D("248.50"), D("3000.00"), "paid"),
+        (D("0.00"), D("1095.78"), "paid"),
+    ]
+    assert rec.entries[0].offset == D("248.50")

@@ -39,6 +39,10 @@ def _parts(rows: list[CbpRefund]) -> list[tuple[CbpRefund, list[CbpRefund]]]:
     (19 CFR 24.36(a)(1)) and paid apart (one payment per payee and (re)liquidation date).
     Rows of one date are added (one refund split over rows, or refunds paid together). Each
     part with the rows it adds."""
+    if any(r.liquidation_date is None for r in rows):
+        # A row with no (re)liquidation date cannot be told to be another refund: the rows
+        # are added, as one refund.
+        return [(_add(rows), rows)]
     by_date: dict[date | None, list[CbpRefund]] = {}
     for r in rows:
         by_date.setdefault(r.liquidation_date, []).append(r)

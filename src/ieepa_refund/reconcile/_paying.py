@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -115,6 +116,7 @@ def _payments(
     _sent_back(pays, rows, debits, matched, window_days)
     results = []
     paid_parts: dict[str, list[bool]] = {}
+    counts = Counter(by_id[n].work.number for p in grouped for n in p.entries)
     for p, pay in zip(grouped, pays, strict=True):
         shares = [by_id[n] for n in p.entries]
         members = list({id(s.work): s.work for s in shares}.values())
@@ -151,11 +153,12 @@ def _payments(
         )
         cbp_amount = amounts.pop() if len(amounts) == 1 else None
         keys = tuple(d.key for d in pay.deposits)
+        for s in shares:
+            paid_parts.setdefault(s.work.number, []).append(paid)
         for m in members:
             m.values["deposits"] = (*m.values.get("deposits", ()), *keys)
-            paid_parts.setdefault(m.number, []).append(paid)
             # An entry refunded twice is paid when both its payments are.
-            done = all(paid_parts[m.number]) and len(paid_parts[m.number]) == _count(m)
+            done = all(paid_parts[m.number]) and len(paid_parts[m.number]) == counts[m.number]
             if done and m.values["status"] in ("refunded", "issued"):
                 m.values["status"] = "paid"
         results.append(
@@ -206,10 +209,6 @@ class _Share:
     returned: date | None
     last: bool
     """The entry's latest refund: its payment carries the entry's estimate (counted once)."""
-
-
-def _count(w: _Work) -> int:
-    return len(_parts(w.reported)) if w.reported else 1
 
 
 def _history(trades: list[TradeRefund]) -> tuple[date | None, date | None]:
