@@ -1023,3 +1023,11 @@ def refund_row_copies(draw: st.DrawFn) -> list[tuple[int, bool, bool, bool]]:
             max_size=8,
         )
     )
+
+
+@st.composite
+def refund_splits(draw: st.DrawFn) -> list[tuple[int, int, int]]:
+    """An entry's refunds as (days after the first (re)liquidation, principal cents, interest
+    cents), one per (re)liquidation date: refunded at liquidation, then at reliquidations."""
+    days = draw(st.lists(st.integers(0, 300), min_size=1, max_size=3, unique=True))
+    return [(d, draw(st.integers(1, 10**8)), draw(st.integers(0, 10**6))) for d in sorted(days)]

@@ -19,7 +19,7 @@ from ieepa_refund.reconcile import (
     TradeRefunds,
 )
 
-from .strategies import equal_deposit_days, refund_row_copies
+from .strategies import equal_deposit_days, refund_row_copies, refund_splits
 
 D = Decimal
 REFUNDED = date(2026, 9, 4)
@@ -165,6 +165,13 @@ def test_overlapping_reports_writing_the_payee_and_dates_differently_count_once(
     assert rec.entries[0].principal_reported == D("1000.00")
     ((code, file),) = [(p.code, p.file) for p in rec.problems]
     assert (code, file) == ("DUPLICATE_ROW", "nov.csv")
+    # A copy dating the payment otherwise is still the refund (one (re)liquidation, one
+    # payment), and the problem names both dates.
+    later = nov.model_copy(update={"refund_date": date(2026, 9, 5)})
+    rec = reconcile([entry(duty="1000.00")], refunds=refund_rows(oct_, later))
+    assert rec.entries[0].principal_reported == D("1000.00")
+    (problem,) = rec.problems
+    assert "2026-09-05 here, 2026-09-04 there" in problem.message
 
 
 def test_a_row_differing_in_a_figure_is_another_refund_or_a_conflict() -> None:
@@ -327,3 +334,32 @@ def test_a_diversion_lowers_the_payment_of_the_refund_it_names() -> None:
         (D("0.00"), D("1095.78"), "paid"),
     ]
     assert rec.entries[0].offset == D("248.50")
+
+
+@given(refund_splits())
+def test_each_refund_of_an_entry_is_one_payment_and_the_money_adds_up(
+    splits: list[tuple[int, int, int]],
+) -> None:
+    first = date(2026, 8, 14)
+    rows = []
+    posted = []
+    for k, (days, principal, interest) in enumerate(splits):
+        liquidated = first + timedelta(days=days)
+        p, i = D(principal).scaleb(-2), D(interest).scaleb(-2)
+        rows.append(
+            refund(
+                row=k + 2, refund_number=f"R{k}", principal=str(p), interest=str(i),
+                liquidated=liquidated, refunded=liquidated + timedelta(days=21),
+            )
+        )  # fmt: skip
+        posted.append((liquidated + timedelta(days=24), str(p + i)))
+    rec = reconcile([entry()], refunds=refund_rows(*reversed(rows)), deposits=bank(*posted))
+    (result,) = rec.entries
+    assert len(rec.payments) == len(splits)
+    refunded = (result.principal_reported or 0) + (result.interest_reported or 0)
+    assert sum((p.principal + p.interest for p in rec.payments), D("0.00")) == refunded
+    assert sum((p.deposited for p in rec.payments), D("0.00")) == refunded
+    assert [p.status for p in rec.payments] == ["paid"] * len(splits)
+    assert result.status == "paid"
+    assert result.liquidation_date == first + timedelta(days=splits[-1][0])
+    assert not rec.unmatched_deposits

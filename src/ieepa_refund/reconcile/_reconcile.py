@@ -166,13 +166,14 @@ def reconcile(
 
 def _meaning(row: CbpRefund) -> tuple[object, ...]:
     """What tells one refund from another whatever the report's form: the entry, the
-    (re)liquidation and refund dates (already dates, whatever their format), the figures and the
-    payee with its punctuation and case dropped (``12-3456789AB`` is ``123456789AB``)."""
+    (re)liquidation date (a date, whatever its format), the figures and the payee with its
+    punctuation and case dropped (``12-3456789AB`` is ``123456789AB``). The refund date is not
+    in it: one refund has one (re)liquidation date and one payment, and two reports may date
+    its payment differently (a difference the duplicate's problem names)."""
     payee = "".join(c for c in row.payee if c.isalnum()).upper() if row.payee else None
     return (
         row.entry_number,
         row.liquidation_date,
-        row.refund_date,
         row.principal,
         row.interest,
         row.netted,
@@ -226,11 +227,14 @@ def _distinct(rows: Iterable[CbpRefund], problems: list[Problem]) -> list[CbpRef
             by_number[(kept.entry_number, kept.refund_number or "")] = i
         number = kept.refund_number or row.refund_number
         about = f"refund {number}" if number else "no refund number"
+        if row.refund_date != kept.refund_date:
+            dated = (d.isoformat() if d else "none" for d in (row.refund_date, kept.refund_date))
+            about += ", refund date {} here, {} there: the latter kept".format(*dated)
         problems.append(
             _problem(
                 row.file, row.row, "DUPLICATE_ROW",
-                f"the same refund as {kept.file} row {kept.row} ({about}; entry, dates, "
-                "figures and payee alike): counted once; if CBP did refund the entry twice "
+                f"the same refund as {kept.file} row {kept.row} ({about}; entry, "
+                "(re)liquidation date, figures and payee alike): counted once; if CBP did refund the entry twice "
                 "alike, map the report's refund number column (--refunds-map) so the two "
                 "can be told apart",
                 row.entry_number,
