@@ -1044,3 +1044,31 @@ def claim_histories(draw: st.DrawFn) -> tuple[int, list[list[list[str]]], str]:
     downloads = [stale, newest] if stale else [newest]
     expected = {"failed": "failed", "pending": "pending", "none": "declared"}[latest]
     return declared, downloads, expected
+
+
+@st.composite
+def equal_deposit_days(draw: st.DrawFn) -> list[int]:
+    """Days from a refund date of deposits of one amount, all within the matching window
+    (5 days early to 45 after), in any order and with repeats."""
+    return draw(st.lists(st.integers(min_value=-5, max_value=45), min_size=1, max_size=6))
+
+
+@st.composite
+def refund_row_copies(draw: st.DrawFn) -> list[tuple[int, bool, bool, bool]]:
+    """Refund rows as (which refund of three, with its refund number, payee dashed, ISO
+    dates): copies of one refund in the forms two reports write it."""
+    return draw(
+        st.lists(
+            st.tuples(st.integers(0, 2), st.booleans(), st.booleans(), st.booleans()),
+            min_size=1,
+            max_size=8,
+        )
+    )
+
+
+@st.composite
+def refund_splits(draw: st.DrawFn) -> list[tuple[int, int, int]]:
+    """An entry's refunds as (days after the first (re)liquidation, principal cents, interest
+    cents), one per (re)liquidation date: refunded at liquidation, then at reliquidations."""
+    days = draw(st.lists(st.integers(0, 300), min_size=1, max_size=3, unique=True))
+    return [(d, draw(st.integers(1, 10**8)), draw(st.integers(0, 10**6))) for d in sorted(days)]

@@ -17,11 +17,12 @@ from .files import (
 )
 
 
-def _combined(rows: list[CbpRefund], w: _Work) -> CbpRefund:
+def _add(rows: list[CbpRefund]) -> CbpRefund:
+    """Rows of one refund (or of refunds CBP pays together) as one: figures added, the dates
+    and numbers of the latest refund date (row order proves nothing)."""
     if len(rows) == 1:
         return rows[0]
-    w.notes.append(f"{len(rows)} refund rows: their amounts are added")
-    last = rows[-1]
+    last = max(rows, key=lambda r: r.refund_date or date.min)
 
     def add(name: str) -> Decimal | None:
         values = [getattr(r, name) for r in rows if getattr(r, name) is not None]
@@ -29,6 +30,51 @@ def _combined(rows: list[CbpRefund], w: _Work) -> CbpRefund:
 
     return last.model_copy(
         update={"principal": add("principal"), "interest": add("interest"), "netted": add("netted")}
+    )
+
+
+def _parts(rows: list[CbpRefund]) -> list[tuple[CbpRefund, list[CbpRefund]]]:
+    """An entry's refunds, one per (re)liquidation date, in date order (t66/08): CBP refunds an
+    entry at liquidation and again at reliquidation, each refund with interest to its own date
+    (19 CFR 24.36(a)(1)) and paid apart (one payment per payee and (re)liquidation date).
+    Rows of one date are added (one refund split over rows, or refunds paid together). Each
+    part with the rows it adds."""
+    if any(r.liquidation_date is None for r in rows):
+        # A row with no (re)liquidation date cannot be told to be another refund: the rows
+        # are added, as one refund.
+        return [(_add(rows), rows)]
+    by_date: dict[date | None, list[CbpRefund]] = {}
+    for r in rows:
+        by_date.setdefault(r.liquidation_date, []).append(r)
+    ordered = sorted(by_date, key=lambda d: (d is not None, d or date.min))
+    return [(_add(by_date[d]), by_date[d]) for d in ordered]
+
+
+def _combined(rows: list[CbpRefund], w: _Work) -> CbpRefund:
+    if len(rows) == 1:
+        return rows[0]
+    parts = _parts(rows)
+    if len(parts) == 1:
+        w.notes.append(f"{len(rows)} refund rows: their amounts are added")
+        return parts[0][0]
+    w.notes.append(
+        f"refunded {len(parts)} times, each its own payment: "
+        + "; ".join(
+            f"{p.refund_number or 'no refund number'} (re)liquidated "
+            f"{p.liquidation_date.isoformat() if p.liquidation_date else 'on no date given'}: "
+            f"{p.principal or ZERO} + {p.interest or ZERO}"
+            for p, _ in parts
+        )
+        + "; the entry's figures are their sums, its dates the latest refund's"
+    )
+    latest = parts[-1][0]
+    return _add([p for p, _ in parts]).model_copy(
+        update={
+            "liquidation_date": latest.liquidation_date,
+            "refund_date": latest.refund_date,
+            "refund_number": latest.refund_number,
+            "status": latest.status,
+        }
     )
 
 
@@ -82,7 +128,10 @@ def _refund_path(
         v["principal_cause"] = _principal_cause(est, cbp, entry, opts, registry, rates)
         if v["principal_cause"] == "unexplained":
             w.notes.append(f"principal differs by {cbp.principal - est.principal}: unexplained")
-    if cbp.interest is not None:
+    parts = _parts(w.reported)
+    if cbp.interest is not None and len(parts) > 1:
+        _parts_interest(w, est, [p for p, _ in parts], cbp, opts, rates)
+    elif cbp.interest is not None:
         moved = False
         uncovered: str | None = None
         if est.interest is None and cbp.liquidation_date is not None:
@@ -126,6 +175,51 @@ def _refund_path(
                     "update the interest-rate data, or pass --project to carry the last known "
                     "rate forward"
                 )
+
+
+def _parts_interest(
+    w: _Work,
+    est: EntryRefund,
+    parts: list[CbpRefund],
+    cbp: CbpRefund,
+    opts: RefundOptions,
+    rates: RateTable | None,
+) -> None:
+    """The interest of an entry refunded more than once: each refund's interest runs on its own
+    principal to its own (re)liquidation date (19 CFR 24.36(a)(1)), so each is explained
+    against that estimate (``end_date`` when that reproduces it), and the entry's interest is
+    explained only when every refund's is."""
+    v = w.values
+    assert cbp.interest is not None
+    if est.interest is not None:
+        v["interest_difference"] = cbp.interest - est.interest
+    causes: list[str] = []
+    figures: list[Decimal] = []
+    for part in parts:
+        if part.interest is None:
+            continue
+        if part.principal is None or part.principal <= 0:
+            causes.append("unexplained")
+            continue
+        # Our estimate for this refund alone: its principal, to its date (no end of our own).
+        alone = est.model_copy(
+            update={"principal": part.principal, "interest": None, "interest_until": None}
+        )
+        cause, figure, _ = _interest_cause(alone, part, opts, rates)
+        causes.append(cause)
+        if figure is not None:
+            figures.append(figure)
+        if cause == "unexplained":
+            w.notes.append(
+                f"interest of refund {part.refund_number or '(no number)'} "
+                f"({part.interest}) is not reproduced to its (re)liquidation date: unexplained"
+            )
+    if "unexplained" in causes or not causes:
+        v["interest_cause"], v["interest_recomputed"] = "unexplained", None
+        return
+    joined = dict.fromkeys(c for cause in causes for c in cause.split("+") if c != "match")
+    v["interest_cause"] = "+".join(joined) or "match"
+    v["interest_recomputed"] = sum(figures, ZERO)
 
 
 def _principal_cause(

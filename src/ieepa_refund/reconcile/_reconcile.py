@@ -80,7 +80,8 @@ def reconcile(
     deadlines have passed. A deposit matches a payment when its amount is exactly the payment's
     net (or principal, or interest, or the sum of payments refunded on one date) and its date is
     from :data:`EARLY_DAYS` before to ``window_days`` after the refund date (the (re)liquidation
-    date when no refund date is reported).
+    date when no refund date is reported; the reissue date of a payment returned and reissued),
+    the nearest in date first. An entry refunded on two (re)liquidation dates is two payments.
     """
     as_of = check_optional_date(as_of, field="as_of")
     if (
@@ -210,51 +211,80 @@ def _compact(payee: str) -> str:
     return payee.replace("-", "").replace(" ", "").upper()
 
 
+def _meaning(row: CbpRefund) -> tuple[object, ...]:
+    """What tells one refund from another whatever the report's form: the entry, the
+    (re)liquidation date (a date, whatever its format), the figures and the payee with its
+    punctuation and case dropped (``12-3456789AB`` is ``123456789AB``). The refund date is not
+    in it: one refund has one (re)liquidation date and one payment, and two reports may date
+    its payment differently (a difference the duplicate's problem names)."""
+    payee = "".join(c for c in row.payee if c.isalnum()).upper() if row.payee else None
+    return (
+        row.entry_number,
+        row.liquidation_date,
+        row.principal,
+        row.interest,
+        row.netted,
+        payee,
+    )
+
+
 def _distinct(rows: Iterable[CbpRefund], problems: list[Problem]) -> list[CbpRefund]:
-    """The refund rows once each: an identical row again (report date ranges that overlap) is
-    a ``DUPLICATE_ROW``; a different row for the same refund number and entry is a
-    ``CONFLICTING_ROW``, set aside (the first stands), never added to it."""
-    kept: dict[tuple[str, str], CbpRefund] = {}
+    """The refund rows once each (t65/08, t66/04). A row meaning the same refund as one kept
+    (:func:`_meaning`, and the same refund number, or a number on one side only: ES-022 and
+    some REV-615 layouts carry none) is that refund read again (reports whose dates overlap, or
+    ES-022 beside REV-615): a ``DUPLICATE_ROW``, counted once, the numbered copy kept. A
+    different row for a refund number and entry already kept is a ``CONFLICTING_ROW``, set
+    aside (the first stands), never added to it. Rows that differ in a figure or date are
+    separate refunds (an entry refunded at liquidation and again at reliquidation)."""
     out: list[CbpRefund] = []
-    unnumbered: dict[tuple[object, ...], CbpRefund] = {}
+    by_meaning: dict[tuple[object, ...], list[int]] = {}
+    by_number: dict[tuple[str, str], int] = {}
     for row in rows:
-        if row.refund_number is None:
-            # Without a refund number only the whole row tells two refunds apart: the same
-            # row again is the same refund read twice (reports whose dates overlap).
-            same_row = tuple(row.model_dump(exclude={"file", "row"}).values())
-            again = unnumbered.get(same_row)
-            if again is None:
-                unnumbered[same_row] = row
-                out.append(row)
-                continue
+        meaning = _meaning(row)
+        numbered = by_number.get((row.entry_number, row.refund_number or ""))
+        if numbered is not None and _meaning(out[numbered]) != meaning:
+            kept = out[numbered]
             problems.append(
                 _problem(
-                    row.file, row.row, "DUPLICATE_ROW",
-                    f"repeats {again.file} row {again.row} (no refund number): counted once; "
-                    "if CBP did refund the entry twice alike, map the report's refund number "
-                    "column (--refunds-map) so the two can be told apart",
+                    row.file, row.row, "CONFLICTING_ROW", f"refund {row.refund_number} of "
+                    f"this entry is also on {kept.file} row {kept.row} with other figures: "
+                    "that row is used, this one is set aside; check the refund in ACE",
                     row.entry_number,
                 )
             )  # fmt: skip
             continue
-        key = (row.entry_number, row.refund_number)
-        first = kept.get(key)
-        if first is None:
-            kept[key] = row
+        same = [
+            i
+            for i in by_meaning.get(meaning, [])
+            if None in (out[i].refund_number, row.refund_number)
+            or out[i].refund_number == row.refund_number
+        ]
+        if not same:
+            if row.refund_number is not None:
+                by_number[(row.entry_number, row.refund_number)] = len(out)
+            by_meaning.setdefault(meaning, []).append(len(out))
             out.append(row)
             continue
-        same = first.model_dump(exclude={"file", "row"}) == row.model_dump(exclude={"file", "row"})
-        where = f"{first.file} row {first.row}"
+        i = same[0]
+        kept = out[i]
+        if kept.refund_number is None and row.refund_number is not None:
+            # The numbered copy links the REV-603 rows by refund number: it is the one kept,
+            # and the unnumbered one read before it is the copy reported.
+            out[i], row, kept = row, kept, row
+            by_number[(kept.entry_number, kept.refund_number or "")] = i
+        number = kept.refund_number or row.refund_number
+        about = f"refund {number}" if number else "no refund number"
+        if row.refund_date != kept.refund_date:
+            dated = (d.isoformat() if d else "none" for d in (row.refund_date, kept.refund_date))
+            about += ", refund date {} here, {} there: the latter kept".format(*dated)
         problems.append(
             _problem(
-                row.file, row.row, "DUPLICATE_ROW", f"repeats {where} (refund "
-                f"{row.refund_number}): counted once", row.entry_number,
-            )
-            if same
-            else _problem(
-                row.file, row.row, "CONFLICTING_ROW", f"refund {row.refund_number} of this "
-                f"entry is also on {where} with other figures: that row is used, this one is "
-                "set aside; check the refund in ACE", row.entry_number,
+                row.file, row.row, "DUPLICATE_ROW",
+                f"the same refund as {kept.file} row {kept.row} ({about}; entry, "
+                "(re)liquidation date, figures and payee alike): counted once; if CBP did refund the entry twice "
+                "alike, map the report's refund number column (--refunds-map) so the two "
+                "can be told apart",
+                row.entry_number,
             )
         )  # fmt: skip
     return out

@@ -117,6 +117,7 @@ def _trade_path(works: Iterable[_Work], problems: list[Problem]) -> None:
             )
         for w, share in zip(members, allocate(offset, gross) if total else gross, strict=True):
             w.values["offset"] = w.values.get("offset", ZERO) + share
+            w.offsets[refund_number] = w.offsets.get(refund_number, ZERO) + share
             w.notes.append(
                 f"refund {refund_number}: {share} diverted to the payee's CBP debts (19 CFR 24.72)"
             )

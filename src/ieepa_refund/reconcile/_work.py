@@ -35,6 +35,8 @@ class _Work:
     reported: list[CbpRefund] = field(default_factory=list)
     trades: list[TradeRefund] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    offsets: dict[str, Decimal] = field(default_factory=dict)
+    """What REV-603 diverted, by refund number (an entry refunded twice is paid twice)."""
     notes: list[str] = field(default_factory=list)
 
 

@@ -171,7 +171,9 @@ class DepositMatch(BaseModel):
     reference: str | None
     payments: tuple[str, ...]
     """``payee@liquidation date`` of each payment it pays."""
-    part: Literal["net", "principal", "interest", "sum", "unmatched"]
+    part: Literal["net", "principal", "interest", "sum", "returned", "unmatched"]
+    """``returned``: the first issue of a payment CBP reports returned and reissued, which a
+    debit of its amount took back: it pays nothing."""
 
     @property
     def key(self) -> str:
