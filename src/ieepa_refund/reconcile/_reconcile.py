@@ -19,7 +19,7 @@ exact amount within a date window; see :func:`reconcile`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -69,6 +69,7 @@ def reconcile(
     messages: CapeMessages | None = None,
     as_of: date | None = None,
     window_days: int = 45,
+    plaintiffs: Collection[str] = (),
 ) -> Reconciliation:
     """Reconcile ``entries`` (read from the ES-003) with the ledger and CBP's files.
 
@@ -80,8 +81,16 @@ def reconcile(
     net (or principal, or interest, or the sum of payments refunded on one date) and its date is
     from :data:`EARLY_DAYS` before to ``window_days`` after the refund date (the (re)liquidation
     date when no refund date is reported).
+
+    A failed entry CBP's message would let be declared again is ready to resubmit only when
+    :func:`~ieepa_refund.cape.screen` (``plaintiffs`` as for ``cape``) takes it on ``as_of``:
+    otherwise its fix names the rules that exclude it and ``resubmit`` is ``"no"``.
     """
     as_of = check_optional_date(as_of, field="as_of")
+    if isinstance(plaintiffs, str | bytes) or not isinstance(plaintiffs, Collection):
+        raise InvalidFormat(
+            "a collection of importer numbers", field="plaintiffs", value=plaintiffs
+        )
     if not isinstance(window_days, int) or isinstance(window_days, bool) or window_days < 0:
         raise InvalidFormat("a number of days, 0 or more", field="window_days", value=window_days)
     for name, value, kind in (
@@ -149,7 +158,7 @@ def reconcile(
         )  # fmt: skip
 
     for w in works.values():
-        _claim_path(w, table, as_of)
+        _claim_path(w, table, as_of, plaintiffs)
         _refund_path(w, opts, registry, rates)
     _trade_path(works.values(), problems)
     payments, deposit_matches = _payments(works.values(), deposits, window_days, problems)
