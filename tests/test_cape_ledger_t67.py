@@ -105,6 +105,11 @@ def test_resubmit_declares_only_what_cape_takes_on_the_day_and_names_the_rest(
     assert rows["31600000017"]["resubmit"] == "no"
     assert "Declare" not in rows["31600000017"]["fix"]
     assert "LIQUIDATED_OVER_80_DAYS" in rows["31600000017"]["fix"]
+    # Its road: liquidated 2026-06-01, the protest window closed on 2026-11-28.
+    assert rows["31600000017"]["fix_path"] == "protest_or_litigation"
+    assert rows["31600000017"]["deadline"] == "2026-11-28"
+    assert "the route is litigation" in rows["31600000017"]["fix"]
+    assert rows["31600000041"]["fix_path"] == "protest"
     assert rows["31600000033"]["resubmit"] == "ready"
     assert "passes every rule today" in rows["31600000033"]["fix"]
 

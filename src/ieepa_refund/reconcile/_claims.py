@@ -129,7 +129,7 @@ def _explain_failure(
             resubmit = "no"
             v["fix"] = (
                 f"Not to declare again: on {as_of.isoformat()} CAPE excludes the entry "
-                f"({excluded}); see its road (estimate --ledger)"
+                f"({excluded}). {_road_after(w, entry, as_of, excluded)}"
             )
             w.notes.append(f"{EXCLUDED_NOTE} {as_of.isoformat()}: {excluded}")
     v["resubmit"] = resubmit
@@ -137,6 +137,26 @@ def _explain_failure(
 
 #: The start of the note on a failed entry CAPE would exclude if declared again on as_of.
 EXCLUDED_NOTE = "excluded by CAPE if declared again on"
+
+
+def _road_after(w: _Work, entry: Entry, as_of: date, excluded: str) -> str:
+    """The road of a failed entry CAPE now excludes: a liquidated one keeps its protest window
+    (19 U.S.C. 1514(c)(3)), then litigation; an open protest is its own road."""
+    v = w.values
+    if entry.liquidation_date is not None:
+        deadline = entry.liquidation_date + timedelta(days=PROTEST_DAYS)
+        v.update(fix_path="protest_or_litigation", deadline_rule="protest_180", deadline=deadline)
+        if as_of <= deadline:
+            return f"File a protest by {deadline.isoformat()} (liquidation + {PROTEST_DAYS} days)."
+        return (
+            f"The protest window closed on {deadline.isoformat()}: the route is litigation "
+            "(28 U.S.C. 1581(i))."
+        )
+    if "PROTEST_ON_ENTRY" in excluded:
+        v["fix_path"] = "protest"
+        return "Its open protest is its road: follow it."
+    v["fix_path"] = "none"
+    return "CAPE's message says what the entry lacks."
 
 
 def excluded_on(entry: Entry, on: date, plaintiffs: Collection[str] = ()) -> str | None:
