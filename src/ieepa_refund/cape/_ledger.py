@@ -4,7 +4,9 @@ A CSV of ``entry_number,declaration_file[,declared_on]``; an entry declared agai
 CBP failed it has a row per declaration, the latest standing. Entry numbers are read as
 the ES-003 reader reads them (compact, zero-filled); a ledger that does not parse, an empty
 file and a quote left open raise rather than reading as fewer declarations; declared-on
-dates outside 2000-2099 (or after ``declared_by``) raise naming the row. Written by
+dates outside 2000-2099 (or after ``declared_by``) raise naming the row. A row naming a
+check-digit file (written for review) does not make its entry declared (:attr:`Ledger.review`).
+Written by
 :mod:`.declarations`, which replaces it whole under :class:`_Lock`.
 """
 
@@ -172,7 +174,8 @@ def read_ledger(
     number, or whose declared-on cell is not a date, raises
     :class:`InputFileError` naming the row. An entry with more than one file was
     resubmitted after CBP failed it. :attr:`Ledger.declared_on` gives the date
-    of each entry's latest declaration where its row has one.
+    of each entry's latest declaration where its row has one. An entry whose rows all name
+    check-digit files (for review) is not in the mapping but in :attr:`Ledger.review`.
     """
     if declared_by is not None:
         check_date(declared_by, field="declared_by")
