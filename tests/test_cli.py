@@ -82,6 +82,7 @@ def test_cape_writes_declarations_and_a_screening_report(
         "2026-07-01",
         "--ledger",
         str(ledger),
+        "--new-ledger",
         "--filer-code",
         "316",
     ]

@@ -50,6 +50,7 @@ def cape_args(out: Path, ledger: Path, *files: Path) -> list[str]:
         "2026-07-01",
         "--ledger",
         str(ledger),
+        "--new-ledger",
     ]
 
 

@@ -175,7 +175,7 @@ def test_roads_take_the_declaration_date_from_the_ledger(tmp_path: Path) -> None
 def test_cape_command_writes_its_declaration_date_into_the_ledger(tmp_path: Path) -> None:
     ledger = tmp_path / "declared.csv"
     main(["cape", str(SAMPLE), "--out", str(tmp_path / "decl"), "--declared-on", "2026-09-01",
-          "--ledger", str(ledger)])  # fmt: skip
+          "--ledger", str(ledger), "--new-ledger"])  # fmt: skip
     found = read_ledger(ledger)
     assert found
     assert set(found.declared_on.values()) == {date(2026, 9, 1)}
@@ -249,7 +249,7 @@ def test_a_blank_date_cell_is_named_by_row_and_column_not_taken_silently(
 def _declare(tmp_path: Path, ledger: Path) -> tuple[int, list[Path]]:
     out = tmp_path / "cape"
     code = main(["cape", str(SAMPLE), "--out", str(out), "--declared-on", "2026-07-01",
-                 "--ledger", str(ledger)])  # fmt: skip
+                 "--ledger", str(ledger), "--new-ledger"])  # fmt: skip
     return code, sorted(out.glob("cape_*")) if out.exists() else []
 
 

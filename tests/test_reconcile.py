@@ -514,7 +514,9 @@ def test_a_returned_ach_payment(tmp_path: Path) -> None:
 
 
 def test_resubmission_skips_accepted_entries(tmp_path: Path) -> None:
-    entries = [entry(i) for i in range(1, 5)]
+    # Unliquidated: liquidated 2026-06-30, CAPE would exclude them on AS_OF (past the 80-day
+    # look-back), and a resubmission is screened as any declaration (t67/01).
+    entries = [entry(i, liquidated=None) for i in range(1, 5)]
     ledger = tmp_path / "declared.csv"
     first = write_declarations([e.entry_number for e in entries], tmp_path / "d1", ledger=ledger)
     assert first.count == 4
@@ -615,7 +617,9 @@ def test_command_mapping_resubmission_and_errors(
 ) -> None:
     claims = tmp_path / "claims.csv"
     claims.write_text(
-        "Entry,Result,Why\n31610000296,Failed,GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97\n",
+        # 31610001369: cape would declare it on 2026-11-28 (31610000296, here before t67/01,
+        # has a rejected row: INCOMPLETE_ENTRY, excluded, so not resubmitted).
+        "Entry,Result,Why\n31610001369,Failed,GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97\n",
         encoding="utf-8",
     )
     ledger = tmp_path / "ledger.csv"
@@ -626,8 +630,8 @@ def test_command_mapping_resubmission_and_errors(
     mapped = [*base, "--claims-map", "status=Result", "--claims-map", "message=Why"]
     assert main([*mapped, "--resubmit", str(tmp_path / "again"), "--as-of", "2026-11-28"]) == 1
     assert "Resubmission in" in capsys.readouterr().out
-    assert read_ledger(ledger)["31610000296"][-1].startswith("cape_")
-    assert len(read_ledger(ledger)["31610000296"]) == 2
+    assert read_ledger(ledger)["31610001369"][-1].startswith("cape_")
+    assert len(read_ledger(ledger)["31610001369"]) == 2
     with pytest.raises(SystemExit):
         main([*base, "--claims-map", "colour=Result"])
 

@@ -4,7 +4,9 @@ A CSV of ``entry_number,declaration_file[,declared_on]``; an entry declared agai
 CBP failed it has a row per declaration, the latest standing. Entry numbers are read as
 the ES-003 reader reads them (compact, zero-filled); a ledger that does not parse, an empty
 file and a quote left open raise rather than reading as fewer declarations; declared-on
-dates outside 2000-2099 (or after ``declared_by``) raise naming the row. Written by
+dates outside 2000-2099 (or after ``declared_by``) raise naming the row. A row naming a
+check-digit file (written for review) does not make its entry declared (:attr:`Ledger.review`).
+Written by
 :mod:`.declarations`, which replaces it whole under :class:`_Lock`.
 """
 
@@ -35,6 +37,9 @@ DATED_LEDGER_HEADER = (*LEDGER_HEADER, "declared_on")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _SHAPE = re.compile(r"[0-9A-Z]{3}[0-9]{8}")
+#: The name of a declaration of check-digit failures (declarations.py), written for review: an
+#: entry whose ledger row names one is not declared (t67/07), whatever folder the row names.
+_REVIEW_FILE = re.compile(r"cape_[0-9a-f]{12}_check_digit_\d{3}\.csv")
 
 
 class _Lock:
@@ -114,11 +119,6 @@ def _normalise(text: str) -> str:
     return number.zfill(11) if number.isdigit() and len(number) < 11 else number
 
 
-def _read_ledger(path: Path, data: bytes | None = None) -> set[str]:
-    """The entry numbers a ledger holds; a ledger that does not parse raises, never reads as empty."""
-    return set(_ledger_rows(path, data))
-
-
 class Ledger(dict[str, tuple[str, ...]]):
     """Each entry a ledger holds -> its declaration files, oldest first; and when it was declared.
 
@@ -137,15 +137,21 @@ class Ledger(dict[str, tuple[str, ...]]):
     the column's, and a road counts from the run's date instead; the caller says so, naming
     the row (t63). A two-cell row (a ledger written before the column) is not among them."""
 
+    review: Mapping[str, tuple[str, ...]]
+    """Entry number -> the check-digit files (for review) its rows name, for the entries
+    with no other row: written for review, not declared, so not in the mapping (t67/07)."""
+
     def __init__(
         self,
         files: Mapping[str, tuple[str, ...]] | None = None,
         declared_on: Mapping[str, date] | None = None,
         blank_dates: Mapping[str, int] | None = None,
+        review: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         super().__init__(files or {})
         self.declared_on = dict(declared_on or {})
         self.blank_dates = dict(blank_dates or {})
+        self.review = dict(review or {})
 
 
 def read_ledger(
@@ -168,7 +174,8 @@ def read_ledger(
     number, or whose declared-on cell is not a date, raises
     :class:`InputFileError` naming the row. An entry with more than one file was
     resubmitted after CBP failed it. :attr:`Ledger.declared_on` gives the date
-    of each entry's latest declaration where its row has one.
+    of each entry's latest declaration where its row has one. An entry whose rows all name
+    check-digit files (for review) is not in the mapping but in :attr:`Ledger.review`.
     """
     if declared_by is not None:
         check_date(declared_by, field="declared_by")
@@ -279,6 +286,7 @@ def _ledger_rows(
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})", field="ledger") from None
     declared: dict[str, tuple[str, ...]] = {}
+    review: dict[str, tuple[str, ...]] = {}
     dates: dict[str, date] = {}
     blank: dict[str, int] = {}
     opens = cape_opens(rules)
@@ -306,6 +314,12 @@ def _ledger_rows(
                     value=first,
                 )
             file = cells[1].strip() if len(cells) > 1 else ""
+            if _REVIEW_FILE.fullmatch(Path(file.replace("\\", "/")).name):
+                # A check-digit file, for review: the entry is not declared by it.
+                review[number] = (*review.get(number, ()), file)
+                if len(cells) > 2:
+                    _ledger_date(path, row, cells[2], declared_by, by_name, opens)  # still checked
+                continue
             declared[number] = (*declared.get(number, ()), *((file,) if file else ()))
             when = (
                 _ledger_date(path, row, cells[2], declared_by, by_name, opens)
@@ -322,4 +336,5 @@ def _ledger_rows(
                 dates[number] = when
     except csv.Error as exc:
         raise InputFileError(f"{path}: not a CSV file ({exc})", field="ledger") from None
-    return Ledger(declared, dates, blank)
+    held = {n: files for n, files in review.items() if n not in declared}
+    return Ledger(declared, dates, blank, held)

@@ -26,7 +26,9 @@ declaration was made for (given by the caller: the library reads no clock);
 rows without one (ledgers written before that column, or a caller that gave no
 date) are still valid and their declaration date is simply unknown. It is locked (``<ledger>.lock`` beside it) from the
 read to the write, so two runs on one ledger never declare an entry twice;
-it is written before the declarations are renamed into place; entry numbers
+it is written after the declarations are renamed into place (a run killed
+between leaves files a rerun rewrites, never ledger rows naming a missing file),
+and rows naming a check-digit file are read as for review, not declared; entry numbers
 in it are read as the ES-003 reader reads them (compact, zero-filled); a
 ledger that does not parse raises rather than reading as empty. Every file
 is written to a temporary name and renamed, so a failed run leaves earlier
@@ -64,9 +66,9 @@ from ._ledger import (
     DATED_LEDGER_HEADER,
     LEDGER_HEADER,
     Ledger,
+    _ledger_rows,
     _Lock,
     _normalise,
-    _read_ledger,
     not_a_ledger,
     read_ledger,
 )
@@ -263,16 +265,21 @@ def _write(
     """Classify, then publish declarations and ledger as one step (under the ledger's lock).
 
     Order: every file is staged (written and flushed under a temporary name)
-    first; then the ledger is replaced by old rows + new rows; then the staged
-    files are renamed to their names. A failure before the ledger is written
-    leaves nothing behind; a failure while renaming removes the files renamed so
-    far and puts the old ledger back. A run killed between the ledger and the
-    renames (a window of a few renames in one folder) errs on the safe side:
-    entries in the ledger whose file is missing, never an entry declared twice.
+    first; then the staged files are renamed to their names; then the ledger is
+    replaced by old rows + new rows (one rename). A failure while renaming, or
+    while writing the ledger, removes the files renamed so far and leaves the old
+    ledger. A run killed between the renames and the ledger leaves declarations
+    the ledger does not hold: the same entries again make the same batch id, so a
+    rerun rewrites the same files and records them. Never ledger rows naming a file
+    that is not there, which every later run would skip as declared (t67/08).
+    Entries in a check-digit file get rows naming it, which the reader takes as "for
+    review", not declared.
     """
-    already = (
-        _read_ledger(ledger_path, old_ledger) if ledger_path and old_ledger is not None else {}
+    found = (
+        _ledger_rows(ledger_path, old_ledger) if ledger_path and old_ledger is not None else None
     )
+    already = set(found) if found is not None else set()
+    review = set(found.review) if found is not None else set()
     good: list[str] = []
     bad_digit: list[str] = []
     skipped: list[Skipped] = []
@@ -303,6 +310,18 @@ def _write(
             )
         elif number in already and number not in redeclare:
             skip("ALREADY_DECLARED", "in the ledger of entries already declared")
+        elif (
+            number in review
+            and check_digits == "separate"
+            and not _entry_number.check_digit_matches(number)
+        ):
+            # Written for review by an earlier run: not declared, and not written again for
+            # review each run; --check-digits keep declares it once ACE confirms the number.
+            skip(
+                "IN_REVIEW",
+                "its check digit fails; in a file for review per the ledger, not declared: "
+                "check it in ACE, then run with --check-digits keep to declare it",
+            )
         # The first test above is the compact shape (ASCII, a filer code of digits and capitals,
         # since compact upper-cases, and 8 digits): only the check digit is left of is_valid.
         elif not _entry_number.check_digit_matches(number):
@@ -336,6 +355,8 @@ def _write(
             name = f"{stem}_{index // max_entries + 1:03d}.csv"
             contents.append((name, data))
             if ledger_path is not None:  # a row per entry, needed only to write the ledger
+                # A check-digit file's rows name it: the reader takes them as "for review", not
+                # declared (t67/07), so a run after the entry is checked in ACE can declare it.
                 rows.extend((number, name) for number in chunk)
             files.append(
                 DeclarationFile(
@@ -366,15 +387,22 @@ def _write(
         for name, data in contents:
             staged.append((_stage(out / name, data), out / name))
         if ledger_path is not None and rows:
-            _replace_ledger(ledger_path, old_ledger, rows, declared_on)
+            # The files first, then the ledger: a run killed between them leaves declarations
+            # the ledger does not hold, which a rerun writes again under the same names and
+            # bytes (the batch id is the entries'), then records; never ledger rows naming a
+            # file that was never written, which every later run would skip (t67/08).
             published: list[Path] = []
+            ledger_touched = False
             try:
                 _publish(staged, published)
+                ledger_touched = True  # a failure after its rename (the folder's sync) too
+                _replace_ledger(ledger_path, old_ledger, rows, declared_on)
             except BaseException:
-                # All or nothing: take back what was renamed, then the ledger rows.
+                # All or nothing: take back what was renamed, and the ledger rows if written.
                 for final in published:
                     final.unlink(missing_ok=True)
-                _restore_ledger(ledger_path, old_ledger)
+                if ledger_touched:
+                    _restore_ledger(ledger_path, old_ledger)
                 raise
         else:
             _publish(staged)

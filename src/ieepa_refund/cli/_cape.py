@@ -74,7 +74,16 @@ def _check_cape_outputs(args: argparse.Namespace) -> None:
         check_output(
             args.problems, inputs=input_files(args), others=[args.ledger] if args.ledger else []
         )
+    if args.new_ledger and args.ledger is None:
+        raise UsageError("--new-ledger needs --ledger FILE: the ledger to start")
     if args.ledger is not None:
+        if not args.new_ledger and not args.ledger.exists() and not args.ledger.is_symlink():
+            # A mistyped path would start a second, empty ledger and declare again every entry
+            # the real one holds (t67/11): a new ledger is started only when asked.
+            raise UsageError(
+                f"{args.ledger}: no such ledger file: check the path, or add --new-ledger to "
+                "start a ledger there (the first declaration run)"
+            )
         if args.ledger.is_symlink():
             # The ledger is replaced whole on each run: a link would become a plain file.
             raise UsageError(f"{args.ledger}: a symbolic link; give the ledger's real path")
@@ -160,6 +169,7 @@ def run_cape(args: argparse.Namespace) -> int:
     engine, chosen = _engine(args)
     # A ledger that does not parse stops the run before any output.
     ledger = read_ledger(args.ledger) if args.ledger is not None else None
+    started = args.ledger is not None and not args.ledger.exists()  # --new-ledger, no file yet
     split: list[int] = []
     whole: list[tuple[str, str]] = []
     narrow: list[tuple[str, str, int]] = []
@@ -254,6 +264,16 @@ def run_cape(args: argparse.Namespace) -> int:
     )
     for f in batch.files:
         print(f"  {f.name}: {counted(f.count, 'entry', 'entries')} ({f.holds})")
+    review = [f.name for f in batch.files if f.holds == "check_digit_failures"]
+    if review:
+        # Not declared (t67/07): the ledger marks its entries for review, and a later run
+        # declares them once checked.
+        kept = "in the ledger as for review, not declared; " if args.ledger is not None else ""
+        print(
+            f"  {', '.join(review)}: for review ({kept}not to upload as it is): check each "
+            "entry number in ACE; fix a typo in the input, or run again with --check-digits "
+            "keep to declare the numbers ACE confirms"
+        )
     # Each kind of skip counted and named here too (one line each on stderr): a second run
     # with the same --ledger declares nothing, and says the eligible entries are declared.
     kinds: dict[str, list[str]] = {}
@@ -268,6 +288,15 @@ def run_cape(args: argparse.Namespace) -> int:
         print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
     print(f"Screening report: {report}")
     print(f"Manifest: {batch.manifest}")
+    if args.ledger is not None and ledger is not None:
+        # Said either way (t67/11): a ledger started by mistake shows at once.
+        if not started:
+            state = f"{counted(len(ledger), 'entry', 'entries')} declared before this run"
+        elif args.ledger.exists():
+            state = "started by this run (--new-ledger)"
+        else:
+            state = "not started: nothing was written to it (--new-ledger)"
+        print(f"Ledger: {args.ledger}: {state}")
     return 1 if imported.rows_rejected or statuses["excluded"] or batch.skipped else 0
 
 

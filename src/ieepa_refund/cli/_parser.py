@@ -46,6 +46,8 @@ example:
   ieepa-refund cape ES003.csv --out declarations/ --declared-on 2026-12-01 \\
       --ledger declared.csv --filer-code 316
 
+The first run starts the ledger: add --new-ledger (a --ledger that does not
+exist is refused without it, so a mistyped path never starts a second one).
 The ledger is locked (declared.csv.lock beside it) for the whole run's read
 and write, so two runs on one ledger never declare an entry twice.""",
     "check": """\
@@ -329,7 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--ledger",
         type=input_file,
         metavar="FILE",
-        help="CSV of entries already declared: read, then appended to, under a lock",
+        help="CSV of entries already declared: read, then appended to, under a lock; "
+        "it must exist (a mistyped path is refused), unless --new-ledger",
+    )
+    cape.add_argument(
+        "--new-ledger",
+        action="store_true",
+        help="the ledger may be new: start it at --ledger FILE when no file is there (the "
+        "summary says which)",
     )
     cape.add_argument(
         "--filer-code", metavar="XXX", help="skip entries of other filer codes (ACE rejects them)"
@@ -439,6 +448,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ENTRY",
         help="an entry whose post-summary correction is filed: resubmit it too (repeat)",
+    )
+    rec.add_argument(
+        "--plaintiff",
+        action="append",
+        type=_importer_number,
+        default=[],
+        metavar="IOR",
+        help="a CIT plaintiff's importer number, as for cape: a failed entry is ready to "
+        "resubmit only if cape would declare it on --as-of (repeat for several)",
     )
     _listing_inputs(rec)
     rec.set_defaults(command="reconcile")

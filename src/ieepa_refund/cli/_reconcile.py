@@ -38,6 +38,7 @@ from ._output import (
     input_files,
     write_csv,
 )
+from ._summary import named
 
 __all__ = ["run_reconcile", "run_reconcile_demo"]
 
@@ -198,8 +199,9 @@ def run_reconcile(args: argparse.Namespace) -> int:
     options = RefundOptions(
         method=args.method, corporate=args.corporate, deposit=args.deposit, project=args.project
     )
+    read_entries = list(entries)
     rec = reconcile(
-        list(entries),
+        read_entries,
         ledger=args.ledger,
         claims=read.claims,
         refunds=read.refunds,
@@ -208,6 +210,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
         options=options,
         as_of=as_of,
         window_days=args.window_days,
+        plaintiffs=args.plaintiff,
     )
     imported = entries.report
     with Outputs() as outputs:
@@ -242,8 +245,15 @@ def run_reconcile(args: argparse.Namespace) -> int:
         print(f"Report: {args.out}")
     if args.resubmit is not None:
         # The resubmission is declared on the --as-of date (today by default): its ledger rows say so.
+        # Screened on that date as cape screens (t67/01): an entry CAPE now excludes is named.
         batch = resubmit(
-            rec, args.resubmit, ledger=args.ledger, corrected=args.corrected, declared_on=as_of
+            rec,
+            args.resubmit,
+            ledger=args.ledger,
+            corrected=args.corrected,
+            declared_on=as_of,
+            entries=read_entries,
+            plaintiffs=args.plaintiff,
         )
         print(
             f"Resubmission in {args.resubmit}: {counted(batch.count, 'entry', 'entries')} in "
@@ -251,6 +261,15 @@ def run_reconcile(args: argparse.Namespace) -> int:
         )
         for f in batch.files:
             print(f"  {f.name}: {counted(f.count, 'entry', 'entries')}")
+        kinds: dict[str, list[str]] = {}
+        for s in batch.skipped:
+            kinds.setdefault(s.code, []).append(s.value)
+        for code, values in kinds.items():
+            # Counted and named on stdout, as cape does (each with its reason on stderr).
+            print(
+                f"  not declared again, {code}: {counted(len(values), 'entry', 'entries')}: "
+                f"{named(values)}"
+            )
         for s in batch.skipped:
             print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
     rejected = imported.rows_rejected + sum(r.rows_rejected for r in read.values() if r)
@@ -299,6 +318,7 @@ def run_reconcile_demo(args: argparse.Namespace) -> int:
         out=args.out,
         resubmit=None,
         corrected=[],
+        plaintiff=[],
     )
     run_reconcile(demo)
     # The sample holds failures and an unmatched deposit on purpose: a demo that ran succeeded.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from ..cape.deadlines import PROTEST_DAYS
@@ -16,7 +17,9 @@ from .messages import CapeMessages
 from .messages import _key as _message_key
 
 
-def _claim_path(w: _Work, table: CapeMessages, as_of: date | None) -> None:
+def _claim_path(
+    w: _Work, table: CapeMessages, as_of: date | None, plaintiffs: Collection[str] = ()
+) -> None:
     v = w.values
     v["declared"] = bool(w.files) or bool(w.claims)
     if w.claims and not w.files:
@@ -59,7 +62,7 @@ def _claim_path(w: _Work, table: CapeMessages, as_of: date | None) -> None:
     else:
         chosen = latest
         v["status"] = "failed"
-        _explain_failure(w, chosen, table, as_of)
+        _explain_failure(w, chosen, table, as_of, plaintiffs)
     v["claim_number"] = chosen.claim_number
     v["claim_status"] = chosen.status
 
@@ -97,7 +100,13 @@ def _answers(claims: list[ClaimRow]) -> list[ClaimRow]:
     return out
 
 
-def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date | None) -> None:
+def _explain_failure(
+    w: _Work,
+    claim: ClaimRow,
+    table: CapeMessages,
+    as_of: date | None,
+    plaintiffs: Collection[str] = (),
+) -> None:
     v = w.values
     v["message"] = claim.message
     found = table.explain(claim.message)
@@ -115,7 +124,9 @@ def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date
         w.notes.append("CBP refused a repeat declaration: the entry is already accepted")
         return
     entry = w.entry
-    lifted = _lifted(entry, claim.message, as_of) if entry is not None and as_of else None
+    lifted = (
+        _lifted(entry, claim.message, as_of, plaintiffs) if entry is not None and as_of else None
+    )
     if lifted is not None:
         # The rules data says CAPE no longer refuses the entry for this reason, and the entry
         # passes every rule today: the failure is cured by declaring it again.
@@ -151,7 +162,56 @@ def _explain_failure(w: _Work, claim: ClaimRow, table: CapeMessages, as_of: date
                 f"the protest window closed on {deadline.isoformat()}: the route is litigation "
                 "(28 U.S.C. 1581(i))"
             )
+    if (
+        resubmit != "no"
+        and entry is not None
+        and as_of is not None
+        and default_cape_rules().in_force(as_of).first("cape_open") is not None
+    ):
+        # A resubmission is a declaration made on as_of: CAPE screens it as any other (t67/01).
+        # (Before CAPE opened, as_of only judges deadlines: no declaration is made on it.)
+        excluded = excluded_on(entry, as_of, plaintiffs)
+        if excluded:
+            resubmit = "no"
+            v["fix"] = (
+                f"Not to declare again: on {as_of.isoformat()} CAPE excludes the entry "
+                f"({excluded}). {_road_after(w, entry, as_of, excluded)}"
+            )
+            w.notes.append(f"{EXCLUDED_NOTE} {as_of.isoformat()}: {excluded}")
     v["resubmit"] = resubmit
+
+
+#: The start of the note on a failed entry CAPE would exclude if declared again on as_of.
+EXCLUDED_NOTE = "excluded by CAPE if declared again on"
+
+
+def _road_after(w: _Work, entry: Entry, as_of: date, excluded: str) -> str:
+    """The road of a failed entry CAPE now excludes: a liquidated one keeps its protest window
+    (19 U.S.C. 1514(c)(3)), then litigation; an open protest is its own road."""
+    v = w.values
+    if entry.liquidation_date is not None:
+        deadline = entry.liquidation_date + timedelta(days=PROTEST_DAYS)
+        v.update(fix_path="protest_or_litigation", deadline_rule="protest_180", deadline=deadline)
+        if as_of <= deadline:
+            return f"File a protest by {deadline.isoformat()} (liquidation + {PROTEST_DAYS} days)."
+        return (
+            f"The protest window closed on {deadline.isoformat()}: the route is litigation "
+            "(28 U.S.C. 1581(i))."
+        )
+    if "PROTEST_ON_ENTRY" in excluded:
+        v["fix_path"] = "protest"
+        return "Its open protest is its road: follow it."
+    v["fix_path"] = "none"
+    return "CAPE's message says what the entry lacks."
+
+
+def excluded_on(entry: Entry, on: date, plaintiffs: Collection[str] = ()) -> str | None:
+    """Why CAPE would exclude ``entry`` if declared on ``on`` (each rule's code and message,
+    CBP's words where the rules data has them), or None when it would take it."""
+    found = screen(entry, declared_on=on, plaintiffs=plaintiffs)
+    if found.eligible:
+        return None
+    return "; ".join(f"{r.code}: {r.message}" for r in found.reasons if r.effect == "exclude")
 
 
 def _psc_deadline(entry: Entry, as_of: date | None) -> date | None:
@@ -183,7 +243,9 @@ def _rule_on(name: str, on: date) -> Rule | None:
     )
 
 
-def _lifted(entry: Entry, message: str | None, as_of: date) -> date | None:
+def _lifted(
+    entry: Entry, message: str | None, as_of: date, plaintiffs: Collection[str] = ()
+) -> date | None:
     """The day the rule that gave CBP's ``message`` stopped excluding, when the entry passes
     every rule on ``as_of``; None when no such rule has ended or the entry is still refused."""
     if not message:
@@ -205,6 +267,6 @@ def _lifted(entry: Entry, message: str | None, as_of: date) -> date | None:
     ]
     if not ended:
         return None
-    if screen(entry, declared_on=as_of, rules=rules).status != "eligible":
+    if screen(entry, declared_on=as_of, rules=rules, plaintiffs=plaintiffs).status != "eligible":
         return None
     return max(ended)

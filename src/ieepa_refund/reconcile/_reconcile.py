@@ -19,7 +19,7 @@ exact amount within a date window; see :func:`reconcile`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -70,6 +70,7 @@ def reconcile(
     messages: CapeMessages | None = None,
     as_of: date | None = None,
     window_days: int = 45,
+    plaintiffs: Collection[str] = (),
 ) -> Reconciliation:
     """Reconcile ``entries`` (read from the ES-003) with the ledger and CBP's files.
 
@@ -82,8 +83,16 @@ def reconcile(
     from :data:`EARLY_DAYS` before to ``window_days`` after the refund date (the (re)liquidation
     date when no refund date is reported; the reissue date of a payment returned and reissued),
     the nearest in date first. An entry refunded on two (re)liquidation dates is two payments.
+
+    A failed entry CBP's message would let be declared again is ready to resubmit only when
+    :func:`~ieepa_refund.cape.screen` (``plaintiffs`` as for ``cape``) takes it on ``as_of``:
+    otherwise its fix names the rules that exclude it and ``resubmit`` is ``"no"``.
     """
     as_of = check_optional_date(as_of, field="as_of")
+    if isinstance(plaintiffs, str | bytes) or not isinstance(plaintiffs, Collection):
+        raise InvalidFormat(
+            "a collection of importer numbers", field="plaintiffs", value=plaintiffs
+        )
     if (
         not isinstance(window_days, int)
         or isinstance(window_days, bool)
@@ -159,7 +168,7 @@ def reconcile(
         )  # fmt: skip
 
     for w in works.values():
-        _claim_path(w, table, as_of)
+        _claim_path(w, table, as_of, plaintiffs)
         _refund_path(w, opts, registry, rates)
         _cbp_payee(w, problems)
     _trade_path(works.values(), problems)
