@@ -1016,3 +1016,18 @@ three_decimal_amount_cells = st.builds(
     st.sampled_from(["", "-"]),
     st.sampled_from(["", "$"]),
 )
+
+
+#: Characters that sink a declaration wherever they land in it (t67/02): the quote, the
+#: controls str.splitlines splits at (VT, FF, FS-RS, NEL), a bare CR, NUL, DEL.
+declaration_damage = st.sampled_from(
+    ['"', "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\r", "\x00", "\x7f"]
+)
+
+
+@st.composite
+def damaged_declarations(draw: st.DrawFn) -> tuple[list[str], str, int]:
+    """Distinct valid entry numbers, a damaging character and where in the file's text (the
+    header and numbers, CRLF-ended) it is inserted, or which character it replaces."""
+    numbers = draw(st.lists(entry_numbers(), min_size=1, max_size=8, unique=True))
+    return numbers, draw(declaration_damage), draw(st.integers(min_value=0))

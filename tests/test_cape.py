@@ -401,11 +401,13 @@ def test_entry_level_faults(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(f"Entry Number\r\n{bad}\r\nB7603245278\r\n".encode())
     result = check_declaration(path, filer_code="316")
+    # Another filer's number is a file-level fault (t67/04): ACE rejects the whole file.
     assert {(p.code, p.row, p.level) for p in result.problems} == {
         ("CHECK_DIGIT", 2, "entry"),
-        ("FILER_CODE", 3, "entry"),
+        ("FILER_CODE", 3, "file"),
     }
-    assert result.file_ok
+    assert not result.file_ok
+    assert check_declaration(path).file_ok  # without the code: the check digit, entry level
     assert not result.ok
 
 

@@ -60,6 +60,7 @@ from .._tabular import Tabular
 from ..errors import InvalidFormat
 from ..tables import Level, column, summary_html
 from ._format import HEADER, MAX_ENTRIES, file_bytes
+from ._format import filer_code as _filer_code
 from ._ledger import (
     DATED_LEDGER_HEADER,
     LEDGER_HEADER,
@@ -225,9 +226,7 @@ def write_declarations(
         )
     if declared_on is not None:
         declared_on = check_date(declared_on, field="declared_on")
-    filer = filer_code.strip().upper() if filer_code else None
-    if filer is not None and len(filer) != 3:
-        raise InvalidFormat("a filer code has 3 characters", field="filer_code", value=filer_code)
+    filer = _filer_code(filer_code)  # one rule with check: 3 digits or letters
     out = Path(out_dir)
     again = frozenset(_normalise(str(number)) for number in redeclare)
     if ledger is None:
