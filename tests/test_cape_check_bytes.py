@@ -89,9 +89,9 @@ def test_what_the_writer_writes_passes_and_one_damaging_character_fails(
     numbers, bad, where = case
     out = tmp_path_factory.mktemp("out")
     batch = write_declarations(numbers, out)
-    (written,) = batch.files
-    path = out / written.name
-    assert check_declaration(path).ok
+    for written in batch.files:
+        assert check_declaration(out / written.name).ok
+    path = out / batch.files[where % len(batch.files)].name
     data = path.read_bytes().decode("ascii")
     at = where % len(data)
     for damaged in (data[:at] + bad + data[at:], data[:at] + bad + data[at + 1 :]):
@@ -100,3 +100,9 @@ def test_what_the_writer_writes_passes_and_one_damaging_character_fails(
         broken = out / "damaged.csv"
         broken.write_bytes(damaged.encode("latin-1"))
         assert not check_declaration(broken).file_ok, repr(damaged)
+
+
+def test_a_file_mixing_filer_codes_is_a_file_fault(tmp_path: Path) -> None:
+    found = check_declaration(_file(tmp_path, b"Entry Number\r\n31600000017\r\nB7600000015\r\n"))
+    ((level, code, row),) = [(p.level, p.code, p.row) for p in found.problems]
+    assert (level, code, row) == ("file", "MIXED_FILER_CODES", 3)

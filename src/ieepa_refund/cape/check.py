@@ -144,6 +144,7 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
         )
     filer = _filer_code(filer_code)  # a code no entry can start with raises
     seen: dict[str, int] = {}
+    first_filer: tuple[str, int] | None = None
     count = 0
     for row, line in enumerate(lines[1:], start=2):
         cell = line.strip()
@@ -222,6 +223,20 @@ def check_declaration(path: str | Path, *, filer_code: str | None = None) -> Dec
         if number in seen:
             add("file", "DUPLICATE", f"repeats row {seen[number]}", row=row, value=line)
             continue
+        first_filer = first_filer or (number[:3], row)
+        if not filer and number[:3] != first_filer[0]:
+            # One account submits a file, the importer of record or the filing broker, whose
+            # filer code must begin every entry (brief section 6); the writer writes a file
+            # per filer code (t67/03).
+            add(
+                "file",
+                "MIXED_FILER_CODES",
+                f"filer code {number[:3]} after {first_filer[0]} (row {first_filer[1]}): a "
+                "broker account submits only its own filer code's entries and ACE rejects "
+                "the whole file; write a declaration per filer code",
+                row=row,
+                value=line,
+            )
         if filer and number[:3] != filer:
             # File level, as the writer says: a broker account submits only its own filer
             # code's entries, and initial validation rejects the whole file (brief section 6).

@@ -46,7 +46,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -113,6 +113,10 @@ class DeclarationFile(BaseModel):
     holds: Holds
     first: str
     last: str
+    filer_code: str | None = None
+    """The filer code of every entry in the file (a file holds one: t67/03)."""
+    importer_number: str | None = None
+    """The importer of record of every entry in it, when the caller gave ``importers``."""
 
 
 class DeclarationBatch(Tabular, BaseModel):
@@ -205,8 +209,16 @@ def write_declarations(
     check_digits: CheckDigits = "separate",
     redeclare: Iterable[str] = (),
     declared_on: date | None = None,
+    importers: Mapping[str, str] | None = None,
 ) -> DeclarationBatch:
     """Write CAPE Declaration CSVs for ``entry_numbers`` (input order kept) into ``out_dir``.
+
+    One ACE account submits a declaration, the importer of record or the filing broker,
+    whose filer code must be the entries' first 3 characters (brief section 6: initial
+    validation rejects the whole file otherwise). So each file holds one filer code's
+    entries, and with ``importers`` (compact entry number -> importer number) one importer's:
+    a batch of several such groups is written as one set of files per group, each name
+    carrying its filer code and importer (``cape_<batch>_<filer>_<importer>_001.csv``).
 
     ``declared_on``: the date the declaration is made for; each ledger row then
     records it (third column), so that a later reading knows whether the entry
@@ -230,7 +242,17 @@ def write_declarations(
     out = Path(out_dir)
     again = frozenset(_normalise(str(number)) for number in redeclare)
     if ledger is None:
-        return _write(entry_numbers, out, None, None, filer, max_entries, check_digits, again)
+        return _write(
+            entry_numbers,
+            out,
+            None,
+            None,
+            filer,
+            max_entries,
+            check_digits,
+            again,
+            importers=importers,
+        )
     ledger_path = Path(ledger)
     with _Lock(ledger_path):
         old = ledger_path.read_bytes() if ledger_path.exists() else None
@@ -244,6 +266,7 @@ def write_declarations(
             check_digits,
             again,
             declared_on,
+            importers=importers,
         )
 
 
@@ -258,6 +281,7 @@ def _write(
     redeclare: frozenset[str] = frozenset(),
     declared_on: date | None = None,
     checked: tuple[list[str], list[str]] | None = None,
+    importers: Mapping[str, str] | None = None,
 ) -> DeclarationBatch:
     """Classify, then publish declarations and ledger as one step (under the ledger's lock).
 
@@ -319,16 +343,18 @@ def _write(
     if checked is not None:  # write_checked: numbers the caller has classified as the loop does
         good, bad_digit = checked
 
-    declared = [*good, *bad_digit]
+    groups = _groups(good, bad_digit, importers)
+    declared = [number for *_, numbers in groups for number in numbers]
     batch_id = hashlib.sha256("\n".join(declared).encode("ascii")).hexdigest()[:12]
     out.mkdir(parents=True, exist_ok=True)
     files: list[DeclarationFile] = []
     contents: list[tuple[str, bytes]] = []
     rows: list[tuple[str, str]] = []
-    for holds, numbers, stem in (
-        ("entries", good, f"cape_{batch_id}"),
-        ("check_digit_failures", bad_digit, f"cape_{batch_id}_check_digit"),
-    ):
+    # One group (the usual batch) keeps the plain names; several say whose each file is.
+    named = len({(code, importer) for code, importer, _, _ in groups}) > 1
+    for code, importer, holds, numbers in groups:
+        whose = f"_{code}" + (f"_{importer}" if importer else "") if named else ""
+        stem = f"cape_{batch_id}{whose}" + ("_check_digit" if holds != "entries" else "")
         for index in range(0, len(numbers), max_entries):
             chunk = numbers[index : index + max_entries]
             data = file_bytes(chunk)
@@ -344,6 +370,8 @@ def _write(
                     holds=holds,
                     first=chunk[0],
                     last=chunk[-1],
+                    filer_code=code,
+                    importer_number=importer,
                 )
             )
     manifest_path = out / f"cape_{batch_id}_manifest.json"
@@ -389,6 +417,39 @@ def _write(
         manifest=str(manifest_path),
         ledger=str(ledger_path) if ledger_path else None,
     )
+
+
+_Group = tuple[str, str | None, Holds, list[str]]
+
+
+def _groups(
+    good: list[str], bad_digit: list[str], importers: Mapping[str, str] | None
+) -> list[_Group]:
+    """(filer code, importer, holds, numbers) per file set: every group's entries, in order of
+    first appearance, then every group's check-digit failures; numbers keep input order.
+
+    A file mixing filer codes or importers has no one account that may submit it (t67/03).
+    """
+    found: list[_Group] = []
+    kinds: tuple[tuple[Holds, list[str]], ...] = (
+        ("entries", good),
+        ("check_digit_failures", bad_digit),
+    )
+    for holds, numbers in kinds:
+
+        def key(number: str) -> tuple[str, str | None]:
+            return number[:3], importers.get(number) if importers is not None else None
+
+        keys = {key(number) for number in numbers}
+        if len(keys) == 1:  # the usual batch: the list itself, not a copy (1M rows: 8 MB)
+            ((code, importer),) = keys
+            found.append((code, importer, holds, numbers))
+            continue
+        by_key: dict[tuple[str, str | None], list[str]] = {}
+        for number in numbers:
+            by_key.setdefault(key(number), []).append(number)
+        found.extend((code, importer, holds, group) for (code, importer), group in by_key.items())
+    return found
 
 
 def write_checked(
