@@ -128,6 +128,7 @@ class DeclarationBatch(Tabular, BaseModel):
             "file",
             column("name", "str"), column("count", "int"), column("holds", "str"),
             column("first", "str"), column("last", "str"), column("sha256", "str"),
+            column("filer_code", "str"), column("importer_number", "str"),
             each="files",
         ),
         Level(
