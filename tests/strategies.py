@@ -1072,3 +1072,18 @@ def refund_splits(draw: st.DrawFn) -> list[tuple[int, int, int]]:
     cents), one per (re)liquidation date: refunded at liquidation, then at reliquidations."""
     days = draw(st.lists(st.integers(0, 300), min_size=1, max_size=3, unique=True))
     return [(d, draw(st.integers(1, 10**8)), draw(st.integers(0, 10**6))) for d in sorted(days)]
+
+
+#: Characters that sink a declaration wherever they land in it (t67/02): the quote, the
+#: controls str.splitlines splits at (VT, FF, FS-RS, NEL), a bare CR, NUL, DEL.
+declaration_damage = st.sampled_from(
+    ['"', "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\r", "\x00", "\x7f"]
+)
+
+
+@st.composite
+def damaged_declarations(draw: st.DrawFn) -> tuple[list[str], str, int]:
+    """Distinct valid entry numbers, a damaging character and where in the file's text (the
+    header and numbers, CRLF-ended) it is inserted, or which character it replaces."""
+    numbers = draw(st.lists(entry_numbers(), min_size=1, max_size=8, unique=True))
+    return numbers, draw(declaration_damage), draw(st.integers(min_value=0))

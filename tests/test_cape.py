@@ -231,7 +231,13 @@ def test_rule_values_are_typed_when_loaded() -> None:
     (recon,) = ruleset.all("recon_flag")
     assert recon.entry_types == ("01", "02", "06")
     (cancelled,) = ruleset.all("summary_cancelled")
-    assert cancelled.terms == (("CANCELLED",), ("REJECTED",))
+    assert cancelled.terms == (
+        ("CANCELLED",),
+        ("CANCELED",),
+        ("CANCEL",),
+        ("DELETED",),
+        ("REJECTED",),
+    )
     assert default_cape_rules().in_force(date(2026, 4, 19)).lookback_days is None
 
 
@@ -401,11 +407,12 @@ def test_entry_level_faults(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(f"Entry Number\r\n{bad}\r\nB7603245278\r\n".encode())
     result = check_declaration(path, filer_code="316")
+    # Another filer's number is a file-level fault (t67/04): ACE rejects the whole file.
     assert {(p.code, p.row, p.level) for p in result.problems} == {
         ("CHECK_DIGIT", 2, "entry"),
-        ("FILER_CODE", 3, "entry"),
+        ("FILER_CODE", 3, "file"),
     }
-    assert result.file_ok
+    assert not result.file_ok
     assert not result.ok
 
 

@@ -45,7 +45,7 @@ def test_an_entry_whose_ieepa_duty_is_zero_is_excluded_saying_so(duties: tuple[s
     assert reason.message.startswith("No IEEPA duty paid: the data show 0.00")
     assert "A project rule (ieepa-refund): CBP has no message for it" in reason.message
     assert not reason.cbp_message
-    assert found.rules_version == DATA_VERSIONS["cape_rules"] == "2026.6"
+    assert found.rules_version == DATA_VERSIONS["cape_rules"] == "2026.7"
 
 
 @pytest.mark.parametrize("duties", [("0.00", "10.00"), (None,), ("0.00", None), ("10.00",)])

@@ -91,7 +91,8 @@ def test_the_bundled_sample_is_identical(
     names = sorted(_written(tmp_path / "bulk"))
     assert any(n.startswith("screening_") for n in names)
     assert any(n.endswith("_manifest.json") for n in names)
-    assert sum(n.startswith("cape_") and n.endswith(".csv") for n in names) == 2
+    # One filer code, three importers: a set of files each (t67/03), one of check-digit failures.
+    assert sum(n.startswith("cape_") and n.endswith(".csv") for n in names) == 4
     assert "Screened 15 entries: 8 eligible" in out
 
 

@@ -158,7 +158,7 @@ __version__ = "0.1.0"
 DATA_VERSIONS: _Mapping[str, str] = _MappingProxyType(
     {
         "cape_messages": "2026.1",
-        "cape_rules": "2026.6",
+        "cape_rules": "2026.7",
         "cape_timing": "2026.1",
         "federal_closures": "2026.1",
         "htsus_ch99": "2026.3",

@@ -39,7 +39,11 @@ _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _SHAPE = re.compile(r"[0-9A-Z]{3}[0-9]{8}")
 #: The name of a declaration of check-digit failures (declarations.py), written for review: an
 #: entry whose ledger row names one is not declared (t67/07), whatever folder the row names.
-_REVIEW_FILE = re.compile(r"cape_[0-9a-f]{12}_check_digit_\d{3}\.csv")
+#: A batch of several (filer code, importer) groups names each file by its group too
+#: (``cape_<batch>_316_12-3456789AB_check_digit_001.csv``).
+_REVIEW_FILE = re.compile(
+    r"cape_[0-9a-f]{12}(?:_[0-9A-Z]{3}(?:_[0-9A-Z][0-9A-Z-]{5,17}[0-9A-Z])?)?_check_digit_\d{3}\.csv"
+)
 
 
 class _Lock:

@@ -48,7 +48,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -59,9 +59,11 @@ from .. import entry_number as _entry_number
 from .._files import staged_file
 from .._model import check_date
 from .._tabular import Tabular
+from ..entry import PARTY_NUMBER
 from ..errors import InvalidFormat
 from ..tables import Level, column, summary_html
 from ._format import HEADER, MAX_ENTRIES, file_bytes
+from ._format import filer_code as _filer_code
 from ._ledger import (
     DATED_LEDGER_HEADER,
     LEDGER_HEADER,
@@ -114,6 +116,10 @@ class DeclarationFile(BaseModel):
     holds: Holds
     first: str
     last: str
+    filer_code: str | None = None
+    """The filer code of every entry in the file (a file holds one: t67/03)."""
+    importer_number: str | None = None
+    """The importer of record of every entry in it, when the caller gave ``importers``."""
 
 
 class DeclarationBatch(Tabular, BaseModel):
@@ -125,6 +131,7 @@ class DeclarationBatch(Tabular, BaseModel):
             "file",
             column("name", "str"), column("count", "int"), column("holds", "str"),
             column("first", "str"), column("last", "str"), column("sha256", "str"),
+            column("filer_code", "str"), column("importer_number", "str"),
             each="files",
         ),
         Level(
@@ -206,8 +213,16 @@ def write_declarations(
     check_digits: CheckDigits = "separate",
     redeclare: Iterable[str] = (),
     declared_on: date | None = None,
+    importers: Mapping[str, str] | None = None,
 ) -> DeclarationBatch:
     """Write CAPE Declaration CSVs for ``entry_numbers`` (input order kept) into ``out_dir``.
+
+    One ACE account submits a declaration, the importer of record or the filing broker,
+    whose filer code must be the entries' first 3 characters (brief section 6: initial
+    validation rejects the whole file otherwise). So each file holds one filer code's
+    entries, and with ``importers`` (compact entry number -> importer number) one importer's:
+    a batch of several such groups is written as one set of files per group, each name
+    carrying its filer code and importer (``cape_<batch>_<filer>_<importer>_001.csv``).
 
     ``declared_on``: the date the declaration is made for; each ledger row then
     records it (third column), so that a later reading knows whether the entry
@@ -227,13 +242,21 @@ def write_declarations(
         )
     if declared_on is not None:
         declared_on = check_date(declared_on, field="declared_on")
-    filer = filer_code.strip().upper() if filer_code else None
-    if filer is not None and len(filer) != 3:
-        raise InvalidFormat("a filer code has 3 characters", field="filer_code", value=filer_code)
+    filer = _filer_code(filer_code)  # one rule with check: 3 digits or letters
     out = Path(out_dir)
     again = frozenset(_normalise(str(number)) for number in redeclare)
     if ledger is None:
-        return _write(entry_numbers, out, None, None, filer, max_entries, check_digits, again)
+        return _write(
+            entry_numbers,
+            out,
+            None,
+            None,
+            filer,
+            max_entries,
+            check_digits,
+            again,
+            importers=importers,
+        )
     ledger_path = Path(ledger)
     with _Lock(ledger_path):
         old = ledger_path.read_bytes() if ledger_path.exists() else None
@@ -247,6 +270,7 @@ def write_declarations(
             check_digits,
             again,
             declared_on,
+            importers=importers,
         )
 
 
@@ -261,6 +285,7 @@ def _write(
     redeclare: frozenset[str] = frozenset(),
     declared_on: date | None = None,
     checked: tuple[list[str], list[str]] | None = None,
+    importers: Mapping[str, str] | None = None,
 ) -> DeclarationBatch:
     """Classify, then publish declarations and ledger as one step (under the ledger's lock).
 
@@ -339,16 +364,28 @@ def _write(
     if checked is not None:  # write_checked: numbers the caller has classified as the loop does
         good, bad_digit = checked
 
-    declared = [*good, *bad_digit]
+    if importers is not None:
+        # An importer number goes into file names: one that is not a party number's shape
+        # (letters, digits, dashes) could name another folder or file.
+        for importer in set(importers.values()):
+            if not isinstance(importer, str) or not PARTY_NUMBER.fullmatch(importer):
+                raise InvalidFormat(
+                    "an importer number (8-19 letters, digits and dashes)",
+                    field="importers",
+                    value=importer,
+                )
+    groups = _groups(good, bad_digit, importers)
+    declared = [number for *_, numbers in groups for number in numbers]
     batch_id = hashlib.sha256("\n".join(declared).encode("ascii")).hexdigest()[:12]
     out.mkdir(parents=True, exist_ok=True)
     files: list[DeclarationFile] = []
     contents: list[tuple[str, bytes]] = []
     rows: list[tuple[str, str]] = []
-    for holds, numbers, stem in (
-        ("entries", good, f"cape_{batch_id}"),
-        ("check_digit_failures", bad_digit, f"cape_{batch_id}_check_digit"),
-    ):
+    # One group (the usual batch) keeps the plain names; several say whose each file is.
+    named = len({(code, importer) for code, importer, _, _ in groups}) > 1
+    for code, importer, holds, numbers in groups:
+        whose = f"_{code}" + (f"_{importer}" if importer else "") if named else ""
+        stem = f"cape_{batch_id}{whose}" + ("_check_digit" if holds != "entries" else "")
         for index in range(0, len(numbers), max_entries):
             chunk = numbers[index : index + max_entries]
             data = file_bytes(chunk)
@@ -366,6 +403,8 @@ def _write(
                     holds=holds,
                     first=chunk[0],
                     last=chunk[-1],
+                    filer_code=code,
+                    importer_number=importer,
                 )
             )
     manifest_path = out / f"cape_{batch_id}_manifest.json"
@@ -418,6 +457,39 @@ def _write(
         manifest=str(manifest_path),
         ledger=str(ledger_path) if ledger_path else None,
     )
+
+
+_Group = tuple[str, str | None, Holds, list[str]]
+
+
+def _groups(
+    good: list[str], bad_digit: list[str], importers: Mapping[str, str] | None
+) -> list[_Group]:
+    """(filer code, importer, holds, numbers) per file set: every group's entries, in order of
+    first appearance, then every group's check-digit failures; numbers keep input order.
+
+    A file mixing filer codes or importers has no one account that may submit it (t67/03).
+    """
+    found: list[_Group] = []
+    kinds: tuple[tuple[Holds, list[str]], ...] = (
+        ("entries", good),
+        ("check_digit_failures", bad_digit),
+    )
+    for holds, numbers in kinds:
+
+        def key(number: str) -> tuple[str, str | None]:
+            return number[:3], importers.get(number) if importers is not None else None
+
+        keys = {key(number) for number in numbers}
+        if len(keys) == 1:  # the usual batch: the list itself, not a copy (1M rows: 8 MB)
+            ((code, importer),) = keys
+            found.append((code, importer, holds, numbers))
+            continue
+        by_key: dict[tuple[str, str | None], list[str]] = {}
+        for number in numbers:
+            by_key.setdefault(key(number), []).append(number)
+        found.extend((code, importer, holds, group) for (code, importer), group in by_key.items())
+    return found
 
 
 def write_checked(

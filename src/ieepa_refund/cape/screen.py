@@ -46,9 +46,9 @@ from ..registry import (
 )
 from ..tables import Level, column, summary_html
 from .deadlines import Deadlines, deadlines
-from .rules import CapeRules, Rule, RuleSet, default_cape_rules
+from .rules import CapeRules, Rule, RuleSet, default_cape_rules, words
 
-__all__ = ["Deadlines", "Reason", "Screening", "screen"]
+__all__ = ["Deadlines", "Reason", "Screening", "compact_party", "is_plaintiff", "screen"]
 
 Status = Literal["eligible", "eligible_at_liquidation", "excluded"]
 Effect = Literal["exclude", "at_liquidation", "note"]
@@ -357,9 +357,11 @@ def _entry_facts_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
         for r in ruleset.all("exclude_entry_type")
         if entry.entry_type in r.entry_types
     ]
-    for cancelled in ruleset.all("summary_cancelled"):
-        if cancelled.matches_status(entry.summary_status):
-            reasons.append(_reason(cancelled, "exclude"))
+    summary_rules = ruleset.all("summary_cancelled")
+    cancelled = [r for r in summary_rules if r.matches_status(entry.summary_status)]
+    reasons.extend(_reason(rule, "exclude") for rule in cancelled)
+    if summary_rules and not cancelled and (unknown := _unknown_summary(entry.summary_status)):
+        reasons.append(unknown)
     if entry.reconciliation_flag and (recon := ruleset.first("recon_flag")):
         reasons.append(_recon(entry, recon))
     checks = (
@@ -388,6 +390,31 @@ def _entry_facts_rules(entry: Entry, ruleset: RuleSet) -> list[Reason]:
     return reasons
 
 
+#: Words of an entry summary status that say it stands (not cancelled, not rejected). Any other
+#: status the summary_cancelled rule does not match is named (t67/06: "Canceled" and "DELETED"
+#: were read as standing, and declared); ACE's list of summary statuses is not published.
+_STANDING_SUMMARY = frozenset(
+    {"ACCEPTED", "ACCEPT", "ACTIVE", "OPEN", "FILED", "TRANSMITTED", "REVIEW", "PAID"}
+)
+#: Not INPUT_SOURCE (the input-problem road): the entry is screened as its other facts say.
+STATUS_SOURCE = "ieepa_refund status check"
+
+
+def _unknown_summary(status: str | None) -> Reason | None:
+    """A note on a summary status that no rule reads and no word of which says it stands."""
+    if not status or not status.strip() or _STANDING_SUMMARY.intersection(words(status)):
+        return None
+    return _made(
+        code="SUMMARY_STATUS_UNKNOWN",
+        message=f"Entry Summary Status {status!r} is neither cancelled/rejected nor accepted as "
+        "this library reads it: screened as standing; check the entry in ACE (a cancelled "
+        "summary is rejected: ENTRY SUMMARY IS CANCELLED/REJECTED)",
+        effect="note",
+        cbp_message=False,
+        source=STATUS_SOURCE,
+    )
+
+
 def _recon(entry: Entry, rule: Rule) -> Reason:
     # From 2026-06-29 (CSMS #69035485) flagged types 01, 02 and 06 pass if no type 09 was filed.
     # An allow-list rule (its entry types); an 'exclude' rule has none.
@@ -404,6 +431,24 @@ def _recon(entry: Entry, rule: Rule) -> Reason:
     return _reason(rule, "exclude")
 
 
+def compact_party(number: str) -> str:
+    """An importer number as compared with a plaintiff's: dashes and spaces removed, upper case.
+
+    ES-003 exports and a user's list spell one importer number with or without dashes
+    (``12-3456789AB``, ``123456789AB``; brief section 7), and a plaintiff missed for a dash is
+    an entry left out silently (t67/10).
+    """
+    return number.replace("-", "").replace(" ", "").upper()
+
+
+def is_plaintiff(importer: str, plaintiffs: Collection[str]) -> bool:
+    """Whether ``importer`` is one of ``plaintiffs``, compared in the compact form."""
+    if importer in plaintiffs:
+        return True
+    compact = compact_party(importer)
+    return any(compact_party(p) == compact for p in plaintiffs)
+
+
 def _liquidation_rules(
     entry: Entry,
     ruleset: RuleSet,
@@ -418,7 +463,7 @@ def _liquidation_rules(
         if (
             final is not None
             and final.value == "cit_plaintiffs"
-            and entry.importer_number in plaintiffs
+            and is_plaintiff(entry.importer_number, plaintiffs)
         ):
             return [_reason(final, "note")]
         rule = ruleset.first("lookback_days")

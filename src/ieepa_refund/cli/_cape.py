@@ -8,12 +8,15 @@ import hashlib
 import io
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from ..cape import Screening, check_declaration, screen, write_declarations
+from ..cape._format import filer_code
 from ..cape.declarations import not_a_ledger, read_ledger
+from ..cape.screen import compact_party
 from ..es003 import Es003Report
 from ..refund import compute_figures
 from ..registry import default_registry
@@ -98,7 +101,10 @@ def _check_cape_outputs(args: argparse.Namespace) -> None:
 
 #: Each screened entry with its money, so that the report shows what an excluded or flagged
 #: entry (incomplete, a wrong check digit) holds: (screening, principal, high bound).
-_Screened = tuple[list[Screening], list[tuple[Decimal, Decimal | None]], Es003Report]
+#: The fourth item: each entry's importer number, which decides who may submit its declaration.
+_Screened = tuple[
+    list[Screening], list[tuple[Decimal, Decimal | None]], Es003Report, dict[str, str]
+]
 
 
 def _entry_screenings(args: argparse.Namespace, declared_on: date) -> _Screened:
@@ -107,14 +113,16 @@ def _entry_screenings(args: argparse.Namespace, declared_on: date) -> _Screened:
     registry = default_registry()
     screenings: list[Screening] = []
     money: list[tuple[Decimal, Decimal | None]] = []
+    importers: dict[str, str] = {}
     for entry in entries:
+        importers[entry.entry_number] = entry.importer_number
         screenings.append(
             screen(entry, declared_on=declared_on, registry=registry, plaintiffs=args.plaintiff)
         )
         # The principal and its bound only: compute_figures gives them equal to compute_refund's.
         refund = compute_figures(entry, registry=registry)
         money.append((refund.principal, refund.principal_high))
-    return screenings, money, entries.report
+    return screenings, money, entries.report, importers
 
 
 def _bulk_screenings(
@@ -154,18 +162,22 @@ def _bulk_screenings(
     split.extend((found.report.entries_bulk, found.report.entries_entry))
     whole.extend(found.report.files_whole)
     narrow.extend(found.report.entries_narrow)
-    money = {
-        number: (principal, high)
-        for number, principal, high in found.entries.select(
-            "entry_number", "principal", "principal_high"
-        ).iter_rows()
-    }
-    return [kept[n] for n in order], [money[n] for n in order], found.report.input
+    money: dict[str, tuple[Decimal, Decimal | None]] = {}
+    importers: dict[str, str] = {}
+    shared: dict[str, str] = {}  # a portfolio has few importers: one string each, not per row
+    for number, importer, principal, high in found.entries.select(
+        "entry_number", "importer_number", "principal", "principal_high"
+    ).iter_rows():
+        money[number] = (principal, high)
+        importers[number] = shared.setdefault(importer, importer)
+    return [kept[n] for n in order], [money[n] for n in order], found.report.input, importers
 
 
 def run_cape(args: argparse.Namespace) -> int:
-    declared_on = args.declared_on or date.today()  # noqa: DTZ011 - the CLI alone defaults a date
+    today = date.today()  # noqa: DTZ011 - the CLI alone reads the clock
+    declared_on = args.declared_on or today
     _check_cape_outputs(args)
+    filer_code(args.filer_code)  # a code no entry can start with stops the run before any output
     engine, chosen = _engine(args)
     # A ledger that does not parse stops the run before any output.
     ledger = read_ledger(args.ledger) if args.ledger is not None else None
@@ -173,7 +185,7 @@ def run_cape(args: argparse.Namespace) -> int:
     split: list[int] = []
     whole: list[tuple[str, str]] = []
     narrow: list[tuple[str, str, int]] = []
-    screenings, money, imported = (
+    screenings, money, imported, importers = (
         _entry_screenings(args, declared_on)
         if engine == "entry"
         else _bulk_screenings(args, declared_on, split, whole, narrow)
@@ -204,6 +216,7 @@ def run_cape(args: argparse.Namespace) -> int:
         filer_code=args.filer_code,
         check_digits=args.check_digits,
         declared_on=declared_on,  # each ledger row records the day it was declared for
+        importers=importers,  # a set of files per (importer, filer code): one account each
     )
     statuses = Counter(s.status for s in screenings)
     excluded = Counter(
@@ -211,6 +224,19 @@ def run_cape(args: argparse.Namespace) -> int:
     )
     rules = screenings[0].rules_version if screenings else "-"
     print(f"ieepa-refund cape: declaration date {declared_on.isoformat()}; CAPE rules {rules}")
+    if declared_on < today:
+        # A file is uploaded today or later, and ACE judges it on the upload (brief section 6):
+        # screened for a past day, an entry may be past its look-back now (t67/09).
+        print(
+            f"ieepa-refund cape: warning: --declared-on {declared_on.isoformat()} is "
+            f"{counted((today - declared_on).days, 'day', 'days')} before today "
+            f"({today.isoformat()}): the entries are screened as of that date"
+            + (", and the ledger records it as their declaration date" if args.ledger else "")
+            + "; ACE judges a declaration on the day it is uploaded: screen again with today's "
+            "date before uploading",
+            file=sys.stderr,
+        )
+    _warn_plaintiffs(args.plaintiff, importers.values())
     print(_engine_line(engine, chosen, split, whole, narrow))
     print(input_line(imported))
     print(
@@ -250,6 +276,13 @@ def run_cape(args: argparse.Namespace) -> int:
             "read as a scheduled liquidation (screened as unliquidated): check them in ACE: "
             f"{named(scheduled)}"
         )
+    unknown = [s.entry_number for s in screenings if "SUMMARY_STATUS_UNKNOWN" in s.reason_codes]
+    if unknown:
+        print(
+            f"  SUMMARY_STATUS_UNKNOWN: {counted(len(unknown), 'entry', 'entries')} whose Entry "
+            "Summary Status is neither cancelled/rejected nor accepted as read here (screened as "
+            f"standing; see the report's messages): check them in ACE: {named(unknown)}"
+        )
     rejected = imported.entries_rejected_numbers
     if rejected:
         # Named, not only counted: such an entry is in no report and no declaration.
@@ -262,8 +295,16 @@ def run_cape(args: argparse.Namespace) -> int:
         f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
         f"{counted(len(batch.files), 'file', 'files')}"
     )
+    groups = {(f.filer_code, f.importer_number) for f in batch.files}
+    if len(groups) > 1:
+        print(
+            f"  {len(groups):,} sets of files, one per importer of record and filer code: one ACE "
+            "account (the importer or the filing broker) submits each"
+        )
     for f in batch.files:
-        print(f"  {f.name}: {counted(f.count, 'entry', 'entries')} ({f.holds})")
+        whose = f"; filer {f.filer_code}" if f.filer_code else ""
+        whose += f", importer {f.importer_number}" if f.importer_number else ""
+        print(f"  {f.name}: {counted(f.count, 'entry', 'entries')} ({f.holds}{whose})")
     review = [f.name for f in batch.files if f.holds == "check_digit_failures"]
     if review:
         # Not declared (t67/07): the ledger marks its entries for review, and a later run
@@ -298,6 +339,21 @@ def run_cape(args: argparse.Namespace) -> int:
             state = "not started: nothing was written to it (--new-ledger)"
         print(f"Ledger: {args.ledger}: {state}")
     return 1 if imported.rows_rejected or statuses["excluded"] or batch.skipped else 0
+
+
+def _warn_plaintiffs(plaintiffs: list[str], importers: Iterable[str]) -> None:
+    """A --plaintiff that matches no importer read (compared without dashes, as the screen
+    compares them) is named: a typo would leave a plaintiff's entries out in silence (t67/10)."""
+    if not plaintiffs:
+        return
+    read = {compact_party(importer) for importer in importers}
+    for plaintiff in plaintiffs:
+        if compact_party(plaintiff) not in read:
+            print(
+                f"ieepa-refund cape: warning: --plaintiff {plaintiff} matches no importer number "
+                "in the input (compared without dashes or spaces): check the number",
+                file=sys.stderr,
+            )
 
 
 def run_check(args: argparse.Namespace) -> int:

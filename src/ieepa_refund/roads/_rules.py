@@ -9,7 +9,7 @@ from datetime import date
 
 from ..cape._ledger import cape_opens
 from ..cape.rules import CapeRules
-from ..cape.screen import Screening, screen
+from ..cape.screen import Screening, is_plaintiff, screen
 from ..entry import Entry
 from ..registry import Registry
 
@@ -132,7 +132,7 @@ def _holds(
         rests = set(names)
         for name in names:
             rests.update(_RESTS_ON.get(name, ()))
-        if "finally_liquidated" in rests and entry.importer_number not in plaintiffs:
+        if "finally_liquidated" in rests and not is_plaintiff(entry.importer_number, plaintiffs):
             rests.discard("finally_liquidated")  # it lets through only the plaintiffs' entries
         if not rests & changed:
             return True
