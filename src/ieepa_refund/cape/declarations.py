@@ -367,12 +367,12 @@ def _write(
     if importers is not None:
         # An importer number goes into file names: one that is not a party number's shape
         # (letters, digits, dashes) could name another folder or file.
-        for importer in set(importers.values()):
-            if not isinstance(importer, str) or not PARTY_NUMBER.fullmatch(importer):
+        for party in set(importers.values()):
+            if not isinstance(party, str) or not PARTY_NUMBER.fullmatch(party):
                 raise InvalidFormat(
                     "an importer number (8-19 letters, digits and dashes)",
                     field="importers",
-                    value=importer,
+                    value=party,
                 )
     groups = _groups(good, bad_digit, importers)
     declared = [number for *_, numbers in groups for number in numbers]
