@@ -28,7 +28,7 @@ _EXAMPLES = {
 examples:
   ieepa-refund demo
   ieepa-refund estimate ES003.csv --as-of 2026-11-28 --out refunds.xlsx
-  ieepa-refund cape ES003.csv --out declarations/ --declared-on 12/01/2026 --ledger declared.csv \
+  ieepa-refund cape ES003.csv --out declarations/ --declared-on 12/01/2026 --ledger declared.csv \\
       --new-ledger    (the first run; later runs name the same ledger without it)
   ieepa-refund check declarations/cape_0123456789ab_001.csv --filer-code 316""",
     "estimate": """\
