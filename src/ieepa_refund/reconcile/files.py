@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from ..es003._cells import BadCell, cell_text, parse_amount, parse_date, parse_entry_number
@@ -402,6 +403,20 @@ _DEPOSITS = Layout(
 # --- builders ----------------------------------------------------------------------------------
 
 
+def _aside(file: str, row: int, parsed: dict[str, Any], amount: Decimal) -> Aside:
+    """A bank row of money out (a debit), set aside as a deposit of its size: not one CBP paid,
+    but kept to find a debit that reverses a matched refund."""
+    return Aside(
+        BankDeposit(
+            file=file,
+            row=row,
+            date=_need(parsed, "date", "date"),
+            amount=abs(amount),
+            reference=parsed.get("reference"),
+        )
+    )
+
+
 def _need(parsed: dict[str, Any], name: str, what: str) -> Any:
     value = parsed.get(name)
     if value is None:
@@ -494,29 +509,13 @@ def _deposit(file: str, row: int, p: dict[str, Any]) -> BankDeposit:
         # column's row, to find a debit that reverses a matched refund.
         if amount == 0:
             raise BadCell("a zero amount, not a deposit")
-        raise Aside(
-            BankDeposit(
-                file=file,
-                row=row,
-                date=_need(p, "date", "date"),
-                amount=abs(amount),
-                reference=p.get("reference"),
-            )
-        )
+        raise _aside(file, row, p, amount)
     if direction == "credit" and amount is not None and amount < 0:
         raise BadCell(f"marked a credit but the amount is negative ({amount}): which is it?")
     if p.get("amount") is None and debit:
         # A Debit/Credit export: money out is no deposit and no error (an operating account
         # has many); kept apart, to find a debit that reverses a matched refund.
-        raise Aside(
-            BankDeposit(
-                file=file,
-                row=row,
-                date=_need(p, "date", "date"),
-                amount=abs(debit),
-                reference=p.get("reference"),
-            )
-        )
+        raise _aside(file, row, p, debit)
     amount = _need(p, "amount", "amount")
     if amount <= 0:
         raise BadCell(f"a debit or a zero ({amount}), not a deposit")
