@@ -424,7 +424,7 @@ def test_screening_is_what_validation_builds(entry: Entry, declared_on: date) ->
     """A screening (built without validation, sharing reasons) validates back to itself,
     to the JSON text, and its HTS faults are the reference definitions'."""
     from ieepa_refund.cape import Screening
-    from ieepa_refund.cape.screen import _missing_companion, _value_not_on_ch1_97
+    from ieepa_refund.cape._hts import _missing_companion, _value_not_on_ch1_97
 
     screening = screen(entry, declared_on=declared_on)
     again = Screening.model_validate(screening.model_dump())
@@ -506,7 +506,7 @@ def _hts_variants(entry: Entry) -> list[Entry]:
 def test_hts_rules_memoised_are_the_rules_applied(entries: list[Entry], declared_on: date) -> None:
     # The memo of the HTS rules' reasons, keyed on the facts they read, gives what the rules
     # give applied to each entry, whichever entries with which facts came before.
-    from ieepa_refund.cape.screen import _hts_facts_rules, _hts_rules
+    from ieepa_refund.cape._hts import _hts_facts_rules, _hts_rules
 
     ruleset = default_cape_rules().in_force(declared_on)
     registry, memo = default_registry(), {}

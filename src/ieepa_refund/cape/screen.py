@@ -26,46 +26,34 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
-from typing import ClassVar, Literal, cast
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from .._model import check_date, check_instance
 from .._tabular import Tabular
-from .._trusted import builder, trusted
+from .._trusted import builder
 from ..entry import Entry
 from ..errors import InvalidFormat
 from ..registry import (
-    IEEPA_STATUSES,
     Registry,
-    carries_ieepa_duty,
     default_registry,
-    is_invalid_hts,
 )
 from ..tables import Level, column, summary_html
+from ._hts import (
+    _hts_rules,
+    _psc_window,
+)
+from ._reasons import Reason, _made, _reason
 from .deadlines import Deadlines, deadlines
 from .rules import CapeRules, Rule, RuleSet, default_cape_rules, words
 
 __all__ = ["Deadlines", "Reason", "Screening", "compact_party", "is_plaintiff", "screen"]
 
 Status = Literal["eligible", "eligible_at_liquidation", "excluded"]
-Effect = Literal["exclude", "at_liquidation", "note"]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-
-class Reason(BaseModel):
-    """Why an entry is (or is not) eligible, as one rule says."""
-
-    model_config = _FROZEN
-
-    code: str
-    message: str
-    effect: Effect
-    cbp_message: bool
-    """True when ``message`` is CBP's own text, as CAPE shows it."""
-    source: str
 
 
 class Screening(Tabular, BaseModel):
@@ -112,37 +100,6 @@ class Screening(Tabular, BaseModel):
             ("status", self.status),
         ]
         return summary_html("CAPE screening", rows, Counter(self.reason_codes))
-
-
-def _reason(rule: Rule, effect: Effect, extra: str = "") -> Reason:
-    if not extra:
-        # One Reason per rule and effect, shared by every entry it applies to (frozen). Keyed
-        # by the rule's identity, kept alive by the value so the id is never reused.
-        known = _SHARED.get((id(rule), effect))
-        if known is not None:
-            return known[1]
-    reason = _made(
-        code=rule.code,
-        message=rule.message + extra,
-        effect=effect,
-        cbp_message=rule.cbp_text and not extra,
-        source=rule.source,
-    )
-    if not extra:
-        if len(_SHARED) >= 4096:  # a caller loading rule sets over and over: start again
-            _SHARED.clear()
-        _SHARED[(id(rule), effect)] = (rule, reason)
-    return reason
-
-
-_SHARED: dict[tuple[int, str], tuple[Rule, Reason]] = {}
-
-
-def _made(*, code: str, message: str, effect: Effect, cbp_message: bool, source: str) -> Reason:
-    """A Reason from the rules' own (validated) fields and this module's texts."""
-    return trusted(
-        Reason, code=code, message=message, effect=effect, cbp_message=cbp_message, source=source
-    )
 
 
 def screen(
@@ -498,145 +455,3 @@ def _status_rules(status: str | None, ruleset: RuleSet) -> list[Reason]:
         for r in ruleset.all("at_liquidation_status")
         if r.matches_status(status)
     ]
-
-
-def _hts_rules(
-    entry: Entry,
-    ruleset: RuleSet,
-    registry: Registry,
-    memo: dict[tuple[object, ...], tuple[object, ...]],
-) -> list[Reason]:
-    """:func:`_hts_facts_rules`' reasons, made once per rule set, registry, entry date and
-    distinct set of the facts it reads (each line's numbers, whether each shows a goods value
-    and a duty other than 0): a portfolio's entries share a few hundred such sets, and each
-    number was classified anew for every entry. ``memo`` is the rules' own
-    (:attr:`CapeRules.screened`). ``tests/test_cape.py`` compares the two on drawn entries."""
-    # Flat, with None opening each line: a number is a str, never None, and each tariff adds
-    # three items, so the key spells the lines and their tariffs one way only.
-    facts: list[object] = ["hts", id(ruleset), id(registry), entry.entry_date]
-    add = facts.append
-    for line in entry.lines:
-        add(None)
-        for tariff in line.tariffs:
-            add(tariff.hts)
-            add(not tariff.value)
-            add(tariff.duty != 0)
-    key = tuple(facts)
-    known = memo.get(key)
-    # The value holds the rule set and the registry: their ids are not reused while it is here.
-    if known is None or known[0] is not ruleset or known[1] is not registry:
-        if len(memo) >= 4096:  # a caller sweeping dates or registries: start again
-            memo.clear()
-        known = memo[key] = (ruleset, registry, tuple(_hts_facts_rules(entry, ruleset, registry)))
-    return list(cast("tuple[Reason, ...]", known[2]))
-
-
-def _hts_facts_rules(entry: Entry, ruleset: RuleSet, registry: Registry) -> list[Reason]:
-    """The reasons CBP's HTS rules give, from the facts :func:`_hts_rules` keys its memo on
-    and nothing else of the entry."""
-    reasons = []
-    carries_duty = invalid = False
-    # Whether an IEEPA number that carries duty shows any (or does not say: None): an entry
-    # whose every such number shows 0.00 has nothing to refund (the no_ieepa_duty rule).
-    duty_shown = False
-    # One pass over the tariffs answers every question below; _missing_companion and
-    # _value_not_on_ch1_97 say what the answers mean (tests compare them with this pass).
-    any_value = with_ch1_97 = without_ch1_97 = unvalued_ch1_97 = False
-    classify, entered = registry.classify, entry.entry_date
-    for line in entry.lines:
-        has_ch1_97 = valued = False
-        for tariff in line.tariffs:
-            value = tariff.value
-            if value:
-                any_value = True
-            if tariff.hts[:2] != "99":  # Tariff.is_chapter99
-                has_ch1_97 = True
-                if value:
-                    valued = True
-            cls = classify(tariff.hts, entered)
-            if cls.status not in IEEPA_STATUSES:  # most numbers: skip the two questions below
-                continue
-            invalid = invalid or is_invalid_hts(cls.status)
-            if carries_ieepa_duty(cls.status, cls.period):
-                carries_duty = True
-                duty_shown = duty_shown or tariff.duty != 0
-        if has_ch1_97:
-            with_ch1_97 = True
-            unvalued_ch1_97 = unvalued_ch1_97 or not valued
-        else:
-            without_ch1_97 = True
-    found = [
-        ("invalid_hts", invalid),
-        ("hts_relationship", with_ch1_97 and without_ch1_97),
-        ("goods_value_ch1_97", any_value and unvalued_ch1_97),
-    ]
-    # Codes name the fault and stay put; the message is CBP's on the declaration date (until
-    # 2026-06-24 the first two faults shared HTS RELATIONSHIP/SEQUENCE MISMATCH).
-    for name, fault in found:
-        if fault and (rule := ruleset.first(name)):
-            reasons.append(_reason(rule, "exclude"))
-    # No IEEPA number that carries duty, or every one of them shows 0.00: nothing to refund.
-    money = "no_ieepa" if not carries_duty else None if duty_shown else "no_ieepa_duty"
-    if money and (rule := ruleset.first(money)):
-        reasons.append(_reason(rule, "exclude"))
-    return reasons
-
-
-def _codes(reasons: list[Reason]) -> set[str]:
-    return {r.code for r in reasons}
-
-
-def _missing_companion(entry: Entry) -> bool:
-    """A line reports Chapter 99 numbers but no Chapter 1-97 number they belong to.
-
-    Told only when the entry's data carries Chapter 1-97 numbers on other lines: a file of
-    Chapter 99 rows alone says nothing about what ACE holds. The companion numbers a
-    heading requires are not in our data, so this is the one relationship fault we can see.
-    """
-    has_ch1_97 = [any(not t.is_chapter99 for t in line.tariffs) for line in entry.lines]
-    return any(has_ch1_97) and not all(has_ch1_97)
-
-
-def _value_not_on_ch1_97(entry: Entry) -> bool:
-    """A line's Chapter 1-97 number carries no goods value while the entry reports values.
-
-    CBP's check from 2026-04-20 to 2026-06-24 (CSMS #69056483). Told only when the data
-    reports a value somewhere on the entry: an export without the value column says nothing.
-    """
-    if not any(t.value for line in entry.lines for t in line.tariffs):
-        return False
-    return any(
-        all(not t.value for t in line.tariffs if not t.is_chapter99)
-        for line in entry.lines
-        if any(not t.is_chapter99 for t in line.tariffs)
-    )
-
-
-#: Faults CBP tells filers to fix with a post-summary correction, then resubmit.
-_PSC_FIXES = frozenset({"invalid_hts", "hts_relationship", "goods_value_ch1_97"})
-
-
-def _psc_window(
-    entry: Entry, ruleset: RuleSet, declared_on: date, reasons: list[Reason]
-) -> list[Reason]:
-    """An entry that needs a PSC it can no longer get: not refundable in this CAPE phase.
-
-    The PSC window closes 300 days after the entry summary (the entry date when the data has
-    no summary date) or once the entry is liquidated; CBP's other limit, 15 days before the
-    scheduled liquidation, needs a date ES-003 does not carry.
-    """
-    rule = ruleset.first("psc_window")
-    if rule is None or rule.days is None or not reasons:  # most entries: nothing to fix
-        return []
-    fixes = {r.code for name in _PSC_FIXES for r in ruleset.all(name)}
-    if not fixes & _codes(reasons):
-        return []
-    summary = entry.entry_summary_date or entry.entry_date
-    closes = summary + timedelta(days=rule.days)
-    if entry.liquidation_date is not None and entry.liquidation_date <= declared_on:
-        extra = f" (liquidated {entry.liquidation_date.isoformat()})"
-    elif declared_on > closes:
-        extra = f" (the window closed {closes.isoformat()})"
-    else:
-        return []
-    return [_reason(rule, "exclude", extra)]
