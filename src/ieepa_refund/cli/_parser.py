@@ -30,7 +30,8 @@ examples:
   ieepa-refund estimate ES003.csv --as-of 2026-11-28 --out refunds.xlsx
   ieepa-refund cape ES003.csv --out declarations/ --declared-on 12/01/2026 --ledger declared.csv \\
       --new-ledger    (the first run; later runs name the same ledger without it)
-  ieepa-refund check declarations/cape_0123456789ab_001.csv --filer-code 316""",
+  ieepa-refund check declarations/cape_0123456789ab_316_12-3456789AB_001.csv \\
+      --filer-code 316""",
     "estimate": """\
 example:
   ieepa-refund estimate ES003.csv more.xlsx --as-of 2026-11-28 --out refunds.csv \\
@@ -53,7 +54,13 @@ The ledger is locked (declared.csv.lock beside it) for the whole run's read
 and write, so two runs on one ledger never declare an entry twice.""",
     "check": """\
 example:
-  ieepa-refund check declarations/cape_0123456789ab_001.csv --filer-code 316""",
+  ieepa-refund check declarations/cape_0123456789ab_316_12-3456789AB_001.csv \\
+      --filer-code 316
+
+Give it the declaration files cape lists under "Declarations in" (the
+manifest's files holding "entries"): not the check-digit review file
+(..._check_digit_001.csv) nor the screening report, which a glob over the
+folder also takes.""",
     "reconcile": """\
 example:
   ieepa-refund reconcile ES003.csv --ledger declared.csv --claims ClaimDetails.csv \\
