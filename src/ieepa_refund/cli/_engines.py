@@ -18,7 +18,7 @@ from ..registry import default_registry
 from ..roads import CapeTiming, EntryRoad, entry_road
 from ._inputs import _progress, in_files
 from ._output import UsageError, counted, format_of
-from ._rows import _road_cells, _row
+from ._rows import _road_cells, _row, road_codes
 from ._summary import _Summary
 
 __all__ = ["bulk_gaps", "needs_detail"]
@@ -159,6 +159,7 @@ def _entry_results(
             if args.roads
             else None
         )
+        codes = road_codes(frozenset(refund.warning_codes), road, refund.principal)
         summary = _Summary(
             entry.entry_number,
             refund.payee,
@@ -167,11 +168,11 @@ def _entry_results(
             refund.principal_high,
             refund.interest,
             refund.ieepa_paid,
-            frozenset(refund.warning_codes),
+            codes,
             road,
         )
         full = refund if isinstance(refund, EntryRefund) else None
-        yield _row(entry, refund, road), full, summary
+        yield _row(entry, refund, road, codes), full, summary
 
 
 #: The bulk engine's columns a row of the command is made of, in the command's order
@@ -262,7 +263,7 @@ def _bulk_row(values: tuple[Any, ...], road: EntryRoad | None) -> _Result:
     """A row of the command, and what the summary keeps, from a row of the bulk table."""
     head, (warnings, data_version, rates_version) = values[:16], values[16:]
     principal, high, interest = head[13], head[14], head[15]
-    codes = frozenset(warnings.split())
+    codes = road_codes(frozenset(warnings.split()), road, principal)
     row = [
         *head,
         interest is None and principal > 0,  # as EntryRefund's records say it

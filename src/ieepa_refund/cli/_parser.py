@@ -30,7 +30,8 @@ examples:
   ieepa-refund estimate ES003.csv --as-of 2026-11-28 --out refunds.xlsx
   ieepa-refund cape ES003.csv --out declarations/ --declared-on 12/01/2026 --ledger declared.csv \\
       --new-ledger    (the first run; later runs name the same ledger without it)
-  ieepa-refund check declarations/cape_0123456789ab_001.csv --filer-code 316""",
+  ieepa-refund check declarations/cape_0123456789ab_316_12-3456789AB_001.csv \\
+      --filer-code 316""",
     "estimate": """\
 example:
   ieepa-refund estimate ES003.csv more.xlsx --as-of 2026-11-28 --out refunds.csv \\
@@ -53,7 +54,13 @@ The ledger is locked (declared.csv.lock beside it) for the whole run's read
 and write, so two runs on one ledger never declare an entry twice.""",
     "check": """\
 example:
-  ieepa-refund check declarations/cape_0123456789ab_001.csv --filer-code 316""",
+  ieepa-refund check declarations/cape_0123456789ab_316_12-3456789AB_001.csv \\
+      --filer-code 316
+
+Give it the declaration files cape lists under "Declarations in" (the
+manifest's files holding "entries"): not the check-digit review file
+(..._check_digit_001.csv) nor the screening report, which a glob over the
+folder also takes.""",
     "reconcile": """\
 example:
   ieepa-refund reconcile ES003.csv --ledger declared.csv --claims ClaimDetails.csv \\
@@ -66,8 +73,19 @@ with --refunds-map FIELD=HEADER (and --claims-map, --trade-refunds-map,
     "demo": """\
 example:
   ieepa-refund demo --as-of 2026-11-28
-  ieepa-refund demo --reconcile --as-of 2026-11-28""",
+  ieepa-refund demo --reconcile --as-of 2026-11-28
+
+The sample holds problems on purpose (rejected rows, a wrong check digit,
+failed claims): the demo exits 0 whenever it ran, while estimate and
+reconcile on the same files exit 1 for those problems.""",
 }
+
+#: The demo's exit statuses: 1 never (the sample's problems are its point, t68/09).
+_DEMO_EXIT_STATUS = """\
+exit status:
+  0  done, the sample's problems shown (estimate/reconcile on the same files exit 1)
+  2  usage error, or an output that cannot be written
+  3  internal error (a bug): a one-line message; --debug shows the traceback"""
 
 # The forms the ES-003 reader takes (es003/_cells.DATE_FORMATS), matched whole: no time, no
 # two-digit year. The range keeps dates where the calendar arithmetic and the data make sense.
@@ -156,7 +174,7 @@ def _sub(
         name,
         help=text,
         description=text,
-        epilog=f"{_EXAMPLES[name]}\n\n{EXIT_STATUS}",
+        epilog=f"{_EXAMPLES[name]}\n\n{_DEMO_EXIT_STATUS if name == 'demo' else EXIT_STATUS}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     # SUPPRESS: a subcommand's default must not undo a --debug given before the subcommand.

@@ -102,6 +102,33 @@ def _money(value: Decimal) -> str:
     return f"{value:,}"
 
 
+def _unknown(rec: Reconciliation) -> str:
+    """What the estimated money leaves out: the estimate adds an entry's interest only where
+    it is known, so a sum silent about the rest read as the whole (t68/13). An entry not yet
+    liquidated has no interest figure here (it runs to a liquidation date not yet set);
+    ``estimate`` gives one to its --as-of and, on its roads, to the expected date."""
+    missing = [
+        e
+        for e in rec.entries
+        if e.interest_estimate is None and (e.principal_estimate or Decimal(0)) > 0
+    ]
+    if not missing:
+        return ""
+    open_ = sum(e.liquidation_date is None for e in missing)
+    why = []
+    if open_:
+        why.append(
+            f"{open_:,} not yet liquidated, their interest running to a date not yet set: "
+            "see estimate, to --as-of and on its roads to the expected (re)liquidation"
+        )
+    if rest := len(missing) - open_:
+        why.append(f"{rest:,} liquidated with no interest figure (estimate's warnings say why)")
+    return (
+        f"  (interest unknown for {counted(len(missing), 'entry', 'entries')}, not in this "
+        f"figure: {'; '.join(why)})"
+    )
+
+
 def _summary(rec: Reconciliation, read: _Read) -> None:
     for result in read.values():
         if result is not None:
@@ -120,7 +147,9 @@ def _summary(rec: Reconciliation, read: _Read) -> None:
     totals = rec.totals()
     print("Money (estimated, declared, accepted: our figures; refunded, paid, diverted: CBP's):")
     for name in ("estimated", "declared", "accepted", "refunded", "paid", "diverted"):
-        print(f"  {name:<10} {_money(totals[name]):>16}")
+        print(
+            f"  {name:<10} {_money(totals[name]):>16}{_unknown(rec) if name == 'estimated' else ''}"
+        )
     statuses = Counter(e.status for e in rec.entries)
     print(
         "Entries: "

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..entry import Entry
-from ..refund import EntryRefund, RefundFigures
+from ..interest import default_rate_table
+from ..refund import EntryRefund, RefundFigures, WarningCode
 from ..roads import EntryRoad
 from ._output import Outputs, cell, format_of
 
@@ -80,8 +81,32 @@ def _road_cells(road: EntryRoad | None) -> list[Any]:
     ]
 
 
-def _row(entry: Entry, refund: EntryRefund | RefundFigures, road: EntryRoad | None) -> list[Any]:
-    """An entry's row from its refund or its figures: the same cells from either."""
+def road_codes(codes: frozenset[str], road: EntryRoad | None, principal: Decimal) -> frozenset[str]:
+    """An entry's warning codes with RATE_PROJECTED added when its road's interest (to the
+    expected (re)liquidation, ``interest_to_expected``) ran past the rate table's end: a
+    figure the refund's own codes cannot flag, as its interest stops earlier. Only
+    --project gives such a figure (without it there is none); both engines' rows and the
+    summary's counts take their codes from here, so the two engines' outputs agree."""
+    if (
+        road is None
+        or road.expected_liquidation is None
+        or road.interest is None
+        or road.interest_until is None
+        or principal <= 0  # no interest owed on nothing: no rate was read
+        or road.interest_until < default_rate_table().covers_to
+    ):
+        return codes
+    return codes | {WarningCode.RATE_PROJECTED}
+
+
+def _row(
+    entry: Entry,
+    refund: EntryRefund | RefundFigures,
+    road: EntryRoad | None,
+    codes: frozenset[str],
+) -> list[Any]:
+    """An entry's row from its refund or its figures: the same cells from either; ``codes``
+    are its warning codes as :func:`road_codes` gives them."""
     return [
         entry.entry_number,  # the bare 11 characters: joins with records, JSON and declarations
         refund.importer_number,
@@ -101,7 +126,7 @@ def _row(entry: Entry, refund: EntryRefund | RefundFigures, road: EntryRoad | No
         refund.interest,
         refund.interest is None and refund.principal > 0,  # as in the records: never a silent NA
         refund.total,
-        " ".join(sorted(set(refund.warning_codes))),
+        " ".join(sorted(codes)),
         refund.data_version,
         refund.rates_version,
         *_road_cells(road),

@@ -7,12 +7,12 @@ import argparse
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
 from ..es003 import Es003Report
-from ..interest import default_rate_table
+from ..interest import RateTable, default_rate_table
 from ..payments import PayeeWarning
 from ..refund.codes import INPUT_FAULTS
 from ..registry import default_registry
@@ -128,6 +128,19 @@ _NO_INTEREST = frozenset(
 )
 
 
+def _carried(rates: RateTable, project: bool) -> str:
+    """The assumption --project adds, said where the others are: interest past the rate
+    table's end is not the law's rate but the last one carried forward (domain brief:
+    project only when asked, and say so); each entry it touches is flagged RATE_PROJECTED."""
+    if not project:
+        return ""
+    last = rates.covers_to - timedelta(days=1)
+    return (
+        f"; interest past {last.isoformat()} (the rate table's end) at the last known rate "
+        "carried forward (--project; those entries flagged RATE_PROJECTED)"
+    )
+
+
 def _summary(
     report: Es003Report,
     tally: _Tally,
@@ -155,7 +168,7 @@ def _summary(
         "each day in (deposit, liquidation], half-up per entry (several deposits: one account "
         f"compounding through them); deposit date: {args.deposit}; "
         f"unliquidated entries accrue to {job.as_of.isoformat()}; the liquidation date in the data "
-        "is taken as the one that refunds the IEEPA duty"
+        f"is taken as the one that refunds the IEEPA duty{_carried(rates, job.options.project)}"
     )
     say(engine)
     say(input_line(report))
