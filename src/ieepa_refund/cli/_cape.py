@@ -190,6 +190,17 @@ def run_cape(args: argparse.Namespace) -> int:
         if engine == "entry"
         else _bulk_screenings(args, declared_on, split, whole, narrow)
     )
+    if imported.rows_read == 0:
+        # As estimate says it (t68/03): a header alone is no batch, and an empty report and
+        # manifest would look like a run that declared nothing of a real portfolio.
+        print(_engine_line(engine, chosen, split, whole, narrow))
+        print(input_line(imported))
+        print(
+            "ieepa-refund: the input has a header but no data rows: nothing to screen or "
+            "declare; no report, manifest or declaration written",
+            file=sys.stderr,
+        )
+        return 1
     data = _screening_csv(screenings, money)
     # Named by its content: another batch (another input) never overwrites this report, and
     # the same run again rewrites the same bytes under the same name.

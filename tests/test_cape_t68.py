@@ -1,0 +1,44 @@
+"""The CLI as a new user meets it (t68): a header-only input, a run with nothing new to declare,
+a future --declared-on, reconcile with nothing to reconcile against, files that are no ES-003
+(an old .xls, an empty file) and --new-ledger over an existing ledger."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from ieepa_refund.cli import main
+
+DATA = Path(__file__).parent / "data"
+NO_POLARS = importlib.util.find_spec("polars") is None
+ENGINES = ["entry", pytest.param("bulk", marks=pytest.mark.skipif(NO_POLARS, reason="no polars"))]
+SAMPLE = DATA / "es003_t67_past_declared_on.csv"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# --- t68/03: a header and no data rows ------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cape_on_a_header_only_file_says_so_and_writes_nothing(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = SAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    source = tmp_path / "header_only.csv"
+    source.write_text(header + "\n", encoding="utf-8")
+    out, ledger = tmp_path / "out", tmp_path / "ledger.csv"
+    code, _, err = _run(
+        capsys, "cape", str(source), "--out", str(out), "--declared-on", "2026-12-01",
+        "--ledger", str(ledger), "--new-ledger", "--engine", engine,
+    )  # fmt: skip
+    assert code == 1
+    assert "the input has a header but no data rows: nothing to screen or declare" in err
+    assert not out.exists() or not list(out.iterdir())
+    assert not ledger.exists()
