@@ -5,10 +5,13 @@ a future --declared-on, reconcile with nothing to reconcile against, files that 
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
 
+from ieepa_refund import sample_es003
+from ieepa_refund.cape import write_declarations
 from ieepa_refund.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -42,3 +45,33 @@ def test_cape_on_a_header_only_file_says_so_and_writes_nothing(
     assert "the input has a header but no data rows: nothing to screen or declare" in err
     assert not out.exists() or not list(out.iterdir())
     assert not ledger.exists()
+
+
+# --- t68/11: nothing new to declare; the review file counted apart ---------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_run_with_nothing_to_declare_writes_no_manifest(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = tmp_path / "ledger.csv"
+    common = ["--declared-on", "2026-07-01", "--ledger", str(ledger), "--engine", engine]
+    _, out, _ = _run(
+        capsys, "cape", str(sample_es003()), "--out", str(tmp_path / "a"), "--new-ledger", *common
+    )
+    # The sample holds one entry whose check digit fails: written for review, not declared.
+    assert "9 entries in 4 files (1 of them in a file for review, not declared)" in out
+    manifest = json.loads(next((tmp_path / "a").glob("cape_*_manifest.json")).read_text())
+    assert (manifest["declared"], manifest["for_review"]) == (9, 1)
+    _, out, _ = _run(capsys, "cape", str(sample_es003()), "--out", str(tmp_path / "b"), *common)
+    assert "Declarations: none written: no entry to declare or review" in out
+    assert "Manifest:" not in out
+    assert [p.name for p in (tmp_path / "b").iterdir()] == [
+        next((tmp_path / "a").glob("screening_*.csv")).name
+    ]
+
+
+def test_the_writer_writes_nothing_for_no_entry(tmp_path: Path) -> None:
+    batch = write_declarations([], tmp_path / "out")
+    assert (batch.manifest, batch.files, batch.for_review) == (None, (), 0)
+    assert list((tmp_path / "out").iterdir()) == []

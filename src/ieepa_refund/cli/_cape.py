@@ -302,10 +302,18 @@ def run_cape(args: argparse.Namespace) -> int:
             f"whole by the reader (no entry was built from their rows; see the problems): "
             f"{named(rejected)}"
         )
-    print(
-        f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
-        f"{counted(len(batch.files), 'file', 'files')}"
-    )
+    if batch.files:
+        review_count = (
+            f" ({batch.for_review:,} of them in a file for review, not declared)"
+            if batch.for_review
+            else ""
+        )
+        print(
+            f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
+            f"{counted(len(batch.files), 'file', 'files')}{review_count}"
+        )
+    else:
+        print("Declarations: none written: no entry to declare or review (no file, no manifest)")
     groups = {(f.filer_code, f.importer_number) for f in batch.files}
     if len(groups) > 1:
         print(
@@ -339,7 +347,8 @@ def run_cape(args: argparse.Namespace) -> int:
     for s in batch.skipped:
         print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
     print(f"Screening report: {report}")
-    print(f"Manifest: {batch.manifest}")
+    if batch.manifest is not None:
+        print(f"Manifest: {batch.manifest}")
     if args.ledger is not None and ledger is not None:
         # Said either way (t67/11): a ledger started by mistake shows at once.
         if not started:
