@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ieepa_refund import sample_es003
 from ieepa_refund.cape import write_declarations
-from ieepa_refund.cli import main
+from ieepa_refund.cli import _cape, main
 
 DATA = Path(__file__).parent / "data"
 NO_POLARS = importlib.util.find_spec("polars") is None
@@ -75,3 +76,29 @@ def test_the_writer_writes_nothing_for_no_entry(tmp_path: Path) -> None:
     batch = write_declarations([], tmp_path / "out")
     assert (batch.manifest, batch.files, batch.for_review) == (None, (), 0)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+# --- t68/01: a future --declared-on -----------------------------------------------------------
+
+
+class _Today(date):
+    @classmethod
+    def today(cls) -> _Today:
+        return cls(2026, 11, 29)
+
+
+@pytest.mark.parametrize("ledger", [False, True])
+def test_a_future_declaration_date_is_warned(
+    ledger: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_cape, "date", _Today)
+    flags = ["--ledger", str(tmp_path / "ledger.csv"), "--new-ledger"] if ledger else []
+    _, _, err = _run(
+        capsys, "cape", str(SAMPLE), "--out", str(tmp_path / "out"),
+        "--declared-on", "2027-03-01", *flags,
+    )  # fmt: skip
+    assert "warning: --declared-on 2027-03-01 is 92 days after today (2026-11-29)" in err
+    assert ("estimate --ledger with an earlier --as-of" in err) is ledger

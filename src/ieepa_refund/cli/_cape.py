@@ -247,6 +247,23 @@ def run_cape(args: argparse.Namespace) -> int:
             "date before uploading",
             file=sys.stderr,
         )
+    elif declared_on > today:
+        # Taken as asked (a batch prepared ahead), but a ledger dated after an estimate's
+        # --as-of is refused by it as a typo (t68/01): said now, not on that later run.
+        print(
+            f"ieepa-refund cape: warning: --declared-on {declared_on.isoformat()} is "
+            f"{counted((declared_on - today).days, 'day', 'days')} after today "
+            f"({today.isoformat()}): the entries are screened as of that date"
+            + (
+                ", and the ledger records it as their declaration date: estimate --ledger with "
+                "an earlier --as-of (today's, by default) will refuse the ledger"
+                if args.ledger
+                else ""
+            )
+            + "; ACE judges a declaration on the day it is uploaded: screen again on that day "
+            "before uploading",
+            file=sys.stderr,
+        )
     _warn_plaintiffs(args.plaintiff, importers.values())
     print(_engine_line(engine, chosen, split, whole, narrow))
     print(input_line(imported))
