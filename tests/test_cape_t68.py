@@ -102,3 +102,16 @@ def test_a_future_declaration_date_is_warned(
     )  # fmt: skip
     assert "warning: --declared-on 2027-03-01 is 92 days after today (2026-11-29)" in err
     assert ("estimate --ledger with an earlier --as-of" in err) is ledger
+
+
+# --- t68/04: reconcile with nothing to reconcile against ----------------------------------------
+
+
+def test_reconcile_without_a_ledger_or_cbp_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(capsys, "reconcile", str(sample_es003()), "--as-of", "2026-11-28")
+    assert code == 2
+    assert out == ""
+    assert "give --ledger" in err
+    assert "--claims, --refunds, --trade-refunds, --deposits" in err
