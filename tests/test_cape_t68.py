@@ -115,3 +115,39 @@ def test_reconcile_without_a_ledger_or_cbp_file_is_refused(
     assert out == ""
     assert "give --ledger" in err
     assert "--claims, --refunds, --trade-refunds, --deposits" in err
+
+
+# --- t68/05, 06, 12: files that are no ES-003 named for what they are ----------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_old_excel_workbook_is_named(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = tmp_path / "es003.xls"
+    workbook.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504)
+    code, _, err = _run(capsys, "estimate", str(workbook), "--engine", engine)
+    assert code == 2
+    assert "an Excel 97-2003 .xls workbook is not read: save it as .xlsx or CSV" in err
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_empty_file_is_named_empty(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "es003.csv"
+    empty.write_bytes(b"")
+    code, _, err = _run(capsys, "estimate", str(empty), "--engine", engine)
+    assert code == 2
+    assert "es003.csv: the file is empty" in err
+
+
+def test_no_header_found_says_how_to_name_the_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spanish = tmp_path / "es003.csv"
+    spanish.write_text("Número de Resumen de Entrada,Número HTS\n31600000017,9903.01.25\n")
+    code, _, err = _run(capsys, "estimate", str(spanish))
+    assert code == 2
+    assert "no ES-003 header found" in err
+    assert "--map FIELD=HEADER" in err
