@@ -151,3 +151,19 @@ def test_no_header_found_says_how_to_name_the_columns(
     assert code == 2
     assert "no ES-003 header found" in err
     assert "--map FIELD=HEADER" in err
+
+
+# --- t68/10: --new-ledger over a ledger that exists ----------------------------------------------
+
+
+def test_new_ledger_over_an_existing_ledger_says_it_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ledger = tmp_path / "ledger.csv"
+    common = ["--declared-on", "2026-07-01", "--ledger", str(ledger), "--new-ledger"]
+    _, _, err = _run(capsys, "cape", str(sample_es003()), "--out", str(tmp_path / "a"), *common)
+    assert "--new-ledger:" not in err  # started: nothing to say
+    _, out, err = _run(capsys, "cape", str(sample_es003()), "--out", str(tmp_path / "b"), *common)
+    assert f"note: --new-ledger: {ledger} exists and is read (8 entries declared" in err
+    assert "the flag starts a ledger only where none is" in err
+    assert "Declarations: none written" in out

@@ -182,6 +182,14 @@ def run_cape(args: argparse.Namespace) -> int:
     # A ledger that does not parse stops the run before any output.
     ledger = read_ledger(args.ledger) if args.ledger is not None else None
     started = args.ledger is not None and not args.ledger.exists()  # --new-ledger, no file yet
+    if args.new_ledger and not started:
+        # Not started again, nor emptied (t68/10): the entries it holds stay declared.
+        print(
+            f"ieepa-refund cape: note: --new-ledger: {args.ledger} exists and is read "
+            f"({counted(len(ledger or ()), 'entry', 'entries')} declared before this run); the "
+            "flag starts a ledger only where none is",
+            file=sys.stderr,
+        )
     split: list[int] = []
     whole: list[tuple[str, str]] = []
     narrow: list[tuple[str, str, int]] = []
