@@ -404,7 +404,7 @@ def test_declarations_from_checked_numbers_are_the_writers_bytes(
         )
         read = {p.name: p.read_bytes() for p in Path(one).iterdir()}
         assert read == {p.name: p.read_bytes() for p in Path(two).iterdir()}
-        assert len(read) >= 1
+        assert len(read) >= (1 if numbers else 0)  # nothing to write: no manifest (t68/11)
 
 
 def test_partitioned_run_on_dask_is_the_single_process_run(

@@ -198,8 +198,8 @@ def test_a_past_declaration_date_is_warned(
     assert ("the ledger records it as their declaration date" in err) is ledger
 
 
-@pytest.mark.parametrize("when", ["2026-11-29", "2026-12-01", None])
-def test_today_or_later_is_not_warned(
+@pytest.mark.parametrize("when", ["2026-11-29", None])  # a later date: t68/01
+def test_today_is_not_warned(
     when: str | None,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

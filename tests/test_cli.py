@@ -102,7 +102,7 @@ def test_cape_writes_declarations_and_a_screening_report(
     assert "excluded ON_DRAWBACK: 1" in text
     # The same run again declares nothing new: the ledger remembers.
     assert main(args) == 1
-    assert "0 entries in 0 files" in capsys.readouterr().out
+    assert "Declarations: none written: no entry to declare" in capsys.readouterr().out
 
 
 def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

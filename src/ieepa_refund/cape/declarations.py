@@ -148,12 +148,18 @@ class DeclarationBatch(Tabular, BaseModel):
     skipped: tuple[Skipped, ...]
     declared: tuple[str, ...]
     """Compact entry numbers written, in input order (check-digit failures last)."""
-    manifest: str
+    manifest: str | None
+    """The manifest's path; None when nothing was written (no entry to declare or review)."""
     ledger: str | None
 
     @property
     def count(self) -> int:
         return len(self.declared)
+
+    @property
+    def for_review(self) -> int:
+        """How many of :attr:`count` are in a check-digit file, for review: not declared."""
+        return sum(f.count for f in self.files if f.holds == "check_digit_failures")
 
     def summary_html(self) -> str:
         rows = [
@@ -378,6 +384,18 @@ def _write(
     declared = [number for *_, numbers in groups for number in numbers]
     batch_id = hashlib.sha256("\n".join(declared).encode("ascii")).hexdigest()[:12]
     out.mkdir(parents=True, exist_ok=True)
+    if not declared:
+        # Nothing to declare or review (t68/11): no manifest of nothing (named by the sha256
+        # of no bytes); the skipped numbers are in the batch returned.
+        return DeclarationBatch(
+            batch_id=batch_id,
+            out_dir=str(out),
+            files=(),
+            skipped=tuple(skipped),
+            declared=(),
+            manifest=None,
+            ledger=str(ledger_path) if ledger_path else None,
+        )
     files: list[DeclarationFile] = []
     contents: list[tuple[str, bytes]] = []
     rows: list[tuple[str, str]] = []
@@ -417,6 +435,8 @@ def _write(
         "filer_code": filer,
         "check_digits": check_digits,
         "declared": len(declared),
+        # Of them, in a check-digit file: for review, not declared (t68/11).
+        "for_review": sum(f.count for f in files if f.holds == "check_digit_failures"),
         "files": [f.model_dump() for f in files],
         "skipped": [s.model_dump() for s in skipped],
     }

@@ -182,6 +182,14 @@ def run_cape(args: argparse.Namespace) -> int:
     # A ledger that does not parse stops the run before any output.
     ledger = read_ledger(args.ledger) if args.ledger is not None else None
     started = args.ledger is not None and not args.ledger.exists()  # --new-ledger, no file yet
+    if args.new_ledger and not started:
+        # Not started again, nor emptied (t68/10): the entries it holds stay declared.
+        print(
+            f"ieepa-refund cape: note: --new-ledger: {args.ledger} exists and is read "
+            f"({counted(len(ledger or ()), 'entry', 'entries')} declared before this run); the "
+            "flag starts a ledger only where none is",
+            file=sys.stderr,
+        )
     split: list[int] = []
     whole: list[tuple[str, str]] = []
     narrow: list[tuple[str, str, int]] = []
@@ -190,6 +198,17 @@ def run_cape(args: argparse.Namespace) -> int:
         if engine == "entry"
         else _bulk_screenings(args, declared_on, split, whole, narrow)
     )
+    if imported.rows_read == 0:
+        # As estimate says it (t68/03): a header alone is no batch, and an empty report and
+        # manifest would look like a run that declared nothing of a real portfolio.
+        print(_engine_line(engine, chosen, split, whole, narrow))
+        print(input_line(imported))
+        print(
+            "ieepa-refund: the input has a header but no data rows: nothing to screen or "
+            "declare; no report, manifest or declaration written",
+            file=sys.stderr,
+        )
+        return 1
     data = _screening_csv(screenings, money)
     # Named by its content: another batch (another input) never overwrites this report, and
     # the same run again rewrites the same bytes under the same name.
@@ -234,6 +253,23 @@ def run_cape(args: argparse.Namespace) -> int:
             + (", and the ledger records it as their declaration date" if args.ledger else "")
             + "; ACE judges a declaration on the day it is uploaded: screen again with today's "
             "date before uploading",
+            file=sys.stderr,
+        )
+    elif declared_on > today:
+        # Taken as asked (a batch prepared ahead), but a ledger dated after an estimate's
+        # --as-of is refused by it as a typo (t68/01): said now, not on that later run.
+        print(
+            f"ieepa-refund cape: warning: --declared-on {declared_on.isoformat()} is "
+            f"{counted((declared_on - today).days, 'day', 'days')} after today "
+            f"({today.isoformat()}): the entries are screened as of that date"
+            + (
+                ", and the ledger records it as their declaration date: estimate --ledger with "
+                "an earlier --as-of (today's, by default) will refuse the ledger"
+                if args.ledger
+                else ""
+            )
+            + "; ACE judges a declaration on the day it is uploaded: screen again on that day "
+            "before uploading",
             file=sys.stderr,
         )
     _warn_plaintiffs(args.plaintiff, importers.values())
@@ -291,10 +327,18 @@ def run_cape(args: argparse.Namespace) -> int:
             f"whole by the reader (no entry was built from their rows; see the problems): "
             f"{named(rejected)}"
         )
-    print(
-        f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
-        f"{counted(len(batch.files), 'file', 'files')}"
-    )
+    if batch.files:
+        review_count = (
+            f" ({batch.for_review:,} of them in a file for review, not declared)"
+            if batch.for_review
+            else ""
+        )
+        print(
+            f"Declarations in {args.out}: {counted(batch.count, 'entry', 'entries')} in "
+            f"{counted(len(batch.files), 'file', 'files')}{review_count}"
+        )
+    else:
+        print("Declarations: none written: no entry to declare or review (no file, no manifest)")
     groups = {(f.filer_code, f.importer_number) for f in batch.files}
     if len(groups) > 1:
         print(
@@ -328,7 +372,8 @@ def run_cape(args: argparse.Namespace) -> int:
     for s in batch.skipped:
         print(f"  skipped {s.value}: {s.code}: {s.message}", file=sys.stderr)
     print(f"Screening report: {report}")
-    print(f"Manifest: {batch.manifest}")
+    if batch.manifest is not None:
+        print(f"Manifest: {batch.manifest}")
     if args.ledger is not None and ledger is not None:
         # Said either way (t67/11): a ledger started by mistake shows at once.
         if not started:

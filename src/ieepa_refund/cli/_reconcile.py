@@ -58,6 +58,15 @@ def _check(args: argparse.Namespace) -> None:
     if args.ledger is not None and (refused := not_a_ledger(args.ledger)):
         # As estimate does: a mistyped ledger is not an empty one.
         raise UsageError(refused)
+    cbp = ("claims", "refunds", "trade_refunds", "deposits")
+    if args.ledger is None and not any(getattr(args, name) for name in cbp):
+        # Nothing to reconcile against: every entry would be reported not_declared, which
+        # reads as a finding (t68/04); estimate is the command for the ES-003 alone.
+        raise UsageError(
+            "nothing to reconcile the ES-003 with: give --ledger (the entries declared) and "
+            "any CBP files you hold (--claims, --refunds, --trade-refunds, --deposits); for "
+            "the estimate alone, run estimate"
+        )
 
 
 class _Read(NamedTuple):

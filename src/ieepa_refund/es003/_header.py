@@ -188,7 +188,8 @@ def find_header(rows: Iterator[Raw], overrides: Mapping[str, str], name: str) ->
         )
     raise InputFileError(
         f"{name}: no ES-003 header found in the first {HEADER_SEARCH_ROWS} rows "
-        "(a row naming at least the entry number and HTS number columns)",
+        "(a row naming at least the entry number and HTS number columns); if the file's "
+        f"columns have other headers (another language, a renamed export), {MAP_HINT}",
         field="file",
         value=name,
     )

@@ -60,6 +60,24 @@ def _bytes_opener(source: Any) -> tuple[str, Callable[[], IO[bytes]] | None, str
     )
 
 
+#: The first bytes of an OLE2 compound file: an Excel 97-2003 workbook (.xls), among others
+#: (Microsoft's [MS-CFB] section 2.2, the header signature).
+_OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def _refuse_unreadable(name: str, start: bytes) -> None:
+    """A file that is no tabular export is named for what it is (t68/05, 12), not read as
+    text and reported as having no header."""
+    if not start:
+        raise InputFileError(f"{name}: the file is empty", field="file", value=name)
+    if start == _OLE2_MAGIC:
+        raise InputFileError(
+            f"{name}: an Excel 97-2003 .xls workbook is not read: save it as .xlsx or CSV",
+            field="file",
+            value=name,
+        )
+
+
 def _is_dataframe(source: Any) -> bool:
     return hasattr(source, "itertuples") and hasattr(source, "columns")
 
@@ -119,9 +137,13 @@ def open_rows(source: Any, *, delimiter: str | None = None, name: str | None = N
         given, opener, content = _bytes_opener(source)
         name = name or given
         is_xlsx = name.lower().endswith((".xlsx", ".xlsm"))
-        if opener is not None and not is_xlsx:
+        if opener is not None:
             with opener() as f:
-                is_xlsx = f.read(4) == _XLSX_MAGIC
+                start = f.read(len(_OLE2_MAGIC))
+            _refuse_unreadable(name, start)
+            is_xlsx = is_xlsx or start[: len(_XLSX_MAGIC)] == _XLSX_MAGIC
+        elif not content:
+            _refuse_unreadable(name, b"")
         if is_xlsx and opener is not None:
             kind = "xlsx"
             rows, sheet, others = _xlsx_source(name, opener)
