@@ -251,6 +251,29 @@ def test_an_xlsx_date_column_mixing_date_cells_and_text_dates_is_refused(tmp_pat
     assert "read the original CSV export instead" in message
 
 
+@pytest.mark.parametrize(
+    "text", ["09/15/25", "09.15.2025", "15.09.2025", "9-15-25", "09/15/25 0:00"]
+)
+def test_date_cells_beside_any_nn_nn_yy_text_date_are_refused(tmp_path: Path, text: str) -> None:
+    # t69/02: MM/DD/YY or dotted text dates, which the reader cannot read, are as much the
+    # mark of a day-first Excel beside date cells as 09/15/2025 is; they were rejected row by
+    # row while the swapped date cells were read, interest 41% short.
+    from ieepa_refund import InputFileError
+
+    path = workbook(tmp_path / "uk.xlsx", [date(2025, 11, 6), text])
+    with pytest.raises(InputFileError) as caught:
+        read_es003(path)
+    assert "the 'Deposit Date' column mixes date cells (row 2)" in str(caught.value)
+    assert f"({text!r} at row 3)" in str(caught.value)
+
+
+def test_words_or_iso_text_beside_date_cells_are_no_mark(tmp_path: Path) -> None:
+    result = read_es003(workbook(tmp_path / "us.xlsx", [date(2025, 6, 12), "2025-09-15"]))
+    assert result.problems == ()
+    result = read_es003(workbook(tmp_path / "w.xlsx", [date(2025, 6, 12), "pending 15"]))
+    assert [p.row for p in result.problems] == [3]
+
+
 def test_an_xlsx_of_date_cells_or_iso_text_beside_them_is_read(tmp_path: Path) -> None:
     for deposits in ([date(2025, 6, 12), date(2025, 9, 15)], [date(2025, 6, 12), "2025-09-15"]):
         result = read_es003(workbook(tmp_path / "us.xlsx", deposits))

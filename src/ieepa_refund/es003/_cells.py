@@ -224,6 +224,23 @@ def month_first_day(text: str) -> tuple[int, int] | None:
     return int(match.group("m")), int(match.group("d"))
 
 
+# A date written as text with day and month first in either order, by any separator and with
+# a year of two or four digits (06/10/25, 09.15.2025, 6-10-2025): what a day-first Excel left as
+# text beside the dates it turned into date cells. Not ISO (2025-06-10): Excel reads that as
+# the date it is, whatever its locale, so ISO text beside date cells is no mark of a swap.
+_DATE_LIKE = re.compile(
+    r"\d{1,2}([/.-])\d{1,2}\1(?:\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:\s*[AaPp][Mm])?)?",
+    re.ASCII,
+)
+
+
+def date_like(text: str) -> bool:
+    """Whether ``text`` is written as a ``NN/NN/YY(YY)`` date (``/``, ``.`` or ``-``), readable
+    or not: a text date a locale's Excel did not turn into a date cell."""
+    return len(text) <= 40 and _DATE_LIKE.fullmatch(text) is not None
+
+
 def _plausible(day: date) -> date:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise BadCell(
