@@ -365,6 +365,14 @@ def parse_protest_number(value: Any) -> str | None:
 _SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-][0-9]+")
 #: What entry_number.compact takes out of an entry number written as text.
 _SEPARATORS = " -"
+#: Spaces and dashes a web page, a word processor or Excel puts in copied text (no-break and
+#: narrow no-break, figure and thin spaces; hyphen to horizontal bar, minus sign), read as
+#: the ASCII space and dash they stand for (t69/03): else the row is refused and its entry,
+#: built from its other rows, said to have nothing to refund.
+_UNICODE_SEPARATORS = str.maketrans(
+    {**dict.fromkeys(map(ord, "\u00a0\u2007\u2009\u202f"), " "),
+     **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")}
+)  # fmt: skip
 
 
 def parse_entry_number(value: Any) -> str:
@@ -388,6 +396,8 @@ def parse_entry_number(value: Any) -> str:
             "an entry number in scientific notation: Excel turned it into a number and lost "
             "digits; re-export with the column formatted as text"
         )
+    if not text.isascii():
+        text = text.translate(_UNICODE_SEPARATORS)
     written = text
     text = _entry_number.compact(text)
     if text.isdigit() and len(text) < 11:
