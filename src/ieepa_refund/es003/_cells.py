@@ -143,12 +143,32 @@ def parse_amount(value: Any) -> Decimal | None:
     if number is None:
         return None
     # Zero reads as zero both ways; a number cell (float) holds no locale's separators.
-    if number.as_tuple().exponent == -3 and number and not isinstance(value, float | int | Decimal):
-        raise BadCell(_three_decimals(cell_text(value), number))
+    if (
+        number.as_tuple().exponent == -3
+        and number
+        and not isinstance(value, float | int | Decimal)
+        and _dot_thousands(text := cell_text(value))
+    ):
+        raise BadCell(_three_decimals(text, number))
     if not _whole(number, 2):
         raise BadCell("an amount finer than a cent (ES-003 amounts are in whole cents)")
     # 34131.8000 is held as 34131.80, as the Entry model holds it (the rows skip the model).
     return in_cents(number)
+
+
+def _dot_thousands(text: str) -> bool:
+    """Whether an amount written with three decimals also reads with a dot for thousands.
+
+    Only with one to three digits before the dot, the first not 0 (``2.500``, ``12.500``,
+    ``123.500``), or with commas as well (no one reading stands out): ``1234.500`` and
+    ``.500`` or ``0.500`` are no dot-thousands number, so they have the decimal reading only
+    (t69/07), and are read as 1234.50 and 0.50, or refused as finer than a cent.
+    """
+    head = text.rpartition(".")[0]
+    if "," in head:
+        return True
+    digits = "".join(c for c in head if "0" <= c <= "9")
+    return 1 <= len(digits) <= 3 and digits[0] != "0"
 
 
 def _three_decimals(text: str, number: Decimal) -> str:
