@@ -106,3 +106,42 @@ def test_a_damaged_other_sheet_is_a_file_error_not_a_crash(tmp_path: Path) -> No
             target.writestr(member, data)
     with pytest.raises(InputFileError, match=r"cut\.xlsx: not a readable \.xlsx workbook"):
         read_es003(cut)
+
+
+def test_a_sheet_carrying_the_rows_on_without_the_header_is_refused(tmp_path: Path) -> None:
+    # t69/01: the second sheet's rows (no header) were left unread, exit 0, an entry lost.
+    header = HEADER.split(",")
+    path = _book(tmp_path, {"Sheet1": [header, ROW_CELLS[0]], "Sheet2": [ROW_CELLS[1]]})
+    with pytest.raises(InputFileError) as caught:
+        read_es003(path)
+    message = str(caught.value)
+    assert message.startswith(
+        "file: es003.xlsx: sheet 'Sheet2' (row 1) holds rows shaped as the ES-003 rows of "
+        "sheet 'Sheet1', the sheet read, without its header (row 1)"
+    )
+    assert "save each sheet as CSV with the header and give all the files" in message
+
+
+def test_notes_sheets_with_numbers_and_words_are_no_bar(tmp_path: Path) -> None:
+    # A notes sheet as wide as the header, or naming an entry number in the first column with
+    # words beside it, is not a continuation: no valid entry and HTS number where the header
+    # names them.
+    header = HEADER.split(",")
+    width = len(header)
+    notes = [
+        [ROW_CELLS[0][0], "asked the broker about this entry"],
+        ["Note"] * width,
+        [ROW_CELLS[0][0], *["see above"] * (width - 1)],
+    ]
+    path = _book(tmp_path, {"Main Report": [header, *ROW_CELLS], "Notes": notes})
+    assert read_es003(path).rows_used == 2
+
+
+def test_a_continuation_sheet_is_refused_alike_by_both_engines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = HEADER.split(",")
+    path = _book(tmp_path, {"Main Report": [header, ROW_CELLS[0]], "Page 2": [ROW_CELLS[1]]})
+    code, captured = refused_alike(path, capsys)
+    assert code == 2
+    assert "sheet 'Page 2' (row 1) holds rows shaped as the ES-003 rows" in captured.err

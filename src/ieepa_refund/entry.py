@@ -59,6 +59,10 @@ class _Unchecked(str):
 
 _LIQUIDATED_STATUS = {"LIQUIDATED", "LIQ", "FINAL", "RELIQUIDATED"}
 _OPEN_STATUS = {"UNLIQUIDATED", "OPEN", "SUSPENDED", "EXTENDED", "PENDING", "UNLIQ"}
+#: A status saying "not liquidated" in words of its own (UN-LIQ, NOT LIQUIDATED, NOT YET
+#: LIQUIDATED): open. Not any status starting UN or NOT: UNKNOWN says neither, and is read
+#: as a status saying neither is (t69/06).
+_NOT_LIQUIDATED = re.compile(r"(?:UN|NON|NOT)\W*(?:YET\W*)?LIQ")
 
 
 # A file holds a handful of distinct statuses, and refunds and screening ask of every entry.
@@ -67,7 +71,7 @@ def _status_says(status: str) -> tuple[bool, bool]:
     """Whether a liquidation status says the entry is open, and whether it says liquidated."""
     upper = status.upper()
     words = set(re.findall(r"[A-Z]+", upper))
-    open_ = bool(words & _OPEN_STATUS) or upper.startswith(("UN", "NOT"))
+    open_ = bool(words & _OPEN_STATUS) or _NOT_LIQUIDATED.match(upper) is not None
     return open_, bool(words & _LIQUIDATED_STATUS)
 
 

@@ -143,12 +143,32 @@ def parse_amount(value: Any) -> Decimal | None:
     if number is None:
         return None
     # Zero reads as zero both ways; a number cell (float) holds no locale's separators.
-    if number.as_tuple().exponent == -3 and number and not isinstance(value, float | int | Decimal):
-        raise BadCell(_three_decimals(cell_text(value), number))
+    if (
+        number.as_tuple().exponent == -3
+        and number
+        and not isinstance(value, float | int | Decimal)
+        and _dot_thousands(text := cell_text(value))
+    ):
+        raise BadCell(_three_decimals(text, number))
     if not _whole(number, 2):
         raise BadCell("an amount finer than a cent (ES-003 amounts are in whole cents)")
     # 34131.8000 is held as 34131.80, as the Entry model holds it (the rows skip the model).
     return in_cents(number)
+
+
+def _dot_thousands(text: str) -> bool:
+    """Whether an amount written with three decimals also reads with a dot for thousands.
+
+    Only with one to three digits before the dot, the first not 0 (``2.500``, ``12.500``,
+    ``123.500``), or with commas as well (no one reading stands out): ``1234.500`` and
+    ``.500`` or ``0.500`` are no dot-thousands number, so they have the decimal reading only
+    (t69/07), and are read as 1234.50 and 0.50, or refused as finer than a cent.
+    """
+    head = text.rpartition(".")[0]
+    if "," in head:
+        return True
+    digits = "".join(c for c in head if "0" <= c <= "9")
+    return 1 <= len(digits) <= 3 and digits[0] != "0"
 
 
 def _three_decimals(text: str, number: Decimal) -> str:
@@ -222,6 +242,23 @@ def month_first_day(text: str) -> tuple[int, int] | None:
     if match is None or match.group("m") is None:
         return None
     return int(match.group("m")), int(match.group("d"))
+
+
+# A date written as text with day and month first in either order, by any separator and with
+# a year of two or four digits (06/10/25, 09.15.2025, 6-10-2025): what a day-first Excel left as
+# text beside the dates it turned into date cells. Not ISO (2025-06-10): Excel reads that as
+# the date it is, whatever its locale, so ISO text beside date cells is no mark of a swap.
+_DATE_LIKE = re.compile(
+    r"\d{1,2}([/.-])\d{1,2}\1(?:\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:\s*[AaPp][Mm])?)?",
+    re.ASCII,
+)
+
+
+def date_like(text: str) -> bool:
+    """Whether ``text`` is written as a ``NN/NN/YY(YY)`` date (``/``, ``.`` or ``-``), readable
+    or not: a text date a locale's Excel did not turn into a date cell."""
+    return len(text) <= 40 and _DATE_LIKE.fullmatch(text) is not None
 
 
 def _plausible(day: date) -> date:
@@ -348,6 +385,14 @@ def parse_protest_number(value: Any) -> str | None:
 _SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]+)?[eE][+-][0-9]+")
 #: What entry_number.compact takes out of an entry number written as text.
 _SEPARATORS = " -"
+#: Spaces and dashes a web page, a word processor or Excel puts in copied text (no-break and
+#: narrow no-break, figure and thin spaces; hyphen to horizontal bar, minus sign), read as
+#: the ASCII space and dash they stand for (t69/03): else the row is refused and its entry,
+#: built from its other rows, said to have nothing to refund.
+_UNICODE_SEPARATORS = str.maketrans(
+    {**dict.fromkeys(map(ord, "\u00a0\u2007\u2009\u202f"), " "),
+     **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")}
+)  # fmt: skip
 
 
 def parse_entry_number(value: Any) -> str:
@@ -371,6 +416,8 @@ def parse_entry_number(value: Any) -> str:
             "an entry number in scientific notation: Excel turned it into a number and lost "
             "digits; re-export with the column formatted as text"
         )
+    if not text.isascii():
+        text = text.translate(_UNICODE_SEPARATORS)
     written = text
     text = _entry_number.compact(text)
     if text.isdigit() and len(text) < 11:

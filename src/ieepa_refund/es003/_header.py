@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import entry_number as _entry_number
 from ..errors import InputFileError
-from ._cells import cell_text
+from ._cells import BadCell, cell_text, parse_entry_number, parse_hts
 from ._columns import (
     ANSWER_CHANGING,
     REQUIRED,
@@ -124,6 +125,23 @@ def _refuse_continued(found: SourceFile, opened: OpenedRows) -> None:
         for number, cells in header_candidates(iter(rows))
         if _shape(cells) == header
     ]
+    if not repeats:
+        carried = [
+            f"{title!r} (row {number})"
+            for title, rows in opened.others
+            if (number := _first_data_row(rows, found, len(header))) is not None
+        ]
+        if carried:
+            raise InputFileError(
+                f"{opened.name}: sheet{'s' if len(carried) > 1 else ''} {', '.join(carried)} "
+                f"hold{'' if len(carried) > 1 else 's'} rows shaped as the ES-003 rows of "
+                f"sheet {opened.sheet!r}, the sheet read, without its header (row "
+                f"{found.header_row}): the export continues on more than one sheet, and one "
+                "sheet is read; save each sheet as CSV with the header and give all the files "
+                "(the rows of an entry may be in any of them)",
+                field="file",
+                value=opened.name,
+            )
     if repeats:
         raise InputFileError(
             f"{opened.name}: the ES-003 header of sheet {opened.sheet!r} (row "
@@ -134,6 +152,33 @@ def _refuse_continued(found: SourceFile, opened: OpenedRows) -> None:
             field="file",
             value=opened.name,
         )
+
+
+def _first_data_row(rows: Iterable[Raw], found: SourceFile, width: int) -> int | None:
+    """The number of the first of ``rows`` shaped as an ES-003 row of the sheet read, or None.
+
+    A sheet that carries an export on without repeating its header (t69/01) has rows as wide
+    as the header, a valid entry number (check digit and all) where the header names the
+    entry number, and an HTS number where it names the HTS number. A cover or notes sheet
+    has neither in those two places: its cells are words, or fewer than the header's.
+    """
+    entry_at, hts_at = found.columns["entry_number"], found.columns["hts"]
+    for number, _, row in rows:
+        if isinstance(row, str):
+            continue
+        cells = [cell_text(cell) for cell in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not max(entry_at, hts_at) < len(cells) <= width:
+            continue
+        try:
+            entry = parse_entry_number(row[entry_at])
+            parse_hts(row[hts_at])
+        except (BadCell, ValueError):
+            continue
+        if _entry_number.is_valid(entry):
+            return number
+    return None
 
 
 def _shape(cells: list[str]) -> list[str]:

@@ -25,6 +25,7 @@ from ._cells import (
     DATE_FIELDS,
     BadCell,
     cell_text,
+    date_like,
     month_first_day,
     parse_entry_number,
     split_amount,
@@ -46,7 +47,8 @@ class _Watch:
     #: bad cell of its row (a hand edit, t64/06), not the mark of a day-first column.
     month_first: dict[str, tuple[int, str]] = field(default_factory=dict)
     #: Per date column, its first text date that reads either way (03/04/2025), and its first
-    #: NN/NN/YYYY text date and date cell (a workbook's): see :func:`_locale_checks`.
+    #: text date shaped NN/NN/YY(YY) (any of / . -) and date cell (a workbook's): see
+    #: :func:`_locale_checks`.
     ambiguous: dict[str, tuple[int, str]] = field(default_factory=dict)
     text_dates: dict[str, tuple[int, str]] = field(default_factory=dict)
     date_cells: dict[str, int] = field(default_factory=dict)
@@ -192,6 +194,10 @@ def data_rows(source: SourceFile) -> Iterator[tuple[int, list[Any]]]:
                     checked.add((name, cell))  # per column: one text may be in two columns
                     pair = month_first_day(shown := cell_text(cell))
                     if pair is None:
+                        # A text date the reader refuses (06/10/25, 09.15.2025) is as much
+                        # the mark of a day-first Excel beside date cells (t69/02).
+                        if date_like(shown):
+                            watch.text_dates.setdefault(name, (number, shown))
                         continue
                     watch.text_dates.setdefault(name, (number, shown))
                     if pair[0] <= 12 and pair[1] <= 12 and pair[0] != pair[1]:
@@ -586,7 +592,9 @@ def _locale_checks(source: SourceFile, watch: _Watch) -> None:
 
     A workbook date column holding date cells beside NN/NN/YYYY text dates is what a
     day-first Excel makes of a MM/DD/YYYY export: each date it could read day-first (day 12
-    or less) became a date cell with day and month swapped, the others stayed text. Which
+    or less) became a date cell with day and month swapped, the others stayed text. So are
+    text dates the reader refuses, MM/DD/YY or 09.15.2025 (t69/02); ISO text is not (Excel
+    reads it as the date it is, in any locale). Which
     date cells are swapped cannot be told, so the file is refused.
 
     One file is written in one locale: a column proving day-first (a first number over 12)
