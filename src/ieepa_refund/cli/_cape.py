@@ -295,30 +295,26 @@ def run_cape(args: argparse.Namespace) -> int:
                 f"{declared_on.isoformat()}, they are not declared again: check their claims in "
                 f"the ACE Portal's CAPE tab, and estimate --ledger for their road): {named(held)}"
             )
-    # As estimate flags it: the windows of these entries count from a date not yet reached.
-    future = [s.entry_number for s in screenings if "LIQUIDATION_AFTER_AS_OF" in s.reason_codes]
-    if future:
-        print(
-            f"  LIQUIDATION_AFTER_AS_OF: {counted(len(future), 'entry', 'entries')} with a "
-            f"liquidation date after the declaration date {declared_on.isoformat()} (a scheduled "
-            "date or a typo; their windows in the report count from it): check them in ACE: "
-            f"{named(future)}"
-        )
-    scheduled = [s.entry_number for s in screenings if "LIQUIDATION_SCHEDULED" in s.reason_codes]
-    if scheduled:
-        print(
-            f"  LIQUIDATION_SCHEDULED: {counted(len(scheduled), 'entry', 'entries')} with an open "
-            f"status and a liquidation date after the declaration date {declared_on.isoformat()}, "
-            "read as a scheduled liquidation (screened as unliquidated): check them in ACE: "
-            f"{named(scheduled)}"
-        )
-    unknown = [s.entry_number for s in screenings if "SUMMARY_STATUS_UNKNOWN" in s.reason_codes]
-    if unknown:
-        print(
-            f"  SUMMARY_STATUS_UNKNOWN: {counted(len(unknown), 'entry', 'entries')} whose Entry "
-            "Summary Status is neither cancelled/rejected nor accepted as read here (screened as "
-            f"standing; see the report's messages): check them in ACE: {named(unknown)}"
-        )
+    # Notes an entry's screening carries that the user should check in ACE, each named (the
+    # first as estimate flags it: the windows count from a date not yet reached).
+    on = declared_on.isoformat()
+    for code, what in (
+        ("LIQUIDATION_AFTER_AS_OF",
+         f"with a liquidation date after the declaration date {on} (a scheduled date or a "
+         "typo; their windows in the report count from it)"),
+        ("LIQUIDATION_SCHEDULED",
+         f"with an open status and a liquidation date after the declaration date {on}, read "
+         "as a scheduled liquidation (screened as unliquidated)"),
+        ("SUMMARY_STATUS_UNKNOWN",
+         "whose Entry Summary Status is neither cancelled/rejected nor accepted as read here "
+         "(screened as standing; see the report's messages)"),
+    ):  # fmt: skip
+        noted = [s.entry_number for s in screenings if code in s.reason_codes]
+        if noted:
+            print(
+                f"  {code}: {counted(len(noted), 'entry', 'entries')} {what}: check them in "
+                f"ACE: {named(noted)}"
+            )
     rejected = imported.entries_rejected_numbers
     if rejected:
         # Named, not only counted: such an entry is in no report and no declaration.
