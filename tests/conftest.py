@@ -5,6 +5,7 @@ from __future__ import annotations
 import decimal
 import os
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,3 +29,20 @@ def _trap_float_operations() -> Iterator[None]:
         yield
     finally:
         context.traps[decimal.FloatOperation] = before
+
+
+class _Today(date):
+    """A date class whose ``today()`` is 2026-11-29: the command alone reads the clock."""
+
+    @classmethod
+    def today(cls) -> _Today:
+        return cls(2026, 11, 29)
+
+
+@pytest.fixture
+def cape_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """``ieepa-refund cape`` run as on 2026-11-29 (its past and future --declared-on warnings)."""
+    from ieepa_refund.cli import _cape
+
+    monkeypatch.setattr(_cape, "date", _Today)
+    return _Today.today()

@@ -14,7 +14,7 @@ import pytest
 from ieepa_refund import Entry
 from ieepa_refund.cape import check_declaration, screen, write_declarations
 from ieepa_refund.cape.screen import is_plaintiff
-from ieepa_refund.cli import _cape, main
+from ieepa_refund.cli import main
 
 DATA = Path(__file__).parent / "data"
 NO_POLARS = importlib.util.find_spec("polars") is None
@@ -175,20 +175,13 @@ def test_cape_declares_no_canceled_summary(
 # --- t67/09: a past --declared-on ------------------------------------------------------------
 
 
-class _Today(date):
-    @classmethod
-    def today(cls) -> _Today:
-        return cls(2026, 11, 29)
-
-
 @pytest.mark.parametrize("ledger", [False, True])
 def test_a_past_declaration_date_is_warned(
     ledger: bool,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    cape_today: date,
 ) -> None:
-    monkeypatch.setattr(_cape, "date", _Today)
     flags = ["--ledger", str(tmp_path / "ledger.csv"), "--new-ledger"] if ledger else []
     _, _, err = _cape_run(
         capsys, "es003_t67_past_declared_on.csv", tmp_path / "out", "--declared-on", "2026-07-01",
@@ -203,9 +196,8 @@ def test_today_is_not_warned(
     when: str | None,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    cape_today: date,
 ) -> None:
-    monkeypatch.setattr(_cape, "date", _Today)
     flags = ["--declared-on", when] if when else []
     _, out, err = _cape_run(capsys, "es003_t67_past_declared_on.csv", tmp_path, *flags)
     assert "--declared-on" not in err

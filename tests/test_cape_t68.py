@@ -13,7 +13,7 @@ import pytest
 
 from ieepa_refund import sample_es003
 from ieepa_refund.cape import write_declarations
-from ieepa_refund.cli import _cape, main
+from ieepa_refund.cli import main
 
 DATA = Path(__file__).parent / "data"
 NO_POLARS = importlib.util.find_spec("polars") is None
@@ -81,20 +81,13 @@ def test_the_writer_writes_nothing_for_no_entry(tmp_path: Path) -> None:
 # --- t68/01: a future --declared-on -----------------------------------------------------------
 
 
-class _Today(date):
-    @classmethod
-    def today(cls) -> _Today:
-        return cls(2026, 11, 29)
-
-
 @pytest.mark.parametrize("ledger", [False, True])
 def test_a_future_declaration_date_is_warned(
     ledger: bool,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    cape_today: date,
 ) -> None:
-    monkeypatch.setattr(_cape, "date", _Today)
     flags = ["--ledger", str(tmp_path / "ledger.csv"), "--new-ledger"] if ledger else []
     _, _, err = _run(
         capsys, "cape", str(SAMPLE), "--out", str(tmp_path / "out"),
