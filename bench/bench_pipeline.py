@@ -3,7 +3,9 @@
     python bench/bench_pipeline.py [--rows 1000000] [--rows-per-entry 4] [--keep FILE] [--roads]
 
 The job: import (read_es003), refunds with interest (compute_refund), payments
-(consolidate), CAPE screening (screen) and declarations (write_declarations).
+(consolidate), CAPE screening (screen) and declarations (write_declarations); then the same
+job on the lean engine (``ieepa_refund.bulk.lean.stream``: the same reader, the bulk engine's
+rules in pure Python, the per-entry path for the rest), which needs no extra.
 ``--roads`` adds a stage: the same stream with each entry's road (``entry_road``,
 as ``ieepa-refund estimate`` computes it beside the refund), the roads timed alone.
 The file is generated with a fixed seed, so runs are comparable. Peak memory
@@ -114,6 +116,8 @@ class Kept:
     principal: Decimal
     interest: Decimal | None
     eligible: bool
+    path: str = "entry"
+    """Which path computed it (the lean engine's rows say; its declarations read it)."""
 
 
 def whole_job(path: Path, out_dir: Path) -> dict[str, float | int]:
@@ -147,6 +151,38 @@ def whole_job(path: Path, out_dir: Path) -> dict[str, float | int]:
     marks["total_s"] = time.perf_counter() - began
     marks["rows_read"] = stream.report.rows_read
     marks["entries"] = stream.report.entry_count
+    marks["payments"] = len(payments)
+    marks["declared"] = batch.count
+    return marks
+
+
+def lean_job(path: Path, out_dir: Path) -> dict[str, float | int]:
+    """:func:`whole_job` on the lean engine: stream its rows, keep the same slim record, then
+    pay and declare."""
+    from ieepa_refund import consolidate
+    from ieepa_refund.bulk import lean
+    from ieepa_refund.bulk.lean import declare_rows
+
+    as_of = date(2026, 7, 1)
+    kept: list[Kept] = []
+    began = time.perf_counter()
+    stream = lean.stream(path, as_of=as_of)
+    for row in stream:
+        kept.append(
+            Kept(row.entry_number, row.payee, row.liquidation_date, row.principal,
+                 row.interest, row.eligible, row.path)
+        )  # fmt: skip
+    marks: dict[str, float | int] = {"stream_refund_screen_s": time.perf_counter() - began}
+    t = time.perf_counter()
+    payments = consolidate(kept)
+    marks["payments_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    batch = declare_rows(sorted(kept, key=lambda k: k.entry_number), out_dir)
+    marks["declarations_s"] = time.perf_counter() - t
+    marks["total_s"] = time.perf_counter() - began
+    marks["rows_read"] = stream.report.rows_read
+    marks["entries"] = stream.report.entry_count
+    marks["entries_lean"] = stream.entries_lean
     marks["payments"] = len(payments)
     marks["declared"] = batch.count
     return marks
@@ -191,6 +227,9 @@ def _stage(stage: str, path: str) -> None:
         figures: dict[str, float | int] = {"bare_s": bare_pass(Path(path))}
     elif stage == "roads":
         figures = roads_job(Path(path))
+    elif stage == "lean":
+        with tempfile.TemporaryDirectory() as out:
+            figures = lean_job(Path(path), Path(out))
     else:
         with tempfile.TemporaryDirectory() as out:
             figures = whole_job(Path(path), Path(out))
@@ -204,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows-per-entry", type=int, default=4)
     parser.add_argument("--keep", type=Path, help="keep the generated file here")
     parser.add_argument("--roads", action="store_true", help="also time each entry's road")
-    parser.add_argument("--stage", choices=("bare", "job", "roads"), help=argparse.SUPPRESS)
+    parser.add_argument("--stage", choices=("bare", "job", "lean", "roads"), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
@@ -216,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         size = path.stat().st_size / 1e6
         print(f"synthetic ES-003: {args.rows:,} rows, {entries:,} entries, {size:.0f} MB")
         results = {}
-        for stage in ("bare", "job", *(("roads",) if args.roads else ())):
+        for stage in ("bare", "job", "lean", *(("roads",) if args.roads else ())):
             done = subprocess.run(
                 [sys.executable, __file__, "--stage", stage, "--file", str(path)],
                 check=True, capture_output=True, text=True,
@@ -235,6 +274,15 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{job['rows_read']:,} rows read, {job['entries']:,} entries, {job['payments']:,} payments, "
             f"{job['declared']:,} declared; {job['total_s'] / job['rows_read'] * 1e6:.1f} us per row"
+        )
+        lean = results["lean"]
+        print(
+            f"lean engine, the same job: {lean['total_s']:.2f} s = "
+            f"{lean['total_s'] / bare['bare_s']:.1f}x the bare pass, peak RSS "
+            f"{lean['peak_rss_mb']:.0f} MB (streamed: {lean['stream_refund_screen_s']:.2f} s; "
+            f"payments {lean['payments_s']:.2f} s; declarations {lean['declarations_s']:.2f} s); "
+            f"{lean['entries_lean']:,} of {lean['entries']:,} entries by the lean rules, "
+            f"{lean['payments']:,} payments, {lean['declared']:,} declared"
         )
         if args.roads:
             roads = results["roads"]

@@ -9,14 +9,11 @@ payments, the same declaration files byte for byte, and the same reading problem
 from __future__ import annotations
 
 import csv
-import importlib.util
 import random
 import re
 import sys
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -25,80 +22,22 @@ from hypothesis import strategies as st
 
 pl = pytest.importorskip("polars")
 
-from ieepa_refund import RefundOptions, compute_refund, consolidate  # noqa: E402
+from ieepa_refund import RefundOptions  # noqa: E402
 from ieepa_refund.bulk import ENTRY_COLUMNS, estimate, explain  # noqa: E402
-from ieepa_refund.cape import screen, write_declarations  # noqa: E402
+from ieepa_refund.cape import write_declarations  # noqa: E402
 from ieepa_refund.entry_number import calc_check_digit  # noqa: E402
-from ieepa_refund.es003 import read_es003, stream_es003  # noqa: E402
+from ieepa_refund.es003 import read_es003  # noqa: E402
 from ieepa_refund.es003._cells import LINE_MAX  # noqa: E402
-from ieepa_refund.registry import is_ieepa_status  # noqa: E402
 from tests import strategies  # noqa: E402
-
-ROOT = Path(__file__).parent.parent
-AS_OF = date(2026, 7, 1)
-
-
-def _load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-fuzz = _load(ROOT / "tools" / "fuzz_es003.py", "fuzz_es003")
-bench = _load(ROOT / "bench" / "bench_pipeline.py", "bench_pipeline")
-
-
-def reference(
-    paths: list[Path], out: Path, *, options: RefundOptions, declared_on: date = AS_OF
-) -> tuple[list[dict[str, Any]], Any, dict[str, bytes], Any]:
-    """The per-entry job: (rows by entry number, payments, declaration bytes, report)."""
-    stream = stream_es003(*paths)
-    rows, refunds = [], []
-    for entry in stream:
-        refund = compute_refund(entry, options=options)
-        shot = screen(entry, declared_on=declared_on)
-        refunds.append(refund)
-        rows.append(
-            {
-                "entry_number": entry.entry_number,
-                "importer_number": refund.importer_number,
-                "payee": refund.payee,
-                "entry_type": entry.entry_type,
-                "entry_date": entry.entry_date,
-                "liquidation_date": refund.liquidation_date,
-                "deposit_date": refund.deposit_date,
-                "deposit_basis": refund.deposit_basis.value,
-                "interest_until": refund.interest_until,
-                "method": refund.method,
-                "rounding": refund.rounding,
-                "paid": refund.paid,
-                "ieepa_duty_paid": sum(
-                    (t.paid for t in refund.tariffs if is_ieepa_status(t.status)), Decimal("0.00")
-                ),
-                "owed": refund.owed,
-                "principal": refund.principal,
-                "principal_high": refund.principal_high,
-                "interest": refund.interest,
-                "warnings": " ".join(refund.warning_codes),
-                "status": shot.status,
-                "eligible": shot.eligible,
-                "reasons": " ".join(shot.reason_codes),
-                "data_version": refund.data_version,
-                "rates_version": refund.rates_version,
-                "rules_version": shot.rules_version,
-            }
-        )
-    rows.sort(key=lambda r: r["entry_number"])
-    eligible = [r["entry_number"] for r in rows if r["eligible"]]
-    write_declarations(eligible, out)
-    files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
-    # The bulk engine keeps entries in entry-number order; a payment lists them in input order.
-    refunds.sort(key=lambda r: r.entry_number)
-    return rows, consolidate(refunds), files, stream.report
+from tests.reference_job import (  # noqa: E402
+    AS_OF,
+    MUTATIONS,
+    _bench_rows,
+    bench,
+    damaged_file,
+    fuzz,
+    reference,
+)
 
 
 def check_same(
@@ -148,60 +87,6 @@ def test_damaged_files_are_identical(seed: int, tmp_path: Path) -> None:
     rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
     paths = fuzz.write_files(rows, tmp_path / "in", "csv", rng.randint(1, 3), "x")
     check_same(paths, tmp_path)
-
-
-def _bench_rows(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.reader(f))
-
-
-#: Damage beyond the fuzz's: the facts the columnar rules must leave to the per-entry path.
-MUTATIONS = {
-    "rate text": ("Rate", "25%"),
-    "missing IEEPA duty": ("Line Tariff Duty Amount", ""),
-    "exemption heading": ("HTS Number - Full", "9903.01.32"),
-    "15% all-in deal": ("HTS Number - Full", "9903.02.19"),
-    "heading not in force": ("HTS Number - Full", "9903.01.01"),
-    "amount with dollar sign": ("Line Tariff Duty Amount", "$1,234.50"),
-    "wrapped entry number": ("Entry Summary Number", None),
-    "recon flag": ("Reconciliation Indicator", "Y"),
-    "protest": ("Protest Number", "270426100001"),
-    "conflicting status": ("Liquidation Status", "UNLIQUIDATED"),
-    "liquidated before entry": ("Liquidation Date", "01/01/2020"),
-    "entry type 11": ("Entry Type Code", "11"),
-    "ISO date": ("Entry Date", "2025-09-20"),
-    "negative duty": ("Line Tariff Duty Amount", "-3.00"),
-    "lower-case country": ("Country of Origin Code", "cn"),
-    "deposit date": ("Deposit Date", "10/01/2025"),
-    "notify party": ("Notify Party", "99-8877665AB"),
-    "cancelled summary": ("Entry Summary Status", "CANCELLED"),
-    "huge duty": ("Line Tariff Duty Amount", "999999999999.99"),
-    "zero duty": ("Line Tariff Duty Amount", "0.00"),
-    "deposit after liquidation": ("Deposit Date", "12/31/2026"),
-    "liquidated past the rate table": ("Liquidation Date", "12/31/2027"),
-    "two lines numbered alike": ("Entry Summary Line Number", "1"),
-}
-
-
-def damaged_file(name: str, folder: Path, *, seed: int, rows_damaged: int) -> Path:
-    """A generated file with one kind of damage (MUTATIONS[name]) on ``rows_damaged`` rows,
-    extra columns added as needed."""
-    source = folder / "clean.csv"
-    bench.generate(source, 400, 4, seed=seed)
-    rows = _bench_rows(source)
-    header = rows[1]
-    column, value = MUTATIONS[name]
-    if column not in header:
-        header.append(column)
-        for r in rows[2:]:
-            r.append("")
-    at = header.index(column)
-    for r in random.Random(name).sample(rows[2:], rows_damaged):
-        r[at] = f'="{r[at]}"' if value is None else value
-    path = folder / "damaged.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
-    return path
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))

@@ -21,6 +21,8 @@ import ieepa_refund.cape
 
 MODULES = [
     "ieepa_refund",
+    "ieepa_refund.bulk",
+    "ieepa_refund.bulk.lean",
     "ieepa_refund.cape",
     "ieepa_refund.cape.check",
     "ieepa_refund.cape.declarations",

@@ -7,12 +7,12 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ..entry import Entry
 from ..errors import InputFileError, ValidationError
 from ._acc import _Acc, _add_repeat, _merge
-from ._build import _finish
+from ._build import _finish, _finish_plain, build_plain
 from ._cells import BadCell, cell_text, parse_entry_number, protest_placeholder
 from ._columns import COLUMNS, ENTRY_FIELDS, norm
 from ._header import SourceFile, open_source
@@ -56,6 +56,11 @@ class Es003Stream:
         self._report: Es003Report | None = None
         self._started = False
         self._hold = False
+        self._plain = False
+        """Set by the lean engine (``bulk.lean``): an entry that would be built as it stands,
+        with nothing to report, is handed over as its accumulator (:func:`._build._finish_plain`),
+        which the engine computes from or builds with :meth:`_build`."""
+        self._state: _State | None = None
         """Whether the caller keeps every entry (set by read_es003): equal amounts are then
         held once across entries (see ``_State.held``)."""
 
@@ -65,11 +70,24 @@ class Es003Stream:
             raise RuntimeError("the report is ready once every entry has been read")
         return self._report
 
-    def __iter__(self) -> Iterator[Entry]:
+    def _build(self, acc: _Acc) -> Entry:
+        """The Entry of an accumulator this stream handed over (plain mode), as the stream
+        would have built it; while the stream is being read."""
+        if self._state is None:
+            raise RuntimeError("an accumulator is built while its stream is read")
+        return build_plain(acc, self._state)
+
+    def _items(self) -> Iterator[Entry | _Acc]:
+        """The reading pass itself, entries (and, in plain mode, accumulators) as they
+        complete; the caller raises the collector's threshold around each step
+        (:data:`fewer_collections`), as :meth:`__iter__` does."""
         if self._started:
             raise RuntimeError("an Es003Stream is read once; call stream_es003 again")
         self._started = True
-        entries = self._entries()
+        return self._entries()
+
+    def __iter__(self) -> Iterator[Entry]:
+        entries = self._items()
         while True:
             # Raised only while the reader works, put back before each entry is handed over:
             # the caller's own code, and a stream it abandons, never run with it raised.
@@ -77,14 +95,17 @@ class Es003Stream:
                 entry = next(entries, None)
             if entry is None:
                 return
-            yield entry
+            # An accumulator only in the lean engine's plain mode, which reads both.
+            yield cast(Entry, entry)
 
-    def _entries(self) -> Iterator[Entry]:
+    def _entries(self) -> Iterator[Entry | _Acc]:
         remaining: dict[Any, int] = {}
         unread: dict[str, int] = {}
         state = _State(remaining=remaining, bad_rows=unread)
         if self._hold:
             state.held, state.held_tariffs = {}, {}
+        state.plain = self._plain
+        self._state = state
         for source in self._files:
             _count_rows(source, remaining, unread)
         for source in self._files:
@@ -117,6 +138,7 @@ class Es003Stream:
             entry = _finish(acc, state)
             if entry is not None:
                 yield entry
+        self._state = None  # a finished stream builds no more entries
         self._report = Es003Report(
             problems=tuple(summarise(state.problems)),
             files=tuple(state.reports),
@@ -169,7 +191,8 @@ class _FewerCollections:
                 gc.set_threshold(*saved)
 
 
-_fewer_collections = _FewerCollections()
+fewer_collections = _FewerCollections()
+_fewer_collections = fewer_collections
 
 
 def sample_es003() -> Path:
@@ -327,7 +350,7 @@ def _entry_key(number: str) -> Any:
 
 def _read_rows(
     source: SourceFile, state: _State, progress: Callable[[int], None] | None
-) -> Iterator[Entry]:
+) -> Iterator[Entry | _Acc]:
     file, headers, columns = source.name, source.headers, source.columns
     entry_fields = [(name, columns[name]) for name in ENTRY_FIELDS if name in columns]
     parsers = [(name, index, state.parser(name)) for name, index in entry_fields]
@@ -339,6 +362,7 @@ def _read_rows(
         at(n) for n in ("tariff_ordinal", "value", "duty", "quantity", "unit", "rate")
     )
     accs, remaining = state.accs, state.remaining
+    finish = _finish_plain if state.plain else _finish
     own_cells = _getter([index for _, index in entry_fields])
     numbers, lines, countries, codes = state.numbers, state.lines, state.countries, state.codes
     ordinals, amounts, quantities = state.ordinals, state.amounts, state.quantities
@@ -476,7 +500,7 @@ def _read_rows(
                 remaining.pop(last_key, None)
                 numbers.pop(row[i_entry], None)
                 if entry_no in accs:
-                    entry = _finish(accs[entry_no], state)
+                    entry = finish(accs[entry_no], state)
                     if entry is not None:
                         yield entry
         while progress is not None and read + source.rejected >= mark:  # rejected at the end

@@ -20,6 +20,57 @@ from ._parsing import _State
 from .report import Problem
 
 
+def _finish_plain(acc: _Acc, state: _State) -> Entry | _Acc | None:
+    """:func:`_finish`, but an entry it would build as it stands (:func:`_checked_entry`)
+    with nothing to report is handed over as its accumulator, counted as :func:`_kept`
+    counts it: the lean engine computes most entries from their rows, and builds the rest
+    with :func:`build_plain`.
+
+    Nothing to report: no conflicting, repeated or rejected row, a number of the compact
+    shape with its check digit right, no deposit history, and one tariff ordinal for each
+    HTS number of a line (two tariffs of one number on a line, the per-entry path's).
+    """
+    number = acc.number
+    fields = acc.fields
+    if (
+        acc.conflicts
+        or acc.duplicates
+        or state.bad_rows.get(number)
+        or not fields.keys().isdisjoint(_DEPOSIT_NAMES)
+        or not _entry_number.shaped(number)
+        or not _entry_number.check_digit_matches(number)
+        or not _as_kept(fields, state)
+        or any(len(slot) != 1 for slot in acc.tariffs.values())
+    ):
+        return _finish(acc, state)
+    del state.accs[number]
+    state.bad_rows.pop(number, None)
+    state.entries += 1
+    return acc
+
+
+def _as_kept(own: dict[str, Any], state: _State) -> bool:
+    """Whether :func:`_checked_entry` builds an entry of these own fields as it stands."""
+    kept = state.kept
+    for name, value in own.items():
+        check = kept.get(name)
+        if check is None or not check[value]:
+            return False
+    if not own.keys() >= _OWN_REQUIRED:
+        return False
+    liquidated = own.get("liquidation_date")
+    return liquidated is None or liquidated >= own["entry_date"]
+
+
+def build_plain(acc: _Acc, state: _State) -> Entry:
+    """The Entry :func:`_finish` builds of an accumulator :func:`_finish_plain` handed over."""
+    given = {"entry_number": acc.number, **acc.fields, "lines": _lines(acc)}
+    entry = _checked_entry(given, acc.fields, state)
+    if entry is None:  # _finish_plain checked what _checked_entry checks
+        raise RuntimeError(f"entry {acc.number} is not plain")
+    return entry
+
+
 def _finish(acc: _Acc, state: _State) -> Entry | None:
     """Turn a complete entry's rows into an Entry, or into problems; forget the rows.
 
@@ -248,6 +299,7 @@ _ENTRY_DEFAULTS = {
     name: None if info.is_required() else info.default for name, info in Entry.model_fields.items()
 }
 _ENTRY_REQUIRED = frozenset(name for name, info in Entry.model_fields.items() if info.is_required())
+_OWN_REQUIRED = _ENTRY_REQUIRED - {"entry_number", "lines"}
 
 
 def _held(held: dict[Decimal, Decimal], amount: Decimal | None) -> Decimal | None:

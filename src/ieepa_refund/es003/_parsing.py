@@ -88,6 +88,9 @@ class _State:
     held_tariffs: dict[tuple[Any, ...], Tariff] | None = None
     """With ``held``: each distinct tariff of the entries built so far (by its fields), so that
     equal tariffs of different entries are one object."""
+    plain: bool = False
+    """Hand an entry over as its accumulator when it would be built as it stands with
+    nothing to report (the lean engine's mode, :func:`._build._finish_plain`)."""
 
     def parser(self, name: str) -> _Parsed:
         """The cache of an entry field's cells, made on first use."""

@@ -1,0 +1,205 @@
+"""The lean engine against the per-entry path (and the bulk engine where polars is installed):
+every entry's row, the payments, the declaration bytes and the reader's report the same."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import random
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from ieepa_refund import RefundOptions
+from ieepa_refund.bulk import ENTRY_COLUMNS, lean
+from ieepa_refund.errors import InputFileError
+from ieepa_refund.es003 import sample_es003
+from tests import strategies
+from tests.reference_job import AS_OF, MUTATIONS, ROOT, bench, damaged_file, fuzz, reference
+
+
+def check_lean(
+    paths: list[Path], tmp: Path, *, options: RefundOptions | None = None
+) -> tuple[int, int]:
+    """Assert lean == per-entry on ``paths``; return (entries by the lean rules, by the
+    per-entry path)."""
+    given_opts = options or RefundOptions()
+    opts = given_opts.model_copy(update={"interest_until": given_opts.interest_until or AS_OF})
+    want, payments, files, report = reference(paths, tmp / "ref", options=opts)
+    got = lean.estimate(paths, as_of=AS_OF, options=options, declarations_dir=tmp / "lean")
+    rows = [{k: v for k, v in row._asdict().items() if k != "path"} for row in got.entries]
+    assert [r["entry_number"] for r in rows] == [r["entry_number"] for r in want]
+    for mine, theirs in zip(rows, want, strict=True):
+        assert mine == theirs, mine["entry_number"]
+        # Money written with the same places as the per-entry path's where it has two.
+        for name in ("paid", "principal", "interest"):
+            if theirs[name] is not None and theirs[name].as_tuple().exponent == -2:
+                assert str(mine[name]) == str(theirs[name]), (mine["entry_number"], name)
+    assert got.payments == payments
+    assert {p.name: p.read_bytes() for p in sorted((tmp / "lean").iterdir())} == files
+    # The same reader: its report (problems, counts) is the per-entry path's own.
+    assert got.report == report
+    paths_used = [row.path for row in got.entries]
+    assert paths_used.count("lean") == got.entries_lean
+    assert paths_used.count("entry") == got.entries_entry
+    assert got.entries_lean + got.entries_entry == report.entry_count
+    return got.entries_lean, got.entries_entry
+
+
+def test_generated_file_is_identical_and_computed_by_the_lean_rules(tmp_path: Path) -> None:
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 3_000, 4, seed=7)
+    by_rules, per_entry = check_lean([path], tmp_path)
+    assert by_rules > 4 * per_entry
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_damaged_files_are_identical(seed: int, tmp_path: Path) -> None:
+    rng = random.Random(seed)
+    rows = fuzz.damage(rng, fuzz.clean_rows(rng, rng.randint(3, 12)))
+    paths = fuzz.write_files(rows, tmp_path / "in", "csv", rng.randint(1, 3), "x")
+    check_lean(paths, tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_each_kind_of_damage_is_identical(name: str, tmp_path: Path) -> None:
+    check_lean([damaged_file(name, tmp_path, seed=11, rows_damaged=25)], tmp_path)
+
+
+#: Damage the lean rules must leave to the per-entry path (each sends some entries there).
+LEFT_TO_THE_PER_ENTRY_PATH = (
+    "rate text",
+    "missing IEEPA duty",
+    "exemption heading",
+    "heading not in force",
+    "negative duty",
+    "deposit date",
+    "huge duty",
+    "liquidated past the rate table",
+)
+
+
+@pytest.mark.parametrize("name", LEFT_TO_THE_PER_ENTRY_PATH)
+def test_what_the_rules_do_not_cover_goes_to_the_per_entry_path(name: str, tmp_path: Path) -> None:
+    _, per_entry = check_lean([damaged_file(name, tmp_path, seed=11, rows_damaged=25)], tmp_path)
+    assert per_entry > 0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        RefundOptions(deposit="pms"),
+        RefundOptions(corporate=True),
+        RefundOptions(method="recalculate"),
+        RefundOptions(rounding="ROUND_HALF_EVEN"),
+        RefundOptions(interest_until=date(2026, 3, 1)),
+    ],
+)
+def test_options_are_honoured_identically(options: RefundOptions, tmp_path: Path) -> None:
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 600, 4, seed=5)
+    by_rules, _ = check_lean([path], tmp_path, options=options)
+    # Recalculation reads rate text: the per-entry path's alone.
+    assert (by_rules == 0) == (options.method == "recalculate")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.es003_files())
+def test_drawn_files_are_identical(file: tuple[list[str], list[list[str]]]) -> None:
+    """Messy drawn entries (padded, lower-case, disagreeing cells, wrong check digits, rows
+    in any order): every entry either computed by the rules as the per-entry path does, or
+    by the per-entry path."""
+    header, rows = file
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        path = tmp / "drawn.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([header, *rows])
+        check_lean([path], tmp)
+
+
+def test_a_workbook_is_read_by_the_same_reader(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 300, 4, seed=9)
+    rows = fuzz.clean_rows(random.Random(3), 6)
+    paths = fuzz.write_files(rows, tmp_path / "in", "xlsx", 1, "x")
+    check_lean(paths, tmp_path)
+
+
+def test_rows_are_the_bulk_engines_rows(tmp_path: Path) -> None:
+    """Where polars is installed: the bulk engine's table, row for row (path aside)."""
+    pytest.importorskip("polars")
+    from ieepa_refund.bulk import estimate
+
+    path = damaged_file("15% all-in deal", tmp_path, seed=3, rows_damaged=20)
+    bulk = estimate(path, as_of=AS_OF).entries.drop("path").to_dicts()
+    mine = [
+        {k: v for k, v in r._asdict().items() if k != "path"}
+        for r in lean.estimate(path, as_of=AS_OF).entries
+    ]
+    assert mine == bulk
+
+
+def test_entry_rows_have_the_bulk_columns() -> None:
+    assert lean.EntryRow._fields == ENTRY_COLUMNS
+
+
+def test_the_stream_hands_rows_over_as_the_reader_does() -> None:
+    """In the reader's order (each entry at its last row), the report after the last."""
+    from ieepa_refund.es003 import stream_es003
+
+    order = [entry.entry_number for entry in stream_es003(sample_es003())]
+    rows = lean.stream(sample_es003(), as_of=AS_OF)
+    with pytest.raises(RuntimeError):
+        rows.report  # noqa: B018 - not ready before the end
+    assert [row.entry_number for row in rows] == order
+    assert rows.report.entry_count == len(order)
+    with pytest.raises(RuntimeError, match="read once"):
+        list(rows)
+
+
+def test_progress_is_called_as_the_reader_calls_it(tmp_path: Path) -> None:
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 100_500, 4, seed=1)
+    seen: list[int] = []
+    got = lean.estimate(path, as_of=AS_OF, progress=seen.append)
+    assert got.report.rows_read == 100_500
+    assert seen == [100_000]  # each PROGRESS_EVERY rows
+
+
+def test_bad_input_is_our_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError):
+        lean.estimate([], as_of=AS_OF)
+    with pytest.raises(InputFileError, match=r"missing\.csv"):
+        lean.estimate(tmp_path / "missing.csv", as_of=AS_OF)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("Entry Nmber,HTS Number - Full\n31612345678,9903.01.24\n", encoding="utf-8")
+    with pytest.raises(InputFileError):
+        lean.estimate(wrong, as_of=AS_OF)
+
+
+def test_runs_without_polars(tmp_path: Path) -> None:
+    """The lean engine needs no extra: polars made unimportable, the sample still runs and
+    polars is never imported."""
+    code = (
+        "import sys; sys.modules['polars'] = None\n"
+        "from datetime import date\n"
+        "from ieepa_refund.bulk import lean\n"
+        "from ieepa_refund.es003 import sample_es003\n"
+        f"got = lean.estimate(sample_es003(), as_of=date(2026, 7, 1), declarations_dir={str(tmp_path)!r})\n"
+        "assert got.entries and got.entries_lean > 0, got\n"
+        "assert sys.modules['polars'] is None\n"
+        "print(len(got.entries))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 0
+    assert importlib.util.find_spec("ieepa_refund.bulk.lean") is not None
