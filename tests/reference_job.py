@@ -37,14 +37,19 @@ bench = _load(ROOT / "bench" / "bench_pipeline.py", "bench_pipeline")
 
 
 def reference(
-    paths: list[Path], out: Path, *, options: RefundOptions, declared_on: date = AS_OF
+    paths: list[Path],
+    out: Path,
+    *,
+    options: RefundOptions,
+    declared_on: date = AS_OF,
+    plaintiffs: frozenset[str] = frozenset(),
 ) -> tuple[list[dict[str, Any]], Any, dict[str, bytes], Any]:
     """The per-entry job: (rows by entry number, payments, declaration bytes, report)."""
     stream = stream_es003(*paths)
     rows, refunds = [], []
     for entry in stream:
         refund = compute_refund(entry, options=options)
-        shot = screen(entry, declared_on=declared_on)
+        shot = screen(entry, declared_on=declared_on, plaintiffs=plaintiffs)
         refunds.append(refund)
         rows.append(
             {

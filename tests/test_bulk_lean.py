@@ -24,14 +24,28 @@ from tests.reference_job import AS_OF, MUTATIONS, ROOT, bench, damaged_file, fuz
 
 
 def check_lean(
-    paths: list[Path], tmp: Path, *, options: RefundOptions | None = None
+    paths: list[Path],
+    tmp: Path,
+    *,
+    options: RefundOptions | None = None,
+    plaintiffs: frozenset[str] = frozenset(),
+    declared_on: date = AS_OF,
 ) -> tuple[int, int]:
     """Assert lean == per-entry on ``paths``; return (entries by the lean rules, by the
     per-entry path)."""
     given_opts = options or RefundOptions()
     opts = given_opts.model_copy(update={"interest_until": given_opts.interest_until or AS_OF})
-    want, payments, files, report = reference(paths, tmp / "ref", options=opts)
-    got = lean.estimate(paths, as_of=AS_OF, options=options, declarations_dir=tmp / "lean")
+    want, payments, files, report = reference(
+        paths, tmp / "ref", options=opts, plaintiffs=plaintiffs, declared_on=declared_on
+    )
+    got = lean.estimate(
+        paths,
+        as_of=AS_OF,
+        declared_on=declared_on,
+        options=options,
+        declarations_dir=tmp / "lean",
+        plaintiffs=plaintiffs,
+    )
     rows = [{k: v for k, v in row._asdict().items() if k != "path"} for row in got.entries]
     assert [r["entry_number"] for r in rows] == [r["entry_number"] for r in want]
     for mine, theirs in zip(rows, want, strict=True):
@@ -203,3 +217,64 @@ def test_runs_without_polars(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) > 0
     assert importlib.util.find_spec("ieepa_refund.bulk.lean") is not None
+
+
+def test_entries_whose_ieepa_duty_is_all_zero_are_screened_as_such(tmp_path: Path) -> None:
+    """Screening is computed once per distinct set of the facts it reads, and whether every
+    IEEPA duty of the entry is 0.00 is one of them: every other entry's IEEPA rows set to
+    0.00, beside entries with the same own fields and their duty."""
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 400, 4, seed=12)
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = rows[1]
+    number, hts, duty = (header.index(n) for n in ("Entry Summary Number", "HTS Number - Full",
+                                                    "Line Tariff Duty Amount"))  # fmt: skip
+    numbers = sorted({r[number] for r in rows[2:]})
+    zeroed = set(numbers[::2])
+    for r in rows[2:]:
+        if r[number] in zeroed and r[hts].startswith("9903"):
+            r[duty] = "0.00"
+    path = tmp_path / "zeroed.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    by_rules, _ = check_lean([path], tmp_path)
+    assert by_rules > len(numbers) // 2
+    got = {r.entry_number: r for r in lean.estimate(path, as_of=AS_OF).entries}
+    assert {got[n].eligible for n in zeroed} != {got[n].eligible for n in set(numbers) - zeroed}
+
+
+def test_cit_plaintiffs_are_screened_by_importer(tmp_path: Path) -> None:
+    """With plaintiffs, the importer is one of the facts screening reads: entries of a
+    plaintiff and of others, their other facts alike, each screened as its own (declared
+    after most liquidations are past the look-back, where a plaintiff's entry is kept)."""
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 600, 4, seed=21)
+    plaintiffs = frozenset(bench.IORS[::3])
+    late = date(2026, 10, 15)  # the plaintiffs rule is in force from 2026-10-06
+    by_rules, _ = check_lean([path], tmp_path, plaintiffs=plaintiffs, declared_on=late)
+    assert by_rules > 0
+    got = lean.estimate(path, as_of=AS_OF, declared_on=late, plaintiffs=plaintiffs).entries
+    assert {r.reasons for r in got if r.importer_number in plaintiffs} != {
+        r.reasons for r in got if r.importer_number not in plaintiffs
+    }
+
+
+def test_one_number_twice_on_a_line_goes_to_the_per_entry_path(tmp_path: Path) -> None:
+    """Two tariffs of one HTS number on a line (two ordinals): the bulk engine's rules do not
+    cover it, so the per-entry path computes the entry."""
+    source = tmp_path / "clean.csv"
+    bench.generate(source, 200, 4, seed=13)
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = rows[1]
+    ordinal = header.index("Tariff Ordinal Number")
+    twice = list(rows[2])
+    twice[ordinal] = "9"
+    path = tmp_path / "twice.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows([*rows[:3], twice, *rows[3:]])
+    check_lean([path], tmp_path)
+    number = rows[2][header.index("Entry Summary Number")]
+    (row,) = [r for r in lean.estimate(path, as_of=AS_OF).entries if r.entry_number == number]
+    assert row.path == "entry"

@@ -281,9 +281,9 @@ class _Rules:
         self.job = job
         opts = job.options
         self.options = opts
-        self.category = job._category
-        self.classes = job.classes
-        """What :meth:`_Job._category` found for each (HTS number, entry date, origin)."""
+        self.kinds: dict[tuple[str, date, str], tuple[int, bool]] = {}
+        """Each (HTS number, entry date, origin): its category (``_Job._category``) and
+        whether the number is in Chapters 1-97."""
         self.conflicts: dict[tuple[str | None, date | None], bool] = {}
         self.growths: dict[tuple[date, date], Decimal | None] = {}
         self.pms: dict[date, date] = {}
@@ -297,21 +297,27 @@ class _Rules:
         self.until: date = opts.interest_until
         self.versions = (job.registry.data_version, job.rates.data_version)
 
+    def _kind(self, key: tuple[str, date, str]) -> tuple[int, bool]:
+        return self.job._category(*key), key[0][:2] != "99"
+
     def row(self, acc: _Acc) -> EntryRow | None:
         """The entry's row by the rules, or None when they do not cover it."""
         f = acc.fields
         entry_date: date = f["entry_date"]
-        classes, category, countries = self.classes, self.category, acc.countries
+        kinds, countries = self.kinds, acc.countries
         lines: dict[int, list[Any]] = {}
         ieepa_hts: str | None = None
         for (line_no, hts), slot in acc.tariffs.items():
+            if len(slot) != 1:
+                return None  # two tariffs of one number on a line: the per-entry path's
             for value, _quantity, _unit, rate, duty in slot.values():
                 if rate is not None:
                     return None  # rate text: the per-entry path's
                 key = (hts, entry_date, countries[line_no])
-                cat = classes.get(key)
-                if cat is None:
-                    cat = category(*key)
+                kind = kinds.get(key)
+                if kind is None:
+                    kind = kinds[key] = self._kind(key)
+                cat, ch1_97 = kind
                 if cat < 0:
                     return None
                 if duty is None:
@@ -326,14 +332,13 @@ class _Rules:
                 sums = lines.get(line_no)
                 if sums is None:
                     sums = lines[line_no] = [False, False, False, 0, 0, 0, 0, 0]
-                ch1_97 = hts[:2] != "99"
-                valued = value is not None and value > 0
+                # A goods value reported (not blank, not 0: the reader refuses a negative one).
+                if value:
+                    sums[_VALUED] = True
+                    if ch1_97:
+                        sums[_CH1_97_VALUED] = True
                 if ch1_97:
                     sums[_HAS_CH1_97] = True
-                    if valued:
-                        sums[_CH1_97_VALUED] = True
-                if valued:
-                    sums[_VALUED] = True
                 sums[_PAID] += cents
                 # One IEEPA number of the entry stands for all: screening reads only that
                 # the entry has one (as the bulk engine's ``hts`` column).
@@ -462,9 +467,7 @@ class _Rules:
     ) -> tuple[str, bool, str, str]:
         """Screening's (status, eligible, reasons, rules version), once per distinct set of
         the facts it reads (the bulk engine's key, ``_compute.screened``)."""
-        key = tuple(
-            [no_ieepa_duty if name == "_no_ieepa_duty" else f.get(name) for name in self.fields]
-        )
+        key = (no_ieepa_duty, *map(f.get, self.fields))
         found = self.shots.get(key)
         if found is None:
             job = self.job

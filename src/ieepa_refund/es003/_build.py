@@ -27,8 +27,7 @@ def _finish_plain(acc: _Acc, state: _State) -> Entry | _Acc | None:
     with :func:`build_plain`.
 
     Nothing to report: no conflicting, repeated or rejected row, a number of the compact
-    shape with its check digit right, no deposit history, and one tariff ordinal for each
-    HTS number of a line (two tariffs of one number on a line, the per-entry path's).
+    shape with its check digit right, and no deposit history.
     """
     number = acc.number
     fields = acc.fields
@@ -40,7 +39,6 @@ def _finish_plain(acc: _Acc, state: _State) -> Entry | _Acc | None:
         or not _entry_number.shaped(number)
         or not _entry_number.check_digit_matches(number)
         or not _as_kept(fields, state)
-        or any(len(slot) != 1 for slot in acc.tariffs.values())
     ):
         return _finish(acc, state)
     del state.accs[number]
