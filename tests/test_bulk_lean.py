@@ -278,3 +278,17 @@ def test_one_number_twice_on_a_line_goes_to_the_per_entry_path(tmp_path: Path) -
     number = rows[2][header.index("Entry Summary Number")]
     (row,) = [r for r in lean.estimate(path, as_of=AS_OF).entries if r.entry_number == number]
     assert row.path == "entry"
+
+
+def test_sources_are_what_the_reader_reads(tmp_path: Path) -> None:
+    """A path, a list of paths, an open file or a DataFrame: the same rows."""
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 300, 4, seed=2)
+    want = lean.estimate(path, as_of=AS_OF).entries
+    assert lean.estimate([path], as_of=AS_OF).entries == want
+    assert lean.estimate(str(path), as_of=AS_OF).entries == want
+    with path.open("rb") as f:
+        assert lean.estimate(f, as_of=AS_OF).entries == want
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.read_csv(path, skiprows=1, dtype=str, keep_default_na=False)
+    assert lean.estimate(frame, as_of=AS_OF).entries == want

@@ -44,7 +44,7 @@ from ..entry import Entry
 from ..errors import InputFileError
 from ..es003 import Es003Report, stream_es003
 from ..es003._acc import _Acc
-from ..es003._assemble import Es003Stream, fewer_collections
+from ..es003._assemble import Es003Source, Es003Stream, fewer_collections
 from ..interest import RateTable, apply_growth, default_rate_table
 from ..money import round_interest
 from ..payments import Consolidation, consolidate
@@ -142,7 +142,7 @@ class LeanStream:
 
 
 def stream(
-    sources: Sequence[str | Path] | str | Path,
+    sources: Sequence[Es003Source] | Es003Source,
     *,
     as_of: date,
     declared_on: date | None = None,
@@ -157,12 +157,15 @@ def stream(
     """Each entry of ES-003 ``sources`` refunded and screened, as its last row is read.
 
     The same rows as the bulk engine (:func:`~ieepa_refund.bulk.estimate`) and the
-    per-entry path give; see the module's text for how. ``as_of`` is where interest ends
+    per-entry path give; see the module's text for how. ``sources`` are what
+    :func:`~ieepa_refund.es003.stream_es003` reads (paths, open files, DataFrames), one or a
+    list of them. ``as_of`` is where interest ends
     for an entry not yet liquidated, unless ``options.interest_until`` says otherwise;
     ``declared_on`` (default ``as_of``) is the CAPE declaration date. Memory grows with the
     entries open at once, as the reader's does.
     """
-    paths = [sources] if isinstance(sources, str | Path) else list(sources)
+    # One source (a path, an open file, a DataFrame) or a list or tuple of them.
+    paths = list(sources) if isinstance(sources, list | tuple) else [sources]
     if not paths:
         raise InputFileError("no ES-003 file given", field="sources")
     opts = options or RefundOptions()
@@ -196,7 +199,7 @@ class LeanResult:
 
 
 def estimate(
-    sources: Sequence[str | Path] | str | Path,
+    sources: Sequence[Es003Source] | Es003Source,
     *,
     as_of: date,
     declared_on: date | None = None,
