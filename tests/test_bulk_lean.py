@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from ieepa_refund import RefundOptions
 from ieepa_refund.bulk import ENTRY_COLUMNS, lean
-from ieepa_refund.errors import InputFileError
+from ieepa_refund.errors import InputFileError, InvalidFormat
 from ieepa_refund.es003 import sample_es003
 from tests import strategies
 from tests.reference_job import AS_OF, MUTATIONS, ROOT, bench, damaged_file, fuzz, reference
@@ -292,3 +292,87 @@ def test_sources_are_what_the_reader_reads(tmp_path: Path) -> None:
     pandas = pytest.importorskip("pandas")
     frame = pandas.read_csv(path, skiprows=1, dtype=str, keep_default_na=False)
     assert lean.estimate(frame, as_of=AS_OF).entries == want
+
+
+def _same_roads(
+    path: Path, ledger: Path | None, declared_on: date, days: int, *, project: bool
+) -> lean.LeanResult:
+    """lean.estimate(roads=True)'s roads are entry_roads' on the same entries, field for field."""
+    from ieepa_refund.cape.declarations import read_ledger
+    from ieepa_refund.es003 import stream_es003
+    from ieepa_refund.roads import default_cape_timing, entry_roads
+
+    options = RefundOptions(interest_until=declared_on, project=project)
+    timing = default_cape_timing().model_copy(update={"liquidation_after_acceptance_days": days})
+    read = read_ledger(ledger, declared_by=declared_on) if ledger else None
+    got = lean.estimate(
+        [path], as_of=declared_on, options=options, roads=True, timing=timing, ledger=read
+    )
+    assert got.roads is not None
+    entries = sorted(stream_es003(path), key=lambda e: e.entry_number)
+    want = entry_roads(
+        entries, declared_on=declared_on, options=options, timing=timing, ledger=read
+    )
+    assert [r.entry_number for r in got.roads] == [r.entry_number for r in want]
+    for mine, theirs in zip(got.roads, want, strict=True):
+        assert mine == theirs, mine.entry_number
+    return got
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(run=strategies.road_runs())
+def test_roads_are_entry_roads(run: tuple[int, date, int, float, bool], tmp_path: Path) -> None:
+    """Declaration dates before CAPE opens, inside and past the look-back and the protest
+    window; a ledger naming none, some or all entries, with and without dates; the expected
+    liquidation moved; the rate table's end crossed (no interest figure, or --project's)."""
+    from datetime import timedelta
+
+    from ieepa_refund.cape._ledger import cape_opens
+    from ieepa_refund.es003 import stream_es003
+
+    seed, declared_on, days, share, dated = run
+    folder = tmp_path / str(seed)
+    folder.mkdir(exist_ok=True)
+    path = folder / "es003.csv"
+    bench.generate(path, 240, 4, seed=seed)
+    ledger = None
+    if share:
+        numbers = sorted({e.entry_number for e in stream_es003(path)})
+        rng = random.Random(seed)
+        rows = [("entry_number", "declaration_file", "declared_on")]
+        opens = cape_opens()
+        assert opens is not None
+        dated = dated and declared_on >= opens
+        for number in rng.sample(numbers, int(len(numbers) * share)):
+            when = max(declared_on - timedelta(days=rng.randrange(0, 200)), opens)
+            rows.append((number, f"cape_{rng.randrange(3)}.csv", when.isoformat() if dated else ""))
+        ledger = folder / "ledger.csv"
+        with ledger.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+    project = declared_on > date(2026, 9, 30)  # past the table's end needs --project
+    got = _same_roads(path, ledger, declared_on, days, project=project)
+    assert got.entries_lean > 0  # the rules' roads were compared, not only the per-entry path's
+
+
+@pytest.mark.parametrize("name", ["rate text", "deposit date", "exemption heading", "protest"])
+def test_roads_of_damaged_files_are_entry_roads(name: str, tmp_path: Path) -> None:
+    path = damaged_file(name, tmp_path, seed=5, rows_damaged=20)
+    for project in (False, True):
+        _same_roads(path, None, date(2026, 7, 1), 400, project=project)
+
+
+def test_a_road_is_asked_for_once_and_only_with_roads(tmp_path: Path) -> None:
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 100, 4, seed=4)
+    rows = lean.stream(path, as_of=AS_OF, roads=True)
+    first = next(iter(rows))
+    assert rows.road(first).entry_number == first.entry_number
+    with pytest.raises(InvalidFormat, match="asked for already"):
+        rows.road(first)
+    plain = lean.stream(path, as_of=AS_OF)
+    with pytest.raises(InvalidFormat, match="roads=True"):
+        plain.road(next(iter(plain)))
+    with pytest.raises(InvalidFormat, match="roads=True"):
+        lean.estimate(path, as_of=AS_OF, ledger={})

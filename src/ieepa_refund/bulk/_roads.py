@@ -83,30 +83,12 @@ def with_roads(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
     ]  # fmt: skip
     keys = table.group_by(fields).agg(pl.col("entry_number").first().alias("_rep"))
     reps = table.filter(pl.col("entry_number").is_in(keys["_rep"].implode()))
-    facts = _facts(job.rules)
-    odd = frozenset().union(*(facts.codes(name) for name in _LINE_RULES))
     found: dict[str, int | None] = {}
-    # The date the data are as of, one per run: as the per-entry road takes it.
-    as_of = job.options.interest_until or job.declared_on
     for row in reps.iter_rows(named=True):
-        probe = _probe_entry(row)
-        now = screen(
-            probe,
-            declared_on=job.declared_on,
-            rules=job.rules,
-            registry=job.registry,
-            plaintiffs=job.plaintiffs,
-        )
-        if odd & set(now.reason_codes):
-            found[row["entry_number"]] = None
-            continue
         declared_in = row["_declared_in"] if row["_declared"] else None
-        way = _way(
-            probe, now, row["_nothing"], declared_in, row["_declared_when"], job.rules,
-            roads.timing, facts, job.registry, job.plaintiffs, True, as_of,
-        )  # fmt: skip
-        found[row["entry_number"]] = len(roads.ways)
-        roads.ways.append((now, declared_in, *way))
+        found[row["entry_number"]] = new_way(
+            job, row, row["_nothing"], declared_in, row["_declared_when"]
+        )
     keys = keys.with_columns(
         _way=pl.Series([found[rep] for rep in keys["_rep"].to_list()], dtype=pl.Int64),
         _expected=pl.Series(
@@ -122,6 +104,42 @@ def with_roads(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
     )
     table = table.filter(pl.col("_way").is_not_null())
     return table.with_columns(_road_interest=_interest_to(job, table)).drop("_expected")
+
+
+def new_way(
+    job: _Job,
+    row: Mapping[str, Any],
+    nothing: bool,
+    declared_in: str | None,
+    when: date | None,
+) -> int | None:
+    """The index in ``job.roads.ways`` of a new way: the road of an entry of the rules with
+    these facts (``row``: its own fields, its number, one of its IEEPA numbers, whether its
+    IEEPA duties are all 0.00, as :func:`._compute._probe_entry` reads them), made by the
+    roads' own code on a probe entry; None where the road would read more than these facts
+    (its lines, its summary date): such an entry is the per-entry path's."""
+    assert job.roads is not None
+    roads = job.roads
+    probe = _probe_entry(row)
+    now = screen(
+        probe,
+        declared_on=job.declared_on,
+        rules=job.rules,
+        registry=job.registry,
+        plaintiffs=job.plaintiffs,
+    )
+    facts = _facts(job.rules)
+    odd = frozenset().union(*(facts.codes(name) for name in _LINE_RULES))
+    if odd & set(now.reason_codes):
+        return None
+    # The date the data are as of, one per run: as the per-entry road takes it.
+    as_of = job.options.interest_until or job.declared_on
+    way = _way(
+        probe, now, nothing, declared_in, when, job.rules, roads.timing, facts, job.registry,
+        job.plaintiffs, True, as_of,
+    )  # fmt: skip
+    roads.ways.append((now, declared_in, *way))
+    return len(roads.ways) - 1
 
 
 def _interest_to(job: _Job, table: pl.DataFrame) -> pl.Series:
@@ -148,6 +166,48 @@ def _interest_to(job: _Job, table: pl.DataFrame) -> pl.Series:
     return _interest_cents(
         found.select("principal", "g", interest_until="_expected"), job.options
     ).alias("_road_interest")
+
+
+def made_road(
+    job: _Job,
+    number: str,
+    payee: str,
+    liquidated: date | None,
+    principal: Decimal,
+    high: Decimal | None,
+    interest: Decimal | None,
+    until: date | None,
+    index: int,
+    cents: int | None,
+) -> EntryRoad:
+    """The road of an entry the rules computed: its way (``job.roads.ways[index]``) and its
+    money, the interest to the expected date (``cents``) where the way has one."""
+    assert job.roads is not None
+    roads = job.roads
+    now, declared_in, road, later, _, expected, payment, action, deadline = roads.ways[index]
+    if expected is not None:
+        interest = None if cents is None else Decimal(cents).scaleb(-2)
+        until = expected
+    return _new_road(
+        number,
+        payee,
+        road,
+        job.declared_on,
+        liquidated,
+        principal,
+        high,
+        interest,
+        until,
+        action,
+        deadline,
+        later.declared_on if later is not None else None,
+        declared_in,
+        expected,
+        payment,
+        now.reasons,
+        now.rules_version,
+        roads.timing.data_version,
+    )
 
 
 def bulk_roads(job: _Job, entries: pl.DataFrame, found: pl.DataFrame | None) -> Roads:
@@ -184,30 +244,9 @@ def bulk_roads(job: _Job, entries: pl.DataFrame, found: pl.DataFrame | None) -> 
         if index is None:  # every columnar entry has a way (with_roads keeps only those)
             made.append(roads.entry_roads[number])
             continue
-        now, declared_in, road, later, _, expected, payment, action, deadline = roads.ways[index]
-        if expected is not None:
-            interest = None if cents is None else Decimal(cents).scaleb(-2)
-            until = expected
         made.append(
-            _new_road(
-                number,
-                payee,
-                road,
-                job.declared_on,
-                liquidated,
-                principal,
-                high,
-                interest,
-                until,
-                action,
-                deadline,
-                later.declared_on if later is not None else None,
-                declared_in,
-                expected,
-                payment,
-                now.reasons,
-                now.rules_version,
-                roads.timing.data_version,
+            made_road(
+                job, number, payee, liquidated, principal, high, interest, until, index, cents
             )
         )
     return Roads(tuple(made))

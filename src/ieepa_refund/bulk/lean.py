@@ -37,21 +37,34 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from .. import entry_number as _entry_number
+from .._model import check_instance
 from ..cape import CapeRules, DeclarationBatch, default_cape_rules, screen
 from ..cape.declarations import write_checked, write_declarations
 from ..dates import pms_deposit_date
 from ..entry import Entry
-from ..errors import InputFileError
+from ..errors import InputFileError, InvalidFormat
 from ..es003 import Es003Report, stream_es003
 from ..es003._acc import _Acc
 from ..es003._assemble import Es003Source, Es003Stream, fewer_collections
 from ..interest import RateTable, apply_growth, default_rate_table
 from ..money import round_interest
 from ..payments import Consolidation, consolidate
-from ..refund import DepositBasis, RefundOptions, compute_figures
+from ..refund import (
+    DepositBasis,
+    EntryRefund,
+    RefundFigures,
+    RefundOptions,
+    compute_figures,
+    compute_refund,
+)
 from ..registry import Registry, default_registry
+from ..roads import CapeTiming, EntryRoad, Roads, default_cape_timing, entry_road
+from ..roads._interest import _growth as _road_growth
+from ..roads._roads import _dates, _declared, _ledger
+from ..roads._rules import _facts
 from ._columnar import _conflicts, _Job
 from ._compute import _MAX_CENTS, _SCREEN_FIELDS, _growth, _probe_entry
+from ._roads import RoadJob, made_road, new_way
 from ._tables import ENTRY_COLUMNS, _well_formed
 
 __all__ = [
@@ -118,6 +131,30 @@ class LeanStream:
         """The per-entry reader's report: problems, counts, files."""
         return self._reader.report
 
+    def road(self, row: EntryRow) -> EntryRoad:
+        """The road of a row this stream handed over (``stream(..., roads=True)``), as
+        :func:`~ieepa_refund.roads.entry_road` gives it; each row's road is asked for once
+        (the stream then forgets what it kept for it)."""
+        job = self._rules.job
+        if job.roads is None:
+            raise InvalidFormat("this stream computes no roads: pass roads=True", field="roads")
+        number = row.entry_number
+        if row.path == "lean":
+            mark = self._rules.marks.pop(number, None)
+            if mark is not None:
+                way, cents = mark
+                return made_road(
+                    job, number, row.payee, row.liquidation_date, row.principal,
+                    row.principal_high, row.interest, row.interest_until, way, cents,
+                )  # fmt: skip
+        elif (found := job.roads.entry_roads.pop(number, None)) is not None:
+            return found
+        raise InvalidFormat(
+            "not a row of this stream, or its road was asked for already",
+            field="row",
+            value=number,
+        )
+
     def __iter__(self) -> Iterator[EntryRow]:
         reader, rules = self._reader, self._rules
         lean, entry_row = rules.row, rules.entry_row
@@ -153,13 +190,23 @@ def stream(
     plaintiffs: Collection[str] = (),
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    roads: bool = False,
+    timing: CapeTiming | None = None,
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | str | Path | None = None,
+    declared_dates: Mapping[str, date] | None = None,
 ) -> LeanStream:
     """Each entry of ES-003 ``sources`` refunded and screened, as its last row is read.
 
     The same rows as the bulk engine (:func:`~ieepa_refund.bulk.estimate`) and the
     per-entry path give; see the module's text for how. ``sources`` are what
     :func:`~ieepa_refund.es003.stream_es003` reads (paths, open files, DataFrames), one or a
-    list of them. ``as_of`` is where interest ends
+    list of them.
+
+    ``roads``: also each entry's road on ``declared_on`` (:meth:`LeanStream.road`), as
+    :func:`~ieepa_refund.roads.entry_road` gives it with the same ``timing``, ``ledger``,
+    ``declared_dates``, ``rules`` and ``plaintiffs``: for an entry of the rules, computed once
+    per distinct set of the facts a road reads, by the roads' own code (as the bulk engine
+    does); an entry whose road reads its lines goes to the per-entry path. ``as_of`` is where interest ends
     for an entry not yet liquidated, unless ``options.interest_until`` says otherwise;
     ``declared_on`` (default ``as_of``) is the CAPE declaration date. Memory grows with the
     entries open at once, as the reader's does.
@@ -179,6 +226,18 @@ def stream(
         declared_on or as_of,
         frozenset(plaintiffs),
     )
+    if roads:
+        if timing is not None:
+            check_instance(timing, CapeTiming, field="timing")
+        job.roads = RoadJob(
+            timing or default_cape_timing(), _ledger(ledger), _dates(declared_dates)
+        )
+    elif timing is not None or ledger is not None or declared_dates is not None:
+        raise InvalidFormat(
+            "timing, ledger and declared_dates only change the roads: pass roads=True",
+            field="roads",
+            value=roads,
+        )
     reader = stream_es003(*paths, mapping=mapping, progress=progress)
     # Only the paid method's figures are the rules' (recalculation reads rate text).
     reader._plain = opts.method == "paid"
@@ -196,6 +255,8 @@ class LeanResult:
     report: Es003Report
     entries_lean: int
     entries_entry: int
+    roads: Roads | None = None
+    """Each entry's road, in the order of :attr:`entries` (``roads=True``)."""
 
 
 def estimate(
@@ -211,10 +272,15 @@ def estimate(
     mapping: Mapping[str, str] | None = None,
     declarations_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    roads: bool = False,
+    timing: CapeTiming | None = None,
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | str | Path | None = None,
+    declared_dates: Mapping[str, date] | None = None,
 ) -> LeanResult:
     """:func:`stream`'s rows in entry-number order, their payments (:func:`consolidate`) and,
     given ``declarations_dir``, the eligible entries declared there: what the bulk engine's
-    :func:`~ieepa_refund.bulk.estimate` gives, with no extra."""
+    :func:`~ieepa_refund.bulk.estimate` gives, with no extra. ``roads``, ``timing``,
+    ``ledger`` and ``declared_dates`` as for :func:`stream`: :attr:`LeanResult.roads`."""
     rows_stream = stream(
         sources,
         as_of=as_of,
@@ -226,6 +292,10 @@ def estimate(
         plaintiffs=plaintiffs,
         mapping=mapping,
         progress=progress,
+        roads=roads,
+        timing=timing,
+        ledger=ledger,
+        declared_dates=declared_dates,
     )
     rows = sorted(rows_stream, key=_number)
     return LeanResult(
@@ -235,6 +305,7 @@ def estimate(
         report=rows_stream.report,
         entries_lean=rows_stream.entries_lean,
         entries_entry=rows_stream.entries_entry,
+        roads=Roads(tuple(map(rows_stream.road, rows))) if roads else None,
     )
 
 
@@ -294,6 +365,11 @@ class _Rules:
         fields = _SCREEN_FIELDS if job.plaintiffs else _SCREEN_FIELDS[:-1]
         self.fields = tuple(name for name in fields if name != "_no_ieepa_duty")
         self.warnings: dict[tuple[int, bool, bool, bool], str] = {}
+        self.ways: dict[tuple[Any, ...], int | None] = {}
+        """Each distinct set of the facts a road reads: its way (``job.roads.ways``)."""
+        self.marks: dict[str, tuple[int, int | None]] = {}
+        """Entry number -> (way, interest cents to the expected date) until its road is made."""
+        self.opens = _facts(job.rules).opens if job.roads is not None else None
         self.rounding = opts.interest_conventions.rounding
         if opts.interest_until is None:  # stream() sets it to the as-of date
             raise InputFileError("no interest end date", field="interest_until")
@@ -439,6 +515,10 @@ class _Rules:
         warnings = self.warnings.get(flags)
         if warnings is None:
             warnings = self.warnings[flags] = _warnings(*flags)
+        if self.job.roads is not None and not self._mark(
+            acc.number, f, ieepa, hts, deposited, principal
+        ):
+            return None  # a road that reads the entry's lines: the per-entry path's
         status_, eligible, reasons, rules_version = self._screened(acc, f, ieepa == 0, hts)
         importer = f["importer_number"]
         data_version, rates_version = self.versions
@@ -464,6 +544,47 @@ class _Rules:
             rules_version,
             "lean",
         )
+
+    def _mark(
+        self, number: str, f: dict[str, Any], ieepa: int, hts: str, deposited: date, principal: int
+    ) -> bool:
+        """Keep the entry's way and its interest to the expected date (:meth:`LeanStream.road`
+        makes the road), as the bulk engine's ``_roads.with_roads``; False where its road
+        reads more than the facts it is keyed on."""
+        job = self.job
+        roads = job.roads
+        assert roads is not None
+        listed = number in roads.ledger
+        declared_in, when = (
+            _declared(number, job.declared_on, roads.ledger, roads.declared_dates, self.opens)
+            if listed
+            else (None, None)
+        )
+        nothing = ieepa <= 0  # the refund's bound: the IEEPA duty paid
+        key = (listed, declared_in, when, nothing, ieepa == 0, *map(f.get, self.fields))
+        way = self.ways.get(key, _UNSEEN)
+        if way is _UNSEEN:
+            probe = {**f, "entry_number": number, "hts": hts, "_no_ieepa_duty": ieepa == 0}
+            way = self.ways[key] = new_way(job, probe, nothing, declared_in, when)
+        if way is None:
+            return False
+        expected = roads.ways[way][5]
+        cents: int | None = None
+        if expected is not None:
+            if principal <= 0:
+                cents = 0
+            else:
+                # Before the deposit the road has no figure (compute_refund's warning says why).
+                growth = (
+                    None
+                    if expected < deposited
+                    else _road_growth(deposited, expected, self.options, job.rates)
+                )
+                if growth is not None:
+                    amount = apply_growth(Decimal(principal).scaleb(-2), growth)
+                    cents = int(round_interest(amount, rounding=self.rounding).scaleb(2))
+        self.marks[number] = (way, cents)
+        return True
 
     def _screened(
         self, acc: _Acc, f: dict[str, Any], no_ieepa_duty: bool, hts: str
@@ -495,9 +616,28 @@ class _Rules:
     def entry_row(self, entry: Entry) -> EntryRow:
         """The per-entry path's row for an entry the rules do not cover."""
         job = self.job
-        figures = compute_figures(
-            entry, options=job.options, registry=job.registry, rates=job.rates
-        )
+        figures: RefundFigures | EntryRefund
+        if job.roads is None:
+            figures = compute_figures(
+                entry, options=job.options, registry=job.registry, rates=job.rates
+            )
+        else:  # the road reads the whole refund, as the bulk engine's per-entry path gives it
+            figures = compute_refund(
+                entry, options=job.options, registry=job.registry, rates=job.rates
+            )
+            job.roads.entry_roads[entry.entry_number] = entry_road(
+                entry,
+                figures,
+                declared_on=job.declared_on,
+                options=job.options,
+                registry=job.registry,
+                rates=job.rates,
+                rules=job.rules,
+                timing=job.roads.timing,
+                ledger=job.roads.ledger,
+                declared_dates=job.roads.declared_dates,
+                plaintiffs=job.plaintiffs,
+            )
         shot = screen(
             entry,
             declared_on=job.declared_on,
