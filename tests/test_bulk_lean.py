@@ -376,3 +376,23 @@ def test_a_road_is_asked_for_once_and_only_with_roads(tmp_path: Path) -> None:
         plain.road(next(iter(plain)))
     with pytest.raises(InvalidFormat, match="roads=True"):
         lean.estimate(path, as_of=AS_OF, ledger={})
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"as_of": "2026-07-01"}, "as_of"),
+        ({"declared_on": 20260701}, "declared_on"),
+        ({"options": {"method": "paid"}}, "options"),
+        ({"registry": "registry.csv"}, "registry"),
+        ({"rates": [1, 2]}, "rates"),
+        ({"rules": None, "plaintiffs": "12-3456789AB"}, "plaintiffs"),
+    ],
+)
+def test_wrong_arguments_are_named(given: dict[str, object], field: str) -> None:
+    from ieepa_refund.errors import IeepaRefundError
+
+    arguments: dict[str, object] = {"as_of": AS_OF, **given}
+    with pytest.raises(IeepaRefundError) as raised:
+        lean.stream(sample_es003(), **arguments)  # type: ignore[arg-type]
+    assert getattr(raised.value, "field", None) == field

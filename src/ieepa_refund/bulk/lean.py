@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from .. import entry_number as _entry_number
-from .._model import check_instance
+from .._model import check_date, check_instance, check_optional_date
 from ..cape import CapeRules, DeclarationBatch, default_cape_rules, screen
 from ..cape.declarations import write_checked, write_declarations
 from ..dates import pms_deposit_date
@@ -200,17 +200,31 @@ def stream(
     The same rows as the bulk engine (:func:`~ieepa_refund.bulk.estimate`) and the
     per-entry path give; see the module's text for how. ``sources`` are what
     :func:`~ieepa_refund.es003.stream_es003` reads (paths, open files, DataFrames), one or a
-    list of them.
+    list of them. ``as_of`` is where interest ends for an entry not yet liquidated, unless
+    ``options.interest_until`` says otherwise; ``declared_on`` (default ``as_of``) is the
+    CAPE declaration date. Memory grows with the entries open at once, as the reader's does.
 
     ``roads``: also each entry's road on ``declared_on`` (:meth:`LeanStream.road`), as
     :func:`~ieepa_refund.roads.entry_road` gives it with the same ``timing``, ``ledger``,
     ``declared_dates``, ``rules`` and ``plaintiffs``: for an entry of the rules, computed once
     per distinct set of the facts a road reads, by the roads' own code (as the bulk engine
-    does); an entry whose road reads its lines goes to the per-entry path. ``as_of`` is where interest ends
-    for an entry not yet liquidated, unless ``options.interest_until`` says otherwise;
-    ``declared_on`` (default ``as_of``) is the CAPE declaration date. Memory grows with the
-    entries open at once, as the reader's does.
+    does); an entry whose road reads its lines goes to the per-entry path. What a row's road
+    needs is kept until :meth:`LeanStream.road` is asked for it.
     """
+    as_of = check_date(as_of, field="as_of")
+    declared_on = check_optional_date(declared_on, field="declared_on")
+    if options is not None:
+        check_instance(options, RefundOptions, field="options")
+    if registry is not None:
+        check_instance(registry, Registry, field="registry")
+    if rates is not None:
+        check_instance(rates, RateTable, field="rates")
+    if rules is not None:
+        check_instance(rules, CapeRules, field="rules")
+    if isinstance(plaintiffs, str):  # one number, not a collection of its characters
+        raise InvalidFormat(
+            "a collection of importer numbers", field="plaintiffs", value=plaintiffs
+        )
     # One source (a path, an open file, a DataFrame) or a list or tuple of them.
     paths = list(sources) if isinstance(sources, list | tuple) else [sources]
     if not paths:
