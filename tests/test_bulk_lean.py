@@ -390,9 +390,17 @@ def test_a_road_is_asked_for_once_and_only_with_roads(tmp_path: Path) -> None:
     ],
 )
 def test_wrong_arguments_are_named(given: dict[str, object], field: str) -> None:
+    """Both engines check their arguments where they come in (one function makes both
+    engines' job), never a raw TypeError later."""
     from ieepa_refund.errors import IeepaRefundError
 
     arguments: dict[str, object] = {"as_of": AS_OF, **given}
     with pytest.raises(IeepaRefundError) as raised:
         lean.stream(sample_es003(), **arguments)  # type: ignore[arg-type]
     assert getattr(raised.value, "field", None) == field
+    if importlib.util.find_spec("polars") is not None:
+        from ieepa_refund.bulk import estimate
+
+        with pytest.raises(IeepaRefundError) as raised:
+            estimate(sample_es003(), **arguments)  # type: ignore[arg-type]
+        assert getattr(raised.value, "field", None) == field

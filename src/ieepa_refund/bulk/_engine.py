@@ -10,17 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._model import check_instance
-from ..cape import CapeRules, DeclarationBatch, Screening, default_cape_rules
+from ..cape import CapeRules, DeclarationBatch, Screening
 from ..errors import InputFileError, InvalidFormat
 from ..es003 import Es003Report, stream_es003
 from ..es003._assemble import PROGRESS_EVERY, _overrides
-from ..interest import RateTable, default_rate_table
+from ..interest import RateTable
 from ..payments import Consolidation
 from ..refund import EntryRefund, RefundOptions, compute_refund
-from ..registry import Registry, default_registry
+from ..registry import Registry
 from ..roads import CapeTiming, Roads, default_cape_timing
 from ..roads._roads import _dates, _ledger
-from ._columnar import _Job
+from ._columnar import job_of
 from ._fallback import per_entry
 from ._read import (
     ColumnFile,
@@ -139,17 +139,16 @@ def estimate(
     paths = [Path(sources)] if isinstance(sources, str | Path) else [Path(s) for s in sources]
     if not paths:
         raise InputFileError("no ES-003 file given", field="sources")
-    opts = options or RefundOptions()
-    if opts.interest_until is None:
-        opts = opts.model_copy(update={"interest_until": as_of})
-    job = _Job(
-        opts,
-        registry or default_registry(),
-        rates or default_rate_table(),
-        rules or default_cape_rules(),
-        declared_on or as_of,
-        frozenset(plaintiffs),
+    job = job_of(
+        as_of=as_of,
+        declared_on=declared_on,
+        options=options,
+        registry=registry,
+        rates=rates,
+        rules=rules,
+        plaintiffs=plaintiffs,
     )
+    opts = job.options
     if roads:
         if timing is not None:
             check_instance(timing, CapeTiming, field="timing")

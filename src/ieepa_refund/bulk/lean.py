@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from .. import entry_number as _entry_number
-from .._model import check_date, check_instance, check_optional_date
-from ..cape import CapeRules, DeclarationBatch, default_cape_rules, screen
+from .._model import check_instance
+from ..cape import CapeRules, DeclarationBatch, screen
 from ..cape.declarations import write_checked, write_declarations
 from ..dates import pms_deposit_date
 from ..entry import Entry
@@ -46,7 +46,7 @@ from ..errors import InputFileError, InvalidFormat
 from ..es003 import Es003Report, stream_es003
 from ..es003._acc import _Acc
 from ..es003._assemble import Es003Source, Es003Stream, fewer_collections
-from ..interest import RateTable, apply_growth, default_rate_table
+from ..interest import RateTable, apply_growth
 from ..money import round_interest
 from ..payments import Consolidation, consolidate
 from ..refund import (
@@ -57,12 +57,12 @@ from ..refund import (
     compute_figures,
     compute_refund,
 )
-from ..registry import Registry, default_registry
+from ..registry import Registry
 from ..roads import CapeTiming, EntryRoad, Roads, default_cape_timing, entry_road
 from ..roads._interest import _growth as _road_growth
 from ..roads._roads import _dates, _declared, _ledger
 from ..roads._rules import _facts
-from ._columnar import _conflicts, _Job
+from ._columnar import _conflicts, _Job, job_of
 from ._compute import _MAX_CENTS, _SCREEN_FIELDS, _growth, _probe_entry
 from ._roads import RoadJob, made_road, new_way
 from ._tables import ENTRY_COLUMNS, _well_formed
@@ -211,34 +211,18 @@ def stream(
     does); an entry whose road reads its lines goes to the per-entry path. What a row's road
     needs is kept until :meth:`LeanStream.road` is asked for it.
     """
-    as_of = check_date(as_of, field="as_of")
-    declared_on = check_optional_date(declared_on, field="declared_on")
-    if options is not None:
-        check_instance(options, RefundOptions, field="options")
-    if registry is not None:
-        check_instance(registry, Registry, field="registry")
-    if rates is not None:
-        check_instance(rates, RateTable, field="rates")
-    if rules is not None:
-        check_instance(rules, CapeRules, field="rules")
-    if isinstance(plaintiffs, str):  # one number, not a collection of its characters
-        raise InvalidFormat(
-            "a collection of importer numbers", field="plaintiffs", value=plaintiffs
-        )
     # One source (a path, an open file, a DataFrame) or a list or tuple of them.
     paths = list(sources) if isinstance(sources, list | tuple) else [sources]
     if not paths:
         raise InputFileError("no ES-003 file given", field="sources")
-    opts = options or RefundOptions()
-    if opts.interest_until is None:
-        opts = opts.model_copy(update={"interest_until": as_of})
-    job = _Job(
-        opts,
-        registry or default_registry(),
-        rates or default_rate_table(),
-        rules or default_cape_rules(),
-        declared_on or as_of,
-        frozenset(plaintiffs),
+    job = job_of(
+        as_of=as_of,
+        declared_on=declared_on,
+        options=options,
+        registry=registry,
+        rates=rates,
+        rules=rules,
+        plaintiffs=plaintiffs,
     )
     if roads:
         if timing is not None:
@@ -254,7 +238,7 @@ def stream(
         )
     reader = stream_es003(*paths, mapping=mapping, progress=progress)
     # Only the paid method's figures are the rules' (recalculation reads rate text).
-    reader._plain = opts.method == "paid"
+    reader._plain = job.options.method == "paid"
     return LeanStream(reader, job)
 
 
