@@ -1,6 +1,6 @@
 """Time each path of the whole job against a bare csv.reader pass, in the same run.
 
-    python bench/bench_bulk.py [--rows 200000 1000000] [--paths bare bulk entry command]
+    python bench/bench_bulk.py [--rows 200000 1000000] [--paths bare bulk lean entry command]
                                [--keep DIR] [--malloc-conf CONF]
 
 The job is the benchmark's (bench/bench_pipeline.py): import, refunds with interest,
@@ -8,7 +8,8 @@ CAPE screening, payments and declarations, on the same generated ES-003. Each pa
 runs in a fresh subprocess, so one path's memory does not hide another's; for each:
 wall time, CPU time (user + system, every thread) and peak resident memory, and the
 ratio of each time to the bare pass's. ``bulk`` is :func:`ieepa_refund.bulk.estimate`
-(polars); ``entry`` is the per-entry path; ``dask`` is the bulk engine partitioned by
+(polars); ``lean`` is the lean engine (``ieepa_refund.bulk.lean``: the same job as
+``entry``'s, on :func:`~ieepa_refund.bulk.lean.stream`); ``entry`` is the per-entry path; ``dask`` is the bulk engine partitioned by
 importer on Dask's synchronous scheduler (``--partitions``); ``command`` is the command,
 ``ieepa-refund estimate FILE --as-of 2026-07-01 --out FILE.csv`` (its ``--engine auto``: the
 bulk engine, with the roads), run as a child of the stage and measured by the child's
@@ -87,6 +88,11 @@ def _run(path_name: str, file: Path, partitions: int) -> dict[str, float | int]:
         with tempfile.TemporaryDirectory() as out:
             marks = pipeline.whole_job(file, Path(out))  # type: ignore[attr-defined]
         figures["entries"] = marks["entries"]
+    elif path_name == "lean":
+        with tempfile.TemporaryDirectory() as out:
+            marks = pipeline.lean_job(file, Path(out))  # type: ignore[attr-defined]
+        figures["entries"] = marks["entries"]
+        figures["entries_lean"] = marks["entries_lean"]
     elif path_name == "bulk":
         from ieepa_refund.bulk import estimate
 
