@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from .. import entry_number as _entry_number
-from ..cape import CapeRules, DeclarationBatch, default_cape_rules, screen
+from ..cape import CapeRules, DeclarationBatch, Screening, default_cape_rules, screen
 from ..cape.declarations import write_checked, write_declarations
 from ..dates import pms_deposit_date
 from ..entry import Entry
@@ -105,13 +105,15 @@ class LeanStream:
     """Each entry's :class:`EntryRow`, in the order the per-entry reader hands entries over
     (each at its last row); :attr:`report` once the iteration has finished."""
 
-    def __init__(self, reader: Es003Stream, job: _Job) -> None:
+    def __init__(self, reader: Es003Stream, job: _Job, *, screenings: bool = False) -> None:
         self._reader = reader
-        self._rules = _Rules(job)
+        self._rules = _Rules(job, screenings=screenings)
         self.entries_lean = 0
         """Entries the lean rules computed (so far)."""
         self.entries_entry = 0
         """Entries the per-entry path computed (so far)."""
+        self.screenings: dict[str, Screening] | None = self._rules.kept
+        """Each entry's whole screening by its number (``screenings=True``), else None."""
 
     @property
     def report(self) -> Es003Report:
@@ -153,6 +155,8 @@ def stream(
     plaintiffs: Collection[str] = (),
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    delimiter: str | None = None,
+    screenings: bool = False,
 ) -> LeanStream:
     """Each entry of ES-003 ``sources`` refunded and screened, as its last row is read.
 
@@ -161,6 +165,11 @@ def stream(
     for an entry not yet liquidated, unless ``options.interest_until`` says otherwise;
     ``declared_on`` (default ``as_of``) is the CAPE declaration date. Memory grows with the
     entries open at once, as the reader's does.
+
+    ``delimiter`` is the reader's (a text file's delimiter, else detected). ``screenings``:
+    also each entry's whole :class:`~ieepa_refund.cape.Screening`
+    (:attr:`LeanStream.screenings`, what :func:`screen` gives the entry itself), one per
+    distinct set of the facts screening reads, under each entry's number.
     """
     paths = [sources] if isinstance(sources, str | Path) else list(sources)
     if not paths:
@@ -176,10 +185,10 @@ def stream(
         declared_on or as_of,
         frozenset(plaintiffs),
     )
-    reader = stream_es003(*paths, mapping=mapping, progress=progress)
+    reader = stream_es003(*paths, mapping=mapping, progress=progress, delimiter=delimiter)
     # Only the paid method's figures are the rules' (recalculation reads rate text).
     reader._plain = opts.method == "paid"
-    return LeanStream(reader, job)
+    return LeanStream(reader, job, screenings=screenings)
 
 
 @dataclass(frozen=True)
@@ -208,6 +217,7 @@ def estimate(
     mapping: Mapping[str, str] | None = None,
     declarations_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    delimiter: str | None = None,
 ) -> LeanResult:
     """:func:`stream`'s rows in entry-number order, their payments (:func:`consolidate`) and,
     given ``declarations_dir``, the eligible entries declared there: what the bulk engine's
@@ -223,6 +233,7 @@ def estimate(
         plaintiffs=plaintiffs,
         mapping=mapping,
         progress=progress,
+        delimiter=delimiter,
     )
     rows = sorted(rows_stream, key=_number)
     return LeanResult(
@@ -277,7 +288,7 @@ _HAS_CH1_97, _CH1_97_VALUED, _VALUED, _TOPUPS, _TOPUP, _PLAIN, _PAID, _RESTORES 
 class _Rules:
     """The bulk engine's columnar rules, an entry at a time, with their memos."""
 
-    def __init__(self, job: _Job) -> None:
+    def __init__(self, job: _Job, *, screenings: bool = False) -> None:
         self.job = job
         opts = job.options
         self.options = opts
@@ -288,8 +299,12 @@ class _Rules:
         self.growths: dict[tuple[date, date], Decimal | None] = {}
         self.pms: dict[date, date] = {}
         self.shots: dict[tuple[Any, ...], tuple[str, bool, str, str]] = {}
+        self.kept: dict[str, Screening] | None = {} if screenings else None
+        """Each entry's whole screening by its number, when asked for."""
+        self.whole: dict[tuple[Any, ...], Screening] = {}
+        """The whole screening of each key of :attr:`shots`, when they are kept."""
         fields = _SCREEN_FIELDS if job.plaintiffs else _SCREEN_FIELDS[:-1]
-        self.fields = tuple(name for name in fields if name != "_no_ieepa_duty")
+        self.fields = tuple(fields)  # "_no_ieepa_duty" too: rule no_ieepa_duty reads it
         self.warnings: dict[tuple[int, bool, bool, bool], str] = {}
         self.rounding = opts.interest_conventions.rounding
         if opts.interest_until is None:  # stream() sets it to the as-of date
@@ -484,6 +499,18 @@ class _Rules:
                 " ".join(shot.reason_codes),
                 shot.rules_version,
             )
+            if self.kept is not None:
+                self.whole[key] = shot
+        if self.kept is not None:
+            # The key's screening under the entry's own number: all else it holds is read
+            # from the key's facts (as the bulk engine's ``_keep_screenings``).
+            shot = self.whole[key]
+            number = acc.number
+            self.kept[number] = (
+                shot
+                if shot.entry_number == number
+                else shot.model_copy(update={"entry_number": number})
+            )
         return found
 
     def entry_row(self, entry: Entry) -> EntryRow:
@@ -499,6 +526,8 @@ class _Rules:
             registry=job.registry,
             plaintiffs=job.plaintiffs,
         )
+        if self.kept is not None:
+            self.kept[entry.entry_number] = shot
         return EntryRow(
             entry.entry_number,
             figures.importer_number,
