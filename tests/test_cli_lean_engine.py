@@ -145,6 +145,18 @@ def test_each_kind_of_damage_is_identical(
     same_outputs(command, [path], tmp_path, capsys)
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in (Path(__file__).parent / "data").glob("es003_*.csv"))
+)
+def test_the_testers_files_are_identical(
+    name: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows cut short or shifted by an unquoted comma, entries rejected whole, scheduled
+    liquidations, mixed filers, plaintiffs, summary statuses, payees spelt two ways."""
+    same_outputs(command, [Path(__file__).parent / "data" / name], tmp_path, capsys)
+
+
 def _fuzzed(seed: int, folder: Path) -> tuple[list[Path], str]:
     """The reader's fuzz rounds of ``seed`` over 1-3 files: CSV, or for some seeds
     tab-separated or workbooks (as test_cli_engines.damaged_files, which needs polars)."""
