@@ -380,5 +380,6 @@ def test_bulk_without_polars_says_what_to_install(
     assert code == 2
     assert "pip install 'ieepa-refund[bulk]'" in capsys.readouterr().err
     line = _engine_line(capsys, tmp_path / "y")
-    assert line.startswith("Engine: entry")
+    # The lean engine needs no extra and gives what cape writes (test_cli_lean_engine.py).
+    assert line.startswith("Engine: lean")
     assert "polars is not installed" in line

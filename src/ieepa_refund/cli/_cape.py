@@ -173,6 +173,40 @@ def _bulk_screenings(
     return [kept[n] for n in order], [money[n] for n in order], found.report.input, importers
 
 
+def _lean_screenings(args: argparse.Namespace, declared_on: date, split: list[int]) -> _Screened:
+    """The lean engine's screenings and money, in the order the per-entry reader gives the
+    entries (it is that reader), with its report, as :func:`_bulk_screenings` gives them."""
+    from ..bulk import lean
+
+    rows = lean.stream(
+        list(args.files),
+        as_of=declared_on,
+        declared_on=declared_on,
+        registry=default_registry(),
+        plaintiffs=args.plaintiff,
+        mapping=dict(args.mapping),
+        progress=_progress,
+        delimiter=args.delimiter,
+        screenings=True,
+    )
+    money: list[tuple[Decimal, Decimal | None]] = []
+    numbers: list[str] = []
+    importers: dict[str, str] = {}
+    shared: dict[str, str] = {}  # a portfolio has few importers: one string each, not per row
+    for row in rows:
+        numbers.append(row.entry_number)
+        money.append((row.principal, row.principal_high))
+        importers[row.entry_number] = shared.setdefault(row.importer_number, row.importer_number)
+    kept = rows.screenings or {}
+    if len(kept) != len(numbers) or set(kept) != set(numbers):
+        raise RuntimeError(
+            f"the lean engine screened {counted(len(kept), 'entry', 'entries')} where the reader "
+            f"read {len(numbers):,}; run again with --engine entry"
+        )
+    split.extend((rows.entries_lean, rows.entries_entry))
+    return [kept[n] for n in numbers], money, rows.report, importers
+
+
 def run_cape(args: argparse.Namespace) -> int:
     today = date.today()  # noqa: DTZ011 - the CLI alone reads the clock
     declared_on = args.declared_on or today
@@ -193,11 +227,14 @@ def run_cape(args: argparse.Namespace) -> int:
     split: list[int] = []
     whole: list[tuple[str, str]] = []
     narrow: list[tuple[str, str, int]] = []
-    screenings, money, imported, importers = (
-        _entry_screenings(args, declared_on)
-        if engine == "entry"
-        else _bulk_screenings(args, declared_on, split, whole, narrow)
-    )
+    if engine == "entry":
+        screenings, money, imported, importers = _entry_screenings(args, declared_on)
+    elif engine == "lean":
+        screenings, money, imported, importers = _lean_screenings(args, declared_on, split)
+    else:
+        screenings, money, imported, importers = _bulk_screenings(
+            args, declared_on, split, whole, narrow
+        )
     if imported.rows_read == 0:
         # As estimate says it (t68/03): a header alone is no batch, and an empty report and
         # manifest would look like a run that declared nothing of a real portfolio.

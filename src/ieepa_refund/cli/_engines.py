@@ -1,5 +1,6 @@
-"""The two engines of ``estimate``: which one runs, and each one's rows (the per-entry path's
-from each entry as it arrives, the bulk engine's from its table), with what the summary keeps."""
+"""The engines of ``estimate``: which one runs, and each one's rows (the per-entry path's
+from each entry as it arrives, the bulk engine's from its table, the lean engine's as each
+entry is read), with what the summary keeps."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import importlib.util
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from ._output import UsageError, counted, format_of
 from ._rows import _road_cells, _row, road_codes
 from ._summary import _Summary
 
-__all__ = ["bulk_gaps", "needs_detail"]
+__all__ = ["bulk_gaps", "lean_gaps", "needs_detail"]
 
 #: What ``--engine bulk`` needs installed, in the words of its error.
 _BULK_INSTALL = "pip install 'ieepa-refund[bulk]'"
@@ -54,11 +56,35 @@ def bulk_gaps(args: argparse.Namespace) -> list[str]:
     return gaps
 
 
+def lean_gaps(args: argparse.Namespace) -> list[str]:
+    """What this run asks for that the lean engine's rows cannot give, in words.
+
+    The lean engine (:mod:`ieepa_refund.bulk.lean`) gives each entry's refund and
+    screening (and, for ``cape``, its whole :class:`~ieepa_refund.cape.Screening`), read
+    by the per-entry reader (``--delimiter`` too). It gives no road, no per-tariff detail
+    (the JSON rows carry it) and takes no deposit histories.
+    """
+    gaps = []
+    if getattr(args, "roads", False):
+        gaps.append("the roads (--no-roads leaves them out)")
+    if needs_detail(args):
+        gaps.append("JSON rows, which carry per-tariff detail (--json, a .json --out)")
+    if getattr(args, "duty_deposits", None):
+        gaps.append("--duty-deposits")
+    return gaps
+
+
 def _engine(args: argparse.Namespace) -> tuple[str, str]:
     """(the engine that runs, how it was chosen, in words for the summary)."""
     choice = args.engine
     if choice == "entry":
         return "entry", "chosen with --engine entry"
+    if choice == "lean":
+        if gaps := lean_gaps(args):
+            raise UsageError(
+                "--engine lean cannot produce " + "; ".join(gaps) + "; use --engine entry or auto"
+            )
+        return "lean", "chosen with --engine lean"
     installed = importlib.util.find_spec("polars") is not None
     gaps = bulk_gaps(args)
     if choice == "bulk":
@@ -70,7 +96,16 @@ def _engine(args: argparse.Namespace) -> tuple[str, str]:
             )
         return "bulk", "chosen with --engine bulk"
     if not installed:
-        return "entry", f"auto: polars is not installed ({_BULK_INSTALL})"
+        # The lean engine needs no extra: taken wherever it gives every output asked for.
+        if not (lean := lean_gaps(args)):
+            return (
+                "lean",
+                "auto: polars is not installed; the lean engine gives every output asked for",
+            )
+        return "entry", (
+            f"auto: polars is not installed ({_BULK_INSTALL}); the lean engine cannot produce "
+            + "; ".join(lean)
+        )
     if gaps:
         return "entry", "auto: the bulk engine cannot produce " + "; ".join(gaps)
     return "bulk", "auto: it gives every output asked for"
@@ -101,6 +136,12 @@ def _engine_line(
     if engine == "entry":
         return f"Engine: entry, the per-entry path; {chosen}"
     columnar, per_entry = split
+    if engine == "lean":
+        return (
+            f"Engine: lean, the bulk engine's rules in pure Python; {chosen}; "
+            f"{counted(columnar, 'entry', 'entries')} computed by its rules, {per_entry:,} by "
+            "the per-entry path"
+        )
     # A file read whole is the per-entry path's speed: the user is told which and why.
     why = "".join(
         f"; {name} read whole by the per-entry reader: {reason}" for name, reason in whole
@@ -183,6 +224,8 @@ _BULK_HEAD = (
     "owed", "principal", "principal_high", "interest",
 )  # fmt: skip
 _BULK_TAIL = ("warnings", "data_version", "rates_version")
+#: A lean engine's row's values in the order of the bulk table's (a tuple).
+_bulk_values = attrgetter(*_BULK_HEAD, *_BULK_TAIL)
 
 
 def _bulk_results(
@@ -253,6 +296,34 @@ def _bulk_results(
         at = places.slice(start, _SLICE_ROWS)
         for index, values in zip(at, table[at].iter_rows(), strict=True):
             yield _bulk_row(values, None if roads is None else roads[index])
+
+
+def _lean_results(
+    files: Sequence[Path],
+    args: argparse.Namespace,
+    job: _Job,
+    split: list[int],
+    imported: list[Es003Report],
+) -> Iterator[_Result]:
+    """The lean engine's rows, each as the per-entry reader hands its entry over (the
+    per-entry path's order); the reader's own report appended to ``imported`` at the end."""
+    from ..bulk import lean
+
+    rows = lean.stream(
+        list(files),
+        as_of=job.as_of,
+        declared_on=job.declared_on,
+        options=job.options,
+        registry=default_registry(),
+        rates=default_rate_table(),
+        mapping=dict(getattr(args, "mapping", ())),
+        progress=_progress,
+        delimiter=getattr(args, "delimiter", None),
+    )
+    for row in rows:
+        yield _bulk_row(_bulk_values(row), None)
+    imported.append(rows.report)
+    split.extend((rows.entries_lean, rows.entries_entry))
 
 
 #: Rows gathered from the bulk engine's table at a time, in the reader's order.

@@ -15,7 +15,15 @@ from ..interest import RateTable, default_rate_table
 from ..payments import PayeeWarning, payee_warnings
 from ..refund import RefundOptions
 from ..roads import CapeTiming, default_cape_timing
-from ._engines import _bulk_results, _engine, _engine_line, _entry_results, _Job, bulk_gaps
+from ._engines import (
+    _bulk_results,
+    _engine,
+    _engine_line,
+    _entry_results,
+    _Job,
+    _lean_results,
+    bulk_gaps,
+)
 from ._inputs import in_files, rejected_whole, report_input, stream
 from ._output import Outputs, UsageError, check_output, format_of, input_files
 from ._rows import ESTIMATE_COLUMNS, _rows
@@ -84,7 +92,8 @@ def _estimate(
     deposit_problems: list[Problem] = list(histories.problems) if histories else []
     tally = _Tally()  # counts and sums, and each entry's road: no figure kept per entry
     to_stdout = args.json and not args.out
-    # The bulk engine reads the files itself, and reports as the per-entry reader does.
+    # The bulk and lean engines read the files themselves, and report as the per-entry
+    # reader does (the lean engine is that reader).
     entries = (
         stream(files, getattr(args, "mapping", ()), getattr(args, "delimiter", None))
         if engine == "entry"
@@ -96,7 +105,9 @@ def _estimate(
     imported: list[Es003Report] = []
     with Outputs() as outputs:
         target = _rows(args, outputs, out, as_of=as_of)
-        if entries is None:
+        if engine == "lean":
+            results = _lean_results(files, args, job, split, imported)
+        elif entries is None:
             results = _bulk_results(files, args, job, ledger, split, imported, whole, narrow)
         else:
             results = _entry_results(

@@ -293,12 +293,15 @@ def _estimating(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument(
         "--engine",
-        choices=("auto", "bulk", "entry"),
+        choices=("auto", "bulk", "lean", "entry"),
         default="auto",
         help="auto (default): the columnar bulk engine when polars is installed and it gives "
         "every output asked for (roads too, but no JSON detail, --duty-deposits or --delimiter), else "
-        "the per-entry path; bulk: the bulk engine or exit 2 saying what is missing; entry: "
-        "the per-entry path. Both give the same figures",
+        "the per-entry path; without polars, the lean engine where it gives every output "
+        "asked for; bulk: the bulk engine or exit 2 saying what is missing; lean: the bulk "
+        "engine's rules in pure Python, no extra needed (with --no-roads, no JSON detail or "
+        "--duty-deposits), or exit 2 saying what is missing; entry: the per-entry path. All "
+        "give the same figures",
     )
     sub.add_argument(
         "--no-roads",
@@ -379,11 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cape.add_argument(
         "--engine",
-        choices=("auto", "bulk", "entry"),
+        choices=("auto", "bulk", "lean", "entry"),
         default="auto",
         help="auto (default): the columnar bulk engine when polars is installed and it can "
-        "read the input (not with --delimiter), else the per-entry path; bulk: the bulk engine "
-        "or exit 2 saying what is missing; entry: the per-entry path. Both write the same files",
+        "read the input (not with --delimiter), else the per-entry path; without polars, the "
+        "lean engine; bulk: the bulk engine or exit 2 saying what is missing; lean: the bulk "
+        "engine's rules in pure Python, no extra needed; entry: the per-entry path. All write "
+        "the same files",
     )
     _listing_inputs(cape)
     cape.set_defaults(command="cape")
