@@ -387,6 +387,8 @@ def test_a_road_is_asked_for_once_and_only_with_roads(tmp_path: Path) -> None:
         ({"registry": "registry.csv"}, "registry"),
         ({"rates": [1, 2]}, "rates"),
         ({"rules": None, "plaintiffs": "12-3456789AB"}, "plaintiffs"),
+        ({"plaintiffs": None}, "plaintiffs"),
+        ({"plaintiffs": [12345678901]}, "plaintiffs"),
     ],
 )
 def test_wrong_arguments_are_named(given: dict[str, object], field: str) -> None:

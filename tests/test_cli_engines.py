@@ -518,9 +518,9 @@ def test_bulk_without_polars_says_what_to_install(
     )
     assert code == 2
     assert "pip install 'ieepa-refund[bulk]'" in capsys.readouterr().err
-    # With the roads (the default): the lean engine gives none (test_cli_lean_engine.py).
+    # auto, with the roads (the default): the lean engine gives them (test_cli_lean_engine.py).
     line = _engine_line(capsys)
-    assert line.startswith("Engine: entry")
+    assert line.startswith("Engine: lean")
     assert "polars is not installed" in line
 
 

@@ -1,7 +1,7 @@
 """``--engine lean``: the lean engine and the per-entry path give the command's outputs byte for byte.
 
-Each case runs ``estimate --no-roads`` (or ``cape``) twice, ``--engine lean`` and ``--engine
-entry``, and compares stdout (but its ``Engine:`` line, which names the engine, and the
+Each case runs ``estimate --no-roads``, ``estimate`` with the roads (or ``cape``) twice,
+``--engine lean`` and ``--engine entry``, and compares stdout (but its ``Engine:`` line, which names the engine, and the
 folder's name), stderr, the exit status, the ``--out`` file (or every file of the ``cape``
 folder: declarations, manifest, screening report) and the ``--problems`` file byte for
 byte. The files: the sample, generated ones (bench.generate), each kind of damage the lean
@@ -72,11 +72,10 @@ def same_outputs(
     runs: dict[str, Run] = {}
     for engine in ("lean", "entry"):
         folder = tmp / engine
-        if command == "estimate":
+        if command in ("estimate", "roads"):
             folder.mkdir(parents=True, exist_ok=True)
-            runs[engine] = _estimate(
-                capsys, files, folder, "--no-roads", "--engine", engine, *flags
-            )
+            roads = () if command == "roads" else ("--no-roads",)
+            runs[engine] = _estimate(capsys, files, folder, *roads, "--engine", engine, *flags)
         else:
             runs[engine] = _cape(capsys, files, folder, "--engine", engine, *flags)
     lean, entry = runs["lean"], runs["entry"]
@@ -107,7 +106,8 @@ def _split(line: str) -> tuple[int, int]:
     return by_rules, per_entry
 
 
-COMMANDS = ("estimate", "cape")
+#: ``roads``: ``estimate`` with each entry's road (the command's default).
+COMMANDS = ("estimate", "roads", "cape")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -209,12 +209,13 @@ def test_entries_whose_ieepa_duties_are_all_zero_are_identical(
         ("--project", "--as-of", "2027-03-01"),
     ],
 )
+@pytest.mark.parametrize("command", ["estimate", "roads"])
 def test_the_estimate_options_are_honoured_identically(
-    flags: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command: str, flags: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "es003.csv"
     bench.generate(path, 300, 4, seed=5)
-    line, _ = same_outputs("estimate", [path, sample_es003()], tmp_path, capsys, *flags)
+    line, _ = same_outputs(command, [path, sample_es003()], tmp_path, capsys, *flags)
     # Recalculation reads rate text: the per-entry path's alone.
     assert (_split(line)[0] == 0) == (flags[1] == "recalculate")
 
@@ -254,14 +255,14 @@ def test_a_forced_delimiter_is_the_readers(
     _, comma = same_outputs(command, [path], tmp_path / "comma", capsys)
     _, forced = same_outputs(command, [semicolons], tmp_path / "forced", capsys, "--delimiter", ";")
     assert forced[0] == comma[0]
-    if command == "estimate":
+    if command != "cape":
         assert forced[3]["refunds.csv"] == comma[3]["refunds.csv"]
     # Forced to ',' the file has no header the reader knows: exit 2, the same message.
     wrong = []
     for engine in ("lean", "entry"):
         folder = tmp_path / "wrong" / engine
         folder.mkdir(parents=True)
-        run = _estimate if command == "estimate" else _cape
+        run = _estimate if command != "cape" else _cape
         flags = ("--no-roads",) if command == "estimate" else ()
         wrong.append(
             run(
@@ -295,6 +296,29 @@ def test_a_ledger_is_read_and_appended_to_identically(
         assert runs[run, "lean"] == runs[run, "entry"]
 
 
+@pytest.mark.parametrize("declared_on", ["2026-07-01", "2026-10-15"])
+def test_roads_read_a_ledger_identically(
+    declared_on: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger written by ``cape`` puts its entries on the declared roads: the same rows,
+    road columns and money by road on both engines, on the declaration date and later."""
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 600, 4, seed=8)
+    ledger = tmp_path / "ledger.csv"
+    code, *_ = _cape(
+        capsys, [path], tmp_path / "cape", "--engine", "entry", "--ledger", str(ledger),
+        "--new-ledger",
+    )  # fmt: skip
+    assert code in (0, 1)
+    assert ledger.exists()
+    line, (_, _, _, written) = same_outputs(
+        "roads", [path], tmp_path / "roads", capsys, "--ledger", str(ledger),
+        "--declared-on", declared_on,
+    )  # fmt: skip
+    assert _split(line)[0] > 0
+    assert b"DECLARED" in written["refunds.csv"].upper()
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("keep", [4, 1], ids=["header-only", "no-header"])
 def test_an_empty_or_unreadable_file_ends_the_same(
@@ -308,7 +332,7 @@ def test_an_empty_or_unreadable_file_ends_the_same(
     for engine in ("lean", "entry"):
         folder = tmp_path / engine
         folder.mkdir()
-        run = _estimate if command == "estimate" else _cape
+        run = _estimate if command != "cape" else _cape
         flags = ("--no-roads",) if command == "estimate" else ()
         runs.append(run(capsys, [path], folder / "out", "--engine", engine, *flags))
     assert runs[0][0] == runs[1][0] == (1 if keep == 4 else 2)
@@ -362,13 +386,10 @@ def test_auto_without_polars_takes_lean_where_it_gives_every_output(
     assert line.startswith(f"Engine: lean, the bulk engine's rules in pure Python; {said}; ")
     # --delimiter is the reader's: the lean engine takes it.
     assert _chosen(capsys, tmp_path / "b", "cape", "--delimiter", ",").startswith("Engine: lean")
-    # Roads (the default), JSON rows, deposit histories: the per-entry path, and why.
+    # With the roads (the default) too.
     line = _chosen(capsys, tmp_path, "estimate")
-    assert line == (
-        "Engine: entry, the per-entry path; auto: polars is not installed (pip install "
-        "'ieepa-refund[bulk]'); the lean engine cannot produce the roads (--no-roads leaves "
-        "them out)"
-    )
+    assert line.startswith(f"Engine: lean, the bulk engine's rules in pure Python; {said}; ")
+    # JSON rows, deposit histories: the per-entry path, and why.
     json_out = str(tmp_path / "rows.json")
     line = _chosen(capsys, tmp_path, "estimate", "--no-roads", "--out", json_out)
     assert line.startswith("Engine: entry")
@@ -389,7 +410,7 @@ def test_auto_with_polars_keeps_the_bulk_engine(
 @pytest.mark.parametrize(
     ("flags", "named"),
     [
-        ((), "the roads (--no-roads leaves them out)"),
+        (("--json",), "JSON rows"),
         (("--no-roads", "--json"), "JSON rows"),
         (("--no-roads", "--out", "rows.json"), "JSON rows"),
         (("--no-roads", "--duty-deposits", "deposits.csv"), "--duty-deposits"),
@@ -414,24 +435,25 @@ def test_lean_refuses_what_it_cannot_produce_naming_it(
 
 
 def test_the_command_runs_the_lean_engine_without_polars(tmp_path: Path) -> None:
-    """polars made unimportable: ``cape`` and ``estimate --no-roads`` run the lean engine, and
-    polars is never imported."""
+    """polars made unimportable: ``cape``, ``estimate --no-roads`` and ``estimate`` (with the
+    roads) run the lean engine, and polars is never imported."""
     code = (
         "import sys; sys.modules['polars'] = None\n"
         "from ieepa_refund.cli import main\n"
         "from ieepa_refund.es003 import sample_es003\n"
         f"a = main(['cape', str(sample_es003()), '--out', {str(tmp_path / 'c')!r}])\n"
         "b = main(['estimate', str(sample_es003()), '--no-roads', '--as-of', '2026-07-01'])\n"
+        "c = main(['estimate', str(sample_es003()), '--as-of', '2026-07-01'])\n"
         "assert sys.modules['polars'] is None\n"
-        "print(a, b)\n"
+        "print(a, b, c)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[-1] == "1 1"  # the sample's deliberate faults
+    assert lines[-1] == "1 1 1"  # the sample's deliberate faults
     engines = [line for line in lines if line.startswith("Engine: ")]
-    assert len(engines) == 2
+    assert len(engines) == 3
     assert all(line.startswith("Engine: lean") for line in engines)
     assert all("auto: polars is not installed" in line for line in engines)

@@ -3,7 +3,7 @@ and the entries they cover."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -62,9 +62,14 @@ def job_of(
         if options is None
         else check_instance(options, RefundOptions, field="options")
     )
-    if isinstance(plaintiffs, str):  # one number, not a collection of its characters
+    # One number is not a collection of its characters; None or a number is no collection.
+    if (
+        isinstance(plaintiffs, str)
+        or not isinstance(plaintiffs, Collection)
+        or not all(isinstance(p, str) for p in plaintiffs)
+    ):
         raise InvalidFormat(
-            "a collection of importer numbers", field="plaintiffs", value=plaintiffs
+            "a collection of importer numbers (text)", field="plaintiffs", value=plaintiffs
         )
     if opts.interest_until is None:
         opts = opts.model_copy(update={"interest_until": as_of})

@@ -59,14 +59,12 @@ def bulk_gaps(args: argparse.Namespace) -> list[str]:
 def lean_gaps(args: argparse.Namespace) -> list[str]:
     """What this run asks for that the lean engine's rows cannot give, in words.
 
-    The lean engine (:mod:`ieepa_refund.bulk.lean`) gives each entry's refund and
-    screening (and, for ``cape``, its whole :class:`~ieepa_refund.cape.Screening`), read
-    by the per-entry reader (``--delimiter`` too). It gives no road, no per-tariff detail
-    (the JSON rows carry it) and takes no deposit histories.
+    The lean engine (:mod:`ieepa_refund.bulk.lean`) gives each entry's refund, screening
+    and road (and, for ``cape``, its whole :class:`~ieepa_refund.cape.Screening`), read by
+    the per-entry reader (``--delimiter`` too). It gives no per-tariff detail (the JSON rows
+    carry it) and takes no deposit histories.
     """
     gaps = []
-    if getattr(args, "roads", False):
-        gaps.append("the roads (--no-roads leaves them out)")
     if needs_detail(args):
         gaps.append("JSON rows, which carry per-tariff detail (--json, a .json --out)")
     if getattr(args, "duty_deposits", None):
@@ -302,13 +300,17 @@ def _lean_results(
     files: Sequence[Path],
     args: argparse.Namespace,
     job: _Job,
+    ledger: Any,
     split: list[int],
     imported: list[Es003Report],
 ) -> Iterator[_Result]:
     """The lean engine's rows, each as the per-entry reader hands its entry over (the
-    per-entry path's order); the reader's own report appended to ``imported`` at the end."""
+    per-entry path's order), with its road when the run has roads (made as the row is
+    handed over: no table of every entry's road is held); the reader's own report appended
+    to ``imported`` at the end."""
     from ..bulk import lean
 
+    roads = bool(getattr(args, "roads", False))
     rows = lean.stream(
         list(files),
         as_of=job.as_of,
@@ -319,9 +321,12 @@ def _lean_results(
         mapping=dict(getattr(args, "mapping", ())),
         progress=_progress,
         delimiter=getattr(args, "delimiter", None),
+        roads=roads,
+        timing=job.timing if roads else None,
+        ledger=ledger if roads else None,
     )
     for row in rows:
-        yield _bulk_row(_bulk_values(row), None)
+        yield _bulk_row(_bulk_values(row), rows.road(row) if roads else None)
     imported.append(rows.report)
     split.extend((rows.entries_lean, rows.entries_entry))
 

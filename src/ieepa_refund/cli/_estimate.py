@@ -106,7 +106,7 @@ def _estimate(
     with Outputs() as outputs:
         target = _rows(args, outputs, out, as_of=as_of)
         if engine == "lean":
-            results = _lean_results(files, args, job, split, imported)
+            results = _lean_results(files, args, job, ledger, split, imported)
         elif entries is None:
             results = _bulk_results(files, args, job, ledger, split, imported, whole, narrow)
         else:

@@ -299,7 +299,7 @@ def _estimating(sub: argparse.ArgumentParser) -> None:
         "every output asked for (roads too, but no JSON detail, --duty-deposits or --delimiter), else "
         "the per-entry path; without polars, the lean engine where it gives every output "
         "asked for; bulk: the bulk engine or exit 2 saying what is missing; lean: the bulk "
-        "engine's rules in pure Python, no extra needed (with --no-roads, no JSON detail or "
+        "engine's rules in pure Python, no extra needed (roads too; no JSON detail or "
         "--duty-deposits), or exit 2 saying what is missing; entry: the per-entry path. All "
         "give the same figures",
     )
