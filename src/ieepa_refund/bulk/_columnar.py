@@ -9,14 +9,15 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .._model import check_date, check_instance, check_optional_date
-from ..cape import CapeRules, Screening, default_cape_rules
+from ..cape import CapeRules, Screening, default_cape_rules, screen
 from ..entry import Entry
 from ..errors import InvalidFormat
 from ..es003._cells import LINE_MAX
 from ..interest import RateTable, default_rate_table
-from ..refund import RefundOptions
+from ..refund import EntryRefund, RefundOptions
 from ..refund.closures import default_federal_closures
 from ..registry import EXEMPT_KINDS, Registry, carries_ieepa_duty, default_registry
+from ..roads import EntryRoad, entry_road
 from ._cells import (
     BLANK,
     ENTRY_FIELDS,
@@ -111,6 +112,35 @@ class _Job:
         """By column: each distinct cell parsed so far, as its parser gave it (one parser per
         column, :data:`PARSERS`; a cell's value depends on its text alone). A file's
         cells recur in every chunk: each is parsed once per run (``_cells.distinct``)."""
+
+    def screen(self, entry: Entry) -> Screening:
+        """:func:`~ieepa_refund.cape.screen` of ``entry`` on this run's declaration date,
+        with its rules, registry and plaintiffs (a real entry, or a probe of a key's facts)."""
+        return screen(
+            entry,
+            declared_on=self.declared_on,
+            rules=self.rules,
+            registry=self.registry,
+            plaintiffs=self.plaintiffs,
+        )
+
+    def road(self, entry: Entry, refund: EntryRefund) -> EntryRoad:
+        """:func:`~ieepa_refund.roads.entry_road` of an entry the per-entry path computed,
+        with this run's options, data, timing, ledger and declaration dates (``roads`` set)."""
+        assert self.roads is not None
+        return entry_road(
+            entry,
+            refund,
+            declared_on=self.declared_on,
+            options=self.options,
+            registry=self.registry,
+            rates=self.rates,
+            rules=self.rules,
+            timing=self.roads.timing,
+            ledger=self.roads.ledger,
+            declared_dates=self.roads.declared_dates,
+            plaintiffs=self.plaintiffs,
+        )
 
     def parse_chunk(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         """(each row's cells parsed, with flags; each entry's own raw cells, from one row)."""

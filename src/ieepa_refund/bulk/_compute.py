@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..cape import Screening, screen
+from ..cape import Screening
 from ..dates import pms_deposit_date
 from ..entry import Entry
 from ..errors import IeepaRefundError
@@ -117,13 +117,7 @@ def screened(job: _Job, table: pl.DataFrame) -> pl.DataFrame:
     found: dict[str, Screening] = {}
     for row in reps.iter_rows(named=True):
         probe = _probe_entry(row)
-        found[row["entry_number"]] = screen(
-            probe,
-            declared_on=job.declared_on,
-            rules=job.rules,
-            registry=job.registry,
-            plaintiffs=job.plaintiffs,
-        )
+        found[row["entry_number"]] = job.screen(probe)
     shots = [found[rep] for rep in keys["_rep"].to_list()]
     if job.screenings is not None:
         _keep_screenings(job.screenings, table, keys.select(fields), shots)

@@ -9,17 +9,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._model import check_instance
 from ..cape import CapeRules, DeclarationBatch, Screening
-from ..errors import InputFileError, InvalidFormat
+from ..errors import InputFileError
 from ..es003 import Es003Report, stream_es003
 from ..es003._assemble import PROGRESS_EVERY, _overrides
 from ..interest import RateTable
 from ..payments import Consolidation
 from ..refund import EntryRefund, RefundOptions, compute_refund
 from ..registry import Registry
-from ..roads import CapeTiming, Roads, default_cape_timing
-from ..roads._roads import _dates, _ledger
+from ..roads import CapeTiming, Roads
 from ._columnar import job_of
 from ._fallback import per_entry
 from ._read import (
@@ -28,7 +26,7 @@ from ._read import (
     read_columns,
 )
 from ._report import _input_order, _read_order, _whole_report
-from ._roads import RoadJob, bulk_roads
+from ._roads import bulk_roads, road_job
 from ._tables import ENTRY_COLUMNS, _empty_table, consolidate_table, declare_table, share_text
 
 if TYPE_CHECKING:
@@ -149,18 +147,7 @@ def estimate(
         plaintiffs=plaintiffs,
     )
     opts = job.options
-    if roads:
-        if timing is not None:
-            check_instance(timing, CapeTiming, field="timing")
-        job.roads = RoadJob(
-            timing or default_cape_timing(), _ledger(ledger), _dates(declared_dates)
-        )
-    elif timing is not None or ledger is not None or declared_dates is not None:
-        raise InvalidFormat(
-            "timing, ledger and declared_dates only change the roads: pass roads=True",
-            field="roads",
-            value=roads,
-        )
+    job.roads = road_job(roads, timing, ledger, declared_dates)
     if screenings:
         job.screenings = {}
     overrides = _overrides(mapping or {})

@@ -12,12 +12,10 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cape import screen
 from ..entry import Entry
 from ..es003 import Es003Report, Problem, stream_es003
 from ..es003._header import SourceFile
 from ..refund import compute_refund
-from ..roads import entry_road
 from ._read import (
     ColumnFile,
 )
@@ -157,29 +155,11 @@ def _read_as_rows(
 
 def _entry_row(job: _Job, entry: Entry) -> dict[str, Any]:
     refund = compute_refund(entry, options=job.options, registry=job.registry, rates=job.rates)
-    shot = screen(
-        entry,
-        declared_on=job.declared_on,
-        rules=job.rules,
-        registry=job.registry,
-        plaintiffs=job.plaintiffs,
-    )
+    shot = job.screen(entry)
     if job.screenings is not None:
         job.screenings[entry.entry_number] = shot
     if job.roads is not None:
-        job.roads.entry_roads[entry.entry_number] = entry_road(
-            entry,
-            refund,
-            declared_on=job.declared_on,
-            options=job.options,
-            registry=job.registry,
-            rates=job.rates,
-            rules=job.rules,
-            timing=job.roads.timing,
-            ledger=job.roads.ledger,
-            declared_dates=job.roads.declared_dates,
-            plaintiffs=job.plaintiffs,
-        )
+        job.roads.entry_roads[entry.entry_number] = job.road(entry, refund)
     return {
         "entry_number": entry.entry_number,
         "importer_number": refund.importer_number,

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ..cape import Screening, screen
+from ..cape import Screening
 from ..cape.screen import _new_screening
 from ..dates import pms_deposit_date
 from ..entry import Entry
@@ -23,7 +23,6 @@ from ..refund import (
     compute_figures,
     compute_refund,
 )
-from ..roads import entry_road
 from ..roads._interest import _growth as _road_growth
 from ..roads._roads import _declared
 from ..roads._rules import _facts
@@ -330,13 +329,7 @@ class _Rules:
             probe = _probe_entry(
                 {**f, "entry_number": acc.number, "hts": hts, "_no_ieepa_duty": no_ieepa_duty}
             )
-            shot = screen(
-                probe,
-                declared_on=job.declared_on,
-                rules=job.rules,
-                registry=job.registry,
-                plaintiffs=job.plaintiffs,
-            )
+            shot = job.screen(probe)
             found = self.shots[key] = (
                 shot.status,
                 shot.eligible,
@@ -378,26 +371,8 @@ class _Rules:
             figures = compute_refund(
                 entry, options=job.options, registry=job.registry, rates=job.rates
             )
-            job.roads.entry_roads[entry.entry_number] = entry_road(
-                entry,
-                figures,
-                declared_on=job.declared_on,
-                options=job.options,
-                registry=job.registry,
-                rates=job.rates,
-                rules=job.rules,
-                timing=job.roads.timing,
-                ledger=job.roads.ledger,
-                declared_dates=job.roads.declared_dates,
-                plaintiffs=job.plaintiffs,
-            )
-        shot = screen(
-            entry,
-            declared_on=job.declared_on,
-            rules=job.rules,
-            registry=job.registry,
-            plaintiffs=job.plaintiffs,
-        )
+            job.roads.entry_roads[entry.entry_number] = job.road(entry, figures)
+        shot = job.screen(entry)
         if self.kept is not None:
             self.kept[entry.entry_number] = shot
         return EntryRow(

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cape import screen
-from ..roads import CapeTiming, EntryRoad, Roads
+from .._model import check_instance
+from ..errors import InvalidFormat
+from ..roads import CapeTiming, EntryRoad, Roads, default_cape_timing
 from ..roads._interest import _growth
-from ..roads._roads import _declared, _new_road, _way
+from ..roads._roads import _dates, _declared, _ledger, _new_road, _way
 from ..roads._rules import _facts
 from ._compute import _SCREEN_FIELDS, _interest_cents, _probe_entry
 
@@ -33,6 +35,27 @@ class RoadJob:
     """Each distinct fact set's road without its money (see :func:`with_roads`)."""
     entry_roads: dict[str, EntryRoad] = field(default_factory=dict)
     """The roads of the entries the per-entry path computed, by entry number."""
+
+
+def road_job(
+    roads: bool,
+    timing: CapeTiming | None,
+    ledger: Mapping[str, str] | Mapping[str, tuple[str, ...]] | str | Path | None,
+    declared_dates: Mapping[str, date] | None,
+) -> RoadJob | None:
+    """What an engine's ``roads``, ``timing``, ``ledger`` and ``declared_dates`` ask for:
+    None without roads, where the other three are refused (they change only the roads)."""
+    if roads:
+        if timing is not None:
+            check_instance(timing, CapeTiming, field="timing")
+        return RoadJob(timing or default_cape_timing(), _ledger(ledger), _dates(declared_dates))
+    if timing is not None or ledger is not None or declared_dates is not None:
+        raise InvalidFormat(
+            "timing, ledger and declared_dates only change the roads: pass roads=True",
+            field="roads",
+            value=roads,
+        )
+    return None
 
 
 #: The rules whose reasons make the road read the entry's summary date (a post-summary
@@ -121,13 +144,7 @@ def new_way(
     assert job.roads is not None
     roads = job.roads
     probe = _probe_entry(row)
-    now = screen(
-        probe,
-        declared_on=job.declared_on,
-        rules=job.rules,
-        registry=job.registry,
-        plaintiffs=job.plaintiffs,
-    )
+    now = job.screen(probe)
     facts = _facts(job.rules)
     odd = frozenset().union(*(facts.codes(name) for name in _LINE_RULES))
     if odd & set(now.reason_codes):

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Protocol
 
 from .. import entry_number as _entry_number
-from .._model import check_instance
 from ..cape import CapeRules, DeclarationBatch, Screening
 from ..cape.declarations import write_checked, write_declarations
 from ..errors import InputFileError, InvalidFormat
@@ -47,11 +46,10 @@ from ..interest import RateTable
 from ..payments import Consolidation, consolidate
 from ..refund import RefundOptions
 from ..registry import Registry
-from ..roads import CapeTiming, EntryRoad, Roads, default_cape_timing
-from ..roads._roads import _dates, _ledger
+from ..roads import CapeTiming, EntryRoad, Roads
 from ._columnar import _Job, job_of
 from ._lean_rules import EntryRow, _Rules
-from ._roads import RoadJob, made_road
+from ._roads import made_road, road_job
 from ._tables import _well_formed
 
 __all__ = [
@@ -184,18 +182,7 @@ def stream(
         rules=rules,
         plaintiffs=plaintiffs,
     )
-    if roads:
-        if timing is not None:
-            check_instance(timing, CapeTiming, field="timing")
-        job.roads = RoadJob(
-            timing or default_cape_timing(), _ledger(ledger), _dates(declared_dates)
-        )
-    elif timing is not None or ledger is not None or declared_dates is not None:
-        raise InvalidFormat(
-            "timing, ledger and declared_dates only change the roads: pass roads=True",
-            field="roads",
-            value=roads,
-        )
+    job.roads = road_job(roads, timing, ledger, declared_dates)
     reader = stream_es003(*paths, mapping=mapping, progress=progress, delimiter=delimiter)
     # Only the paid method's figures are the rules' (recalculation reads rate text).
     reader._plain = job.options.method == "paid"
