@@ -142,3 +142,34 @@ def damaged_file(name: str, folder: Path, *, seed: int, rows_damaged: int) -> Pa
     with path.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
     return path
+
+
+def road_run_files(
+    folder: Path, seed: int, declared_on: date, share: float, dated: bool
+) -> tuple[Path, Path | None]:
+    """A generated file (240 rows) and, when ``share`` > 0, a ledger declaring that share of
+    its entries in one of three files, dated (never before CAPE opened) or not: the drawn
+    runs (``strategies.road_runs``) the engines' roads are compared on."""
+    from datetime import timedelta
+
+    from ieepa_refund.cape._ledger import cape_opens
+
+    folder.mkdir(exist_ok=True)
+    path = folder / "es003.csv"
+    bench.generate(path, 240, 4, seed=seed)
+    if not share:
+        return path, None
+    numbers = sorted({e.entry_number for e in stream_es003(path)})
+    rng = random.Random(seed)
+    rows = [("entry_number", "declaration_file", "declared_on")]
+    opens = cape_opens()
+    assert opens is not None
+    # No declaration predates CAPE (the reader refuses one): undated before it opened.
+    dated = dated and declared_on >= opens
+    for number in rng.sample(numbers, int(len(numbers) * share)):
+        when = max(declared_on - timedelta(days=rng.randrange(0, 200)), opens)
+        rows.append((number, f"cape_{rng.randrange(3)}.csv", when.isoformat() if dated else ""))
+    ledger = folder / "ledger.csv"
+    with ledger.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path, ledger

@@ -20,7 +20,16 @@ from ieepa_refund.bulk import ENTRY_COLUMNS, lean
 from ieepa_refund.errors import InputFileError, InvalidFormat
 from ieepa_refund.es003 import sample_es003
 from tests import strategies
-from tests.reference_job import AS_OF, MUTATIONS, ROOT, bench, damaged_file, fuzz, reference
+from tests.reference_job import (
+    AS_OF,
+    MUTATIONS,
+    ROOT,
+    bench,
+    damaged_file,
+    fuzz,
+    reference,
+    road_run_files,
+)
 
 
 def check_lean(
@@ -327,30 +336,8 @@ def test_roads_are_entry_roads(run: tuple[int, date, int, float, bool], tmp_path
     """Declaration dates before CAPE opens, inside and past the look-back and the protest
     window; a ledger naming none, some or all entries, with and without dates; the expected
     liquidation moved; the rate table's end crossed (no interest figure, or --project's)."""
-    from datetime import timedelta
-
-    from ieepa_refund.cape._ledger import cape_opens
-    from ieepa_refund.es003 import stream_es003
-
     seed, declared_on, days, share, dated = run
-    folder = tmp_path / str(seed)
-    folder.mkdir(exist_ok=True)
-    path = folder / "es003.csv"
-    bench.generate(path, 240, 4, seed=seed)
-    ledger = None
-    if share:
-        numbers = sorted({e.entry_number for e in stream_es003(path)})
-        rng = random.Random(seed)
-        rows = [("entry_number", "declaration_file", "declared_on")]
-        opens = cape_opens()
-        assert opens is not None
-        dated = dated and declared_on >= opens
-        for number in rng.sample(numbers, int(len(numbers) * share)):
-            when = max(declared_on - timedelta(days=rng.randrange(0, 200)), opens)
-            rows.append((number, f"cape_{rng.randrange(3)}.csv", when.isoformat() if dated else ""))
-        ledger = folder / "ledger.csv"
-        with ledger.open("w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows(rows)
+    path, ledger = road_run_files(tmp_path / str(seed), seed, declared_on, share, dated)
     project = declared_on > date(2026, 9, 30)  # past the table's end needs --project
     got = _same_roads(path, ledger, declared_on, days, project=project)
     assert got.entries_lean > 0  # the rules' roads were compared, not only the per-entry path's

@@ -8,8 +8,6 @@ rate table's end crossed (no interest figure, or --project's).
 
 from __future__ import annotations
 
-import csv
-import random
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +27,7 @@ pytest.importorskip("polars")
 
 from ieepa_refund.bulk import estimate
 
+from .reference_job import road_run_files
 from .test_bulk import bench
 
 
@@ -58,25 +57,7 @@ def test_bulk_roads_are_entry_roads(
     run: tuple[int, date, int, float, bool], tmp_path: Path
 ) -> None:
     seed, declared_on, days, share, dated = run
-    folder = tmp_path / str(seed)
-    folder.mkdir(exist_ok=True)
-    path = folder / "es003.csv"
-    bench.generate(path, 240, 4, seed=seed)
-    ledger = None
-    if share:
-        numbers = sorted({e.entry_number for e in stream_es003(path)})
-        rng = random.Random(seed)
-        rows = [("entry_number", "declaration_file", "declared_on")]
-        opens = cape_opens()
-        assert opens is not None
-        # No declaration predates CAPE (the reader refuses one): undated before it opened.
-        dated = dated and declared_on >= opens
-        for number in rng.sample(numbers, int(len(numbers) * share)):
-            when = max(declared_on - timedelta(days=rng.randrange(0, 200)), opens)
-            rows.append((number, f"cape_{rng.randrange(3)}.csv", when.isoformat() if dated else ""))
-        ledger = folder / "ledger.csv"
-        with ledger.open("w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows(rows)
+    path, ledger = road_run_files(tmp_path / str(seed), seed, declared_on, share, dated)
     project = declared_on > date(2026, 9, 30)  # past the table's end needs --project
     got = _same_roads(path, ledger, declared_on, days, project=project)
     assert got.report.entries_bulk > 0  # the columnar roads were compared, not only fallbacks

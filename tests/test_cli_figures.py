@@ -9,12 +9,9 @@ is the path of a plain ``pip install ieepa-refund``.
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 import zipfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,24 +19,10 @@ import pytest
 from ieepa_refund import compute_figures, compute_refund, sample_es003
 from ieepa_refund.cli import _engines, main
 from ieepa_refund.cli._output import counted
+from tests.reference_job import bench, fuzz  # the generators, loaded without polars
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-07-01"
-
-
-def _load(path: Path, name: str) -> ModuleType:
-    # The generators of test_cli_engines (through test_bulk, which needs polars), loaded alone.
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-fuzz = _load(ROOT / "tools" / "fuzz_es003.py", "fuzz_es003")
-bench = _load(ROOT / "bench" / "bench_pipeline.py", "bench_pipeline")
 
 
 def _contents(path: Path) -> Any:
