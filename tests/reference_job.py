@@ -173,3 +173,26 @@ def road_run_files(
     with ledger.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(rows)
     return path, ledger
+
+
+def same_roads(
+    engine: Any, path: Path, ledger: Path | None, declared_on: date, days: int, *, project: bool
+) -> Any:
+    """``engine`` (a whole-file engine's ``estimate``) with ``roads=True``: its roads are
+    ``entry_roads``' on the same entries, field for field; its result is returned."""
+    from ieepa_refund.cape.declarations import read_ledger
+    from ieepa_refund.roads import default_cape_timing, entry_roads
+
+    options = RefundOptions(interest_until=declared_on, project=project)
+    timing = default_cape_timing().model_copy(update={"liquidation_after_acceptance_days": days})
+    read = read_ledger(ledger, declared_by=declared_on) if ledger else None
+    got = engine([path], as_of=declared_on, options=options, roads=True, timing=timing, ledger=read)
+    assert got.roads is not None
+    entries = sorted(stream_es003(path), key=lambda e: e.entry_number)
+    want = entry_roads(
+        entries, declared_on=declared_on, options=options, timing=timing, ledger=read
+    )
+    assert [r.entry_number for r in got.roads] == [r.entry_number for r in want]
+    for mine, theirs in zip(got.roads, want, strict=True):
+        assert mine == theirs, mine.entry_number
+    return got

@@ -29,6 +29,7 @@ from tests.reference_job import (
     fuzz,
     reference,
     road_run_files,
+    same_roads,
 )
 
 
@@ -307,24 +308,9 @@ def _same_roads(
     path: Path, ledger: Path | None, declared_on: date, days: int, *, project: bool
 ) -> lean.LeanResult:
     """lean.estimate(roads=True)'s roads are entry_roads' on the same entries, field for field."""
-    from ieepa_refund.cape.declarations import read_ledger
-    from ieepa_refund.es003 import stream_es003
-    from ieepa_refund.roads import default_cape_timing, entry_roads
-
-    options = RefundOptions(interest_until=declared_on, project=project)
-    timing = default_cape_timing().model_copy(update={"liquidation_after_acceptance_days": days})
-    read = read_ledger(ledger, declared_by=declared_on) if ledger else None
-    got = lean.estimate(
-        [path], as_of=declared_on, options=options, roads=True, timing=timing, ledger=read
+    got: lean.LeanResult = same_roads(
+        lean.estimate, path, ledger, declared_on, days, project=project
     )
-    assert got.roads is not None
-    entries = sorted(stream_es003(path), key=lambda e: e.entry_number)
-    want = entry_roads(
-        entries, declared_on=declared_on, options=options, timing=timing, ledger=read
-    )
-    assert [r.entry_number for r in got.roads] == [r.entry_number for r in want]
-    for mine, theirs in zip(got.roads, want, strict=True):
-        assert mine == theirs, mine.entry_number
     return got
 
 

@@ -27,26 +27,12 @@ pytest.importorskip("polars")
 
 from ieepa_refund.bulk import estimate
 
-from .reference_job import road_run_files
+from .reference_job import road_run_files, same_roads
 from .test_bulk import bench
 
 
 def _same_roads(path: Path, ledger: Path | None, declared_on: date, days: int, *, project: bool):
-    options = RefundOptions(interest_until=declared_on, project=project)
-    timing = default_cape_timing().model_copy(update={"liquidation_after_acceptance_days": days})
-    read = read_ledger(ledger, declared_by=declared_on) if ledger else None
-    got = estimate(
-        [path], as_of=declared_on, options=options, roads=True, timing=timing, ledger=read
-    )
-    assert got.roads is not None
-    entries = sorted(stream_es003(path), key=lambda e: e.entry_number)
-    want = entry_roads(
-        entries, declared_on=declared_on, options=options, timing=timing, ledger=read
-    )
-    assert [r.entry_number for r in got.roads] == [r.entry_number for r in want]
-    for mine, theirs in zip(got.roads, want, strict=True):
-        assert mine == theirs, mine.entry_number
-    return got
+    return same_roads(estimate, path, ledger, declared_on, days, project=project)
 
 
 @settings(

@@ -3,20 +3,18 @@ and the entries they cover."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from .._model import check_date, check_instance, check_optional_date
-from ..cape import CapeRules, Screening, default_cape_rules, screen
+from ..cape import CapeRules, Screening, screen
 from ..entry import Entry
-from ..errors import InvalidFormat
 from ..es003._cells import LINE_MAX
-from ..interest import RateTable, default_rate_table
+from ..interest import RateTable
 from ..refund import EntryRefund, RefundOptions
 from ..refund.closures import default_federal_closures
-from ..registry import EXEMPT_KINDS, Registry, carries_ieepa_duty, default_registry
+from ..registry import EXEMPT_KINDS, Registry, carries_ieepa_duty
 from ..roads import EntryRoad, entry_road
 from ._cells import (
     BLANK,
@@ -41,49 +39,6 @@ if TYPE_CHECKING:
 #: suspended headings) goes to the per-entry path.
 _PLAIN_RATE_TYPES = frozenset({"ad_valorem_additional", "penalty_in_lieu"})
 _TOPUP = "inclusive_15_topup"
-
-
-def job_of(
-    *,
-    as_of: Any,
-    declared_on: Any,
-    options: Any,
-    registry: Any,
-    rates: Any,
-    rules: Any,
-    plaintiffs: Any,
-) -> _Job:
-    """One run's job from an engine's arguments, each checked and named where it comes in
-    (a text ``as_of`` would otherwise fail later as a raw TypeError); interest for an entry
-    not yet liquidated ends on ``as_of`` unless ``options.interest_until`` says otherwise."""
-    as_of = check_date(as_of, field="as_of")
-    declared_on = check_optional_date(declared_on, field="declared_on")
-    opts = (
-        RefundOptions()
-        if options is None
-        else check_instance(options, RefundOptions, field="options")
-    )
-    # One number is not a collection of its characters; None or a number is no collection.
-    if (
-        isinstance(plaintiffs, str)
-        or not isinstance(plaintiffs, Collection)
-        or not all(isinstance(p, str) for p in plaintiffs)
-    ):
-        raise InvalidFormat(
-            "a collection of importer numbers (text)", field="plaintiffs", value=plaintiffs
-        )
-    if opts.interest_until is None:
-        opts = opts.model_copy(update={"interest_until": as_of})
-    return _Job(
-        opts,
-        default_registry()
-        if registry is None
-        else check_instance(registry, Registry, field="registry"),
-        default_rate_table() if rates is None else check_instance(rates, RateTable, field="rates"),
-        default_cape_rules() if rules is None else check_instance(rules, CapeRules, field="rules"),
-        declared_on or as_of,
-        frozenset(plaintiffs),
-    )
 
 
 class _Job:

@@ -18,8 +18,8 @@ from ..payments import Consolidation
 from ..refund import EntryRefund, RefundOptions, compute_refund
 from ..registry import Registry
 from ..roads import CapeTiming, Roads
-from ._columnar import job_of
 from ._fallback import per_entry
+from ._job import job_of
 from ._read import (
     ColumnFile,
     need,

@@ -47,7 +47,8 @@ from ..payments import Consolidation, consolidate
 from ..refund import RefundOptions
 from ..registry import Registry
 from ..roads import CapeTiming, EntryRoad, Roads
-from ._columnar import _Job, job_of
+from ._columnar import _Job
+from ._job import job_of
 from ._lean_rules import EntryRow, _Rules
 from ._roads import made_road, road_job
 from ._tables import _well_formed
