@@ -118,6 +118,8 @@ class Kept:
     eligible: bool
     path: str = "entry"
     """Which path computed it (the lean engine's rows say; its declarations read it)."""
+    importer_number: str = ""
+    """The importer of record (the lean engine's declarations group by it)."""
 
 
 def whole_job(path: Path, out_dir: Path) -> dict[str, float | int]:
@@ -170,7 +172,7 @@ def lean_job(path: Path, out_dir: Path) -> dict[str, float | int]:
     for row in stream:
         kept.append(
             Kept(row.entry_number, row.payee, row.liquidation_date, row.principal,
-                 row.interest, row.eligible, row.path)
+                 row.interest, row.eligible, row.path, row.importer_number)
         )  # fmt: skip
     marks: dict[str, float | int] = {"stream_refund_screen_s": time.perf_counter() - began}
     t = time.perf_counter()

@@ -83,7 +83,9 @@ def reference(
         )
     rows.sort(key=lambda r: r["entry_number"])
     eligible = [r["entry_number"] for r in rows if r["eligible"]]
-    write_declarations(eligible, out)
+    # One set of files per filer code and importer of record, as the cape command writes them.
+    importers = {r["entry_number"]: r["importer_number"] for r in rows if r["eligible"]}
+    write_declarations(eligible, out, importers=importers)
     files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     # The bulk engine keeps entries in entry-number order; a payment lists them in input order.
     refunds.sort(key=lambda r: r.entry_number)

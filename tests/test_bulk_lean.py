@@ -379,3 +379,34 @@ def test_wrong_arguments_are_named(given: dict[str, object], field: str) -> None
         with pytest.raises(IeepaRefundError) as raised:
             estimate(sample_es003(), **arguments)  # type: ignore[arg-type]
         assert getattr(raised.value, "field", None) == field
+
+
+def test_declarations_are_one_set_per_importer_as_the_command_writes_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One ACE account submits a file: the importer of record's, or its broker's under one
+    filer code (t67/03). The engines' declarations_dir holds the files the cape command
+    writes for the same entries, one set per filer code and importer (tester t71/02: they
+    were one file mixing importers). The benchmark's file has 50 importers."""
+    from ieepa_refund.cli import main
+
+    path = tmp_path / "es003.csv"
+    bench.generate(path, 400, 4, seed=6)
+    lean.estimate(path, as_of=AS_OF, declarations_dir=tmp_path / "lean")
+    code = main(["cape", str(path), "--declared-on", AS_OF.isoformat(), "--engine", "entry",
+                 "--out", str(tmp_path / "cape")])  # fmt: skip
+    capsys.readouterr()
+    assert code in (0, 1)
+    mine = {p.name: p.read_bytes() for p in (tmp_path / "lean").iterdir()}
+    theirs = {
+        p.name: p.read_bytes() for p in (tmp_path / "cape").iterdir() if p.name.startswith("cape_")
+    }
+    assert len([n for n in mine if n.endswith(".csv")]) > 1
+    assert {n: b for n, b in mine.items() if n.endswith(".csv")} == {
+        n: b for n, b in theirs.items() if n.endswith(".csv")
+    }
+    if importlib.util.find_spec("polars") is not None:
+        from ieepa_refund.bulk import estimate
+
+        estimate(path, as_of=AS_OF, declarations_dir=tmp_path / "bulk")
+        assert {p.name: p.read_bytes() for p in (tmp_path / "bulk").iterdir()} == mine

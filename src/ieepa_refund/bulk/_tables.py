@@ -207,7 +207,9 @@ def _allocation() -> Callable[..., Allocation]:
 
 
 def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatch:
-    """:func:`write_declarations` of the eligible entries, in table order, byte for byte.
+    """:func:`write_declarations` of the eligible entries, in table order, byte for byte, one
+    set of files per filer code and importer of record (``importers``: the one ACE account
+    that may submit each, as the ``cape`` command writes them, t67/03).
 
     The columnar rules took only entries whose number has the compact shape (3 filer
     characters, 8 digits) and a right check digit, so those are not checked again; the per-entry path's numbers are checked here
@@ -216,14 +218,17 @@ def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatc
     """
     import polars as pl
 
-    eligible = entries.select("entry_number", "path", "eligible").filter(pl.col("eligible"))
+    eligible = entries.select("entry_number", "importer_number", "path", "eligible").filter(
+        pl.col("eligible")
+    )
     column = eligible["entry_number"]
+    importers = _importers(column.to_list(), eligible["importer_number"].to_list())
     if column.n_unique() != len(column):
-        return write_declarations(column.to_list(), out_dir)
+        return write_declarations(column.to_list(), out_dir, importers=importers)
     bad: list[str] = []
     for number in eligible.filter(pl.col("path") != "bulk")["entry_number"].to_list():
         if not _well_formed(number):
-            return write_declarations(column.to_list(), out_dir)
+            return write_declarations(column.to_list(), out_dir, importers=importers)
         if not _entry_number.is_valid(number):
             bad.append(number)
     del eligible
@@ -233,7 +238,17 @@ def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatc
     # The column is let go before the files are made, the run's peak: held by this frame
     # through the call, it and its filtered copies were about 10 MB there at 1M rows.
     del column
-    return write_checked(good, bad, out_dir)
+    return write_checked(good, bad, out_dir, importers=importers)
+
+
+def _importers(numbers: list[str], importers: list[str]) -> dict[str, str]:
+    """Entry number -> importer of record, each importer's number one shared string (a book
+    has few importers; as the ``cape`` command builds its mapping)."""
+    shared: dict[str, str] = {}
+    return {
+        number: shared.setdefault(importer, importer)
+        for number, importer in zip(numbers, importers, strict=True)
+    }
 
 
 def _well_formed(number: str) -> bool:

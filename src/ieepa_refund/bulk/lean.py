@@ -51,7 +51,7 @@ from ._columnar import _Job
 from ._job import job_of
 from ._lean_rules import EntryRow, _Rules
 from ._roads import made_road, road_job
-from ._tables import _well_formed
+from ._tables import _importers, _well_formed
 
 __all__ = [
     "Declarable",
@@ -267,6 +267,8 @@ class Declarable(Protocol):
     @property
     def entry_number(self) -> str: ...
     @property
+    def importer_number(self) -> str: ...
+    @property
     def eligible(self) -> bool: ...
     @property
     def path(self) -> str: ...
@@ -274,19 +276,22 @@ class Declarable(Protocol):
 
 def declare_rows(rows: Sequence[Declarable], out_dir: str | Path) -> DeclarationBatch:
     """:func:`~ieepa_refund.cape.write_declarations` of the eligible rows' entries, in the
-    rows' order, byte for byte (as the bulk engine's ``declare_table``): the lean rules took
-    only numbers of the compact shape with a right check digit, so only the per-entry
-    path's are checked here, as the writer checks them."""
+    rows' order, one set of files per filer code and importer of record (the one ACE
+    account that may submit each, as the ``cape`` command writes them), byte for byte (as
+    the bulk engine's ``declare_table``): the lean rules took only numbers of the compact
+    shape with a right check digit, so only the per-entry path's are checked here, as the
+    writer checks them."""
     eligible = [row.entry_number for row in rows if row.eligible]
+    importers = _importers(eligible, [row.importer_number for row in rows if row.eligible])
     if len(set(eligible)) != len(eligible):
-        return write_declarations(eligible, out_dir)
+        return write_declarations(eligible, out_dir, importers=importers)
     bad: set[str] = set()
     for row in rows:
         if row.eligible and row.path != "lean":
             number = row.entry_number
             if not _well_formed(number):
-                return write_declarations(eligible, out_dir)
+                return write_declarations(eligible, out_dir, importers=importers)
             if not _entry_number.is_valid(number):
                 bad.add(number)
     good = [number for number in eligible if number not in bad] if bad else eligible
-    return write_checked(good, [n for n in eligible if n in bad], out_dir)
+    return write_checked(good, [n for n in eligible if n in bad], out_dir, importers=importers)

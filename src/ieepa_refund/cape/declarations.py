@@ -518,6 +518,7 @@ def write_checked(
     out_dir: str | Path,
     *,
     max_entries: int = MAX_ENTRIES,
+    importers: Mapping[str, str] | None = None,
 ) -> DeclarationBatch:
     """:func:`write_declarations` with no ledger or filer code, for numbers already checked.
 
@@ -525,14 +526,24 @@ def write_checked(
     ``bad_check_digit`` the same with a wrong one: what the checks of
     :func:`write_declarations` would find, found by the caller (the bulk engine checks
     hundreds of thousands in columns). The files are those ``write_declarations`` writes
-    for ``[*good, *bad_check_digit]``, byte for byte.
+    for ``[*good, *bad_check_digit]`` with the same ``importers``, byte for byte.
     """
     if not 1 <= max_entries <= MAX_ENTRIES:
         raise InvalidFormat(
             f"max_entries is 1 to {MAX_ENTRIES}", field="max_entries", value=max_entries
         )
     sorted_out = (list(good), list(bad_check_digit))
-    return _write((), Path(out_dir), None, None, None, max_entries, "separate", checked=sorted_out)
+    return _write(
+        (),
+        Path(out_dir),
+        None,
+        None,
+        None,
+        max_entries,
+        "separate",
+        checked=sorted_out,
+        importers=importers,
+    )
 
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
