@@ -278,3 +278,46 @@ def test_new_ledger_needs_a_ledger(tmp_path: Path, capsys: pytest.CaptureFixture
     es003 = _es003(tmp_path / "es003.csv", _rows("31600000017"))
     assert main(["cape", str(es003), "--out", str(tmp_path / "o"), "--new-ledger"]) == 2
     assert "--new-ledger needs --ledger" in capsys.readouterr().err
+
+
+# --- t71/01: the ledger's count as the writer found it --------------------------------------------
+
+
+def test_the_ledger_count_is_the_one_the_declarations_were_checked_against(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs on one ledger: the one that waits for the other's lock skips what the other
+    declared. Its summary counted the ledger as read at its start (0 entries) beside 2 entries
+    skipped ALREADY_DECLARED; it now says what the declarations were checked against."""
+    import ieepa_refund.cli._cape as cape_command
+    from ieepa_refund.cape.declarations import write_declarations
+
+    es003 = _es003(tmp_path / "es003.csv", _rows("31600000017"), _rows("31600000033"))
+    ledger = tmp_path / "declared.csv"
+    ledger.write_text("entry_number,declaration_file\n", encoding="utf-8")
+    real = cape_command.read_ledger
+
+    def read_then_other_run_declares(path: Path, *args: object, **kwargs: object) -> object:
+        found = real(path, *args, **kwargs)  # type: ignore[arg-type]
+        # Another run takes the lock and declares both entries before this one writes.
+        write_declarations(["31600000017", "31600000033"], tmp_path / "other", ledger=path)
+        return found
+
+    monkeypatch.setattr(cape_command, "read_ledger", read_then_other_run_declares)
+    code = main(["cape", str(es003), "--out", str(tmp_path / "o"), "--declared-on", "2026-07-01",
+                 "--ledger", str(ledger)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 1  # both skipped
+    assert "ALREADY_DECLARED" in captured.out + captured.err
+    assert f"Ledger: {ledger}: 2 entries declared before this run" in captured.out
+
+
+def test_a_batch_says_how_many_entries_its_ledger_held(tmp_path: Path) -> None:
+    from ieepa_refund.cape.declarations import write_declarations
+
+    ledger = tmp_path / "declared.csv"
+    first = write_declarations(["31600000017"], tmp_path / "a", ledger=ledger)
+    assert first.ledger_held == 0
+    second = write_declarations(["31600000017", "31600000033"], tmp_path / "b", ledger=ledger)
+    assert second.ledger_held == 1
+    assert write_declarations(["31600000017"], tmp_path / "c").ledger_held is None

@@ -151,6 +151,9 @@ class DeclarationBatch(Tabular, BaseModel):
     manifest: str | None
     """The manifest's path; None when nothing was written (no entry to declare or review)."""
     ledger: str | None
+    ledger_held: int | None = None
+    """How many entries the ledger held when this batch was checked against it (read under
+    its lock: a run that waited for another's counts that run's entries); None without one."""
 
     @property
     def count(self) -> int:
@@ -310,6 +313,7 @@ def _write(
         _ledger_rows(ledger_path, old_ledger) if ledger_path and old_ledger is not None else None
     )
     already = set(found) if found is not None else set()
+    held = None if ledger_path is None else len(found) if found is not None else 0
     review = set(found.review) if found is not None else set()
     good: list[str] = []
     bad_digit: list[str] = []
@@ -395,6 +399,7 @@ def _write(
             declared=(),
             manifest=None,
             ledger=str(ledger_path) if ledger_path else None,
+            ledger_held=held,
         )
     files: list[DeclarationFile] = []
     contents: list[tuple[str, bytes]] = []
@@ -476,6 +481,7 @@ def _write(
         declared=tuple(declared),
         manifest=str(manifest_path),
         ledger=str(ledger_path) if ledger_path else None,
+        ledger_held=held,
     )
 
 

@@ -410,7 +410,10 @@ def run_cape(args: argparse.Namespace) -> int:
     if args.ledger is not None and ledger is not None:
         # Said either way (t67/11): a ledger started by mistake shows at once.
         if not started:
-            state = f"{counted(len(ledger), 'entry', 'entries')} declared before this run"
+            # As the writer found it under the ledger's lock: another run may have added to
+            # it since this one read it at the start (t71/01).
+            before = batch.ledger_held if batch.ledger_held is not None else len(ledger)
+            state = f"{counted(before, 'entry', 'entries')} declared before this run"
         elif args.ledger.exists():
             state = "started by this run (--new-ledger)"
         else:
