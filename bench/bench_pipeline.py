@@ -141,14 +141,20 @@ def whole_job(path: Path, out_dir: Path) -> dict[str, float | int]:
         screening = screen(entry, declared_on=declared_on, registry=registry)
         kept.append(
             Kept(entry.entry_number, refund.payee, refund.liquidation_date, refund.principal,
-                 refund.interest, screening.eligible)
+                 refund.interest, screening.eligible, "entry", entry.importer_number)
         )  # fmt: skip
     marks: dict[str, float | int] = {"stream_refund_screen_s": time.perf_counter() - began}
     t = time.perf_counter()
     payments = consolidate(kept)
     marks["payments_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    batch = write_declarations([k.entry_number for k in kept if k.eligible], out_dir)
+    # One set of files per filer code and importer of record, as the cape command writes them.
+    eligible = [k for k in kept if k.eligible]
+    batch = write_declarations(
+        [k.entry_number for k in eligible],
+        out_dir,
+        importers={k.entry_number: k.importer_number for k in eligible},
+    )
     marks["declarations_s"] = time.perf_counter() - t
     marks["total_s"] = time.perf_counter() - began
     marks["rows_read"] = stream.report.rows_read
