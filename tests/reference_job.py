@@ -198,3 +198,26 @@ def same_roads(
     for mine, theirs in zip(got.roads, want, strict=True):
         assert mine == theirs, mine.entry_number
     return got
+
+
+def zeroed_file(folder: Path, seed: int, *, ieepa_only: bool = False) -> tuple[Path, set[str]]:
+    """A generated file (400 rows) whose every other entry (by number) reports 0.00 of duty
+    (with ``ieepa_only``, on its Chapter 99 rows alone), beside entries with the same own
+    fields and their duty: (the file, the numbers zeroed). Screening's rule no_ieepa_duty
+    tells them apart, so an engine keying screening by the entry's facts must too."""
+    source = folder / "clean.csv"
+    bench.generate(source, 400, 4, seed=seed)
+    rows = _bench_rows(source)
+    header = rows[1]
+    number, hts, duty = (
+        header.index(name)
+        for name in ("Entry Summary Number", "HTS Number - Full", "Line Tariff Duty Amount")
+    )
+    zeroed = set(sorted({r[number] for r in rows[2:]})[::2])
+    for r in rows[2:]:
+        if r[number] in zeroed and (not ieepa_only or r[hts].startswith("9903")):
+            r[duty] = "0.00"
+    path = folder / "zeroed.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    return path, zeroed

@@ -30,6 +30,7 @@ from tests.reference_job import (
     reference,
     road_run_files,
     same_roads,
+    zeroed_file,
 )
 
 
@@ -233,25 +234,12 @@ def test_entries_whose_ieepa_duty_is_all_zero_are_screened_as_such(tmp_path: Pat
     """Screening is computed once per distinct set of the facts it reads, and whether every
     IEEPA duty of the entry is 0.00 is one of them: every other entry's IEEPA rows set to
     0.00, beside entries with the same own fields and their duty."""
-    source = tmp_path / "clean.csv"
-    bench.generate(source, 400, 4, seed=12)
-    with source.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    header = rows[1]
-    number, hts, duty = (header.index(n) for n in ("Entry Summary Number", "HTS Number - Full",
-                                                    "Line Tariff Duty Amount"))  # fmt: skip
-    numbers = sorted({r[number] for r in rows[2:]})
-    zeroed = set(numbers[::2])
-    for r in rows[2:]:
-        if r[number] in zeroed and r[hts].startswith("9903"):
-            r[duty] = "0.00"
-    path = tmp_path / "zeroed.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    path, zeroed = zeroed_file(tmp_path, 12, ieepa_only=True)
+    numbers = {row.entry_number for row in lean.estimate(path, as_of=AS_OF).entries}
     by_rules, _ = check_lean([path], tmp_path)
     assert by_rules > len(numbers) // 2
     got = {r.entry_number: r for r in lean.estimate(path, as_of=AS_OF).entries}
-    assert {got[n].eligible for n in zeroed} != {got[n].eligible for n in set(numbers) - zeroed}
+    assert {got[n].eligible for n in zeroed} != {got[n].eligible for n in numbers - zeroed}
 
 
 def test_cit_plaintiffs_are_screened_by_importer(tmp_path: Path) -> None:

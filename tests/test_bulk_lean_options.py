@@ -13,7 +13,7 @@ from ieepa_refund.bulk import lean
 from ieepa_refund.cape import screen
 from ieepa_refund.errors import IeepaRefundError
 from ieepa_refund.es003 import sample_es003, stream_es003
-from tests.reference_job import AS_OF, bench, damaged_file
+from tests.reference_job import AS_OF, bench, damaged_file, zeroed_file
 from tests.test_bulk_lean import check_lean
 
 
@@ -62,18 +62,7 @@ def test_entries_whose_ieepa_duties_are_all_zero_are_screened_as_such(tmp_path: 
     """Every other entry's duties made 0.00, beside entries with the same facts: the lean
     rules screened each with the first one's key, whatever its duty (13 of 84 entries
     wrong, rule no_ieepa_duty)."""
-    source = tmp_path / "clean.csv"
-    bench.generate(source, 400, 4, seed=2)
-    rows = _rows(source)
-    header = rows[1]
-    number, duty = header.index("Entry Summary Number"), header.index("Line Tariff Duty Amount")
-    zero = sorted({r[number] for r in rows[2:]})[::2]
-    for r in rows[2:]:
-        if r[number] in zero:
-            r[duty] = "0.00"
-    path = tmp_path / "zero.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    path, zero = zeroed_file(tmp_path, 2)
     by_rules, _ = check_lean([path], tmp_path)
     assert by_rules > 0
     reasons = {r.entry_number: r.reasons for r in lean.estimate(path, as_of=AS_OF).entries}

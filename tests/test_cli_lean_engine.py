@@ -24,7 +24,7 @@ import pytest
 
 from ieepa_refund import sample_es003
 from ieepa_refund.cli import main
-from tests.reference_job import MUTATIONS, ROOT, bench, damaged_file, fuzz
+from tests.reference_job import MUTATIONS, ROOT, bench, damaged_file, fuzz, zeroed_file
 
 AS_OF = "2026-07-01"
 
@@ -184,19 +184,7 @@ def test_entries_whose_ieepa_duties_are_all_zero_are_identical(
 ) -> None:
     """Every other entry's duties 0.00, beside entries with the same facts (rule
     no_ieepa_duty: the lean rules once screened them by the first one's duty)."""
-    source = tmp_path / "clean.csv"
-    bench.generate(source, 400, 4, seed=2)
-    with source.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    header = rows[1]
-    number, duty = header.index("Entry Summary Number"), header.index("Line Tariff Duty Amount")
-    zero = sorted({r[number] for r in rows[2:]})[::2]
-    for r in rows[2:]:
-        if r[number] in zero:
-            r[duty] = "0.00"
-    path = tmp_path / "zero.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    path, _ = zeroed_file(tmp_path, 2)
     line, _ = same_outputs(command, [path], tmp_path, capsys)
     assert _split(line)[0] > 0
 
