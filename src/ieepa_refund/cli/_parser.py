@@ -20,6 +20,7 @@ EXIT_STATUS = """\
 exit status:
   0  done
   1  done, with problems: rejected rows, excluded entries or faults found
+     (also when stdout is closed early, as by `| head`: the output was not all written)
   2  usage error, unreadable input, or an output that cannot be written
   3  internal error (a bug): a one-line message; --debug shows the traceback"""
 
