@@ -190,10 +190,12 @@ def _read_chunk(
     # One physical line per row, nothing skipped: else row numbers would differ.
     if frame.height != lines:
         return "multi-line cells"
-    # Short rows read as null; the per-entry reader pads them with None: both blank.
-    frame = pl.DataFrame(
-        [frame.to_series(k).fill_null("").alias(n) for k, (n, _) in enumerate(used)]
-    )
+    # Short rows' missing cells read as "" (as null in some polars versions); the per-entry
+    # reader pads them with None: both blank. Renamed in place, not rebuilt column by column
+    # (a tenth of the chunk's read).
+    frame = frame.rename(dict(zip(frame.columns, [n for n, _ in used], strict=True)))
+    if frame.null_count().sum_horizontal().item():
+        frame = frame.fill_null("")
     if repeat is not None and frame["entry_number"].str.contains(repeat).any():
         return "the header repeats (files joined?)"
     # polars pads a short row and drops a long row's extra cells, silently, even with

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from .. import entry_number as _entry_number
 from .._trusted import builder, trusted
 from ..cape import DeclarationBatch
-from ..cape.declarations import write_checked, write_declarations
+from ..cape._format import MAX_ENTRIES
+from ..cape.declarations import Holds, _write_grouped, write_declarations
 from ..payments import Allocation, Consolidation, Payment
 
 if TYPE_CHECKING:
@@ -212,9 +213,10 @@ def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatc
     that may submit each, as the ``cape`` command writes them, t67/03).
 
     The columnar rules took only entries whose number has the compact shape (3 filer
-    characters, 8 digits) and a right check digit, so those are not checked again; the per-entry path's numbers are checked here
-    as the writer checks them, and any it would skip (malformed, repeated) sends the whole
-    list to the writer itself.
+    characters, 8 digits) and a right check digit, so those are not checked again; the
+    per-entry path's numbers are checked here as the writer checks them, and any it would
+    skip (malformed, repeated) sends the whole list to the writer itself. The numbers are
+    grouped by filer code and importer here, in columns, as the writer groups them.
     """
     import polars as pl
 
@@ -222,23 +224,43 @@ def declare_table(entries: pl.DataFrame, out_dir: str | Path) -> DeclarationBatc
         pl.col("eligible")
     )
     column = eligible["entry_number"]
-    importers = _importers(column.to_list(), eligible["importer_number"].to_list())
     if column.n_unique() != len(column):
-        return write_declarations(column.to_list(), out_dir, importers=importers)
+        return _by_writer(eligible, out_dir)
     bad: list[str] = []
     for number in eligible.filter(pl.col("path") != "bulk")["entry_number"].to_list():
         if not _well_formed(number):
-            return write_declarations(column.to_list(), out_dir, importers=importers)
+            return _by_writer(eligible, out_dir)
         if not _entry_number.is_valid(number):
             bad.append(number)
-    del eligible
-    if bad:
-        column = column.filter(~column.is_in(pl.Series(bad, dtype=pl.String).implode()))
-    good = column.to_list()
-    # The column is let go before the files are made, the run's peak: held by this frame
-    # through the call, it and its filtered copies were about 10 MB there at 1M rows.
-    del column
-    return write_checked(good, bad, out_dir, importers=importers)
+    # As _groups makes them: per holds (entries, then check-digit failures), the groups in
+    # order of first appearance, each group's numbers in table order.
+    keyed = eligible.select(
+        "entry_number",
+        "importer_number",
+        code=pl.col("entry_number").str.slice(0, 3),
+        failed=pl.col("entry_number").is_in(pl.Series(bad, dtype=pl.String).implode()),
+    )
+    del eligible, column
+    groups: list[tuple[str, str | None, Holds, list[str]]] = []
+    kinds: tuple[tuple[Holds, bool], ...] = (("entries", False), ("check_digit_failures", True))
+    for holds, failed in kinds:
+        part = keyed.filter(pl.col("failed") == failed)
+        if not part.height:
+            continue
+        grouped = part.group_by("code", "importer_number", maintain_order=True).agg("entry_number")
+        del part
+        groups.extend(
+            (code, importer, holds, numbers) for code, importer, numbers in grouped.iter_rows()
+        )
+    del keyed
+    return _write_grouped(groups, out_dir, MAX_ENTRIES)
+
+
+def _by_writer(eligible: pl.DataFrame, out_dir: str | Path) -> DeclarationBatch:
+    """The writer's own checks and grouping, for numbers it may skip."""
+    numbers = eligible["entry_number"].to_list()
+    importers = _importers(numbers, eligible["importer_number"].to_list())
+    return write_declarations(numbers, out_dir, importers=importers)
 
 
 def _importers(numbers: list[str], importers: list[str]) -> dict[str, str]:

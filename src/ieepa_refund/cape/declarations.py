@@ -295,6 +295,7 @@ def _write(
     declared_on: date | None = None,
     checked: tuple[list[str], list[str]] | None = None,
     importers: Mapping[str, str] | None = None,
+    grouped: list[_Group] | None = None,
 ) -> DeclarationBatch:
     """Classify, then publish declarations and ledger as one step (under the ledger's lock).
 
@@ -374,17 +375,23 @@ def _write(
     if checked is not None:  # write_checked: numbers the caller has classified as the loop does
         good, bad_digit = checked
 
-    if importers is not None:
-        # An importer number goes into file names: one that is not a party number's shape
-        # (letters, digits, dashes) could name another folder or file.
-        for party in set(importers.values()):
-            if not isinstance(party, str) or not PARTY_NUMBER.fullmatch(party):
-                raise InvalidFormat(
-                    "an importer number (8-19 letters, digits and dashes)",
-                    field="importers",
-                    value=party,
-                )
-    groups = _groups(good, bad_digit, importers)
+    parties = (
+        set(importers.values())
+        if importers is not None
+        else {party for _, party, _, _ in grouped}
+        if grouped is not None
+        else set()
+    )
+    # An importer number goes into file names: one that is not a party number's shape
+    # (letters, digits, dashes) could name another folder or file.
+    for party in parties:
+        if not isinstance(party, str) or not PARTY_NUMBER.fullmatch(party):
+            raise InvalidFormat(
+                "an importer number (8-19 letters, digits and dashes)",
+                field="importers",
+                value=party,
+            )
+    groups = grouped if grouped is not None else _groups(good, bad_digit, importers)
     declared = [number for *_, numbers in groups for number in numbers]
     batch_id = hashlib.sha256("\n".join(declared).encode("ascii")).hexdigest()[:12]
     out.mkdir(parents=True, exist_ok=True)
@@ -502,20 +509,34 @@ def _groups(
         ("check_digit_failures", bad_digit),
     )
     for holds, numbers in kinds:
-
-        def key(number: str) -> tuple[str, str | None]:
-            return number[:3], importers.get(number) if importers is not None else None
-
-        keys = {key(number) for number in numbers}
+        # Each number's key made once (a list, in the numbers' order): 2 lookups a number
+        # made it twice, about a tenth of a second at 1M rows.
+        codes = [number[:3] for number in numbers]
+        parties: list[str | None] = (
+            list(map(importers.get, numbers)) if importers is not None else [None] * len(numbers)
+        )
+        keys = set(zip(codes, parties, strict=True))
         if len(keys) == 1:  # the usual batch: the list itself, not a copy (1M rows: 8 MB)
             ((code, importer),) = keys
             found.append((code, importer, holds, numbers))
             continue
         by_key: dict[tuple[str, str | None], list[str]] = {}
-        for number in numbers:
-            by_key.setdefault(key(number), []).append(number)
+        for number, key in zip(numbers, zip(codes, parties, strict=True), strict=True):
+            by_key.setdefault(key, []).append(number)
         found.extend((code, importer, holds, group) for (code, importer), group in by_key.items())
     return found
+
+
+def _write_grouped(groups: list[_Group], out_dir: str | Path, max_entries: int) -> DeclarationBatch:
+    """:func:`write_checked` for numbers its caller has checked and grouped as :func:`_groups`
+    groups them (filer code, importer, holds, numbers; each holds' groups in order of first
+    appearance, entries before check-digit failures, numbers in input order): the bulk engine
+    groups hundreds of thousands in columns, with no mapping of each number to its importer
+    (about 20 MB at 1M rows). The files are byte for byte those of :func:`write_checked`."""
+    return _write(
+        (), Path(out_dir), None, None, None, max_entries, "separate", checked=([], []),
+        grouped=groups,
+    )  # fmt: skip
 
 
 def write_checked(
