@@ -444,3 +444,35 @@ def test_the_unrounded_interest_kept_is_the_product_to_the_text(
     assert repr(detail.unrounded) == repr(product)
     assert pickle.loads(pickle.dumps(detail)) == detail
     assert repr(pickle.loads(pickle.dumps(detail))) == repr(detail)
+
+
+#: Days inside the rate table and past its end (2027-01-01), where projection or refusal starts.
+_both_sides = st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31))
+
+
+@given(_both_sides, _both_sides, st.booleans(), st.booleans(), interest_conventions)
+def test_interest_growth_inside_the_table_is_the_spans_own(
+    a: date, b: date, corporate: bool, project: bool, conventions: InterestConventions
+) -> None:
+    """interest_growth's short way inside the rate table (the index at the span's two ends)
+    gives the very Decimal the whole span's growth holds, and says nothing is projected;
+    spans reaching past the table take the whole way, projected or refused alike."""
+    from ieepa_refund.errors import IeepaRefundError
+    from ieepa_refund.interest import interest_growth
+    from ieepa_refund.interest._engine import _span
+
+    start, end = sorted((a, b))
+    table = default_rate_table()
+    try:
+        _, whole = _span(start, end, corporate, table, project, conventions)
+    except IeepaRefundError as refused:
+        with pytest.raises(type(refused)):
+            interest_growth(
+                start, end, corporate=corporate, project=project, conventions=conventions
+            )
+        return
+    fast = interest_growth(
+        start, end, corporate=corporate, project=project, conventions=conventions
+    )
+    assert fast.total.as_tuple() == whole.total.as_tuple()
+    assert fast.projected is whole.projected

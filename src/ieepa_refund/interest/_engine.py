@@ -281,6 +281,20 @@ def interest_growth(
     Raises what :func:`interest_detail` raises for the same dates and options.
     """
     table = check_span(deposited, until, corporate, project, rates, conventions)
+    first, last = accrual_days(deposited, until, conventions.accrual)
+    if table.covers_from <= first <= last < table.covers_to:
+        # Inside the table (contiguous: no day projected, none refused), the total alone is
+        # _growth's: the index at the span's two ends, with no runs, shares or heads made
+        # (a bulk run asks for about 6,000 spans at 1M rows; a third of the time they took).
+        index = _index(
+            table, rate_column(corporate, conventions), conventions.day_count,
+            conventions.compounding, project,
+        )  # fmt: skip
+        with localcontext() as ctx:
+            ctx.prec = _DIGITS
+            base, final = index.at(first - _ONE_DAY), index.at(last)
+            total = (final / base - 1) if conventions.compounding == "daily" else final - base
+        return InterestGrowth(total, False)
     _, growth = _span(deposited, until, corporate, table, project, conventions)
     return InterestGrowth(growth.total, growth.projected)
 
