@@ -109,16 +109,22 @@ class _Job:
         }  # fmt: skip
         present = [n for n in PARSERS if n in rows.columns]
         memo = self.cells
-        numbers = parse_numbers(rows["entry_number"], memo.setdefault("entry_number", {}))
+        # An entry's rows follow one another: its number is parsed and keyed once per run of
+        # rows that repeat one cell (about five rows each), then given back to every row.
+        raw = rows["entry_number"]
+        run = raw.rle_id()
+        starts = run.ne_missing(run.shift(1))
+        numbers = parse_numbers(raw.filter(starts), memo.setdefault("entry_number", {}))
         # Entries are keyed by an integer when their number has the compact shape (a filer
         # code of digits or letters, 8 digits: all the columnar rules take; entry_key), else
         # held by their text as a code: a chunk keeps no strings, so its text buffers are
         # freed once it is parsed.
         shaped = numbers.str.contains(SHAPED).fill_null(False)
-        keys = pl.DataFrame({"n": numbers, "d": shaped}).select(
+        heads = pl.DataFrame({"n": numbers, "d": shaped}).select(
             p_key=pl.when("d").then(entry_key(pl.col("n"))),
             p_other=pl.when(~pl.col("d")).then(pl.col("n")).cast(pl.Categorical),
         )
+        keys = heads[run]
         columns = []
         valued: pl.Series | pl.Expr = pl.lit(False)
         for n in present:
@@ -164,7 +170,8 @@ class _Job:
         # row of each entry is kept raw, to be parsed once per entry.
         firsts = (
             rows.select(entry_cols)
-            .with_columns(keys["p_key"])
+            .filter(starts)  # a run's first row: its entry's fields, if the rows agree
+            .with_columns(heads["p_key"])
             .drop_nulls("p_key")
             .unique(subset="p_key", keep="any")
             .with_columns(pl.col(entry_cols).cast(pl.Categorical))

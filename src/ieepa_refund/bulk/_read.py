@@ -277,13 +277,23 @@ def _whole(data: bytes, width: int, widths: dict[int, int], count: int) -> pl.Se
     Adds to ``widths`` how many non-blank lines have each cell count: the file's usual width
     (the reader rejects a line wider than it, see ``_rows.data_rows``) is the most common.
     """
+    import polars as pl
 
     lines = _lines(data, count)
-    commas = lines.str.count_matches(",", literal=True)
     quoted = lines.str.contains('"', literal=True)
-    if quoted.any():  # only lines with a quote need the quoted cells taken out
-        inner = lines.filter(quoted).str.replace_all(_QUOTED, "")
-        commas = commas.scatter(quoted.arg_true(), inner.str.count_matches(",", literal=True))
+    if quoted.any():
+        # Only lines with a quote need their quoted cells taken out. Each line's commas are
+        # counted once: the other lines' as they are, these in what is left of them.
+        commas = pl.zeros(len(lines), dtype=pl.UInt32, eager=True)
+        for which, text in ((~quoted, None), (quoted, _QUOTED)):
+            where = which.arg_true()
+            if len(where):
+                part = lines.gather(where)
+                if text is not None:
+                    part = part.str.replace_all(text, "")
+                commas = commas.scatter(where, part.str.count_matches(",", literal=True))
+    else:
+        commas = lines.str.count_matches(",", literal=True)
     whole = commas == width - 1
     # A line of commas alone, a CR at its end or not (^,*\r?$): no quote, and no byte but
     # its commas and that CR (a quoted line's commas are not all counted: it is not blank).
