@@ -480,6 +480,37 @@ def test_copy_of_the_rows_left_is_the_line_by_line_copy(
         assert fast.read_bytes() == slow.read_bytes()
 
 
+@given(
+    st.lists(st.text(st.sampled_from('ab,"\r'), max_size=30), max_size=12),
+    st.booleans(),
+    st.integers(1, 40),
+)
+def test_chunks_are_the_files_lines_in_order(lines: list[str], ended: bool, size: int) -> None:
+    """The chunks, joined, are the file after its header; each holds whole lines (more bytes
+    than a chunk only when its first line is), their count and first row number as the
+    reader counts them."""
+    import tempfile
+
+    from ieepa_refund.bulk import _read
+
+    body = "\n".join(lines) + ("\n" if ended and lines else "")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.csv"
+        path.write_bytes(b"title\nheader\n" + body.encode())
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_read, "CHUNK_BYTES", size)
+            chunks = list(_read._chunks(path, 2))
+    assert b"".join(data for data, _, _ in chunks) == body.encode()
+    row = 3
+    for data, first, count in chunks:
+        assert first == row
+        assert count == data.count(b"\n") + (not data.endswith(b"\n"))
+        # Longer than a chunk only when its first line is (read on to that line's end).
+        assert len(data) <= size or len(data.split(b"\n", 1)[0]) >= size
+        assert data.endswith(b"\n") or data is chunks[-1][0]
+        row += count
+
+
 @given(strategies.csv_chunks())
 def test_each_lines_cells_are_counted_as_the_line_patterns_count_them(
     chunk: tuple[bytes, int],

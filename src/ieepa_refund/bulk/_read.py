@@ -9,6 +9,7 @@ its entry to the per-entry path (the reader rejects such a row by name).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -329,27 +330,32 @@ def _lines(data: bytes, expected: int) -> pl.Series:
 
 def _chunks(path: Path, header_row: int) -> Generator[tuple[bytes, int, int]]:
     """(bytes of whole lines, number of their first row, lines) after the header, CHUNK_BYTES
-    a time (the last line may have no line end).
+    a time at most, or one line longer than that (the last line may have no line end).
 
     The header's lines are skipped as lines; :func:`read_columns` refuses any chunk whose
-    rows are not its lines, so a header or row spanning lines never passes unseen.
+    rows are not its lines, so a header or row spanning lines never passes unseen. Each
+    chunk ends at its last line break, and the file is read on from there: one copy of
+    the bytes a chunk, not a partial line joined to the next block (a regular file: the
+    reader refuses pipes, which it reads more than once).
     """
     with path.open("rb") as f:
         for _ in range(header_row):
             f.readline()
-        row, rest = header_row + 1, b""
+        row = header_row + 1
         while block := f.read(CHUNK_BYTES):
-            data = rest + block
-            cut = data.rfind(b"\n") + 1
-            if not cut:
-                rest = data
-                continue
-            lines = data.count(b"\n", 0, cut)
-            yield data[:cut], row, lines
+            cut = block.rfind(b"\n") + 1
+            while not cut and (more := f.read(CHUNK_BYTES)):  # a line longer than a chunk
+                block += more
+                cut = block.rfind(b"\n") + 1
+            if not cut:  # the file's last line, with no line break after it
+                yield block, row, 1
+                return
+            if cut < len(block):
+                f.seek(cut - len(block), os.SEEK_CUR)
+                block = block[:cut]
+            lines = block.count(b"\n")
+            yield block, row, lines
             row += lines
-            rest = data[cut:]
-        if rest:
-            yield rest, row, rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1)
 
 
 def need(module: str, extra: str) -> None:
