@@ -1,7 +1,7 @@
 """Time each path of the whole job against a bare csv.reader pass, in the same run.
 
     python bench/bench_bulk.py [--rows 200000 1000000] [--paths bare bulk lean entry command]
-                               [--keep DIR] [--malloc-conf CONF]
+                               [--keep DIR] [--malloc-conf CONF] [--polars-threads N]
 
 The job is the benchmark's (bench/bench_pipeline.py): import, refunds with interest,
 CAPE screening, payments and declarations, on the same generated ES-003. Each path
@@ -22,6 +22,11 @@ command's setting; ``''``: unset, so the command sets its own), so the library's
 can be had with the command's setting and the command's with another (polars' own is
 ``dirty_decay_ms:500,muzzy_decay_ms:1000``); without it, each path runs as a user would
 run it.
+
+polars' thread pool: the command sets ``POLARS_MAX_THREADS`` to one fewer than the CPUs
+(``ieepa_refund.cli._main.polars_threads``) unless it is set; the library leaves polars'
+default (one thread per CPU). ``--polars-threads N`` sets it for every path
+(``command``: the command's; ``''``: unset), as ``--malloc-conf`` does the allocator.
 
 This is a measurement, not a test: it asserts nothing.
 """
@@ -124,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         "--malloc-conf",
         help="_RJEM_MALLOC_CONF for every path ('command': the command's setting; '': unset)",
     )
+    parser.add_argument(
+        "--polars-threads",
+        help="POLARS_MAX_THREADS for every path ('command': the command's setting; '': unset)",
+    )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -140,12 +149,22 @@ def main(argv: list[str] | None = None) -> int:
             env["_RJEM_MALLOC_CONF"] = MALLOC_CONF
         elif args.malloc_conf:
             env["_RJEM_MALLOC_CONF"] = args.malloc_conf
+    if args.polars_threads is not None:
+        env.pop("POLARS_MAX_THREADS", None)
+        if args.polars_threads == "command":
+            from ieepa_refund.cli._main import polars_threads
+
+            env["POLARS_MAX_THREADS"] = polars_threads()
+        elif args.polars_threads:
+            env["POLARS_MAX_THREADS"] = args.polars_threads
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         conf = env.get("_RJEM_MALLOC_CONF")
+        threads = env.get("POLARS_MAX_THREADS")
         print(
             f"{os.cpu_count()} CPUs; {sys.version.split()[0]}; _RJEM_MALLOC_CONF={conf or '(unset)'}"
+            f"; POLARS_MAX_THREADS={threads or '(unset)'}"
         )
         for rows in args.rows:
             file = folder / f"es003_{rows}.csv"

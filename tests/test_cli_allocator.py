@@ -1,5 +1,6 @@
-"""The command sets the bulk engine's allocator (``_RJEM_MALLOC_CONF``) before polars is first
-imported, unless the user has set it; the library, and a caller of ``main(argv)``, never do.
+"""The command sets the bulk engine's allocator (``_RJEM_MALLOC_CONF``) and polars' thread pool
+(``POLARS_MAX_THREADS``) before polars is first imported, unless the user has set them; the
+library, and a caller of ``main(argv)``, never do.
 
 Each run is a fresh interpreter with a finder on ``sys.meta_path`` that notes the variable
 each time polars is looked for: the first such look is polars' first import (or the
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from ieepa_refund import sample_es003
-from ieepa_refund.cli._main import MALLOC_CONF
+from ieepa_refund.cli._main import MALLOC_CONF, polars_threads
 
 pytest.importorskip("polars")
 
@@ -26,12 +27,14 @@ _WATCH = """
 import json, os, runpy, sys
 
 seen = []
+threads = []
 
 
 class Watch:
     def find_spec(self, name, path=None, target=None):
         if name == "polars":
             seen.append(os.environ.get("_RJEM_MALLOC_CONF"))
+            threads.append(os.environ.get("POLARS_MAX_THREADS"))
         return None
 
 
@@ -59,16 +62,26 @@ with open(out, "w") as f:
             "seen": seen,
             "imported": "polars" in sys.modules,
             "after": os.environ.get("_RJEM_MALLOC_CONF"),
+            "threads": threads,
+            "pool": sys.modules["polars"].thread_pool_size() if "polars" in sys.modules else None,
         },
         f,
     )
 """
 
 
-def _watch(tmp_path: Path, how: str, *, user: str | None = None) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+#: The variables the command may set.
+_OURS = ("_RJEM_MALLOC_CONF", "POLARS_MAX_THREADS")
+
+
+def _watch(
+    tmp_path: Path, how: str, *, user: str | None = None, threads: str | None = None
+) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k not in _OURS}
     if user is not None:
         env["_RJEM_MALLOC_CONF"] = user
+    if threads is not None:
+        env["POLARS_MAX_THREADS"] = threads
     out = tmp_path / "seen.json"
     argv = [str(sample_es003())]
     if how != "library":
@@ -92,13 +105,24 @@ def test_command_sets_the_allocator_before_polars_is_imported(tmp_path: Path) ->
     assert found["seen"] == [MALLOC_CONF] * len(found["seen"])
     # polars puts the environment's setting after its own, so that it wins.
     assert str(found["after"]).endswith("," + MALLOC_CONF)
+    assert found["threads"] == [polars_threads()] * len(found["seen"])
+    assert found["pool"] == int(polars_threads())
+
+
+def test_polars_threads_are_one_fewer_than_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cpus, pool in ((1, "1"), (2, "1"), (3, "2"), (16, "15")):
+        mask = set(range(cpus))
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _, mask=mask: mask, raising=False)
+        assert polars_threads() == pool
 
 
 def test_command_keeps_the_users_allocator_setting(tmp_path: Path) -> None:
-    found = _watch(tmp_path, "command", user="muzzy_decay_ms:5000")
+    found = _watch(tmp_path, "command", user="muzzy_decay_ms:5000", threads="2")
     assert found["imported"] is True
     assert found["seen"]
     assert set(found["seen"]) == {"muzzy_decay_ms:5000"}
+    assert set(found["threads"]) == {"2"}
+    assert found["pool"] == 2
 
 
 @pytest.mark.parametrize("how", ["main", "library"])
@@ -108,6 +132,7 @@ def test_library_and_main_with_argv_leave_the_environment(tmp_path: Path, how: s
     assert found["imported"] is True
     assert found["seen"]
     assert set(found["seen"]) == {None}
+    assert set(found["threads"]) == {None}
     # polars itself writes its own setting there as it is imported: ours is not in it.
     assert MALLOC_CONF not in str(found["after"])
 

@@ -73,13 +73,35 @@ _OS_WORDS = {
 MALLOC_CONF = "dirty_decay_ms:100,muzzy_decay_ms:0"
 
 
+def polars_threads() -> str:
+    """The size of polars' thread pool under the command: one fewer than the CPUs the
+    process may run on, at least one (``POLARS_MAX_THREADS``, read when polars is first
+    imported).
+
+    The bulk engine runs two threads of its own (the next chunk read while this one is
+    parsed), and its polars work comes in small pieces (a 4 MB chunk, 31k rows). On 2
+    cores a pool of 2 beside them mostly waited for work, and the waiting is CPU time:
+    at 1M rows (library, the command's allocator setting, 5 runs each, 2026-11-29) CPU
+    3.61-3.83 -> 3.20-3.48 s with a pool of 1, wall alike (2.56-2.76 vs 2.48-2.74 s), peak
+    239-245 -> 235-239 MB; the ``estimate`` command with roads 11.6-12.0 -> 11.2-11.6 s. Only
+    2 cores were at hand to measure: more cores keep all but one for polars.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return str(max(1, cpus - 1))
+
+
 def _own_process() -> None:
     """Set up the process the command owns (``main()`` run with no ``argv``: as the
     ``ieepa-refund`` script or ``python -m ieepa_refund``): the bulk engine's allocator
-    setting, before polars is first imported, unless the user has set one. The library
-    never sets it; a caller of ``main(argv)`` keeps its process as it is."""
+    setting and polars' thread pool (:func:`polars_threads`), before polars is first
+    imported, unless the user has set them. The library never sets them; a caller of
+    ``main(argv)`` keeps its process as it is."""
     if "polars" not in sys.modules:
         os.environ.setdefault("_RJEM_MALLOC_CONF", MALLOC_CONF)
+        os.environ.setdefault("POLARS_MAX_THREADS", polars_threads())
 
 
 def _say(message: str) -> None:
