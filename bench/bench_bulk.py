@@ -2,6 +2,7 @@
 
     python bench/bench_bulk.py [--rows 200000 1000000] [--paths bare bulk lean entry command]
                                [--keep DIR] [--malloc-conf CONF] [--polars-threads N]
+                               [--repeat N]
 
 The job is the benchmark's (bench/bench_pipeline.py): import, refunds with interest,
 CAPE screening, payments and declarations, on the same generated ES-003. Each path
@@ -28,6 +29,10 @@ polars' thread pool: the command sets ``POLARS_MAX_THREADS`` to one fewer than t
 default (one thread per CPU). ``--polars-threads N`` sets it for every path
 (``command``: the command's; ``''``: unset), as ``--malloc-conf`` does the allocator.
 
+``--repeat N`` runs the paths N times in turn (a round each: bare, then the others) and
+ends with each path's range over the rounds: on a shared machine one round can be a
+tenth off either way, and each ratio is to its own round's bare pass.
+
 This is a measurement, not a test: it asserts nothing.
 """
 
@@ -38,6 +43,7 @@ import importlib.util
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -133,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "--polars-threads",
         help="POLARS_MAX_THREADS for every path ('command': the command's setting; '': unset)",
     )
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the paths, in turn")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -171,27 +178,45 @@ def main(argv: list[str] | None = None) -> int:
             if not file.exists():
                 pipeline.generate(file, rows, 4)  # type: ignore[attr-defined]
             print(f"\n{rows:,} rows, {file.stat().st_size / 1e6:.0f} MB")
-            bare: dict[str, float] | None = None
-            for name in args.paths:
-                done = subprocess.run(
-                    [sys.executable, __file__, "--stage", name, "--file", str(file),
-                     "--partitions", str(args.partitions)],
-                    check=True, capture_output=True, text=True, env=env,
-                )  # fmt: skip
-                got = json.loads(done.stdout)
-                if name == "bare":
-                    bare = got
-                ratio = (
-                    f" = {got['wall_s'] / bare['wall_s']:.1f}x wall, "
-                    f"{got['cpu_s'] / bare['cpu_s']:.1f}x CPU of the bare pass"
-                    if bare and name != "bare"
-                    else ""
-                )
-                print(
-                    f"  {name:<6} wall {got['wall_s']:7.2f} s  CPU {got['cpu_s']:7.2f} s  "
-                    f"peak RSS {got['peak_rss_mb']:5.0f} MB{ratio}"
-                )
+            rounds: dict[str, list[tuple[float, float, float]]] = {n: [] for n in args.paths}
+            for turn in range(args.repeat):
+                if args.repeat > 1:
+                    print(f" round {turn + 1}")
+                bare: dict[str, float] | None = None
+                for name in args.paths:
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--stage", name, "--file", str(file),
+                         "--partitions", str(args.partitions)],
+                        check=True, capture_output=True, text=True, env=env,
+                    )  # fmt: skip
+                    got = json.loads(done.stdout)
+                    if name == "bare":
+                        bare = got
+                    ratio = ""
+                    if bare and name != "bare":
+                        wall, cpu = got["wall_s"] / bare["wall_s"], got["cpu_s"] / bare["cpu_s"]
+                        rounds[name].append((wall, cpu, got["peak_rss_mb"]))
+                        ratio = f" = {wall:.2f}x wall, {cpu:.2f}x CPU of the bare pass"
+                    print(
+                        f"  {name:<6} wall {got['wall_s']:7.2f} s  CPU {got['cpu_s']:7.2f} s  "
+                        f"peak RSS {got['peak_rss_mb']:5.0f} MB{ratio}"
+                    )
+            if args.repeat > 1:
+                print(f" over {args.repeat} rounds (lowest, median, highest):")
+                for name, got_rounds in rounds.items():
+                    if got_rounds:
+                        walls, cpus, peaks = (sorted(v) for v in zip(*got_rounds, strict=True))
+                        print(
+                            f"  {name:<6} wall {_spread(walls, 'x')}  CPU {_spread(cpus, 'x')}  "
+                            f"peak RSS {_spread(peaks, ' MB', 0)}"
+                        )
     return 0
+
+
+def _spread(values: list[float], unit: str, places: int = 2) -> str:
+    """Lowest, median and highest of sorted ``values``."""
+    middle = statistics.median(values)
+    return f"{values[0]:.{places}f}/{middle:.{places}f}/{values[-1]:.{places}f}{unit}"
 
 
 if __name__ == "__main__":
