@@ -573,6 +573,27 @@ def test_a_shape_found_by_the_read_ahead_late_in_the_file_sends_it_whole(
     check_same([path], tmp_path / "same")
 
 
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["09/22/2025", "2025-09-22", "13/01/2025", "", " x"]), st.integers(1, 4)
+        ),
+        max_size=20,
+    )
+)
+def test_cells_parsed_once_per_run_are_parsed_per_cell(runs: list[tuple[str, int]]) -> None:
+    """by_runs (an entry's own fields, parsed once per run of rows repeating them) gives
+    each row what parsing its own cell gives, refusals included; runs may recur apart."""
+    from ieepa_refund.bulk import _cells
+
+    cells = [cell for cell, times in runs for _ in range(times)]
+    series = pl.Series("s", cells, dtype=pl.String)
+    parse = _cells.entry_field_parser("entry_date")
+    got = _cells.by_runs(series, parse, pl.Date)
+    assert got.to_list() == _cells.distinct(series, parse, pl.Date).to_list()
+    assert got.to_list() == [_library(parse, cell) for cell in cells]
+
+
 @given(strategies.recurring_cell_chunks(), st.integers(0, 4))
 def test_cells_parsed_once_per_run_are_parsed_as_in_each_chunk(
     chunks: list[list[str]], bound: int

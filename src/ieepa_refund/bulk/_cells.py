@@ -89,6 +89,19 @@ def distinct(
     return series.replace_strict(uniques, values, return_dtype=dtype)
 
 
+def by_runs(
+    series: pl.Series,
+    parse: Callable[[str], Any],
+    dtype: Any,
+    memo: dict[Any, Any] | None = None,
+) -> pl.Series:
+    """:func:`distinct` of a column whose cells come in runs (an entry's own fields, repeated
+    on each of its rows): each run's cell once, given back to every row of the run."""
+    run = series.rle_id()
+    heads = series.filter(run.ne_missing(run.shift(1)))
+    return distinct(heads, parse, dtype, memo).gather(run)
+
+
 def _with_plain(
     series: pl.Series,
     plain: pl.Expr,
@@ -352,6 +365,7 @@ __all__ = [
     "ENTRY_FIELDS",
     "PARSERS",
     "SHAPED",
+    "by_runs",
     "check_digit_right",
     "distinct",
     "entry_field_parser",

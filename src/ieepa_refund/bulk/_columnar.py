@@ -22,6 +22,7 @@ from ._cells import (
     PARSERS,
     SHAPED,
     amounts,
+    by_runs,
     check_digit_right,
     distinct,
     entry_field_parser,
@@ -302,7 +303,7 @@ class _Job:
 
         if "entry_date" in rows.columns:
             parse = entry_field_parser("entry_date")
-            on = distinct(
+            on = by_runs(
                 rows["entry_date"], parse, pl.Date, self.cells.setdefault("entry_date", {})
             )
         else:
