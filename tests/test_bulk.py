@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 pl = pytest.importorskip("polars")
@@ -511,22 +511,34 @@ def test_chunks_are_the_files_lines_in_order(lines: list[str], ended: bool, size
         row += count
 
 
-@given(strategies.csv_chunks())
+#: Lines of letters, commas and quotes in any order (a quote mid-cell, a quoted cell closed
+#: before more text, one never closed), with or without a CR at the end; never empty, as a
+#: chunk is not (_read._chunks).
+_QUOTING = st.tuples(
+    st.lists(st.text(st.sampled_from('a,"'), max_size=12), min_size=1, max_size=8),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+    st.integers(1, 5),
+).map(lambda t: ((t[1].join(t[0]) + (t[1] if t[2] else "") or "\n").encode(), t[3]))
+
+
+@given(strategies.csv_chunks() | _QUOTING)
 def test_each_lines_cells_are_counted_as_the_line_patterns_count_them(
     chunk: tuple[bytes, int],
 ) -> None:
     """_whole, line by line in Python: a line is whole when its commas outside quoted cells
-    number the header's width less one, or blank when it is commas alone (a CR at its end
+    number the header's width less one and no cell is quoted oddly, or blank when it is commas alone (a CR at its end
     or not, ^,*\\r?$); the usual-width tally counts the non-blank lines' cells."""
     import re
 
-    from ieepa_refund.bulk._read import _QUOTED, _whole
+    from ieepa_refund.bulk._read import _ODD_QUOTE, _QUOTED, _whole
 
     data, width = chunk
     lines = data.decode().split("\n")
     if data.endswith(b"\n"):
         lines.pop()
-    commas = [re.sub(_QUOTED, "", line).count(",") for line in lines]
+    commas = [re.sub(_QUOTED, r"\1", line).count(",") for line in lines]
+    odd = [re.search(_ODD_QUOTE, line) is not None for line in lines]
     blank = [re.fullmatch(",*\r?", line) is not None for line in lines]
     tally: dict[int, int] = {}
     for count, empty in zip(commas, blank, strict=True):
@@ -534,11 +546,52 @@ def test_each_lines_cells_are_counted_as_the_line_patterns_count_them(
             tally[count + 1] = tally.get(count + 1, 0) + 1
     widths: dict[int, int] = {}
     whole = _whole(data, width, widths, len(lines)).to_list()
-    every = all(c == width - 1 for c in commas)
-    assert whole == [
-        c == width - 1 or (b and not every) for c, b in zip(commas, blank, strict=True)
-    ]
+    right = [c == width - 1 and not o for c, o in zip(commas, odd, strict=True)]
+    every = all(right)
+    assert whole == [r or (b and not every) for r, b in zip(right, blank, strict=True)]
     assert widths == tally
+
+
+@given(strategies.csv_chunks() | _QUOTING)
+# Quoted cells closed before more text (polars reads on, or refuses), a quote mid-cell.
+@example((b'"b,c"d"x,y"\nab\n', 1))
+@example((b',,""a""\na,b,c\n', 3))
+@example((b'x"a,b",\na,b\n', 2))
+@example((b"\na,", 1))  # a last line with no line break and a cell too many: polars takes it
+def test_lines_read_without_a_count_are_the_csv_modules_rows(chunk: tuple[bytes, int]) -> None:
+    """_read_rows: a line it reads here (whole and not blank) has, by the csv module, the
+    header's width of cells, and polars' cells are those cells; a line with no quote gets
+    _whole's answer; the usual-width tally counts each non-blank line once. (None: polars
+    reads another number of rows, or refuses the chunk: the file goes whole to the reader.)"""
+    import csv as _csv
+
+    from hypothesis import assume
+
+    from ieepa_refund.bulk._read import _read_rows, _whole
+
+    data, width = chunk
+    assume(re.search(rb"\r(?!\n)", data) is None)  # a lone CR: the file goes whole (_odd_bytes)
+    lines = data.decode().split("\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    widths: dict[int, int] = {}
+    try:
+        got = _read_rows(data, list(range(width)), width, widths, len(lines))
+    except pl.exceptions.PolarsError:  # read_columns sends the file whole to the reader
+        return
+    if got is None:
+        return
+    frame, whole = got
+    counted = _whole(data, width, {}, len(lines)).to_list()
+    for i, (line, read) in enumerate(zip(lines, whole.to_list(), strict=True)):
+        blank = re.fullmatch(",*\r?", line) is not None
+        if '"' not in line:
+            assert read == counted[i], line
+        if read and not blank:
+            cells = next(_csv.reader([line + "\n"]))
+            assert len(cells) == width, line
+            assert list(frame.row(i)) == cells, line
+    assert sum(widths.values()) == sum(re.fullmatch(",*\r?", line) is None for line in lines)
 
 
 @pytest.mark.parametrize("shape", ["quoted", "day", "nul", "lone-cr"])

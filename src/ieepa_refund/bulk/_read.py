@@ -171,26 +171,16 @@ def _read_chunk(
         return odd
     if len(lead) > 1 and (data.startswith(lead) or b"\n" + lead in data):
         return "the header repeats (files joined?)"
-    whole = _whole(data, width, widths, lines)
+    read = _read_rows(data, [i for _, i in used], width, widths, lines)
+    if read is None:  # one physical line per row, nothing skipped: else row numbers differ
+        return "multi-line cells"
+    frame, whole = read
     if not data.endswith((b"\n", b"\r")):
         # The file's last line, with no line break after it: the per-entry reader reads it
         # again in its raw text (cut inside a quoted cell: rejected; after an amount: a
         # warning), so its entry goes there (_rows._end_check).
         whole = whole.scatter(len(whole) - 1, False)
-    frame = pl.read_csv(
-        data,
-        has_header=False,
-        columns=[i for _, i in used],
-        infer_schema=False,
-        empty_string_is_null=False,
-        encoding="utf8",
-        raise_if_empty=False,
-        truncate_ragged_lines=True,
-    )
     del data
-    # One physical line per row, nothing skipped: else row numbers would differ.
-    if frame.height != lines:
-        return "multi-line cells"
     # Short rows' missing cells read as "" (as null in some polars versions); the per-entry
     # reader pads them with None: both blank. Renamed in place, not rebuilt column by column
     # (a tenth of the chunk's read).
@@ -266,8 +256,72 @@ def _header_bytes(path: Path, header_row: int) -> bytes:
         return b"".join(f.readline(CHUNK_BYTES) for _ in range(header_row))
 
 
-#: A quoted cell, its doubled quotes included: its commas are not separators.
-_QUOTED = r'"(?:[^"]|"")*"'
+#: A quoted cell, its doubled quotes included, and the comma before it (or the line's start):
+#: the csv module reads a quote as a cell's opening one only first in the cell; a quote
+#: anywhere else is text, and commas around it separate cells.
+_QUOTED = r'(^|,)"(?:[^"]|"")*"'
+
+
+#: A cell opening with a quote (at the line's start or after a comma) whose closing quote is
+#: followed by more than a comma or the line's end, or that is not closed on its line: the
+#: csv module keeps what follows as text of the cell, polars reads on (or refuses the chunk).
+_ODD_QUOTE = r'(?:^|,)"(?:[^"]|"")*(?:"[^,\r"]|$)'
+
+
+def _read_rows(
+    data: bytes, columns: list[int], width: int, widths: dict[int, int], count: int
+) -> tuple[pl.DataFrame, pl.Series] | None:
+    """The chunk's ``columns`` (its rows as polars reads them) and, per line, whether it is
+    read here (:func:`_whole`: as wide as the header, or blank; adds to ``widths``); None
+    when polars reads more or fewer rows than ``data`` has lines (a quoted line break).
+
+    polars is first told the header's width and to refuse ragged lines: it then refuses a
+    chunk with a line wider than the header (each line's commas are then counted, as
+    :func:`_whole` counts them) and pads a narrower line's missing cells with "". So a line
+    both read alike (no cell of it quoted oddly: :data:`_ODD_QUOTE`) whose last cell is not
+    empty has the header's width, by polars' count and the csv module's: it is read here
+    without counting its commas. Only the other lines are counted (a last cell empty, a
+    line quoted oddly): a third of the chunk's read, on the benchmark's file, was counting.
+    """
+    import polars as pl
+
+    names = [f"_{i}" for i in range(width)]
+    try:
+        frame = pl.read_csv(
+            data, has_header=False, schema=dict.fromkeys(names, pl.String),
+            empty_string_is_null=False, encoding="utf8", raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )  # fmt: skip
+    except pl.exceptions.PolarsError:  # a line wider than the header, or the first narrower
+        whole = _whole(data, width, widths, count)
+        frame = pl.read_csv(
+            data, has_header=False, columns=columns, infer_schema=False,
+            empty_string_is_null=False, encoding="utf8", raise_if_empty=False,
+            truncate_ragged_lines=True,
+        )  # fmt: skip
+        return (frame, whole) if frame.height == count else None
+    if frame.height != count:
+        return None
+    sure = frame.to_series(width - 1).fill_null("").str.len_bytes() > 0
+    if not data.endswith(b"\n"):
+        # polars takes a last line with no line break and a cell too many (``a,``) without
+        # refusing it: that line is counted.
+        sure = sure.scatter(count - 1, False)
+    frame = frame.select(names[i] for i in columns)
+    lines: pl.Series | None = None
+    if b'"' in data:
+        lines = _lines(data, count)
+        quoted = lines.str.contains('"', literal=True).arg_true()
+        if len(quoted):
+            odd = lines.gather(quoted).str.contains(_ODD_QUOTE)
+            sure = sure.scatter(quoted, sure.gather(quoted) & ~odd)
+    rest = (~sure).arg_true()
+    widths[width] = widths.get(width, 0) + count - len(rest)
+    if not len(rest):
+        return frame, sure
+    if lines is None:
+        lines = _lines(data, count)
+    return frame, sure.scatter(rest, _counted(lines.gather(rest), width, widths))
 
 
 def _whole(data: bytes, width: int, widths: dict[int, int], count: int) -> pl.Series:
@@ -278,24 +332,35 @@ def _whole(data: bytes, width: int, widths: dict[int, int], count: int) -> pl.Se
     Adds to ``widths`` how many non-blank lines have each cell count: the file's usual width
     (the reader rejects a line wider than it, see ``_rows.data_rows``) is the most common.
     """
+    return _counted(_lines(data, count), width, widths)
+
+
+def _counted(lines: pl.Series, width: int, widths: dict[int, int]) -> pl.Series:
+    """:func:`_whole` of ``lines``."""
     import polars as pl
 
-    lines = _lines(data, count)
     quoted = lines.str.contains('"', literal=True)
+    odd = None
     if quoted.any():
         # Only lines with a quote need their quoted cells taken out. Each line's commas are
-        # counted once: the other lines' as they are, these in what is left of them.
+        # counted once: the other lines' as they are, these in what is left of them. A line
+        # quoted oddly (_ODD_QUOTE: read otherwise by polars) is not whole, whatever its count.
         commas = pl.zeros(len(lines), dtype=pl.UInt32, eager=True)
-        for which, text in ((~quoted, None), (quoted, _QUOTED)):
-            where = which.arg_true()
-            if len(where):
-                part = lines.gather(where)
-                if text is not None:
-                    part = part.str.replace_all(text, "")
-                commas = commas.scatter(where, part.str.count_matches(",", literal=True))
+        where = (~quoted).arg_true()
+        if len(where):
+            plain = lines.gather(where).str.count_matches(",", literal=True)
+            commas = commas.scatter(where, plain)
+        where = quoted.arg_true()
+        part = lines.gather(where)
+        odd = pl.zeros(len(lines), dtype=pl.Boolean, eager=True)
+        odd = odd.scatter(where, part.str.contains(_ODD_QUOTE))
+        inner = part.str.replace_all(_QUOTED, "$1").str.count_matches(",", literal=True)
+        commas = commas.scatter(where, inner)
     else:
         commas = lines.str.count_matches(",", literal=True)
     whole = commas == width - 1
+    if odd is not None:
+        whole = whole & ~odd
     # A line of commas alone, a CR at its end or not (^,*\r?$): no quote, and no byte but
     # its commas and that CR (a quoted line's commas are not all counted: it is not blank).
     others = lines.str.len_bytes() - commas
