@@ -509,20 +509,23 @@ def _groups(
         ("check_digit_failures", bad_digit),
     )
     for holds, numbers in kinds:
-        # Each number's key made once (a list, in the numbers' order): 2 lookups a number
-        # made it twice, about a tenth of a second at 1M rows.
-        codes = [number[:3] for number in numbers]
-        parties: list[str | None] = (
-            list(map(importers.get, numbers)) if importers is not None else [None] * len(numbers)
-        )
-        keys = set(zip(codes, parties, strict=True))
-        if len(keys) == 1:  # the usual batch: the list itself, not a copy (1M rows: 8 MB)
-            ((code, importer),) = keys
-            found.append((code, importer, holds, numbers))
+
+        def key(number: str) -> tuple[str, str | None]:
+            return number[:3], importers.get(number) if importers is not None else None
+
+        if not numbers:
+            continue
+        first = key(numbers[0])
+        # About one pass over the numbers, however many groups: the check stops at the first
+        # number of another group (keys are not held: a list of them, at 1M rows, would be
+        # 15 MB of 3-character strings beside the numbers).
+        if all(key(number) == first for number in numbers):
+            # The usual batch: the list itself, not a copy (1M rows: 8 MB).
+            found.append((*first, holds, numbers))
             continue
         by_key: dict[tuple[str, str | None], list[str]] = {}
-        for number, key in zip(numbers, zip(codes, parties, strict=True), strict=True):
-            by_key.setdefault(key, []).append(number)
+        for number in numbers:
+            by_key.setdefault(key(number), []).append(number)
         found.extend((code, importer, holds, group) for (code, importer), group in by_key.items())
     return found
 
