@@ -40,6 +40,13 @@ a 1M-row run's peak. The ``ieepa-refund`` command sets ``_RJEM_MALLOC_CONF`` to
 is set already; this library sets nothing (the setting is the whole process's). A program
 that wants the same sets it in the environment before polars is first imported, e.g.
 ``_RJEM_MALLOC_CONF=dirty_decay_ms:100,muzzy_decay_ms:0 python job.py`` (docs/scale.md).
+
+CPU: the engine reads the next chunk in a thread of its own while this one is parsed, so
+polars' own pool of one thread per CPU mostly waits beside it, and waiting is CPU time.
+The command sets ``POLARS_MAX_THREADS`` to one fewer than the CPUs
+(``ieepa_refund.cli._main.polars_threads``) unless it is set already; on 2 cores about 10%
+less CPU for the same wall time. A program sets it, like the allocator, before polars is
+first imported: ``POLARS_MAX_THREADS=1 python job.py`` on 2 cores.
 """
 
 from ._engine import ENTRY_COLUMNS, BulkReport, BulkResult, estimate, explain
