@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["staged_file"]
+__all__ = ["publish", "stage", "staged_file", "sync_folder"]
 
 
 def _mode_for(path: Path) -> int:
@@ -35,3 +36,41 @@ def staged_file(path: Path) -> tuple[int, Path]:
         Path(name).unlink(missing_ok=True)
         raise
     return fd, Path(name)
+
+
+def stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``path``, flushed to disk; return its path."""
+    fd, temp = staged_file(path)
+    name = str(temp)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException as exc:
+        Path(name).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not exc.filename:
+            exc.filename = str(path)  # a full disk names no file by itself
+        raise
+    return Path(name)
+
+
+def publish(staged: list[tuple[Path, Path]], published: list[Path] | None = None) -> None:
+    """Rename each staged file over its final name: a rename replaces a symlink, never follows it."""
+    for temp, final in staged:
+        os.replace(temp, final)
+        if published is not None:
+            published.append(final)
+    for folder in {final.parent for _, final in staged}:
+        sync_folder(folder)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX); Windows cannot open a folder, and needs not."""
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

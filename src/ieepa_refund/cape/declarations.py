@@ -44,9 +44,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -56,7 +54,8 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 from .. import entry_number as _entry_number
-from .._files import staged_file
+from .._files import publish as _publish
+from .._files import stage as _stage
 from .._model import check_date
 from .._tabular import Tabular
 from ..entry import PARTY_NUMBER
@@ -172,44 +171,6 @@ class DeclarationBatch(Tabular, BaseModel):
             ("skipped", len(self.skipped)),
         ]
         return summary_html("CAPE declarations", rows, Counter(s.code for s in self.skipped))
-
-
-def _stage(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a new temporary file beside ``path``, flushed to disk; return its path."""
-    fd, temp = staged_file(path)
-    name = str(temp)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException as exc:
-        Path(name).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not exc.filename:
-            exc.filename = str(path)  # a full disk names no file by itself
-        raise
-    return Path(name)
-
-
-def _publish(staged: list[tuple[Path, Path]], published: list[Path] | None = None) -> None:
-    """Rename each staged file over its final name: a rename replaces a symlink, never follows it."""
-    for temp, final in staged:
-        os.replace(temp, final)
-        if published is not None:
-            published.append(final)
-    for folder in {final.parent for _, final in staged}:
-        _sync_folder(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make renames in ``folder`` durable (POSIX); Windows cannot open a folder, and needs not."""
-    if sys.platform == "win32":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_declarations(
