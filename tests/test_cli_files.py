@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
+from ieepa_refund import _files, read_es003, sample_es003
 from ieepa_refund import entry_number as en
-from ieepa_refund import read_es003, sample_es003
 from ieepa_refund.cape import check_declaration, write_declarations
-from ieepa_refund.cape import declarations as _declarations
 from ieepa_refund.cli import _engines, _output, _parser, main
 from ieepa_refund.cli._parser import build_parser
 from ieepa_refund.errors import InputFileError
@@ -253,7 +252,8 @@ def test_ledger_written_with_the_declarations_as_one_step(
             raise OSError(errno.EIO, "I/O error", str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(_declarations.os, "replace", fail_on_the_second_declaration)
+    # The declarations are renamed into place by ieepa_refund._files.publish.
+    monkeypatch.setattr(_files.os, "replace", fail_on_the_second_declaration)
     out = tmp_path / "b"
     with pytest.raises(OSError, match="I/O error"):
         write_declarations(
