@@ -346,6 +346,45 @@ def test_a_partitioned_run_refuses_a_file_with_no_line_break_at_its_end(tmp_path
         )
 
 
+def _inch_mark_file(folder: Path) -> Path:
+    """A generated file whose one entry's last row ends ``,10,"N"O",x,"``: a quote left open
+    beside stray inch marks, so the csv module reads the next entry's rows into that cell
+    (the reader rejects them, STRAY_QUOTE) where polars sees the line closed (t72)."""
+    source = folder / "clean.csv"
+    bench.generate(source, 400, 4, seed=9)
+    lines = source.read_bytes().split(b"\n")
+    at = next(i for i in range(3, len(lines)) if lines[i][:11] != lines[i - 1][:11]) - 1
+    lines[at] = lines[at].rsplit(b",", 1)[0] + b',"N"O",x,"'
+    path = folder / "inch.csv"
+    path.write_bytes(b"\n".join(lines))
+    return path
+
+
+def test_a_quote_left_open_beside_inch_marks_sends_the_file_to_the_reader(
+    tmp_path: Path,
+) -> None:
+    """t72: the bulk engine computed (and declared) the entry whose rows the csv module
+    swallows into the open cell; the file now goes whole to the reader, the same answers."""
+    path = _inch_mark_file(tmp_path)
+    columnar, per_entry = check_same([path], tmp_path)
+    assert columnar == 0
+    assert per_entry > 0
+    got = estimate([path], as_of=AS_OF)
+    assert [why for _, why in got.report.files_whole] == ["multi-line cells (a quoted line break)"]
+
+
+def test_a_partitioned_run_refuses_a_quote_left_open_beside_inch_marks(tmp_path: Path) -> None:
+    pytest.importorskip("dask.dataframe")
+    from ieepa_refund.bulk.dask import estimate_partitioned
+    from ieepa_refund.errors import InputFileError
+
+    path = _inch_mark_file(tmp_path)
+    with pytest.raises(InputFileError, match="a cell holds a line break"):
+        estimate_partitioned(
+            [path], as_of=AS_OF, partitions=2, scheduler="sync", workdir=tmp_path / "work"
+        )
+
+
 @pytest.mark.parametrize("block", [4_000, 1 << 20])
 def test_a_partitioned_run_refuses_a_joined_file_naming_the_row_of_the_repeat(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
@@ -558,12 +597,17 @@ def test_each_lines_cells_are_counted_as_the_line_patterns_count_them(
 @example((b',,""a""\na,b,c\n', 3))
 @example((b'x"a,b",\na,b\n', 2))
 @example((b"\na,", 1))  # a last line with no line break and a cell too many: polars takes it
+# An inch mark beside a quote left open (t72): the module swallows the next line, polars not.
+@example((b',a","""""\n\n', 1))
 def test_lines_read_without_a_count_are_the_csv_modules_rows(chunk: tuple[bytes, int]) -> None:
-    """_read_rows: a line it reads here (whole and not blank) has, by the csv module, the
-    header's width of cells, and polars' cells are those cells; a line with no quote gets
-    _whole's answer; the usual-width tally counts each non-blank line once. (None: polars
-    reads another number of rows, or refuses the chunk: the file goes whole to the reader.)"""
+    """_read_rows: a line it reads here (whole and not blank) is, as the csv module reads the
+    whole chunk, a row of its own of the header's width of cells, and polars' cells are
+    those cells (so no line a quote left open before it swallows is read here, t72); a
+    line with no quote gets _whole's answer; the usual-width tally counts each non-blank
+    line once. (None: the module's or polars' rows are not the lines, or polars refuses
+    the chunk: the file goes whole to the reader.)"""
     import csv as _csv
+    import io
 
     from hypothesis import assume
 
@@ -582,15 +626,27 @@ def test_lines_read_without_a_count_are_the_csv_modules_rows(chunk: tuple[bytes,
     if got is None:
         return
     frame, whole = got
+    # The module's rows over the whole chunk, by the line each starts on: (lines, cells).
+    rows: dict[int, tuple[int, list[str]]] = {}
+    reader = _csv.reader(io.StringIO(data.decode(), newline=""))
+    start = 0
+    try:
+        for cells in reader:
+            rows[start] = (reader.line_num - start, cells)
+            start = reader.line_num
+    except _csv.Error:  # the chunk ends inside a quoted cell: no row from ``start`` on
+        pass
     counted = _whole(data, width, {}, len(lines)).to_list()
     for i, (line, read) in enumerate(zip(lines, whole.to_list(), strict=True)):
         blank = re.fullmatch(",*\r?", line) is not None
-        if '"' not in line:
+        if '"' not in line and i not in rows:
+            assert not read, line  # swallowed by a quoted cell opened before it
+        elif '"' not in line:
             assert read == counted[i], line
         if read and not blank:
-            cells = next(_csv.reader([line + "\n"]))
-            assert len(cells) == width, line
-            assert list(frame.row(i)) == cells, line
+            assert rows.get(i, (0, []))[0] == 1, line
+            assert rows[i][1] == list(frame.row(i)), line
+            assert len(rows[i][1]) == width, line
     assert sum(widths.values()) == sum(re.fullmatch(",*\r?", line) is None for line in lines)
 
 

@@ -173,7 +173,7 @@ def _read_chunk(
         return "the header repeats (files joined?)"
     read = _read_rows(data, [i for _, i in used], width, widths, lines)
     if read is None:  # one physical line per row, nothing skipped: else row numbers differ
-        return "multi-line cells"
+        return "multi-line cells (a quoted line break)"
     frame, whole = read
     if not data.endswith((b"\n", b"\r")):
         # The file's last line, with no line break after it: the per-entry reader reads it
@@ -268,6 +268,25 @@ _QUOTED = r'(^|,)"(?:[^"]|"")*"'
 _ODD_QUOTE = r'(?:^|,)"(?:[^"]|"")*(?:"[^,\r"]|$)'
 
 
+#: A cell opened by a quote and not closed on its line: the csv module reads on into the
+#: next line, so the lines after it are not its rows (t72: a stray inch mark beside it can
+#: leave polars seeing the line closed, and reading the lines it swallows as rows).
+_OPEN_QUOTE = r'(?:^|,)"(?:[^"]|"")*$'
+
+
+def odd_lines(data: bytes, lines: pl.Series) -> tuple[pl.Series, bool]:
+    """(the places of ``data``'s ``lines`` quoted oddly (:data:`_ODD_QUOTE`), whether one of
+    them leaves a quoted cell open for the next line (:data:`_OPEN_QUOTE`): the csv module
+    then reads a line break into the cell, whatever polars sees). A last line with no line
+    break has no next line."""
+    quoted = lines.str.contains('"', literal=True).arg_true()
+    odd = quoted.filter(lines.gather(quoted).str.contains(_ODD_QUOTE))
+    opened = odd.filter(lines.gather(odd).str.contains(_OPEN_QUOTE))
+    if not data.endswith(b"\n"):
+        opened = opened.filter(opened != len(lines) - 1)
+    return odd, bool(len(opened))
+
+
 def _read_rows(
     data: bytes, columns: list[int], width: int, widths: dict[int, int], count: int
 ) -> tuple[pl.DataFrame, pl.Series] | None:
@@ -285,6 +304,15 @@ def _read_rows(
     """
     import polars as pl
 
+    lines: pl.Series | None = None
+    odd: pl.Series | None = None  # the lines quoted oddly, by place
+    if b'"' in data:
+        lines = _lines(data, count)
+        odd, spans = odd_lines(data, lines)
+        if spans:
+            # The csv module reads a line break into a cell here: its rows are not the
+            # lines, as when polars sees the quoted line break too.
+            return None
     names = [f"_{i}" for i in range(width)]
     try:
         frame = pl.read_csv(
@@ -293,7 +321,7 @@ def _read_rows(
             truncate_ragged_lines=False,
         )  # fmt: skip
     except pl.exceptions.PolarsError:  # a line wider than the header, or the first narrower
-        whole = _whole(data, width, widths, count)
+        whole = _counted(_lines(data, count) if lines is None else lines, width, widths)
         frame = pl.read_csv(
             data, has_header=False, columns=columns, infer_schema=False,
             empty_string_is_null=False, encoding="utf8", raise_if_empty=False,
@@ -307,14 +335,9 @@ def _read_rows(
         # polars takes a last line with no line break and a cell too many (``a,``) without
         # refusing it: that line is counted.
         sure = sure.scatter(count - 1, False)
+    if odd is not None and len(odd):
+        sure = sure.scatter(odd, False)
     frame = frame.select(names[i] for i in columns)
-    lines: pl.Series | None = None
-    if b'"' in data:
-        lines = _lines(data, count)
-        quoted = lines.str.contains('"', literal=True).arg_true()
-        if len(quoted):
-            odd = lines.gather(quoted).str.contains(_ODD_QUOTE)
-            sure = sure.scatter(quoted, sure.gather(quoted) & ~odd)
     rest = (~sure).arg_true()
     widths[width] = widths.get(width, 0) + count - len(rest)
     if not len(rest):
@@ -435,4 +458,4 @@ def need(module: str, extra: str) -> None:
         ) from None
 
 
-__all__ = ["ColumnFile", "read_columns"]
+__all__ = ["ColumnFile", "odd_lines", "read_columns"]
